@@ -1,0 +1,275 @@
+//! Input errors that point into the file they came from.
+//!
+//! Every problem with a scenario or catalog file becomes an [`InputError`]: what is wrong, where
+//! (file, byte span → line and column), and what would be right. Validation code names the
+//! offending value by its key path ([`KeyPath`], e.g. `phase[2].pue.low`); the span is looked up
+//! in the TOML document only when an error is raised, so the happy path carries no spans around.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, SourceCode};
+
+/// A text file given to the tool, kept whole so that errors can quote it.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The name shown to the user (a path as given on the command line, or `<bundled>/…`).
+    pub name: String,
+    /// The file's contents.
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    /// Wraps a file's name and contents.
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        SourceFile { name: name.into(), text: text.into() }
+    }
+
+    /// 1-based line and column of a byte offset (columns count characters, not bytes).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = self.text[line_start..offset].chars().count() + 1;
+        (line, col)
+    }
+}
+
+/// One step of a path into a TOML document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seg {
+    /// A key of a table.
+    Key(String),
+    /// An index into an array (0-based).
+    Index(usize),
+}
+
+/// A path to a value in a TOML document, such as `phase[2].pue.low`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyPath(pub Vec<Seg>);
+
+impl KeyPath {
+    /// The document root.
+    pub fn root() -> Self {
+        KeyPath(Vec::new())
+    }
+
+    /// This path extended by a table key.
+    pub fn key(&self, key: &str) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::Key(key.to_string()));
+        p
+    }
+
+    /// This path extended by an array index.
+    pub fn index(&self, i: usize) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::Index(i));
+        p
+    }
+
+    /// Byte span of the value at this path in `text`, or of its nearest existing ancestor.
+    pub fn span_in(&self, text: &str) -> Option<Range<usize>> {
+        use toml::de::{DeTable, DeValue};
+        let doc = DeTable::parse(text).ok()?;
+        let mut best = doc.span();
+        let mut cur = DeValue::Table(doc.into_inner());
+        for seg in &self.0 {
+            let next = match (seg, &cur) {
+                (Seg::Key(k), DeValue::Table(t)) => {
+                    t.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str()).map(|(_, v)| v.clone())
+                }
+                (Seg::Index(i), DeValue::Array(a)) => a.get(*i).cloned(),
+                _ => None,
+            };
+            match next {
+                Some(v) => {
+                    best = v.span();
+                    cur = v.into_inner();
+                }
+                None => break,
+            }
+        }
+        Some(best)
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(k) if n == 0 => write!(f, "{k}")?,
+                Seg::Key(k) => write!(f, ".{k}")?,
+                Seg::Index(i) => write!(f, "[{i}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A problem with an input file: what is wrong, where, and what would be right.
+///
+/// Boxed so that `Result<T, InputError>` stays small; its fields are reached through
+/// [`ErrorDetail`] by `Deref`.
+#[derive(Clone, Debug)]
+pub struct InputError(Box<ErrorDetail>);
+
+/// The contents of an [`InputError`].
+#[derive(Clone, Debug)]
+pub struct ErrorDetail {
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// The file the problem is in, when there is one.
+    pub file: Option<SourceFile>,
+    /// Byte span of the offending text in `file`.
+    pub span: Option<Range<usize>>,
+    /// A short label under the offending text.
+    pub label: Option<String>,
+    /// What would be right (valid values, the closest known name…).
+    pub help: Option<String>,
+}
+
+impl std::ops::Deref for InputError {
+    type Target = ErrorDetail;
+
+    fn deref(&self) -> &ErrorDetail {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for InputError {
+    fn deref_mut(&mut self) -> &mut ErrorDetail {
+        &mut self.0
+    }
+}
+
+impl InputError {
+    /// An error not tied to a place in a file.
+    pub fn new(message: impl Into<String>) -> Self {
+        InputError(Box::new(ErrorDetail { message: message.into(), file: None, span: None, label: None, help: None }))
+    }
+
+    /// An error at the value found at `path` in `file`.
+    pub fn at(file: &SourceFile, path: &KeyPath, message: impl Into<String>) -> Self {
+        InputError::at_span(file, path.span_in(&file.text), message)
+    }
+
+    /// An error at a known byte span in `file`.
+    pub fn at_span(file: &SourceFile, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        InputError(Box::new(ErrorDetail {
+            message: message.into(),
+            span,
+            file: Some(file.clone()),
+            label: None,
+            help: None,
+        }))
+    }
+
+    /// Adds what would be right.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a label shown under the offending text.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// File name, 1-based line and column of the problem, when known.
+    pub fn location(&self) -> Option<(String, usize, usize)> {
+        let file = self.file.as_ref()?;
+        let (line, col) = self.span.as_ref().map_or((0, 0), |s| file.line_col(s.start));
+        Some((file.name.clone(), line, col))
+    }
+
+    /// Converts a TOML parse or deserialisation error.
+    pub fn from_toml(file: &SourceFile, err: &toml::de::Error) -> Self {
+        let (message, help) = split_serde_message(err.message().trim());
+        let mut e = InputError::at_span(file, err.span(), message);
+        e.help = help;
+        e
+    }
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" into the sentence and a help line
+/// that names the closest expected value.
+pub(crate) fn split_serde_message(message: &str) -> (String, Option<String>) {
+    let Some((head, rest)) = message.split_once(", expected") else { return (message.to_string(), None) };
+    let candidates: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let mut help = format!("expected{rest}");
+    if let Some(bad) = head.split('`').nth(1)
+        && let Some(best) = closest(bad, candidates.iter().copied())
+    {
+        help = format!("did you mean `{best}`? {help}");
+    }
+    (head.to_string(), Some(help))
+}
+
+/// The candidate closest to `word` by edit distance, if reasonably close.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| {
+            // A name that contains what was typed (`gb300` → `gb300-nvl72`) is a strong match.
+            let contained = !word.is_empty() && (c.contains(word) || word.contains(c));
+            let score = strsim::normalized_damerau_levenshtein(word, c);
+            (if contained { score.max(0.8) } else { score }, c)
+        })
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location() {
+            Some((name, line, col)) if self.span.is_some() => {
+                write!(f, "{name}:{line}:{col}: {}", self.message)
+            }
+            Some((name, _, _)) => write!(f, "{name}: {}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+impl Diagnostic for InputError {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.file.as_ref().map(|f| f as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span.clone()?;
+        let len = span.end.saturating_sub(span.start).max(1);
+        let label = self.label.clone();
+        Some(Box::new(std::iter::once(LabeledSpan::new(label, span.start, len))))
+    }
+}
+
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_ref().read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}

@@ -1,0 +1,29 @@
+//! # gigawatt-core
+//!
+//! The data and arithmetic gigawatt stands on: the sourced platform [`catalog`], scenario files
+//! ([`scenario`]), the numeric inputs of a run with their provenance ([`params`]), and the
+//! build-out + financing planner ([`plan`], [`analysis`], [`uncertainty`]). Everything here is a
+//! pure function of its inputs; reading files and printing happen in the `gigawatt` binary.
+//!
+//! ```text
+//! scenario.toml ─load_scenario─▶ Model ─plan()─▶ Plan (phases, totals, ranges, timeline, tranches)
+//! catalog/*.toml ─Catalog::load─┘
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod catalog;
+pub mod date;
+pub mod defaults;
+pub mod error;
+pub mod params;
+pub mod plan;
+pub mod quantity;
+pub mod scenario;
+pub mod uncertainty;
+
+pub use analysis::{Plan, PlanOptions, plan};
+pub use catalog::{Catalog, Field, Platform};
+pub use error::{InputError, SourceFile};
+pub use scenario::{Model, load_scenario};

@@ -1,0 +1,528 @@
+//! Scenario files: what the user wants to study, validated into a [`Model`].
+//!
+//! A scenario names its phases of capacity coming online (each sized by facility power or by a
+//! count of systems, on a catalog platform, with a PUE and a ramp), its cost inputs and its
+//! financing terms (see `docs/scenario.md`). Reading one checks everything a plan relies on and
+//! reports the first problem with file, line and column, what is wrong and what would be right.
+//! The result is a [`Model`]: the validated design plus every number about the world it uses,
+//! registered as a [`Param`](crate::params::Param) with its range and provenance.
+
+use serde::Deserialize;
+
+use crate::catalog::{Catalog, Field, Form, Platform};
+use crate::date::{DATE_FORMS, Date, date_from_toml};
+use crate::defaults::{ANNOUNCEMENT_INPUTS, COST_INPUTS, FINANCING_INPUTS, InputSpec, PHASE_INPUTS};
+use crate::error::{InputError, KeyPath, SourceFile, closest};
+use crate::params::{ParamId, ParamLink, Params};
+use crate::quantity::{BareNumbers, Quantity, QuantitySpec};
+
+/// Default number of Monte Carlo draws for the plan's ranges.
+pub const DEFAULT_DRAWS: usize = 2000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: String,
+    description: Option<String>,
+    seed: Option<u64>,
+    #[serde(default)]
+    phase_defaults: toml::Table,
+    #[serde(default, rename = "phase")]
+    phases: Vec<RawPhase>,
+    #[serde(default)]
+    costs: toml::Table,
+    financing: Option<RawFinancing>,
+    uncertainty: Option<RawUncertainty>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhase {
+    name: Option<String>,
+    online: toml::Value,
+    platform: String,
+    site: Option<String>,
+    power_gw: Option<f64>,
+    systems: Option<i64>,
+    pue: Option<toml::Value>,
+    ramp_months: Option<f64>,
+    systems_per_rack: Option<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFinancing {
+    investor: Option<String>,
+    recipient: Option<String>,
+    per_gw_usd: toml::Value,
+    cap_usd: toml::Value,
+    valuation_usd: Option<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUncertainty {
+    draws: Option<i64>,
+}
+
+/// How a phase is sized.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Sizing {
+    /// By facility power, GW: as many systems as fit.
+    PowerGw(f64),
+    /// By a count of systems (servers or racks), e.g. an existing cluster.
+    Systems(u64),
+}
+
+/// One phase of capacity, validated.
+#[derive(Clone, Debug)]
+pub struct PhaseInput {
+    /// Display name (`GW 1`, or the scenario's own).
+    pub name: String,
+    /// Date the phase is fully online.
+    pub online: Date,
+    /// Months before `online` over which it comes online linearly (0 = all at once).
+    pub ramp_months: f64,
+    /// Date its ramp starts.
+    pub ramp_start: Date,
+    /// Optional site name.
+    pub site: Option<String>,
+    /// Platform id.
+    pub platform: String,
+    /// Platform display name.
+    pub platform_name: String,
+    /// Platform form.
+    pub form: Form,
+    /// How the phase is sized.
+    pub sizing: Sizing,
+    /// Annualised PUE.
+    pub pue: ParamId,
+    /// Packages per system.
+    pub packages_per_system: ParamId,
+    /// Dies per package.
+    pub dies_per_package: ParamId,
+    /// Systems per rack.
+    pub systems_per_rack: ParamId,
+    /// IT power per system, kW.
+    pub system_power_kw: ParamId,
+    /// Price per system, USD.
+    pub system_price_usd: ParamId,
+    /// Dense FP4 TFLOPS per package, when the platform has FP4.
+    pub fp4_dense_tflops: Option<ParamId>,
+    /// Dense FP8 TFLOPS per package.
+    pub fp8_dense_tflops: Option<ParamId>,
+    /// Dense BF16 TFLOPS per package.
+    pub bf16_dense_tflops: Option<ParamId>,
+}
+
+/// The cost inputs of a model, one param each (see [`COST_INPUTS`]).
+#[derive(Clone, Debug)]
+pub struct CostInputs {
+    /// IT power ÷ compute-system power.
+    pub it_overhead: ParamId,
+    /// Facility capex per MW of critical IT, USD.
+    pub facility_usd_per_mw: ParamId,
+    /// Networking ÷ compute-system capex.
+    pub networking_fraction: ParamId,
+    /// Storage ÷ compute-system capex.
+    pub storage_fraction: ParamId,
+    /// Other capex ÷ total capex.
+    pub other_fraction: ParamId,
+    /// NVIDIA share of compute-system capex.
+    pub nvidia_share_compute: ParamId,
+    /// NVIDIA share of networking capex.
+    pub nvidia_share_networking: ParamId,
+    /// Electricity price, USD/MWh.
+    pub electricity_usd_per_mwh: ParamId,
+    /// Average ÷ installed facility power.
+    pub load_factor: ParamId,
+    /// Maintenance per year ÷ hardware capex.
+    pub maintenance_fraction_per_year: ParamId,
+    /// Hardware useful life, years.
+    pub hardware_depreciation_years: ParamId,
+    /// Facility useful life, years.
+    pub facility_depreciation_years: ParamId,
+}
+
+/// The financing terms: an investor releasing a tranche per gigawatt deployed, up to a cap.
+#[derive(Clone, Debug)]
+pub struct FinancingInput {
+    /// Who invests (and supplies the systems): "NVIDIA".
+    pub investor: String,
+    /// Who receives the investment and builds: "OpenAI".
+    pub recipient: String,
+    /// Released each time cumulative deployed power crosses another gigawatt, USD.
+    pub per_gw_usd: ParamId,
+    /// Total investment cap, USD.
+    pub cap_usd: ParamId,
+    /// Pre-money valuation of the recipient, USD.
+    pub valuation_usd: ParamId,
+}
+
+/// The announcement's own figures, for comparison.
+#[derive(Clone, Debug)]
+pub struct Announcement {
+    /// Gigawatts announced.
+    pub gigawatts: Quantity,
+    /// GPUs said to correspond to them.
+    pub gpus: Quantity,
+    /// Capex per GW as NVIDIA put it.
+    pub capex_per_gw_usd: Quantity,
+    /// NVIDIA content per GW as NVIDIA put it.
+    pub nvidia_per_gw_usd: Quantity,
+}
+
+/// A validated scenario with every input it uses.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// The scenario file.
+    pub source: SourceFile,
+    /// Scenario name.
+    pub name: String,
+    /// Scenario description.
+    pub description: Option<String>,
+    /// Seed of the uncertainty analysis (and, later, of simulations).
+    pub seed: u64,
+    /// Monte Carlo draws for the plan's ranges.
+    pub draws: usize,
+    /// Every numeric input.
+    pub params: Params,
+    /// Phases in the order they come online.
+    pub phases: Vec<PhaseInput>,
+    /// Cost inputs.
+    pub costs: CostInputs,
+    /// Financing terms, if the scenario has any.
+    pub financing: Option<FinancingInput>,
+    /// What the announcement itself says.
+    pub announcement: Announcement,
+    /// Things that are allowed but look wrong (a phase before its platform ships…).
+    pub warnings: Vec<String>,
+}
+
+/// Reads and validates a scenario against a catalog.
+pub fn load_scenario(file: &SourceFile, catalog: &Catalog) -> Result<Model, InputError> {
+    let raw: RawScenario = toml::from_str(&file.text).map_err(|e| {
+        let mut err = InputError::from_toml(file, &e);
+        if err.message.starts_with("unknown field") && err.help.is_none() {
+            err.help = Some("see docs/scenario.md for the fields a scenario takes".into());
+        }
+        err
+    })?;
+    Builder { file, catalog, params: Params::default(), warnings: Vec::new() }.build(raw)
+}
+
+struct Builder<'a> {
+    file: &'a SourceFile,
+    catalog: &'a Catalog,
+    params: Params,
+    warnings: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn build(mut self, raw: RawScenario) -> Result<Model, InputError> {
+        let root = KeyPath::root();
+        if raw.phases.is_empty() {
+            return Err(InputError::at(self.file, &root, "the scenario has no phases")
+                .with_help("add at least one [[phase]] with online, platform and power_gw (or systems)"));
+        }
+        let default_pue =
+            self.input_from_table(&raw.phase_defaults, &root.key("phase_defaults"), PHASE_INPUTS, "phase_defaults")?;
+        let pue_default = default_pue[0];
+        let costs_ids = self.input_from_table(&raw.costs, &root.key("costs"), COST_INPUTS, "costs")?;
+        let costs = CostInputs {
+            it_overhead: costs_ids[0],
+            facility_usd_per_mw: costs_ids[1],
+            networking_fraction: costs_ids[2],
+            storage_fraction: costs_ids[3],
+            other_fraction: costs_ids[4],
+            nvidia_share_compute: costs_ids[5],
+            nvidia_share_networking: costs_ids[6],
+            electricity_usd_per_mwh: costs_ids[7],
+            load_factor: costs_ids[8],
+            maintenance_fraction_per_year: costs_ids[9],
+            hardware_depreciation_years: costs_ids[10],
+            facility_depreciation_years: costs_ids[11],
+        };
+        let mut phases: Vec<PhaseInput> = Vec::new();
+        for (i, rp) in raw.phases.iter().enumerate() {
+            let phase = self.phase(i, rp, pue_default, &costs)?;
+            if let Some(prev) = phases.last()
+                && phase.online < prev.online
+            {
+                let message = format!(
+                    "phase {} ({}) comes online on {}, before phase {} ({}) on {}",
+                    i + 1,
+                    phase.name,
+                    phase.online,
+                    i,
+                    prev.name,
+                    prev.online
+                );
+                return Err(InputError::at(self.file, &root.key("phase").index(i).key("online"), message)
+                    .with_help("list phases in the order they come online"));
+            }
+            phases.push(phase);
+        }
+        let financing = raw.financing.as_ref().map(|f| self.financing(f)).transpose()?;
+        let draws = match raw.uncertainty.and_then(|u| u.draws) {
+            None => DEFAULT_DRAWS,
+            Some(d) if (100..=1_000_000).contains(&d) => d as usize,
+            Some(d) => {
+                return Err(InputError::at(
+                    self.file,
+                    &root.key("uncertainty").key("draws"),
+                    format!("draws = {d} is out of range"),
+                )
+                .with_help("use between 100 and 1,000,000 Monte Carlo draws (default 2,000)"));
+            }
+        };
+        let defaults = &self.catalog.defaults;
+        let announcement = Announcement {
+            gigawatts: defaults.get(&ANNOUNCEMENT_INPUTS[0]).clone(),
+            gpus: defaults.get(&ANNOUNCEMENT_INPUTS[1]).clone(),
+            capex_per_gw_usd: defaults.get(&ANNOUNCEMENT_INPUTS[2]).clone(),
+            nvidia_per_gw_usd: defaults.get(&ANNOUNCEMENT_INPUTS[3]).clone(),
+        };
+        Ok(Model {
+            source: self.file.clone(),
+            name: raw.name,
+            description: raw.description,
+            seed: raw.seed.unwrap_or(0),
+            draws,
+            params: self.params,
+            phases,
+            costs,
+            financing,
+            announcement,
+            warnings: self.warnings,
+        })
+    }
+
+    /// Registers the inputs of one table: the scenario's value where given, else the default.
+    fn input_from_table(
+        &mut self,
+        table: &toml::Table,
+        path: &KeyPath,
+        specs: &[InputSpec],
+        section: &str,
+    ) -> Result<Vec<ParamId>, InputError> {
+        for key in table.keys() {
+            if !specs.iter().any(|s| s.key == key) {
+                let names: Vec<&str> = specs.iter().map(|s| s.key).collect();
+                let err = InputError::at(self.file, &path.key(key), format!("unknown field `{key}` in [{section}]"));
+                return Err(match closest(key, names.iter().copied()) {
+                    Some(best) => {
+                        err.with_help(format!("did you mean `{best}`? [{section}] takes {}", names.join(", ")))
+                    }
+                    None => err.with_help(format!("[{section}] takes {}", names.join(", "))),
+                });
+            }
+        }
+        specs
+            .iter()
+            .map(|spec| {
+                let quantity = match table.get(spec.key) {
+                    Some(v) => self.quantity(&path.key(spec.key), v, spec)?,
+                    None => self.catalog.defaults.get(spec).clone(),
+                };
+                Ok(self.params.add(&format!("{section}.{}", spec.key), spec.label, spec.unit, quantity, None))
+            })
+            .collect()
+    }
+
+    fn quantity(&self, path: &KeyPath, v: &toml::Value, spec: &InputSpec) -> Result<Quantity, InputError> {
+        let q = QuantitySpec::parse(self.file, path, v, BareNumbers::Assumed)?;
+        q.check(self.file, |x| spec.check.ok(x), spec.label, spec.check.expected())?;
+        Ok(q.into_quantity().expect("scenarios cannot derive"))
+    }
+
+    fn platform_param(&mut self, p: &Platform, field: Field) -> Option<ParamId> {
+        let key = format!("catalog.{}.{}", p.id, field.key());
+        if let Some(id) = self.params.find(&key) {
+            return Some(id);
+        }
+        let q = p.get(field)?.clone();
+        let link = p.links.get(&field).and_then(|l| {
+            let base = self.catalog.get(&l.platform)?;
+            let base_id = self.platform_param(base, l.field)?;
+            Some(ParamLink { base: base_id, factor: l.factor })
+        });
+        Some(self.params.add(&key, &format!("{}: {}", p.name, field.label()), field.unit(), q, link))
+    }
+
+    fn phase(
+        &mut self,
+        i: usize,
+        rp: &RawPhase,
+        pue_default: ParamId,
+        costs: &CostInputs,
+    ) -> Result<PhaseInput, InputError> {
+        let file = self.file;
+        let path = KeyPath::root().key("phase").index(i);
+        let name = rp.name.clone().unwrap_or_else(|| format!("phase {}", i + 1));
+        let platform = self
+            .catalog
+            .get(&rp.platform)
+            .ok_or_else(|| self.catalog.unknown(file, &path.key("platform"), &rp.platform))?;
+        let online = date_from_toml(&rp.online).map_err(|e| {
+            InputError::at(file, &path.key("online"), e.to_string()).with_label("not a date").with_help(DATE_FORMS)
+        })?;
+        let ramp_months = rp.ramp_months.unwrap_or(0.0);
+        if !(0.0..=120.0).contains(&ramp_months) {
+            return Err(InputError::at(
+                file,
+                &path.key("ramp_months"),
+                format!("ramp_months = {ramp_months} is out of range"),
+            )
+            .with_help("give the months over which the phase comes online before its `online` date, from 0 to 120"));
+        }
+        let sizing = match (rp.power_gw, rp.systems) {
+            (Some(_), Some(_)) => {
+                return Err(InputError::at(
+                    file,
+                    &path.key("systems"),
+                    "a phase is sized by `power_gw` or by `systems`, not both",
+                )
+                .with_help("keep power_gw to size by facility power, or systems to size by a count of servers/racks"));
+            }
+            (None, None) => {
+                return Err(InputError::at(
+                    file,
+                    &path,
+                    format!("phase {} has neither `power_gw` nor `systems`", i + 1),
+                )
+                .with_help("add power_gw = 1.0 (facility power, GW) or systems = 3072 (a count of servers or racks)"));
+            }
+            (Some(gw), None) => {
+                if !(gw.is_finite() && gw > 0.0) {
+                    return Err(InputError::at(
+                        file,
+                        &path.key("power_gw"),
+                        format!("power_gw must be positive, found {gw}"),
+                    )
+                    .with_help("give the phase's facility power in GW, e.g. power_gw = 1.0"));
+                }
+                Sizing::PowerGw(gw)
+            }
+            (None, Some(n)) => {
+                if n < 1 {
+                    return Err(InputError::at(
+                        file,
+                        &path.key("systems"),
+                        format!("systems must be at least 1, found {n}"),
+                    )
+                    .with_help("give a count of servers (8-GPU platforms) or racks (NVL platforms)"));
+                }
+                Sizing::Systems(n as u64)
+            }
+        };
+        let pue = match &rp.pue {
+            Some(v) => {
+                let q = self.quantity(&path.key("pue"), v, &PHASE_INPUTS[0])?;
+                self.params.add(&format!("phase[{i}].pue"), &format!("{name}: PUE"), "ratio", q, None)
+            }
+            None => pue_default,
+        };
+        let systems_per_rack = match &rp.systems_per_rack {
+            Some(v) => {
+                if platform.form == Form::Rack {
+                    return Err(InputError::at(
+                        file,
+                        &path.key("systems_per_rack"),
+                        format!("`{}` is a rack-scale system; it has no systems_per_rack", platform.id),
+                    )
+                    .with_help("systems_per_rack applies to server platforms such as h100-hgx"));
+                }
+                let q = QuantitySpec::parse(file, &path.key("systems_per_rack"), v, BareNumbers::Assumed)?;
+                q.check(file, |x| x >= 1.0 && x.fract() == 0.0, "systems_per_rack", "a whole number of at least 1")?;
+                let q = q.into_quantity().expect("not derived");
+                self.params.add(
+                    &format!("phase[{i}].systems_per_rack"),
+                    &format!("{name}: servers per rack"),
+                    "count",
+                    q,
+                    None,
+                )
+            }
+            None => self.platform_param(platform, Field::SystemsPerRack).expect("required field"),
+        };
+        let need = |s: &mut Self, f: Field| s.platform_param(platform, f).expect("required field");
+        let phase = PhaseInput {
+            name: name.clone(),
+            online,
+            ramp_months,
+            ramp_start: online.minus_months(ramp_months),
+            site: rp.site.clone(),
+            platform: platform.id.clone(),
+            platform_name: platform.name.clone(),
+            form: platform.form,
+            sizing,
+            pue,
+            packages_per_system: need(self, Field::PackagesPerSystem),
+            dies_per_package: need(self, Field::DiesPerPackage),
+            systems_per_rack,
+            system_power_kw: need(self, Field::SystemPowerKw),
+            system_price_usd: need(self, Field::SystemPriceUsd),
+            fp4_dense_tflops: self.platform_param(platform, Field::Fp4DenseTflops),
+            fp8_dense_tflops: self.platform_param(platform, Field::Fp8DenseTflops),
+            bf16_dense_tflops: self.platform_param(platform, Field::Bf16DenseTflops),
+        };
+        if let Sizing::PowerGw(gw) = sizing {
+            let c = self.params.central();
+            let kw_per_system_all_in = c[phase.system_power_kw] * c[costs.it_overhead] * c[phase.pue];
+            if gw * 1e6 < kw_per_system_all_in {
+                return Err(InputError::at(
+                    file,
+                    &path.key("power_gw"),
+                    format!(
+                        "power_gw = {gw} is too small for one {} system ({:.4} GW all-in at central inputs)",
+                        platform.id,
+                        kw_per_system_all_in / 1e6
+                    ),
+                )
+                .with_help("give a larger power_gw, or size the phase by `systems`"));
+            }
+        }
+        if online < platform.available {
+            self.warnings.push(format!(
+                "{name} is fully online on {online}, before {} is available ({})",
+                platform.id, platform.available
+            ));
+        }
+        Ok(phase)
+    }
+
+    fn financing(&mut self, f: &RawFinancing) -> Result<FinancingInput, InputError> {
+        let path = KeyPath::root().key("financing");
+        let money = |s: &mut Self, key: &str, v: &toml::Value, label: &'static str| -> Result<ParamId, InputError> {
+            let spec = InputSpec {
+                section: "financing",
+                key: "",
+                label,
+                unit: "USD",
+                check: crate::defaults::Check::NonNegative,
+            };
+            let q = s.quantity(&path.key(key), v, &spec)?;
+            Ok(s.params.add(&format!("financing.{key}"), label, "USD", q, None))
+        };
+        let per_gw_usd = money(self, "per_gw_usd", &f.per_gw_usd, "investment released per GW deployed")?;
+        let cap_usd = money(self, "cap_usd", &f.cap_usd, "investment cap")?;
+        let valuation_usd = match &f.valuation_usd {
+            Some(v) => {
+                let q = self.quantity(&path.key("valuation_usd"), v, &FINANCING_INPUTS[0])?;
+                self.params.add("financing.valuation_usd", FINANCING_INPUTS[0].label, "USD", q, None)
+            }
+            None => {
+                let q = self.catalog.defaults.get(&FINANCING_INPUTS[0]).clone();
+                self.params.add("financing.valuation_usd", FINANCING_INPUTS[0].label, "USD", q, None)
+            }
+        };
+        Ok(FinancingInput {
+            investor: f.investor.clone().unwrap_or_else(|| "NVIDIA".into()),
+            recipient: f.recipient.clone().unwrap_or_else(|| "the builder".into()),
+            per_gw_usd,
+            cap_usd,
+            valuation_usd,
+        })
+    }
+}

@@ -1,0 +1,133 @@
+//! Acceptance tests of issue 2: the seed scenario lands on NVIDIA's own figures reported with the
+//! deal, and the GB300-only variant reproduces the announcement's "10 GW ≈ 4–5 M GPUs".
+
+mod common;
+
+use gigawatt_core::{PlanOptions, plan};
+
+const NVIDIA_CAPEX_PER_GW_MID: f64 = 55e9; // "$50–60B per GW" (Jensen, Q2 FY26 call)
+const NVIDIA_CONTENT_PER_GW: f64 = 35e9; // "about $35B of it NVIDIA"
+
+fn within(x: f64, target: f64, rel: f64) -> bool {
+    (x - target).abs() <= rel * target
+}
+
+#[test]
+fn seed_capex_per_gw_is_within_20_percent_of_55b_and_its_range_contains_it() {
+    let m = common::scenario("nvidia-openai-10gw.toml");
+    let p = plan(&m, PlanOptions::from_model(&m));
+    let r = p.ranges.capex_per_gw_usd;
+    assert!(within(r.central, NVIDIA_CAPEX_PER_GW_MID, 0.20), "central capex/GW {:.3e}", r.central);
+    assert!(r.low <= NVIDIA_CAPEX_PER_GW_MID && NVIDIA_CAPEX_PER_GW_MID <= r.high, "range {r:?}");
+}
+
+#[test]
+fn seed_nvidia_content_per_gw_is_within_20_percent_of_35b_and_its_range_contains_it() {
+    let m = common::scenario("nvidia-openai-10gw.toml");
+    let p = plan(&m, PlanOptions::from_model(&m));
+    let r = p.ranges.nvidia_per_gw_usd;
+    assert!(within(r.central, NVIDIA_CONTENT_PER_GW, 0.20), "central NVIDIA/GW {:.3e}", r.central);
+    assert!(r.low <= NVIDIA_CONTENT_PER_GW && NVIDIA_CONTENT_PER_GW <= r.high, "range {r:?}");
+}
+
+#[test]
+fn seed_has_ten_one_gigawatt_phases_starting_h2_2026_on_vera_rubin() {
+    let m = common::scenario("nvidia-openai-10gw.toml");
+    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    assert_eq!(p.phases.len(), 10);
+    assert!(p.phases.iter().all(|ph| (ph.power_gw - 1.0).abs() < 1e-12));
+    assert_eq!(p.phases[0].platform, "vr-nvl144");
+    assert_eq!(p.phases[0].online.to_string(), "2026-12-31");
+    let f = p.financing.expect("financing");
+    assert_eq!(f.tranches.len(), 10);
+    assert_eq!(f.total_usd, 100e9);
+    assert_eq!(f.tranches[0].date.to_string(), "2026-12-31");
+}
+
+#[test]
+fn gpus_are_counted_as_packages_and_as_dies() {
+    let m = common::scenario("nvidia-openai-10gw.toml");
+    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    let vr = p.phases.iter().find(|ph| ph.platform == "vr-nvl144").unwrap();
+    assert_eq!(vr.dies, vr.gpus * 2);
+    let ru = p.phases.iter().find(|ph| ph.platform == "rubin-ultra-nvl576").unwrap();
+    assert_eq!(ru.dies, ru.gpus * 4);
+    assert_eq!(p.totals.dies, p.phases.iter().map(|ph| ph.dies).sum::<u64>());
+    // Each platform's all-in kW per package and per die sits beside the announcement's implied range.
+    assert_eq!(p.platforms.len(), 2);
+    assert!((p.implied.kw_per_gpu_all_in.low - 2.0).abs() < 1e-9);
+    assert!((p.implied.kw_per_gpu_all_in.high - 2.5).abs() < 1e-9);
+    for c in &p.platforms {
+        assert!(
+            (c.kw_all_in_per_gpu / c.kw_all_in_per_die - if c.platform == "vr-nvl144" { 2.0 } else { 4.0 }).abs()
+                < 1e-9
+        );
+    }
+}
+
+#[test]
+fn gb300_only_build_lands_within_the_announced_4_to_5_million_gpus() {
+    let m = common::scenario("nvidia-openai-10gw-gb300.toml");
+    let p = plan(&m, PlanOptions::from_model(&m));
+    let gpus = p.ranges.gpus.central;
+    assert!((4.0e6..=5.0e6).contains(&gpus), "GB300-only central GPUs {gpus}");
+    assert!(p.platforms[0].packages_match_announcement);
+}
+
+#[test]
+fn llama3_cluster_is_24576_h100_in_1536_racks() {
+    let m = common::scenario("llama3-405b-16k.toml");
+    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    assert_eq!(p.totals.gpus, 24_576);
+    assert_eq!(p.totals.systems, 3_072);
+    assert_eq!(p.totals.racks, 1_536);
+    assert!(p.financing.is_none());
+}
+
+#[test]
+fn the_implied_figures_follow_from_the_announcement() {
+    let m = common::scenario("nvidia-openai-10gw.toml");
+    let i = gigawatt_core::analysis::implied(&m);
+    assert!((i.kw_per_gpu_all_in.central - 10e6 / 4.5e6).abs() < 1e-9);
+    assert!((i.nvidia_usd_per_gpu.central - 35e9 / 450e3).abs() < 1e-6);
+    assert!((i.nvidia_usd_per_gpu.low - 70_000.0).abs() < 1e-6);
+    assert!((i.nvidia_usd_per_gpu.high - 87_500.0).abs() < 1e-6);
+}
+
+#[test]
+fn unsourced_inputs_are_listed_as_assumptions_and_sourced_ones_are_not() {
+    let m = common::scenario("nvidia-openai-10gw.toml");
+    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    let keys: Vec<&str> = p.assumptions.iter().map(|a| a.key.as_str()).collect();
+    assert!(keys.contains(&"costs.nvidia_share_compute"));
+    assert!(keys.contains(&"costs.load_factor"));
+    assert!(!keys.contains(&"costs.facility_usd_per_mw"));
+    assert!(!keys.contains(&"catalog.vr-nvl144.system_price_usd"));
+    assert!(p.assumptions.iter().all(|a| !a.sourced && a.provenance.assumption.is_some()));
+    assert_eq!(p.inputs.len(), p.assumptions.len() + p.inputs.iter().filter(|i| i.sourced).count());
+}
+
+#[test]
+fn sensitivity_names_the_input_that_moves_each_headline_most() {
+    let m = common::scenario("nvidia-openai-10gw.toml");
+    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    let capex =
+        p.sensitivity.iter().find(|t| t.headline == gigawatt_core::uncertainty::Headline::CapexPerGwUsd).unwrap();
+    assert_eq!(capex.swings[0].input, "catalog.vr-nvl144.system_price_usd");
+    assert!(capex.swings.windows(2).all(|w| w[0].swing >= w[1].swing));
+    let gpus = p.sensitivity.iter().find(|t| t.headline == gigawatt_core::uncertainty::Headline::Gpus).unwrap();
+    // Prices move no GPU count; only power-side inputs appear.
+    assert!(gpus.swings.iter().all(|s| !s.input.ends_with("price_usd")));
+}
+
+#[test]
+fn same_seed_same_plan_and_a_different_seed_moves_only_the_ranges() {
+    let m = common::scenario("nvidia-openai-10gw.toml");
+    let a = serde_json::to_string(&plan(&m, PlanOptions { draws: 500, seed: 7 })).unwrap();
+    let b = serde_json::to_string(&plan(&m, PlanOptions { draws: 500, seed: 7 })).unwrap();
+    assert_eq!(a, b);
+    let c = plan(&m, PlanOptions { draws: 500, seed: 8 });
+    let d = plan(&m, PlanOptions { draws: 500, seed: 7 });
+    assert_eq!(c.totals.gpus, d.totals.gpus);
+    assert_ne!(c.ranges.capex_per_gw_usd.low, d.ranges.capex_per_gw_usd.low);
+}

@@ -1,0 +1,13 @@
+//! # gigawatt-report
+//!
+//! Renderers of gigawatt results. Every renderer reads only the plain result structs of
+//! `gigawatt-core` (a [`Plan`](gigawatt_core::Plan), the [`Catalog`](gigawatt_core::Catalog)):
+//! terminal tables ([`table`]), JSON ([`json`]) and CSV ([`csv`]), with human number formatting
+//! in [`fmt`].
+
+#![warn(missing_docs)]
+
+pub mod csv;
+pub mod fmt;
+pub mod json;
+pub mod table;

@@ -1,0 +1,489 @@
+//! Terminal output: the plan summary and the catalog listings.
+//!
+//! Plain text, fixed layout (no terminal-width dependence), so the same result prints the same
+//! everywhere and snapshot tests can hold it.
+
+use std::fmt::Write;
+
+use comfy_table::{CellAlignment, ContentArrangement, Table, TableStyle};
+use gigawatt_core::analysis::{InputRecord, Plan};
+use gigawatt_core::catalog::{Catalog, Field, Form, Platform};
+use gigawatt_core::quantity::{Grade, Quantity};
+use gigawatt_core::uncertainty::{Headline, Range};
+
+use crate::fmt::{count, number, percent, power_mw, sig3, span, thousands, usd, with_unit};
+
+/// How many inputs each headline's sensitivity table lists.
+pub const TORNADO_ROWS: usize = 5;
+
+fn new_table(header: &[&str], right_from: usize) -> Table {
+    let mut t = Table::new();
+    t.load_style(TableStyle::new().header_separator(comfy_table::LineStyle::none().fill('─').junction('─')))
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty()
+        .set_header(header.to_vec());
+    for (i, col) in t.column_iter_mut().enumerate() {
+        if i >= right_from {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+fn push_table(out: &mut String, t: &Table) {
+    for line in t.lines() {
+        out.push_str("  ");
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+fn heading(out: &mut String, title: &str) {
+    let _ = writeln!(out, "\n{title}");
+}
+
+fn range_text(r: &Range, f: &dyn Fn(f64) -> String) -> String {
+    format!("{} – {}", f(r.low), f(r.high))
+}
+
+/// The plan as a readable terminal summary.
+pub fn plan_summary(plan: &Plan) -> String {
+    let mut out = String::new();
+    let t = &plan.totals;
+    let _ = writeln!(out, "{}", plan.scenario.name);
+    if let Some(d) = &plan.scenario.description {
+        let _ = writeln!(out, "{d}");
+    }
+    let _ = writeln!(
+        out,
+        "{} · {} phase{} · seed {} · {} Monte Carlo draws",
+        plan.scenario.file,
+        plan.phases.len(),
+        if plan.phases.len() == 1 { "" } else { "s" },
+        plan.seed,
+        thousands(plan.draws as u64)
+    );
+
+    heading(&mut out, "HEADLINES (central; P10 – P90 over the disputed inputs)");
+    let imp = &plan.implied;
+    let scale = t.power_gw / imp.gigawatts;
+    let mut h = new_table(&["", "central", "P10 – P90", "per GW", "announcement"], 1);
+    h.add_row(vec![
+        "GPUs (packages)".into(),
+        count(plan.ranges.gpus.central),
+        range_text(&plan.ranges.gpus, &|x| count(x)),
+        count(plan.per_gw.gpus),
+        format!("{} – {} for {} GW", count(imp.gpus.low * scale), count(imp.gpus.high * scale), sig3(t.power_gw)),
+    ]);
+    h.add_row(vec![
+        "GPU dies".into(),
+        count(plan.ranges.dies.central),
+        range_text(&plan.ranges.dies, &|x| count(x)),
+        count(plan.per_gw.dies),
+        String::new(),
+    ]);
+    h.add_row(vec![
+        "Capex per GW".into(),
+        usd(plan.ranges.capex_per_gw_usd.central),
+        range_text(&plan.ranges.capex_per_gw_usd, &|x| usd(x)),
+        String::new(),
+        span(imp.capex_per_gw_usd.low, imp.capex_per_gw_usd.central, imp.capex_per_gw_usd.high, usd),
+    ]);
+    h.add_row(vec![
+        "NVIDIA content per GW".into(),
+        usd(plan.ranges.nvidia_per_gw_usd.central),
+        range_text(&plan.ranges.nvidia_per_gw_usd, &|x| usd(x)),
+        String::new(),
+        span(imp.nvidia_per_gw_usd.low, imp.nvidia_per_gw_usd.central, imp.nvidia_per_gw_usd.high, usd),
+    ]);
+    push_table(&mut out, &h);
+    let _ = writeln!(
+        out,
+        "  {} facility · {} IT · {} racks · capex {} ({} from NVIDIA) · opex {}/yr · depreciation {}/yr",
+        power_mw(t.facility_power_mw),
+        power_mw(t.it_power_mw),
+        thousands(t.racks),
+        usd(t.capex_usd),
+        usd(t.capex_nvidia_usd),
+        usd(t.opex_usd_per_year),
+        usd(t.depreciation_usd_per_year),
+    );
+    let pf = &t.peak_pflops;
+    let peak: Vec<String> = [("FP4", pf.fp4), ("FP8", pf.fp8), ("BF16", pf.bf16)]
+        .into_iter()
+        .filter_map(|(name, x)| x.map(|pflops| format!("{name} {}", exaflops(pflops))))
+        .collect();
+    let _ = writeln!(out, "  peak dense compute: {}", peak.join(" · "));
+
+    heading(
+        &mut out,
+        &format!(
+            "HOW MANY GPUS IS {} GW? The announcement's \"{} GW ≈ {}–{} GPUs\" means {:.2}–{:.2} kW all-in per GPU",
+            sig3(imp.gigawatts),
+            sig3(imp.gigawatts),
+            count(imp.gpus.low),
+            count(imp.gpus.high),
+            imp.kw_per_gpu_all_in.low,
+            imp.kw_per_gpu_all_in.high
+        ),
+    );
+    let mut c = new_table(
+        &[
+            "platform",
+            "kW/package",
+            "kW/die",
+            &format!("packages in {} GW", sig3(imp.gigawatts)),
+            &format!("dies in {} GW", sig3(imp.gigawatts)),
+            "matches",
+        ],
+        1,
+    );
+    for p in &plan.platforms {
+        let matches = match (p.packages_match_announcement, p.dies_match_announcement) {
+            (true, true) => "packages and dies",
+            (true, false) => "packages",
+            (false, true) => "dies",
+            (false, false) => "neither",
+        };
+        c.add_row(vec![
+            p.platform.clone(),
+            format!("{:.2}", p.kw_all_in_per_gpu),
+            format!("{:.2}", p.kw_all_in_per_die),
+            count(p.gpus_for_announced_gw),
+            count(p.dies_for_announced_gw),
+            matches.into(),
+        ]);
+    }
+    push_table(&mut out, &c);
+    let _ = writeln!(
+        out,
+        "  NVIDIA $ per GPU: plan {} per package ({} per die); the announcement's \"$35B per GW\" over 4–5 M GPUs per 10 GW implies {}",
+        usd(plan.per_gpu.nvidia_usd),
+        usd(plan.per_die.nvidia_usd),
+        range_text(&imp.nvidia_usd_per_gpu, &|x| usd(x)),
+    );
+
+    heading(&mut out, "PHASES");
+    let mut ph = new_table(
+        &["#", "phase", "online", "platform", "power", "PUE", "racks", "GPUs", "dies", "capex", "NVIDIA", "kW/GPU"],
+        4,
+    );
+    for (i, p) in plan.phases.iter().enumerate() {
+        ph.add_row(vec![
+            (i + 1).to_string(),
+            p.name.clone(),
+            p.online.to_string(),
+            p.platform.clone(),
+            power_mw(p.facility_power_mw),
+            format!("{:.2}", p.pue),
+            thousands(p.racks),
+            thousands(p.gpus),
+            thousands(p.dies),
+            usd(p.capex_usd),
+            usd(p.capex.nvidia_usd),
+            format!("{:.2}", p.kw_all_in_per_gpu),
+        ]);
+    }
+    if plan.phases.len() > 1 {
+        ph.add_row(vec![
+            String::new(),
+            "total".into(),
+            String::new(),
+            String::new(),
+            power_mw(t.facility_power_mw),
+            String::new(),
+            thousands(t.racks),
+            thousands(t.gpus),
+            thousands(t.dies),
+            usd(t.capex_usd),
+            usd(t.capex_nvidia_usd),
+            format!("{:.2}", plan.per_gpu.kw_all_in),
+        ]);
+    }
+    push_table(&mut out, &ph);
+
+    heading(&mut out, "CAPEX BY CATEGORY AND SUPPLIER");
+    let cx = &t.capex;
+    let mut ct = new_table(&["category", "capex", "share", "per GW"], 1);
+    for (name, v) in [
+        ("compute systems", cx.compute_systems_usd),
+        ("networking", cx.networking_usd),
+        ("storage", cx.storage_usd),
+        ("facility, power, cooling", cx.facility_usd),
+        ("other (land, soft costs, labour)", cx.other_usd),
+        ("total", cx.total_usd),
+        ("  bought from NVIDIA", cx.nvidia_usd),
+        ("  bought from others", cx.other_suppliers_usd),
+    ] {
+        ct.add_row(vec![name.to_string(), usd(v), percent(v / cx.total_usd), usd(v / t.power_gw)]);
+    }
+    push_table(&mut out, &ct);
+    let _ = writeln!(
+        out,
+        "  all-in {} per GPU, {} per MW · opex {}/yr (energy {}, maintenance {})",
+        usd(plan.per_gpu.capex_usd),
+        usd(t.capex_usd_per_mw),
+        usd(t.opex_usd_per_year),
+        usd(t.opex.energy_usd_per_year),
+        usd(t.opex.maintenance_usd_per_year),
+    );
+
+    if let Some(f) = &plan.financing {
+        heading(
+            &mut out,
+            &format!(
+                "FINANCING: {} invests {} per GW deployed, up to {}",
+                f.investor,
+                usd(f.per_gw_usd),
+                usd(f.cap_usd)
+            ),
+        );
+        let mut ft = new_table(&["tranche", "date", "cumulative GW", "amount", "cumulative"], 2);
+        for (i, tr) in f.tranches.iter().enumerate() {
+            ft.add_row(vec![
+                (i + 1).to_string(),
+                tr.date.to_string(),
+                format!("{:.0}", tr.cumulative_gw),
+                usd(tr.amount_usd),
+                usd(tr.cumulative_usd),
+            ]);
+        }
+        push_table(&mut out, &ft);
+        let _ = writeln!(
+            out,
+            "  {} released in total; at a {} pre-money valuation that is a {} stake if every tranche is priced there",
+            usd(f.total_usd),
+            usd(f.valuation_usd),
+            percent(f.implied_stake)
+        );
+        let _ = writeln!(
+            out,
+            "  {} buys {} from {}: {:.2} dollars of purchases per dollar invested; net flow to {} {}",
+            f.recipient,
+            usd(f.purchases_from_investor_usd),
+            f.investor,
+            f.purchases_per_dollar_invested,
+            f.investor,
+            usd(f.purchases_from_investor_usd - f.total_usd),
+        );
+    }
+
+    heading(&mut out, "QUARTERLY TIMELINE (cumulative, at quarter end)");
+    let mut tt = new_table(
+        &["quarter", "deployed", "GPUs online", "capex", "investment", "NVIDIA purchases", "net to NVIDIA"],
+        1,
+    );
+    for r in &plan.timeline {
+        tt.add_row(vec![
+            r.quarter.to_string(),
+            format!("{:.2} GW", r.deployed_gw),
+            count(r.gpus_online as f64),
+            usd(r.cumulative_capex_usd),
+            usd(r.cumulative_investment_usd),
+            usd(r.cumulative_nvidia_purchases_usd),
+            usd(r.net_flow_usd),
+        ]);
+    }
+    push_table(&mut out, &tt);
+
+    heading(&mut out, "SENSITIVITY (one disputed input at a time to its low and high, the rest central)");
+    for tor in &plan.sensitivity {
+        if matches!(tor.headline, Headline::Dies) {
+            continue;
+        }
+        let f: &dyn Fn(f64) -> String = match tor.headline {
+            Headline::Gpus | Headline::Dies => &|x| count(x),
+            _ => &|x| usd(x),
+        };
+        match &tor.most_sensitive {
+            None => {
+                let _ = writeln!(out, "  {} ({}): no disputed input moves it", tor.headline.label(), f(tor.central));
+                continue;
+            }
+            Some(m) => {
+                let _ = writeln!(out, "  {} ({}): moved most by {}", tor.headline.label(), f(tor.central), m);
+            }
+        }
+        let mut st = new_table(&["input", "low – high", "headline at low", "at high", "swing"], 1);
+        for s in tor.swings.iter().take(TORNADO_ROWS) {
+            st.add_row(vec![
+                s.label.clone(),
+                format!("{} – {}", with_unit(s.input_low, &s.unit), with_unit(s.input_high, &s.unit)),
+                f(s.at_low),
+                f(s.at_high),
+                f(s.swing),
+            ]);
+        }
+        push_table(&mut out, &st);
+    }
+
+    heading(&mut out, "ASSUMPTIONS (inputs no public source gives; listed apart from the sourced inputs)");
+    if plan.assumptions.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for a in &plan.assumptions {
+        let _ = writeln!(out, "  - {}: {}", a.label, input_value(a));
+        if let Some(why) = &a.provenance.assumption {
+            let _ = writeln!(out, "    {why}");
+        }
+    }
+    let sourced = plan.inputs.iter().filter(|i| i.sourced).count();
+    let _ = writeln!(
+        out,
+        "  {} further inputs rest on published sources; `--format json` lists each with its sources.",
+        sourced
+    );
+
+    if !plan.warnings.is_empty() {
+        heading(&mut out, "WARNINGS");
+        for w in &plan.warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    out
+}
+
+/// PFLOPS as exaFLOPS with separators: `156,888 EF`, `12.2 EF`.
+fn exaflops(pflops: f64) -> String {
+    let ef = pflops / 1000.0;
+    if ef >= 1000.0 { format!("{} EF", thousands(ef.round() as u64)) } else { format!("{} EF", sig3(ef)) }
+}
+
+fn input_value(i: &InputRecord) -> String {
+    if i.low == i.high {
+        with_unit(i.central, &i.unit)
+    } else {
+        format!(
+            "{} (range {} – {})",
+            with_unit(i.central, &i.unit),
+            with_unit(i.low, &i.unit),
+            with_unit(i.high, &i.unit)
+        )
+    }
+}
+
+fn q_central(p: &Platform, f: Field) -> Option<f64> {
+    p.get(f).map(|q| q.estimate.central)
+}
+
+fn q_text(q: Option<&Quantity>, f: &dyn Fn(f64) -> String) -> String {
+    match q {
+        None => "–".into(),
+        Some(q) if q.estimate.is_range() => {
+            format!("{} ({}–{})", f(q.estimate.central), f(q.estimate.low), f(q.estimate.high))
+        }
+        Some(q) => f(q.estimate.central),
+    }
+}
+
+/// The catalog as a table, one platform per row.
+pub fn catalog_list(cat: &Catalog) -> String {
+    let mut t = new_table(
+        &[
+            "id",
+            "form",
+            "pkgs",
+            "dies",
+            "NVLink",
+            "system kW",
+            "system price",
+            "FP4 TF",
+            "FP8 TF",
+            "BF16 TF",
+            "HBM GB",
+            "HBM TB/s",
+            "available",
+        ],
+        2,
+    );
+    for p in &cat.platforms {
+        let form = match p.form {
+            Form::Rack => "rack".to_string(),
+            Form::Server => format!("server ×{}", p.count(Field::SystemsPerRack)),
+        };
+        let tf = |f: Field| q_central(p, f).map_or("–".into(), |x| thousands(x.round() as u64));
+        t.add_row(vec![
+            p.id.clone(),
+            form,
+            p.count(Field::PackagesPerSystem).to_string(),
+            p.count(Field::DiesPerPackage).to_string(),
+            p.count(Field::NvlinkDomainPackages).to_string(),
+            q_text(p.get(Field::SystemPowerKw), &|x| number(x)),
+            q_text(p.get(Field::SystemPriceUsd), &usd),
+            tf(Field::Fp4DenseTflops),
+            tf(Field::Fp8DenseTflops),
+            tf(Field::Bf16DenseTflops),
+            q_central(p, Field::HbmGb).map_or("–".into(), number),
+            q_central(p, Field::HbmTbS).map_or("–".into(), number),
+            p.available.to_string(),
+        ]);
+    }
+    let mut out = String::new();
+    push_table(&mut out, &t);
+    out.push_str("\n  pkgs = GPU packages per system; dies per package; NVLink = packages per NVLink domain; TF = dense TFLOPS per package.\n");
+    out.push_str("  Ranges are low–high where sources disagree. `gigawatt catalog show ID` prints a platform with its sources.\n");
+    out
+}
+
+fn grade_text(g: Option<Grade>) -> &'static str {
+    match g {
+        Some(Grade::Official) => "official",
+        Some(Grade::Analyst) => "analyst",
+        Some(Grade::Media) => "media",
+        Some(Grade::Derived) => "derived",
+        None => "ungraded",
+    }
+}
+
+/// One platform with every value and its sources.
+pub fn catalog_show(p: &Platform) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", p.name, p.id);
+    let form = match p.form {
+        Form::Rack => "rack-scale system (one system = one rack)".to_string(),
+        Form::Server => format!("server; {} per rack by default", p.count(Field::SystemsPerRack)),
+    };
+    let _ = writeln!(out, "vendor {} · {} · file {}", p.vendor, form, p.origin);
+    let _ = writeln!(out, "available {} — {}", p.available, p.available_provenance.sources.join("; "));
+    for n in &p.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    let _ = writeln!(out);
+    for f in Field::ALL {
+        let Some(q) = p.get(f) else {
+            let _ = writeln!(out, "{} ({}): not given", f.key(), f.unit());
+            continue;
+        };
+        let e = q.estimate;
+        let fmt_v = |x: f64| with_unit(x, f.unit());
+        let value = if e.is_range() {
+            format!("{} (low {}, high {})", fmt_v(e.central), fmt_v(e.low), fmt_v(e.high))
+        } else {
+            fmt_v(e.central)
+        };
+        let _ = writeln!(out, "{} = {}   [{}]", f.key(), value, grade_text(q.provenance.grade));
+        if let Some(d) = &q.provenance.derived {
+            let _ = writeln!(out, "    derived: {d}");
+        }
+        for s in &q.provenance.sources {
+            let _ = writeln!(out, "    source: {s}");
+        }
+        if let Some(a) = &q.provenance.assumption {
+            let _ = writeln!(out, "    assumption: {a}");
+        }
+        if let Some(n) = &q.provenance.note {
+            let _ = writeln!(out, "    note: {n}");
+        }
+    }
+    let pk = p.count(Field::PackagesPerSystem) as f64;
+    if let (Some(kw), Some(price)) = (q_central(p, Field::SystemPowerKw), q_central(p, Field::SystemPriceUsd)) {
+        let _ = writeln!(
+            out,
+            "\nper package: {:.2} kW of system power, {} of system price; per die: {:.2} kW",
+            kw / pk,
+            usd(price / pk),
+            kw / pk / p.count(Field::DiesPerPackage) as f64
+        );
+    }
+    out
+}

@@ -1,0 +1,91 @@
+//! The command line, defined once: every flag with its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Plan and simulate gigawatt-scale AI factories.
+///
+/// Every number comes from the bundled platform catalog and defaults (each with its source) or
+/// from the scenario file; reports list the inputs that rest on assumptions.
+#[derive(Parser, Debug)]
+#[command(name = "gigawatt", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Add platform files: a .toml file or a directory of them. They override bundled platforms
+    /// with the same id. Repeatable.
+    #[arg(long = "catalog", value_name = "PATH", global = true)]
+    pub catalog: Vec<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Plan a build-out: power → racks → GPUs → capex/opex → quarterly timeline → investment
+    /// tranches and the money flow between investor and supplier.
+    Plan(PlanArgs),
+    /// List the platform catalog, or show one platform with the source of every number.
+    Catalog(CatalogArgs),
+}
+
+/// Output formats.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A readable summary.
+    Table,
+    /// The full result as JSON (see docs/output.md).
+    Json,
+    /// The quarterly timeline as CSV.
+    Csv,
+}
+
+/// Arguments of `gigawatt plan`.
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The scenario file (TOML; see docs/scenario.md).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Also write plan.json and timeline.csv into this directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Seed of the Monte Carlo behind the ranges (default: the scenario's `seed`, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// Monte Carlo draws behind the ranges (default: the scenario's, else 2,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    pub draws: Option<u64>,
+}
+
+/// Arguments of `gigawatt catalog`.
+#[derive(Args, Debug)]
+pub struct CatalogArgs {
+    /// `list` (the default) or `show ID`.
+    #[command(subcommand)]
+    pub action: Option<CatalogAction>,
+
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+    pub format: Format,
+}
+
+/// Catalog actions.
+#[derive(Subcommand, Debug, Clone)]
+pub enum CatalogAction {
+    /// One row per platform.
+    List,
+    /// One platform with every value, its range and its sources.
+    Show {
+        /// Platform id, e.g. vr-nvl144.
+        id: String,
+    },
+}

@@ -1,0 +1,170 @@
+//! `gigawatt`: plan and simulate gigawatt-scale AI factories.
+//!
+//! The binary is thin: it parses the command line, reads files, calls the pure functions of
+//! `gigawatt-core`, hands the results to a renderer of `gigawatt-report`, and turns problems into
+//! messages and exit codes (0 success, 1 failure to write output, 2 bad usage or bad input).
+
+mod cli;
+mod output;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use gigawatt_core::{Catalog, InputError, Model, PlanOptions, SourceFile, load_scenario, plan};
+use gigawatt_report::{csv, json, table};
+use miette::{GraphicalReportHandler, GraphicalTheme};
+
+use cli::{CatalogAction, CatalogArgs, Cli, Command, Format, PlanArgs};
+use output::{OutFile, write_all};
+
+/// Why a command failed.
+enum Failure {
+    /// Bad input: exit code 2.
+    Input(InputError),
+    /// The output could not be written: exit code 1.
+    Write(String),
+}
+
+impl From<InputError> for Failure {
+    fn from(e: InputError) -> Self {
+        Failure::Input(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(e)) => {
+            eprint!("{}", render_error(&e));
+            ExitCode::from(2)
+        }
+        Err(Failure::Write(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let catalog = load_catalog(&cli.catalog)?;
+    match cli.command {
+        Command::Plan(args) => run_plan(&catalog, args),
+        Command::Catalog(args) => run_catalog(&catalog, args),
+    }
+}
+
+/// Renders an input error with its source snippet (colour only on a terminal).
+fn render_error(e: &InputError) -> String {
+    let tty = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let theme = if tty { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let mut s = String::new();
+    if GraphicalReportHandler::new_themed(theme).with_width(100).render_report(&mut s, e).is_err() {
+        s.clear();
+    }
+    // The first line already says what and where; keep miette's snippet and help, not its header.
+    let body: Vec<&str> = s.lines().skip_while(|l| l.starts_with("  ×") || l.starts_with("  │")).collect();
+    let mut out = format!("error: {e}\n");
+    for line in body {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn read_source(path: &Path, what: &str) -> Result<SourceFile, InputError> {
+    let name = path.display().to_string();
+    std::fs::read_to_string(path).map(|text| SourceFile::new(name.clone(), text)).map_err(|e| {
+        InputError::new(format!("cannot read {what} `{name}`: {}", io_reason(&e)))
+            .with_help(format!("check the path; {what}s are TOML files such as scenarios/nvidia-openai-10gw.toml"))
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::InvalidData => "it is not UTF-8 text".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The bundled catalog plus the user's files (each PATH a .toml file or a directory of them).
+fn load_catalog(paths: &[PathBuf]) -> Result<Catalog, InputError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| {
+                    InputError::new(format!("cannot read catalog directory `{}`: {}", path.display(), io_reason(&e)))
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            entries.sort();
+            for p in entries {
+                files.push(read_source(&p, "catalog file")?);
+            }
+        } else {
+            files.push(read_source(path, "catalog file")?);
+        }
+    }
+    Catalog::load(&files)
+}
+
+fn load_model(catalog: &Catalog, path: &Path) -> Result<Model, InputError> {
+    let file = read_source(path, "scenario")?;
+    load_scenario(&file, catalog)
+}
+
+fn run_plan(catalog: &Catalog, args: PlanArgs) -> Result<(), Failure> {
+    let model = load_model(catalog, &args.scenario)?;
+    let mut opts = PlanOptions::from_model(&model);
+    if let Some(seed) = args.seed {
+        opts.seed = seed;
+    }
+    if let Some(draws) = args.draws {
+        opts.draws = draws as usize;
+    }
+    let result = plan(&model, opts);
+    let as_json = json::to_json(&result);
+    let as_csv = csv::timeline_csv(&result);
+    if let Some(dir) = &args.out {
+        write_all(dir, &[OutFile::new("plan.json", &as_json), OutFile::new("timeline.csv", &as_csv)])
+            .map_err(Failure::Write)?;
+        eprintln!("wrote {}, {}", dir.join("plan.json").display(), dir.join("timeline.csv").display());
+    }
+    let text = match args.format {
+        Format::Table => table::plan_summary(&result),
+        Format::Json => as_json,
+        Format::Csv => as_csv,
+    };
+    print!("{text}");
+    Ok(())
+}
+
+fn run_catalog(catalog: &Catalog, args: CatalogArgs) -> Result<(), Failure> {
+    match args.action.unwrap_or(CatalogAction::List) {
+        CatalogAction::List => match args.format {
+            Format::Json => print!("{}", json::to_json(catalog)),
+            _ => print!("{}", table::catalog_list(catalog)),
+        },
+        CatalogAction::Show { id } => {
+            let platform = catalog.get(&id).ok_or_else(|| {
+                let list = catalog.ids().collect::<Vec<_>>().join(", ");
+                let err = InputError::new(format!("unknown platform `{id}`"));
+                match gigawatt_core::error::closest(&id, catalog.ids()) {
+                    Some(best) => err.with_help(format!("did you mean `{best}`? Known platforms: {list}")),
+                    None => err.with_help(format!("known platforms: {list}")),
+                }
+            })?;
+            match args.format {
+                Format::Json => print!("{}", json::to_json(platform)),
+                _ => print!("{}", table::catalog_show(platform)),
+            }
+        }
+    }
+    Ok(())
+}
