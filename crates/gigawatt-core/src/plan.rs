@@ -471,7 +471,9 @@ pub struct QuarterRow {
     pub gpus_online: u64,
     /// GPU dies online.
     pub dies_online: u64,
-    /// GPU packages online by platform id.
+    /// GPU packages online by platform id, in the order platforms first appear in the phases
+    /// (a JSON object `{ "vr-nvl144": 261504, … }`).
+    #[serde(serialize_with = "ordered_map")]
     pub gpus_by_platform: Vec<(String, u64)>,
     /// Capex spent so far, USD.
     pub cumulative_capex_usd: f64,
@@ -485,6 +487,10 @@ pub struct QuarterRow {
     pub cumulative_nvidia_purchases_usd: f64,
     /// Purchases from NVIDIA minus investment received, so far, USD (the circular flow's net).
     pub net_flow_usd: f64,
+}
+
+fn ordered_map<S: serde::Serializer>(pairs: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 /// The quarterly timeline, from the first quarter that ends with capacity online to the one the
