@@ -83,6 +83,8 @@ pub struct MonthAllocation {
     pub unmet: Vec<f64>,
     /// Output tokens/s the inference GPUs could serve at this month's demand mix.
     pub capacity_tokens_per_s: f64,
+    /// Fraction of the inference GPUs peak demand leaves unused.
+    pub spare_fraction: f64,
 }
 
 /// Output tokens/s tier `t` alone could get from `inference` GPUs.
@@ -92,8 +94,14 @@ pub fn tier_capacity(inference: &[f64], cost: &[f64]) -> f64 {
 
 /// Serves tiers in the order given; returns served tokens/s per tier.
 pub fn serve_by_priority(inference: &[f64], tiers: &[TierLoad]) -> Vec<f64> {
+    serve_with_spare(inference, tiers).0
+}
+
+/// Serves tiers in the order given; returns served tokens/s per tier and the fraction of the
+/// inference GPUs left unused.
+pub fn serve_with_spare(inference: &[f64], tiers: &[TierLoad]) -> (Vec<f64>, f64) {
     let mut rho: f64 = 1.0;
-    tiers
+    let served = tiers
         .iter()
         .map(|t| {
             let c = tier_capacity(inference, &t.cost);
@@ -104,7 +112,8 @@ pub fn serve_by_priority(inference: &[f64], tiers: &[TierLoad]) -> Vec<f64> {
             rho = (rho - served / c).max(0.0);
             served
         })
-        .collect()
+        .collect();
+    (served, rho)
 }
 
 /// Output tokens/s the inference GPUs serve at the month's demand mix (equal weights when there
@@ -178,7 +187,7 @@ pub fn allocate_month(online: &[f64], tiers: &[TierLoad], runs: &[RunRequest], p
     if policy == Policy::TrainingReservations {
         inference = pool.iter().map(|g| g.max(0.0)).collect();
     }
-    let served = serve_by_priority(&inference, tiers);
+    let (served, spare_fraction) = serve_with_spare(&inference, tiers);
     let unmet = tiers.iter().zip(&served).map(|(t, s)| (t.demand - s).max(0.0)).collect();
     MonthAllocation {
         capacity_tokens_per_s: mix_capacity(&inference, tiers),
@@ -186,6 +195,7 @@ pub fn allocate_month(online: &[f64], tiers: &[TierLoad], runs: &[RunRequest], p
         training_gpus: training,
         served,
         unmet,
+        spare_fraction,
     }
 }
 

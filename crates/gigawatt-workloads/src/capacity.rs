@@ -150,6 +150,8 @@ pub struct MonthRow {
     pub inference_gpus: f64,
     /// GPUs held by training runs.
     pub training_gpus: f64,
+    /// GPUs neither training nor needed by peak demand (unreserved, or inference GPUs left spare).
+    pub idle_gpus: f64,
     /// Facility power of the GPUs online, MW.
     pub power_online_mw: f64,
     /// Output tokens/s the inference GPUs serve at this month's demand mix.
@@ -468,6 +470,18 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
     let mut rates: BTreeMap<(String, usize), (f64, f64)> = BTreeMap::new();
     if let Some(ds) = &spec.demand {
         let dm = &ds.demand;
+        inputs.add(
+            "workloads.inference.hbm_usable_fraction",
+            "usable share of HBM (weights and KV cache)",
+            "fraction",
+            &defaults.hbm_usable_fraction,
+        );
+        inputs.add("workloads.inference.ep_bytes_per_element", "bytes per element per expert-parallel send", "B", &defaults.ep_bytes_per_element);
+        for id in &fleet {
+            if let Some(q) = defaults.scale_out_gb_s.get(id) {
+                inputs.add(&format!("workloads.scale_out_gb_s.{id}"), &format!("{id}: scale-out bandwidth per GPU"), "GB/s", q);
+            }
+        }
         let mut used: Vec<(String, KeyPath)> = Vec::new();
         for (t, path) in dm.tiers.iter().zip(&ds.tier_paths) {
             for (m, _) in &t.models {
@@ -532,6 +546,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
         last_ettr: Option<Ettr>,
         started: Option<Date>,
         finish: Option<Date>,
+        stalled_warned: bool,
     }
     let mut state: Vec<RunState> = runs
         .iter()
@@ -544,6 +559,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             last_ettr: None,
             started: None,
             finish: None,
+            stalled_warned: false,
         })
         .collect();
     let mut extra = 0;
@@ -619,6 +635,16 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
                 .sum();
             let rate = peak * mfu * e.ettr;
             let st = &mut state[r];
+            if e.ettr <= 0.0 && !st.stalled_warned {
+                st.stalled_warned = true;
+                warnings.push(format!(
+                    "training run `{}` makes no progress in {label} on {:.0} GPUs: its ETTR is 0 ({} interruption every {:.1} min outpaces restarts and checkpoints); give it faster restarts or fewer GPUs",
+                    run.name,
+                    g,
+                    if e.method == "closed_form" { "one" } else { "an" },
+                    e.job_mtbf_h.unwrap_or(0.0) * 60.0
+                ));
+            }
             st.started.get_or_insert(from);
             st.max_gpus = st.max_gpus.max(g);
             st.last_ettr = Some(e);
@@ -673,11 +699,17 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             }
             closes = freed >= deficit;
         }
+        if timeline.is_empty() && total_online < 0.5 {
+            // Start at the first month with GPUs online.
+            (y, m) = next_month(y, m);
+            continue;
+        }
         timeline.push(MonthRow {
             month: label,
             gpus_online: total_online,
             inference_gpus,
             training_gpus,
+            idle_gpus: (total_online - inference_gpus - training_gpus).max(0.0) + inference_gpus * alloc.spare_fraction,
             power_online_mw: power_mw,
             capacity_tokens_per_s: alloc.capacity_tokens_per_s,
             demand_tokens_per_s: tier_demand.iter().map(|t| t.average_tokens_per_s).sum(),
@@ -842,9 +874,10 @@ fn chat_today(
     let messages = users * dm.messages_per_user_per_day;
     let avg = messages * dm.output_tokens_per_message / 86_400.0;
     let peak = avg * dm.peak_to_average;
-    let dspec = spec.inference.for_model(&t.model);
-    let dep = deployment_of(dspec, dm.input_tokens_per_message, dm.output_tokens_per_message, defaults);
-    let rate = |ps: &PlatformSpec| -> Result<f64, InputError> {
+    let fleet_dspec = spec.inference.for_model(&t.model);
+    let ref_dspec = DeploymentSpec { precision: t.precision, kv_precision: t.kv_precision, ..fleet_dspec.clone() };
+    let rate = |ps: &PlatformSpec, dspec: &DeploymentSpec| -> Result<f64, InputError> {
+        let dep = deployment_of(dspec, dm.input_tokens_per_message, dm.output_tokens_per_message, defaults);
         let dr = decode(ps, arch, &dep, eff).map_err(|e| serve_error(model, &t.path, arch, ps, &dep, e))?;
         let pr = prefill(ps, arch, &dep, eff).map_err(|e| serve_error(model, &t.path, arch, ps, &dep, e))?;
         Ok(serving_rate(dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu, dep.input_tokens, dep.output_tokens))
@@ -855,10 +888,10 @@ fn chat_today(
     let kw_ref = rp.central(Field::SystemPowerKw).unwrap_or(0.0) / rp.count(Field::PackagesPerSystem).max(1) as f64
         * values[model.costs.it_overhead]
         * model.phases.first().map_or(1.0, |p| values[p.pue]);
-    let ref_rate = rate(&rspec)?;
+    let ref_rate = rate(&rspec, &ref_dspec)?;
     let ref_gpus = peak / ref_rate;
     let fleet_spec = &fleet[0];
-    let fleet_rate = rate(fleet_spec)?;
+    let fleet_rate = rate(fleet_spec, fleet_dspec)?;
     let fleet_gpus = peak / fleet_rate;
     let ec = economics(phases, &fleet_spec.id, load_factor);
     let fleet_power: f64 = phases.iter().map(|p| p.facility_power_mw).sum();

@@ -70,6 +70,10 @@ pub struct TodaySpec {
     pub model: String,
     /// Today's platform, for the comparison.
     pub reference_platform: String,
+    /// Weight precision on today's platform.
+    pub precision: Precision,
+    /// KV-cache precision on today's platform.
+    pub kv_precision: Precision,
     /// Where it was written.
     pub path: KeyPath,
 }
@@ -700,7 +704,7 @@ fn demand_section(
         Some(t) => {
             let p = path.key("today");
             let s = sec.child(&p, t, "[demand.today]");
-            s.only(&["date", "model", "reference_platform"])?;
+            s.only(&["date", "model", "reference_platform", "precision", "kv_precision"])?;
             let date = s.date("date")?.unwrap_or(users[0].date);
             let m = s.need_string("model", "add model = \"gpt4o-class\"")?;
             if models.get(m).is_none() {
@@ -711,7 +715,14 @@ fn demand_section(
             if catalog.get(rp).is_none() {
                 return Err(catalog.unknown(file, &p.key("reference_platform"), rp));
             }
-            Some(TodaySpec { date, model: m.to_string(), reference_platform: rp.to_string(), path: p.clone() })
+            Some(TodaySpec {
+                date,
+                model: m.to_string(),
+                reference_platform: rp.to_string(),
+                precision: precision(&s, "precision")?.unwrap_or(Precision::Fp8),
+                kv_precision: precision(&s, "kv_precision")?.unwrap_or(Precision::Fp8),
+                path: p.clone(),
+            })
         }
     };
     Ok(DemandSpec {
