@@ -43,7 +43,9 @@ fn rate(x: f64) -> String {
 
 fn policy_text(p: &Policy) -> String {
     match p {
-        Policy::FixedShare { inference_share } => format!("fixed share ({} of the fleet to inference)", percent(*inference_share)),
+        Policy::FixedShare { inference_share } => {
+            format!("fixed share ({} of the fleet to inference)", percent(*inference_share))
+        }
         Policy::InferenceFirst => "inference first (training takes what demand leaves)".into(),
         Policy::TrainingReservations => "training reservations (inference takes what runs leave)".into(),
     }
@@ -71,10 +73,11 @@ pub fn capacity_summary(c: &Capacity) -> String {
         heading(&mut out, "HOW MUCH OF THE FLEET DOES TODAY'S TEXT CHAT NEED?");
         let _ = writeln!(
             out,
-            "  {} weekly users ({}) × {} messages/day × the demand's output tokens per message = {} average, {} at peak (plain text, no features).",
-            count(t.weekly_users),
+            "  {} weekly users ({}) × {} messages/day × {} output tokens = {} average, {} at peak (plain text, no features).",
+            big(t.weekly_users),
             t.date,
             sig3(t.messages_per_day / t.weekly_users),
+            sig3(t.output_tokens_per_message),
             rate(t.average_tokens_per_s),
             rate(t.peak_tokens_per_s),
         );
@@ -87,23 +90,59 @@ pub fn capacity_summary(c: &Capacity) -> String {
             power_mw(t.reference_mw),
             t.reference_wh_per_message,
         );
+        let scale = if t.reference_mw < 10.0 {
+            "megawatts"
+        } else if t.reference_mw < 100.0 {
+            "tens of megawatts"
+        } else if t.reference_mw < 1000.0 {
+            "hundreds of megawatts"
+        } else {
+            "gigawatts"
+        };
         let _ = writeln!(
             out,
-            "  On the fleet's {}: {} GPUs, {} — {} of the plan's {}. Text chat as it is today needs tens of megawatts, not gigawatts;",
+            "  On the fleet's {}: {} GPUs, {} — {} of the plan's {}. Today's text chat needs {scale}, not the plan's {}:",
             t.fleet_platform,
             count(t.fleet_gpus),
             power_mw(t.fleet_mw),
             percent(t.share_of_fleet_power),
             power_mw(t.fleet_power_mw),
+            power_mw(t.fleet_power_mw),
         );
         let _ = writeln!(
             out,
-            "  the rest of the build is for training, for user growth, and for compute-heavy features (reasoning, agents) — see the timeline."
+            "  the rest of the build is for training, user growth and compute-heavy features (reasoning, agents) — below, month by month."
         );
     }
 
+    if let (Some(first), Some(last)) = (c.timeline.first(), c.timeline.last()) {
+        let u = &c.usage;
+        heading(&mut out, &format!("WHAT THE FLEET'S GPU-HOURS GO TO ({} → {})", first.month, last.month));
+        let _ = writeln!(
+            out,
+            "  {} GPU-hours online: training {} ({}), inference at peak demand {} ({}), idle {} ({}).",
+            big(u.gpu_hours_online),
+            big(u.training_gpu_hours),
+            percent(u.training_share),
+            big(u.inference_gpu_hours),
+            percent(u.inference_share),
+            big(u.idle_gpu_hours),
+            percent(u.idle_share),
+        );
+        if u.idle_share > 0.5 {
+            let _ = writeln!(
+                out,
+                "  Most of the fleet is idle under these runs and this demand: the build is sized for more training (more and larger runs,
+  research and RL) or for demand well beyond the published figures — the inputs above say which assumption would have to change."
+            );
+        }
+    }
+
     if !c.training.is_empty() {
-        heading(&mut out, "TRAINING (compute 6·N·D unless stated; wall-clock and GPU-hours include the reliability overhead)");
+        heading(
+            &mut out,
+            "TRAINING (compute 6·N·D unless stated; wall-clock and GPU-hours include the reliability overhead)",
+        );
         let mut t = new_table(
             &["run", "FLOPs", "attention", "GPUs", "MFU", "ETTR", "GPU-hours", "wall days", "started", "finish"],
             1,
@@ -147,7 +186,17 @@ pub fn capacity_summary(c: &Capacity) -> String {
             ),
         );
         let mut t = new_table(
-            &["platform", "model", "precision", "tok/s/GPU", "decode batch/GPU", "bound", "tok/s per MW", "kWh/M tok", "$/M tok"],
+            &[
+                "platform",
+                "model",
+                "precision",
+                "tok/s/GPU",
+                "decode batch/GPU",
+                "bound",
+                "tok/s per MW",
+                "kWh/M tok",
+                "$/M tok",
+            ],
             3,
         );
         for r in &c.inference {
@@ -170,9 +219,14 @@ pub fn capacity_summary(c: &Capacity) -> String {
         );
     }
 
-    heading(&mut out, "MONTHLY TIMELINE (GPUs averaged over the month; idle = neither training nor needed at peak; output tokens/s; unmet at peak)");
+    heading(
+        &mut out,
+        "MONTHLY TIMELINE (GPUs averaged over the month; idle = neither training nor needed at peak; output tokens/s; unmet at peak)",
+    );
     let mut header: Vec<String> =
-        ["month", "GPUs online", "inference", "training", "idle", "capacity", "demand avg", "demand peak"].map(String::from).to_vec();
+        ["month", "GPUs online", "inference", "training", "idle", "capacity", "demand avg", "demand peak"]
+            .map(String::from)
+            .to_vec();
     header.extend(c.tiers.iter().map(|t| format!("unmet {t}")));
     header.push("gate or delay".into());
     let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -199,7 +253,10 @@ pub fn capacity_summary(c: &Capacity) -> String {
     push_table(&mut out, &t);
 
     if !c.tiers.is_empty() {
-        heading(&mut out, "GATED OR DELAYED FEATURES (gated at peak in the lowest-priority tiers first, until the gap closes)");
+        heading(
+            &mut out,
+            "GATED OR DELAYED FEATURES (gated at peak in the lowest-priority tiers first, until the gap closes)",
+        );
         if c.gated_features.is_empty() {
             let _ = writeln!(out, "  none: capacity meets peak demand every month");
         }
@@ -278,7 +335,9 @@ pub fn capacity_csv(c: &Capacity) -> String {
             format!("{:.0}", r.peak_demand_tokens_per_s),
             format!("{:.0}", r.served_tokens_per_s),
         ];
-        rec.extend(c.tiers.iter().map(|t| format!("{:.0}", r.unmet_tokens_per_s_by_tier.get(t).copied().unwrap_or(0.0))));
+        rec.extend(
+            c.tiers.iter().map(|t| format!("{:.0}", r.unmet_tokens_per_s_by_tier.get(t).copied().unwrap_or(0.0))),
+        );
         rec.extend(runs.iter().map(|n| format!("{:.0}", r.training_gpus_by_run.get(n).copied().unwrap_or(0.0))));
         rec.push(r.gate.iter().map(|g| format!("{}@{}", g.feature, g.tier)).collect::<Vec<_>>().join(" "));
         w.write_record(&rec).expect("in-memory write");

@@ -200,6 +200,8 @@ pub struct ChatToday {
     pub weekly_users: f64,
     /// Messages per day.
     pub messages_per_day: f64,
+    /// Output tokens per plain message.
+    pub output_tokens_per_message: f64,
     /// Average output tokens/s of plain text messages (no features).
     pub average_tokens_per_s: f64,
     /// Peak output tokens/s.
@@ -226,6 +228,25 @@ pub struct ChatToday {
     pub fleet_power_mw: f64,
 }
 
+/// What the fleet's GPU-hours went to over the timeline.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Usage {
+    /// GPU-hours online.
+    pub gpu_hours_online: f64,
+    /// Held by training runs.
+    pub training_gpu_hours: f64,
+    /// Needed by inference at peak demand.
+    pub inference_gpu_hours: f64,
+    /// Neither.
+    pub idle_gpu_hours: f64,
+    /// Training share of the GPU-hours online.
+    pub training_share: f64,
+    /// Inference share.
+    pub inference_share: f64,
+    /// Idle share.
+    pub idle_share: f64,
+}
+
 /// The whole result of `gigawatt capacity`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Capacity {
@@ -245,6 +266,8 @@ pub struct Capacity {
     pub timeline: Vec<MonthRow>,
     /// Features gated, and when.
     pub gated_features: Vec<GatedFeature>,
+    /// What the fleet's GPU-hours went to.
+    pub usage: Usage,
     /// Today's text chat against the fleet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_today: Option<ChatToday>,
@@ -476,10 +499,20 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             "fraction",
             &defaults.hbm_usable_fraction,
         );
-        inputs.add("workloads.inference.ep_bytes_per_element", "bytes per element per expert-parallel send", "B", &defaults.ep_bytes_per_element);
+        inputs.add(
+            "workloads.inference.ep_bytes_per_element",
+            "bytes per element per expert-parallel send",
+            "B",
+            &defaults.ep_bytes_per_element,
+        );
         for id in &fleet {
             if let Some(q) = defaults.scale_out_gb_s.get(id) {
-                inputs.add(&format!("workloads.scale_out_gb_s.{id}"), &format!("{id}: scale-out bandwidth per GPU"), "GB/s", q);
+                inputs.add(
+                    &format!("workloads.scale_out_gb_s.{id}"),
+                    &format!("{id}: scale-out bandwidth per GPU"),
+                    "GB/s",
+                    q,
+                );
             }
         }
         let mut used: Vec<(String, KeyPath)> = Vec::new();
@@ -563,6 +596,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
         })
         .collect();
     let mut extra = 0;
+    let mut usage = Usage::default();
     let tiers: Vec<String> =
         spec.demand.as_ref().map_or(Vec::new(), |d| d.demand.tiers.iter().map(|t| t.name.clone()).collect());
     loop {
@@ -699,17 +733,23 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             }
             closes = freed >= deficit;
         }
+        let hours = days * 24.0;
+        let idle = (total_online - inference_gpus - training_gpus).max(0.0) + inference_gpus * alloc.spare_fraction;
         if timeline.is_empty() && total_online < 0.5 {
             // Start at the first month with GPUs online.
             (y, m) = next_month(y, m);
             continue;
         }
+        usage.gpu_hours_online += total_online * hours;
+        usage.training_gpu_hours += training_gpus * hours;
+        usage.inference_gpu_hours += inference_gpus * (1.0 - alloc.spare_fraction) * hours;
+        usage.idle_gpu_hours += idle * hours;
         timeline.push(MonthRow {
             month: label,
             gpus_online: total_online,
             inference_gpus,
             training_gpus,
-            idle_gpus: (total_online - inference_gpus - training_gpus).max(0.0) + inference_gpus * alloc.spare_fraction,
+            idle_gpus: idle,
             power_online_mw: power_mw,
             capacity_tokens_per_s: alloc.capacity_tokens_per_s,
             demand_tokens_per_s: tier_demand.iter().map(|t| t.average_tokens_per_s).sum(),
@@ -733,6 +773,11 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             extra += 1;
         }
         (y, m) = next_month(y, m);
+    }
+    if usage.gpu_hours_online > 0.0 {
+        usage.training_share = usage.training_gpu_hours / usage.gpu_hours_online;
+        usage.inference_share = usage.inference_gpu_hours / usage.gpu_hours_online;
+        usage.idle_share = usage.idle_gpu_hours / usage.gpu_hours_online;
     }
     let end_label = timeline.last().map(|r| r.month.clone()).unwrap_or_default();
     let training: Vec<TrainingResult> = runs
@@ -846,6 +891,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
         tiers,
         timeline,
         gated_features: gated,
+        usage,
         chat_today,
         assumptions: records.iter().filter(|r| !r.sourced).cloned().collect(),
         inputs: records,
@@ -906,6 +952,7 @@ fn chat_today(
         date: t.date,
         weekly_users: users,
         messages_per_day: messages,
+        output_tokens_per_message: dm.output_tokens_per_message,
         average_tokens_per_s: avg,
         peak_tokens_per_s: peak,
         model: t.model.clone(),
