@@ -257,7 +257,13 @@ pub fn capacity_summary(c: &Capacity) -> String {
             &mut out,
             "GATED OR DELAYED FEATURES (gated at peak in the lowest-priority tiers first, until the gap closes)",
         );
-        if c.gated_features.is_empty() {
+        let short: Vec<&str> = c
+            .timeline
+            .iter()
+            .filter(|r| r.unmet_tokens_per_s_by_tier.values().sum::<f64>() > 0.0)
+            .map(|r| r.month.as_str())
+            .collect();
+        if short.is_empty() {
             let _ = writeln!(out, "  none: capacity meets peak demand every month");
         }
         for g in &c.gated_features {
@@ -271,6 +277,15 @@ pub fn capacity_summary(c: &Capacity) -> String {
                 g.months,
                 if g.months == 1 { "" } else { "s" },
                 if g.delayed_launch { ", from its launch: a delay" } else { "" }
+            );
+        }
+        let not_closed: Vec<&str> =
+            c.timeline.iter().filter(|r| !r.gating_closes_gap).map(|r| r.month.as_str()).collect();
+        if !not_closed.is_empty() {
+            let _ = writeln!(
+                out,
+                "  demand stays unmet even with every open feature gated in: {} (plain messages exceed capacity)",
+                not_closed.join(", ")
             );
         }
     }

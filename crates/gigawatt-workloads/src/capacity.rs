@@ -942,7 +942,7 @@ fn chat_today(
     let ec = economics(phases, &fleet_spec.id, load_factor);
     let fleet_power: f64 = phases.iter().map(|p| p.facility_power_mw).sum();
     let wh = kw_ref * load_factor * 1000.0 / (ref_rate * 3600.0) * dm.output_tokens_per_message;
-    if wh > 3.4 || wh < 0.034 {
+    if !(0.034..=3.4).contains(&wh) {
         warnings.push(format!(
             "energy per chat message on {} comes out at {wh:.2} Wh, more than 10× from Altman's 0.34 Wh",
             rp.id
