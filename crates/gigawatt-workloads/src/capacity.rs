@@ -88,7 +88,7 @@ pub struct TrainingResult {
     /// Wall-clock days from `started` to `finish`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wall_days: Option<f64>,
-    /// Day the run finishes, if within the timeline.
+    /// Day the run finishes (the day its last FLOP is done), if within the timeline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finish: Option<Date>,
     /// Share of its FLOPs done by the end of the timeline.
@@ -579,6 +579,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
         last_ettr: Option<Ettr>,
         started: Option<Date>,
         finish: Option<Date>,
+        finish_days: f64,
         stalled_warned: bool,
     }
     let mut state: Vec<RunState> = runs
@@ -592,6 +593,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             last_ettr: None,
             started: None,
             finish: None,
+            finish_days: 0.0,
             stalled_warned: false,
         })
         .collect();
@@ -692,7 +694,8 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             if rate > 0.0 && used_secs < secs || st.done_flops >= run.flops * (1.0 - 1e-12) {
                 st.done_flops = run.flops;
                 let exact = from.days_since_epoch() as f64 + used_secs / 86_400.0;
-                st.finish = Some(Date::from_days_since_epoch(exact.ceil() as i64));
+                st.finish = Some(Date::from_days_since_epoch(exact.floor() as i64));
+                st.finish_days = exact;
             }
         }
         let inference_gpus: f64 = alloc.inference_gpus.iter().sum();
@@ -820,7 +823,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
                 start: run.start,
                 started: st.started,
                 wall_days: match (st.started, st.finish) {
-                    (Some(a), Some(b)) => Some((b.days_since_epoch() - a.days_since_epoch()) as f64),
+                    (Some(a), Some(_)) => Some(st.finish_days - a.days_since_epoch() as f64),
                     _ => None,
                 },
                 finish: st.finish,

@@ -391,7 +391,13 @@ fn reliability(
             let d = &defaults.reliability;
             let mut get = |k: &str, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
                 let q = sec.quantity(k, label, check)?.unwrap_or_else(|| default.clone());
-                inputs.add(&key(k), &format!("{name}: {label}"), "", &q);
+                let unit = match k {
+                    "checkpoint_write_s" => "s",
+                    "restart_overhead_min" => "min",
+                    "gpus_per_node" => "count",
+                    _ => "per 1,000 node-days",
+                };
+                inputs.add(&key(k), &format!("{name}: {label}"), unit, &q);
                 Ok(q.estimate.central)
             };
             let r = get(
@@ -401,8 +407,8 @@ fn reliability(
                 Check::NonNegative,
             )?;
             let n = get("gpus_per_node", "GPUs per node", &d.gpus_per_node, Check::Positive)?;
-            let w = get("checkpoint_write_s", "checkpoint write time (s)", &d.checkpoint_write_s, Check::NonNegative)?;
-            let u = get("restart_overhead_min", "restart overhead (min)", &d.restart_overhead_min, Check::NonNegative)?;
+            let w = get("checkpoint_write_s", "checkpoint write time", &d.checkpoint_write_s, Check::NonNegative)?;
+            let u = get("restart_overhead_min", "restart overhead", &d.restart_overhead_min, Check::NonNegative)?;
             let interval = sec.number("checkpoint_interval_min", Check::Positive)?.map(|m| m * 60.0);
             Ok(Reliability::ClosedForm(ClosedForm {
                 failures_per_node_day: r / 1000.0,
