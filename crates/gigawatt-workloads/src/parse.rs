@@ -180,30 +180,40 @@ impl<'a> Section<'a> {
         }
     }
 
-    /// An array of numbers at `key`, if present.
-    pub fn numbers(&self, key: &str) -> Result<Option<Vec<f64>>, InputError> {
+    /// An array at `key` whose entries `entry` reads (`what` names them in messages), if present.
+    fn array<T>(
+        &self,
+        key: &str,
+        what: &str,
+        entry: impl Fn(&'a toml::Value) -> Option<T>,
+    ) -> Result<Option<Vec<T>>, InputError> {
         match self.table.get(key) {
             None => Ok(None),
             Some(toml::Value::Array(a)) => a
                 .iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    let x = v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
-                    match x {
-                        Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
-                        _ => Err(InputError::at(
+                    entry(v).ok_or_else(|| {
+                        InputError::at(
                             self.file,
                             &self.path.key(key).index(i),
-                            format!("`{key}` entries must be numbers of zero or more"),
-                        )),
-                    }
+                            format!("`{key}` entries must be {what}"),
+                        )
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some),
             Some(other) => {
-                Err(self.err(key, format!("`{key}` must be an array of numbers, found {}", other.type_str())))
+                Err(self.err(key, format!("`{key}` must be an array of {what}, found {}", other.type_str())))
             }
         }
+    }
+
+    /// An array of numbers of zero or more at `key`, if present.
+    pub fn numbers(&self, key: &str) -> Result<Option<Vec<f64>>, InputError> {
+        self.array(key, "numbers of zero or more", |v| {
+            v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).filter(|x| x.is_finite() && *x >= 0.0)
+        })
     }
 
     /// A plain number at `key` (a design choice such as a latency target, not a fact about the
@@ -224,26 +234,7 @@ impl<'a> Section<'a> {
 
     /// An array of strings at `key`, if present.
     pub fn strings(&self, key: &str) -> Result<Option<Vec<&'a str>>, InputError> {
-        match self.table.get(key) {
-            None => Ok(None),
-            Some(toml::Value::Array(a)) => a
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    v.as_str().ok_or_else(|| {
-                        InputError::at(
-                            self.file,
-                            &self.path.key(key).index(i),
-                            format!("`{key}` entries must be strings"),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Some),
-            Some(other) => {
-                Err(self.err(key, format!("`{key}` must be an array of strings, found {}", other.type_str())))
-            }
-        }
+        self.array(key, "strings", |v| v.as_str())
     }
 
     /// A sub-section for the table at `key` (which must be a table).
