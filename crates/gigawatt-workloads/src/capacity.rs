@@ -164,6 +164,8 @@ pub struct MonthRow {
     pub served_tokens_per_s: f64,
     /// Unmet at peak by tier.
     pub unmet_tokens_per_s_by_tier: BTreeMap<String, f64>,
+    /// Average demand by tier.
+    pub demand_tokens_per_s_by_tier: BTreeMap<String, f64>,
     /// Peak demand by tier.
     pub peak_demand_tokens_per_s_by_tier: BTreeMap<String, f64>,
     /// Features to gate (lowest-priority tier first) until the gap closes.
@@ -759,6 +761,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             peak_demand_tokens_per_s: tier_demand.iter().map(|t| t.peak_tokens_per_s).sum(),
             served_tokens_per_s: alloc.served.iter().sum(),
             unmet_tokens_per_s_by_tier: tiers.iter().cloned().zip(alloc.unmet.iter().copied()).collect(),
+            demand_tokens_per_s_by_tier: tier_demand.iter().map(|t| (t.tier.clone(), t.average_tokens_per_s)).collect(),
             peak_demand_tokens_per_s_by_tier: tier_demand
                 .iter()
                 .map(|t| (t.tier.clone(), t.peak_tokens_per_s))
