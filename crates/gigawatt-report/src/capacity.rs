@@ -155,7 +155,7 @@ pub fn capacity_summary(c: &Capacity) -> String {
                 count(r.gpus),
                 percent(r.mfu),
                 format!("{} ({})", percent(r.ettr.ettr), r.ettr.method.replace('_', " ")),
-                count(r.gpu_hours),
+                big(r.gpu_hours),
                 r.wall_days.map_or("–".into(), |d| format!("{d:.1}")),
                 r.started.map_or("–".into(), |d| d.to_string()),
                 r.finish.map_or_else(|| format!("{:.0}% done", 100.0 * r.progress), |d| d.to_string()),

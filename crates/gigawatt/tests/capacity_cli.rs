@@ -102,7 +102,7 @@ fn capacity_csv_is_the_monthly_timeline() {
     let mut lines = out.lines();
     let header = lines.next().unwrap();
     assert!(header.starts_with("month,gpus_online,inference_gpus,training_gpus,idle_gpus"), "{header}");
-    assert!(header.contains("unmet_tokens_per_s_pro") && header.contains("training_gpus_frontier 2027 pre-training"));
+    assert!(header.contains("unmet_tokens_per_s_pro") && header.contains("training_gpus_frontier pre-training A"));
     assert_eq!(lines.count(), 30, "2026-10 through 2029-03");
 }
 
