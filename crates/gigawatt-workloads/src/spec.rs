@@ -820,3 +820,73 @@ fn allocation_section(file: &SourceFile, table: Option<&toml::Table>) -> Result<
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gigawatt_core::{SourceFile, load_scenario};
+
+    const FLEET: &str = "name = \"t\"\n[[phase]]\nonline = \"2025-Q1\"\nplatform = \"h100-hgx\"\nsystems = 64\n";
+
+    fn parse(extra: &str) -> Result<CapacitySpec, InputError> {
+        let cat = Catalog::bundled().unwrap();
+        let model = load_scenario(&SourceFile::new("t.toml", format!("{FLEET}{extra}")), &cat).unwrap();
+        parse_sections(&model, &cat, &ModelCatalog::bundled().unwrap(), &WorkloadDefaults::bundled().unwrap())
+    }
+
+    const RUN: &str = "[[training]]\nname = \"r\"\nmodel = \"llama3-70b\"\ntokens = 1e12\nmfu = 0.4\ngpus = 64\nstart = \"2025-04-01\"\n";
+
+    #[test]
+    fn a_given_ettr_is_read_and_listed_as_an_input() {
+        let spec = parse(&format!(
+            "{RUN}[training.reliability]\nmethod = \"given\"\nettr = {{ value = 0.9, source = \"measured\" }}\n"
+        ))
+        .unwrap();
+        assert_eq!(spec.training[0].run.reliability, Reliability::Given { ettr: 0.9 });
+        assert!(spec.inputs.records().iter().any(|r| r.key.ends_with("reliability.ettr") && r.sourced));
+    }
+
+    #[test]
+    fn closed_form_keys_do_not_mix_with_a_given_ettr() {
+        let err =
+            parse(&format!("{RUN}[training.reliability]\nmethod = \"given\"\nettr = 0.9\ncheckpoint_write_s = 5\n"))
+                .unwrap_err();
+        assert!(err.message.contains("belongs to method = \"closed_form\""), "{}", err.message);
+    }
+
+    #[test]
+    fn the_default_reliability_is_the_closed_form_on_llama3_rates() {
+        let spec = parse(RUN).unwrap();
+        let Reliability::ClosedForm(c) = spec.training[0].run.reliability else { panic!("closed form expected") };
+        assert!((c.failures_per_node_day - 3.789e-3).abs() < 1e-12);
+        assert_eq!(c.restart_overhead_s, 600.0);
+        assert_eq!(spec.policy, Policy::InferenceFirst);
+    }
+
+    #[test]
+    fn fixed_share_needs_its_share_and_other_policies_refuse_one() {
+        let err = parse("[allocation]\npolicy = \"fixed_share\"\n").unwrap_err();
+        assert!(err.message.contains("needs inference_share"), "{}", err.message);
+        let err = parse("[allocation]\npolicy = \"inference_first\"\ninference_share = 0.3\n").unwrap_err();
+        assert!(err.message.contains("applies only to policy = \"fixed_share\""), "{}", err.message);
+        let ok = parse("[allocation]\npolicy = \"fixed_share\"\ninference_share = 0.3\n").unwrap();
+        assert_eq!(ok.policy, Policy::FixedShare { inference_share: 0.3 });
+    }
+
+    #[test]
+    fn a_feature_for_an_unknown_tier_names_the_closest() {
+        let demand = "[demand]\nusers = [ { date = \"2025-01-01\", weekly_users = 1e6 } ]\nmessages_per_user_per_day = 3\n\
+input_tokens_per_message = 100\noutput_tokens_per_message = 100\npeak_to_average = 1.5\n\
+[[demand.tier]]\nname = \"free\"\nshare_of_users = 1.0\nmodels = { \"llama3-70b\" = 1.0 }\n\
+[[demand.feature]]\nname = \"reasoning\"\noutput_multiplier = 20\nshare_of_messages = 0.1\ntiers = [\"fre\"]\n";
+        let err = parse(demand).unwrap_err();
+        assert!(err.message.contains("unknown tier `fre`"), "{}", err.message);
+        assert!(err.help.as_deref().unwrap_or("").contains("did you mean `free`"));
+    }
+
+    #[test]
+    fn full_attention_flops_need_a_sequence_length() {
+        let err = parse(&RUN.replace("mfu = 0.4", "mfu = 0.4\nattention_flops = \"full\"")).unwrap_err();
+        assert!(err.message.contains("needs seq_len"), "{}", err.message);
+    }
+}
