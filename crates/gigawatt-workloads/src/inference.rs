@@ -402,3 +402,99 @@ pub fn calibrate(
     };
     Ok((eff, p, dr))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::ModelCatalog;
+
+    fn h100() -> PlatformSpec {
+        PlatformSpec {
+            id: "h100-hgx".into(),
+            hbm_gb: 80.0,
+            hbm_tb_s: 3.35,
+            fp4_tflops: None,
+            fp8_tflops: Some(1979.0),
+            bf16_tflops: Some(989.0),
+            nvlink_domain: 8.0,
+            scale_out_gb_s: 50.0,
+        }
+    }
+
+    fn dep(precision: Precision, itl_ms: Option<f64>) -> Deployment {
+        Deployment {
+            precision,
+            kv_precision: Precision::Fp8,
+            input_tokens: 1000.0,
+            output_tokens: 500.0,
+            itl_ms,
+            decode_nodes: 1.0,
+            prefill_nodes: 1.0,
+            tensor_parallel: None,
+            hbm_usable_fraction: 0.9,
+            ep_bytes_per_element: 3.0,
+        }
+    }
+
+    #[test]
+    fn a_latency_target_caps_the_batch_and_a_looser_one_never_serves_less() {
+        let cat = ModelCatalog::bundled().unwrap();
+        let m = cat.get("llama3-70b").unwrap();
+        let eff = Efficiency { prefill: 0.5, decode: 0.5 };
+        let free = decode(&h100(), m, &dep(Precision::Fp8, None), eff).unwrap();
+        let tight = decode(&h100(), m, &dep(Precision::Fp8, Some(20.0)), eff).unwrap();
+        let loose = decode(&h100(), m, &dep(Precision::Fp8, Some(40.0)), eff).unwrap();
+        assert!(tight.latency_limited && tight.step_ms <= 20.0 && tight.batch < free.batch);
+        assert!(loose.tokens_per_s_per_gpu >= tight.tokens_per_s_per_gpu);
+        assert!(free.tokens_per_s_per_gpu >= loose.tokens_per_s_per_gpu);
+    }
+
+    #[test]
+    fn a_model_too_big_for_the_node_reports_what_it_needs_and_has() {
+        let cat = ModelCatalog::bundled().unwrap();
+        let m = cat.get("llama3.1-405b").unwrap();
+        let err = decode(&h100(), m, &dep(Precision::Bf16, None), Efficiency::ROOFLINE).unwrap_err();
+        let ServeError::DoesNotFit { needed_bytes, available_bytes, gpus } = err else { panic!("{err:?}") };
+        assert_eq!(gpus, 8.0);
+        assert!((available_bytes - 8.0 * 80e9 * 0.9).abs() < 1.0);
+        assert!(needed_bytes > 810e9 && needed_bytes < 811e9, "{needed_bytes}");
+        assert!(decode(&h100(), m, &dep(Precision::Fp8, None), Efficiency::ROOFLINE).is_ok(), "405B fits at FP8");
+    }
+
+    #[test]
+    fn only_experts_span_nodes_and_fp4_needs_an_fp4_peak() {
+        let cat = ModelCatalog::bundled().unwrap();
+        let dense = cat.get("llama3-70b").unwrap();
+        let d = Deployment { decode_nodes: 2.0, ..dep(Precision::Fp8, None) };
+        assert_eq!(decode(&h100(), dense, &d, Efficiency::ROOFLINE).unwrap_err(), ServeError::DenseAcrossNodes);
+        assert_eq!(
+            prefill(&h100(), dense, &dep(Precision::Fp4, None), Efficiency::ROOFLINE).unwrap_err(),
+            ServeError::NoPeak { precision: Precision::Fp4 }
+        );
+    }
+
+    #[test]
+    fn a_small_moe_batch_reads_only_the_experts_it_touches() {
+        let cat = ModelCatalog::bundled().unwrap();
+        let ds = cat.get("deepseek-v3").unwrap();
+        let d = Deployment { decode_nodes: 9.0, tensor_parallel: Some(1.0), ..dep(Precision::Fp8, None) };
+        let shape = decode_shape(&h100(), ds, &d).unwrap();
+        let (one, bound) = shape.step(1.0);
+        // One token touches 8 of 256 experts: a batch of one reads 1/32 of the routed weights.
+        let expected =
+            (shape.dense_bytes + shape.routed_bytes * 8.0 / 256.0 + shape.context_tokens * shape.kv_bytes_per_token)
+                / shape.hbm_bw;
+        assert_eq!(bound, Bound::Memory);
+        assert!((one / expected - 1.0).abs() < 1e-9, "{one} vs {expected}");
+        assert!(one < (shape.dense_bytes + shape.routed_bytes) / shape.hbm_bw);
+        // Cross-node exchanges: 58 layers × 8 × 8/9 × 7,168 × 3 B ≈ 8.9 MB per token.
+        assert!((shape.net_bytes_per_token / 1e6 - 8.87).abs() < 0.01, "{}", shape.net_bytes_per_token);
+    }
+
+    #[test]
+    fn serving_counts_the_prefill_gpus_inputs_need() {
+        // 1,000 decode tok/s per GPU and 2,000 prefill tok/s: with 2 inputs per output, each output
+        // token needs 1 ms of decode and 1 ms of prefill GPU time.
+        assert!((serving_rate(1000.0, 2000.0, 2.0, 1.0) - 500.0).abs() < 1e-9);
+    }
+}
