@@ -41,7 +41,7 @@ pub enum Format {
     Table,
     /// The full result as JSON (see docs/output.md).
     Json,
-    /// The quarterly timeline as CSV.
+    /// The timeline as CSV (quarterly for plan, monthly for capacity).
     Csv,
 }
 
