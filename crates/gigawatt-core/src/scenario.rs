@@ -33,6 +33,11 @@ struct RawScenario {
     costs: toml::Table,
     financing: Option<RawFinancing>,
     uncertainty: Option<RawUncertainty>,
+    #[serde(default)]
+    training: Vec<toml::Table>,
+    demand: Option<toml::Table>,
+    inference: Option<toml::Table>,
+    allocation: Option<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +202,23 @@ pub struct Model {
     pub announcement: Announcement,
     /// Things that are allowed but look wrong (a phase before its platform ships…).
     pub warnings: Vec<String>,
+    /// The workload sections (`[[training]]`, `[demand]`, `[inference]`, `[allocation]`) as
+    /// written; `gigawatt-workloads` validates them (see `docs/scenario.md`).
+    pub workloads: WorkloadSections,
+}
+
+/// The workload sections of a scenario, kept as TOML tables: the planner does not use them and
+/// `gigawatt-workloads` validates them with located errors.
+#[derive(Clone, Debug, Default)]
+pub struct WorkloadSections {
+    /// `[[training]]` runs, in file order.
+    pub training: Vec<toml::Table>,
+    /// `[demand]`.
+    pub demand: Option<toml::Table>,
+    /// `[inference]`.
+    pub inference: Option<toml::Table>,
+    /// `[allocation]`.
+    pub allocation: Option<toml::Table>,
 }
 
 /// Reads and validates a scenario against a catalog.
@@ -295,6 +317,12 @@ impl Builder<'_> {
             financing,
             announcement,
             warnings: self.warnings,
+            workloads: WorkloadSections {
+                training: raw.training,
+                demand: raw.demand,
+                inference: raw.inference,
+                allocation: raw.allocation,
+            },
         })
     }
 

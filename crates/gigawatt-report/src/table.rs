@@ -16,7 +16,7 @@ use crate::fmt::{count, number, percent, power_mw, sig3, span, thousands, usd, w
 /// How many inputs each headline's sensitivity table lists.
 pub const TORNADO_ROWS: usize = 5;
 
-fn new_table(header: &[&str], right_from: usize) -> Table {
+pub(crate) fn new_table(header: &[&str], right_from: usize) -> Table {
     let mut t = Table::new();
     t.load_style(TableStyle::new().header_separator(comfy_table::LineStyle::none().fill('─').junction('─')))
         .set_content_arrangement(ContentArrangement::Disabled)
@@ -30,7 +30,7 @@ fn new_table(header: &[&str], right_from: usize) -> Table {
     t
 }
 
-fn push_table(out: &mut String, t: &Table) {
+pub(crate) fn push_table(out: &mut String, t: &Table) {
     for line in t.lines() {
         out.push_str("  ");
         out.push_str(line.trim_end());
@@ -38,7 +38,7 @@ fn push_table(out: &mut String, t: &Table) {
     }
 }
 
-fn heading(out: &mut String, title: &str) {
+pub(crate) fn heading(out: &mut String, title: &str) {
     let _ = writeln!(out, "\n{title}");
 }
 

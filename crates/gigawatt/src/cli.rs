@@ -29,6 +29,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// List the platform catalog, or show one platform with the source of every number.
     Catalog(CatalogArgs),
+    /// Training runs and inference serving on the plan's fleet, month by month, against demand:
+    /// finish dates, tokens/s per GPU and per MW, cost per token, unmet demand by tier.
+    Capacity(crate::capacity::CapacityArgs),
 }
 
 /// Output formats.
@@ -38,7 +41,7 @@ pub enum Format {
     Table,
     /// The full result as JSON (see docs/output.md).
     Json,
-    /// The quarterly timeline as CSV.
+    /// The timeline as CSV (quarterly for plan, monthly for capacity).
     Csv,
 }
 

@@ -4,6 +4,7 @@
 //! `gigawatt-core`, hands the results to a renderer of `gigawatt-report`, and turns problems into
 //! messages and exit codes (0 success, 1 failure to write output, 2 bad usage or bad input).
 
+mod capacity;
 mod cli;
 mod output;
 
@@ -53,6 +54,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Plan(args) => run_plan(&catalog, args),
         Command::Catalog(args) => run_catalog(&catalog, args),
+        Command::Capacity(args) => capacity::run(&catalog, args),
     }
 }
 

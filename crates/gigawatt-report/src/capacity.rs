@@ -1,0 +1,361 @@
+//! `gigawatt capacity` output: the terminal summary and the monthly timeline as CSV.
+
+use std::fmt::Write;
+
+use gigawatt_workloads::Capacity;
+use gigawatt_workloads::allocation::Policy;
+
+use crate::fmt::{count, percent, power_mw, sig3, with_unit};
+use crate::table::{heading, new_table, push_table};
+
+/// FLOPs in scientific notation: `3.79e25`.
+fn flops(x: f64) -> String {
+    format!("{x:.2e}")
+}
+
+/// A large number with a scale word: `15.6 T`, `405 B`, `900 M`, below a million as a count.
+fn big(x: f64) -> String {
+    let a = x.abs();
+    if a >= 1e12 {
+        format!("{} T", sig3(x / 1e12))
+    } else if a >= 1e9 {
+        format!("{} B", sig3(x / 1e9))
+    } else if a >= 1e6 {
+        format!("{} M", sig3(x / 1e6))
+    } else {
+        count(x)
+    }
+}
+
+/// An input value in its unit.
+fn input_value(x: f64, unit: &str) -> String {
+    match unit {
+        "count" | "users" => big(x),
+        "tokens" => format!("{} tokens", big(x)),
+        _ => with_unit(x, unit),
+    }
+}
+
+/// A token rate: `14.5 M/s`.
+fn rate(x: f64) -> String {
+    format!("{}/s", big(x))
+}
+
+fn policy_text(p: &Policy) -> String {
+    match p {
+        Policy::FixedShare { inference_share } => {
+            format!("fixed share ({} of the fleet to inference)", percent(*inference_share))
+        }
+        Policy::InferenceFirst => "inference first (training takes what demand leaves)".into(),
+        Policy::TrainingReservations => "training reservations (inference takes what runs leave)".into(),
+    }
+}
+
+/// The capacity result as a readable terminal summary.
+pub fn capacity_summary(c: &Capacity) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", c.scenario.name);
+    if let Some(d) = &c.scenario.description {
+        let _ = writeln!(out, "{d}");
+    }
+    let _ = writeln!(
+        out,
+        "{} · policy: {} · {} training run{} · {} demand tier{}",
+        c.scenario.file,
+        policy_text(&c.policy),
+        c.training.len(),
+        if c.training.len() == 1 { "" } else { "s" },
+        c.tiers.len(),
+        if c.tiers.len() == 1 { "" } else { "s" },
+    );
+
+    if let Some(t) = &c.chat_today {
+        heading(&mut out, "HOW MUCH OF THE FLEET DOES TODAY'S TEXT CHAT NEED?");
+        let _ = writeln!(
+            out,
+            "  {} weekly users ({}) × {} messages/day × {} output tokens = {} average, {} at peak (plain text, no features).",
+            big(t.weekly_users),
+            t.date,
+            sig3(t.messages_per_day / t.weekly_users),
+            sig3(t.output_tokens_per_message),
+            rate(t.average_tokens_per_s),
+            rate(t.peak_tokens_per_s),
+        );
+        let _ = writeln!(
+            out,
+            "  On {} serving {}: {} GPUs, {} of facility power ({:.2} Wh per message; Altman: 0.34 Wh per average query).",
+            t.reference_platform,
+            t.model,
+            count(t.reference_gpus),
+            power_mw(t.reference_mw),
+            t.reference_wh_per_message,
+        );
+        let scale = if t.reference_mw < 10.0 {
+            "megawatts"
+        } else if t.reference_mw < 100.0 {
+            "tens of megawatts"
+        } else if t.reference_mw < 1000.0 {
+            "hundreds of megawatts"
+        } else {
+            "gigawatts"
+        };
+        let _ = writeln!(
+            out,
+            "  On the fleet's {}: {} GPUs, {} — {} of the plan's {}. Today's text chat needs {scale}, not the plan's {}:",
+            t.fleet_platform,
+            count(t.fleet_gpus),
+            power_mw(t.fleet_mw),
+            percent(t.share_of_fleet_power),
+            power_mw(t.fleet_power_mw),
+            power_mw(t.fleet_power_mw),
+        );
+        let _ = writeln!(
+            out,
+            "  the rest of the build is for training, user growth and compute-heavy features (reasoning, agents) — below, month by month."
+        );
+    }
+
+    if let (Some(first), Some(last)) = (c.timeline.first(), c.timeline.last()) {
+        let u = &c.usage;
+        heading(&mut out, &format!("WHAT THE FLEET'S GPU-HOURS GO TO ({} → {})", first.month, last.month));
+        let _ = writeln!(
+            out,
+            "  {} GPU-hours online: training {} ({}), inference at peak demand {} ({}), idle {} ({}).",
+            big(u.gpu_hours_online),
+            big(u.training_gpu_hours),
+            percent(u.training_share),
+            big(u.inference_gpu_hours),
+            percent(u.inference_share),
+            big(u.idle_gpu_hours),
+            percent(u.idle_share),
+        );
+        if u.idle_share > 0.5 {
+            let _ = writeln!(
+                out,
+                "  Most of the fleet is idle under these runs and this demand: the build is sized for more training (more and larger runs,
+  research and RL) or for demand well beyond the published figures — the inputs above say which assumption would have to change."
+            );
+        }
+    }
+
+    if !c.training.is_empty() {
+        heading(
+            &mut out,
+            "TRAINING (compute 6·N·D unless stated; wall-clock and GPU-hours include the reliability overhead)",
+        );
+        let mut t = new_table(
+            &["run", "FLOPs", "attention", "GPUs", "MFU", "ETTR", "GPU-hours", "wall days", "started", "finish"],
+            1,
+        );
+        for r in &c.training {
+            t.add_row(vec![
+                r.name.clone(),
+                flops(r.flops),
+                r.attention_flops.clone(),
+                count(r.gpus),
+                percent(r.mfu),
+                format!("{} ({})", percent(r.ettr.ettr), r.ettr.method.replace('_', " ")),
+                big(r.gpu_hours),
+                r.wall_days.map_or("–".into(), |d| format!("{d:.1}")),
+                r.started.map_or("–".into(), |d| d.to_string()),
+                r.finish.map_or_else(|| format!("{:.0}% done", 100.0 * r.progress), |d| d.to_string()),
+            ]);
+        }
+        push_table(&mut out, &t);
+        for r in &c.training {
+            if let (Some(interval), Some(mtbf)) = (r.ettr.checkpoint_interval_min, r.ettr.job_mtbf_h) {
+                let _ = writeln!(
+                    out,
+                    "  {}: one interruption every {:.2} h at {} GPUs; checkpoint every {:.1} min",
+                    r.name,
+                    mtbf,
+                    count(r.gpus),
+                    interval
+                );
+            }
+        }
+    }
+
+    if !c.inference.is_empty() {
+        let cal = &c.calibration;
+        heading(
+            &mut out,
+            &format!(
+                "INFERENCE (output tokens, prefill GPUs included; efficiency prefill {:.2}, decode {:.2}, calibrated on {} serving {} and held fixed)",
+                cal.efficiency.prefill, cal.efficiency.decode, cal.platform, cal.model
+            ),
+        );
+        let mut t = new_table(
+            &[
+                "platform",
+                "model",
+                "precision",
+                "tok/s/GPU",
+                "decode batch/GPU",
+                "bound",
+                "tok/s per MW",
+                "kWh/M tok",
+                "$/M tok",
+            ],
+            3,
+        );
+        for r in &c.inference {
+            t.add_row(vec![
+                r.platform.clone(),
+                r.model.clone(),
+                format!("{}/{}", r.precision, r.kv_precision),
+                count(r.tokens_per_s_per_gpu),
+                format!("{:.0}{}", r.decode.batch_per_gpu, if r.decode.latency_limited { " (ITL)" } else { "" }),
+                format!("{}/{}", r.prefill.bound.name(), r.decode.bound.name()),
+                count(r.tokens_per_s_per_mw),
+                format!("{:.2}", r.kwh_per_million_tokens),
+                format!("${:.3}", r.usd_per_million_tokens),
+            ]);
+        }
+        push_table(&mut out, &t);
+        let _ = writeln!(
+            out,
+            "  bound = prefill/decode limit (compute, memory or network); $/M tok = capex amortisation + energy, from the plan's depreciation and electricity"
+        );
+    }
+
+    heading(
+        &mut out,
+        "MONTHLY TIMELINE (GPUs averaged over the month; idle = neither training nor needed at peak; output tokens/s; unmet at peak)",
+    );
+    let mut header: Vec<String> =
+        ["month", "GPUs online", "inference", "training", "idle", "capacity", "demand avg", "demand peak"]
+            .map(String::from)
+            .to_vec();
+    header.extend(c.tiers.iter().map(|t| format!("unmet {t}")));
+    header.push("gate or delay".into());
+    let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut t = new_table(&hdr, 1);
+    for r in &c.timeline {
+        let mut row = vec![
+            r.month.clone(),
+            count(r.gpus_online),
+            count(r.inference_gpus),
+            count(r.training_gpus),
+            count(r.idle_gpus),
+            big(r.capacity_tokens_per_s),
+            big(r.demand_tokens_per_s),
+            big(r.peak_demand_tokens_per_s),
+        ];
+        row.extend(c.tiers.iter().map(|tier| big(r.unmet_tokens_per_s_by_tier.get(tier).copied().unwrap_or(0.0))));
+        let mut gate: Vec<String> = r.gate.iter().map(|g| format!("{}@{}", g.feature, g.tier)).collect();
+        if !r.gate.is_empty() && !r.gating_closes_gap {
+            gate.push("(not enough)".into());
+        }
+        row.push(gate.join(" "));
+        t.add_row(row);
+    }
+    push_table(&mut out, &t);
+
+    if !c.tiers.is_empty() {
+        heading(
+            &mut out,
+            "GATED OR DELAYED FEATURES (gated at peak in the lowest-priority tiers first, until the gap closes)",
+        );
+        let short: Vec<&str> = c
+            .timeline
+            .iter()
+            .filter(|r| r.unmet_tokens_per_s_by_tier.values().sum::<f64>() > 0.0)
+            .map(|r| r.month.as_str())
+            .collect();
+        if short.is_empty() {
+            let _ = writeln!(out, "  none: capacity meets peak demand every month");
+        }
+        for g in &c.gated_features {
+            let _ = writeln!(
+                out,
+                "  - {} for {}: gated {} → {} ({} month{}){}",
+                g.feature,
+                g.tier,
+                g.from,
+                g.until,
+                g.months,
+                if g.months == 1 { "" } else { "s" },
+                if g.delayed_launch { ", from its launch: a delay" } else { "" }
+            );
+        }
+        let not_closed: Vec<&str> =
+            c.timeline.iter().filter(|r| !r.gating_closes_gap).map(|r| r.month.as_str()).collect();
+        if !not_closed.is_empty() {
+            let _ = writeln!(
+                out,
+                "  demand stays unmet even with every open feature gated in: {} (plain messages exceed capacity)",
+                not_closed.join(", ")
+            );
+        }
+    }
+
+    heading(&mut out, "ASSUMPTIONS (workload inputs no public source gives; listed apart from the sourced inputs)");
+    if c.assumptions.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for a in &c.assumptions {
+        let _ = writeln!(out, "  - {}: {}", a.label, input_value(a.central, &a.unit));
+        if let Some(why) = &a.provenance.assumption {
+            let _ = writeln!(out, "    {why}");
+        }
+    }
+    let sourced = c.inputs.iter().filter(|i| i.sourced).count();
+    let _ = writeln!(
+        out,
+        "  {sourced} further workload inputs rest on published sources; `--format json` lists each with its sources. Platform and cost inputs: `gigawatt plan`."
+    );
+    if !c.warnings.is_empty() {
+        heading(&mut out, "WARNINGS");
+        for w in &c.warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    out
+}
+
+/// The monthly timeline as CSV: one row per month, one `unmet_<tier>` column per tier and one
+/// `training_gpus_<run>` column per training run.
+pub fn capacity_csv(c: &Capacity) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let runs: Vec<String> = c.training.iter().map(|r| r.name.clone()).collect();
+    let mut header: Vec<String> = [
+        "month",
+        "gpus_online",
+        "inference_gpus",
+        "training_gpus",
+        "idle_gpus",
+        "power_online_mw",
+        "capacity_tokens_per_s",
+        "demand_tokens_per_s",
+        "peak_demand_tokens_per_s",
+        "served_tokens_per_s",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(c.tiers.iter().map(|t| format!("unmet_tokens_per_s_{t}")));
+    header.extend(runs.iter().map(|r| format!("training_gpus_{r}")));
+    header.push("gate".into());
+    w.write_record(&header).expect("in-memory write");
+    for r in &c.timeline {
+        let mut rec = vec![
+            r.month.clone(),
+            format!("{:.0}", r.gpus_online),
+            format!("{:.0}", r.inference_gpus),
+            format!("{:.0}", r.training_gpus),
+            format!("{:.0}", r.idle_gpus),
+            format!("{:.3}", r.power_online_mw),
+            format!("{:.0}", r.capacity_tokens_per_s),
+            format!("{:.0}", r.demand_tokens_per_s),
+            format!("{:.0}", r.peak_demand_tokens_per_s),
+            format!("{:.0}", r.served_tokens_per_s),
+        ];
+        rec.extend(
+            c.tiers.iter().map(|t| format!("{:.0}", r.unmet_tokens_per_s_by_tier.get(t).copied().unwrap_or(0.0))),
+        );
+        rec.extend(runs.iter().map(|n| format!("{:.0}", r.training_gpus_by_run.get(n).copied().unwrap_or(0.0))));
+        rec.push(r.gate.iter().map(|g| format!("{}@{}", g.feature, g.tier)).collect::<Vec<_>>().join(" "));
+        w.write_record(&rec).expect("in-memory write");
+    }
+    String::from_utf8(w.into_inner().expect("flush")).expect("utf-8")
+}

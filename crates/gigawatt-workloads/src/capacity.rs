@@ -1,0 +1,975 @@
+//! `gigawatt capacity`: the fleet the plan puts online, month by month, split between training
+//! runs and inference serving; training finish dates; serving rates, energy and cost per token;
+//! demand against capacity with unmet demand by tier and the features to gate or delay.
+
+use std::collections::BTreeMap;
+
+use gigawatt_core::analysis::{InputRecord, ScenarioInfo};
+use gigawatt_core::catalog::{Catalog, Field, Platform};
+use gigawatt_core::date::Date;
+use gigawatt_core::error::{InputError, KeyPath};
+use gigawatt_core::plan::{PhaseResult, online_fraction};
+use gigawatt_core::scenario::Model;
+use serde::Serialize;
+
+use crate::allocation::{MonthAllocation, Policy, Request, RunRequest, TierLoad, allocate_month, tier_capacity};
+use crate::defaults::WorkloadDefaults;
+use crate::demand::TierDemand;
+use crate::inference::{
+    Bound, DecodeResult, Deployment, Efficiency, PlatformSpec, PrefillResult, ServeError, calibrate, decode, prefill,
+    serving_rate,
+};
+use crate::models::{ModelArch, ModelCatalog};
+use crate::precision::Precision;
+use crate::spec::{CapacitySpec, DeploymentSpec, parse_sections};
+use crate::training::{Ettr, EttrSource, GpuRequest, ScenarioEttr, TrainingRun};
+
+/// Months the timeline may run past the last phase while training runs are still going.
+pub const MAX_EXTRA_MONTHS: u32 = 120;
+
+/// The efficiency factors and the measurement they come from.
+#[derive(Clone, Debug, Serialize)]
+pub struct CalibrationResult {
+    /// Platform of the measurement.
+    pub platform: String,
+    /// Model of the measurement.
+    pub model: String,
+    /// The factors (held fixed for every platform and model).
+    pub efficiency: Efficiency,
+    /// Measured prefill, input tokens/s per GPU.
+    pub measured_prefill_tokens_per_s_per_gpu: f64,
+    /// Roofline prefill at the measurement's configuration.
+    pub roofline_prefill_tokens_per_s_per_gpu: f64,
+    /// What bounds that prefill roofline.
+    pub prefill_bound: Bound,
+    /// Measured decode, output tokens/s per GPU.
+    pub measured_decode_tokens_per_s_per_gpu: f64,
+    /// Roofline decode at the measurement's configuration (memory-limited batch).
+    pub roofline_decode_tokens_per_s_per_gpu: f64,
+    /// What bounds that decode roofline.
+    pub decode_bound: Bound,
+    /// The decode batch per GPU the roofline finds.
+    pub decode_batch_per_gpu: f64,
+    /// Where the measurement was published.
+    pub sources: Vec<String>,
+}
+
+/// One training run's outcome.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainingResult {
+    /// Run name.
+    pub name: String,
+    /// Catalog model, if named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Active parameters.
+    pub params_active: f64,
+    /// Training tokens.
+    pub tokens: f64,
+    /// Precision MFU is measured against.
+    pub precision: Precision,
+    /// The attention-FLOPs convention, as written.
+    pub attention_flops: String,
+    /// Training FLOPs.
+    pub flops: f64,
+    /// Most GPUs held in any month.
+    pub gpus: f64,
+    /// GPU-hours held from start to finish (or to the end of the timeline).
+    pub gpu_hours: f64,
+    /// MFU, GPU-hour weighted.
+    pub mfu: f64,
+    /// Reliability overhead, GPU-hour weighted, and how it was obtained.
+    pub ettr: Ettr,
+    /// Requested start.
+    pub start: Date,
+    /// First day the run held GPUs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<Date>,
+    /// Wall-clock days from `started` to `finish`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wall_days: Option<f64>,
+    /// Day the run finishes (the day its last FLOP is done), if within the timeline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finish: Option<Date>,
+    /// Share of its FLOPs done by the end of the timeline.
+    pub progress: f64,
+}
+
+/// Serving one model on one platform of the fleet.
+#[derive(Clone, Debug, Serialize)]
+pub struct InferenceResult {
+    /// Platform id.
+    pub platform: String,
+    /// Model id.
+    pub model: String,
+    /// Weight precision.
+    pub precision: Precision,
+    /// KV-cache precision.
+    pub kv_precision: Precision,
+    /// Input tokens per request.
+    pub input_tokens: f64,
+    /// Output tokens per request.
+    pub output_tokens: f64,
+    /// Output tokens/s per GPU, prefill GPUs included.
+    pub tokens_per_s_per_gpu: f64,
+    /// Output tokens/s per MW of facility power.
+    pub tokens_per_s_per_mw: f64,
+    /// Facility energy per million output tokens, kWh.
+    pub kwh_per_million_tokens: f64,
+    /// Capex amortisation plus energy per million output tokens, USD.
+    pub usd_per_million_tokens: f64,
+    /// Of which capex amortisation.
+    pub capex_usd_per_million_tokens: f64,
+    /// Of which energy.
+    pub energy_usd_per_million_tokens: f64,
+    /// The decode stage.
+    pub decode: DecodeResult,
+    /// The prefill stage.
+    pub prefill: PrefillResult,
+}
+
+/// One tier's gap, and a feature whose gating closes part of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Gate {
+    /// Tier.
+    pub tier: String,
+    /// Feature.
+    pub feature: String,
+    /// Peak output tokens/s gating it frees.
+    pub tokens_per_s: f64,
+}
+
+/// One month of the timeline.
+#[derive(Clone, Debug, Serialize)]
+pub struct MonthRow {
+    /// `2027-03`.
+    pub month: String,
+    /// GPU packages online (average over the month).
+    pub gpus_online: f64,
+    /// GPUs serving inference.
+    pub inference_gpus: f64,
+    /// GPUs held by training runs.
+    pub training_gpus: f64,
+    /// GPUs neither training nor needed by peak demand (unreserved, or inference GPUs left spare).
+    pub idle_gpus: f64,
+    /// Facility power of the GPUs online, MW.
+    pub power_online_mw: f64,
+    /// Output tokens/s the inference GPUs serve at this month's demand mix.
+    pub capacity_tokens_per_s: f64,
+    /// Average demand, output tokens/s.
+    pub demand_tokens_per_s: f64,
+    /// Peak-hour demand, output tokens/s.
+    pub peak_demand_tokens_per_s: f64,
+    /// Served at peak, output tokens/s.
+    pub served_tokens_per_s: f64,
+    /// Unmet at peak by tier.
+    pub unmet_tokens_per_s_by_tier: BTreeMap<String, f64>,
+    /// Average demand by tier.
+    pub demand_tokens_per_s_by_tier: BTreeMap<String, f64>,
+    /// Peak demand by tier.
+    pub peak_demand_tokens_per_s_by_tier: BTreeMap<String, f64>,
+    /// Features to gate (lowest-priority tier first) until the gap closes.
+    pub gate: Vec<Gate>,
+    /// Whether gating those features closes the gap.
+    pub gating_closes_gap: bool,
+    /// GPUs each training run holds, by run name.
+    pub training_gpus_by_run: BTreeMap<String, f64>,
+}
+
+/// A feature that had to be gated, and for how long.
+#[derive(Clone, Debug, Serialize)]
+pub struct GatedFeature {
+    /// Tier.
+    pub tier: String,
+    /// Feature.
+    pub feature: String,
+    /// First month it is gated.
+    pub from: String,
+    /// Last month it is gated.
+    pub until: String,
+    /// Months gated.
+    pub months: u32,
+    /// Whether gating starts in the month it would launch (a delay rather than a withdrawal).
+    pub delayed_launch: bool,
+}
+
+/// How much of the fleet today's text chat needs.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChatToday {
+    /// The date taken as today.
+    pub date: Date,
+    /// Weekly users then.
+    pub weekly_users: f64,
+    /// Messages per day.
+    pub messages_per_day: f64,
+    /// Output tokens per plain message.
+    pub output_tokens_per_message: f64,
+    /// Average output tokens/s of plain text messages (no features).
+    pub average_tokens_per_s: f64,
+    /// Peak output tokens/s.
+    pub peak_tokens_per_s: f64,
+    /// Model assumed.
+    pub model: String,
+    /// Today's platform.
+    pub reference_platform: String,
+    /// GPUs to serve the peak on today's platform.
+    pub reference_gpus: f64,
+    /// Their facility power, MW.
+    pub reference_mw: f64,
+    /// Facility energy per message on today's platform, Wh (Altman: 0.34 Wh per average query).
+    pub reference_wh_per_message: f64,
+    /// GPUs to serve the peak on the fleet's first platform.
+    pub fleet_gpus: f64,
+    /// Their facility power, MW.
+    pub fleet_mw: f64,
+    /// The fleet's first platform.
+    pub fleet_platform: String,
+    /// Share of the plan's facility power that is.
+    pub share_of_fleet_power: f64,
+    /// The plan's facility power, MW.
+    pub fleet_power_mw: f64,
+}
+
+/// What the fleet's GPU-hours went to over the timeline.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Usage {
+    /// GPU-hours online.
+    pub gpu_hours_online: f64,
+    /// Held by training runs.
+    pub training_gpu_hours: f64,
+    /// Needed by inference at peak demand.
+    pub inference_gpu_hours: f64,
+    /// Neither.
+    pub idle_gpu_hours: f64,
+    /// Training share of the GPU-hours online.
+    pub training_share: f64,
+    /// Inference share.
+    pub inference_share: f64,
+    /// Idle share.
+    pub idle_share: f64,
+}
+
+/// The whole result of `gigawatt capacity`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Capacity {
+    /// The scenario.
+    pub scenario: ScenarioInfo,
+    /// The fleet-split policy.
+    pub policy: Policy,
+    /// The inference calibration.
+    pub calibration: CalibrationResult,
+    /// Training runs.
+    pub training: Vec<TrainingResult>,
+    /// Serving each demanded model on each platform of the fleet.
+    pub inference: Vec<InferenceResult>,
+    /// Tier names in serving order.
+    pub tiers: Vec<String>,
+    /// The monthly timeline.
+    pub timeline: Vec<MonthRow>,
+    /// Features gated, and when.
+    pub gated_features: Vec<GatedFeature>,
+    /// What the fleet's GPU-hours went to.
+    pub usage: Usage,
+    /// Today's text chat against the fleet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_today: Option<ChatToday>,
+    /// Every workload input used, with provenance.
+    pub inputs: Vec<InputRecord>,
+    /// The inputs that rest on assumptions, not sources.
+    pub assumptions: Vec<InputRecord>,
+    /// Things worth knowing.
+    pub warnings: Vec<String>,
+}
+
+/// What the roofline needs of a catalog platform.
+pub fn platform_spec(p: &Platform, defaults: &WorkloadDefaults) -> PlatformSpec {
+    PlatformSpec {
+        id: p.id.clone(),
+        hbm_gb: p.central(Field::HbmGb).unwrap_or(0.0),
+        hbm_tb_s: p.central(Field::HbmTbS).unwrap_or(0.0),
+        fp4_tflops: p.central(Field::Fp4DenseTflops),
+        fp8_tflops: p.central(Field::Fp8DenseTflops),
+        bf16_tflops: p.central(Field::Bf16DenseTflops),
+        nvlink_domain: p.count(Field::NvlinkDomainPackages) as f64,
+        scale_out_gb_s: defaults.scale_out_gb_s.get(&p.id).map_or(0.0, |q| q.estimate.central),
+    }
+}
+
+/// Builds a [`Deployment`] from scenario settings and request lengths.
+pub fn deployment_of(s: &DeploymentSpec, input_tokens: f64, output_tokens: f64, d: &WorkloadDefaults) -> Deployment {
+    Deployment {
+        precision: s.precision,
+        kv_precision: s.kv_precision,
+        input_tokens,
+        output_tokens,
+        itl_ms: s.itl_ms,
+        decode_nodes: s.decode_nodes,
+        prefill_nodes: s.prefill_nodes,
+        tensor_parallel: s.tensor_parallel,
+        hbm_usable_fraction: d.hbm_usable_fraction.estimate.central,
+        ep_bytes_per_element: d.ep_bytes_per_element.estimate.central,
+    }
+}
+
+/// Calibrates the efficiency factors on the bundled measurement.
+pub fn calibration(
+    catalog: &Catalog,
+    models: &ModelCatalog,
+    d: &WorkloadDefaults,
+) -> Result<CalibrationResult, InputError> {
+    let c = &d.calibration;
+    let platform = catalog
+        .get(&c.platform)
+        .ok_or_else(|| InputError::new(format!("the calibration platform `{}` is not in the catalog", c.platform)))?;
+    let model = models
+        .get(&c.model)
+        .ok_or_else(|| InputError::new(format!("the calibration model `{}` is not in catalog/models", c.model)))?;
+    let spec = platform_spec(platform, d);
+    let dep = Deployment {
+        precision: c.precision,
+        kv_precision: c.kv_precision,
+        input_tokens: c.input_tokens.estimate.central,
+        output_tokens: c.output_tokens.estimate.central,
+        itl_ms: None,
+        decode_nodes: c.decode_nodes.estimate.central,
+        prefill_nodes: c.prefill_nodes.estimate.central,
+        tensor_parallel: Some(c.tensor_parallel.estimate.central),
+        hbm_usable_fraction: d.hbm_usable_fraction.estimate.central,
+        ep_bytes_per_element: d.ep_bytes_per_element.estimate.central,
+    };
+    let mp = c.prefill_input_tokens_per_s_per_gpu.estimate.central;
+    let md = c.decode_output_tokens_per_s_per_gpu.estimate.central;
+    let (eff, p, dr) = calibrate(&spec, model, &dep, mp, md)
+        .map_err(|e| InputError::new(format!("the calibration point cannot be evaluated: {e:?}")))?;
+    let mut sources = c.prefill_input_tokens_per_s_per_gpu.provenance.sources.clone();
+    sources.extend(c.decode_output_tokens_per_s_per_gpu.provenance.sources.iter().cloned());
+    Ok(CalibrationResult {
+        platform: c.platform.clone(),
+        model: c.model.clone(),
+        efficiency: eff,
+        measured_prefill_tokens_per_s_per_gpu: mp,
+        roofline_prefill_tokens_per_s_per_gpu: p.tokens_per_s_per_gpu,
+        prefill_bound: p.bound,
+        measured_decode_tokens_per_s_per_gpu: md,
+        roofline_decode_tokens_per_s_per_gpu: dr.tokens_per_s_per_gpu,
+        decode_bound: dr.bound,
+        decode_batch_per_gpu: dr.batch_per_gpu,
+        sources,
+    })
+}
+
+/// A serving problem as a located input error.
+pub fn serve_error(
+    model: &Model,
+    path: &KeyPath,
+    arch: &ModelArch,
+    platform: &PlatformSpec,
+    d: &Deployment,
+    e: ServeError,
+) -> InputError {
+    let file = &model.source;
+    match e {
+        ServeError::NoPeak { precision } => InputError::at(
+            file,
+            path,
+            format!("`{}` has no dense {precision} throughput in the catalog, so {} cannot run at {precision} on it", platform.id, arch.id),
+        )
+        .with_help("set precision = \"fp8\" or \"bf16\" for this model ([[inference.deployment]])"),
+        ServeError::DoesNotFit { needed_bytes, available_bytes, gpus } => {
+            let short = needed_bytes - available_bytes;
+            InputError::at(
+                file,
+                path,
+                format!(
+                    "{} does not fit in {} at {}: its weights and one request's KV cache need {:.0} GB, the {} GPUs of a {}-node replica hold {:.0} GB usable — short by {:.0} GB ({:.0}%)",
+                    arch.name,
+                    platform.id,
+                    d.precision,
+                    needed_bytes / 1e9,
+                    gpus,
+                    (gpus / platform.nvlink_domain).round(),
+                    available_bytes / 1e9,
+                    short / 1e9,
+                    100.0 * short / available_bytes
+                ),
+            )
+            .with_label("does not fit")
+            .with_help(if arch.moe.is_some() {
+                "use a smaller precision (fp8 or fp4), or spread the experts over more NVLink domains with decode_nodes and prefill_nodes in an [[inference.deployment]]"
+            } else {
+                "use a smaller precision (fp8 or fp4) in an [[inference.deployment]] for this model; a dense model's replica cannot span NVLink domains"
+            })
+        }
+        ServeError::LatencyUnreachable { target_ms, best_ms } => InputError::at(
+            file,
+            path,
+            format!(
+                "no batch of {} on {} meets the latency target of {target_ms} ms per output token: a batch of one already takes {best_ms:.1} ms ({:.1} ms over)",
+                arch.id,
+                platform.id,
+                best_ms - target_ms
+            ),
+        )
+        .with_label("unreachable latency target")
+        .with_help("raise itl_ms, use a smaller precision, or give the model a larger replica"),
+        ServeError::DenseAcrossNodes => InputError::at(
+            file,
+            path,
+            format!("{} is a dense model: only a mixture of experts can span NVLink domains", arch.name),
+        )
+        .with_help("set decode_nodes = 1 and prefill_nodes = 1 for dense models"),
+    }
+}
+
+struct Economics {
+    kw_per_gpu: f64,
+    avg_kw_per_gpu: f64,
+    capex_usd_per_gpu_year: f64,
+    energy_usd_per_gpu_year: f64,
+}
+
+fn economics(phases: &[PhaseResult], platform: &str, load_factor: f64) -> Economics {
+    let ps: Vec<&PhaseResult> = phases.iter().filter(|p| p.platform == platform).collect();
+    let gpus: f64 = ps.iter().map(|p| p.gpus as f64).sum::<f64>().max(1.0);
+    let kw = ps.iter().map(|p| p.facility_power_mw * 1000.0).sum::<f64>() / gpus;
+    Economics {
+        kw_per_gpu: kw,
+        avg_kw_per_gpu: kw * load_factor,
+        capex_usd_per_gpu_year: ps.iter().map(|p| p.depreciation_usd_per_year).sum::<f64>() / gpus,
+        energy_usd_per_gpu_year: ps.iter().map(|p| p.opex.energy_usd_per_year).sum::<f64>() / gpus,
+    }
+}
+
+/// Capacity of a scenario with the ETTR each run's section asks for (the closed form by default).
+pub fn capacity(model: &Model, catalog: &Catalog) -> Result<Capacity, InputError> {
+    capacity_with(model, catalog, &ScenarioEttr)
+}
+
+/// Month boundaries: (label, first day, first day of the next month).
+fn month_bounds(year: i32, month: u32) -> (String, Date, Date) {
+    let first = Date::from_ymd(year, month, 1).expect("valid month");
+    let next =
+        if month == 12 { Date::from_ymd(year + 1, 1, 1) } else { Date::from_ymd(year, month + 1, 1) }.expect("valid");
+    (format!("{year}-{month:02}"), first, next)
+}
+
+fn next_month(year: i32, month: u32) -> (i32, u32) {
+    if month == 12 { (year + 1, 1) } else { (year, month + 1) }
+}
+
+/// Capacity of a scenario with the ETTR from `ettr` — the hook through which the reliability
+/// simulator supplies its simulated ETTR.
+pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) -> Result<Capacity, InputError> {
+    let models = ModelCatalog::bundled()?;
+    let defaults = WorkloadDefaults::bundled()?;
+    let spec: CapacitySpec = parse_sections(model, catalog, &models, &defaults)?;
+    let mut inputs = spec.inputs.clone();
+    let mut warnings = Vec::new();
+    let eval = gigawatt_core::analysis::central(model);
+    let values = model.params.central();
+    let load_factor = values[model.costs.load_factor];
+    let fleet: Vec<String> = {
+        let mut v: Vec<String> = Vec::new();
+        for p in &eval.phases {
+            if !v.contains(&p.platform) {
+                v.push(p.platform.clone());
+            }
+        }
+        v
+    };
+    let specs: Vec<PlatformSpec> = fleet
+        .iter()
+        .map(|id| platform_spec(catalog.get(id).expect("phases use catalog platforms"), &defaults))
+        .collect();
+    let cal = calibration(catalog, &models, &defaults)?;
+    let eff = cal.efficiency;
+    inputs.add(
+        "workloads.inference.hbm_usable_fraction",
+        "usable share of HBM (weights and KV cache)",
+        "fraction",
+        &defaults.hbm_usable_fraction,
+    );
+
+    // Serving rates of every demanded model on every platform of the fleet.
+    let mut inference = Vec::new();
+    let mut rates: BTreeMap<(String, usize), (f64, f64)> = BTreeMap::new();
+    if let Some(ds) = &spec.demand {
+        let dm = &ds.demand;
+        inputs.add(
+            "workloads.inference.hbm_usable_fraction",
+            "usable share of HBM (weights and KV cache)",
+            "fraction",
+            &defaults.hbm_usable_fraction,
+        );
+        inputs.add(
+            "workloads.inference.ep_bytes_per_element",
+            "bytes per element per expert-parallel send",
+            "B",
+            &defaults.ep_bytes_per_element,
+        );
+        for id in &fleet {
+            if let Some(q) = defaults.scale_out_gb_s.get(id) {
+                inputs.add(
+                    &format!("workloads.scale_out_gb_s.{id}"),
+                    &format!("{id}: scale-out bandwidth per GPU"),
+                    "GB/s",
+                    q,
+                );
+            }
+        }
+        let mut used: Vec<(String, KeyPath)> = Vec::new();
+        for (t, path) in dm.tiers.iter().zip(&ds.tier_paths) {
+            for (m, _) in &t.models {
+                if !used.iter().any(|(x, _)| x == m) {
+                    used.push((m.clone(), path.key(m)));
+                }
+            }
+        }
+        for (m, tier_path) in &used {
+            let arch = models.get(m).expect("validated");
+            let dspec = spec.inference.for_model(m);
+            let dep = deployment_of(dspec, dm.input_tokens_per_message, dm.output_tokens_per_message, &defaults);
+            let path = if spec.inference.deployments.iter().any(|(x, _)| x == m) { &dspec.path } else { tier_path };
+            for (pi, ps) in specs.iter().enumerate() {
+                let needs_net = (dep.decode_nodes > 1.0 || dep.prefill_nodes > 1.0) && ps.scale_out_gb_s <= 0.0;
+                if needs_net {
+                    return Err(InputError::at(&model.source, path, format!("no scale-out bandwidth is known for `{}`, which expert parallelism across nodes needs", ps.id))
+                        .with_help("add the platform to [scale_out_gb_s] in catalog/workloads.toml, or keep decode_nodes = prefill_nodes = 1"));
+                }
+                let dr = decode(ps, arch, &dep, eff).map_err(|e| serve_error(model, path, arch, ps, &dep, e))?;
+                let pr = prefill(ps, arch, &dep, eff).map_err(|e| serve_error(model, path, arch, ps, &dep, e))?;
+                let tps =
+                    serving_rate(dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu, dep.input_tokens, dep.output_tokens);
+                let ec = economics(&eval.phases, &ps.id, load_factor);
+                let per_m = |usd_per_gpu_year: f64| usd_per_gpu_year / (tps * 365.0 * 86_400.0) * 1e6;
+                let capex = per_m(ec.capex_usd_per_gpu_year);
+                let energy = per_m(ec.energy_usd_per_gpu_year);
+                rates.insert((m.clone(), pi), (dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu));
+                inference.push(InferenceResult {
+                    platform: ps.id.clone(),
+                    model: m.clone(),
+                    precision: dep.precision,
+                    kv_precision: dep.kv_precision,
+                    input_tokens: dep.input_tokens,
+                    output_tokens: dep.output_tokens,
+                    tokens_per_s_per_gpu: tps,
+                    tokens_per_s_per_mw: tps * 1000.0 / ec.kw_per_gpu,
+                    kwh_per_million_tokens: ec.avg_kw_per_gpu / (tps * 3600.0) * 1e6,
+                    usd_per_million_tokens: capex + energy,
+                    capex_usd_per_million_tokens: capex,
+                    energy_usd_per_million_tokens: energy,
+                    decode: dr,
+                    prefill: pr,
+                });
+            }
+        }
+    }
+
+    // Months from the first with GPUs online.
+    let first_day = eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
+    let last_online = eval.phases.iter().map(|p| p.online).max().expect("a scenario has phases");
+    let (mut y, mut m) = first_day.year_month();
+    let (ly, lm) = last_online.year_month();
+    let mut timeline = Vec::new();
+    let runs: Vec<&TrainingRun> = spec.training.iter().map(|t| &t.run).collect();
+    struct RunState {
+        done_flops: f64,
+        gpu_hours: f64,
+        max_gpus: f64,
+        mfu_hours: f64,
+        ettr_hours: f64,
+        last_ettr: Option<Ettr>,
+        started: Option<Date>,
+        finish: Option<Date>,
+        finish_days: f64,
+        stalled_warned: bool,
+    }
+    let mut state: Vec<RunState> = runs
+        .iter()
+        .map(|_| RunState {
+            done_flops: 0.0,
+            gpu_hours: 0.0,
+            max_gpus: 0.0,
+            mfu_hours: 0.0,
+            ettr_hours: 0.0,
+            last_ettr: None,
+            started: None,
+            finish: None,
+            finish_days: 0.0,
+            stalled_warned: false,
+        })
+        .collect();
+    let mut extra = 0;
+    let mut usage = Usage::default();
+    let tiers: Vec<String> =
+        spec.demand.as_ref().map_or(Vec::new(), |d| d.demand.tiers.iter().map(|t| t.name.clone()).collect());
+    loop {
+        let (label, start, next) = month_bounds(y, m);
+        let days = (next.days_since_epoch() - start.days_since_epoch()) as f64;
+        // GPUs online per platform, averaged over the month's days.
+        let mut online = vec![0.0; fleet.len()];
+        let mut power_mw = 0.0;
+        for d in 0..days as i64 {
+            let day = start.add_days(d);
+            for p in &eval.phases {
+                let f = online_fraction(p, day);
+                let pi = fleet.iter().position(|x| *x == p.platform).expect("fleet platform");
+                online[pi] += f * p.gpus as f64 / days;
+                power_mw += f * p.facility_power_mw / days;
+            }
+        }
+        let total_online: f64 = online.iter().sum();
+        let mid = start.add_days(14);
+        let tier_demand: Vec<TierDemand> = spec.demand.as_ref().map_or(Vec::new(), |d| d.demand.at(mid));
+        let loads: Vec<TierLoad> = tier_demand
+            .iter()
+            .map(|td| TierLoad {
+                demand: td.peak_tokens_per_s,
+                cost: (0..fleet.len())
+                    .map(|pi| {
+                        let out: f64 = td.by_model.iter().map(|l| l.output_tokens_per_s).sum();
+                        let secs: f64 = td
+                            .by_model
+                            .iter()
+                            .map(|l| {
+                                let (dec, pre) = rates[&(l.model.clone(), pi)];
+                                if out > 0.0 { l.output_tokens_per_s / dec + l.input_tokens_per_s / pre } else { 0.0 }
+                            })
+                            .sum();
+                        if out > 0.0 { secs / out } else { f64::INFINITY }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let active: Vec<usize> =
+            (0..runs.len()).filter(|&r| state[r].finish.is_none() && runs[r].start < next).collect();
+        let requests: Vec<RunRequest> = active
+            .iter()
+            .map(|&r| RunRequest {
+                request: match runs[r].gpus {
+                    GpuRequest::Count { gpus } => Request::Count(gpus),
+                    GpuRequest::FleetShare { share } => Request::Share(share),
+                },
+                allowed: fleet.iter().map(|id| runs[r].platform.as_deref().is_none_or(|p| p == id)).collect(),
+            })
+            .collect();
+        let alloc: MonthAllocation = allocate_month(&online, &loads, &requests, spec.policy);
+        let mut by_run = BTreeMap::new();
+        for (ai, &r) in active.iter().enumerate() {
+            let run = runs[r];
+            let g: f64 = alloc.training_gpus[ai].iter().sum();
+            by_run.insert(run.name.clone(), g);
+            if g <= 0.0 {
+                continue;
+            }
+            let from = if run.start > start { run.start } else { start };
+            let secs = (next.days_since_epoch() - from.days_since_epoch()) as f64 * 86_400.0;
+            let e = ettr.ettr(run, g);
+            let mfu = run.mfu.at(g);
+            let peak: f64 = alloc.training_gpus[ai]
+                .iter()
+                .zip(&specs)
+                .map(|(gp, ps)| gp * ps.peak_flops(run.precision).unwrap_or(0.0))
+                .sum();
+            let rate = peak * mfu * e.ettr;
+            let st = &mut state[r];
+            if e.ettr <= 0.0 && !st.stalled_warned {
+                st.stalled_warned = true;
+                warnings.push(format!(
+                    "training run `{}` makes no progress in {label} on {:.0} GPUs: its ETTR is 0 ({} interruption every {:.1} min outpaces restarts and checkpoints); give it faster restarts or fewer GPUs",
+                    run.name,
+                    g,
+                    if e.method == "closed_form" { "one" } else { "an" },
+                    e.job_mtbf_h.unwrap_or(0.0) * 60.0
+                ));
+            }
+            st.started.get_or_insert(from);
+            st.max_gpus = st.max_gpus.max(g);
+            st.last_ettr = Some(e);
+            let remaining = run.flops - st.done_flops;
+            let used_secs = if rate > 0.0 && rate * secs >= remaining { remaining / rate } else { secs };
+            st.done_flops += rate * used_secs;
+            let hours = g * used_secs / 3600.0;
+            st.gpu_hours += hours;
+            st.mfu_hours += mfu * hours;
+            st.ettr_hours += e.ettr * hours;
+            if rate > 0.0 && used_secs < secs || st.done_flops >= run.flops * (1.0 - 1e-12) {
+                st.done_flops = run.flops;
+                let exact = from.days_since_epoch() as f64 + used_secs / 86_400.0;
+                st.finish = Some(Date::from_days_since_epoch(exact.floor() as i64));
+                st.finish_days = exact;
+            }
+        }
+        let inference_gpus: f64 = alloc.inference_gpus.iter().sum();
+        let training_gpus: f64 = alloc.training_gpus.iter().flatten().sum();
+        // Features to gate until the gap closes, lowest-priority tier first.
+        let mut gate = Vec::new();
+        let mut closes = true;
+        let deficit: f64 = loads
+            .iter()
+            .zip(&alloc.unmet)
+            .map(|(l, u)| {
+                let c = tier_capacity(&alloc.inference_gpus, &l.cost);
+                if c > 0.0 {
+                    u / c
+                } else if *u > 0.0 {
+                    f64::INFINITY
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        if deficit > 1e-12 {
+            let mut freed = 0.0;
+            'tiers: for (ti, td) in tier_demand.iter().enumerate().rev() {
+                let c = tier_capacity(&alloc.inference_gpus, &loads[ti].cost);
+                let mut feats = td.feature_extra_peak_tokens_per_s.clone();
+                feats.sort_by(|a, b| b.1.total_cmp(&a.1));
+                for (f, extra_tps) in feats {
+                    if extra_tps <= 0.0 {
+                        continue;
+                    }
+                    gate.push(Gate { tier: td.tier.clone(), feature: f, tokens_per_s: extra_tps });
+                    freed += if c > 0.0 { extra_tps / c } else { 0.0 };
+                    if freed >= deficit {
+                        break 'tiers;
+                    }
+                }
+            }
+            closes = freed >= deficit;
+        }
+        let hours = days * 24.0;
+        let idle = (total_online - inference_gpus - training_gpus).max(0.0) + inference_gpus * alloc.spare_fraction;
+        if timeline.is_empty() && total_online < 0.5 {
+            // Start at the first month with GPUs online.
+            (y, m) = next_month(y, m);
+            continue;
+        }
+        usage.gpu_hours_online += total_online * hours;
+        usage.training_gpu_hours += training_gpus * hours;
+        usage.inference_gpu_hours += inference_gpus * (1.0 - alloc.spare_fraction) * hours;
+        usage.idle_gpu_hours += idle * hours;
+        timeline.push(MonthRow {
+            month: label,
+            gpus_online: total_online,
+            inference_gpus,
+            training_gpus,
+            idle_gpus: idle,
+            power_online_mw: power_mw,
+            capacity_tokens_per_s: alloc.capacity_tokens_per_s,
+            demand_tokens_per_s: tier_demand.iter().map(|t| t.average_tokens_per_s).sum(),
+            peak_demand_tokens_per_s: tier_demand.iter().map(|t| t.peak_tokens_per_s).sum(),
+            served_tokens_per_s: alloc.served.iter().sum(),
+            unmet_tokens_per_s_by_tier: tiers.iter().cloned().zip(alloc.unmet.iter().copied()).collect(),
+            demand_tokens_per_s_by_tier: tier_demand.iter().map(|t| (t.tier.clone(), t.average_tokens_per_s)).collect(),
+            peak_demand_tokens_per_s_by_tier: tier_demand
+                .iter()
+                .map(|t| (t.tier.clone(), t.peak_tokens_per_s))
+                .collect(),
+            gate,
+            gating_closes_gap: closes,
+            training_gpus_by_run: by_run,
+        });
+        let past_build = (y, m) >= (ly, lm);
+        if past_build {
+            let pending = state.iter().any(|s| s.finish.is_none());
+            if !pending || extra >= MAX_EXTRA_MONTHS {
+                break;
+            }
+            extra += 1;
+        }
+        (y, m) = next_month(y, m);
+    }
+    if usage.gpu_hours_online > 0.0 {
+        usage.training_share = usage.training_gpu_hours / usage.gpu_hours_online;
+        usage.inference_share = usage.inference_gpu_hours / usage.gpu_hours_online;
+        usage.idle_share = usage.idle_gpu_hours / usage.gpu_hours_online;
+    }
+    let end_label = timeline.last().map(|r| r.month.clone()).unwrap_or_default();
+    let training: Vec<TrainingResult> = runs
+        .iter()
+        .zip(&state)
+        .map(|(run, st)| {
+            if st.finish.is_none() {
+                warnings.push(if st.started.is_none() {
+                    format!("training run `{}` never gets GPUs by {end_label}", run.name)
+                } else {
+                    format!(
+                        "training run `{}` is {:.0}% done at the end of the timeline ({end_label})",
+                        run.name,
+                        100.0 * st.done_flops / run.flops
+                    )
+                });
+            }
+            let hours = st.gpu_hours.max(f64::MIN_POSITIVE);
+            let ettr = st
+                .last_ettr
+                .map_or(Ettr { ettr: 0.0, method: "none", checkpoint_interval_min: None, job_mtbf_h: None }, |e| {
+                    Ettr { ettr: st.ettr_hours / hours, ..e }
+                });
+            TrainingResult {
+                name: run.name.clone(),
+                model: run.model.clone(),
+                params_active: run.params_active,
+                tokens: run.tokens,
+                precision: run.precision,
+                attention_flops: match run.attention {
+                    crate::training::AttentionFlops::None => "none".into(),
+                    crate::training::AttentionFlops::Full { seq_len } => format!("full at {seq_len} tokens"),
+                    crate::training::AttentionFlops::Causal { seq_len } => format!("causal at {seq_len} tokens"),
+                },
+                flops: run.flops,
+                gpus: st.max_gpus,
+                gpu_hours: st.gpu_hours,
+                mfu: st.mfu_hours / hours,
+                ettr,
+                start: run.start,
+                started: st.started,
+                wall_days: match (st.started, st.finish) {
+                    (Some(a), Some(_)) => Some(st.finish_days - a.days_since_epoch() as f64),
+                    _ => None,
+                },
+                finish: st.finish,
+                progress: st.done_flops / run.flops,
+            }
+        })
+        .collect();
+    // Features gated, summarised over the timeline.
+    let mut gated: Vec<GatedFeature> = Vec::new();
+    for row in &timeline {
+        for g in &row.gate {
+            match gated.iter_mut().find(|x| x.tier == g.tier && x.feature == g.feature) {
+                Some(x) => {
+                    x.until = row.month.clone();
+                    x.months += 1;
+                }
+                None => {
+                    let launch = spec
+                        .demand
+                        .as_ref()
+                        .and_then(|d| d.demand.features.iter().find(|f| f.name == g.feature))
+                        .and_then(|f| f.from);
+                    let delayed_launch =
+                        launch.is_some_and(|l| format!("{}-{:02}", l.year_month().0, l.year_month().1) == row.month);
+                    gated.push(GatedFeature {
+                        tier: g.tier.clone(),
+                        feature: g.feature.clone(),
+                        from: row.month.clone(),
+                        until: row.month.clone(),
+                        months: 1,
+                        delayed_launch,
+                    });
+                }
+            }
+        }
+    }
+    let chat_today = match spec.demand.as_ref().and_then(|d| d.today.as_ref().map(|t| (d, t))) {
+        None => None,
+        Some((ds, t)) => Some(chat_today(
+            model,
+            catalog,
+            &models,
+            &defaults,
+            &spec,
+            ds,
+            t,
+            &specs,
+            &eval.phases,
+            eff,
+            load_factor,
+            &mut warnings,
+        )?),
+    };
+    for w in &model.warnings {
+        warnings.push(w.clone());
+    }
+    let records = inputs.into_records();
+    Ok(Capacity {
+        scenario: ScenarioInfo {
+            name: model.name.clone(),
+            description: model.description.clone(),
+            file: model.source.name.clone(),
+        },
+        policy: spec.policy,
+        calibration: cal,
+        training,
+        inference,
+        tiers,
+        timeline,
+        gated_features: gated,
+        usage,
+        chat_today,
+        assumptions: records.iter().filter(|r| !r.sourced).cloned().collect(),
+        inputs: records,
+        warnings,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn chat_today(
+    model: &Model,
+    catalog: &Catalog,
+    models: &ModelCatalog,
+    defaults: &WorkloadDefaults,
+    spec: &CapacitySpec,
+    ds: &crate::spec::DemandSpec,
+    t: &crate::spec::TodaySpec,
+    fleet: &[PlatformSpec],
+    phases: &[PhaseResult],
+    eff: Efficiency,
+    load_factor: f64,
+    warnings: &mut Vec<String>,
+) -> Result<ChatToday, InputError> {
+    let dm = &ds.demand;
+    let arch = models.get(&t.model).expect("validated");
+    let users = dm.weekly_users(t.date);
+    let messages = users * dm.messages_per_user_per_day;
+    let avg = messages * dm.output_tokens_per_message / 86_400.0;
+    let peak = avg * dm.peak_to_average;
+    let fleet_dspec = spec.inference.for_model(&t.model);
+    let ref_dspec = DeploymentSpec { precision: t.precision, kv_precision: t.kv_precision, ..fleet_dspec.clone() };
+    let rate = |ps: &PlatformSpec, dspec: &DeploymentSpec| -> Result<f64, InputError> {
+        let dep = deployment_of(dspec, dm.input_tokens_per_message, dm.output_tokens_per_message, defaults);
+        let dr = decode(ps, arch, &dep, eff).map_err(|e| serve_error(model, &t.path, arch, ps, &dep, e))?;
+        let pr = prefill(ps, arch, &dep, eff).map_err(|e| serve_error(model, &t.path, arch, ps, &dep, e))?;
+        Ok(serving_rate(dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu, dep.input_tokens, dep.output_tokens))
+    };
+    let rp = catalog.get(&t.reference_platform).expect("validated");
+    let rspec = platform_spec(rp, defaults);
+    let values = model.params.central();
+    let kw_ref = rp.central(Field::SystemPowerKw).unwrap_or(0.0) / rp.count(Field::PackagesPerSystem).max(1) as f64
+        * values[model.costs.it_overhead]
+        * model.phases.first().map_or(1.0, |p| values[p.pue]);
+    let ref_rate = rate(&rspec, &ref_dspec)?;
+    let ref_gpus = peak / ref_rate;
+    let fleet_spec = &fleet[0];
+    let fleet_rate = rate(fleet_spec, fleet_dspec)?;
+    let fleet_gpus = peak / fleet_rate;
+    let ec = economics(phases, &fleet_spec.id, load_factor);
+    let fleet_power: f64 = phases.iter().map(|p| p.facility_power_mw).sum();
+    let wh = kw_ref * load_factor * 1000.0 / (ref_rate * 3600.0) * dm.output_tokens_per_message;
+    if !(0.034..=3.4).contains(&wh) {
+        warnings.push(format!(
+            "energy per chat message on {} comes out at {wh:.2} Wh, more than 10× from Altman's 0.34 Wh",
+            rp.id
+        ));
+    }
+    Ok(ChatToday {
+        date: t.date,
+        weekly_users: users,
+        messages_per_day: messages,
+        output_tokens_per_message: dm.output_tokens_per_message,
+        average_tokens_per_s: avg,
+        peak_tokens_per_s: peak,
+        model: t.model.clone(),
+        reference_platform: rp.id.clone(),
+        reference_gpus: ref_gpus,
+        reference_mw: ref_gpus * kw_ref / 1000.0,
+        reference_wh_per_message: wh,
+        fleet_gpus,
+        fleet_mw: fleet_gpus * ec.kw_per_gpu / 1000.0,
+        fleet_platform: fleet_spec.id.clone(),
+        share_of_fleet_power: fleet_gpus * ec.kw_per_gpu / 1000.0 / fleet_power,
+        fleet_power_mw: fleet_power,
+    })
+}

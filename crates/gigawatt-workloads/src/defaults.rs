@@ -1,0 +1,241 @@
+//! The bundled defaults of the workload models (`catalog/workloads.toml`): training reliability,
+//! the MFU model, the inference calibration point and each platform's scale-out bandwidth.
+
+use std::collections::BTreeMap;
+
+use gigawatt_core::defaults::Check;
+use gigawatt_core::error::{InputError, KeyPath, SourceFile};
+use gigawatt_core::quantity::{BareNumbers, Quantity};
+
+use crate::parse::Section;
+use crate::precision::{PRECISION_FORMS, Precision};
+
+/// The bundled defaults file.
+pub const BUNDLED_WORKLOADS: (&str, &str) = ("catalog/workloads.toml", include_str!("../../../catalog/workloads.toml"));
+
+/// Reliability inputs of the closed-form ETTR (see [`crate::training::closed_form_ettr`]).
+#[derive(Clone, Debug)]
+pub struct ReliabilityDefaults {
+    /// Unexpected interruptions per 1,000 node-days.
+    pub failures_per_1000_node_days: Quantity,
+    /// GPUs per node (the unit the failure rate counts).
+    pub gpus_per_node: Quantity,
+    /// Checkpoint write time, s.
+    pub checkpoint_write_s: Quantity,
+    /// Restart overhead after a failure, min.
+    pub restart_overhead_min: Quantity,
+}
+
+/// The documented MFU model: `reference_mfu × per_doubling^max(0, log2(n / reference_gpus))`.
+#[derive(Clone, Debug)]
+pub struct MfuModel {
+    /// MFU at the reference scale.
+    pub reference_mfu: Quantity,
+    /// The reference scale, GPUs.
+    pub reference_gpus: Quantity,
+    /// MFU kept per doubling of GPUs beyond the reference.
+    pub per_doubling: Quantity,
+}
+
+impl MfuModel {
+    /// MFU on `gpus` GPUs at central inputs.
+    pub fn mfu(&self, gpus: f64) -> f64 {
+        let doublings = (gpus / self.reference_gpus.estimate.central).log2().max(0.0);
+        self.reference_mfu.estimate.central * self.per_doubling.estimate.central.powf(doublings)
+    }
+}
+
+/// The published measurement the inference efficiency factors are calibrated on.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    /// Platform id.
+    pub platform: String,
+    /// Model id.
+    pub model: String,
+    /// Weight precision.
+    pub precision: Precision,
+    /// KV-cache precision.
+    pub kv_precision: Precision,
+    /// Input tokens per request.
+    pub input_tokens: Quantity,
+    /// Output tokens per request.
+    pub output_tokens: Quantity,
+    /// NVLink domains (nodes) per prefill replica.
+    pub prefill_nodes: Quantity,
+    /// NVLink domains (nodes) per decode replica.
+    pub decode_nodes: Quantity,
+    /// Tensor-parallel degree of the dense part.
+    pub tensor_parallel: Quantity,
+    /// Measured prefill throughput, input tokens/s per GPU.
+    pub prefill_input_tokens_per_s_per_gpu: Quantity,
+    /// Measured decode throughput, output tokens/s per GPU.
+    pub decode_output_tokens_per_s_per_gpu: Quantity,
+}
+
+/// Everything in `catalog/workloads.toml`.
+#[derive(Clone, Debug)]
+pub struct WorkloadDefaults {
+    /// Training reliability.
+    pub reliability: ReliabilityDefaults,
+    /// The MFU model.
+    pub mfu: MfuModel,
+    /// Fraction of HBM usable for weights and KV cache.
+    pub hbm_usable_fraction: Quantity,
+    /// Bytes per hidden-state element per expert-parallel send (dispatch + combine).
+    pub ep_bytes_per_element: Quantity,
+    /// The calibration point.
+    pub calibration: Calibration,
+    /// Scale-out bandwidth per GPU package by platform id, GB/s.
+    pub scale_out_gb_s: BTreeMap<String, Quantity>,
+}
+
+impl WorkloadDefaults {
+    /// The bundled defaults.
+    pub fn bundled() -> Result<WorkloadDefaults, InputError> {
+        let (name, text) = BUNDLED_WORKLOADS;
+        WorkloadDefaults::parse(&SourceFile::new(format!("<bundled>/{name}"), text))
+    }
+
+    /// Reads a defaults file.
+    pub fn parse(file: &SourceFile) -> Result<WorkloadDefaults, InputError> {
+        let table: toml::Table = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
+        let root = KeyPath::root();
+        let top =
+            Section { file, path: &root, table: &table, name: "catalog/workloads.toml", bare: BareNumbers::Forbidden };
+        top.only(&["reliability", "mfu", "inference", "scale_out_gb_s"])?;
+        let need_table =
+            |key: &str| top.table(key)?.ok_or_else(|| top.err_here(format!("catalog/workloads.toml lacks [{key}]")));
+        let rp = root.key("reliability");
+        let rel = top.child(&rp, need_table("reliability")?, "[reliability]");
+        rel.only(&[
+            "failures_per_1000_node_days",
+            "gpus_per_node",
+            "checkpoint_write_s",
+            "restart_overhead_min",
+            "note",
+        ])?;
+        let reliability = ReliabilityDefaults {
+            failures_per_1000_node_days: rel.need_quantity(
+                "failures_per_1000_node_days",
+                "failure rate",
+                Check::NonNegative,
+                "",
+            )?,
+            gpus_per_node: rel.need_quantity("gpus_per_node", "GPUs per node", Check::Positive, "")?,
+            checkpoint_write_s: rel.need_quantity(
+                "checkpoint_write_s",
+                "checkpoint write time",
+                Check::NonNegative,
+                "",
+            )?,
+            restart_overhead_min: rel.need_quantity(
+                "restart_overhead_min",
+                "restart overhead",
+                Check::NonNegative,
+                "",
+            )?,
+        };
+        let mp = root.key("mfu");
+        let m = top.child(&mp, need_table("mfu")?, "[mfu]");
+        m.only(&["reference_mfu", "reference_gpus", "per_doubling", "note"])?;
+        let mfu = MfuModel {
+            reference_mfu: m.need_quantity("reference_mfu", "reference MFU", Check::Fraction, "")?,
+            reference_gpus: m.need_quantity("reference_gpus", "reference GPUs", Check::Positive, "")?,
+            per_doubling: m.need_quantity("per_doubling", "MFU kept per doubling", Check::Fraction, "")?,
+        };
+        let ip = root.key("inference");
+        let inf = top.child(&ip, need_table("inference")?, "[inference]");
+        inf.only(&["hbm_usable_fraction", "ep_bytes_per_element", "calibration"])?;
+        let cp = ip.key("calibration");
+        let cal_table =
+            inf.table("calibration")?.ok_or_else(|| inf.err_here("[inference] lacks [inference.calibration]"))?;
+        let c = inf.child(&cp, cal_table, "[inference.calibration]");
+        c.only(&[
+            "platform",
+            "model",
+            "precision",
+            "kv_precision",
+            "input_tokens",
+            "output_tokens",
+            "prefill_nodes",
+            "decode_nodes",
+            "tensor_parallel",
+            "prefill_input_tokens_per_s_per_gpu",
+            "decode_output_tokens_per_s_per_gpu",
+        ])?;
+        let prec = |key: &str| -> Result<Precision, InputError> {
+            let s = c.need_string(key, PRECISION_FORMS)?;
+            Precision::parse(s).ok_or_else(|| c.err(key, format!("unknown precision `{s}`")).with_help(PRECISION_FORMS))
+        };
+        let calibration = Calibration {
+            platform: c.need_string("platform", "")?.to_string(),
+            model: c.need_string("model", "")?.to_string(),
+            precision: prec("precision")?,
+            kv_precision: prec("kv_precision")?,
+            input_tokens: c.need_quantity("input_tokens", "input tokens", Check::Positive, "")?,
+            output_tokens: c.need_quantity("output_tokens", "output tokens", Check::Positive, "")?,
+            prefill_nodes: c.need_quantity("prefill_nodes", "prefill nodes", Check::AtLeastOne, "")?,
+            decode_nodes: c.need_quantity("decode_nodes", "decode nodes", Check::AtLeastOne, "")?,
+            tensor_parallel: c.need_quantity("tensor_parallel", "tensor parallelism", Check::AtLeastOne, "")?,
+            prefill_input_tokens_per_s_per_gpu: c.need_quantity(
+                "prefill_input_tokens_per_s_per_gpu",
+                "measured prefill throughput",
+                Check::Positive,
+                "",
+            )?,
+            decode_output_tokens_per_s_per_gpu: c.need_quantity(
+                "decode_output_tokens_per_s_per_gpu",
+                "measured decode throughput",
+                Check::Positive,
+                "",
+            )?,
+        };
+        let sp = root.key("scale_out_gb_s");
+        let so = top.child(&sp, need_table("scale_out_gb_s")?, "[scale_out_gb_s]");
+        let mut scale_out_gb_s = BTreeMap::new();
+        for key in so.table.keys() {
+            let q = so.need_quantity(key, "scale-out bandwidth per GPU", Check::Positive, "")?;
+            scale_out_gb_s.insert(key.clone(), q);
+        }
+        Ok(WorkloadDefaults {
+            reliability,
+            mfu,
+            hbm_usable_fraction: inf.need_quantity(
+                "hbm_usable_fraction",
+                "usable HBM fraction",
+                Check::Fraction,
+                "",
+            )?,
+            ep_bytes_per_element: inf.need_quantity(
+                "ep_bytes_per_element",
+                "bytes per EP element",
+                Check::Positive,
+                "",
+            )?,
+            calibration,
+            scale_out_gb_s,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_defaults_load() {
+        let d = WorkloadDefaults::bundled().expect("bundled workload defaults are valid");
+        assert!((d.reliability.failures_per_1000_node_days.estimate.central - 3.789).abs() < 1e-9);
+        assert_eq!(d.calibration.platform, "h100-hgx");
+        assert!(d.scale_out_gb_s.contains_key("vr-nvl144"));
+    }
+
+    #[test]
+    fn the_mfu_model_reproduces_llama3_at_16k_gpus() {
+        let d = WorkloadDefaults::bundled().unwrap();
+        // 430 TFLOPS at 8,192 GPUs and 400 at 16,384 (Llama 3 Table 4): 0.435 × 0.93 = 0.405.
+        assert!((d.mfu.mfu(8192.0) - 0.435).abs() < 1e-12);
+        assert!((d.mfu.mfu(16384.0) * 989.0 - 400.0).abs() < 2.0);
+        assert_eq!(d.mfu.mfu(1024.0), d.mfu.mfu(8192.0), "no extrapolation upwards below the reference");
+    }
+}

@@ -1,0 +1,34 @@
+//! # gigawatt-workloads
+//!
+//! What a gigawatt fleet does: training runs and inference serving, against demand. Pure
+//! functions of a validated scenario ([`gigawatt_core::Model`]), the platform catalog and the
+//! bundled workload data (`catalog/models/*.toml`, `catalog/workloads.toml`); no I/O.
+//!
+//! ```text
+//! scenario [[training]] [demand] [inference] [allocation] ─spec─▶ CapacitySpec
+//! plan() fleet online per month ──┐
+//! training: C = 6·N·D (+attention), MFU, ETTR ─┼─ allocation (policy, tiers by priority) ─▶ Capacity
+//! inference: roofline × calibrated η per stage ┘
+//! ```
+//!
+//! * [`training`] — compute, MFU, the closed-form ETTR and the [`training::EttrSource`] hook.
+//! * [`inference`] — the prefill/decode roofline and its calibration.
+//! * [`demand`] — users, tiers, features and the daily profile → tokens/s by tier.
+//! * [`allocation`] — the monthly split and serving in priority order.
+//! * [`capacity`] — the monthly run that ties them together.
+
+#![warn(missing_docs)]
+
+pub mod allocation;
+pub mod capacity;
+pub mod defaults;
+pub mod demand;
+pub mod inference;
+pub mod models;
+pub mod parse;
+pub mod precision;
+pub mod spec;
+pub mod training;
+
+pub use capacity::{Capacity, capacity, capacity_with};
+pub use training::{Ettr, EttrSource, ScenarioEttr};

@@ -1,0 +1,892 @@
+//! The workload sections of a scenario — `[[training]]`, `[demand]`, `[inference]`,
+//! `[allocation]` — validated into a [`CapacitySpec`] with located errors (see
+//! `docs/scenario.md`, "Workloads and demand").
+
+use gigawatt_core::catalog::Catalog;
+use gigawatt_core::date::Date;
+use gigawatt_core::defaults::Check;
+use gigawatt_core::error::{InputError, KeyPath, SourceFile, closest};
+use gigawatt_core::quantity::{BareNumbers, Estimate, Provenance, Quantity};
+use gigawatt_core::scenario::Model;
+
+use crate::allocation::Policy;
+use crate::defaults::WorkloadDefaults;
+use crate::demand::{Demand, Feature, Tier, UserPoint, peak_to_average};
+use crate::models::ModelCatalog;
+use crate::parse::{Inputs, Section};
+use crate::precision::{PRECISION_FORMS, Precision};
+use crate::training::{AttentionFlops, ClosedForm, GpuRequest, Mfu, Reliability, TrainingRun, training_flops};
+
+/// A training run with where it was written.
+#[derive(Clone, Debug)]
+pub struct TrainingSpec {
+    /// The run.
+    pub run: TrainingRun,
+    /// `training[i]`.
+    pub path: KeyPath,
+}
+
+/// Serving settings for one model (an `[[inference.deployment]]`, or the section's defaults).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentSpec {
+    /// Weight precision.
+    pub precision: Precision,
+    /// KV-cache precision.
+    pub kv_precision: Precision,
+    /// Latency target per output token, ms.
+    pub itl_ms: Option<f64>,
+    /// NVLink domains per decode replica.
+    pub decode_nodes: f64,
+    /// NVLink domains per prefill replica.
+    pub prefill_nodes: f64,
+    /// Tensor parallelism of the dense part.
+    pub tensor_parallel: Option<f64>,
+    /// Where it was written.
+    pub path: KeyPath,
+}
+
+/// The `[inference]` section.
+#[derive(Clone, Debug)]
+pub struct InferenceSpec {
+    /// Settings for models without their own deployment.
+    pub defaults: DeploymentSpec,
+    /// Per-model deployments.
+    pub deployments: Vec<(String, DeploymentSpec)>,
+}
+
+impl InferenceSpec {
+    /// The settings that apply to `model`.
+    pub fn for_model(&self, model: &str) -> &DeploymentSpec {
+        self.deployments.iter().find(|(m, _)| m == model).map_or(&self.defaults, |(_, d)| d)
+    }
+}
+
+/// `[demand.today]`: the reference for "how much of the fleet does today's text chat need".
+#[derive(Clone, Debug)]
+pub struct TodaySpec {
+    /// The date whose users count as today.
+    pub date: Date,
+    /// The model today's chat runs on.
+    pub model: String,
+    /// Today's platform, for the comparison.
+    pub reference_platform: String,
+    /// Weight precision on today's platform.
+    pub precision: Precision,
+    /// KV-cache precision on today's platform.
+    pub kv_precision: Precision,
+    /// Where it was written.
+    pub path: KeyPath,
+}
+
+/// The demand section with where its model references were written.
+#[derive(Clone, Debug)]
+pub struct DemandSpec {
+    /// The demand model.
+    pub demand: Demand,
+    /// `demand.tier[i].models` for each tier, in `demand.tiers` order.
+    pub tier_paths: Vec<KeyPath>,
+    /// The chat-today reference, if given.
+    pub today: Option<TodaySpec>,
+}
+
+/// Everything `gigawatt capacity` runs on besides the plan.
+#[derive(Clone, Debug)]
+pub struct CapacitySpec {
+    /// Training runs in priority (file) order.
+    pub training: Vec<TrainingSpec>,
+    /// Demand, if the scenario has any.
+    pub demand: Option<DemandSpec>,
+    /// Serving settings.
+    pub inference: InferenceSpec,
+    /// The split policy.
+    pub policy: Policy,
+    /// Every input read, with provenance.
+    pub inputs: Inputs,
+}
+
+fn precision(sec: &Section<'_>, key: &str) -> Result<Option<Precision>, InputError> {
+    match sec.string(key)? {
+        None => Ok(None),
+        Some(s) => Precision::parse(s)
+            .map(Some)
+            .ok_or_else(|| sec.err(key, format!("unknown precision `{s}`")).with_help(PRECISION_FORMS)),
+    }
+}
+
+fn record(inputs: &mut Inputs, key: &str, label: &str, unit: &str, q: Option<Quantity>) -> Option<f64> {
+    q.map(|q| {
+        inputs.add(key, label, unit, &q);
+        q.estimate.central
+    })
+}
+
+/// Validates the workload sections of `model`.
+pub fn parse_sections(
+    model: &Model,
+    catalog: &Catalog,
+    models: &ModelCatalog,
+    defaults: &WorkloadDefaults,
+) -> Result<CapacitySpec, InputError> {
+    let file = &model.source;
+    let mut inputs = Inputs::default();
+    let fleet: Vec<&str> = {
+        let mut v: Vec<&str> = Vec::new();
+        for p in &model.phases {
+            if !v.contains(&p.platform.as_str()) {
+                v.push(&p.platform);
+            }
+        }
+        v
+    };
+    let mut training = Vec::new();
+    for (i, table) in model.workloads.training.iter().enumerate() {
+        let path = KeyPath::root().key("training").index(i);
+        training.push(TrainingSpec {
+            run: training_run(file, &path, table, catalog, &fleet, models, defaults, &mut inputs)?,
+            path,
+        });
+    }
+    let demand = match &model.workloads.demand {
+        Some(t) => Some(demand_section(file, t, models, catalog, &mut inputs)?),
+        None => None,
+    };
+    let inference = inference_section(file, model.workloads.inference.as_ref(), models)?;
+    let policy = allocation_section(file, model.workloads.allocation.as_ref())?;
+    Ok(CapacitySpec { training, demand, inference, policy, inputs })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn training_run(
+    file: &SourceFile,
+    path: &KeyPath,
+    table: &toml::Table,
+    catalog: &Catalog,
+    fleet: &[&str],
+    models: &ModelCatalog,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<TrainingRun, InputError> {
+    let sec = Section { file, path, table, name: "[[training]]", bare: BareNumbers::Assumed };
+    sec.only(&[
+        "name",
+        "model",
+        "params_active",
+        "params_total",
+        "tokens",
+        "precision",
+        "attention_flops",
+        "seq_len",
+        "mfu",
+        "gpus",
+        "fleet_share",
+        "platform",
+        "start",
+        "reliability",
+    ])?;
+    let name = sec.need_string("name", "add name = \"…\" to say which run this is")?.to_string();
+    let key = |k: &str| format!("{}.{k}", path);
+    let arch = match sec.string("model")? {
+        Some(id) => Some(models.get(id).ok_or_else(|| models.unknown(file, &path.key("model"), id))?),
+        None => None,
+    };
+    let (params_active, params_total) = match arch {
+        Some(a) => {
+            if sec.has("params_active") || sec.has("params_total") {
+                return Err(sec
+                    .err("params_active", "a run names a catalog `model` or gives its parameters, not both")
+                    .with_help("remove params_active/params_total, or remove `model`"));
+            }
+            models.register(&a.id, inputs)?;
+            (a.params_active, a.params_total)
+        }
+        None => {
+            let active = sec.need_quantity(
+                "params_active",
+                "active parameters",
+                Check::Positive,
+                "give model = \"llama3.1-405b\" (catalog/models) or params_active = { value = 405e9, source = \"…\" }",
+            )?;
+            let a = record(inputs, &key("params_active"), &format!("{name}: active parameters"), "count", Some(active))
+                .unwrap_or_default();
+            let t = record(
+                inputs,
+                &key("params_total"),
+                &format!("{name}: total parameters"),
+                "count",
+                sec.quantity("params_total", "total parameters", Check::Positive)?,
+            )
+            .unwrap_or(a);
+            if t < a {
+                return Err(sec.err("params_total", "total parameters are fewer than active parameters"));
+            }
+            (a, t)
+        }
+    };
+    let tokens = sec.need_quantity(
+        "tokens",
+        "training tokens",
+        Check::Positive,
+        "add tokens = { value = 15.6e12, source = \"…\" }",
+    )?;
+    let tokens =
+        record(inputs, &key("tokens"), &format!("{name}: training tokens"), "tokens", Some(tokens)).unwrap_or_default();
+    let precision = precision(&sec, "precision")?.unwrap_or(Precision::Bf16);
+    let seq_len = sec.integer("seq_len", 1..=100_000_000)?.map(|s| s as f64);
+    let attention = match sec.string("attention_flops")?.unwrap_or("none") {
+        "none" => AttentionFlops::None,
+        kind @ ("full" | "causal") => {
+            let seq_len = seq_len.ok_or_else(|| {
+                sec.err("attention_flops", format!("attention_flops = \"{kind}\" needs seq_len"))
+                    .with_help("add seq_len = 8192 (tokens per training sequence)")
+            })?;
+            if arch.is_none() {
+                return Err(sec
+                    .err("attention_flops", "counting attention FLOPs needs the model's architecture")
+                    .with_help("name a catalog model with model = \"…\", or use attention_flops = \"none\""));
+            }
+            if kind == "full" { AttentionFlops::Full { seq_len } } else { AttentionFlops::Causal { seq_len } }
+        }
+        other => {
+            return Err(sec.err("attention_flops", format!("unknown attention-FLOPs convention `{other}`")).with_help(
+                "use \"none\" (6·N·D only), \"full\" (+ attention matrices) or \"causal\" (+ half of them)",
+            ));
+        }
+    };
+    let flops = training_flops(params_active, tokens, attention, arch);
+    let mfu = match table.get("mfu") {
+        Some(toml::Value::String(s)) if s == "scaled" => {
+            let m = &defaults.mfu;
+            inputs.add(
+                "workloads.mfu.reference_mfu",
+                "MFU model: MFU at the reference scale",
+                "fraction",
+                &m.reference_mfu,
+            );
+            inputs.add("workloads.mfu.reference_gpus", "MFU model: reference scale", "GPUs", &m.reference_gpus);
+            inputs.add(
+                "workloads.mfu.per_doubling",
+                "MFU model: MFU kept per doubling of GPUs",
+                "fraction",
+                &m.per_doubling,
+            );
+            Mfu::Scaled {
+                reference_mfu: m.reference_mfu.estimate.central,
+                reference_gpus: m.reference_gpus.estimate.central,
+                per_doubling: m.per_doubling.estimate.central,
+            }
+        }
+        Some(toml::Value::String(s)) => {
+            return Err(sec.err("mfu", format!("unknown MFU model `{s}`")).with_help(
+                "give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)",
+            ));
+        }
+        _ => {
+            let q = sec.need_quantity(
+                "mfu",
+                "MFU",
+                Check::Fraction,
+                "give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)",
+            )?;
+            if q.estimate.low <= 0.0 {
+                return Err(sec.err("mfu", "MFU must be above 0").with_help("give a fraction such as 0.4"));
+            }
+            Mfu::Given {
+                mfu: record(inputs, &key("mfu"), &format!("{name}: MFU"), "fraction", Some(q)).unwrap_or_default(),
+            }
+        }
+    };
+    let gpus =
+        match (sec.integer("gpus", 1..=100_000_000)?, sec.quantity("fleet_share", "fleet share", Check::Fraction)?) {
+            (Some(_), Some(_)) => {
+                return Err(sec.err("fleet_share", "a run asks for `gpus` or a `fleet_share`, not both").with_help(
+                    "keep gpus = N for a fixed cluster, or fleet_share = 0.3 for a share of the fleet online",
+                ));
+            }
+            (None, None) => {
+                return Err(sec
+                    .err_here(format!("training run `{name}` asks for no GPUs"))
+                    .with_help("add gpus = 16384, or fleet_share = 0.3 (a share of the GPUs online each month)"));
+            }
+            (Some(n), None) => GpuRequest::Count { gpus: n as f64 },
+            (None, Some(q)) => GpuRequest::FleetShare {
+                share: record(inputs, &key("fleet_share"), &format!("{name}: share of the fleet"), "fraction", Some(q))
+                    .unwrap_or_default(),
+            },
+        };
+    let platform = match sec.string("platform")? {
+        Some(p) if fleet.contains(&p) => Some(p.to_string()),
+        Some(p) => {
+            let list = fleet.join(", ");
+            let err = sec.err("platform", format!("platform `{p}` is not in this scenario's fleet"));
+            return Err(match closest(p, fleet.iter().copied()) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? The fleet has {list}")),
+                None => err.with_help(format!("the fleet has {list}")),
+            });
+        }
+        None => None,
+    };
+    for id in fleet.iter().filter(|id| platform.as_deref().is_none_or(|p| p == **id)) {
+        if catalog.get(id).and_then(|p| p.get(precision.peak_field())).is_none() {
+            return Err(sec
+                .err("precision", format!("`{id}` has no dense {precision} throughput in the catalog"))
+                .with_help("train in a precision every platform of the run has (bf16 or fp8), or restrict the run with platform = \"…\""));
+        }
+    }
+    let start = sec.date("start")?.ok_or_else(|| {
+        sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
+    })?;
+    let reliability = reliability(&sec, &name, defaults, inputs)?;
+    Ok(TrainingRun {
+        name,
+        model: arch.map(|a| a.id.clone()),
+        params_active,
+        params_total,
+        tokens,
+        precision,
+        attention,
+        flops,
+        mfu,
+        gpus,
+        platform,
+        start,
+        reliability,
+    })
+}
+
+fn reliability(
+    run: &Section<'_>,
+    name: &str,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<Reliability, InputError> {
+    let path = run.path.key("reliability");
+    let empty = toml::Table::new();
+    let table = run.table("reliability")?.unwrap_or(&empty);
+    let sec = run.child(&path, table, "[training.reliability]");
+    sec.only(&[
+        "method",
+        "ettr",
+        "failures_per_1000_node_days",
+        "gpus_per_node",
+        "checkpoint_write_s",
+        "restart_overhead_min",
+        "checkpoint_interval_min",
+    ])?;
+    let key = |k: &str| format!("{path}.{k}");
+    let method = sec.string("method")?.unwrap_or("closed_form");
+    let closed_keys = [
+        "failures_per_1000_node_days",
+        "gpus_per_node",
+        "checkpoint_write_s",
+        "restart_overhead_min",
+        "checkpoint_interval_min",
+    ];
+    match method {
+        "closed_form" => {
+            if sec.has("ettr") {
+                return Err(sec
+                    .err("ettr", "`ettr` is given only with method = \"given\"")
+                    .with_help("remove ettr, or set method = \"given\""));
+            }
+            let d = &defaults.reliability;
+            let mut get = |k: &str, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
+                let q = sec.quantity(k, label, check)?.unwrap_or_else(|| default.clone());
+                let unit = match k {
+                    "checkpoint_write_s" => "s",
+                    "restart_overhead_min" => "min",
+                    "gpus_per_node" => "count",
+                    _ => "per 1,000 node-days",
+                };
+                inputs.add(&key(k), &format!("{name}: {label}"), unit, &q);
+                Ok(q.estimate.central)
+            };
+            let r = get(
+                "failures_per_1000_node_days",
+                "failures per 1,000 node-days",
+                &d.failures_per_1000_node_days,
+                Check::NonNegative,
+            )?;
+            let n = get("gpus_per_node", "GPUs per node", &d.gpus_per_node, Check::Positive)?;
+            let w = get("checkpoint_write_s", "checkpoint write time", &d.checkpoint_write_s, Check::NonNegative)?;
+            let u = get("restart_overhead_min", "restart overhead", &d.restart_overhead_min, Check::NonNegative)?;
+            let interval = sec.number("checkpoint_interval_min", Check::Positive)?.map(|m| m * 60.0);
+            Ok(Reliability::ClosedForm(ClosedForm {
+                failures_per_node_day: r / 1000.0,
+                gpus_per_node: n,
+                checkpoint_write_s: w,
+                restart_overhead_s: u * 60.0,
+                checkpoint_interval_s: interval,
+            }))
+        }
+        "given" => {
+            if let Some(k) = closed_keys.iter().find(|k| sec.has(k)) {
+                return Err(sec
+                    .err(k, format!("`{k}` belongs to method = \"closed_form\""))
+                    .with_help("a given ETTR needs only `ettr`"));
+            }
+            let q = sec.need_quantity("ettr", "ETTR", Check::Fraction, "add ettr = { value = 0.9, source = \"…\" }")?;
+            inputs.add(&key("ettr"), &format!("{name}: effective training time ratio"), "fraction", &q);
+            Ok(Reliability::Given { ettr: q.estimate.central })
+        }
+        "ignored" => {
+            if let Some(k) = sec.table.keys().find(|k| k.as_str() != "method") {
+                return Err(sec.err(k, "method = \"ignored\" takes no other field"));
+            }
+            Ok(Reliability::Ignored)
+        }
+        other => Err(sec
+            .err("method", format!("unknown reliability method `{other}`"))
+            .with_help("use \"closed_form\" (default), \"given\" (with ettr) or \"ignored\"")),
+    }
+}
+
+fn demand_section(
+    file: &SourceFile,
+    table: &toml::Table,
+    models: &ModelCatalog,
+    catalog: &Catalog,
+    inputs: &mut Inputs,
+) -> Result<DemandSpec, InputError> {
+    let path = KeyPath::root().key("demand");
+    let sec = Section { file, path: &path, table, name: "[demand]", bare: BareNumbers::Assumed };
+    sec.only(&[
+        "users",
+        "growth_per_year",
+        "messages_per_user_per_day",
+        "input_tokens_per_message",
+        "output_tokens_per_message",
+        "tier",
+        "feature",
+        "profile",
+        "peak_to_average",
+        "today",
+    ])?;
+    let mut users = Vec::new();
+    let user_tables = sec.tables("users")?;
+    if user_tables.is_empty() {
+        return Err(sec
+            .err_here("[demand] has no `users`")
+            .with_help("add users = [ { date = \"2025-10-06\", weekly_users = { value = 800e6, source = \"…\" } } ]"));
+    }
+    for (i, t) in user_tables.iter().enumerate() {
+        let p = path.key("users").index(i);
+        let s = sec.child(&p, t, "a `users` point");
+        s.only(&["date", "weekly_users"])?;
+        let date = s.date("date")?.ok_or_else(|| s.err_here("a `users` point needs a `date`"))?;
+        let q = s.need_quantity(
+            "weekly_users",
+            "weekly users",
+            Check::Positive,
+            "add weekly_users = { value = 800e6, source = \"…\" }",
+        )?;
+        let w = record(inputs, &format!("demand.users[{i}]"), &format!("weekly users on {date}"), "users", Some(q))
+            .unwrap_or_default();
+        if let Some(prev) = users.last().map(|u: &UserPoint| u.date)
+            && date <= prev
+        {
+            return Err(s
+                .err("date", format!("users point {date} is not after the one before ({prev})"))
+                .with_help("list users points in date order"));
+        }
+        users.push(UserPoint { date, weekly_users: w });
+    }
+    let mut num =
+        |key: &str, label: &str, unit: &str, check: Check, required: bool, default: f64| -> Result<f64, InputError> {
+            let q = if required {
+                Some(sec.need_quantity(
+                    key,
+                    label,
+                    check,
+                    &format!("add {key} = {{ value = …, source = \"…\" }} (or an assumption)"),
+                )?)
+            } else {
+                sec.quantity(key, label, check)?
+            };
+            Ok(record(inputs, &format!("demand.{key}"), label, unit, q).unwrap_or(default))
+        };
+    let growth_per_year = num(
+        "growth_per_year",
+        "growth of weekly users per year after the last point",
+        "fraction/yr",
+        Check::NonNegative,
+        false,
+        0.0,
+    )?;
+    let messages_per_user_per_day =
+        num("messages_per_user_per_day", "messages per weekly user per day", "messages", Check::Positive, true, 0.0)?;
+    let input_tokens_per_message =
+        num("input_tokens_per_message", "input tokens per message", "tokens", Check::Positive, true, 0.0)?;
+    let output_tokens_per_message =
+        num("output_tokens_per_message", "output tokens per message", "tokens", Check::Positive, true, 0.0)?;
+    let peak = match (sec.table("profile")?, sec.has("peak_to_average")) {
+        (Some(_), true) => {
+            return Err(sec.err("peak_to_average", "give a [demand.profile] or peak_to_average, not both"));
+        }
+        (None, false) => {
+            return Err(sec
+                .err_here("[demand] needs a peak: give [demand.profile] (hourly and daily weights) or peak_to_average")
+                .with_help("e.g. peak_to_average = { value = 1.6, assumption = \"…\" }"));
+        }
+        (None, true) => num("peak_to_average", "peak-hour ÷ average demand", "ratio", Check::AtLeastOne, true, 1.0)?,
+        (Some(t), false) => {
+            let pp = path.key("profile");
+            let s = sec.child(&pp, t, "[demand.profile]");
+            s.only(&["hourly", "daily", "source", "assumption"])?;
+            let hourly =
+                s.numbers("hourly")?.ok_or_else(|| s.err_here("[demand.profile] lacks `hourly` (24 weights)"))?;
+            let daily = s.numbers("daily")?.unwrap_or_else(|| vec![1.0; 7]);
+            if hourly.len() != 24 || hourly.iter().sum::<f64>() <= 0.0 {
+                return Err(
+                    s.err("hourly", format!("`hourly` has {} weights; it needs 24, not all zero", hourly.len()))
+                );
+            }
+            if daily.len() != 7 || daily.iter().sum::<f64>() <= 0.0 {
+                return Err(s.err("daily", format!("`daily` has {} weights; it needs 7, not all zero", daily.len())));
+            }
+            let ratio = peak_to_average(&hourly, &daily);
+            let provenance = match (s.string("source")?, s.string("assumption")?) {
+                (Some(src), None) => {
+                    Provenance { sources: vec![src.to_string()], origin: file.name.clone(), ..Provenance::default() }
+                }
+                (None, Some(a)) => {
+                    Provenance { assumption: Some(a.to_string()), origin: file.name.clone(), ..Provenance::default() }
+                }
+                _ => {
+                    return Err(s
+                        .err_here("[demand.profile] needs either `source` or `assumption`")
+                        .with_help("say where the profile comes from, or that it is assumed: assumption = \"…\""));
+                }
+            };
+            let q = Quantity {
+                estimate: Estimate::exact(ratio),
+                provenance: Provenance {
+                    derived: Some("max/mean of the hourly × daily profile".into()), ..provenance
+                },
+            };
+            inputs.add("demand.profile", "peak-hour ÷ average demand (from the profile)", "ratio", &q);
+            ratio
+        }
+    };
+    let mut tiers = Vec::new();
+    let mut tier_paths = Vec::new();
+    let tier_tables = sec.tables("tier")?;
+    if tier_tables.is_empty() {
+        return Err(sec
+            .err_here("[demand] has no tiers")
+            .with_help("add [[demand.tier]] name = \"free\", share_of_users = …, models = { \"gpt4o-class\" = 1.0 }"));
+    }
+    let mut share_sum = 0.0;
+    for (i, t) in tier_tables.iter().enumerate() {
+        let p = path.key("tier").index(i);
+        let s = sec.child(&p, t, "[[demand.tier]]");
+        s.only(&["name", "priority", "share_of_users", "intensity", "models"])?;
+        let name = s.need_string("name", "add name = \"pro\"")?.to_string();
+        if tiers.iter().any(|x: &Tier| x.name == name) {
+            return Err(s.err("name", format!("tier `{name}` is defined twice")));
+        }
+        let share = s.need_quantity(
+            "share_of_users",
+            "share of users",
+            Check::Fraction,
+            "add share_of_users = { value = 0.05, assumption = \"…\" }",
+        )?;
+        let share = record(
+            inputs,
+            &format!("demand.tier.{name}.share_of_users"),
+            &format!("{name}: share of weekly users"),
+            "fraction",
+            Some(share),
+        )
+        .unwrap_or_default();
+        share_sum += share;
+        let intensity = record(
+            inputs,
+            &format!("demand.tier.{name}.intensity"),
+            &format!("{name}: messages per user ÷ average"),
+            "ratio",
+            s.quantity("intensity", "intensity", Check::Positive)?,
+        )
+        .unwrap_or(1.0);
+        let priority = s.integer("priority", 1..=1000)?.map_or(i as u32 + 1, |x| x as u32);
+        let mp = p.key("models");
+        let mt = s.table("models")?.ok_or_else(|| {
+            s.err_here(format!("tier `{name}` has no `models`"))
+                .with_help("add models = { \"gpt4o-class\" = 1.0 } (share of the tier's messages per model)")
+        })?;
+        let ms = s.child(&mp, mt, "`models`");
+        let mut mix = Vec::new();
+        for (id, _) in mt {
+            if models.get(id).is_none() {
+                return Err(models.unknown(file, &mp.key(id), id));
+            }
+            let x = ms.number(id, Check::Fraction)?.unwrap_or_default();
+            models.register(id, inputs)?;
+            mix.push((id.clone(), x));
+        }
+        let total: f64 = mix.iter().map(|(_, x)| x).sum();
+        if (total - 1.0).abs() > 1e-6 {
+            return Err(InputError::at(file, &mp, format!("tier `{name}`'s model shares add up to {total}, not 1"))
+                .with_help("give each model's share of the tier's messages; they must add up to 1"));
+        }
+        tiers.push(Tier { name, priority, share_of_users: share, intensity, models: mix });
+        tier_paths.push(mp);
+    }
+    if (share_sum - 1.0).abs() > 1e-6 {
+        return Err(sec
+            .err("tier", format!("the tiers' shares of users add up to {share_sum:.4}, not 1"))
+            .with_help("every weekly user is in exactly one tier"));
+    }
+    let mut order: Vec<usize> = (0..tiers.len()).collect();
+    order.sort_by_key(|&i| tiers[i].priority);
+    let tiers: Vec<Tier> = order.iter().map(|&i| tiers[i].clone()).collect();
+    let tier_paths: Vec<KeyPath> = order.iter().map(|&i| tier_paths[i].clone()).collect();
+    let mut features = Vec::new();
+    for (i, t) in sec.tables("feature")?.iter().enumerate() {
+        let p = path.key("feature").index(i);
+        let s = sec.child(&p, t, "[[demand.feature]]");
+        s.only(&["name", "output_multiplier", "input_multiplier", "share_of_messages", "tiers", "from"])?;
+        let name = s.need_string("name", "add name = \"reasoning\"")?.to_string();
+        let label = |l: &str| format!("feature {name}: {l}");
+        let out = s.need_quantity(
+            "output_multiplier",
+            "output multiplier",
+            Check::Positive,
+            "add output_multiplier = { value = 20, source = \"…\" }",
+        )?;
+        let output_multiplier = record(
+            inputs,
+            &format!("demand.feature.{name}.output_multiplier"),
+            &label("output tokens ÷ a plain message's"),
+            "ratio",
+            Some(out),
+        )
+        .unwrap_or(1.0);
+        let input_multiplier = record(
+            inputs,
+            &format!("demand.feature.{name}.input_multiplier"),
+            &label("input tokens ÷ a plain message's"),
+            "ratio",
+            s.quantity("input_multiplier", "input multiplier", Check::Positive)?,
+        )
+        .unwrap_or(1.0);
+        let sh = s.need_quantity(
+            "share_of_messages",
+            "share of messages",
+            Check::Fraction,
+            "add share_of_messages = { value = 0.1, assumption = \"…\" }",
+        )?;
+        let share_of_messages = record(
+            inputs,
+            &format!("demand.feature.{name}.share_of_messages"),
+            &label("share of the tier's messages"),
+            "fraction",
+            Some(sh),
+        )
+        .unwrap_or_default();
+        let names = s.strings("tiers")?.ok_or_else(|| {
+            s.err_here(format!("feature `{name}` names no `tiers`")).with_help("add tiers = [\"pro\"]")
+        })?;
+        for (j, n) in names.iter().enumerate() {
+            if !tiers.iter().any(|t| t.name == *n) {
+                let known: Vec<&str> = tiers.iter().map(|t| t.name.as_str()).collect();
+                let err = InputError::at(file, &p.key("tiers").index(j), format!("unknown tier `{n}`"));
+                return Err(match closest(n, known.iter().copied()) {
+                    Some(best) => err.with_help(format!("did you mean `{best}`? Tiers: {}", known.join(", "))),
+                    None => err.with_help(format!("tiers: {}", known.join(", "))),
+                });
+            }
+        }
+        features.push(Feature {
+            name,
+            output_multiplier,
+            input_multiplier,
+            share_of_messages,
+            tiers: names.iter().map(|s| s.to_string()).collect(),
+            from: s.date("from")?,
+        });
+    }
+    let today = match sec.table("today")? {
+        None => None,
+        Some(t) => {
+            let p = path.key("today");
+            let s = sec.child(&p, t, "[demand.today]");
+            s.only(&["date", "model", "reference_platform", "precision", "kv_precision"])?;
+            let date = s.date("date")?.unwrap_or(users[0].date);
+            let m = s.need_string("model", "add model = \"gpt4o-class\"")?;
+            if models.get(m).is_none() {
+                return Err(models.unknown(file, &p.key("model"), m));
+            }
+            models.register(m, inputs)?;
+            let rp = s.string("reference_platform")?.unwrap_or("h100-hgx");
+            if catalog.get(rp).is_none() {
+                return Err(catalog.unknown(file, &p.key("reference_platform"), rp));
+            }
+            Some(TodaySpec {
+                date,
+                model: m.to_string(),
+                reference_platform: rp.to_string(),
+                precision: precision(&s, "precision")?.unwrap_or(Precision::Fp8),
+                kv_precision: precision(&s, "kv_precision")?.unwrap_or(Precision::Fp8),
+                path: p.clone(),
+            })
+        }
+    };
+    Ok(DemandSpec {
+        demand: Demand {
+            users,
+            growth_per_year,
+            messages_per_user_per_day,
+            input_tokens_per_message,
+            output_tokens_per_message,
+            tiers,
+            features,
+            peak_to_average: peak,
+        },
+        tier_paths,
+        today,
+    })
+}
+
+fn deployment(sec: &Section<'_>, base: Option<&DeploymentSpec>) -> Result<DeploymentSpec, InputError> {
+    let nodes = |key: &str| -> Result<Option<f64>, InputError> { Ok(sec.integer(key, 1..=1024)?.map(|n| n as f64)) };
+    Ok(DeploymentSpec {
+        precision: precision(sec, "precision")?.or(base.map(|b| b.precision)).unwrap_or(Precision::Fp8),
+        kv_precision: precision(sec, "kv_precision")?.or(base.map(|b| b.kv_precision)).unwrap_or(Precision::Fp8),
+        itl_ms: sec.number("itl_ms", Check::Positive)?.or(base.and_then(|b| b.itl_ms)),
+        decode_nodes: nodes("decode_nodes")?.unwrap_or(1.0),
+        prefill_nodes: nodes("prefill_nodes")?.unwrap_or(1.0),
+        tensor_parallel: nodes("tensor_parallel")?,
+        path: sec.path.clone(),
+    })
+}
+
+fn inference_section(
+    file: &SourceFile,
+    table: Option<&toml::Table>,
+    models: &ModelCatalog,
+) -> Result<InferenceSpec, InputError> {
+    let path = KeyPath::root().key("inference");
+    let empty = toml::Table::new();
+    let sec =
+        Section { file, path: &path, table: table.unwrap_or(&empty), name: "[inference]", bare: BareNumbers::Assumed };
+    sec.only(&["precision", "kv_precision", "itl_ms", "deployment"])?;
+    let defaults = deployment(&sec, None)?;
+    let mut deployments: Vec<(String, DeploymentSpec)> = Vec::new();
+    for (i, t) in sec.tables("deployment")?.iter().enumerate() {
+        let p = path.key("deployment").index(i);
+        let s = sec.child(&p, t, "[[inference.deployment]]");
+        s.only(&["model", "precision", "kv_precision", "itl_ms", "decode_nodes", "prefill_nodes", "tensor_parallel"])?;
+        let m = s.need_string("model", "add model = \"gpt4o-class\"")?;
+        if models.get(m).is_none() {
+            return Err(models.unknown(file, &p.key("model"), m));
+        }
+        if deployments.iter().any(|(x, _)| x == m) {
+            return Err(s.err("model", format!("model `{m}` has two deployments")));
+        }
+        deployments.push((m.to_string(), deployment(&s, Some(&defaults))?));
+    }
+    Ok(InferenceSpec { defaults, deployments })
+}
+
+fn allocation_section(file: &SourceFile, table: Option<&toml::Table>) -> Result<Policy, InputError> {
+    let path = KeyPath::root().key("allocation");
+    let Some(table) = table else { return Ok(Policy::InferenceFirst) };
+    let sec = Section { file, path: &path, table, name: "[allocation]", bare: BareNumbers::Assumed };
+    sec.only(&["policy", "inference_share"])?;
+    let share = sec.number("inference_share", Check::Fraction)?;
+    match sec.string("policy")?.unwrap_or("inference_first") {
+        "fixed_share" => Ok(Policy::FixedShare {
+            inference_share: share.ok_or_else(|| {
+                sec.err("policy", "policy = \"fixed_share\" needs inference_share")
+                    .with_help("add inference_share = 0.4 (share of the GPUs online that serve inference)")
+            })?,
+        }),
+        p @ ("inference_first" | "training_reservations") => {
+            if share.is_some() {
+                return Err(sec.err(
+                    "inference_share",
+                    format!("inference_share applies only to policy = \"fixed_share\", not \"{p}\""),
+                ));
+            }
+            Ok(if p == "inference_first" { Policy::InferenceFirst } else { Policy::TrainingReservations })
+        }
+        other => {
+            let names = ["fixed_share", "inference_first", "training_reservations"];
+            let err = sec.err("policy", format!("unknown allocation policy `{other}`"));
+            Err(match closest(other, names) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Policies: {}", names.join(", "))),
+                None => err.with_help(format!("policies: {}", names.join(", "))),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gigawatt_core::{SourceFile, load_scenario};
+
+    const FLEET: &str = "name = \"t\"\n[[phase]]\nonline = \"2025-Q1\"\nplatform = \"h100-hgx\"\nsystems = 64\n";
+
+    fn parse(extra: &str) -> Result<CapacitySpec, InputError> {
+        let cat = Catalog::bundled().unwrap();
+        let model = load_scenario(&SourceFile::new("t.toml", format!("{FLEET}{extra}")), &cat).unwrap();
+        parse_sections(&model, &cat, &ModelCatalog::bundled().unwrap(), &WorkloadDefaults::bundled().unwrap())
+    }
+
+    const RUN: &str = "[[training]]\nname = \"r\"\nmodel = \"llama3-70b\"\ntokens = 1e12\nmfu = 0.4\ngpus = 64\nstart = \"2025-04-01\"\n";
+
+    #[test]
+    fn a_given_ettr_is_read_and_listed_as_an_input() {
+        let spec = parse(&format!(
+            "{RUN}[training.reliability]\nmethod = \"given\"\nettr = {{ value = 0.9, source = \"measured\" }}\n"
+        ))
+        .unwrap();
+        assert_eq!(spec.training[0].run.reliability, Reliability::Given { ettr: 0.9 });
+        assert!(spec.inputs.records().iter().any(|r| r.key.ends_with("reliability.ettr") && r.sourced));
+    }
+
+    #[test]
+    fn closed_form_keys_do_not_mix_with_a_given_ettr() {
+        let err =
+            parse(&format!("{RUN}[training.reliability]\nmethod = \"given\"\nettr = 0.9\ncheckpoint_write_s = 5\n"))
+                .unwrap_err();
+        assert!(err.message.contains("belongs to method = \"closed_form\""), "{}", err.message);
+    }
+
+    #[test]
+    fn the_default_reliability_is_the_closed_form_on_llama3_rates() {
+        let spec = parse(RUN).unwrap();
+        let Reliability::ClosedForm(c) = spec.training[0].run.reliability else { panic!("closed form expected") };
+        assert!((c.failures_per_node_day - 3.789e-3).abs() < 1e-12);
+        assert_eq!(c.restart_overhead_s, 600.0);
+        assert_eq!(spec.policy, Policy::InferenceFirst);
+    }
+
+    #[test]
+    fn fixed_share_needs_its_share_and_other_policies_refuse_one() {
+        let err = parse("[allocation]\npolicy = \"fixed_share\"\n").unwrap_err();
+        assert!(err.message.contains("needs inference_share"), "{}", err.message);
+        let err = parse("[allocation]\npolicy = \"inference_first\"\ninference_share = 0.3\n").unwrap_err();
+        assert!(err.message.contains("applies only to policy = \"fixed_share\""), "{}", err.message);
+        let ok = parse("[allocation]\npolicy = \"fixed_share\"\ninference_share = 0.3\n").unwrap();
+        assert_eq!(ok.policy, Policy::FixedShare { inference_share: 0.3 });
+    }
+
+    #[test]
+    fn a_feature_for_an_unknown_tier_names_the_closest() {
+        let demand = "[demand]\nusers = [ { date = \"2025-01-01\", weekly_users = 1e6 } ]\nmessages_per_user_per_day = 3\n\
+input_tokens_per_message = 100\noutput_tokens_per_message = 100\npeak_to_average = 1.5\n\
+[[demand.tier]]\nname = \"free\"\nshare_of_users = 1.0\nmodels = { \"llama3-70b\" = 1.0 }\n\
+[[demand.feature]]\nname = \"reasoning\"\noutput_multiplier = 20\nshare_of_messages = 0.1\ntiers = [\"fre\"]\n";
+        let err = parse(demand).unwrap_err();
+        assert!(err.message.contains("unknown tier `fre`"), "{}", err.message);
+        assert!(err.help.as_deref().unwrap_or("").contains("did you mean `free`"));
+    }
+
+    #[test]
+    fn full_attention_flops_need_a_sequence_length() {
+        let err = parse(&RUN.replace("mfu = 0.4", "mfu = 0.4\nattention_flops = \"full\"")).unwrap_err();
+        assert!(err.message.contains("needs seq_len"), "{}", err.message);
+    }
+}

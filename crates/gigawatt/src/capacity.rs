@@ -1,0 +1,49 @@
+//! `gigawatt capacity`: training runs and inference serving on the plan's fleet, month by month,
+//! against demand (see `docs/models/training.md`, `docs/models/inference.md`).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use gigawatt_core::Catalog;
+use gigawatt_report::{capacity as render, json};
+
+use crate::cli::Format;
+use crate::output::{OutFile, write_all};
+use crate::{Failure, load_model};
+
+/// Arguments of `gigawatt capacity`.
+#[derive(Args, Debug)]
+pub struct CapacityArgs {
+    /// The scenario file (TOML; its [[training]], [demand], [inference] and [allocation] sections are
+    /// described in docs/scenario.md).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Output format on stdout (csv: the monthly timeline).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Also write capacity.json and capacity_timeline.csv into this directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs `gigawatt capacity`.
+pub fn run(catalog: &Catalog, args: CapacityArgs) -> Result<(), Failure> {
+    let model = load_model(catalog, &args.scenario)?;
+    let result = gigawatt_workloads::capacity(&model, catalog)?;
+    let as_json = json::to_json(&result);
+    let as_csv = render::capacity_csv(&result);
+    if let Some(dir) = &args.out {
+        write_all(dir, &[OutFile::new("capacity.json", &as_json), OutFile::new("capacity_timeline.csv", &as_csv)])
+            .map_err(Failure::Write)?;
+        eprintln!("wrote {}, {}", dir.join("capacity.json").display(), dir.join("capacity_timeline.csv").display());
+    }
+    let text = match args.format {
+        Format::Table => render::capacity_summary(&result),
+        Format::Json => as_json,
+        Format::Csv => as_csv,
+    };
+    print!("{text}");
+    Ok(())
+}
