@@ -21,6 +21,7 @@ pub mod params;
 pub mod plan;
 pub mod quantity;
 pub mod scenario;
+pub mod simulation;
 pub mod uncertainty;
 
 pub use analysis::{Plan, PlanOptions, plan};

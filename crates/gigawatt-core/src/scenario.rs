@@ -33,6 +33,11 @@ struct RawScenario {
     costs: toml::Table,
     financing: Option<RawFinancing>,
     uncertainty: Option<RawUncertainty>,
+    simulation: Option<crate::simulation::RawSimulation>,
+    #[serde(default, rename = "job")]
+    jobs: Vec<crate::simulation::RawJob>,
+    #[serde(default, rename = "failure")]
+    failures: Vec<crate::simulation::RawClass>,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +202,8 @@ pub struct Model {
     pub announcement: Announcement,
     /// Things that are allowed but look wrong (a phase before its platform ships…).
     pub warnings: Vec<String>,
+    /// Inputs of `gigawatt simulate`: failure classes, topology and training jobs.
+    pub simulation: crate::simulation::SimulationSpec,
 }
 
 /// Reads and validates a scenario against a catalog.
@@ -276,6 +283,15 @@ impl Builder<'_> {
                 .with_help("use between 100 and 1,000,000 Monte Carlo draws (default 2,000)"));
             }
         };
+        let simulation = crate::simulation::build(
+            self.file,
+            &phases,
+            &self.params.central(),
+            self.catalog,
+            raw.simulation.as_ref(),
+            &raw.jobs,
+            &raw.failures,
+        )?;
         let defaults = &self.catalog.defaults;
         let announcement = Announcement {
             gigawatts: defaults.get(&ANNOUNCEMENT_INPUTS[0]).clone(),
@@ -295,6 +311,7 @@ impl Builder<'_> {
             financing,
             announcement,
             warnings: self.warnings,
+            simulation,
         })
     }
 
