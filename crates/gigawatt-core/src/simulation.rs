@@ -729,6 +729,8 @@ pub struct SimulationSpec {
     pub racks_per_network_switch: Quantity,
     /// Racks in one power row.
     pub racks_per_power_row: Quantity,
+    /// Time to detect that replaces every class's own, when the scenario sets one.
+    pub detect_override: Option<Quantity>,
     /// Node layout, one per phase of the model.
     pub phases: Vec<PhaseTopology>,
     /// Failure classes (the catalog's, with the scenario's overrides and additions).
@@ -902,6 +904,7 @@ pub(crate) fn build(
         rate_multiplier,
         racks_per_network_switch,
         racks_per_power_row,
+        detect_override,
         phases: topo,
         classes,
         jobs: specs,
@@ -1147,7 +1150,9 @@ impl SimulationSpec {
                 RateUnit::PerNodeDay => "per node-day",
             };
             push(format!("failure.{}.rate", c.name), format!("{}: failure rate", c.label), unit, &c.rate);
-            push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", c.label), "s", &c.detect_s);
+            if self.detect_override.is_none() {
+                push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", c.label), "s", &c.detect_s);
+            }
             if let Some(r) = &c.repair {
                 push(format!("failure.{}.repair_h", c.name), format!("{}: mean repair time", c.label), "h", &r.mean_h);
                 if let RepairShape::Lognormal { cv } = &r.shape {

@@ -3,11 +3,13 @@
 //! Renderers of gigawatt results. Every renderer reads only the plain result structs of
 //! `gigawatt-core` (a [`Plan`](gigawatt_core::Plan), the [`Catalog`](gigawatt_core::Catalog)):
 //! terminal tables ([`table`]), JSON ([`json`]) and CSV ([`csv`]), with human number formatting
-//! in [`fmt`].
+//! in [`fmt`]. The results of `gigawatt simulate` (`gigawatt_sim::SimResults`) render through
+//! [`simulation`].
 
 #![warn(missing_docs)]
 
 pub mod csv;
 pub mod fmt;
 pub mod json;
+pub mod simulation;
 pub mod table;

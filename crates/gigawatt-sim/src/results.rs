@@ -45,6 +45,17 @@ pub struct ScenarioRef {
     pub file: String,
 }
 
+/// A failure class, as the results name it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CauseInfo {
+    /// Identifier (the key in `by_cause`).
+    pub name: String,
+    /// Display label.
+    pub label: String,
+    /// Category (the key in `by_category`).
+    pub category: String,
+}
+
 /// Fleet-wide results.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct FleetResults {
@@ -68,6 +79,8 @@ pub struct FleetResults {
     pub spare_gpus: Stat,
     /// Mean failures over the window, by cause.
     pub failures_by_cause: Counts,
+    /// The failure classes, in the order of the `by_cause` objects.
+    pub causes: Vec<CauseInfo>,
 }
 
 /// A job's interruptions.
@@ -433,6 +446,11 @@ impl Accumulator {
                 repairs_in_flight: Stat::of(&self.repairs),
                 spare_gpus: Stat::of(&self.spare),
                 failures_by_cause: by_class(&self.failures_by_class),
+                causes: fleet
+                    .classes
+                    .iter()
+                    .map(|c| CauseInfo { name: c.name.clone(), label: c.label.clone(), category: c.category.clone() })
+                    .collect(),
             },
             jobs,
             daily,

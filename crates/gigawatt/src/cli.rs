@@ -29,6 +29,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// List the platform catalog, or show one platform with the source of every number.
     Catalog(CatalogArgs),
+    /// Simulate the planned fleet: failures, repairs, spares and training jobs that checkpoint
+    /// and restart, over Monte Carlo replicas.
+    Simulate(crate::simulate::SimulateArgs),
 }
 
 /// Output formats.

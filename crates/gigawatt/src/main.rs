@@ -6,6 +6,7 @@
 
 mod cli;
 mod output;
+mod simulate;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -53,6 +54,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Plan(args) => run_plan(&catalog, args),
         Command::Catalog(args) => run_catalog(&catalog, args),
+        Command::Simulate(args) => simulate::run(&catalog, args),
     }
 }
 
