@@ -72,10 +72,11 @@ impl BlastRadius {
     fn parse(file: &SourceFile, path: &KeyPath, s: &str) -> Result<BlastRadius, InputError> {
         Self::NAMES.iter().find(|(n, _)| *n == s).map(|(_, b)| *b).ok_or_else(|| {
             let names: Vec<&str> = Self::NAMES.iter().map(|(n, _)| *n).collect();
+            let list = "job, node, nvlink_domain (the whole rack on NVL72-class platforms), network_switch, power_row";
             let err = InputError::at(file, path, format!("unknown blast radius `{s}`"));
             match closest(s, names.iter().copied()) {
-                Some(best) => err.with_help(format!("did you mean `{best}`? Blast radii are {}", names.join(", "))),
-                None => err.with_help(format!("blast radii are {}", names.join(", "))),
+                Some(best) => err.with_help(format!("did you mean `{best}`? Blast radii are {list}")),
+                None => err.with_help(format!("blast radii are {list}")),
             }
         })
     }

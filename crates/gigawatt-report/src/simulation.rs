@@ -141,7 +141,7 @@ pub fn simulation_summary(r: &SimResults) -> String {
         push_table(&mut out, &t, "  ");
         let _ = writeln!(
             out,
-            "  closed form (1 − λ(u0 + Δt/2)) / (1 + w/Δt): ETTR {} at this interval; optimum Δt* = {}",
+            "  closed form (1 − λ(u0 + Δt/2)) / (1 + w/Δt), unexpected failures only: ETTR {} here; optimum Δt* = {}",
             ratio3(j.ettr_closed_form),
             seconds(j.optimal_interval_s)
         );
