@@ -851,7 +851,7 @@ pub(crate) fn build(
                 (q.estimate.central.round() as u32, q)
             }
         };
-        if ppn == 0 || pps % ppn != 0 {
+        if ppn == 0 || !pps.is_multiple_of(ppn) {
             return Err(InputError::at(
                 file,
                 &root.key("phase").index(i).key("platform"),

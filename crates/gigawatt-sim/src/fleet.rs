@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn blast_groups_are_runs_of_whole_racks_clipped_to_the_phase() {
-        let p = phase(Form::Rack, 18 * 10 + 0, 18);
+        let p = phase(Form::Rack, 18 * 10, 18);
         assert_eq!(p.group(105, BlastRadius::Node), (105, 106));
         assert_eq!(p.group(105, BlastRadius::Job), (105, 106));
         assert_eq!(p.group(105, BlastRadius::NvlinkDomain), (100, 118));

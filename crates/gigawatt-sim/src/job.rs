@@ -74,7 +74,7 @@ pub fn segment(len: u64, interval: u64, write: u64, end: SegmentEnd) -> Segment 
 /// Saved compute so far in a segment still running after `len` µs (completed cycles only).
 pub fn saved_so_far(len: u64, interval: u64, write: u64) -> u64 {
     let cycle = interval.saturating_add(write);
-    if cycle == 0 { len } else { len / cycle * interval }
+    len.checked_div(cycle).map_or(len, |k| k * interval)
 }
 
 /// A job as the engine runs it.

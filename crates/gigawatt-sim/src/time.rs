@@ -41,8 +41,8 @@ impl SimTime {
     }
 
     fn from_us(us: f64) -> SimTime {
-        // `max` maps NaN to 0; the cast saturates.
-        SimTime(us.max(0.0).min(MAX_US).round() as u64)
+        // NaN stays NaN through `clamp` and casts to 0; the cast saturates.
+        SimTime(us.clamp(0.0, MAX_US).round() as u64)
     }
 
     /// Seconds, as a float.
