@@ -22,7 +22,10 @@
 //! planned interruption saves a checkpoint (`w`) and restarts (`u0`) without losing work.
 //!
 //! State lives in flat arrays indexed by node, cloned from a template per replica; nothing is
-//! allocated per event.
+//! allocated per event. A node's state is one 8-byte record (owner, home pool, repairs covering
+//! it), so a failure touches one cache line per node. Pools are stacks with lazy deletion: an idle
+//! node that fails stays in its stack and is skipped when popped (its owner is no longer the
+//! pool); stacks are compacted when stale entries outnumber live ones.
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -40,12 +43,21 @@ const POOL: u32 = u32::MAX - 1;
 /// `owner` of a node under repair.
 const DOWN: u32 = u32::MAX;
 
+/// The state of one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Node {
+    /// The job it runs, [`POOL`] when idle in its home pool, [`DOWN`] under repair.
+    owner: u32,
+    /// The pool it returns to after a repair.
+    home: u16,
+    /// Repairs covering it; it is up when 0.
+    down: u16,
+}
+
 /// The initial state of the fleet, shared by every replica of a run.
 #[derive(Clone, Debug)]
 pub struct Template {
-    owner: Vec<u32>,
-    home: Vec<u16>,
-    pool_pos: Vec<u32>,
+    nodes: Vec<Node>,
     pools: Vec<Vec<u32>>,
     /// Jobs that draw replacements from each pool, in job order.
     pool_jobs: Vec<Vec<u16>>,
@@ -59,17 +71,14 @@ impl Template {
     pub fn new(fleet: &Fleet, jobs: &[JobModel]) -> Template {
         let n = fleet.nodes as usize;
         let phases = fleet.phases.len();
-        let owner = vec![POOL; n];
-        let mut home = vec![0u16; n];
-        let mut pool_pos = vec![0u32; n];
+        let mut nodes = vec![Node { owner: POOL, home: 0, down: 0 }; n];
         let mut pools: Vec<Vec<u32>> = Vec::with_capacity(phases + jobs.len());
         for (p, ph) in fleet.phases.iter().enumerate() {
             // Descending, so that popping hands out the lowest nodes first: jobs get contiguous
             // racks.
             let stack: Vec<u32> = (ph.first_node..ph.first_node + ph.nodes).rev().collect();
-            for (i, &node) in stack.iter().enumerate() {
-                home[node as usize] = p as u16;
-                pool_pos[node as usize] = i as u32;
+            for &node in &stack {
+                nodes[node as usize].home = p as u16;
             }
             pools.push(stack);
         }
@@ -84,9 +93,8 @@ impl Template {
                     let take = want.min(shared.len());
                     // The lowest nodes, still in descending order.
                     let mine: Vec<u32> = shared.split_off(shared.len() - take);
-                    for (i, &node) in mine.iter().enumerate() {
-                        home[node as usize] = id;
-                        pool_pos[node as usize] = i as u32;
+                    for &node in &mine {
+                        nodes[node as usize].home = id;
                     }
                     pools.push(mine);
                     job_pool.push(id);
@@ -98,7 +106,7 @@ impl Template {
             pool_jobs[p as usize].push(j as u16);
         }
         let spare_gpus = fleet.gpus;
-        Template { owner, home, pool_pos, pools, pool_jobs, job_pool, spare_gpus }
+        Template { nodes, pools, pool_jobs, job_pool, spare_gpus }
     }
 }
 
@@ -222,10 +230,12 @@ pub struct Replica<'a> {
     rng: Xoshiro256PlusPlus,
     queue: EventQueue,
     end: SimTime,
-    down: Vec<u16>,
-    owner: Vec<u32>,
-    pool_pos: Vec<u32>,
+    nodes: Vec<Node>,
     pools: Vec<Vec<u32>>,
+    /// Live (idle, up) nodes in each pool.
+    live: Vec<u32>,
+    /// Stale entries in each pool's stack.
+    stale: Vec<u32>,
     state: Vec<JobState>,
     gpus_down: u64,
     repairs: u64,
@@ -282,10 +292,10 @@ impl<'a> Replica<'a> {
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
             queue: EventQueue::with_capacity(1024),
             end,
-            down: vec![0; fleet.nodes as usize],
-            owner: template.owner.clone(),
-            pool_pos: template.pool_pos.clone(),
+            nodes: template.nodes.clone(),
             pools: template.pools.clone(),
+            live: template.pools.iter().map(|p| p.len() as u32).collect(),
+            stale: vec![0; template.pools.len()],
             state,
             gpus_down: 0,
             repairs: 0,
@@ -393,7 +403,7 @@ impl<'a> Replica<'a> {
         let p = fleet.phase_cumulative.iter().position(|&c| u < c).unwrap_or(fleet.phases.len() - 1);
         let phase = &fleet.phases[p];
         let node = phase.first_node + self.rng.random_range(0..phase.nodes);
-        if self.down[node as usize] > 0 {
+        if self.nodes[node as usize].down > 0 {
             // Thinning: hardware under repair does not fail.
             return;
         }
@@ -402,7 +412,7 @@ impl<'a> Replica<'a> {
         let class = &fleet.classes[c];
         let radius = phase.blast[c];
         if radius == BlastRadius::Job {
-            let owner = self.owner[node as usize];
+            let owner = self.nodes[node as usize].owner;
             if owner < POOL && class.interrupts {
                 self.tally.failures += 1;
                 self.tally.failures_by_class[c] += 1;
@@ -414,11 +424,13 @@ impl<'a> Replica<'a> {
         let ppn = phase.packages_per_node as u64;
         self.touched.clear();
         for n in lo..hi {
-            let i = n as usize;
-            self.down[i] += 1;
-            if self.down[i] == 1 {
-                match self.owner[i] {
-                    POOL => self.unpool(n, ppn),
+            let node = &mut self.nodes[n as usize];
+            node.down += 1;
+            if node.down == 1 {
+                let (owner, home) = (node.owner, node.home);
+                node.owner = DOWN;
+                match owner {
+                    POOL => self.unpool(home as usize, ppn),
                     DOWN => unreachable!("a node that is up has an owner"),
                     j => {
                         self.state[j as usize].deficit += 1;
@@ -427,7 +439,6 @@ impl<'a> Replica<'a> {
                         }
                     }
                 }
-                self.owner[i] = DOWN;
                 self.gpus_down += ppn;
             }
         }
@@ -460,17 +471,33 @@ impl<'a> Replica<'a> {
         SimTime(us.clamp(0.0, 1e18).round() as u64)
     }
 
-    /// Removes an idle node from its pool.
-    fn unpool(&mut self, node: u32, ppn: u64) {
-        let pool = self.template.home[node as usize] as usize;
-        let pos = self.pool_pos[node as usize] as usize;
-        let stack = &mut self.pools[pool];
-        let last = stack.pop().expect("the node is in its pool");
-        if last != node {
-            stack[pos] = last;
-            self.pool_pos[last as usize] = pos as u32;
-        }
+    /// Counts an idle node of `pool` as gone (its stack entry goes stale); compacts the stack
+    /// when stale entries outnumber live ones.
+    fn unpool(&mut self, pool: usize, ppn: u64) {
+        self.live[pool] -= 1;
+        self.stale[pool] += 1;
         self.spare_gpus -= ppn;
+        if self.stale[pool] > self.live[pool] + 1024 {
+            let nodes = &self.nodes;
+            let stack = &mut self.pools[pool];
+            stack.retain(|&n| nodes[n as usize].owner == POOL);
+            // Descending, so that popping still hands out the lowest nodes first; a node can
+            // appear twice (a stale entry and a fresh one), once is enough.
+            stack.sort_unstable_by(|a, b| b.cmp(a));
+            stack.dedup();
+            self.stale[pool] = 0;
+        }
+    }
+
+    /// Puts node `n`, now idle and up, back into its home pool.
+    fn repool(&mut self, n: u32, ppn: u64) -> u16 {
+        let node = &mut self.nodes[n as usize];
+        node.owner = POOL;
+        let pool = node.home;
+        self.pools[pool as usize].push(n);
+        self.live[pool as usize] += 1;
+        self.spare_gpus += ppn;
+        pool
     }
 
     fn repair_done(&mut self, t: SimTime, lo: u32, hi: u32) {
@@ -479,16 +506,11 @@ impl<'a> Replica<'a> {
         let ppn = self.fleet.phases[p].packages_per_node as u64;
         self.fed.clear();
         for n in lo..hi {
-            let i = n as usize;
-            self.down[i] -= 1;
-            if self.down[i] == 0 {
+            let node = &mut self.nodes[n as usize];
+            node.down -= 1;
+            if node.down == 0 {
                 self.gpus_down -= ppn;
-                let pool = self.template.home[i];
-                let stack = &mut self.pools[pool as usize];
-                self.pool_pos[i] = stack.len() as u32;
-                stack.push(n);
-                self.owner[i] = POOL;
-                self.spare_gpus += ppn;
+                let pool = self.repool(n, ppn);
                 if !self.fed.contains(&pool) {
                     self.fed.push(pool);
                 }
@@ -506,7 +528,7 @@ impl<'a> Replica<'a> {
         for &j in &template.pool_jobs[pool] {
             let j = j as usize;
             let s = &self.state[j];
-            if s.deficit == 0 || matches!(s.status, Status::Pending | Status::Done) || self.pools[pool].is_empty() {
+            if s.deficit == 0 || matches!(s.status, Status::Pending | Status::Done) || self.live[pool] == 0 {
                 continue;
             }
             if self.refill(j, t) && self.state[j].status == Status::Recovering {
@@ -528,7 +550,15 @@ impl<'a> Replica<'a> {
         let ppn = self.fleet.phases[p].packages_per_node as u64;
         while self.state[j].deficit > 0 {
             let Some(node) = self.pools[pool].pop() else { break };
-            self.owner[node as usize] = j as u32;
+            let n = &mut self.nodes[node as usize];
+            if n.owner != POOL {
+                // A stale entry: the node failed while idle, or was handed out through a fresher
+                // entry.
+                self.stale[pool] = self.stale[pool].saturating_sub(1);
+                continue;
+            }
+            n.owner = j as u32;
+            self.live[pool] -= 1;
             self.spare_gpus -= ppn;
             let s = &mut self.state[j];
             s.deficit -= 1;
@@ -684,14 +714,8 @@ impl<'a> Replica<'a> {
         let ppn = phase.packages_per_node as u64;
         self.fed.clear();
         for n in phase.first_node..phase.first_node + phase.nodes {
-            let i = n as usize;
-            if self.owner[i] == j as u32 {
-                let pool = self.template.home[i];
-                let stack = &mut self.pools[pool as usize];
-                self.pool_pos[i] = stack.len() as u32;
-                stack.push(n);
-                self.owner[i] = POOL;
-                self.spare_gpus += ppn;
+            if self.nodes[n as usize].owner == j as u32 {
+                let pool = self.repool(n, ppn);
                 if !self.fed.contains(&pool) {
                     self.fed.push(pool);
                 }

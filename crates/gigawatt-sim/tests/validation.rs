@@ -288,3 +288,23 @@ fn without_spares_a_job_waits_for_its_nodes_to_come_back() {
         assert!((sum / (j.gpus as f64 * j.days * 24.0) - 1.0).abs() < 1e-9);
     }
 }
+
+#[test]
+fn a_class_that_does_not_interrupt_takes_hardware_but_lets_the_job_run() {
+    let mut s = "name = \"quiet\"\nseed = 3\n\n[[phase]]\nname = \"cluster\"\nonline = \"2024-H1\"\n\
+                 platform = \"h100-hgx\"\nsystems = 64\n\n[simulation]\ndays = 30\nreplicas = 4\n"
+        .to_string();
+    for c in FailureCatalog::bundled().unwrap().classes {
+        s += &format!("\n[[failure]]\nname = \"{}\"\nper_gpu_hour = 0\n", c.name);
+    }
+    s += "\n[[failure]]\nname = \"drained_for_health_check\"\ncategory = \"host\"\nper_node_day = 0.05\n\
+          blast_radius = \"node\"\ndetect_s = 0\nrepair_h = 6\ninterrupts = false\n";
+    s += "\n[[job]]\nname = \"steady\"\ngpus = 256\ncheckpoint_write_s = 10\nrestart_s = 300\nplanned_per_day = 0\n";
+    let model = load("quiet.toml", &s);
+    let r = prepare(&model, SimOptions::from_model(&model)).run(&model, &|| {});
+    assert!(r.fleet.failures_per_day.mean > 2.0, "{}", r.fleet.failures_per_day.mean);
+    let job = &r.jobs[0];
+    assert_eq!(job.interruptions.unexpected.mean, 0.0);
+    assert!(job.mtbf_h.is_none(), "no interrupting class, no MTBF");
+    assert!(job.ettr.mean > 0.999, "{}", job.ettr.mean);
+}
