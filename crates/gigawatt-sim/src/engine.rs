@@ -23,13 +23,15 @@
 //!
 //! State lives in flat arrays indexed by node, cloned from a template per replica; nothing is
 //! allocated per event. A node's state is one 8-byte record (owner, home pool, repairs covering
-//! it), so a failure touches one cache line per node. Pools are stacks with lazy deletion: an idle
-//! node that fails stays in its stack and is skipped when popped (its owner is no longer the
-//! pool); stacks are compacted when stale entries outnumber live ones.
+//! it, whether its pool's stack lists it), so a failure touches one cache line per node, and the
+//! record of the next victim is prefetched when its failure is drawn. Pools are stacks with lazy
+//! deletion: an idle node that fails keeps its entry, which is skipped when popped (its owner is no
+//! longer the pool) or reused when the node comes back; stacks are compacted when stale entries
+//! outnumber live ones.
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::{Distribution, Exp1, StandardNormal};
 
 use gigawatt_core::simulation::{BlastRadius, Spares};
 
@@ -50,8 +52,11 @@ struct Node {
     owner: u32,
     /// The pool it returns to after a repair.
     home: u16,
-    /// Repairs covering it; it is up when 0.
-    down: u16,
+    /// Repairs covering it; it is up when 0. At most one per nested group (node, rack, switch,
+    /// row): a group fails only through a node that is up.
+    down: u8,
+    /// Whether its home pool's stack holds an entry for it (live or stale).
+    listed: bool,
 }
 
 /// The initial state of the fleet, shared by every replica of a run.
@@ -71,7 +76,7 @@ impl Template {
     pub fn new(fleet: &Fleet, jobs: &[JobModel]) -> Template {
         let n = fleet.nodes as usize;
         let phases = fleet.phases.len();
-        let mut nodes = vec![Node { owner: POOL, home: 0, down: 0 }; n];
+        let mut nodes = vec![Node { owner: POOL, home: 0, down: 0, listed: true }; n];
         let mut pools: Vec<Vec<u32>> = Vec::with_capacity(phases + jobs.len());
         for (p, ph) in fleet.phases.iter().enumerate() {
             // Descending, so that popping hands out the lowest nodes first: jobs get contiguous
@@ -244,10 +249,31 @@ pub struct Replica<'a> {
     last: SimTime,
     touched: Vec<u16>,
     fed: Vec<u16>,
+    /// Phase and node of the next failure.
+    victim: (usize, u32),
     tally: ReplicaTally,
     day_start: SimTime,
     day_mark: (u64, u64, Areas),
     job_day_mark: Vec<u64>,
+}
+
+/// Rounds a non-negative duration in µs to an integer (NaN → 0, capped at 10¹⁸).
+#[inline(always)]
+fn to_us(x: f64) -> u64 {
+    (x.clamp(0.0, 1e18) + 0.5) as u64
+}
+
+/// Asks the CPU to bring `x` into cache (a hint; no effect on results).
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint: it reads nothing architecturally and cannot fault, and the
+    // pointer comes from a live reference anyway.
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 /// The RNG seed of replica `index` of a run seeded with `seed` (SplitMix64 finalisers, so nearby
@@ -304,6 +330,7 @@ impl<'a> Replica<'a> {
             last: SimTime::ZERO,
             touched: Vec::with_capacity(8),
             fed: Vec::with_capacity(8),
+            victim: (0, 0),
             tally: ReplicaTally {
                 failures_by_class: vec![0; classes],
                 days: Vec::with_capacity(days),
@@ -322,7 +349,7 @@ impl<'a> Replica<'a> {
             self.queue.push(job.start, Event::JobStart { job: j as u16 });
         }
         self.queue.push(SimTime(US_PER_DAY), Event::DayEnd { day: 1 });
-        let mut next_failure = self.gap(SimTime::ZERO);
+        let mut next_failure = self.next_failure(SimTime::ZERO);
         loop {
             match self.queue.peek_time() {
                 Some(t) if t <= next_failure => {
@@ -330,6 +357,9 @@ impl<'a> Replica<'a> {
                         break;
                     }
                     let (t, event) = self.queue.pop().expect("peeked");
+                    if let Some((_, Event::RepairDone { lo, .. })) = self.queue.peek() {
+                        prefetch(&self.nodes[lo as usize]);
+                    }
                     self.advance(t);
                     self.tally.events += 1;
                     self.handle(t, event, on_day);
@@ -342,22 +372,31 @@ impl<'a> Replica<'a> {
                     self.advance(t);
                     self.tally.events += 1;
                     self.failure(t);
-                    next_failure = self.gap(t);
+                    next_failure = self.next_failure(t);
                 }
             }
         }
         self.finish(on_day)
     }
 
-    /// The time of the fleet's next failure after `t`.
-    fn gap(&mut self, t: SimTime) -> SimTime {
-        let rate = self.fleet.total_rate_per_us;
+    /// The time of the fleet's next failure after `t`; its victim is drawn now (phase by its
+    /// share of the rate, node uniformly within it) and its record prefetched, so that the cache
+    /// miss overlaps the events handled until then.
+    fn next_failure(&mut self, t: SimTime) -> SimTime {
+        let fleet = self.fleet;
+        let rate = fleet.total_rate_per_us;
         if rate <= 0.0 {
             return SimTime(u64::MAX);
         }
-        let u: f64 = 1.0 - self.rng.random::<f64>();
+        let e: f64 = Exp1.sample(&mut self.rng);
         // At least 1 µs, so simulated time always moves forward.
-        let dt = (-u.ln() / rate).round().clamp(1.0, 1e18) as u64;
+        let dt = to_us(e / rate).max(1);
+        let v = self.rng.random::<f64>() * rate;
+        let p = fleet.phase_cumulative.iter().position(|&c| v < c).unwrap_or(fleet.phases.len() - 1);
+        let phase = &fleet.phases[p];
+        let node = phase.first_node + self.rng.random_range(0..phase.nodes);
+        self.victim = (p, node);
+        prefetch(&self.nodes[node as usize]);
         t.plus(SimTime(dt))
     }
 
@@ -399,10 +438,8 @@ impl<'a> Replica<'a> {
 
     fn failure(&mut self, t: SimTime) {
         let fleet = self.fleet;
-        let u = self.rng.random::<f64>() * fleet.total_rate_per_us;
-        let p = fleet.phase_cumulative.iter().position(|&c| u < c).unwrap_or(fleet.phases.len() - 1);
+        let (p, node) = self.victim;
         let phase = &fleet.phases[p];
-        let node = phase.first_node + self.rng.random_range(0..phase.nodes);
         if self.nodes[node as usize].down > 0 {
             // Thinning: hardware under repair does not fail.
             return;
@@ -461,14 +498,17 @@ impl<'a> Replica<'a> {
 
     fn repair_time(&mut self, r: RepairTime) -> SimTime {
         let us = match r {
-            RepairTime::Exponential { mean_us } => -(1.0 - self.rng.random::<f64>()).ln() * mean_us,
+            RepairTime::Exponential { mean_us } => {
+                let e: f64 = Exp1.sample(&mut self.rng);
+                e * mean_us
+            }
             RepairTime::Fixed { us } => us,
             RepairTime::Lognormal { mu, sigma } => {
                 let z: f64 = StandardNormal.sample(&mut self.rng);
                 (mu + sigma * z).exp()
             }
         };
-        SimTime(us.clamp(0.0, 1e18).round() as u64)
+        SimTime(to_us(us))
     }
 
     /// Counts an idle node of `pool` as gone (its stack entry goes stale); compacts the stack
@@ -478,13 +518,12 @@ impl<'a> Replica<'a> {
         self.stale[pool] += 1;
         self.spare_gpus -= ppn;
         if self.stale[pool] > self.live[pool] + 1024 {
-            let nodes = &self.nodes;
-            let stack = &mut self.pools[pool];
-            stack.retain(|&n| nodes[n as usize].owner == POOL);
-            // Descending, so that popping still hands out the lowest nodes first; a node can
-            // appear twice (a stale entry and a fresh one), once is enough.
-            stack.sort_unstable_by(|a, b| b.cmp(a));
-            stack.dedup();
+            let nodes = &mut self.nodes;
+            self.pools[pool].retain(|&n| {
+                let node = &mut nodes[n as usize];
+                node.listed = node.owner == POOL;
+                node.listed
+            });
             self.stale[pool] = 0;
         }
     }
@@ -494,7 +533,13 @@ impl<'a> Replica<'a> {
         let node = &mut self.nodes[n as usize];
         node.owner = POOL;
         let pool = node.home;
-        self.pools[pool as usize].push(n);
+        if node.listed {
+            // Its stale entry is live again.
+            self.stale[pool as usize] = self.stale[pool as usize].saturating_sub(1);
+        } else {
+            node.listed = true;
+            self.pools[pool as usize].push(n);
+        }
         self.live[pool as usize] += 1;
         self.spare_gpus += ppn;
         pool
@@ -551,9 +596,9 @@ impl<'a> Replica<'a> {
         while self.state[j].deficit > 0 {
             let Some(node) = self.pools[pool].pop() else { break };
             let n = &mut self.nodes[node as usize];
+            n.listed = false;
             if n.owner != POOL {
-                // A stale entry: the node failed while idle, or was handed out through a fresher
-                // entry.
+                // A stale entry: the node failed while idle.
                 self.stale[pool] = self.stale[pool].saturating_sub(1);
                 continue;
             }
@@ -642,8 +687,8 @@ impl<'a> Replica<'a> {
         if rate <= 0.0 {
             return;
         }
-        let u: f64 = 1.0 - self.rng.random::<f64>();
-        let at = t.plus(SimTime((-u.ln() / rate).round().clamp(1.0, 1e18) as u64));
+        let e: f64 = Exp1.sample(&mut self.rng);
+        let at = t.plus(SimTime(to_us(e / rate).max(1)));
         if at < self.jobs[j].end {
             self.queue.push(at, Event::Planned { job: j as u16 });
         }

@@ -1,7 +1,8 @@
 //! The time-ordered queue of small `Copy` events.
 //!
-//! A binary min-heap on (time, insertion number): events at the same time come out in the order
-//! they were scheduled, so a run never depends on how the heap breaks ties. Only events with a
+//! A binary min-heap on (time, event): the order is total — events at the same time come out in
+//! the order of their kind and fields — so a run never depends on how the heap breaks ties. An
+//! entry is 24 bytes. Only events with a
 //! deterministic or per-item time sit here — repairs in flight, job restarts, planned stops,
 //! job starts and ends, day boundaries. Fleet failures are not queued: the engine draws the next
 //! one from the superposed Poisson process of all components (see `engine`).
@@ -12,7 +13,7 @@ use std::collections::BinaryHeap;
 use crate::time::SimTime;
 
 /// Something that happens at a point in simulated time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Event {
     /// The hardware of nodes `lo..hi` comes back from one repair.
     RepairDone {
@@ -54,14 +55,13 @@ pub enum Event {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
     time: SimTime,
-    seq: u64,
     event: Event,
 }
 
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap, we want the earliest first.
-        other.time.cmp(&self.time).then_with(|| other.seq.cmp(&self.seq))
+        other.time.cmp(&self.time).then_with(|| other.event.cmp(&self.event))
     }
 }
 
@@ -71,28 +71,31 @@ impl PartialOrd for Entry {
     }
 }
 
-/// A min-queue of events by time, first-scheduled first on ties.
+/// A min-queue of events by time, then by event.
 #[derive(Clone, Debug, Default)]
 pub struct EventQueue {
     heap: BinaryHeap<Entry>,
-    seq: u64,
 }
 
 impl EventQueue {
     /// An empty queue with room for `capacity` events.
     pub fn with_capacity(capacity: usize) -> EventQueue {
-        EventQueue { heap: BinaryHeap::with_capacity(capacity), seq: 0 }
+        EventQueue { heap: BinaryHeap::with_capacity(capacity) }
     }
 
     /// Schedules `event` at `time`.
     pub fn push(&mut self, time: SimTime, event: Event) {
-        self.heap.push(Entry { time, seq: self.seq, event });
-        self.seq += 1;
+        self.heap.push(Entry { time, event });
     }
 
     /// Time of the earliest event.
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|e| e.time)
+    }
+
+    /// The earliest event, without removing it.
+    pub fn peek(&self) -> Option<(SimTime, Event)> {
+        self.heap.peek().map(|e| (e.time, e.event))
     }
 
     /// Removes and returns the earliest event.
@@ -116,7 +119,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn events_come_out_by_time_then_in_scheduling_order() {
+    fn events_come_out_by_time_then_by_kind_and_fields() {
         let mut q = EventQueue::with_capacity(4);
         q.push(SimTime(5), Event::DayEnd { day: 2 });
         q.push(SimTime(1), Event::JobStart { job: 0 });
@@ -128,8 +131,8 @@ mod tests {
             vec![
                 (SimTime(1), Event::JobStart { job: 0 }),
                 (SimTime(3), Event::Planned { job: 1 }),
-                (SimTime(5), Event::DayEnd { day: 2 }),
                 (SimTime(5), Event::DayEnd { day: 1 }),
+                (SimTime(5), Event::DayEnd { day: 2 }),
             ]
         );
         assert!(q.is_empty());
@@ -138,5 +141,6 @@ mod tests {
     #[test]
     fn events_are_small() {
         assert!(std::mem::size_of::<Event>() <= 12);
+        assert_eq!(std::mem::size_of::<Entry>(), 24);
     }
 }
