@@ -210,8 +210,7 @@ pub fn simulation_summary(r: &SimResults) -> String {
 /// The closed form at another interval, from the job's own figures.
 fn closed_form(j: &JobResults, interval_s: f64) -> f64 {
     let lambda = j.mtbf_h.map_or(0.0, |h| 1.0 / (h * 3600.0));
-    let u0 = j.mean_detect_s + j.restart_s.max(j.swap_s);
-    gigawatt_sim::job::closed_form_ettr(lambda, u0, j.checkpoint_write_s, interval_s)
+    gigawatt_sim::job::closed_form_ettr(lambda, j.recovery_s, j.checkpoint_write_s, interval_s)
 }
 
 /// The daily time series as CSV: one row per simulated day, means over replicas, with one

@@ -16,7 +16,7 @@
 //! reference §4.1) is `(1 − λ·(u0 + Δt/2)) / (1 + w/Δt)` with `λ = 1/M` and `u0` the time from a
 //! failure to running again; it is maximised at `Δt* = −w + sqrt(w² + 2(1 − λ·u0)·w·M)`.
 
-use gigawatt_core::simulation::{CheckpointInterval, JobSpec, SimulationSpec, Spares};
+use gigawatt_core::simulation::{BlastRadius, CheckpointInterval, JobSpec, SimulationSpec, Spares};
 use serde::Serialize;
 
 use crate::fleet::Fleet;
@@ -117,6 +117,9 @@ pub struct JobModel {
     pub interruptions_per_hour: f64,
     /// Rate-weighted mean time to detect an interrupting failure, seconds.
     pub mean_detect_s: f64,
+    /// Share of the interrupting rate from classes that take hardware out of service on this
+    /// job's platform (the others only crash the job: no spare to swap in).
+    pub hardware_share: f64,
     /// Intervals of the sweep (empty when no sweep was asked for).
     #[serde(skip)]
     pub sweep: Vec<SimTime>,
@@ -130,12 +133,17 @@ impl JobModel {
         let packages = nodes as f64 * phase.packages_per_node as f64;
         let mut lambda = 0.0;
         let mut detect = 0.0;
+        let mut hardware = 0.0;
         for c in spec.classes.iter().filter(|c| c.interrupts) {
             let r = spec.rate_per_package_hour(c, job.phase) * packages;
             lambda += r;
             detect += r * c.detect_s.estimate.central;
+            if c.blast_radius_on(phase.form) != BlastRadius::Job {
+                hardware += r;
+            }
         }
         let mean_detect_s = if lambda > 0.0 { detect / lambda } else { 0.0 };
+        let hardware_share = if lambda > 0.0 { hardware / lambda } else { 0.0 };
         let w = job.checkpoint_write_s.estimate.central;
         let restart = job.restart_s.estimate.central;
         let swap = job.swap_s.estimate.central;
@@ -160,6 +168,7 @@ impl JobModel {
             planned_per_us: job.planned_per_day.estimate.central / US_PER_DAY as f64,
             interruptions_per_hour: lambda,
             mean_detect_s,
+            hardware_share,
             sweep: Vec::new(),
         };
         if sweep {
@@ -168,10 +177,12 @@ impl JobModel {
         model
     }
 
-    /// Time from an interrupting failure to running again with a spare at hand, seconds:
-    /// detection, then the restart (a spare is swapped in while the job relaunches).
+    /// Mean time from an interrupting failure to running again with a spare at hand, seconds:
+    /// detection, then the restart; a failure that takes hardware also waits for the spare's swap,
+    /// which overlaps the relaunch (`max(restart, swap)`). This is the closed form's `u0`.
     pub fn recovery_s(&self) -> f64 {
-        self.mean_detect_s + self.restart.secs().max(self.swap.secs())
+        let (restart, swap) = (self.restart.secs(), self.swap.secs());
+        self.mean_detect_s + restart + self.hardware_share * (swap - restart).max(0.0)
     }
 
     /// The closed form's expected ETTR at interval `interval_s`, never below 0.

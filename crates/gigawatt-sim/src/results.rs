@@ -154,6 +154,9 @@ pub struct JobResults {
     pub mtbf_h: Option<f64>,
     /// Rate-weighted mean time to detect, seconds.
     pub mean_detect_s: f64,
+    /// Mean time from a failure to running again with a spare at hand, seconds (the closed
+    /// form's `u0`: detection, restart, and the swap where it outlasts the restart).
+    pub recovery_s: f64,
     /// Closed-form ETTR at the job's interval (Kokolis et al. 2024).
     pub ettr_closed_form: f64,
     /// The interval that maximises the closed form, seconds.
@@ -377,6 +380,7 @@ impl Accumulator {
                     spares: j.spares,
                     mtbf_h: (j.interruptions_per_hour > 0.0).then(|| 1.0 / j.interruptions_per_hour),
                     mean_detect_s: j.mean_detect_s,
+                    recovery_s: j.recovery_s(),
                     ettr_closed_form: j.closed_form_ettr(j.interval.secs()),
                     optimal_interval_s: j.optimal_interval_s(),
                     ettr: Stat::of(&col.ettr),
