@@ -2,7 +2,8 @@
 //!
 //! The data and arithmetic gigawatt stands on: the sourced platform [`catalog`], scenario files
 //! ([`scenario`]), the numeric inputs of a run with their provenance ([`params`]), and the
-//! build-out + financing planner ([`plan`], [`analysis`], [`uncertainty`]). Everything here is a
+//! build-out + financing planner ([`plan`], [`analysis`], [`uncertainty`]), and the inputs of
+//! `gigawatt simulate` — failure classes, topology, training jobs ([`simulation`]). Everything here is a
 //! pure function of its inputs; reading files and printing happen in the `gigawatt` binary.
 //!
 //! ```text
@@ -21,6 +22,7 @@ pub mod params;
 pub mod plan;
 pub mod quantity;
 pub mod scenario;
+pub mod simulation;
 pub mod uncertainty;
 
 pub use analysis::{Plan, PlanOptions, plan};

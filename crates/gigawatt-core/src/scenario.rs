@@ -38,6 +38,11 @@ struct RawScenario {
     demand: Option<toml::Table>,
     inference: Option<toml::Table>,
     allocation: Option<toml::Table>,
+    simulation: Option<crate::simulation::RawSimulation>,
+    #[serde(default, rename = "job")]
+    jobs: Vec<crate::simulation::RawJob>,
+    #[serde(default, rename = "failure")]
+    failures: Vec<crate::simulation::RawClass>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +207,8 @@ pub struct Model {
     pub announcement: Announcement,
     /// Things that are allowed but look wrong (a phase before its platform ships…).
     pub warnings: Vec<String>,
+    /// Inputs of `gigawatt simulate`: failure classes, topology and training jobs.
+    pub simulation: crate::simulation::SimulationSpec,
     /// The workload sections (`[[training]]`, `[demand]`, `[inference]`, `[allocation]`) as
     /// written; `gigawatt-workloads` validates them (see `docs/scenario.md`).
     pub workloads: WorkloadSections,
@@ -298,6 +305,15 @@ impl Builder<'_> {
                 .with_help("use between 100 and 1,000,000 Monte Carlo draws (default 2,000)"));
             }
         };
+        let simulation = crate::simulation::build(
+            self.file,
+            &phases,
+            &self.params.central(),
+            self.catalog,
+            raw.simulation.as_ref(),
+            &raw.jobs,
+            &raw.failures,
+        )?;
         let defaults = &self.catalog.defaults;
         let announcement = Announcement {
             gigawatts: defaults.get(&ANNOUNCEMENT_INPUTS[0]).clone(),
@@ -323,6 +339,7 @@ impl Builder<'_> {
                 inference: raw.inference,
                 allocation: raw.allocation,
             },
+            simulation,
         })
     }
 

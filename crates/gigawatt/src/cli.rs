@@ -32,6 +32,9 @@ pub enum Command {
     /// Training runs and inference serving on the plan's fleet, month by month, against demand:
     /// finish dates, tokens/s per GPU and per MW, cost per token, unmet demand by tier.
     Capacity(crate::capacity::CapacityArgs),
+    /// Simulate the planned fleet: failures, repairs, spares and training jobs that checkpoint
+    /// and restart, over Monte Carlo replicas.
+    Simulate(crate::simulate::SimulateArgs),
 }
 
 /// Output formats.

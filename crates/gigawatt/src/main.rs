@@ -7,6 +7,7 @@
 mod capacity;
 mod cli;
 mod output;
+mod simulate;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -55,6 +56,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Plan(args) => run_plan(&catalog, args),
         Command::Catalog(args) => run_catalog(&catalog, args),
         Command::Capacity(args) => capacity::run(&catalog, args),
+        Command::Simulate(args) => simulate::run(&catalog, args),
     }
 }
 

@@ -1,0 +1,1221 @@
+//! Simulation inputs: failure classes, recovery defaults, fleet topology and training jobs.
+//!
+//! `gigawatt simulate` runs a discrete-event model of the planned fleet (the `gigawatt-sim`
+//! crate). Its inputs come from two places, validated here into a [`SimulationSpec`]:
+//!
+//! * the bundled failure catalog `catalog/failures.toml` ([`FailureCatalog`]): failure classes
+//!   as data — name, category, rate, blast radius, time to detect, repair-time distribution,
+//!   whether it interrupts jobs — with the H100 defaults derived from Llama 3's Table 5 by count
+//!   (`rate = count / (servers × GPUs per server × days × 24)` per GPU-hour), the carry-over
+//!   multiplier to other platforms, planned interruptions, topology and job recovery defaults;
+//! * the scenario's `[simulation]`, `[[job]]` and `[[failure]]` sections (see
+//!   `docs/scenario.md`), which set the run, describe the training jobs and override or add
+//!   failure classes.
+//!
+//! Every number about the world stays a [`Quantity`] with its provenance, so a run can list the
+//! assumptions it rests on. Errors point into the file, as for the planner.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::InputRecord;
+use crate::catalog::Form;
+use crate::error::{InputError, KeyPath, SourceFile, closest};
+use crate::params::Values;
+use crate::plan::Evaluation;
+use crate::quantity::{BareNumbers, Estimate, Grade, Provenance, Quantity, QuantitySpec};
+use crate::scenario::PhaseInput;
+
+/// The bundled failure catalog (`catalog/failures.toml`).
+pub const BUNDLED_FAILURES: (&str, &str) = ("catalog/failures.toml", include_str!("../../../catalog/failures.toml"));
+
+/// Simulated days when neither the scenario nor the command line says.
+pub const DEFAULT_DAYS: f64 = 365.0;
+/// Monte Carlo replicas when neither the scenario nor the command line says.
+pub const DEFAULT_REPLICAS: u32 = 100;
+/// Most replicas a run may ask for.
+pub const MAX_REPLICAS: u32 = 100_000;
+/// Longest simulated window, days (100 years).
+pub const MAX_DAYS: f64 = 36_500.0;
+
+/// What a failure takes out of service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlastRadius {
+    /// The job running on the failed GPU crashes; no hardware leaves service.
+    Job,
+    /// The node (HGX server, or compute tray on rack-scale platforms) goes to repair.
+    Node,
+    /// Every node of the NVLink domain (the whole rack on rack-scale platforms).
+    NvlinkDomain,
+    /// Every node under the same network switch.
+    NetworkSwitch,
+    /// Every node of the power row.
+    PowerRow,
+}
+
+impl BlastRadius {
+    const NAMES: [(&'static str, BlastRadius); 5] = [
+        ("job", BlastRadius::Job),
+        ("node", BlastRadius::Node),
+        ("nvlink_domain", BlastRadius::NvlinkDomain),
+        ("network_switch", BlastRadius::NetworkSwitch),
+        ("power_row", BlastRadius::PowerRow),
+    ];
+
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, b)| *b == self).map_or("", |(n, _)| n)
+    }
+
+    fn parse(file: &SourceFile, path: &KeyPath, s: &str) -> Result<BlastRadius, InputError> {
+        Self::NAMES.iter().find(|(n, _)| *n == s).map(|(_, b)| *b).ok_or_else(|| {
+            let names: Vec<&str> = Self::NAMES.iter().map(|(n, _)| *n).collect();
+            let list = "job, node, nvlink_domain (the whole rack on NVL72-class platforms), network_switch, power_row";
+            let err = InputError::at(file, path, format!("unknown blast radius `{s}`"));
+            match closest(s, names.iter().copied()) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Blast radii are {list}")),
+                None => err.with_help(format!("blast radii are {list}")),
+            }
+        })
+    }
+}
+
+/// The unit a failure rate is given in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateUnit {
+    /// Failures per GPU package per hour.
+    PerGpuHour,
+    /// Failures per node per day (HGX server, or compute tray on rack-scale platforms).
+    PerNodeDay,
+}
+
+/// The shape of a repair-time distribution (its mean is the class's `repair_h`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "shape")]
+pub enum RepairShape {
+    /// Exponential with the given mean.
+    Exponential,
+    /// Always exactly the mean.
+    Fixed,
+    /// Log-normal with the given mean and coefficient of variation.
+    Lognormal {
+        /// Standard deviation ÷ mean.
+        cv: Quantity,
+    },
+}
+
+/// How failed hardware comes back.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Repair {
+    /// Mean time from the failure until the hardware is back in the pool, hours.
+    pub mean_h: Quantity,
+    /// The distribution of the repair time.
+    pub shape: RepairShape,
+}
+
+/// One class of failure, with its rate, what it takes down and how it is repaired.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailureClass {
+    /// Identifier (`faulty_gpu`).
+    pub name: String,
+    /// Display label (`Faulty GPU`).
+    pub label: String,
+    /// Category (`gpu`, `network`, `host`, `dependency`…).
+    pub category: String,
+    /// Unit of `rate`.
+    pub rate_unit: RateUnit,
+    /// Failure rate on the reference platform (before the carry-over multiplier).
+    pub rate: Quantity,
+    /// What it takes down on server (HGX) platforms.
+    pub blast_radius: BlastRadius,
+    /// What it takes down on rack-scale (NVL72-class) platforms.
+    pub blast_radius_rack_scale: BlastRadius,
+    /// From the failure until the job knows it must restart, seconds.
+    pub detect_s: Quantity,
+    /// How the hardware comes back; `None` when the class takes no hardware out of service.
+    pub repair: Option<Repair>,
+    /// Whether it interrupts a job running on the failed hardware.
+    pub interrupts: bool,
+}
+
+impl FailureClass {
+    /// The blast radius on a platform of this form.
+    pub fn blast_radius_on(&self, form: Form) -> BlastRadius {
+        match form {
+            Form::Rack => self.blast_radius_rack_scale,
+            Form::Server => self.blast_radius,
+        }
+    }
+}
+
+/// How rates carry over, planned interruptions, topology and job defaults: the failure catalog.
+#[derive(Clone, Debug)]
+pub struct FailureCatalog {
+    /// The platform the classes' rates were measured on (`h100-hgx`).
+    pub reference_platform: String,
+    /// GPU-hours of the reference exposure (servers × GPUs per server × days × 24).
+    pub reference_gpu_hours: f64,
+    /// Days of the reference exposure.
+    pub reference_days: f64,
+    /// Multiplier on per-package rates for platforms other than the reference.
+    pub rate_multiplier: Quantity,
+    /// Planned interruptions per job-day.
+    pub planned_per_day: Quantity,
+    /// Racks under one network switch.
+    pub racks_per_network_switch: Quantity,
+    /// Racks in one power row.
+    pub racks_per_power_row: Quantity,
+    /// GPU packages per node (compute tray) of rack-scale platforms, by platform id.
+    pub packages_per_node: BTreeMap<String, Quantity>,
+    /// Packages per node of a rack-scale platform not listed.
+    pub default_packages_per_node: Quantity,
+    /// Default blocking checkpoint write time, seconds.
+    pub checkpoint_write_s: Quantity,
+    /// Default restart overhead, seconds.
+    pub restart_s: Quantity,
+    /// Default time to swap a spare node in, seconds.
+    pub swap_s: Quantity,
+    /// The failure classes.
+    pub classes: Vec<FailureClass>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFailureCatalog {
+    reference: RawReference,
+    carry_over: RawCarryOver,
+    planned: RawPlanned,
+    topology: RawTopology,
+    job_defaults: RawJobDefaults,
+    #[serde(rename = "class")]
+    classes: Vec<RawClass>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReference {
+    platform: String,
+    servers: toml::Value,
+    gpus_per_server: toml::Value,
+    days: toml::Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCarryOver {
+    rate_multiplier: toml::Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlanned {
+    count: toml::Value,
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopology {
+    racks_per_network_switch: toml::Value,
+    racks_per_power_row: toml::Value,
+    packages_per_node: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJobDefaults {
+    checkpoint_write_s: toml::Value,
+    restart_s: toml::Value,
+    swap_s: toml::Value,
+}
+
+/// A failure class as written in the catalog or in a scenario's `[[failure]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawClass {
+    name: String,
+    label: Option<String>,
+    category: Option<String>,
+    count: Option<toml::Value>,
+    per_gpu_hour: Option<toml::Value>,
+    per_node_day: Option<toml::Value>,
+    blast_radius: Option<String>,
+    blast_radius_rack_scale: Option<String>,
+    detect_s: Option<toml::Value>,
+    repair_h: Option<toml::Value>,
+    repair_distribution: Option<String>,
+    repair_cv: Option<toml::Value>,
+    interrupts: Option<bool>,
+}
+
+/// A scenario's `[simulation]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSimulation {
+    days: Option<toml::Value>,
+    replicas: Option<toml::Value>,
+    detect_s: Option<toml::Value>,
+    rate_multiplier: Option<toml::Value>,
+    racks_per_network_switch: Option<toml::Value>,
+    racks_per_power_row: Option<toml::Value>,
+    planned_per_day: Option<toml::Value>,
+    packages_per_node: Option<toml::Table>,
+}
+
+/// A scenario's `[[job]]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawJob {
+    name: Option<String>,
+    phase: Option<String>,
+    gpus: toml::Value,
+    start_day: Option<toml::Value>,
+    days: Option<toml::Value>,
+    checkpoint_interval_s: Option<toml::Value>,
+    checkpoint_write_s: Option<toml::Value>,
+    restart_s: Option<toml::Value>,
+    swap_s: Option<toml::Value>,
+    spares: Option<toml::Value>,
+    planned_per_day: Option<toml::Value>,
+}
+
+/// Reads a quantity at `path` and checks every bound.
+fn quantity(
+    file: &SourceFile,
+    path: &KeyPath,
+    v: &toml::Value,
+    bare: BareNumbers,
+    what: &str,
+    ok: impl Fn(f64) -> bool,
+    expected: &str,
+) -> Result<Quantity, InputError> {
+    let q = QuantitySpec::parse(file, path, v, bare)?;
+    q.check(file, ok, what, expected)?;
+    q.into_quantity().ok_or_else(|| {
+        InputError::at(file, path, format!("{what} cannot be derived")).with_help("give the value itself")
+    })
+}
+
+fn non_negative(x: f64) -> bool {
+    x >= 0.0
+}
+
+fn positive(x: f64) -> bool {
+    x > 0.0
+}
+
+fn whole_at_least_one(x: f64) -> bool {
+    x >= 1.0 && x.fract() == 0.0
+}
+
+/// A plain number (not a quantity): a setting of the run, not a fact about the world.
+fn plain_number(file: &SourceFile, path: &KeyPath, v: &toml::Value, what: &str) -> Result<f64, InputError> {
+    let x = match v {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(f) => *f,
+        other => {
+            return Err(InputError::at(file, path, format!("{what} must be a number, found {}", other.type_str()))
+                .with_help(format!("write {what} = 30")));
+        }
+    };
+    if !x.is_finite() {
+        return Err(InputError::at(file, path, format!("{x} is not a usable number")).with_help("give a finite number"));
+    }
+    Ok(x)
+}
+
+fn with_provenance(estimate: Estimate, provenance: Provenance) -> Quantity {
+    Quantity { estimate, provenance }
+}
+
+impl FailureCatalog {
+    /// The bundled catalog.
+    pub fn bundled() -> Result<FailureCatalog, InputError> {
+        let (name, text) = BUNDLED_FAILURES;
+        FailureCatalog::parse(&SourceFile::new(format!("<bundled>/{name}"), text))
+    }
+
+    /// Reads a failure catalog file; every number needs a source, a rule or an assumption.
+    pub fn parse(file: &SourceFile) -> Result<FailureCatalog, InputError> {
+        let raw: RawFailureCatalog = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
+        let root = KeyPath::root();
+        let bare = BareNumbers::Forbidden;
+        let r = root.key("reference");
+        let count_ok = whole_at_least_one;
+        let servers = quantity(
+            file,
+            &r.key("servers"),
+            &raw.reference.servers,
+            bare,
+            "servers",
+            count_ok,
+            "a whole number of at least 1",
+        )?;
+        let gpus = quantity(
+            file,
+            &r.key("gpus_per_server"),
+            &raw.reference.gpus_per_server,
+            bare,
+            "gpus_per_server",
+            count_ok,
+            "a whole number of at least 1",
+        )?;
+        let days = quantity(file, &r.key("days"), &raw.reference.days, bare, "days", positive, "positive")?;
+        let (s, g, d) = (servers.estimate.central, gpus.estimate.central, days.estimate.central);
+        let exposure = Exposure {
+            gpu_hours: s * g * d * 24.0,
+            text: format!("{s} servers × {g} GPUs × {d} days × 24 h = {} GPU-hours", s * g * d * 24.0),
+            days: d,
+        };
+        let rate_multiplier = quantity(
+            file,
+            &root.key("carry_over").key("rate_multiplier"),
+            &raw.carry_over.rate_multiplier,
+            bare,
+            "rate_multiplier",
+            non_negative,
+            "zero or more",
+        )?;
+        let planned_path = root.key("planned").key("count");
+        let planned_count =
+            quantity(file, &planned_path, &raw.planned.count, bare, "planned count", non_negative, "zero or more")?;
+        let planned_per_day = with_provenance(
+            planned_count.estimate.scaled(1.0 / d),
+            Provenance {
+                grade: Some(Grade::Derived),
+                derived: Some(format!("{} planned interruptions ÷ {d} days", planned_count.estimate.central)),
+                ..planned_count.provenance.clone()
+            },
+        );
+        let t = root.key("topology");
+        let racks_per_network_switch = quantity(
+            file,
+            &t.key("racks_per_network_switch"),
+            &raw.topology.racks_per_network_switch,
+            bare,
+            "racks_per_network_switch",
+            count_ok,
+            "a whole number of at least 1",
+        )?;
+        let racks_per_power_row = quantity(
+            file,
+            &t.key("racks_per_power_row"),
+            &raw.topology.racks_per_power_row,
+            bare,
+            "racks_per_power_row",
+            count_ok,
+            "a whole number of at least 1",
+        )?;
+        let mut packages_per_node =
+            packages_per_node_table(file, &t.key("packages_per_node"), &raw.topology.packages_per_node, bare)?;
+        let default_packages_per_node = packages_per_node.remove("default").ok_or_else(|| {
+            InputError::at(file, &t.key("packages_per_node"), "`packages_per_node` lacks its `default`")
+                .with_help("add default = { value = 4, assumption = \"…\" }")
+        })?;
+        let jd = root.key("job_defaults");
+        let checkpoint_write_s = quantity(
+            file,
+            &jd.key("checkpoint_write_s"),
+            &raw.job_defaults.checkpoint_write_s,
+            bare,
+            "checkpoint_write_s",
+            non_negative,
+            "zero or more",
+        )?;
+        let restart_s = quantity(
+            file,
+            &jd.key("restart_s"),
+            &raw.job_defaults.restart_s,
+            bare,
+            "restart_s",
+            non_negative,
+            "zero or more",
+        )?;
+        let swap_s =
+            quantity(file, &jd.key("swap_s"), &raw.job_defaults.swap_s, bare, "swap_s", non_negative, "zero or more")?;
+        let mut classes: Vec<FailureClass> = Vec::new();
+        for (i, rc) in raw.classes.iter().enumerate() {
+            let path = root.key("class").index(i);
+            if classes.iter().any(|c| c.name == rc.name) {
+                return Err(InputError::at(
+                    file,
+                    &path.key("name"),
+                    format!("failure class `{}` is defined twice", rc.name),
+                )
+                .with_help("give each class its own name"));
+            }
+            classes.push(class_from_raw(file, &path, rc, None, bare, Some(&exposure))?);
+        }
+        Ok(FailureCatalog {
+            reference_platform: raw.reference.platform,
+            reference_gpu_hours: exposure.gpu_hours,
+            reference_days: exposure.days,
+            rate_multiplier,
+            planned_per_day,
+            racks_per_network_switch,
+            racks_per_power_row,
+            packages_per_node,
+            default_packages_per_node,
+            checkpoint_write_s,
+            restart_s,
+            swap_s,
+            classes,
+        })
+    }
+}
+
+fn packages_per_node_table(
+    file: &SourceFile,
+    path: &KeyPath,
+    table: &toml::Table,
+    bare: BareNumbers,
+) -> Result<BTreeMap<String, Quantity>, InputError> {
+    table
+        .iter()
+        .map(|(id, v)| {
+            let q = quantity(
+                file,
+                &path.key(id),
+                v,
+                bare,
+                "packages_per_node",
+                whole_at_least_one,
+                "a whole number of at least 1",
+            )?;
+            Ok((id.clone(), q))
+        })
+        .collect()
+}
+
+/// The reference exposure the catalog's counts are over.
+struct Exposure {
+    gpu_hours: f64,
+    days: f64,
+    text: String,
+}
+
+/// Builds a class from its file table, on top of `base` (a scenario override of a known class).
+fn class_from_raw(
+    file: &SourceFile,
+    path: &KeyPath,
+    rc: &RawClass,
+    base: Option<&FailureClass>,
+    bare: BareNumbers,
+    exposure: Option<&Exposure>,
+) -> Result<FailureClass, InputError> {
+    let what = |k: &str| format!("{} {k}", rc.name);
+    let rate_keys = [("count", &rc.count), ("per_gpu_hour", &rc.per_gpu_hour), ("per_node_day", &rc.per_node_day)];
+    let given: Vec<&str> = rate_keys.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
+    if given.len() > 1 {
+        return Err(InputError::at(
+            file,
+            &path.key(given[1]),
+            format!("give one rate for `{}`, not both {} and {}", rc.name, given[0], given[1]),
+        )
+        .with_help("a class's rate is either per_gpu_hour or per_node_day"));
+    }
+    let rate = match (&rc.count, &rc.per_gpu_hour, &rc.per_node_day) {
+        (Some(v), _, _) => {
+            let Some(exp) = exposure else {
+                return Err(InputError::at(file, &path.key("count"), "`count` is only for the failure catalog")
+                    .with_help("a scenario gives a class's rate as per_gpu_hour or per_node_day"));
+            };
+            let count = quantity(file, &path.key("count"), v, bare, &what("count"), non_negative, "zero or more")?;
+            let rate = with_provenance(
+                count.estimate.scaled(1.0 / exp.gpu_hours),
+                Provenance {
+                    grade: Some(Grade::Derived),
+                    derived: Some(format!("{} interruptions ÷ ({})", count.estimate.central, exp.text)),
+                    ..count.provenance
+                },
+            );
+            Some((RateUnit::PerGpuHour, rate))
+        }
+        (None, Some(v), _) => Some((
+            RateUnit::PerGpuHour,
+            quantity(file, &path.key("per_gpu_hour"), v, bare, &what("rate"), non_negative, "zero or more")?,
+        )),
+        (None, None, Some(v)) => Some((
+            RateUnit::PerNodeDay,
+            quantity(file, &path.key("per_node_day"), v, bare, &what("rate"), non_negative, "zero or more")?,
+        )),
+        (None, None, None) => base.map(|b| (b.rate_unit, b.rate.clone())),
+    };
+    let missing = |key: &str, example: &str| {
+        InputError::at(file, path, format!("failure class `{}` lacks `{key}`", rc.name)).with_help(format!(
+            "a new class needs category, a rate (per_gpu_hour or per_node_day), blast_radius, detect_s and repair_h; e.g. {example}"
+        ))
+    };
+    let (rate_unit, rate) = rate.ok_or_else(|| missing("per_gpu_hour", "per_gpu_hour = 1e-6"))?;
+    let category = match (&rc.category, base) {
+        (Some(c), _) if !c.trim().is_empty() => c.clone(),
+        (Some(_), _) => {
+            return Err(
+                InputError::at(file, &path.key("category"), "category is empty").with_help("e.g. category = \"gpu\"")
+            );
+        }
+        (None, Some(b)) => b.category.clone(),
+        (None, None) => return Err(missing("category", "category = \"gpu\"")),
+    };
+    let blast_radius = match (&rc.blast_radius, base) {
+        (Some(s), _) => BlastRadius::parse(file, &path.key("blast_radius"), s)?,
+        (None, Some(b)) => b.blast_radius,
+        (None, None) => return Err(missing("blast_radius", "blast_radius = \"node\"")),
+    };
+    let blast_radius_rack_scale = match (&rc.blast_radius_rack_scale, base) {
+        (Some(s), _) => BlastRadius::parse(file, &path.key("blast_radius_rack_scale"), s)?,
+        (None, Some(b)) if rc.blast_radius.is_none() => b.blast_radius_rack_scale,
+        _ => blast_radius,
+    };
+    let detect_s = match (&rc.detect_s, base) {
+        (Some(v), _) => {
+            quantity(file, &path.key("detect_s"), v, bare, &what("detect_s"), non_negative, "zero or more")?
+        }
+        (None, Some(b)) => b.detect_s.clone(),
+        (None, None) => return Err(missing("detect_s", "detect_s = 60")),
+    };
+    let takes_hardware = blast_radius != BlastRadius::Job || blast_radius_rack_scale != BlastRadius::Job;
+    let mean_h = match (&rc.repair_h, base.and_then(|b| b.repair.as_ref())) {
+        (Some(v), _) => Some(quantity(file, &path.key("repair_h"), v, bare, &what("repair_h"), positive, "positive")?),
+        (None, Some(r)) => Some(r.mean_h.clone()),
+        (None, None) => None,
+    };
+    let base_shape = base.and_then(|b| b.repair.as_ref()).map(|r| r.shape.clone());
+    let shape = match rc.repair_distribution.as_deref() {
+        None => base_shape.unwrap_or(RepairShape::Exponential),
+        Some("exponential") => RepairShape::Exponential,
+        Some("fixed") => RepairShape::Fixed,
+        Some("lognormal") => {
+            let cv = match (&rc.repair_cv, base_shape) {
+                (Some(v), _) => {
+                    quantity(file, &path.key("repair_cv"), v, bare, &what("repair_cv"), positive, "positive")?
+                }
+                (None, Some(RepairShape::Lognormal { cv })) => cv,
+                (None, _) => {
+                    return Err(InputError::at(
+                        file,
+                        &path.key("repair_distribution"),
+                        "a log-normal repair time needs `repair_cv`",
+                    )
+                    .with_help("add repair_cv = 1.0 (standard deviation ÷ mean)"));
+                }
+            };
+            RepairShape::Lognormal { cv }
+        }
+        Some(other) => {
+            let names = ["exponential", "fixed", "lognormal"];
+            let err = InputError::at(
+                file,
+                &path.key("repair_distribution"),
+                format!("unknown repair distribution `{other}`"),
+            );
+            return Err(match closest(other, names) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Use exponential, fixed or lognormal")),
+                None => err.with_help("use exponential, fixed or lognormal"),
+            });
+        }
+    };
+    let shape = match (shape, &rc.repair_cv) {
+        (RepairShape::Lognormal { cv }, _) => RepairShape::Lognormal { cv },
+        (s, None) => s,
+        (_, Some(_)) => {
+            return Err(InputError::at(
+                file,
+                &path.key("repair_cv"),
+                "`repair_cv` applies to a log-normal repair time only",
+            )
+            .with_help("add repair_distribution = \"lognormal\", or remove repair_cv"));
+        }
+    };
+    let repair = match (takes_hardware, mean_h) {
+        (true, Some(mean_h)) => Some(Repair { mean_h, shape }),
+        (true, None) => return Err(missing("repair_h", "repair_h = 24")),
+        (false, _) => None,
+    };
+    Ok(FailureClass {
+        name: rc.name.clone(),
+        label: rc.label.clone().or_else(|| base.map(|b| b.label.clone())).unwrap_or_else(|| rc.name.clone()),
+        category,
+        rate_unit,
+        rate,
+        blast_radius,
+        blast_radius_rack_scale,
+        detect_s,
+        repair,
+        interrupts: rc.interrupts.or(base.map(|b| b.interrupts)).unwrap_or(true),
+    })
+}
+
+/// When a job checkpoints.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckpointInterval {
+    /// Young's interval sqrt(2·w·MTBF) from the job's expected MTBF.
+    Auto,
+    /// A fixed interval of compute between checkpoints, seconds.
+    Fixed(Quantity),
+}
+
+/// Where a job's replacement nodes come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Spares {
+    /// Any idle node of the job's phase.
+    Phase,
+    /// This many nodes reserved for the job; 0 means it waits for its own nodes' repair.
+    Reserved(u64),
+}
+
+/// A training job, validated.
+#[derive(Clone, Debug, Serialize)]
+pub struct JobSpec {
+    /// Name.
+    pub name: String,
+    /// Index of the phase it runs on.
+    pub phase: usize,
+    /// GPU packages it uses.
+    pub gpus: u64,
+    /// Day it starts (from the start of the simulation).
+    pub start_day: f64,
+    /// Length, days (`None`: until the end of the simulation).
+    pub days: Option<f64>,
+    /// Checkpoint interval.
+    pub checkpoint_interval: CheckpointInterval,
+    /// Blocking checkpoint write time w, seconds.
+    pub checkpoint_write_s: Quantity,
+    /// Restart overhead u0 after detection (relaunch, reload, catch-up), seconds.
+    pub restart_s: Quantity,
+    /// Time to swap a spare node in, seconds.
+    pub swap_s: Quantity,
+    /// Where replacements come from.
+    pub spares: Spares,
+    /// Planned interruptions per day.
+    pub planned_per_day: Quantity,
+    /// Where the job was written, for errors found later.
+    #[serde(skip)]
+    pub path: KeyPath,
+}
+
+/// How the fleet of one phase divides into nodes.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseTopology {
+    /// Rack-scale system or servers.
+    pub form: Form,
+    /// GPU packages per node.
+    pub packages_per_node: u32,
+    /// Where `packages_per_node` comes from.
+    pub packages_per_node_quantity: Quantity,
+    /// Nodes per system (1 for servers; trays per rack for rack-scale platforms).
+    pub nodes_per_system: u32,
+    /// Whether the phase's platform is the one the failure rates were measured on.
+    pub reference_platform: bool,
+}
+
+/// Everything a simulation of a scenario needs beside the plan, validated.
+#[derive(Clone, Debug, Serialize)]
+pub struct SimulationSpec {
+    /// Simulated days.
+    pub days: f64,
+    /// Monte Carlo replicas.
+    pub replicas: u32,
+    /// Platform the failure rates were measured on.
+    pub reference_platform: String,
+    /// Multiplier on per-package rates for other platforms.
+    pub rate_multiplier: Quantity,
+    /// Racks under one network switch.
+    pub racks_per_network_switch: Quantity,
+    /// Racks in one power row.
+    pub racks_per_power_row: Quantity,
+    /// Time to detect that replaces every class's own, when the scenario sets one.
+    pub detect_override: Option<Quantity>,
+    /// Node layout, one per phase of the model.
+    pub phases: Vec<PhaseTopology>,
+    /// Failure classes (the catalog's, with the scenario's overrides and additions).
+    pub classes: Vec<FailureClass>,
+    /// Training jobs.
+    pub jobs: Vec<JobSpec>,
+}
+
+/// Builds the simulation inputs of a scenario (called by [`crate::load_scenario`]).
+pub(crate) fn build(
+    file: &SourceFile,
+    phases: &[PhaseInput],
+    central: &Values,
+    platforms: &crate::catalog::Catalog,
+    sim: Option<&RawSimulation>,
+    jobs: &[RawJob],
+    failures: &[RawClass],
+) -> Result<SimulationSpec, InputError> {
+    let cat = FailureCatalog::bundled()?;
+    let root = KeyPath::root();
+    let sp = root.key("simulation");
+    let bare = BareNumbers::Assumed;
+    let empty = RawSimulation {
+        days: None,
+        replicas: None,
+        detect_s: None,
+        rate_multiplier: None,
+        racks_per_network_switch: None,
+        racks_per_power_row: None,
+        planned_per_day: None,
+        packages_per_node: None,
+    };
+    let s = sim.unwrap_or(&empty);
+    let days = match &s.days {
+        None => DEFAULT_DAYS,
+        Some(v) => {
+            let d = plain_number(file, &sp.key("days"), v, "days")?;
+            if !(d > 0.0 && d <= MAX_DAYS) {
+                return Err(InputError::at(file, &sp.key("days"), format!("days = {d} is out of range"))
+                    .with_help("simulate between a fraction of a day and 36,500 days"));
+            }
+            d
+        }
+    };
+    let replicas = match &s.replicas {
+        None => DEFAULT_REPLICAS,
+        Some(toml::Value::Integer(n)) if (1..=MAX_REPLICAS as i64).contains(n) => *n as u32,
+        Some(v) => {
+            return Err(InputError::at(
+                file,
+                &sp.key("replicas"),
+                format!("replicas = {v} is not a count from 1 to 100,000"),
+            )
+            .with_help("give a whole number of Monte Carlo replicas, e.g. replicas = 1000"));
+        }
+    };
+    let opt = |v: &Option<toml::Value>,
+               key: &str,
+               ok: fn(f64) -> bool,
+               expected: &str,
+               default: &Quantity|
+     -> Result<Quantity, InputError> {
+        match v {
+            Some(v) => quantity(file, &sp.key(key), v, bare, key, ok, expected),
+            None => Ok(default.clone()),
+        }
+    };
+    let rate_multiplier =
+        opt(&s.rate_multiplier, "rate_multiplier", non_negative, "zero or more", &cat.rate_multiplier)?;
+    let racks_per_network_switch = opt(
+        &s.racks_per_network_switch,
+        "racks_per_network_switch",
+        whole_at_least_one,
+        "a whole number of at least 1",
+        &cat.racks_per_network_switch,
+    )?;
+    let racks_per_power_row = opt(
+        &s.racks_per_power_row,
+        "racks_per_power_row",
+        whole_at_least_one,
+        "a whole number of at least 1",
+        &cat.racks_per_power_row,
+    )?;
+    let planned_per_day =
+        opt(&s.planned_per_day, "planned_per_day", non_negative, "zero or more", &cat.planned_per_day)?;
+    let detect_override = match &s.detect_s {
+        Some(v) => Some(quantity(file, &sp.key("detect_s"), v, bare, "detect_s", non_negative, "zero or more")?),
+        None => None,
+    };
+    let mut ppn_table = cat.packages_per_node.clone();
+    if let Some(t) = &s.packages_per_node {
+        for (id, q) in packages_per_node_table(file, &sp.key("packages_per_node"), t, bare)? {
+            if platforms.get(&id).is_none() {
+                return Err(platforms.unknown(file, &sp.key("packages_per_node").key(&id), &id));
+            }
+            ppn_table.insert(id, q);
+        }
+    }
+
+    let mut topo = Vec::with_capacity(phases.len());
+    for (i, p) in phases.iter().enumerate() {
+        let pps = central[p.packages_per_system].round() as u32;
+        let (ppn, q) = match p.form {
+            Form::Server => (
+                pps,
+                with_provenance(
+                    Estimate::exact(pps as f64),
+                    Provenance {
+                        derived: Some(format!("a node is one {} server (packages_per_system)", p.platform)),
+                        origin: "catalog".into(),
+                        ..Provenance::default()
+                    },
+                ),
+            ),
+            Form::Rack => {
+                let q = ppn_table.get(&p.platform).cloned().unwrap_or_else(|| cat.default_packages_per_node.clone());
+                (q.estimate.central.round() as u32, q)
+            }
+        };
+        if ppn == 0 || !pps.is_multiple_of(ppn) {
+            return Err(InputError::at(
+                file,
+                &root.key("phase").index(i).key("platform"),
+                format!("{} has {pps} packages per system, not a whole number of nodes of {ppn} packages", p.platform),
+            )
+            .with_help(format!("set [simulation.packages_per_node] {} = N with N dividing {pps}", p.platform)));
+        }
+        topo.push(PhaseTopology {
+            form: p.form,
+            packages_per_node: ppn,
+            packages_per_node_quantity: q,
+            nodes_per_system: pps / ppn,
+            reference_platform: p.platform == cat.reference_platform,
+        });
+    }
+
+    let mut classes = cat.classes.clone();
+    for (i, rc) in failures.iter().enumerate() {
+        let path = root.key("failure").index(i);
+        match classes.iter().position(|c| c.name == rc.name) {
+            Some(k) => {
+                let c = class_from_raw(file, &path, rc, Some(&classes[k]), bare, None)?;
+                classes[k] = c;
+            }
+            None => classes.push(class_from_raw(file, &path, rc, None, bare, None)?),
+        }
+    }
+    if let Some(d) = &detect_override {
+        for c in &mut classes {
+            c.detect_s = d.clone();
+        }
+    }
+
+    let mut specs: Vec<JobSpec> = Vec::with_capacity(jobs.len());
+    for (i, rj) in jobs.iter().enumerate() {
+        let job = job(file, i, rj, phases, &cat, &planned_per_day)?;
+        if specs.iter().any(|j| j.name == job.name) {
+            return Err(InputError::at(
+                file,
+                &root.key("job").index(i).key("name"),
+                format!("two jobs are named `{}`", job.name),
+            )
+            .with_help("give each job its own name"));
+        }
+        specs.push(job);
+    }
+    Ok(SimulationSpec {
+        days,
+        replicas,
+        reference_platform: cat.reference_platform,
+        rate_multiplier,
+        racks_per_network_switch,
+        racks_per_power_row,
+        detect_override,
+        phases: topo,
+        classes,
+        jobs: specs,
+    })
+}
+
+fn job(
+    file: &SourceFile,
+    i: usize,
+    rj: &RawJob,
+    phases: &[PhaseInput],
+    cat: &FailureCatalog,
+    planned_default: &Quantity,
+) -> Result<JobSpec, InputError> {
+    let path = KeyPath::root().key("job").index(i);
+    let bare = BareNumbers::Assumed;
+    let name = rj.name.clone().unwrap_or_else(|| format!("job {}", i + 1));
+    let phase = match &rj.phase {
+        None => 0,
+        Some(p) => phases.iter().position(|ph| &ph.name == p).ok_or_else(|| {
+            let names: Vec<&str> = phases.iter().map(|ph| ph.name.as_str()).collect();
+            let err = InputError::at(file, &path.key("phase"), format!("no phase is named `{p}`"));
+            match closest(p, names.iter().copied()) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Phases: {}", names.join(", "))),
+                None => err.with_help(format!("phases: {}", names.join(", "))),
+            }
+        })?,
+    };
+    let gpus = match &rj.gpus {
+        toml::Value::Integer(n) if *n >= 1 => *n as u64,
+        v => {
+            return Err(InputError::at(
+                file,
+                &path.key("gpus"),
+                format!("gpus must be a whole number of at least 1, found {v}"),
+            )
+            .with_help("give the GPU packages the job trains on, e.g. gpus = 16384"));
+        }
+    };
+    let start_day = match &rj.start_day {
+        None => 0.0,
+        Some(v) => {
+            let d = plain_number(file, &path.key("start_day"), v, "start_day")?;
+            if d < 0.0 {
+                return Err(InputError::at(
+                    file,
+                    &path.key("start_day"),
+                    format!("start_day must be zero or more, found {d}"),
+                )
+                .with_help("give the day the job starts, counted from the start of the simulation"));
+            }
+            d
+        }
+    };
+    let days = match &rj.days {
+        None => None,
+        Some(v) => {
+            let d = plain_number(file, &path.key("days"), v, "days")?;
+            if d <= 0.0 {
+                return Err(InputError::at(file, &path.key("days"), format!("days must be positive, found {d}"))
+                    .with_help("give the job's length in days, or leave it out to run to the end of the simulation"));
+            }
+            Some(d)
+        }
+    };
+    let q = |v: &Option<toml::Value>, key: &str, default: &Quantity| -> Result<Quantity, InputError> {
+        match v {
+            Some(v) => quantity(file, &path.key(key), v, bare, key, non_negative, "zero or more"),
+            None => Ok(default.clone()),
+        }
+    };
+    let checkpoint_write_s = q(&rj.checkpoint_write_s, "checkpoint_write_s", &cat.checkpoint_write_s)?;
+    let restart_s = q(&rj.restart_s, "restart_s", &cat.restart_s)?;
+    let swap_s = q(&rj.swap_s, "swap_s", &cat.swap_s)?;
+    let planned_per_day = q(&rj.planned_per_day, "planned_per_day", planned_default)?;
+    let checkpoint_interval = match &rj.checkpoint_interval_s {
+        None => CheckpointInterval::Auto,
+        Some(toml::Value::String(s)) if s == "auto" => CheckpointInterval::Auto,
+        Some(toml::Value::String(s)) => {
+            return Err(InputError::at(
+                file,
+                &path.key("checkpoint_interval_s"),
+                format!("`{s}` is not a checkpoint interval"),
+            )
+            .with_help("write checkpoint_interval_s = \"auto\" (Young's sqrt(2·w·MTBF)) or a number of seconds"));
+        }
+        Some(v) => {
+            let ip = path.key("checkpoint_interval_s");
+            let iq = quantity(file, &ip, v, bare, "checkpoint_interval_s", positive, "positive")?;
+            let w = checkpoint_write_s.estimate.central;
+            if iq.estimate.central < w {
+                return Err(InputError::at(
+                    file,
+                    &ip,
+                    format!(
+                        "the checkpoint interval ({} s) is shorter than its write time (checkpoint_write_s = {w} s)",
+                        iq.estimate.central
+                    ),
+                )
+                .with_help("checkpoint at most as often as a write takes, or write checkpoint_interval_s = \"auto\""));
+            }
+            CheckpointInterval::Fixed(iq)
+        }
+    };
+    let spares = match &rj.spares {
+        None => Spares::Phase,
+        Some(toml::Value::String(s)) if s == "phase" => Spares::Phase,
+        Some(toml::Value::Integer(n)) if *n >= 0 => Spares::Reserved(*n as u64),
+        Some(v) => {
+            return Err(InputError::at(file, &path.key("spares"), format!("spares = {v} is not a spare policy"))
+                .with_help("write spares = \"phase\" (any idle node of the phase) or a whole number of reserved nodes (0: wait for repair)"));
+        }
+    };
+    Ok(JobSpec {
+        name,
+        phase,
+        gpus,
+        start_day,
+        days,
+        checkpoint_interval,
+        checkpoint_write_s,
+        restart_s,
+        swap_s,
+        spares,
+        planned_per_day,
+        path,
+    })
+}
+
+impl SimulationSpec {
+    /// Nodes a job occupies: its GPUs rounded up to whole nodes of its phase.
+    pub fn job_nodes(&self, job: &JobSpec) -> u64 {
+        job.gpus.div_ceil(self.phases[job.phase].packages_per_node as u64)
+    }
+
+    /// The rate multiplier of a phase (1 on the reference platform).
+    pub fn multiplier(&self, phase: usize) -> f64 {
+        if self.phases[phase].reference_platform { 1.0 } else { self.rate_multiplier.estimate.central }
+    }
+
+    /// A class's rate per GPU package-hour on a phase, multiplier included.
+    pub fn rate_per_package_hour(&self, class: &FailureClass, phase: usize) -> f64 {
+        let r = class.rate.estimate.central;
+        let per_package = match class.rate_unit {
+            RateUnit::PerGpuHour => r,
+            RateUnit::PerNodeDay => r / 24.0 / self.phases[phase].packages_per_node as f64,
+        };
+        per_package * self.multiplier(phase)
+    }
+
+    /// Checks the jobs against the planned fleet and the simulated window: each must fit its
+    /// phase and start before the window ends.
+    pub fn check_fleet(&self, file: &SourceFile, eval: &Evaluation, days: f64) -> Result<(), InputError> {
+        for job in &self.jobs {
+            let phase = &eval.phases[job.phase];
+            let topo = &self.phases[job.phase];
+            let phase_nodes = phase.systems * topo.nodes_per_system as u64;
+            let reserved = match job.spares {
+                Spares::Phase => 0,
+                Spares::Reserved(n) => n,
+            };
+            let nodes = self.job_nodes(job);
+            if nodes > phase_nodes {
+                return Err(InputError::at(
+                    file,
+                    &job.path.key("gpus"),
+                    format!(
+                        "job `{}` needs {nodes} nodes ({} GPUs), but phase `{}` has only {phase_nodes} nodes ({} GPUs)",
+                        job.name, job.gpus, phase.name, phase.gpus
+                    ),
+                )
+                .with_help(format!("give at most gpus = {}, or run the job on a larger phase", phase.gpus)));
+            }
+            if nodes + reserved > phase_nodes {
+                return Err(InputError::at(
+                    file,
+                    &job.path.key("spares"),
+                    format!(
+                        "job `{}` needs {nodes} nodes plus {reserved} reserved spares, but phase `{}` has only {phase_nodes} nodes",
+                        job.name, phase.name
+                    ),
+                )
+                .with_help(format!("reserve at most {} spares", phase_nodes - nodes)));
+            }
+            if job.start_day >= days {
+                return Err(InputError::at(
+                    file,
+                    &job.path.key("start_day"),
+                    format!("job `{}` starts on day {}, after the simulated {days} days", job.name, job.start_day),
+                )
+                .with_help("start the job earlier, or simulate more days"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every input of the simulation with its provenance, for listings and the JSON output.
+    pub fn inputs(&self) -> Vec<InputRecord> {
+        let mut out = Vec::new();
+        let mut push = |key: String, label: String, unit: &str, q: &Quantity| {
+            out.push(InputRecord {
+                key,
+                label,
+                unit: unit.to_string(),
+                low: q.estimate.low,
+                central: q.estimate.central,
+                high: q.estimate.high,
+                sourced: q.provenance.is_sourced(),
+                provenance: q.provenance.clone(),
+            });
+        };
+        push(
+            "simulation.rate_multiplier".into(),
+            "failure-rate multiplier for platforms other than the reference".into(),
+            "ratio",
+            &self.rate_multiplier,
+        );
+        push(
+            "simulation.racks_per_network_switch".into(),
+            "racks under one network switch".into(),
+            "count",
+            &self.racks_per_network_switch,
+        );
+        push(
+            "simulation.racks_per_power_row".into(),
+            "racks in one power row".into(),
+            "count",
+            &self.racks_per_power_row,
+        );
+        for (i, t) in self.phases.iter().enumerate() {
+            if t.form == Form::Rack {
+                push(
+                    format!("simulation.phase[{i}].packages_per_node"),
+                    "GPU packages per compute tray".into(),
+                    "count",
+                    &t.packages_per_node_quantity,
+                );
+            }
+        }
+        for c in &self.classes {
+            let unit = match c.rate_unit {
+                RateUnit::PerGpuHour => "per GPU-hour",
+                RateUnit::PerNodeDay => "per node-day",
+            };
+            push(format!("failure.{}.rate", c.name), format!("{}: failure rate", c.label), unit, &c.rate);
+            if self.detect_override.is_none() {
+                push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", c.label), "s", &c.detect_s);
+            }
+            if let Some(r) = &c.repair {
+                push(format!("failure.{}.repair_h", c.name), format!("{}: mean repair time", c.label), "h", &r.mean_h);
+                if let RepairShape::Lognormal { cv } = &r.shape {
+                    push(format!("failure.{}.repair_cv", c.name), format!("{}: repair-time CV", c.label), "ratio", cv);
+                }
+            }
+        }
+        for (i, j) in self.jobs.iter().enumerate() {
+            if let CheckpointInterval::Fixed(q) = &j.checkpoint_interval {
+                push(format!("job[{i}].checkpoint_interval_s"), format!("{}: checkpoint interval", j.name), "s", q);
+            }
+            push(
+                format!("job[{i}].checkpoint_write_s"),
+                format!("{}: checkpoint write time", j.name),
+                "s",
+                &j.checkpoint_write_s,
+            );
+            push(format!("job[{i}].restart_s"), format!("{}: restart overhead", j.name), "s", &j.restart_s);
+            push(format!("job[{i}].swap_s"), format!("{}: spare swap time", j.name), "s", &j.swap_s);
+            push(
+                format!("job[{i}].planned_per_day"),
+                format!("{}: planned interruptions", j.name),
+                "per day",
+                &j.planned_per_day,
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_failure_catalog_reproduces_llama3_table5_counts() {
+        let cat = FailureCatalog::bundled().expect("bundled failure catalog is valid");
+        assert_eq!(cat.classes.len(), 18);
+        let total: f64 = cat.classes.iter().map(|c| c.rate.estimate.central * cat.reference_gpu_hours).sum();
+        assert!((total - 419.0).abs() < 1e-9, "{total}");
+        let gpu = cat.classes.iter().find(|c| c.name == "faulty_gpu").unwrap();
+        assert!((gpu.rate.estimate.central * 2048.0 * 8.0 * 54.0 * 24.0 - 148.0).abs() < 1e-9);
+        assert!(gpu.rate.provenance.derived.as_deref().unwrap().contains("21233664 GPU-hours"));
+        assert!((cat.planned_per_day.estimate.central - 47.0 / 54.0).abs() < 1e-12);
+        for c in &cat.classes {
+            assert!(!c.rate.provenance.sources.is_empty(), "{} rate unsourced", c.name);
+            let p = &c.detect_s.provenance;
+            assert!(!p.sources.is_empty() || p.assumption.is_some(), "{} detect_s has no provenance", c.name);
+            assert_eq!(c.repair.is_none(), c.blast_radius == BlastRadius::Job, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn rack_scale_blast_radius_takes_the_domain_for_about_a_tenth_of_interruptions() {
+        let cat = FailureCatalog::bundled().unwrap();
+        let rack: f64 = cat
+            .classes
+            .iter()
+            .filter(|c| c.blast_radius_rack_scale == BlastRadius::NvlinkDomain)
+            .map(|c| c.rate.estimate.central * cat.reference_gpu_hours)
+            .sum();
+        assert_eq!(rack, 40.0);
+        assert!((0.05..=0.15).contains(&(rack / 419.0)));
+    }
+}

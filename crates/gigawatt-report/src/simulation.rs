@@ -1,0 +1,239 @@
+//! Renderers of `gigawatt simulate` results: the terminal summary and the daily time series as
+//! CSV. Both read only [`SimResults`].
+
+use std::fmt::Write;
+
+use comfy_table::{CellAlignment, ContentArrangement, Table, TableStyle};
+use gigawatt_core::simulation::Spares;
+use gigawatt_sim::results::{JobResults, SimResults};
+use gigawatt_sim::stats::Stat;
+
+use crate::fmt::{count, number, percent, sig3, thousands};
+
+fn new_table(header: &[&str], right_from: usize) -> Table {
+    let mut t = Table::new();
+    t.load_style(TableStyle::new().header_separator(comfy_table::LineStyle::none().fill('─').junction('─')))
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty()
+        .set_header(header.to_vec());
+    for (i, col) in t.column_iter_mut().enumerate() {
+        if i >= right_from {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+fn push_table(out: &mut String, t: &Table, indent: &str) {
+    for line in t.lines() {
+        out.push_str(indent);
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+/// A row of mean, 95% CI of the mean and middle 95% of replicas.
+fn stat_row(label: &str, s: &Stat, f: &dyn Fn(f64) -> String) -> Vec<String> {
+    vec![
+        label.to_string(),
+        f(s.mean),
+        s.ci95.map_or_else(|| "—".to_string(), |[lo, hi]| format!("{} – {}", f(lo), f(hi))),
+        format!("{} – {}", f(s.spread95[0]), f(s.spread95[1])),
+    ]
+}
+
+/// A value of any size: small rates in scientific notation, the rest as [`number`] does.
+fn value(x: f64) -> String {
+    if x != 0.0 && x.abs() < 0.01 { format!("{x:.3e}") } else { number(x) }
+}
+
+/// A count or mean count: `1,310`, `500.4 K`, `58.6`.
+fn amount(x: f64) -> String {
+    if x.abs() >= 1000.0 { count(x) } else { sig3(x) }
+}
+
+fn ratio3(x: f64) -> String {
+    format!("{x:.3}")
+}
+
+fn seconds(s: f64) -> String {
+    if s >= 3600.0 {
+        format!("{} h", sig3(s / 3600.0))
+    } else if s >= 60.0 {
+        format!("{} min", sig3(s / 60.0))
+    } else {
+        format!("{} s", sig3(s))
+    }
+}
+
+fn spares(j: &JobResults) -> String {
+    match j.spares {
+        Spares::Phase => format!("any idle node of the phase, swapped in within {}", seconds(j.swap_s)),
+        Spares::Reserved(0) => "none: waits for its nodes' repair".to_string(),
+        Spares::Reserved(n) => format!("{n} reserved nodes, swapped in within {}", seconds(j.swap_s)),
+    }
+}
+
+/// The simulation as a readable terminal summary.
+pub fn simulation_summary(r: &SimResults) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", r.scenario.name);
+    let _ = writeln!(
+        out,
+        "{} · seed {} · {} replica{} × {} days · {} events per replica",
+        r.scenario.file,
+        r.seed,
+        thousands(r.replicas as u64),
+        if r.replicas == 1 { "" } else { "s" },
+        number(r.days),
+        thousands(r.events_per_replica.round() as u64)
+    );
+
+    let f = &r.fleet;
+    let _ = writeln!(out, "\nFLEET (means over replicas; 95% CI of the mean; middle 95% of single replicas)");
+    let _ = writeln!(
+        out,
+        "  {} GPUs (packages) in {} nodes and {} racks; {} failures a day expected from the rates",
+        thousands(f.gpus),
+        thousands(f.nodes as u64),
+        thousands(f.racks),
+        sig3(f.failures_per_day_expected)
+    );
+    let mut t = new_table(&["", "mean", "95% CI", "middle 95%"], 1);
+    t.add_row(stat_row("Failures per day", &f.failures_per_day, &amount));
+    t.add_row(stat_row("GPUs down", &f.gpus_down, &amount));
+    t.add_row(stat_row("Repairs in flight", &f.repairs_in_flight, &amount));
+    t.add_row(stat_row("GPUs idle in spare pools", &f.spare_gpus, &amount));
+    push_table(&mut out, &t, "  ");
+
+    for j in &r.jobs {
+        let _ = writeln!(
+            out,
+            "\nJOB {} · {} GPUs ({} nodes) on {} ({})",
+            j.name,
+            thousands(j.gpus),
+            thousands(j.nodes as u64),
+            j.phase,
+            j.platform
+        );
+        let _ = writeln!(
+            out,
+            "  days {} – {} · checkpoint every {} of compute ({}) · write {} · restart {}",
+            number(j.start_day),
+            number(j.start_day + j.days),
+            seconds(j.checkpoint_interval_s),
+            if j.checkpoint_interval_auto { "auto: Young's sqrt(2·w·MTBF)" } else { "fixed" },
+            seconds(j.checkpoint_write_s),
+            seconds(j.restart_s)
+        );
+        let _ = writeln!(
+            out,
+            "  spares: {} · expected MTBF {} · mean detection {}",
+            spares(j),
+            j.mtbf_h.map_or_else(|| "∞".to_string(), |h| seconds(h * 3600.0)),
+            seconds(j.mean_detect_s)
+        );
+        let mut t = new_table(&["", "mean", "95% CI", "middle 95%"], 1);
+        t.add_row(stat_row("ETTR", &j.ettr, &ratio3));
+        t.add_row(stat_row("Unexpected interruptions", &j.interruptions.unexpected, &amount));
+        t.add_row(stat_row("Planned interruptions", &j.interruptions.planned, &amount));
+        t.add_row(stat_row("Checkpoints", &j.checkpoints, &amount));
+        push_table(&mut out, &t, "  ");
+        let _ = writeln!(
+            out,
+            "  closed form (1 − λ(u0 + Δt/2)) / (1 + w/Δt), unexpected failures only: ETTR {} here; optimum Δt* = {}",
+            ratio3(j.ettr_closed_form),
+            seconds(j.optimal_interval_s)
+        );
+
+        let g = &j.gpu_hours;
+        let total = g.productive.mean + g.checkpoint.mean + g.rework.mean + g.restart.mean + g.waiting.mean;
+        let mut t = new_table(&["GPU-hours", "mean", "share"], 1);
+        for (label, s) in [
+            ("productive", &g.productive),
+            ("checkpoint writes", &g.checkpoint),
+            ("rework (lost to failures)", &g.rework),
+            ("detection and restart", &g.restart),
+            ("waiting for repaired nodes", &g.waiting),
+        ] {
+            let share = if total > 0.0 { s.mean / total } else { 0.0 };
+            t.add_row(vec![label.to_string(), format!("{} GPU-h", count(s.mean)), percent(share)]);
+        }
+        push_table(&mut out, &t, "  ");
+
+        let unexpected = j.interruptions.unexpected.mean;
+        let mut t = new_table(&["interruptions by cause", "mean", "share"], 1);
+        for (info, (_, n)) in r.fleet.causes.iter().zip(&j.interruptions.by_cause.0) {
+            if *n > 0.0 {
+                let share = if unexpected > 0.0 { n / unexpected } else { 0.0 };
+                t.add_row(vec![info.label.clone(), amount(*n), percent(share)]);
+            }
+        }
+        push_table(&mut out, &t, "  ");
+
+        if let Some(sweep) = &j.interval_sweep {
+            let _ = writeln!(out, "  ETTR against checkpoint interval (same random numbers at every interval):");
+            let mut t = new_table(&["interval", "ETTR", "closed form"], 1);
+            for p in sweep {
+                let mark = if Some(p.interval_s) == j.best_interval_s { " ◀ best" } else { "" };
+                t.add_row(vec![
+                    seconds(p.interval_s),
+                    format!("{}{mark}", ratio3(p.ettr.mean)),
+                    ratio3(closed_form(j, p.interval_s)),
+                ]);
+            }
+            push_table(&mut out, &t, "    ");
+        }
+    }
+
+    let _ = writeln!(out, "\nASSUMPTIONS (simulation inputs no public source gives)");
+    let mut any = false;
+    for a in r.assumptions() {
+        any = true;
+        let unit = if matches!(a.unit.as_str(), "ratio" | "count") { String::new() } else { format!(" {}", a.unit) };
+        let _ = writeln!(out, "  - {} = {}{unit}", a.label, value(a.central));
+        if let Some(why) = &a.provenance.assumption {
+            let _ = writeln!(out, "    {why}");
+        }
+    }
+    if !any {
+        let _ = writeln!(out, "  none");
+    }
+    let sourced = r.inputs.iter().filter(|i| i.sourced).count();
+    let _ = writeln!(
+        out,
+        "  {sourced} further inputs rest on published sources; `--format json` lists each with its sources."
+    );
+    out
+}
+
+/// The closed form at another interval, from the job's own figures.
+fn closed_form(j: &JobResults, interval_s: f64) -> f64 {
+    let lambda = j.mtbf_h.map_or(0.0, |h| 1.0 / (h * 3600.0));
+    gigawatt_sim::job::closed_form_ettr(lambda, j.recovery_s, j.checkpoint_write_s, interval_s)
+}
+
+/// The daily time series as CSV: one row per simulated day, means over replicas, with one
+/// `ettr_<job>` column per job (empty on days the job does not run).
+pub fn daily_csv(r: &SimResults) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = ["day", "failures", "interruptions", "gpus_down", "repairs_in_flight", "spare_gpus"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(r.jobs.iter().map(|j| format!("ettr_{}", j.name)));
+    w.write_record(&header).expect("in-memory write");
+    for d in &r.daily {
+        let mut rec = vec![
+            d.day.to_string(),
+            format!("{:.6}", d.failures),
+            format!("{:.6}", d.interruptions),
+            format!("{:.3}", d.gpus_down),
+            format!("{:.6}", d.repairs_in_flight),
+            format!("{:.3}", d.spare_gpus),
+        ];
+        rec.extend(d.ettr.iter().map(|e| e.map_or_else(String::new, |x| format!("{x:.6}"))));
+        w.write_record(&rec).expect("in-memory write");
+    }
+    String::from_utf8(w.into_inner().expect("flush")).expect("utf-8")
+}

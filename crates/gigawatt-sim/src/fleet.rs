@@ -1,0 +1,288 @@
+//! The physical inventory the simulator works on, built from the plan.
+//!
+//! Sites and phases → racks (NVLink domains on rack-scale platforms) → nodes → GPU packages, as
+//! index arithmetic over flat ranges rather than a tree: the nodes of a phase are the contiguous
+//! range `first_node .. first_node + nodes`, rack `r` of the phase holds the nodes
+//! `r·nodes_per_rack ..`, and the blast-radius groups are runs of whole racks (a network switch
+//! serves `racks_per_network_switch` racks, a power row `racks_per_power_row`). A node is the unit
+//! a job is allocated and a failure parks: the 8-GPU server on HGX platforms, the compute tray on
+//! rack-scale platforms (`reliability.md` §8: a failed GPU or tray is parked while a lost NVLink
+//! switch takes the rack's whole domain).
+//!
+//! The failure process of each phase is compiled here too: every node of a phase fails at the same
+//! total rate (the sum over classes of each class's rate per package × packages per node × the
+//! carry-over multiplier), so the fleet's next failure can be drawn in O(1) and its victim chosen
+//! by phase weight, then uniformly within the phase.
+
+use gigawatt_core::Model;
+use gigawatt_core::catalog::Form;
+use gigawatt_core::plan::Evaluation;
+use gigawatt_core::simulation::{BlastRadius, RepairShape, SimulationSpec};
+use serde::Serialize;
+
+use crate::time::{SimTime, US_PER_H};
+
+/// One phase of the fleet.
+#[derive(Clone, Debug, Serialize)]
+pub struct FleetPhase {
+    /// Phase name.
+    pub name: String,
+    /// Site, if the scenario names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// Platform id.
+    pub platform: String,
+    /// Rack-scale system or servers.
+    pub form: Form,
+    /// Index of its first node in the fleet.
+    #[serde(skip)]
+    pub first_node: u32,
+    /// Nodes (servers, or compute trays).
+    pub nodes: u32,
+    /// Nodes per rack (the last rack may hold fewer).
+    pub nodes_per_rack: u32,
+    /// Racks.
+    pub racks: u32,
+    /// GPU packages per node.
+    pub packages_per_node: u32,
+    /// GPU packages.
+    pub gpus: u64,
+    /// Racks under one network switch.
+    pub racks_per_network_switch: u32,
+    /// Racks in one power row.
+    pub racks_per_power_row: u32,
+    /// Expected failures per day of the whole phase with every node up.
+    pub failures_per_day_expected: f64,
+    /// Failure rate of one node, per µs, all classes.
+    #[serde(skip)]
+    pub node_rate_per_us: f64,
+    /// Cumulative per-node rate by class (last = `node_rate_per_us`), for drawing the class.
+    #[serde(skip)]
+    pub class_cumulative: Vec<f64>,
+    /// Blast radius of each class on this phase's platform.
+    #[serde(skip)]
+    pub blast: Vec<BlastRadius>,
+}
+
+impl FleetPhase {
+    /// Nodes `lo..hi` of racks `r0..r1` (phase-local rack numbers).
+    fn racks_range(&self, r0: u32, r1: u32) -> (u32, u32) {
+        let lo = self.first_node + r0 * self.nodes_per_rack;
+        let hi = (self.first_node as u64 + r1 as u64 * self.nodes_per_rack as u64)
+            .min((self.first_node + self.nodes) as u64);
+        (lo, hi as u32)
+    }
+
+    /// The nodes a failure of radius `radius` at `node` takes down, as `lo..hi`.
+    pub fn group(&self, node: u32, radius: BlastRadius) -> (u32, u32) {
+        let rack = (node - self.first_node) / self.nodes_per_rack;
+        let runs = |k: u32| {
+            let r0 = rack / k * k;
+            self.racks_range(r0, r0 + k)
+        };
+        match radius {
+            BlastRadius::Job | BlastRadius::Node => (node, node + 1),
+            BlastRadius::NvlinkDomain => match self.form {
+                Form::Server => (node, node + 1),
+                Form::Rack => runs(1),
+            },
+            BlastRadius::NetworkSwitch => runs(self.racks_per_network_switch),
+            BlastRadius::PowerRow => runs(self.racks_per_power_row),
+        }
+    }
+}
+
+/// How long a repair takes, in µs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RepairTime {
+    /// Exponential with this mean.
+    Exponential {
+        /// Mean, µs.
+        mean_us: f64,
+    },
+    /// Always this long.
+    Fixed {
+        /// Duration, µs.
+        us: f64,
+    },
+    /// exp(N(mu, sigma²)) µs.
+    Lognormal {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
+}
+
+impl RepairTime {
+    fn new(mean_h: f64, shape: &RepairShape) -> RepairTime {
+        let mean_us = mean_h * US_PER_H;
+        match shape {
+            RepairShape::Exponential => RepairTime::Exponential { mean_us },
+            RepairShape::Fixed => RepairTime::Fixed { us: mean_us },
+            RepairShape::Lognormal { cv } => {
+                let cv = cv.estimate.central;
+                let sigma2 = (1.0 + cv * cv).ln();
+                RepairTime::Lognormal { mu: mean_us.ln() - sigma2 / 2.0, sigma: sigma2.sqrt() }
+            }
+        }
+    }
+}
+
+/// A failure class as the engine uses it.
+#[derive(Clone, Debug)]
+pub struct ClassModel {
+    /// Identifier.
+    pub name: String,
+    /// Display label.
+    pub label: String,
+    /// Category.
+    pub category: String,
+    /// Time to detect.
+    pub detect: SimTime,
+    /// Repair time; `None` when no hardware leaves service.
+    pub repair: Option<RepairTime>,
+    /// Whether it interrupts the job on the failed hardware.
+    pub interrupts: bool,
+}
+
+/// The fleet: phases of nodes, and the failure process over them.
+#[derive(Clone, Debug)]
+pub struct Fleet {
+    /// Phases, in the scenario's order; their nodes are consecutive.
+    pub phases: Vec<FleetPhase>,
+    /// Failure classes.
+    pub classes: Vec<ClassModel>,
+    /// Nodes in all phases.
+    pub nodes: u32,
+    /// GPU packages in all phases.
+    pub gpus: u64,
+    /// Racks in all phases.
+    pub racks: u64,
+    /// Failure rate of the whole fleet with every node up, per µs.
+    pub total_rate_per_us: f64,
+    /// Cumulative rate by phase, for drawing the phase of a failure.
+    pub phase_cumulative: Vec<f64>,
+}
+
+impl Fleet {
+    /// Builds the fleet of a scenario from its central plan.
+    pub fn from_plan(model: &Model, eval: &Evaluation) -> Fleet {
+        let spec: &SimulationSpec = &model.simulation;
+        let central = model.params.central();
+        let classes: Vec<ClassModel> = spec
+            .classes
+            .iter()
+            .map(|c| ClassModel {
+                name: c.name.clone(),
+                label: c.label.clone(),
+                category: c.category.clone(),
+                detect: SimTime::from_secs(c.detect_s.estimate.central),
+                repair: c.repair.as_ref().map(|r| RepairTime::new(r.mean_h.estimate.central, &r.shape)),
+                interrupts: c.interrupts,
+            })
+            .collect();
+        let mut phases = Vec::with_capacity(eval.phases.len());
+        let mut first_node: u64 = 0;
+        let mut racks_total = 0;
+        for (i, (p, input)) in eval.phases.iter().zip(&model.phases).enumerate() {
+            let topo = &spec.phases[i];
+            let nodes = p.systems * topo.nodes_per_system as u64;
+            let nodes_per_rack = match topo.form {
+                Form::Server => (central[input.systems_per_rack].round() as u64).max(1),
+                Form::Rack => topo.nodes_per_system as u64,
+            };
+            let racks = nodes.div_ceil(nodes_per_rack);
+            let ppn = topo.packages_per_node;
+            let mut cumulative = Vec::with_capacity(spec.classes.len());
+            let mut acc = 0.0;
+            for c in &spec.classes {
+                acc += spec.rate_per_package_hour(c, i) * ppn as f64 / US_PER_H;
+                cumulative.push(acc);
+            }
+            let node_rate = acc;
+            phases.push(FleetPhase {
+                name: p.name.clone(),
+                site: p.site.clone(),
+                platform: p.platform.clone(),
+                form: topo.form,
+                first_node: u32::try_from(first_node).expect("fewer than 4 billion nodes"),
+                nodes: u32::try_from(nodes).expect("fewer than 4 billion nodes"),
+                nodes_per_rack: nodes_per_rack as u32,
+                racks: racks as u32,
+                packages_per_node: ppn,
+                gpus: nodes * ppn as u64,
+                racks_per_network_switch: spec.racks_per_network_switch.estimate.central.round().max(1.0) as u32,
+                racks_per_power_row: spec.racks_per_power_row.estimate.central.round().max(1.0) as u32,
+                failures_per_day_expected: node_rate * nodes as f64 * US_PER_H * 24.0,
+                node_rate_per_us: node_rate,
+                class_cumulative: cumulative,
+                blast: spec.classes.iter().map(|c| c.blast_radius_on(topo.form)).collect(),
+            });
+            first_node += nodes;
+            racks_total += racks;
+        }
+        let mut phase_cumulative = Vec::with_capacity(phases.len());
+        let mut acc = 0.0;
+        for p in &phases {
+            acc += p.node_rate_per_us * p.nodes as f64;
+            phase_cumulative.push(acc);
+        }
+        Fleet {
+            gpus: phases.iter().map(|p| p.gpus).sum(),
+            nodes: u32::try_from(first_node).expect("fewer than 4 billion nodes"),
+            racks: racks_total,
+            phases,
+            classes,
+            total_rate_per_us: acc,
+            phase_cumulative,
+        }
+    }
+
+    /// The phase holding `node`.
+    pub fn phase_of(&self, node: u32) -> usize {
+        // Few phases: a linear scan beats a binary search.
+        self.phases.iter().position(|p| node < p.first_node + p.nodes).unwrap_or(self.phases.len() - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phase(form: Form, nodes: u32, npr: u32) -> FleetPhase {
+        FleetPhase {
+            name: "p".into(),
+            site: None,
+            platform: "x".into(),
+            form,
+            first_node: 100,
+            nodes,
+            nodes_per_rack: npr,
+            racks: nodes.div_ceil(npr),
+            packages_per_node: 4,
+            gpus: nodes as u64 * 4,
+            racks_per_network_switch: 2,
+            racks_per_power_row: 4,
+            failures_per_day_expected: 0.0,
+            node_rate_per_us: 0.0,
+            class_cumulative: vec![],
+            blast: vec![],
+        }
+    }
+
+    #[test]
+    fn blast_groups_are_runs_of_whole_racks_clipped_to_the_phase() {
+        let p = phase(Form::Rack, 18 * 10, 18);
+        assert_eq!(p.group(105, BlastRadius::Node), (105, 106));
+        assert_eq!(p.group(105, BlastRadius::Job), (105, 106));
+        assert_eq!(p.group(105, BlastRadius::NvlinkDomain), (100, 118));
+        assert_eq!(p.group(120, BlastRadius::NvlinkDomain), (118, 136));
+        assert_eq!(p.group(120, BlastRadius::NetworkSwitch), (100, 136));
+        assert_eq!(p.group(279, BlastRadius::PowerRow), (244, 280));
+        let s = phase(Form::Server, 5, 2);
+        assert_eq!(s.group(101, BlastRadius::NvlinkDomain), (101, 102), "HGX NVLink domain is the server");
+        assert_eq!(s.group(104, BlastRadius::NetworkSwitch), (104, 105), "last switch group is clipped");
+        assert_eq!(s.group(103, BlastRadius::NetworkSwitch), (100, 104));
+    }
+}

@@ -1,0 +1,143 @@
+//! `gigawatt simulate`: reads a scenario, plans its fleet at central inputs, runs the
+//! discrete-event simulation (`gigawatt-sim`) over Monte Carlo replicas and renders the result.
+//!
+//! Replicas run on rayon's thread pool (`RAYON_NUM_THREADS` sets its size); the output does not
+//! depend on it. On a terminal, a run that lasts more than a second shows a progress bar on
+//! stderr; nothing is drawn when stderr is not a terminal.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use gigawatt_core::Catalog;
+use gigawatt_core::plan::evaluate;
+use gigawatt_core::simulation::MAX_DAYS;
+use gigawatt_report::{json, simulation};
+use gigawatt_sim::{SimOptions, Simulation};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::Format;
+use crate::output::{OutFile, write_all};
+use crate::{Failure, load_model};
+
+/// Arguments of `gigawatt simulate`.
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// The scenario file (TOML; its [simulation], [[job]] and [[failure]] sections are described
+    /// in docs/scenario.md).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Seed of the run (default: the scenario's `seed`, else 0). Replica i draws from a stream
+    /// derived from (seed, i).
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// Monte Carlo replicas (default: the scenario's [simulation] replicas, else 100).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub replicas: Option<u32>,
+
+    /// Simulated days (default: the scenario's [simulation] days, else 365).
+    #[arg(long, value_parser = parse_days)]
+    pub days: Option<f64>,
+
+    /// Output format on stdout: a summary table, the full result as JSON, or the daily time
+    /// series as CSV.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Also write simulate.json and daily.csv into this directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Also evaluate each job's ETTR over a grid of checkpoint intervals around the optimum
+    /// (¼× to 4×), with the same random numbers at every interval.
+    #[arg(long)]
+    pub sweep_interval: bool,
+}
+
+fn parse_days(s: &str) -> Result<f64, String> {
+    let d: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of days"))?;
+    if d.is_finite() && d > 0.0 && d <= MAX_DAYS {
+        Ok(d)
+    } else {
+        Err(format!("days must be above 0 and at most {MAX_DAYS}, found {s}"))
+    }
+}
+
+/// Runs `gigawatt simulate`.
+pub fn run(catalog: &Catalog, args: SimulateArgs) -> Result<(), Failure> {
+    let model = load_model(catalog, &args.scenario)?;
+    let mut options = SimOptions { sweep: args.sweep_interval, ..SimOptions::from_model(&model) };
+    if let Some(seed) = args.seed {
+        options.seed = seed;
+    }
+    if let Some(replicas) = args.replicas {
+        options.replicas = replicas;
+    }
+    if let Some(days) = args.days {
+        options.days = days;
+    }
+    let eval = evaluate(&model, &model.params.central());
+    let sim = Simulation::new(&model, &eval, options)?;
+    let progress = Progress::new(sim.progress_units());
+    let results = sim.run(&model, &|| progress.tick());
+    progress.done();
+
+    let as_json = json::to_json(&results);
+    let as_csv = simulation::daily_csv(&results);
+    if let Some(dir) = &args.out {
+        write_all(dir, &[OutFile::new("simulate.json", &as_json), OutFile::new("daily.csv", &as_csv)])
+            .map_err(Failure::Write)?;
+        eprintln!("wrote {}, {}", dir.join("simulate.json").display(), dir.join("daily.csv").display());
+    }
+    let text = match args.format {
+        Format::Table => simulation::simulation_summary(&results),
+        Format::Json => as_json,
+        Format::Csv => as_csv,
+    };
+    print!("{text}");
+    Ok(())
+}
+
+/// A progress bar on stderr that appears only on a terminal and only once a run has lasted a
+/// second.
+struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    terminal: bool,
+    shown: AtomicBool,
+}
+
+impl Progress {
+    fn new(units: u64) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(units), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {percent:>3}% simulated replica-days, {eta} left") {
+            bar.set_style(style);
+        }
+        Progress {
+            bar,
+            started: Instant::now(),
+            terminal: std::io::stderr().is_terminal(),
+            shown: AtomicBool::new(false),
+        }
+    }
+
+    /// One replica-day simulated (called from the worker threads).
+    fn tick(&self) {
+        self.bar.inc(1);
+        if self.terminal
+            && !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() > Duration::from_secs(1)
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn done(&self) {
+        self.bar.finish_and_clear();
+    }
+}
