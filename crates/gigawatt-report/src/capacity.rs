@@ -5,7 +5,7 @@ use std::fmt::Write;
 use gigawatt_workloads::Capacity;
 use gigawatt_workloads::allocation::Policy;
 
-use crate::fmt::{count, percent, power_mw, sig3, with_unit};
+use crate::fmt::{count, percent, power_mw, sig3, thousands, with_unit};
 use crate::table::{heading, new_table, push_table};
 
 /// FLOPs in scientific notation: `3.79e25`.
@@ -163,6 +163,16 @@ pub fn capacity_summary(c: &Capacity) -> String {
         }
         push_table(&mut out, &t);
         for r in &c.training {
+            if let (Some([lo, hi]), Some(n)) = (r.ettr.ci95, r.ettr.replicas) {
+                let _ = writeln!(
+                    out,
+                    "  {}: ETTR from `gigawatt simulate` of the scenario's job, {} replicas (95% CI of the mean {:.2}%–{:.2}%)",
+                    r.name,
+                    thousands(n as u64),
+                    100.0 * lo,
+                    100.0 * hi
+                );
+            }
             if let (Some(interval), Some(mtbf)) = (r.ettr.checkpoint_interval_min, r.ettr.job_mtbf_h) {
                 let _ = writeln!(
                     out,

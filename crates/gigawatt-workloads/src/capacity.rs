@@ -457,6 +457,21 @@ fn next_month(year: i32, month: u32) -> (i32, u32) {
     if month == 12 { (year + 1, 1) } else { (year, month + 1) }
 }
 
+/// The `[[job]]` names whose simulated ETTR the scenario's training runs ask for
+/// (`[training.reliability] method = "simulated"`, the default when a job shares the run's name).
+pub fn jobs_to_simulate(model: &Model, catalog: &Catalog) -> Result<Vec<String>, InputError> {
+    let spec = parse_sections(model, catalog, &ModelCatalog::bundled()?, &WorkloadDefaults::bundled()?)?;
+    let mut jobs: Vec<String> = Vec::new();
+    for t in &spec.training {
+        if let crate::training::Reliability::Simulated { job, .. } = &t.run.reliability
+            && !jobs.contains(job)
+        {
+            jobs.push(job.clone());
+        }
+    }
+    Ok(jobs)
+}
+
 /// Capacity of a scenario with the ETTR from `ettr` — the hook through which the reliability
 /// simulator supplies its simulated ETTR.
 pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) -> Result<Capacity, InputError> {
@@ -802,11 +817,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
                 });
             }
             let hours = st.gpu_hours.max(f64::MIN_POSITIVE);
-            let ettr = st
-                .last_ettr
-                .map_or(Ettr { ettr: 0.0, method: "none", checkpoint_interval_min: None, job_mtbf_h: None }, |e| {
-                    Ettr { ettr: st.ettr_hours / hours, ..e }
-                });
+            let ettr = st.last_ettr.map_or(Ettr::plain(0.0, "none"), |e| Ettr { ettr: st.ettr_hours / hours, ..e });
             TrainingResult {
                 name: run.name.clone(),
                 model: run.model.clone(),

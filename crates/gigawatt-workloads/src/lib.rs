@@ -30,5 +30,5 @@ pub mod precision;
 pub mod spec;
 pub mod training;
 
-pub use capacity::{Capacity, capacity, capacity_with};
+pub use capacity::{Capacity, capacity, capacity_with, jobs_to_simulate};
 pub use training::{Ettr, EttrSource, ScenarioEttr};

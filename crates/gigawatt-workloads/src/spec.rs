@@ -138,11 +138,12 @@ pub fn parse_sections(
         }
         v
     };
+    let jobs: Vec<&str> = model.simulation.jobs.iter().map(|j| j.name.as_str()).collect();
     let mut training = Vec::new();
     for (i, table) in model.workloads.training.iter().enumerate() {
         let path = KeyPath::root().key("training").index(i);
         training.push(TrainingSpec {
-            run: training_run(file, &path, table, catalog, &fleet, models, defaults, &mut inputs)?,
+            run: training_run(file, &path, table, catalog, &fleet, &jobs, models, defaults, &mut inputs)?,
             path,
         });
     }
@@ -162,6 +163,7 @@ fn training_run(
     table: &toml::Table,
     catalog: &Catalog,
     fleet: &[&str],
+    jobs: &[&str],
     models: &ModelCatalog,
     defaults: &WorkloadDefaults,
     inputs: &mut Inputs,
@@ -335,7 +337,7 @@ fn training_run(
     let start = sec.date("start")?.ok_or_else(|| {
         sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
     })?;
-    let reliability = reliability(&sec, &name, defaults, inputs)?;
+    let reliability = reliability(&sec, &name, jobs, defaults, inputs)?;
     Ok(TrainingRun {
         name,
         model: arch.map(|a| a.id.clone()),
@@ -356,6 +358,7 @@ fn training_run(
 fn reliability(
     run: &Section<'_>,
     name: &str,
+    jobs: &[&str],
     defaults: &WorkloadDefaults,
     inputs: &mut Inputs,
 ) -> Result<Reliability, InputError> {
@@ -365,6 +368,7 @@ fn reliability(
     let sec = run.child(&path, table, "[training.reliability]");
     sec.only(&[
         "method",
+        "job",
         "ettr",
         "failures_per_1000_node_days",
         "gpus_per_node",
@@ -373,7 +377,14 @@ fn reliability(
         "checkpoint_interval_min",
     ])?;
     let key = |k: &str| format!("{path}.{k}");
-    let method = sec.string("method")?.unwrap_or("closed_form");
+    // A run with a [[job]] of the same name takes that job's simulated ETTR unless told otherwise.
+    let default_method = if jobs.contains(&name) { "simulated" } else { "closed_form" };
+    let method = sec.string("method")?.unwrap_or(default_method);
+    if method != "simulated" && sec.has("job") {
+        return Err(sec
+            .err("job", "`job` is given only with method = \"simulated\"")
+            .with_help("remove job, or set method = \"simulated\""));
+    }
     let closed_keys = [
         "failures_per_1000_node_days",
         "gpus_per_node",
@@ -382,12 +393,30 @@ fn reliability(
         "checkpoint_interval_min",
     ];
     match method {
-        "closed_form" => {
+        "closed_form" | "simulated" => {
             if sec.has("ettr") {
                 return Err(sec
                     .err("ettr", "`ettr` is given only with method = \"given\"")
                     .with_help("remove ettr, or set method = \"given\""));
             }
+            let job = if method == "simulated" {
+                let job = sec.string("job")?.unwrap_or(name);
+                if !jobs.contains(&job) {
+                    let at = if sec.has("job") { "job" } else { "method" };
+                    let err = sec.err(at, format!("the scenario has no [[job]] named `{job}` to simulate"));
+                    let list = jobs.join("`, `");
+                    return Err(match closest(job, jobs.iter().copied()) {
+                        Some(best) => err.with_help(format!("did you mean `{best}`? The scenario's jobs: `{list}`")),
+                        None if jobs.is_empty() => err.with_help(
+                            "add a [[job]] (see docs/scenario.md, Simulation), or use method = \"closed_form\"",
+                        ),
+                        None => err.with_help(format!("the scenario's jobs: `{list}`")),
+                    });
+                }
+                Some(job.to_string())
+            } else {
+                None
+            };
             let d = &defaults.reliability;
             let mut get = |k: &str, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
                 let q = sec.quantity(k, label, check)?.unwrap_or_else(|| default.clone());
@@ -410,13 +439,17 @@ fn reliability(
             let w = get("checkpoint_write_s", "checkpoint write time", &d.checkpoint_write_s, Check::NonNegative)?;
             let u = get("restart_overhead_min", "restart overhead", &d.restart_overhead_min, Check::NonNegative)?;
             let interval = sec.number("checkpoint_interval_min", Check::Positive)?.map(|m| m * 60.0);
-            Ok(Reliability::ClosedForm(ClosedForm {
+            let closed = ClosedForm {
                 failures_per_node_day: r / 1000.0,
                 gpus_per_node: n,
                 checkpoint_write_s: w,
                 restart_overhead_s: u * 60.0,
                 checkpoint_interval_s: interval,
-            }))
+            };
+            Ok(match job {
+                Some(job) => Reliability::Simulated { job, fallback: closed },
+                None => Reliability::ClosedForm(closed),
+            })
         }
         "given" => {
             if let Some(k) = closed_keys.iter().find(|k| sec.has(k)) {
@@ -436,7 +469,7 @@ fn reliability(
         }
         other => Err(sec
             .err("method", format!("unknown reliability method `{other}`"))
-            .with_help("use \"closed_form\" (default), \"given\" (with ettr) or \"ignored\"")),
+            .with_help("use \"simulated\" (with job), \"closed_form\", \"given\" (with ettr) or \"ignored\"")),
     }
 }
 
@@ -835,6 +868,30 @@ mod tests {
     }
 
     const RUN: &str = "[[training]]\nname = \"r\"\nmodel = \"llama3-70b\"\ntokens = 1e12\nmfu = 0.4\ngpus = 64\nstart = \"2025-04-01\"\n";
+
+    const JOB_R: &str = "[[job]]\nname = \"r\"\ngpus = 64\ncheckpoint_write_s = 10\nrestart_s = 300\n";
+
+    #[test]
+    fn a_run_with_a_job_of_its_name_takes_the_simulated_ettr_by_default() {
+        let spec = parse(&format!("{JOB_R}{RUN}")).unwrap();
+        let Reliability::Simulated { job, fallback } = &spec.training[0].run.reliability else {
+            panic!("simulated expected: {:?}", spec.training[0].run.reliability)
+        };
+        assert_eq!(job, "r");
+        assert!(fallback.failures_per_node_day > 0.0);
+        // Without a job of its name the default stays the closed form.
+        let spec = parse(RUN).unwrap();
+        assert!(matches!(spec.training[0].run.reliability, Reliability::ClosedForm(_)));
+    }
+
+    #[test]
+    fn a_simulated_run_must_name_a_job_of_the_scenario() {
+        let err =
+            parse(&format!("{JOB_R}{RUN}[training.reliability]\nmethod = \"simulated\"\njob = \"q\"\n")).unwrap_err();
+        assert!(err.message.contains("no [[job]] named `q`"), "{}", err.message);
+        let err = parse(&format!("{RUN}[training.reliability]\nmethod = \"closed_form\"\njob = \"r\"\n")).unwrap_err();
+        assert!(err.message.contains("only with method = \"simulated\""), "{}", err.message);
+    }
 
     #[test]
     fn a_given_ettr_is_read_and_listed_as_an_input() {

@@ -63,11 +63,19 @@ pub struct ClosedForm {
 }
 
 /// How a run's reliability overhead is obtained.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum Reliability {
     /// The closed form of Kokolis et al. (2024).
     ClosedForm(ClosedForm),
+    /// The ETTR the fleet simulator (`gigawatt simulate`) gives the scenario's `[[job]]` named
+    /// `job`; the closed form `fallback` applies when simulation is switched off.
+    Simulated {
+        /// Name of the scenario's `[[job]]` whose simulated ETTR the run takes.
+        job: String,
+        /// The closed form used when simulation is switched off.
+        fallback: ClosedForm,
+    },
     /// An ETTR given directly (measured, or from a simulation).
     Given {
         /// Effective training time ratio, 0–1.
@@ -90,6 +98,19 @@ pub struct Ettr {
     /// Mean time between interruptions of the job, h (closed form only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_mtbf_h: Option<f64>,
+    /// 95% confidence interval of a simulated ETTR's mean.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci95: Option<[f64; 2]>,
+    /// Monte Carlo replicas behind a simulated ETTR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+}
+
+impl Ettr {
+    /// An ETTR with no detail beyond its method.
+    pub fn plain(ettr: f64, method: &'static str) -> Ettr {
+        Ettr { ettr, method, checkpoint_interval_min: None, job_mtbf_h: None, ci95: None, replicas: None }
+    }
 }
 
 /// E[ETTR] = (1 − N·r·(u0 + Δt/2)) / (1 + w/Δt) on `gpus` GPUs, clamped to [0, 1].
@@ -99,15 +120,14 @@ pub fn closed_form_ettr(gpus: f64, c: &ClosedForm) -> Ettr {
     let rate = nodes * c.failures_per_node_day / day; // job interruptions per second
     let w = c.checkpoint_write_s;
     if rate <= 0.0 {
-        return Ettr { ettr: 1.0, method: "closed_form", checkpoint_interval_min: None, job_mtbf_h: None };
+        return Ettr::plain(1.0, "closed_form");
     }
     let dt = c.checkpoint_interval_s.unwrap_or_else(|| (2.0 * w / rate).sqrt()).max(1e-9);
     let e = (1.0 - rate * (c.restart_overhead_s + dt / 2.0)) / (1.0 + w / dt);
     Ettr {
-        ettr: e.clamp(0.0, 1.0),
-        method: "closed_form",
         checkpoint_interval_min: Some(dt / 60.0),
         job_mtbf_h: Some(1.0 / rate / 3600.0),
+        ..Ettr::plain(e.clamp(0.0, 1.0), "closed_form")
     }
 }
 
@@ -122,20 +142,19 @@ pub trait EttrSource {
     fn ettr(&self, run: &TrainingRun, gpus: f64) -> Ettr;
 }
 
-/// The ETTR each run's scenario section asks for.
+/// The ETTR each run's scenario section asks for, without running the simulator (runs that ask
+/// for a simulated ETTR get the closed form on their fallback settings).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ScenarioEttr;
 
 impl EttrSource for ScenarioEttr {
     fn ettr(&self, run: &TrainingRun, gpus: f64) -> Ettr {
-        match run.reliability {
-            Reliability::ClosedForm(c) => closed_form_ettr(gpus, &c),
-            Reliability::Given { ettr } => {
-                Ettr { ettr, method: "given", checkpoint_interval_min: None, job_mtbf_h: None }
-            }
-            Reliability::Ignored => {
-                Ettr { ettr: 1.0, method: "ignored", checkpoint_interval_min: None, job_mtbf_h: None }
-            }
+        match &run.reliability {
+            Reliability::ClosedForm(c) => closed_form_ettr(gpus, c),
+            // Simulation switched off: the closed form on the same job's settings.
+            Reliability::Simulated { fallback, .. } => closed_form_ettr(gpus, fallback),
+            Reliability::Given { ettr } => Ettr::plain(*ettr, "given"),
+            Reliability::Ignored => Ettr::plain(1.0, "ignored"),
         }
     }
 }

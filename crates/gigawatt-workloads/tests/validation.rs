@@ -42,7 +42,7 @@ struct Fixed(f64);
 
 impl EttrSource for Fixed {
     fn ettr(&self, _run: &TrainingRun, _gpus: f64) -> Ettr {
-        Ettr { ettr: self.0, method: "simulated", checkpoint_interval_min: None, job_mtbf_h: None }
+        Ettr::plain(self.0, "simulated")
     }
 }
 

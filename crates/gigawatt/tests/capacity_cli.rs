@@ -51,6 +51,36 @@ fn capacity_of_the_llama3_cluster_prints_the_405b_run() {
     insta::assert_snapshot!("capacity_llama3_summary", out);
 }
 
+/// Llama 3.1 405B model card: 30.84M H100 GPU-hours.
+const LLAMA31_405B_GPU_HOURS: f64 = 30.84e6;
+
+#[test]
+fn llama31_405b_gpu_hours_with_the_simulators_ettr_are_within_15_percent_of_30_84m() {
+    let out = stdout_of(gigawatt().args(["capacity", "scenarios/llama3-405b-16k.toml", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let run = &v["training"][0];
+    assert_eq!(run["ettr"]["method"], "simulated", "{run}");
+    assert_eq!(run["ettr"]["replicas"], 1000);
+    let ettr = run["ettr"]["ettr"].as_f64().unwrap();
+    let ci = run["ettr"]["ci95"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() <= ettr && ettr <= ci[1].as_f64().unwrap());
+    let gpu_hours = run["gpu_hours"].as_f64().unwrap();
+    let gap = gpu_hours / LLAMA31_405B_GPU_HOURS - 1.0;
+    assert!(gap.abs() < 0.15, "{:.2}M GPU-hours, {:+.1}%", gpu_hours / 1e6, 100.0 * gap);
+    // The simulator's unsourced inputs are listed with the workload assumptions.
+    let assumptions: Vec<&str> =
+        v["assumptions"].as_array().unwrap().iter().map(|a| a["key"].as_str().unwrap()).collect();
+    assert!(assumptions.contains(&"job[0].checkpoint_write_s"), "{assumptions:?}");
+}
+
+#[test]
+fn no_simulate_falls_back_to_the_closed_form() {
+    let out =
+        stdout_of(gigawatt().args(["capacity", "scenarios/llama3-405b-16k.toml", "--format", "json", "--no-simulate"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["training"][0]["ettr"]["method"], "closed_form");
+}
+
 #[test]
 fn capacity_json_has_the_documented_fields() {
     let out = stdout_of(gigawatt().args(["capacity", "scenarios/nvidia-openai-10gw.toml", "--format", "json"]));
