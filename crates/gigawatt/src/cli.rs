@@ -27,6 +27,9 @@ pub enum Command {
     /// Plan a build-out: power → racks → GPUs → capex/opex → quarterly timeline → investment
     /// tranches and the money flow between investor and supplier.
     Plan(PlanArgs),
+    /// Write a report: a self-contained index.html (charts inline), the charts as SVG (and PNG
+    /// with --png), and plan.json and timeline.csv beside them.
+    Report(ReportArgs),
     /// List the platform catalog, or show one platform with the source of every number.
     Catalog(CatalogArgs),
 }
@@ -56,6 +59,31 @@ pub struct PlanArgs {
     /// Also write plan.json and timeline.csv into this directory (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// Seed of the Monte Carlo behind the ranges (default: the scenario's `seed`, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// Monte Carlo draws behind the ranges (default: the scenario's, else 2,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    pub draws: Option<u64>,
+}
+
+/// Arguments of `gigawatt report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The scenario file (TOML; see docs/scenario.md).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// The report directory (created if missing; files already there with the same names are
+    /// replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Also write every chart as PNG (rendered from the same SVG with the bundled font).
+    #[arg(long)]
+    pub png: bool,
 
     /// Seed of the Monte Carlo behind the ranges (default: the scenario's `seed`, else 0).
     #[arg(long)]

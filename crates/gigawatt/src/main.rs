@@ -12,11 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use gigawatt_core::{Catalog, InputError, Model, PlanOptions, SourceFile, load_scenario, plan};
+use gigawatt_core::{Catalog, InputError, Model, Plan, PlanOptions, SourceFile, load_scenario, plan};
+use gigawatt_report::report::{self, ReportOptions};
 use gigawatt_report::{csv, json, table};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use cli::{CatalogAction, CatalogArgs, Cli, Command, Format, PlanArgs};
+use cli::{CatalogAction, CatalogArgs, Cli, Command, Format, PlanArgs, ReportArgs};
 use output::{OutFile, write_all};
 
 /// Why a command failed.
@@ -52,6 +53,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let catalog = load_catalog(&cli.catalog)?;
     match cli.command {
         Command::Plan(args) => run_plan(&catalog, args),
+        Command::Report(args) => run_report(&catalog, args),
         Command::Catalog(args) => run_catalog(&catalog, args),
     }
 }
@@ -119,16 +121,21 @@ fn load_model(catalog: &Catalog, path: &Path) -> Result<Model, InputError> {
     load_scenario(&file, catalog)
 }
 
-fn run_plan(catalog: &Catalog, args: PlanArgs) -> Result<(), Failure> {
-    let model = load_model(catalog, &args.scenario)?;
+/// Plans a scenario file with the seed and draws of the command line, else the scenario's.
+fn plan_file(catalog: &Catalog, path: &Path, seed: Option<u64>, draws: Option<u64>) -> Result<Plan, InputError> {
+    let model = load_model(catalog, path)?;
     let mut opts = PlanOptions::from_model(&model);
-    if let Some(seed) = args.seed {
+    if let Some(seed) = seed {
         opts.seed = seed;
     }
-    if let Some(draws) = args.draws {
+    if let Some(draws) = draws {
         opts.draws = draws as usize;
     }
-    let result = plan(&model, opts);
+    Ok(plan(&model, opts))
+}
+
+fn run_plan(catalog: &Catalog, args: PlanArgs) -> Result<(), Failure> {
+    let result = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
     let as_json = json::to_json(&result);
     let as_csv = csv::timeline_csv(&result);
     if let Some(dir) = &args.out {
@@ -142,6 +149,16 @@ fn run_plan(catalog: &Catalog, args: PlanArgs) -> Result<(), Failure> {
         Format::Csv => as_csv,
     };
     print!("{text}");
+    Ok(())
+}
+
+fn run_report(catalog: &Catalog, args: ReportArgs) -> Result<(), Failure> {
+    let result = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
+    let files = report::plan_report(&result, ReportOptions { png: args.png }).map_err(Failure::Write)?;
+    let out: Vec<OutFile<'_>> = files.iter().map(|f| OutFile::new(&f.path, &f.contents)).collect();
+    write_all(&args.out, &out).map_err(Failure::Write)?;
+    let charts = files.iter().filter(|f| f.path.starts_with("charts/")).count();
+    eprintln!("wrote {} ({} chart files, plan.json, timeline.csv)", args.out.join("index.html").display(), charts);
     Ok(())
 }
 
