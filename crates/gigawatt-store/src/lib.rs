@@ -183,10 +183,11 @@ impl FigureChange {
         if a == 0.0 { None } else { Some((self.b? - a) / a.abs()) }
     }
 
-    /// Whether the figure moved (appeared, vanished, or changed by more than rounding noise).
+    /// Whether the figure moved: appeared, vanished, or changed by more than a part in ten million
+    /// (floating-point noise stays out).
     pub fn moved(&self) -> bool {
         match (self.a, self.b) {
-            (Some(a), Some(b)) => (b - a).abs() > 1e-9 * a.abs().max(b.abs()).max(1e-12),
+            (Some(a), Some(b)) => (b - a).abs() > 1e-7 * a.abs().max(b.abs()).max(1e-12),
             (None, None) => false,
             _ => true,
         }
@@ -447,12 +448,12 @@ pub fn line_diff(a: &str, b: &str) -> Vec<LineChange> {
         if i < n && j < m && la[i] == lb[j] {
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            out.push(LineChange { sign: '+', line: j + 1, text: lb[j].to_string() });
-            j += 1;
-        } else {
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
             out.push(LineChange { sign: '-', line: i + 1, text: la[i].to_string() });
             i += 1;
+        } else {
+            out.push(LineChange { sign: '+', line: j + 1, text: lb[j].to_string() });
+            j += 1;
         }
     }
     out
@@ -530,8 +531,8 @@ mod tests {
         assert_eq!(
             d,
             vec![
-                LineChange { sign: '+', line: 2, text: "pue = 1.3".into() },
                 LineChange { sign: '-', line: 2, text: "pue = 1.1".into() },
+                LineChange { sign: '+', line: 2, text: "pue = 1.3".into() },
                 LineChange { sign: '+', line: 4, text: "extra = 2".into() },
             ]
         );

@@ -16,6 +16,15 @@ pub struct Cli {
     #[arg(long = "catalog", value_name = "PATH", global = true)]
     pub catalog: Vec<PathBuf>,
 
+    /// The run history database (default: $GIGAWATT_DB, else runs.sqlite3 in the user's data
+    /// directory, e.g. ~/.local/share/gigawatt/).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub db: Option<PathBuf>,
+
+    /// Do not record this run in the history.
+    #[arg(long, global = true)]
+    pub no_record: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -32,6 +41,8 @@ pub enum Command {
     Report(ReportArgs),
     /// List the platform catalog, or show one platform with the source of every number.
     Catalog(CatalogArgs),
+    /// The run history: list the recorded runs, show one, or compare two.
+    Runs(RunsArgs),
 }
 
 /// Output formats.
@@ -115,5 +126,42 @@ pub enum CatalogAction {
     Show {
         /// Platform id, e.g. vr-nvl144.
         id: String,
+    },
+}
+
+/// Arguments of `gigawatt runs`.
+#[derive(Args, Debug)]
+pub struct RunsArgs {
+    /// `list` (the default), `show ID` or `diff A B`.
+    #[command(subcommand)]
+    pub action: Option<RunsAction>,
+
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+    pub format: Format,
+}
+
+/// Run-history actions.
+#[derive(Subcommand, Debug, Clone)]
+pub enum RunsAction {
+    /// The most recent runs, newest first.
+    List {
+        /// How many runs to list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// One run: its scenario, seed, version and headline figures (`--format json` adds the full
+    /// results).
+    Show {
+        /// Run id, as `gigawatt runs list` shows it.
+        id: i64,
+    },
+    /// Which headline figures moved between two runs, and by how much; and which scenario lines
+    /// differ.
+    Diff {
+        /// The earlier run.
+        a: i64,
+        /// The later run.
+        b: i64,
     },
 }

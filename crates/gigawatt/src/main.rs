@@ -6,6 +6,7 @@
 
 mod cli;
 mod output;
+mod runs;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -17,15 +18,25 @@ use gigawatt_report::report::{self, ReportOptions};
 use gigawatt_report::{csv, json, table};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use cli::{CatalogAction, CatalogArgs, Cli, Command, Format, PlanArgs, ReportArgs};
+use cli::{CatalogAction, CatalogArgs, Cli, Command, Format, PlanArgs, ReportArgs, RunsAction, RunsArgs};
+use gigawatt_store::{History, Store, StoreError};
 use output::{OutFile, write_all};
 
 /// Why a command failed.
 enum Failure {
     /// Bad input: exit code 2.
     Input(InputError),
-    /// The output could not be written: exit code 1.
+    /// The output could not be written, or the run history could not be read: exit code 1.
     Write(String),
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => Failure::Input(InputError::new(e.to_string())),
+            other => Failure::Write(other.to_string()),
+        }
+    }
 }
 
 impl From<InputError> for Failure {
@@ -50,11 +61,16 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let history = History::resolve(cli.no_record, cli.db.as_deref());
+    if let Command::Runs(args) = cli.command {
+        return run_runs(&history, args);
+    }
     let catalog = load_catalog(&cli.catalog)?;
     match cli.command {
-        Command::Plan(args) => run_plan(&catalog, args),
-        Command::Report(args) => run_report(&catalog, args),
+        Command::Plan(args) => run_plan(&catalog, &history, args),
+        Command::Report(args) => run_report(&catalog, &history, args),
         Command::Catalog(args) => run_catalog(&catalog, args),
+        Command::Runs(_) => unreachable!("handled above"),
     }
 }
 
@@ -122,7 +138,12 @@ fn load_model(catalog: &Catalog, path: &Path) -> Result<Model, InputError> {
 }
 
 /// Plans a scenario file with the seed and draws of the command line, else the scenario's.
-fn plan_file(catalog: &Catalog, path: &Path, seed: Option<u64>, draws: Option<u64>) -> Result<Plan, InputError> {
+fn plan_file(
+    catalog: &Catalog,
+    path: &Path,
+    seed: Option<u64>,
+    draws: Option<u64>,
+) -> Result<(Model, Plan), InputError> {
     let model = load_model(catalog, path)?;
     let mut opts = PlanOptions::from_model(&model);
     if let Some(seed) = seed {
@@ -131,11 +152,12 @@ fn plan_file(catalog: &Catalog, path: &Path, seed: Option<u64>, draws: Option<u6
     if let Some(draws) = draws {
         opts.draws = draws as usize;
     }
-    Ok(plan(&model, opts))
+    let result = plan(&model, opts);
+    Ok((model, result))
 }
 
-fn run_plan(catalog: &Catalog, args: PlanArgs) -> Result<(), Failure> {
-    let result = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
+fn run_plan(catalog: &Catalog, history: &History, args: PlanArgs) -> Result<(), Failure> {
+    let (model, result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
     let as_json = json::to_json(&result);
     let as_csv = csv::timeline_csv(&result);
     if let Some(dir) = &args.out {
@@ -145,20 +167,60 @@ fn run_plan(catalog: &Catalog, args: PlanArgs) -> Result<(), Failure> {
     }
     let text = match args.format {
         Format::Table => table::plan_summary(&result),
-        Format::Json => as_json,
+        Format::Json => as_json.clone(),
         Format::Csv => as_csv,
     };
     print!("{text}");
+    // Recorded after the result is out: the history never costs the user their result.
+    runs::record_plan(history, &model, &result, &as_json);
     Ok(())
 }
 
-fn run_report(catalog: &Catalog, args: ReportArgs) -> Result<(), Failure> {
-    let result = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
+fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<(), Failure> {
+    let (model, result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
     let files = report::plan_report(&result, ReportOptions { png: args.png }).map_err(Failure::Write)?;
     let out: Vec<OutFile<'_>> = files.iter().map(|f| OutFile::new(&f.path, &f.contents)).collect();
     write_all(&args.out, &out).map_err(Failure::Write)?;
     let charts = files.iter().filter(|f| f.path.starts_with("charts/")).count();
     eprintln!("wrote {} ({} chart files, plan.json, timeline.csv)", args.out.join("index.html").display(), charts);
+    let as_json =
+        files.iter().find(|f| f.path == "plan.json").map(|f| String::from_utf8_lossy(&f.contents).into_owned());
+    runs::record_plan(history, &model, &result, &as_json.unwrap_or_default());
+    Ok(())
+}
+
+fn run_runs(history: &History, args: RunsArgs) -> Result<(), Failure> {
+    let path = match history {
+        History::Off => {
+            return Err(InputError::new("`gigawatt runs` reads the run history, which --no-record turns off")
+                .with_help("drop --no-record; choose the database with --db PATH or GIGAWATT_DB")
+                .into());
+        }
+        History::Unavailable => {
+            return Err(InputError::new("no run history: this user has no data directory")
+                .with_help("choose the database with --db PATH or the GIGAWATT_DB environment variable")
+                .into());
+        }
+        History::At(p) => p.clone(),
+    };
+    let store = Store::open(&path)?;
+    let db = path.display().to_string();
+    let json = args.format == Format::Json;
+    let text = match args.action.unwrap_or(RunsAction::List { limit: 20 }) {
+        RunsAction::List { limit } => {
+            let list = store.list(limit)?;
+            if json { json::to_json(&list) } else { runs::list_text(&list, &db) }
+        }
+        RunsAction::Show { id } => {
+            let run = store.get(id)?;
+            if json { json::to_json(&run) } else { runs::show_text(&run) }
+        }
+        RunsAction::Diff { a, b } => {
+            let d = store.diff(a, b)?;
+            if json { json::to_json(&d) } else { runs::diff_text(&d) }
+        }
+    };
+    print!("{text}");
     Ok(())
 }
 
