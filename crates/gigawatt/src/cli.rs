@@ -43,6 +43,22 @@ pub enum Command {
     Catalog(CatalogArgs),
     /// The run history: list the recorded runs, show one, or compare two.
     Runs(RunsArgs),
+    /// A local web dashboard: pick or paste a scenario, run it, see the numbers and charts; and
+    /// the JSON API behind it (docs/api.md). Runs are recorded in the history.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `gigawatt serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on. The default serves this machine only; anything else exposes the
+    /// dashboard to whoever can reach the address.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+
+    /// Port to listen on (0 picks a free port and prints it).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
 }
 
 /// Output formats.

@@ -18,7 +18,7 @@ use gigawatt_report::report::{self, ReportOptions};
 use gigawatt_report::{csv, json, table};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use cli::{CatalogAction, CatalogArgs, Cli, Command, Format, PlanArgs, ReportArgs, RunsAction, RunsArgs};
+use cli::{CatalogAction, CatalogArgs, Cli, Command, Format, PlanArgs, ReportArgs, RunsAction, RunsArgs, ServeArgs};
 use gigawatt_store::{History, Store, StoreError};
 use output::{OutFile, write_all};
 
@@ -70,6 +70,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Plan(args) => run_plan(&catalog, &history, args),
         Command::Report(args) => run_report(&catalog, &history, args),
         Command::Catalog(args) => run_catalog(&catalog, args),
+        Command::Serve(args) => run_serve(catalog, history, args),
         Command::Runs(_) => unreachable!("handled above"),
     }
 }
@@ -187,6 +188,37 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
         files.iter().find(|f| f.path == "plan.json").map(|f| String::from_utf8_lossy(&f.contents).into_owned());
     runs::record_plan(history, &model, &result, &as_json.unwrap_or_default());
     Ok(())
+}
+
+fn run_serve(catalog: Catalog, history: History, args: ServeArgs) -> Result<(), Failure> {
+    // Check the history once at start: a dashboard that cannot record still serves.
+    let (history, history_note) = match history.open() {
+        Ok(Some(store)) => {
+            let note = format!("runs recorded in {}", store.path().display());
+            (history, note)
+        }
+        Ok(None) => (History::Off, "runs not recorded (--no-record)".to_string()),
+        Err(e) => {
+            eprintln!("warning: runs will not be recorded: {e}");
+            (History::Off, "runs not recorded".to_string())
+        }
+    };
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}, not on loopback: anyone who can reach this address can use the dashboard",
+            args.bind
+        );
+    }
+    let state = gigawatt_server::AppState::new(catalog, history);
+    let config = gigawatt_server::ServeConfig { bind: args.bind, port: args.port };
+    gigawatt_server::serve(config, state, |addr| {
+        let host = match addr {
+            std::net::SocketAddr::V6(a) => format!("[{}]", a.ip()),
+            std::net::SocketAddr::V4(a) => a.ip().to_string(),
+        };
+        eprintln!("gigawatt serve: dashboard at http://{host}:{}/ · {history_note} · Ctrl-C stops", addr.port());
+    })
+    .map_err(|e| Failure::Write(format!("cannot serve on {}:{}: {e}", args.bind, args.port)))
 }
 
 fn run_runs(history: &History, args: RunsArgs) -> Result<(), Failure> {
