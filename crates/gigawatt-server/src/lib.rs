@@ -96,7 +96,7 @@ impl AppState {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    body: ErrorBody,
+    body: Box<ErrorBody>,
 }
 
 /// The JSON of an error.
@@ -131,7 +131,7 @@ impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 status: status.as_u16(),
                 message: message.into(),
                 file: None,
@@ -140,7 +140,7 @@ impl ApiError {
                 span: None,
                 label: None,
                 help: None,
-            },
+            }),
         }
     }
 

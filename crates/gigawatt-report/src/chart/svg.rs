@@ -457,6 +457,9 @@ fn side_range(p: &XyPlot, side: Side) -> Option<(f64, f64, bool)> {
     Some((lo, hi, force_zero))
 }
 
+/// Maps the k-th value of a series to (x pixel, y value).
+type PointOf = Box<dyn Fn(&Data, usize) -> Option<(f64, f64)>>;
+
 fn xy(c: &mut Canvas, p: &XyPlot, top: f64) -> f64 {
     let left_range = side_range(p, Side::Left).unwrap_or((0.0, 1.0, true));
     let fy = fit(&p.y, left_range.0, left_range.1, left_range.2);
@@ -490,7 +493,7 @@ fn xy(c: &mut Canvas, p: &XyPlot, top: f64) -> f64 {
     let scale_of = |s: &Series| if s.side == Side::Right { sy2.unwrap_or(sy) } else { sy };
 
     // X positions.
-    let (x_of, after_axis): (Box<dyn Fn(&Data, usize) -> Option<(f64, f64)>>, f64) = match &p.x {
+    let (x_of, after_axis): (PointOf, f64) = match &p.x {
         XAxis::Categories { label, names } => {
             let count = names.len().max(1);
             let band = (right - left) / count as f64;
