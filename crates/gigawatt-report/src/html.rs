@@ -57,6 +57,8 @@ pub enum Block {
     Table(Table),
     /// A bulleted list; each item a title and optional detail lines.
     List(Vec<(String, Vec<String>)>),
+    /// Preformatted text (a scenario file), shown as it is.
+    Code(String),
 }
 
 /// A chart on the page, with links to its files.
@@ -104,6 +106,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .scroll { overflow-x: auto; }
 ul.items li { margin-bottom: 6px; }
 ul.items .detail { display: block; font-size: 13px; color: var(--muted); }
+pre.code { background: #fff; border: 1px solid var(--line); padding: 10px; overflow-x: auto; font-size: 12px; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 a { color: var(--accent); }
 "#;
@@ -213,6 +216,9 @@ fn block(o: &mut String, b: &Block) {
             }
             o.push_str("</tbody>\n</table></div>\n");
         }
+        Block::Code(text) => {
+            let _ = writeln!(o, "<pre class=\"code\">{}</pre>", esc(text));
+        }
         Block::List(items) => {
             o.push_str("<ul class=\"items\">\n");
             for (title, details) in items {
@@ -265,6 +271,18 @@ pub fn plan_lede(plan: &Plan) -> Vec<String> {
         thousands(plan.draws as u64)
     ));
     lede
+}
+
+/// The section that quotes the scenario file the result was computed from.
+pub fn scenario_section(file: &str, text: &str) -> Section {
+    Section {
+        id: "scenario".into(),
+        title: "Scenario file".into(),
+        blocks: vec![
+            Block::Text(format!("{file}, exactly as read; run it again with the same seed for the same numbers.")),
+            Block::Code(text.to_string()),
+        ],
+    }
 }
 
 /// The sections of a plan report; `charts` are placed in the charts section in the order given.

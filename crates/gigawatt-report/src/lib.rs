@@ -3,8 +3,13 @@
 //! Renderers of gigawatt results. Every renderer reads only the plain result structs of
 //! `gigawatt-core` (a [`Plan`](gigawatt_core::Plan), the [`Catalog`](gigawatt_core::Catalog)):
 //! terminal tables ([`table`]), JSON ([`json`]), CSV ([`csv`]), charts as SVG ([`chart`]) and PNG
-//! ([`png`]), the headline figures ([`headline`]) and the self-contained HTML report ([`html`]),
-//! with human number formatting in [`fmt`].
+//! ([`png`]), the headline cards ([`headline`]), the self-contained HTML page ([`html`]) and the
+//! report directory that bundles them ([`report`]), with human number formatting in [`fmt`].
+//!
+//! Adding a result type (simulation, capacity): write `fn …_charts(&Result) -> Vec<Chart>` beside
+//! [`chart::plan::plan_charts`], `fn …_sections(&Result, …) -> Vec<html::Section>` beside
+//! [`html::plan_sections`], and its cards beside [`headline::plan_cards`]; the SVG and PNG
+//! renderers, the page and the dashboard take them as they are.
 
 #![warn(missing_docs)]
 

@@ -15,7 +15,7 @@ use gigawatt_core::Plan;
 
 use crate::chart::plan::plan_charts;
 use crate::chart::{Chart, RenderedChart};
-use crate::html::{ChartFigure, Page, plan_lede, plan_sections};
+use crate::html::{ChartFigure, Page, plan_lede, plan_sections, scenario_section};
 use crate::{csv, json, png};
 
 /// One file of a report: its path relative to the report directory and its bytes.
@@ -53,8 +53,9 @@ fn figures(charts: &[Chart], options: ReportOptions) -> (Vec<RenderedChart>, Vec
     (rendered, figures)
 }
 
-/// Every file of the report of a plan. Fails only if a chart cannot be rasterised.
-pub fn plan_report(plan: &Plan, options: ReportOptions) -> Result<Vec<ReportFile>, String> {
+/// Every file of the report of a plan computed from `scenario_text`. Fails only if a chart cannot
+/// be rasterised.
+pub fn plan_report(plan: &Plan, scenario_text: &str, options: ReportOptions) -> Result<Vec<ReportFile>, String> {
     let charts = plan_charts(plan);
     let (rendered, chart_figures) = figures(&charts, options);
     let mut files_listed = vec![
@@ -68,7 +69,11 @@ pub fn plan_report(plan: &Plan, options: ReportOptions) -> Result<Vec<ReportFile
         title: format!("{} — gigawatt plan report", plan.scenario.name),
         heading: plan.scenario.name.clone(),
         lede: plan_lede(plan),
-        sections: plan_sections(plan, chart_figures),
+        sections: {
+            let mut sections = plan_sections(plan, chart_figures);
+            sections.push(scenario_section(&plan.scenario.file, scenario_text));
+            sections
+        },
         files: files_listed,
     };
     let mut files = vec![

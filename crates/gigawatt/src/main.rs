@@ -3,6 +3,8 @@
 //! The binary is thin: it parses the command line, reads files, calls the pure functions of
 //! `gigawatt-core`, hands the results to a renderer of `gigawatt-report`, and turns problems into
 //! messages and exit codes (0 success, 1 failure to write output, 2 bad usage or bad input).
+//! Runs are recorded in the history (`gigawatt-store`) after their result is out; `serve` hands
+//! over to `gigawatt-server`.
 
 mod cli;
 mod output;
@@ -179,7 +181,8 @@ fn run_plan(catalog: &Catalog, history: &History, args: PlanArgs) -> Result<(), 
 
 fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<(), Failure> {
     let (model, result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
-    let files = report::plan_report(&result, ReportOptions { png: args.png }).map_err(Failure::Write)?;
+    let files =
+        report::plan_report(&result, &model.source.text, ReportOptions { png: args.png }).map_err(Failure::Write)?;
     let out: Vec<OutFile<'_>> = files.iter().map(|f| OutFile::new(&f.path, &f.contents)).collect();
     write_all(&args.out, &out).map_err(Failure::Write)?;
     let charts = files.iter().filter(|f| f.path.starts_with("charts/")).count();

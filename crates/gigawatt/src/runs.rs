@@ -3,31 +3,43 @@
 
 use std::fmt::Write;
 
-use gigawatt_core::{Figure, Model, Plan};
+use gigawatt_core::{Figure, Model, Plan, SourceFile};
 use gigawatt_report::fmt::{percent, with_unit};
 use gigawatt_store::{FigureChange, History, NewRun, Run, RunDiff, RunSummary};
 
-/// Records a plan run in the history. Never fails the command: a history that cannot be opened
-/// or written costs a warning on stderr, and stdout is untouched.
-pub fn record_plan(history: &History, model: &Model, plan: &Plan, results_json: &str) {
-    let figures = plan.figures();
+/// Records a run of any command in the history: `kind` (`plan`, `simulate`, `capacity`), the
+/// scenario file as read, the seed, the result's headline figures and its full JSON. This is the
+/// one function every command calls once its result is out. It never fails the command: a history
+/// that cannot be opened or written costs a warning on stderr, and stdout is untouched.
+pub fn record(
+    history: &History,
+    kind: &str,
+    scenario_name: &str,
+    scenario: &SourceFile,
+    seed: Option<u64>,
+    figures: &[Figure],
+    results_json: &str,
+) {
     let run = NewRun {
-        kind: "plan",
+        kind,
         source: "cli",
-        scenario_name: &plan.scenario.name,
-        scenario_file: &model.source.name,
-        scenario_text: &model.source.text,
-        seed: Some(plan.seed),
+        scenario_name,
+        scenario_file: &scenario.name,
+        scenario_text: &scenario.text,
+        seed,
         tool_version: env!("CARGO_PKG_VERSION"),
-        figures: &figures,
+        figures,
         results_json,
     };
     if let Err(e) = history.record(&run) {
         eprintln!("warning: this run was not recorded in the history: {e}");
-        eprintln!(
-            "  (the result above is complete; pass --no-record to skip recording, or --db PATH to choose the file)"
-        );
+        eprintln!("  (the result is complete; pass --no-record to skip recording, or --db PATH to choose the file)");
     }
+}
+
+/// Records a plan run (see [`record`]).
+pub fn record_plan(history: &History, model: &Model, plan: &Plan, results_json: &str) {
+    record(history, "plan", &plan.scenario.name, &model.source, Some(plan.seed), &plan.figures(), results_json);
 }
 
 /// A figure's value in its unit.

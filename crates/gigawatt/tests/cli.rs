@@ -357,8 +357,13 @@ fn html_outline(html: &str) -> String {
         }
         // The text right after the tag, before any child element.
         let text = rest[..rest.find('<').unwrap_or(rest.len())].trim();
-        if !text.is_empty() {
-            line.push_str(&format!(": {text}"));
+        let mut text_lines = text.lines();
+        if let Some(first) = text_lines.next() {
+            let more = text_lines.count();
+            line.push_str(&format!(": {first}"));
+            if more > 0 {
+                line.push_str(&format!(" … ({more} more lines)"));
+            }
         }
         out.push_str(&format!("{}{line}\n", "  ".repeat(depth)));
         if !matches!(name, "meta" | "br" | "!DOCTYPE") && !tag.ends_with('/') {
@@ -408,6 +413,7 @@ fn report_writes_a_self_contained_page_with_charts_and_data() {
     );
     assert!(html.contains("id=\"inputs\"") && html.contains("regantih.github.io"));
     assert!(html.contains("P10 – P90: "));
+    assert!(html.contains("[[phase]]\nname = &quot;Blackwell&quot;"), "the scenario file is quoted");
     // The data beside it is what `plan` writes.
     let plan_json =
         stdout_of(gigawatt_here().args(["plan", "tests/fixtures/good/small.toml", "--format", "json", "--no-record"]));
