@@ -16,6 +16,15 @@ pub struct Cli {
     #[arg(long = "catalog", value_name = "PATH", global = true)]
     pub catalog: Vec<PathBuf>,
 
+    /// The run history database (default: $GIGAWATT_DB, else runs.sqlite3 in the user's data
+    /// directory, e.g. ~/.local/share/gigawatt/).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub db: Option<PathBuf>,
+
+    /// Do not record this run in the history.
+    #[arg(long, global = true)]
+    pub no_record: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -27,6 +36,9 @@ pub enum Command {
     /// Plan a build-out: power → racks → GPUs → capex/opex → quarterly timeline → investment
     /// tranches and the money flow between investor and supplier.
     Plan(PlanArgs),
+    /// Write a report: a self-contained index.html (charts inline), the charts as SVG (and PNG
+    /// with --png), and plan.json and timeline.csv beside them.
+    Report(ReportArgs),
     /// List the platform catalog, or show one platform with the source of every number.
     Catalog(CatalogArgs),
     /// Training runs and inference serving on the plan's fleet, month by month, against demand:
@@ -35,6 +47,24 @@ pub enum Command {
     /// Simulate the planned fleet: failures, repairs, spares and training jobs that checkpoint
     /// and restart, over Monte Carlo replicas.
     Simulate(crate::simulate::SimulateArgs),
+    /// The run history: list the recorded runs, show one, or compare two.
+    Runs(RunsArgs),
+    /// A local web dashboard: pick or paste a scenario, run it, see the numbers and charts; and
+    /// the JSON API behind it (docs/api.md). Runs are recorded in the history.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `gigawatt serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on. The default serves this machine only; anything else exposes the
+    /// dashboard to whoever can reach the address.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+
+    /// Port to listen on (0 picks a free port and prints it).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
 }
 
 /// Output formats.
@@ -72,6 +102,31 @@ pub struct PlanArgs {
     pub draws: Option<u64>,
 }
 
+/// Arguments of `gigawatt report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The scenario file (TOML; see docs/scenario.md).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// The report directory (created if missing; files already there with the same names are
+    /// replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Also write every chart as PNG (rendered from the same SVG with the bundled font).
+    #[arg(long)]
+    pub png: bool,
+
+    /// Seed of the Monte Carlo behind the ranges (default: the scenario's `seed`, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// Monte Carlo draws behind the ranges (default: the scenario's, else 2,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    pub draws: Option<u64>,
+}
+
 /// Arguments of `gigawatt catalog`.
 #[derive(Args, Debug)]
 pub struct CatalogArgs {
@@ -93,5 +148,42 @@ pub enum CatalogAction {
     Show {
         /// Platform id, e.g. vr-nvl144.
         id: String,
+    },
+}
+
+/// Arguments of `gigawatt runs`.
+#[derive(Args, Debug)]
+pub struct RunsArgs {
+    /// `list` (the default), `show ID` or `diff A B`.
+    #[command(subcommand)]
+    pub action: Option<RunsAction>,
+
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+    pub format: Format,
+}
+
+/// Run-history actions.
+#[derive(Subcommand, Debug, Clone)]
+pub enum RunsAction {
+    /// The most recent runs, newest first.
+    List {
+        /// How many runs to list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// One run: its scenario, seed, version and headline figures (`--format json` adds the full
+    /// results).
+    Show {
+        /// Run id, as `gigawatt runs list` shows it.
+        id: i64,
+    },
+    /// Which headline figures moved between two runs, and by how much; and which scenario lines
+    /// differ.
+    Diff {
+        /// The earlier run.
+        a: i64,
+        /// The later run.
+        b: i64,
     },
 }

@@ -3,30 +3,44 @@
 //! The binary is thin: it parses the command line, reads files, calls the pure functions of
 //! `gigawatt-core`, hands the results to a renderer of `gigawatt-report`, and turns problems into
 //! messages and exit codes (0 success, 1 failure to write output, 2 bad usage or bad input).
+//! Runs are recorded in the history (`gigawatt-store`) after their result is out; `serve` hands
+//! over to `gigawatt-server`.
 
 mod capacity;
 mod cli;
 mod output;
 mod simulate;
+mod runs;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use gigawatt_core::{Catalog, InputError, Model, PlanOptions, SourceFile, load_scenario, plan};
+use gigawatt_core::{Catalog, InputError, Model, Plan, PlanOptions, SourceFile, load_scenario, plan};
+use gigawatt_report::report::{self, ReportOptions};
 use gigawatt_report::{csv, json, table};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use cli::{CatalogAction, CatalogArgs, Cli, Command, Format, PlanArgs};
+use cli::{CatalogAction, CatalogArgs, Cli, Command, Format, PlanArgs, ReportArgs, RunsAction, RunsArgs, ServeArgs};
+use gigawatt_store::{History, Store, StoreError};
 use output::{OutFile, write_all};
 
 /// Why a command failed.
 enum Failure {
     /// Bad input: exit code 2.
     Input(InputError),
-    /// The output could not be written: exit code 1.
+    /// The output could not be written, or the run history could not be read: exit code 1.
     Write(String),
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => Failure::Input(InputError::new(e.to_string())),
+            other => Failure::Write(other.to_string()),
+        }
+    }
 }
 
 impl From<InputError> for Failure {
@@ -51,12 +65,19 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let history = History::resolve(cli.no_record, cli.db.as_deref());
+    if let Command::Runs(args) = cli.command {
+        return run_runs(&history, args);
+    }
     let catalog = load_catalog(&cli.catalog)?;
     match cli.command {
-        Command::Plan(args) => run_plan(&catalog, args),
+        Command::Plan(args) => run_plan(&catalog, &history, args),
+        Command::Report(args) => run_report(&catalog, &history, args),
         Command::Catalog(args) => run_catalog(&catalog, args),
         Command::Capacity(args) => capacity::run(&catalog, args),
         Command::Simulate(args) => simulate::run(&catalog, args),
+        Command::Serve(args) => run_serve(catalog, history, args),
+        Command::Runs(_) => unreachable!("handled above"),
     }
 }
 
@@ -123,16 +144,27 @@ fn load_model(catalog: &Catalog, path: &Path) -> Result<Model, InputError> {
     load_scenario(&file, catalog)
 }
 
-fn run_plan(catalog: &Catalog, args: PlanArgs) -> Result<(), Failure> {
-    let model = load_model(catalog, &args.scenario)?;
+/// Plans a scenario file with the seed and draws of the command line, else the scenario's.
+fn plan_file(
+    catalog: &Catalog,
+    path: &Path,
+    seed: Option<u64>,
+    draws: Option<u64>,
+) -> Result<(Model, Plan), InputError> {
+    let model = load_model(catalog, path)?;
     let mut opts = PlanOptions::from_model(&model);
-    if let Some(seed) = args.seed {
+    if let Some(seed) = seed {
         opts.seed = seed;
     }
-    if let Some(draws) = args.draws {
+    if let Some(draws) = draws {
         opts.draws = draws as usize;
     }
     let result = plan(&model, opts);
+    Ok((model, result))
+}
+
+fn run_plan(catalog: &Catalog, history: &History, args: PlanArgs) -> Result<(), Failure> {
+    let (model, result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
     let as_json = json::to_json(&result);
     let as_csv = csv::timeline_csv(&result);
     if let Some(dir) = &args.out {
@@ -142,8 +174,90 @@ fn run_plan(catalog: &Catalog, args: PlanArgs) -> Result<(), Failure> {
     }
     let text = match args.format {
         Format::Table => table::plan_summary(&result),
-        Format::Json => as_json,
+        Format::Json => as_json.clone(),
         Format::Csv => as_csv,
+    };
+    print!("{text}");
+    // Recorded after the result is out: the history never costs the user their result.
+    runs::record_plan(history, &model, &result, &as_json);
+    Ok(())
+}
+
+fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<(), Failure> {
+    let (model, result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
+    let files =
+        report::plan_report(&result, &model.source.text, ReportOptions { png: args.png }).map_err(Failure::Write)?;
+    let out: Vec<OutFile<'_>> = files.iter().map(|f| OutFile::new(&f.path, &f.contents)).collect();
+    write_all(&args.out, &out).map_err(Failure::Write)?;
+    let charts = files.iter().filter(|f| f.path.starts_with("charts/")).count();
+    eprintln!("wrote {} ({} chart files, plan.json, timeline.csv)", args.out.join("index.html").display(), charts);
+    let as_json =
+        files.iter().find(|f| f.path == "plan.json").map(|f| String::from_utf8_lossy(&f.contents).into_owned());
+    runs::record_plan(history, &model, &result, &as_json.unwrap_or_default());
+    Ok(())
+}
+
+fn run_serve(catalog: Catalog, history: History, args: ServeArgs) -> Result<(), Failure> {
+    // Check the history once at start: a dashboard that cannot record still serves.
+    let (history, history_note) = match history.open() {
+        Ok(Some(store)) => {
+            let note = format!("runs recorded in {}", store.path().display());
+            (history, note)
+        }
+        Ok(None) => (History::Off, "runs not recorded (--no-record)".to_string()),
+        Err(e) => {
+            eprintln!("warning: runs will not be recorded: {e}");
+            (History::Off, "runs not recorded".to_string())
+        }
+    };
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}, not on loopback: anyone who can reach this address can use the dashboard",
+            args.bind
+        );
+    }
+    let state = gigawatt_server::AppState::new(catalog, history);
+    let config = gigawatt_server::ServeConfig { bind: args.bind, port: args.port };
+    gigawatt_server::serve(config, state, |addr| {
+        let host = match addr {
+            std::net::SocketAddr::V6(a) => format!("[{}]", a.ip()),
+            std::net::SocketAddr::V4(a) => a.ip().to_string(),
+        };
+        eprintln!("gigawatt serve: dashboard at http://{host}:{}/ · {history_note} · Ctrl-C stops", addr.port());
+    })
+    .map_err(|e| Failure::Write(format!("cannot serve on {}:{}: {e}", args.bind, args.port)))
+}
+
+fn run_runs(history: &History, args: RunsArgs) -> Result<(), Failure> {
+    let path = match history {
+        History::Off => {
+            return Err(InputError::new("`gigawatt runs` reads the run history, which --no-record turns off")
+                .with_help("drop --no-record; choose the database with --db PATH or GIGAWATT_DB")
+                .into());
+        }
+        History::Unavailable => {
+            return Err(InputError::new("no run history: this user has no data directory")
+                .with_help("choose the database with --db PATH or the GIGAWATT_DB environment variable")
+                .into());
+        }
+        History::At(p) => p.clone(),
+    };
+    let store = Store::open(&path)?;
+    let db = path.display().to_string();
+    let json = args.format == Format::Json;
+    let text = match args.action.unwrap_or(RunsAction::List { limit: 20 }) {
+        RunsAction::List { limit } => {
+            let list = store.list(limit)?;
+            if json { json::to_json(&list) } else { runs::list_text(&list, &db) }
+        }
+        RunsAction::Show { id } => {
+            let run = store.get(id)?;
+            if json { json::to_json(&run) } else { runs::show_text(&run) }
+        }
+        RunsAction::Diff { a, b } => {
+            let d = store.diff(a, b)?;
+            if json { json::to_json(&d) } else { runs::diff_text(&d) }
+        }
     };
     print!("{text}");
     Ok(())

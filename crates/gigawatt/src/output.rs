@@ -1,20 +1,21 @@
 //! Writing result files so that a failure leaves nothing half-written.
 //!
 //! All contents are rendered before anything is written; each file is written to a temporary
-//! name in the target directory and renamed into place only once every file has been written.
+//! name in its target directory and renamed into place only once every file has been written.
 
 use std::path::{Path, PathBuf};
 
-/// A file to write: name within the output directory, and contents.
+/// A file to write: path within the output directory (`/`-separated, may name a subdirectory),
+/// and contents.
 pub struct OutFile<'a> {
     name: &'a str,
-    contents: &'a str,
+    contents: &'a [u8],
 }
 
 impl<'a> OutFile<'a> {
     /// A file named `name` with `contents`.
-    pub fn new(name: &'a str, contents: &'a str) -> Self {
-        OutFile { name, contents }
+    pub fn new(name: &'a str, contents: &'a (impl AsRef<[u8]> + ?Sized)) -> Self {
+        OutFile { name, contents: contents.as_ref() }
     }
 }
 
@@ -28,8 +29,14 @@ pub fn write_all(dir: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
         }
     };
     for f in files {
-        let target = dir.join(f.name);
-        let tmp = dir.join(format!(".{}.tmp-{}", f.name, std::process::id()));
+        let target = f.name.split('/').fold(dir.to_path_buf(), |p, part| p.join(part));
+        let parent = target.parent().unwrap_or(dir).to_path_buf();
+        if let Err(e) = std::fs::create_dir_all(&parent) {
+            cleanup(&temps);
+            return Err(format!("cannot create directory `{}`: {e}", parent.display()));
+        }
+        let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = parent.join(format!(".{file_name}.tmp-{}", std::process::id()));
         if let Err(e) = std::fs::write(&tmp, f.contents) {
             cleanup(&temps);
             let _ = std::fs::remove_file(&tmp);

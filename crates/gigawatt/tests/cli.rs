@@ -13,17 +13,23 @@ fn root() -> PathBuf {
     crate_dir().join("../..")
 }
 
+/// The run history the tests record into: under the build's temporary directory, never the
+/// user's data directory.
+fn test_db() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-tests-history.sqlite3")
+}
+
 /// The binary, run from the repository root (so scenario paths read as a user types them).
 fn gigawatt() -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin!("gigawatt"));
-    c.current_dir(root()).env("NO_COLOR", "1");
+    c.current_dir(root()).env("NO_COLOR", "1").env("GIGAWATT_DB", test_db());
     c
 }
 
 /// The binary, run from this crate's directory (for fixtures).
 fn gigawatt_here() -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin!("gigawatt"));
-    c.current_dir(crate_dir()).env("NO_COLOR", "1");
+    c.current_dir(crate_dir()).env("NO_COLOR", "1").env("GIGAWATT_DB", test_db());
     c
 }
 
@@ -254,4 +260,315 @@ fn usage_errors_exit_with_2() {
 fn help_lists_the_commands() {
     let out = stdout_of(gigawatt().args(["--help"]));
     assert!(out.contains("plan") && out.contains("catalog"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// gigawatt report
+
+fn report_of_small(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let mut cmd = gigawatt_here();
+    cmd.args(["report", "tests/fixtures/good/small.toml", "--no-record", "--out"]).arg(&out).args(extra);
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty(), "report prints nothing on stdout");
+    (dir, out)
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(
+                files_under(&p).into_iter().map(|f| format!("{}/{f}", p.file_name().unwrap().to_string_lossy())),
+            );
+        } else {
+            out.push(p.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The page's structure: its elements as an indented outline, with the text of headings, cards
+/// and table heads; SVG charts, table bodies and lists reduced to one line each.
+fn html_outline(html: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let mut rest = html;
+    let mut skip_until: Option<&str> = None;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').map(|e| start + e).unwrap();
+        let tag = &rest[start + 1..end];
+        rest = &rest[end + 1..];
+        if let Some(closing) = skip_until {
+            if tag == closing {
+                skip_until = None;
+            }
+            continue;
+        }
+        if tag.starts_with('!') {
+            continue;
+        }
+        let name = tag.split_whitespace().next().unwrap_or("").trim_end_matches('/');
+        if let Some(closed) = name.strip_prefix('/') {
+            if !matches!(closed, "meta" | "br") {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        let attr = |a: &str| tag.split(&format!("{a}=\"")).nth(1).and_then(|s| s.split('"').next()).map(str::to_string);
+        let mut line = name.to_string();
+        for a in ["id", "class", "data-key", "data-chart", "href"] {
+            if let Some(v) = attr(a) {
+                line.push_str(&format!(" {a}={v}"));
+            }
+        }
+        match name {
+            "svg" => {
+                out.push_str(&format!(
+                    "{}svg aria-label={}\n",
+                    "  ".repeat(depth),
+                    attr("aria-label").unwrap_or_default()
+                ));
+                skip_until = Some("/svg");
+                continue;
+            }
+            "tbody" | "ul" if name == "tbody" || attr("class").as_deref() == Some("items") => {
+                let close = format!("</{name}>");
+                let body_end = rest.find(&close).unwrap();
+                let n = rest[..body_end].matches(if name == "tbody" { "<tr>" } else { "<li>" }).count();
+                out.push_str(&format!(
+                    "{}{name}: {n} {}\n",
+                    "  ".repeat(depth),
+                    if name == "tbody" { "rows" } else { "items" }
+                ));
+                rest = &rest[body_end + close.len()..];
+                continue;
+            }
+            "style" | "title" => {
+                skip_until = Some(if name == "style" { "/style" } else { "/title" });
+                out.push_str(&format!("{}{name}\n", "  ".repeat(depth)));
+                continue;
+            }
+            _ => {}
+        }
+        // The text right after the tag, before any child element.
+        let text = rest[..rest.find('<').unwrap_or(rest.len())].trim();
+        let mut text_lines = text.lines();
+        if let Some(first) = text_lines.next() {
+            let more = text_lines.count();
+            line.push_str(&format!(": {first}"));
+            if more > 0 {
+                line.push_str(&format!(" … ({more} more lines)"));
+            }
+        }
+        out.push_str(&format!("{}{line}\n", "  ".repeat(depth)));
+        if !matches!(name, "meta" | "br" | "!DOCTYPE") && !tag.ends_with('/') {
+            depth += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn report_writes_a_self_contained_page_with_charts_and_data() {
+    let (_dir, out) = report_of_small(&[]);
+    assert_eq!(
+        files_under(&out),
+        [
+            "charts/buildout.svg",
+            "charts/capex.svg",
+            "charts/circular-flow.svg",
+            "charts/ranges.svg",
+            "charts/tornado-capex-per-gw.svg",
+            "charts/tornado-gpus.svg",
+            "charts/tornado-nvidia-per-gw.svg",
+            "index.html",
+            "plan.json",
+            "timeline.csv",
+        ]
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    // Self-contained: nothing is fetched when it opens.
+    for banned in ["<script", "<link", "<img", "@import", "url(", "<iframe"] {
+        assert!(!html.contains(banned), "index.html contains {banned}");
+    }
+    let external: Vec<&str> = html
+        .match_indices("http")
+        .map(|(i, _)| &html[i..(i + 40).min(html.len())])
+        .filter(|s| !s.starts_with("http://www.w3.org/2000/svg"))
+        .collect();
+    assert!(external.is_empty(), "external references: {external:?}");
+    // Every chart inline, and the same SVG as the chart file.
+    assert_eq!(html.matches("<svg ").count(), 7);
+    let capex = std::fs::read_to_string(out.join("charts/capex.svg")).unwrap();
+    assert!(html.contains(capex.trim_end()));
+    // The scenario, the assumptions with their sources, the headline numbers with their ranges.
+    assert!(html.contains("<h1>Small test build</h1>"));
+    assert!(
+        html.contains("id=\"assumptions\"") && html.contains("set in tests/fixtures/good/small.toml without a source")
+    );
+    assert!(html.contains("id=\"inputs\"") && html.contains("regantih.github.io"));
+    assert!(html.contains("P10 – P90: "));
+    assert!(html.contains("[[phase]]\nname = &quot;Blackwell&quot;"), "the scenario file is quoted");
+    // The data beside it is what `plan` writes.
+    let plan_json =
+        stdout_of(gigawatt_here().args(["plan", "tests/fixtures/good/small.toml", "--format", "json", "--no-record"]));
+    assert_eq!(std::fs::read_to_string(out.join("plan.json")).unwrap(), plan_json);
+    insta::assert_snapshot!("report_small_html_outline", html_outline(&html));
+}
+
+#[test]
+fn report_charts_of_a_small_fixed_scenario() {
+    let (_dir, out) = report_of_small(&[]);
+    for chart in ["buildout", "capex", "circular-flow", "ranges", "tornado-capex-per-gw"] {
+        let svg = std::fs::read_to_string(out.join(format!("charts/{chart}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.contains("font-family=\"'DejaVu Sans', Verdana, Geneva, sans-serif\""));
+        insta::assert_snapshot!(format!("report_small_chart_{chart}"), svg);
+    }
+}
+
+#[test]
+fn report_is_byte_identical_across_runs_and_png_on_request() {
+    let (_a, out_a) = report_of_small(&["--png"]);
+    let (_b, out_b) = report_of_small(&["--png"]);
+    let files = files_under(&out_a);
+    assert_eq!(files, files_under(&out_b));
+    assert_eq!(files.iter().filter(|f| f.ends_with(".png")).count(), 7);
+    for f in &files {
+        assert_eq!(std::fs::read(out_a.join(f)).unwrap(), std::fs::read(out_b.join(f)).unwrap(), "{f} differs");
+    }
+    let png = std::fs::read(out_a.join("charts/buildout.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let html = std::fs::read_to_string(out_a.join("index.html")).unwrap();
+    assert!(html.contains("href=\"charts/buildout.png\""));
+}
+
+#[test]
+fn report_of_bad_input_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let (code, err) =
+        error_of(gigawatt_here().args(["report", "tests/fixtures/bad/unknown_platform.toml", "--out"]).arg(&out));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown platform"), "{err}");
+    assert!(!out.exists());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run history
+
+#[test]
+fn plan_runs_are_recorded_and_runs_diff_says_what_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite3");
+    let with_db = |args: &[&str]| {
+        let mut c = gigawatt_here();
+        c.arg("--db").arg(&db).args(args);
+        c
+    };
+    let out = with_db(&["plan", "tests/fixtures/good/small.toml", "--format", "json"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "recording is silent: {}", String::from_utf8_lossy(&out.stderr));
+    let first: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout stays pure JSON");
+    stdout_of(&mut with_db(&["plan", "tests/fixtures/good/small.toml", "--seed", "8"]));
+
+    let list = stdout_of(&mut with_db(&["runs", "list"]));
+    assert!(list.contains("Small test build") && list.contains("2 runs from"), "{list}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&stdout_of(&mut with_db(&["runs", "--format", "json"]))).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let (a, b) = (listed[1]["id"].as_i64().unwrap(), listed[0]["id"].as_i64().unwrap());
+    assert_eq!(listed[1]["seed"], 7);
+    assert_eq!(listed[1]["scenario_sha256"].as_str().unwrap().len(), 64);
+
+    let shown: serde_json::Value =
+        serde_json::from_str(&stdout_of(&mut with_db(&["runs", "show", &a.to_string(), "--format", "json"]))).unwrap();
+    assert_eq!(shown["results"], first, "the recorded results are what plan printed");
+    assert_eq!(
+        shown["scenario_text"],
+        std::fs::read_to_string(crate_dir().join("tests/fixtures/good/small.toml")).unwrap()
+    );
+    assert_eq!(shown["tool_version"], env!("CARGO_PKG_VERSION"));
+    let text = stdout_of(&mut with_db(&["runs", "show", &a.to_string()]));
+    assert!(text.contains("HEADLINE FIGURES") && text.contains("GPU packages"), "{text}");
+
+    let diff = stdout_of(&mut with_db(&["runs", "diff", &a.to_string(), &b.to_string()]));
+    assert!(diff.contains("seed: 7 → 8"), "{diff}");
+    assert!(diff.contains("SCENARIO: same text"), "{diff}");
+    // Another seed moves the Monte Carlo ranges, not the central plan.
+    assert!(diff.contains("GPU packages, P10") || diff.contains("capex per GW, P10"), "{diff}");
+    assert!(!diff.lines().any(|l| l.trim_start().starts_with("GPU packages  ")), "central GPUs unchanged: {diff}");
+    let d: serde_json::Value = serde_json::from_str(&stdout_of(&mut with_db(&[
+        "runs",
+        "diff",
+        &a.to_string(),
+        &b.to_string(),
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(d["same_scenario"], true);
+}
+
+#[test]
+fn report_runs_are_recorded_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    gigawatt_here()
+        .arg("--db")
+        .arg(&db)
+        .args(["report", "tests/fixtures/good/small.toml", "--out"])
+        .arg(dir.path().join("r"))
+        .assert()
+        .success();
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout_of(gigawatt_here().arg("--db").arg(&db).args(["runs", "--format", "json"])))
+            .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["kind"], "plan");
+}
+
+#[test]
+fn no_record_leaves_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite3");
+    gigawatt_here()
+        .arg("--db")
+        .arg(&db)
+        .args(["plan", "tests/fixtures/good/small.toml", "--no-record"])
+        .assert()
+        .success();
+    assert!(!db.exists());
+    let (code, err) = error_of(gigawatt_here().args(["runs", "list", "--no-record"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--no-record"), "{err}");
+}
+
+#[test]
+fn an_unusable_history_warns_but_the_run_still_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "a file").unwrap();
+    let out = gigawatt_here()
+        .env("GIGAWATT_DB", blocker.join("history.sqlite3"))
+        .args(["plan", "tests/fixtures/good/small.toml", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("stdout is still only JSON");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("warning: this run was not recorded"), "{err}");
+}
+
+#[test]
+fn runs_show_of_an_unknown_id_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = error_of(gigawatt().arg("--db").arg(dir.path().join("h.sqlite3")).args(["runs", "show", "42"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no run 42"), "{err}");
 }

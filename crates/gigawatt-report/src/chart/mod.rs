@@ -1,0 +1,261 @@
+//! Charts: a small declarative description of a chart ([`Chart`]) and one renderer that turns it
+//! into SVG ([`svg::render`]); PNG is rasterised from that same SVG ([`crate::png`]).
+//!
+//! A chart is data, not drawing code. Each result type has a function that maps its numbers onto
+//! one of three plot shapes, and the renderer does the rest (scales, ticks with units, legend,
+//! layout, colours, fonts):
+//!
+//! * [`XyPlot`]: categories (quarters, tiers…) or a numeric x axis, with bars (stacked or side
+//!   by side), lines or areas on a left and an optional right y axis. Build-out timeline, capex,
+//!   circular money flow; later failures per day, GPUs down over time, ETTR against checkpoint
+//!   interval, capacity against demand by tier.
+//! * [`RangePlot`]: low / central / high of headline figures, optionally beside a reference range
+//!   (what an announcement implies).
+//! * [`TornadoPlot`]: one-at-a-time sensitivity of one figure to its inputs.
+//!
+//! Adding a chart for a new result type is one function `fn my_chart(result: &MyResult) -> Chart`
+//! next to [`plan::plan_charts`]; nothing in the renderer changes. Rendering is deterministic: the
+//! same chart gives byte-identical SVG (numbers are printed at fixed precision, no ids, no dates).
+//! Text is laid out with the metrics of the bundled DejaVu Sans ([`text`]).
+
+pub mod plan;
+pub mod svg;
+pub mod text;
+pub mod ticks;
+
+pub use ticks::Unit;
+
+/// A chart: what it shows and its data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    /// Short identifier, used as the file stem (`buildout` → `buildout.svg`).
+    pub id: String,
+    /// Title that says what the chart shows.
+    pub title: String,
+    /// One line under the title: scenario, units, where the numbers come from.
+    pub subtitle: Option<String>,
+    /// The plot.
+    pub body: Body,
+    /// A footnote under the plot (definitions, caveats).
+    pub note: Option<String>,
+}
+
+/// The plot of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// Bars, lines and areas over categories or a numeric x axis.
+    Xy(XyPlot),
+    /// Low / central / high ranges of figures, grouped by unit.
+    Ranges(RangePlot),
+    /// The sensitivity of one figure to each input moved alone.
+    Tornado(TornadoPlot),
+}
+
+/// An axis: what it measures and in which unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    /// What the axis measures, without the unit (`GPUs online`); the renderer appends the unit and
+    /// the scale it picks (`GPUs online (millions)`).
+    pub label: String,
+    /// The unit of the values.
+    pub unit: Unit,
+    /// Whether the axis must include zero (true for bars and most amounts).
+    pub include_zero: bool,
+}
+
+impl Axis {
+    /// An axis that includes zero.
+    pub fn new(label: impl Into<String>, unit: Unit) -> Axis {
+        Axis { label: label.into(), unit, include_zero: true }
+    }
+
+    /// The same axis, fitted to the data without forcing zero in.
+    pub fn fitted(mut self) -> Axis {
+        self.include_zero = false;
+        self
+    }
+}
+
+/// The x axis of an [`XyPlot`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum XAxis {
+    /// Named categories in order (quarters, tiers); series give one value per category.
+    Categories {
+        /// What the categories are (`quarter`).
+        label: String,
+        /// Their names.
+        names: Vec<String>,
+    },
+    /// A numeric axis; series give (x, y) points.
+    Numeric(Axis),
+}
+
+/// Which y axis a series is read against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The left axis.
+    Left,
+    /// The right axis ([`XyPlot::y2`]).
+    Right,
+}
+
+/// How a series is drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// A bar per category. Bars with the same `stack` name stack on each other; different stacks
+    /// stand side by side within a category. Only on a categorical x axis.
+    Bar {
+        /// The stack this bar belongs to.
+        stack: String,
+    },
+    /// A line through the points, with a dot on each.
+    Line,
+    /// A line whose area down to zero is filled lightly.
+    Area,
+}
+
+/// The values of a series.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Data {
+    /// One value per category of [`XAxis::Categories`] (`None` where there is none).
+    ByCategory(Vec<Option<f64>>),
+    /// (x, y) points on a [`XAxis::Numeric`] axis, in increasing x.
+    Points(Vec<(f64, f64)>),
+}
+
+/// One series of an [`XyPlot`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Legend entry.
+    pub name: String,
+    /// How it is drawn.
+    pub mark: Mark,
+    /// Which y axis it is read against.
+    pub side: Side,
+    /// Colour (`#rrggbb`); `None` takes the next colour of the palette.
+    pub color: Option<String>,
+    /// The values.
+    pub data: Data,
+}
+
+impl Series {
+    /// A series on the left axis with the palette's colour.
+    pub fn new(name: impl Into<String>, mark: Mark, data: Data) -> Series {
+        Series { name: name.into(), mark, side: Side::Left, color: None, data }
+    }
+
+    /// The same series read against the right axis.
+    pub fn on_right(mut self) -> Series {
+        self.side = Side::Right;
+        self
+    }
+
+    /// The same series in a given colour.
+    pub fn colored(mut self, color: &str) -> Series {
+        self.color = Some(color.to_string());
+        self
+    }
+}
+
+/// Bars, lines and areas against one x axis and one or two y axes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct XyPlot {
+    /// The x axis.
+    pub x: XAxis,
+    /// The left y axis.
+    pub y: Axis,
+    /// The right y axis, for series with [`Side::Right`].
+    pub y2: Option<Axis>,
+    /// The series, drawn in order (bars first, then areas, then lines).
+    pub series: Vec<Series>,
+    /// Write each bar segment's value inside it where it fits.
+    pub label_bars: bool,
+}
+
+/// A group of ranges sharing one axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeGroup {
+    /// The group's axis.
+    pub axis: Axis,
+    /// Its rows, top to bottom.
+    pub rows: Vec<RangeRow>,
+}
+
+/// One figure's low / central / high.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeRow {
+    /// The figure.
+    pub label: String,
+    /// Low end (e.g. P10).
+    pub low: f64,
+    /// Central value.
+    pub central: f64,
+    /// High end (e.g. P90).
+    pub high: f64,
+    /// A reference range drawn behind it (low, high), e.g. what an announcement implies.
+    pub reference: Option<(f64, f64)>,
+}
+
+/// Low / central / high of several figures, in groups that share an axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangePlot {
+    /// Legend text of the range bar (`P10 – P90 over the disputed inputs`).
+    pub range_label: String,
+    /// Legend text of the reference band, when rows have one.
+    pub reference_label: Option<String>,
+    /// The groups, top to bottom.
+    pub groups: Vec<RangeGroup>,
+}
+
+/// One input of a tornado.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TornadoRow {
+    /// The input.
+    pub label: String,
+    /// The input's low, as text (`1.10`, `$3.4 M`).
+    pub low_text: String,
+    /// The input's high, as text.
+    pub high_text: String,
+    /// The figure with the input at its low.
+    pub at_low: f64,
+    /// The figure with the input at its high.
+    pub at_high: f64,
+}
+
+/// How far one figure moves when each input moves alone to its low and its high.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TornadoPlot {
+    /// The figure's axis.
+    pub axis: Axis,
+    /// The figure at central inputs.
+    pub central: f64,
+    /// The inputs, largest swing first.
+    pub rows: Vec<TornadoRow>,
+}
+
+/// The palette series take colours from, in order (colour-blind-aware, after Tableau 10).
+pub const PALETTE: [&str; 10] =
+    ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+
+/// A chart rendered for output: its id, title and SVG text.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RenderedChart {
+    /// The chart's id (file stem).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+impl Chart {
+    /// Renders the chart as an SVG document.
+    pub fn to_svg(&self) -> String {
+        svg::render(self)
+    }
+
+    /// Renders the chart for output.
+    pub fn render(&self) -> RenderedChart {
+        RenderedChart { id: self.id.clone(), title: self.title.clone(), svg: self.to_svg() }
+    }
+}

@@ -1,0 +1,528 @@
+//! # gigawatt-server
+//!
+//! `gigawatt serve`: a local web dashboard and the JSON API it uses (documented in
+//! `docs/api.md`). Pick a bundled scenario or paste TOML, run the planner, and see the headline
+//! numbers and charts; errors in the TOML come back with line and column.
+//!
+//! * **Local by default.** It binds to 127.0.0.1 unless told otherwise.
+//! * **Self-contained.** The page, its script, the bundled scenarios ([`bundled`]) and the
+//!   catalog are compiled into the binary; it reads no file and writes nothing but its run
+//!   history.
+//! * **Never a crash.** Request bodies are capped ([`MAX_BODY_BYTES`]); bad requests get a 4xx
+//!   with a JSON error; planning runs on blocking threads, at most [`MAX_CONCURRENT_RUNS`] at once.
+//!
+//! ## Adding an endpoint
+//! `simulate` and `capacity` plug in the way `plan` does: a handler that reads the TOML body with
+//! [`read_toml`], computes on a blocking thread with [`blocking`], records with
+//! [`AppState::record`], and answers with JSON; then one `.route(…)` line in [`router`] (see the
+//! marked place there) and a section in `docs/api.md`.
+
+#![warn(missing_docs)]
+
+pub mod bundled;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use gigawatt_core::{Catalog, InputError, Plan, PlanOptions, SourceFile, load_scenario, plan};
+use gigawatt_report::chart::RenderedChart;
+use gigawatt_report::chart::plan::plan_charts;
+use gigawatt_report::headline::{Card, plan_cards};
+use gigawatt_store::{History, NewRun, Store, StoreError};
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+/// Largest request body accepted (a scenario file is a few KB).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Most Monte Carlo draws a dashboard run may ask for (the CLI allows 1,000,000).
+pub const MAX_DRAWS: usize = 100_000;
+/// Planning runs computed at once; further requests wait their turn.
+pub const MAX_CONCURRENT_RUNS: usize = 2;
+/// The scenario file name used for TOML that does not name one.
+pub const PASTED: &str = "<pasted>";
+
+const DASHBOARD: &str = include_str!("../assets/dashboard.html");
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+     img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// What the server needs: the catalog, where to record runs, and the run limit.
+#[derive(Clone)]
+pub struct AppState {
+    catalog: Arc<Catalog>,
+    history: Arc<History>,
+    runs: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// State over a catalog and a run history.
+    pub fn new(catalog: Catalog, history: History) -> AppState {
+        AppState {
+            catalog: Arc::new(catalog),
+            history: Arc::new(history),
+            runs: Arc::new(Semaphore::new(MAX_CONCURRENT_RUNS)),
+        }
+    }
+
+    /// Records a run made by the server (`source = "serve"`); returns its id, or `None` when
+    /// recording is off or failed (a failure is logged on stderr; the response still succeeds).
+    pub fn record(&self, run: NewRun<'_>) -> Option<i64> {
+        match self.history.record(&NewRun { source: "serve", ..run }) {
+            Ok(id) => id,
+            Err(e) => {
+                eprintln!("gigawatt serve: warning: run not recorded: {e}");
+                None
+            }
+        }
+    }
+
+    fn store(&self) -> Result<Store, ApiError> {
+        match self.history.open() {
+            Ok(Some(store)) => Ok(store),
+            Ok(None) => {
+                Err(ApiError::new(StatusCode::NOT_FOUND, "the run history is off (serve was started with --no-record)"))
+            }
+            Err(e) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())),
+        }
+    }
+}
+
+/// An error answer: status and a JSON body `{"error": {…}}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: Box<ErrorBody>,
+}
+
+/// The JSON of an error.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong.
+    pub message: String,
+    /// The file the problem is in (for scenario errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line of the problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column of the problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// Byte offsets `[start, end)` of the offending text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<[usize; 2]>,
+    /// A short label for the offending text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// What would be right.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl ApiError {
+    /// An error with a message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: Box::new(ErrorBody {
+                status: status.as_u16(),
+                message: message.into(),
+                file: None,
+                line: None,
+                column: None,
+                span: None,
+                label: None,
+                help: None,
+            }),
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> ApiError {
+        self.body.help = Some(help.into());
+        self
+    }
+
+    /// A scenario error (400) with its place in the text.
+    pub fn input(e: &InputError) -> ApiError {
+        let mut err = ApiError::new(StatusCode::BAD_REQUEST, e.message.clone());
+        if let Some((file, line, column)) = e.location() {
+            err.body.file = Some(file);
+            if e.span.is_some() {
+                err.body.line = Some(line);
+                err.body.column = Some(column);
+            }
+        }
+        err.body.span = e.span.as_ref().map(|s| [s.start, s.end]);
+        err.body.label = e.label.clone();
+        err.body.help = e.help.clone();
+        err
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(self.status, &serde_json::json!({ "error": self.body }))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
+            other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+        }
+    }
+}
+
+fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
+    // The same pretty JSON the CLI prints, so `POST /api/plan` equals `plan --format json`.
+    let body = gigawatt_report::json::to_json(value);
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+/// The routes. Extension point: `simulate` and `capacity` add their routes where marked.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/api/health", get(health))
+        .route("/api/scenarios", get(scenarios))
+        .route("/api/scenarios/{id}", get(scenario))
+        .route("/api/catalog", get(catalog))
+        .route("/api/plan", post(plan_json))
+        .route("/api/plan/view", post(plan_view))
+        // Later result types: `.route("/api/simulate", post(simulate_json))` and
+        // `.route("/api/simulate/view", post(simulate_view))`, likewise for capacity.
+        .route("/api/runs", get(runs_list))
+        .route("/api/runs/{id}", get(run_show))
+        .route("/api/runs/{a}/diff/{b}", get(run_diff))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn dashboard() -> Response {
+    let mut r = Response::new(Body::from(DASHBOARD));
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    r
+}
+
+async fn health() -> Response {
+    json_response(StatusCode::OK, &serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+async fn not_found(req: Request) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, format!("no such endpoint: {} {}", req.method(), req.uri().path()))
+        .help("see docs/api.md; the endpoints start with /api/")
+}
+
+async fn method_not_allowed(req: Request) -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("{} is not allowed on {}", req.method(), req.uri().path()))
+}
+
+async fn scenarios() -> Response {
+    json_response(StatusCode::OK, &bundled::SCENARIOS.iter().map(bundled::Scenario::info).collect::<Vec<_>>())
+}
+
+async fn scenario(Path(id): Path<String>) -> Result<Response, ApiError> {
+    let s = bundled::find(&id).ok_or_else(|| {
+        let ids: Vec<&str> = bundled::SCENARIOS.iter().map(|s| s.id).collect();
+        ApiError::new(StatusCode::NOT_FOUND, format!("no bundled scenario `{id}`"))
+            .help(format!("bundled: {}", ids.join(", ")))
+    })?;
+    Ok(json_response(StatusCode::OK, &s.info()))
+}
+
+async fn catalog(State(state): State<AppState>) -> Response {
+    json_response(StatusCode::OK, state.catalog.as_ref())
+}
+
+/// Options of a planning request, from its query string.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlanQuery {
+    /// `seed=N`: overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// `draws=N`: overrides the scenario's draws (100 to [`MAX_DRAWS`]).
+    pub draws: Option<usize>,
+    /// `file=NAME`: the name the scenario is reported under (default [`PASTED`]).
+    pub file: Option<String>,
+}
+
+/// Parses `seed`, `draws` and `file` from a query string.
+pub fn parse_plan_query(query: Option<&str>) -> Result<PlanQuery, ApiError> {
+    let mut q = PlanQuery::default();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = percent_decode(v).ok_or_else(|| {
+            ApiError::new(StatusCode::BAD_REQUEST, format!("`{k}` is not valid percent-encoded UTF-8"))
+        })?;
+        let bad = |what: &str| ApiError::new(StatusCode::BAD_REQUEST, format!("`{k}={v}` is not {what}"));
+        match k {
+            "seed" => q.seed = Some(v.parse().map_err(|_| bad("a seed (a whole number from 0 to 2^64 − 1)"))?),
+            "draws" => {
+                let d: usize = v.parse().map_err(|_| bad("a number of draws"))?;
+                if !(100..=MAX_DRAWS).contains(&d) {
+                    return Err(bad(&format!("between 100 and {MAX_DRAWS} draws")));
+                }
+                q.draws = Some(d);
+            }
+            "file" if !v.is_empty() => q.file = Some(v.chars().take(200).collect()),
+            "file" => {}
+            other => {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("unknown query parameter `{other}`"))
+                    .help("planning takes seed, draws and file"));
+            }
+        }
+    }
+    Ok(q)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Reads a request body as TOML text: at most [`MAX_BODY_BYTES`] (413 beyond), UTF-8 (400
+/// otherwise).
+pub async fn read_toml(body: Body) -> Result<String, ApiError> {
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|e| {
+        let too_big = std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("length limit"))
+            || e.to_string().contains("length limit");
+        if too_big {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
+            )
+            .help("a scenario file is a few KB; send the TOML text itself")
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, format!("cannot read the request body: {e}"))
+        }
+    })?;
+    let text = String::from_utf8(bytes.to_vec())
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the request body is not UTF-8 text"))?;
+    if text.trim().is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "the request body is empty")
+            .help("send a scenario as TOML, e.g. the text of GET /api/scenarios/nvidia-openai-10gw"));
+    }
+    Ok(text)
+}
+
+/// Runs a computation on a blocking thread, at most [`MAX_CONCURRENT_RUNS`] at once; a panic in
+/// it becomes a 500 answer, not a crash.
+pub async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let _permit = state
+        .runs
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
+    tokio::task::spawn_blocking(f).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the computation failed unexpectedly; please report this scenario",
+        )
+    })?
+}
+
+/// A planned scenario, recorded.
+struct Planned {
+    plan: Plan,
+    json: String,
+    run_id: Option<i64>,
+}
+
+fn plan_text(state: &AppState, text: String, q: PlanQuery) -> Result<Planned, ApiError> {
+    let file = SourceFile::new(q.file.unwrap_or_else(|| PASTED.to_string()), text);
+    let model = load_scenario(&file, &state.catalog).map_err(|e| ApiError::input(&e))?;
+    let mut opts = PlanOptions::from_model(&model);
+    if let Some(seed) = q.seed {
+        opts.seed = seed;
+    }
+    if let Some(draws) = q.draws {
+        opts.draws = draws;
+    }
+    if opts.draws > MAX_DRAWS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("the scenario asks for {} Monte Carlo draws; the dashboard allows at most {MAX_DRAWS}", opts.draws),
+        )
+        .help(format!("pass draws={MAX_DRAWS} or fewer, or use `gigawatt plan` for larger runs")));
+    }
+    let result = plan(&model, opts);
+    let json = gigawatt_report::json::to_json(&result);
+    let figures = result.figures();
+    let run_id = state.record(NewRun {
+        kind: "plan",
+        source: "serve",
+        scenario_name: &result.scenario.name,
+        scenario_file: &file.name,
+        scenario_text: &file.text,
+        seed: Some(result.seed),
+        tool_version: env!("CARGO_PKG_VERSION"),
+        figures: &figures,
+        results_json: &json,
+    });
+    Ok(Planned { plan: result, json, run_id })
+}
+
+fn with_run_id(mut r: Response, run_id: Option<i64>) -> Response {
+    if let Some(id) = run_id
+        && let Ok(v) = HeaderValue::from_str(&id.to_string())
+    {
+        r.headers_mut().insert("x-gigawatt-run-id", v);
+    }
+    r
+}
+
+async fn plan_json(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let q = parse_plan_query(query.as_deref())?;
+    let text = read_toml(req.into_body()).await?;
+    let st = state.clone();
+    let planned = blocking(&state, move || plan_text(&st, text, q)).await?;
+    let mut r = Response::new(Body::from(planned.json));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(with_run_id(r, planned.run_id))
+}
+
+/// What the dashboard shows of a plan.
+#[derive(Serialize)]
+struct PlanView {
+    run_id: Option<i64>,
+    cards: Vec<Card>,
+    charts: Vec<RenderedChart>,
+    plan: serde_json::Value,
+}
+
+async fn plan_view(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let q = parse_plan_query(query.as_deref())?;
+    let text = read_toml(req.into_body()).await?;
+    let st = state.clone();
+    let view = blocking(&state, move || {
+        let planned = plan_text(&st, text, q)?;
+        Ok(PlanView {
+            run_id: planned.run_id,
+            cards: plan_cards(&planned.plan),
+            charts: plan_charts(&planned.plan).iter().map(|c| c.render()).collect(),
+            plan: serde_json::from_str(&planned.json).expect("plan JSON parses"),
+        })
+    })
+    .await?;
+    let id = view.run_id;
+    Ok(with_run_id(json_response(StatusCode::OK, &view), id))
+}
+
+fn parse_id(s: &str) -> Result<i64, ApiError> {
+    s.parse().map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, format!("`{s}` is not a run id (a whole number)")))
+}
+
+async fn runs_list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let mut limit = 20usize;
+    for pair in query.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("limit", v)) => {
+                limit = v.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
+                    ApiError::new(StatusCode::BAD_REQUEST, format!("`limit={v}` is not between 1 and 1000"))
+                })?
+            }
+            _ => {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("unknown query parameter `{pair}`"))
+                    .help("runs take limit"));
+            }
+        }
+    }
+    let st = state.clone();
+    let list = blocking(&state, move || Ok(st.store()?.list(limit)?)).await?;
+    Ok(json_response(StatusCode::OK, &list))
+}
+
+async fn run_show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let st = state.clone();
+    let run = blocking(&state, move || Ok(st.store()?.get(id)?)).await?;
+    Ok(json_response(StatusCode::OK, &run))
+}
+
+async fn run_diff(State(state): State<AppState>, Path((a, b)): Path<(String, String)>) -> Result<Response, ApiError> {
+    let (a, b) = (parse_id(&a)?, parse_id(&b)?);
+    let st = state.clone();
+    let diff = blocking(&state, move || Ok(st.store()?.diff(a, b)?)).await?;
+    Ok(json_response(StatusCode::OK, &diff))
+}
+
+/// Where and how to serve.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    /// Address to bind (127.0.0.1 by default in the CLI).
+    pub bind: IpAddr,
+    /// Port (0 picks a free one).
+    pub port: u16,
+}
+
+/// Serves until Ctrl-C (or SIGTERM). `on_ready` is called with the bound address once the server
+/// accepts connections.
+pub fn serve(config: ServeConfig, state: AppState, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_io().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((config.bind, config.port)).await?;
+        on_ready(listener.local_addr()?);
+        axum::serve(listener, router(state)).with_graceful_shutdown(shutdown()).await
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,203 @@
+//! The JSON API as a client sees it: valid TOML, invalid TOML with its line and column, an
+//! oversize body, unknown routes and methods, the run history, and a real TCP round trip.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use gigawatt_core::{Catalog, PlanOptions, SourceFile, load_scenario, plan};
+use gigawatt_server::{AppState, MAX_BODY_BYTES, ServeConfig, bundled, router};
+use gigawatt_store::History;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const SEED: &str = include_str!("../../../scenarios/nvidia-openai-10gw.toml");
+
+fn state(db: Option<&Path>) -> AppState {
+    let history = match db {
+        Some(p) => History::At(p.to_path_buf()),
+        None => History::Off,
+    };
+    AppState::new(Catalog::bundled().unwrap(), history)
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+async fn send(state: AppState, method: &str, uri: &str, body: impl Into<Body>) -> Reply {
+    let req = Request::builder().method(method).uri(uri).body(body.into()).unwrap();
+    let res = router(state).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Reply { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+#[test]
+fn plan_of_valid_toml_is_the_json_the_cli_prints() {
+    let reply = rt().block_on(send(state(None), "POST", "/api/plan?file=scenarios/nvidia-openai-10gw.toml", SEED));
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.headers["content-type"], "application/json");
+    // What `gigawatt plan scenarios/nvidia-openai-10gw.toml --format json` prints.
+    let file = SourceFile::new("scenarios/nvidia-openai-10gw.toml", SEED);
+    let model = load_scenario(&file, &Catalog::bundled().unwrap()).unwrap();
+    let expected = gigawatt_report::json::to_json(&plan(&model, PlanOptions::from_model(&model)));
+    assert_eq!(reply.body, expected);
+    assert!(reply.headers.get("x-gigawatt-run-id").is_none(), "history off: nothing recorded");
+}
+
+#[test]
+fn seed_and_draws_come_from_the_query() {
+    let reply = rt().block_on(send(state(None), "POST", "/api/plan?seed=9&draws=200", SEED));
+    assert_eq!(reply.status, StatusCode::OK);
+    let v = reply.json();
+    assert_eq!((v["seed"].as_u64(), v["draws"].as_u64()), (Some(9), Some(200)));
+    assert_eq!(v["scenario"]["file"], "<pasted>");
+    for (q, needle) in
+        [("draws=5", "between 100 and"), ("seed=-1", "is not a seed"), ("colour=red", "unknown query parameter")]
+    {
+        let reply = rt().block_on(send(state(None), "POST", &format!("/api/plan?{q}"), SEED));
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(reply.json()["error"]["message"].as_str().unwrap().contains(needle), "{q}: {}", reply.body);
+    }
+}
+
+#[test]
+fn invalid_toml_is_a_400_with_line_and_column() {
+    let bad = "name = \"broken\"\n\n[[phase]]\nonline = \"2026-Q4\"\nplatform = \"vr-nvl144\"\npower_gw = = 1\n";
+    let reply = rt().block_on(send(state(None), "POST", "/api/plan", bad));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let e = &reply.json()["error"];
+    assert_eq!(e["status"], 400);
+    assert_eq!(e["line"], 6, "{e}");
+    assert!(e["column"].as_u64().unwrap() >= 10, "{e}");
+    assert_eq!(e["file"], "<pasted>");
+    assert!(e["span"][0].as_u64().is_some());
+
+    // A valid TOML document that is not a valid scenario: located too, with help.
+    let unknown = SEED.replacen("platform = \"vr-nvl144\"", "platform = \"vera-rubin\"", 1);
+    let reply = rt().block_on(send(state(None), "POST", "/api/plan/view", unknown.clone()));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let e = &reply.json()["error"];
+    let line = unknown[..unknown.find("\"vera-rubin\"").unwrap()].matches('\n').count() + 1;
+    assert_eq!(e["line"].as_u64(), Some(line as u64), "{e}");
+    assert_eq!(e["column"], 12);
+    assert!(e["help"].as_str().unwrap().contains("vr-nvl144"), "{e}");
+}
+
+#[test]
+fn oversize_and_malformed_bodies_are_4xx_json() {
+    let big = "#".repeat(MAX_BODY_BYTES + 1);
+    let reply = rt().block_on(send(state(None), "POST", "/api/plan", big));
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(reply.json()["error"]["message"].as_str().unwrap().contains("256 KiB"));
+    let reply = rt().block_on(send(state(None), "POST", "/api/plan", vec![0xff, 0xfe, 0x00]));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("not UTF-8"));
+    let reply = rt().block_on(send(state(None), "POST", "/api/plan", "  \n"));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("empty"));
+}
+
+#[test]
+fn unknown_routes_and_methods_are_json_errors() {
+    let reply = rt().block_on(send(state(None), "GET", "/api/frobnicate", Body::empty()));
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.json()["error"]["status"], 404);
+    let reply = rt().block_on(send(state(None), "GET", "/api/plan", Body::empty()));
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.json()["error"]["status"], 405);
+    assert_eq!(reply.headers.get("allow").map(|v| v.to_str().unwrap()), Some("POST"));
+    let reply = rt().block_on(send(state(None), "GET", "/api/scenarios/nope", Body::empty()));
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.json()["error"]["help"].as_str().unwrap().contains("nvidia-openai-10gw"));
+    let reply = rt().block_on(send(state(None), "GET", "/api/runs/abc", Body::empty()));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.json()["error"]["message"].as_str().unwrap().contains("not a run id"));
+    let reply = rt().block_on(send(state(None), "GET", "/api/runs/1", Body::empty()));
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "history off: {}", reply.body);
+}
+
+#[test]
+fn scenarios_and_catalog_are_compiled_in() {
+    let reply = rt().block_on(send(state(None), "GET", "/api/scenarios", Body::empty()));
+    let list = reply.json();
+    assert_eq!(list.as_array().unwrap().len(), bundled::SCENARIOS.len());
+    assert_eq!(list[0]["id"], "nvidia-openai-10gw");
+    assert_eq!(list[0]["toml"], SEED);
+    let one = rt().block_on(send(state(None), "GET", "/api/scenarios/nvidia-openai-10gw-gb300", Body::empty())).json();
+    assert_eq!(one["file"], "scenarios/nvidia-openai-10gw-gb300.toml");
+    let catalog = rt().block_on(send(state(None), "GET", "/api/catalog", Body::empty())).json();
+    assert!(catalog["platforms"].as_array().unwrap().iter().any(|p| p["id"] == "vr-nvl144"));
+}
+
+#[test]
+fn the_dashboard_page_is_served_self_contained() {
+    let reply = rt().block_on(send(state(None), "GET", "/", Body::empty()));
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.headers["content-type"], "text/html; charset=utf-8");
+    assert!(reply.headers["content-security-policy"].to_str().unwrap().contains("connect-src 'self'"));
+    assert!(reply.body.contains("id=\"toml\"") && reply.body.contains("/api/plan/view"));
+    assert!(!reply.body.contains("src=\"http") && !reply.body.contains("href=\"http"), "no external resources");
+}
+
+#[test]
+fn view_runs_are_recorded_and_readable_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let st = state(Some(&db));
+    let view = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=200", SEED));
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    let v = view.json();
+    let id = v["run_id"].as_i64().expect("recorded");
+    assert_eq!(view.headers["x-gigawatt-run-id"], id.to_string().as_str());
+    assert!(v["cards"].as_array().unwrap().iter().any(|c| c["key"] == "gpus"));
+    let charts = v["charts"].as_array().unwrap();
+    assert!(charts.iter().all(|c| c["svg"].as_str().unwrap().starts_with("<svg")));
+    assert!(charts.iter().any(|c| c["id"] == "buildout"));
+    assert_eq!(v["plan"]["draws"], 200);
+
+    let second = rt().block_on(send(st.clone(), "POST", "/api/plan?seed=1&draws=200", SEED));
+    let id2: i64 = second.headers["x-gigawatt-run-id"].to_str().unwrap().parse().unwrap();
+    let runs = rt().block_on(send(st.clone(), "GET", "/api/runs?limit=5", Body::empty())).json();
+    assert_eq!(runs[0]["id"], id2);
+    assert_eq!(runs[0]["source"], "serve");
+    let run = rt().block_on(send(st.clone(), "GET", &format!("/api/runs/{id}"), Body::empty())).json();
+    assert_eq!(run["scenario_text"], SEED);
+    let diff = rt().block_on(send(st.clone(), "GET", &format!("/api/runs/{id}/diff/{id2}"), Body::empty())).json();
+    assert_eq!(diff["same_scenario"], true);
+    let missing = rt().block_on(send(st, "GET", "/api/runs/999", Body::empty()));
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn a_real_server_answers_on_loopback() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let config = ServeConfig { bind: "127.0.0.1".parse().unwrap(), port: 0 };
+        gigawatt_server::serve(config, state(None), |addr| tx.send(addr).unwrap()).unwrap();
+    });
+    let addr = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+    assert!(addr.ip().is_loopback());
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    write!(s, "GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("\"status\": \"ok\""), "{reply}");
+}
