@@ -9,8 +9,8 @@
 mod capacity;
 mod cli;
 mod output;
-mod simulate;
 mod runs;
+mod simulate;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
