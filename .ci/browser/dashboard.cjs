@@ -1,5 +1,6 @@
-// Drives the gigawatt dashboard in headless Chromium: load it, run the seed scenario, check what
-// the page's scripts rendered, then check that a TOML error is shown with its line and column.
+// Drives the gigawatt dashboard in headless Chromium: load it, run the seed scenario (plan,
+// simulation and capacity), check what the page's scripts rendered, then check that a TOML error
+// is shown with its line and column.
 // Usage: node dashboard.cjs URL   (NODE_PATH must reach playwright-core; see .ci/browser-test)
 "use strict";
 const { chromium } = require("playwright-core");
@@ -51,6 +52,16 @@ function check(name, ok, detail) {
       })),
       svgs: document.querySelectorAll("#charts figure.chart > svg").length,
       svgTitles: [...document.querySelectorAll("#charts svg > title")].map((t) => t.textContent),
+      simCards: [...document.querySelectorAll("#simulation-cards .card")].map((c) => ({
+        key: c.dataset.key, value: c.querySelector(".value").textContent,
+        range: c.querySelector(".range") ? c.querySelector(".range").textContent : "",
+      })),
+      simCharts: [...document.querySelectorAll("#simulation-charts figure.chart")].map((f) => f.dataset.chart),
+      capCards: [...document.querySelectorAll("#capacity-cards .card")].map((c) => ({
+        key: c.dataset.key, value: c.querySelector(".value").textContent,
+      })),
+      capCharts: [...document.querySelectorAll("#capacity-charts figure.chart")].map((f) => f.dataset.chart),
+      svgsInSections: document.querySelectorAll("#simulation figure.chart > svg, #capacity figure.chart > svg").length,
       status: document.querySelector("#status").textContent,
       runs: document.querySelectorAll("#runs tbody tr").length,
     }));
@@ -62,8 +73,18 @@ function check(name, ok, detail) {
     check("headline capex per GW rendered", /^\$\d+(\.\d+)? B$/.test(card("capex_per_gw").value), JSON.stringify(card("capex_per_gw")));
     check("at least one <svg> chart present", dom.svgs >= 1, `${dom.svgs} charts`);
     check("the build-out chart is among them", dom.svgTitles.some((t) => t.startsWith("Build-out:")), dom.svgTitles.join(" | "));
-    check("the run was recorded", /^run \d+ recorded/.test(dom.status), dom.status);
-    await page.waitForFunction(() => document.querySelectorAll("#runs tbody tr").length >= 1, null, { timeout: 10000 })
+    const simCard = (key) => dom.simCards.find((c) => c.key === key) || { value: "", range: "" };
+    check("simulation: failures per day rendered", /^\d[\d,.]*$/.test(simCard("failures_per_day").value), JSON.stringify(dom.simCards).slice(0, 300));
+    const ettr = dom.simCards.find((c) => c.key.startsWith("ettr:")) || { value: "", range: "" };
+    check("simulation: a job's ETTR with its 95% CI", /^\d+\.\d%$/.test(ettr.value) && /^95% CI of the mean: /.test(ettr.range), JSON.stringify(ettr));
+    check("simulation: failures-per-day, GPUs-down and ETTR-interval charts",
+      ["failures-per-day", "gpus-down", "ettr-interval"].every((id) => dom.simCharts.includes(id)), dom.simCharts.join(" "));
+    check("capacity: a training run's finish rendered", dom.capCards.some((c) => c.key.startsWith("training:") && /^\d{4}-\d{2}-\d{2}$/.test(c.value)), JSON.stringify(dom.capCards).slice(0, 300));
+    check("capacity: capacity-against-demand and demand-by-tier charts",
+      ["capacity-demand", "demand-by-tier", "fleet-split"].every((id) => dom.capCharts.includes(id)), dom.capCharts.join(" "));
+    check("simulation and capacity charts are inline <svg>", dom.svgsInSections === dom.simCharts.length + dom.capCharts.length, String(dom.svgsInSections));
+    check("the plan, simulation and capacity runs were recorded", /^runs \d+, \d+, \d+ recorded/.test(dom.status), dom.status);
+    await page.waitForFunction(() => document.querySelectorAll("#runs tbody tr").length >= 3, null, { timeout: 10000 })
       .then(() => check("the run is listed under recent runs", true, ""))
       .catch(() => check("the run is listed under recent runs", false, "no rows"));
     if (shots) {

@@ -228,6 +228,13 @@ pub struct WorkloadSections {
     pub allocation: Option<toml::Table>,
 }
 
+impl WorkloadSections {
+    /// Whether the scenario has any workload section, i.e. asks for `gigawatt capacity`.
+    pub fn declared(&self) -> bool {
+        !self.training.is_empty() || self.demand.is_some() || self.inference.is_some() || self.allocation.is_some()
+    }
+}
+
 /// Reads and validates a scenario against a catalog.
 pub fn load_scenario(file: &SourceFile, catalog: &Catalog) -> Result<Model, InputError> {
     let raw: RawScenario = toml::from_str(&file.text).map_err(|e| {

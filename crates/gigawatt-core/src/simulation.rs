@@ -718,6 +718,10 @@ pub struct PhaseTopology {
 /// Everything a simulation of a scenario needs beside the plan, validated.
 #[derive(Clone, Debug, Serialize)]
 pub struct SimulationSpec {
+    /// Whether the scenario asks for a simulation: it has a `[simulation]` section, a `[[job]]` or
+    /// a `[[failure]]`. Reports and the dashboard simulate only such scenarios; `gigawatt
+    /// simulate` runs any scenario with the defaults.
+    pub declared: bool,
     /// Simulated days.
     pub days: f64,
     /// Monte Carlo replicas.
@@ -899,6 +903,7 @@ pub(crate) fn build(
         specs.push(job);
     }
     Ok(SimulationSpec {
+        declared: sim.is_some() || !jobs.is_empty() || !failures.is_empty(),
         days,
         replicas,
         reference_platform: cat.reference_platform,

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use gigawatt_workloads::Capacity;
 use gigawatt_workloads::allocation::Policy;
+use gigawatt_workloads::capacity::ChatToday;
 
 use crate::fmt::{count, percent, power_mw, sig3, thousands, with_unit};
 use crate::table::{heading, new_table, push_table};
@@ -14,7 +15,7 @@ fn flops(x: f64) -> String {
 }
 
 /// A large number with a scale word: `15.6 T`, `405 B`, `900 M`, below a million as a count.
-fn big(x: f64) -> String {
+pub(crate) fn big(x: f64) -> String {
     let a = x.abs();
     if a >= 1e12 {
         format!("{} T", sig3(x / 1e12))
@@ -51,6 +52,71 @@ fn policy_text(p: &Policy) -> String {
     }
 }
 
+/// How much of the fleet today's text chat needs, in four plain lines (the terminal summary and
+/// the report say it the same way).
+pub fn chat_today_lines(t: &ChatToday) -> Vec<String> {
+    let scale = if t.reference_mw < 10.0 {
+        "megawatts"
+    } else if t.reference_mw < 100.0 {
+        "tens of megawatts"
+    } else if t.reference_mw < 1000.0 {
+        "hundreds of megawatts"
+    } else {
+        "gigawatts"
+    };
+    vec![
+        format!(
+            "{} weekly users ({}) × {} messages/day × {} output tokens = {} average, {} at peak (plain text, no features).",
+            big(t.weekly_users),
+            t.date,
+            sig3(t.messages_per_day / t.weekly_users),
+            sig3(t.output_tokens_per_message),
+            rate(t.average_tokens_per_s),
+            rate(t.peak_tokens_per_s),
+        ),
+        format!(
+            "On {} serving {}: {} GPUs, {} of facility power ({:.2} Wh per message; Altman: 0.34 Wh per average query).",
+            t.reference_platform,
+            t.model,
+            count(t.reference_gpus),
+            power_mw(t.reference_mw),
+            t.reference_wh_per_message,
+        ),
+        format!(
+            "On the fleet's {}: {} GPUs, {} — {} of the plan's {}. Today's text chat needs {scale}, not the plan's {}:",
+            t.fleet_platform,
+            count(t.fleet_gpus),
+            power_mw(t.fleet_mw),
+            percent(t.share_of_fleet_power),
+            power_mw(t.fleet_power_mw),
+            power_mw(t.fleet_power_mw),
+        ),
+        "the rest of the build is for training, user growth and compute-heavy features (reasoning, agents) — below, month by month.".to_string(),
+    ]
+}
+
+/// What the fleet's GPU-hours go to, in one or two plain lines.
+pub fn usage_lines(c: &Capacity) -> Vec<String> {
+    let u = &c.usage;
+    let mut lines = vec![format!(
+        "{} GPU-hours online: training {} ({}), inference at peak demand {} ({}), idle {} ({}).",
+        big(u.gpu_hours_online),
+        big(u.training_gpu_hours),
+        percent(u.training_share),
+        big(u.inference_gpu_hours),
+        percent(u.inference_share),
+        big(u.idle_gpu_hours),
+        percent(u.idle_share),
+    )];
+    if u.idle_share > 0.5 {
+        lines.push(
+            "Most of the fleet is idle under these runs and this demand: the build is sized for more training (more and larger runs,\n  research and RL) or for demand well beyond the published figures — the assumptions below say which would have to change."
+                .to_string(),
+        );
+    }
+    lines
+}
+
 /// The capacity result as a readable terminal summary.
 pub fn capacity_summary(c: &Capacity) -> String {
     let mut out = String::new();
@@ -71,70 +137,15 @@ pub fn capacity_summary(c: &Capacity) -> String {
 
     if let Some(t) = &c.chat_today {
         heading(&mut out, "HOW MUCH OF THE FLEET DOES TODAY'S TEXT CHAT NEED?");
-        let _ = writeln!(
-            out,
-            "  {} weekly users ({}) × {} messages/day × {} output tokens = {} average, {} at peak (plain text, no features).",
-            big(t.weekly_users),
-            t.date,
-            sig3(t.messages_per_day / t.weekly_users),
-            sig3(t.output_tokens_per_message),
-            rate(t.average_tokens_per_s),
-            rate(t.peak_tokens_per_s),
-        );
-        let _ = writeln!(
-            out,
-            "  On {} serving {}: {} GPUs, {} of facility power ({:.2} Wh per message; Altman: 0.34 Wh per average query).",
-            t.reference_platform,
-            t.model,
-            count(t.reference_gpus),
-            power_mw(t.reference_mw),
-            t.reference_wh_per_message,
-        );
-        let scale = if t.reference_mw < 10.0 {
-            "megawatts"
-        } else if t.reference_mw < 100.0 {
-            "tens of megawatts"
-        } else if t.reference_mw < 1000.0 {
-            "hundreds of megawatts"
-        } else {
-            "gigawatts"
-        };
-        let _ = writeln!(
-            out,
-            "  On the fleet's {}: {} GPUs, {} — {} of the plan's {}. Today's text chat needs {scale}, not the plan's {}:",
-            t.fleet_platform,
-            count(t.fleet_gpus),
-            power_mw(t.fleet_mw),
-            percent(t.share_of_fleet_power),
-            power_mw(t.fleet_power_mw),
-            power_mw(t.fleet_power_mw),
-        );
-        let _ = writeln!(
-            out,
-            "  the rest of the build is for training, user growth and compute-heavy features (reasoning, agents) — below, month by month."
-        );
+        for line in chat_today_lines(t) {
+            let _ = writeln!(out, "  {line}");
+        }
     }
 
     if let (Some(first), Some(last)) = (c.timeline.first(), c.timeline.last()) {
-        let u = &c.usage;
         heading(&mut out, &format!("WHAT THE FLEET'S GPU-HOURS GO TO ({} → {})", first.month, last.month));
-        let _ = writeln!(
-            out,
-            "  {} GPU-hours online: training {} ({}), inference at peak demand {} ({}), idle {} ({}).",
-            big(u.gpu_hours_online),
-            big(u.training_gpu_hours),
-            percent(u.training_share),
-            big(u.inference_gpu_hours),
-            percent(u.inference_share),
-            big(u.idle_gpu_hours),
-            percent(u.idle_share),
-        );
-        if u.idle_share > 0.5 {
-            let _ = writeln!(
-                out,
-                "  Most of the fleet is idle under these runs and this demand: the build is sized for more training (more and larger runs,
-  research and RL) or for demand well beyond the published figures — the inputs above say which assumption would have to change."
-            );
+        for line in usage_lines(c) {
+            let _ = writeln!(out, "  {line}");
         }
     }
 
@@ -368,4 +379,125 @@ pub fn capacity_csv(c: &Capacity) -> String {
         w.write_record(&rec).expect("in-memory write");
     }
     String::from_utf8(w.into_inner().expect("flush")).expect("utf-8")
+}
+
+/// The sections of a capacity run on a report page: today's chat against the fleet, the headline
+/// cards and charts, the training runs, inference serving, and gated features. Its inputs go into
+/// the page's assumptions and sources ([`crate::html::inputs_sections`]).
+pub fn capacity_sections(c: &Capacity, charts: Vec<crate::html::ChartFigure>) -> Vec<crate::html::Section> {
+    use crate::html::{Block, Section, Table};
+    let mut blocks = vec![Block::Text(format!(
+        "Training runs and inference serving on the plan's fleet, month by month, against demand; policy: {}.",
+        policy_text(&c.policy)
+    ))];
+    if let Some(t) = &c.chat_today {
+        blocks.push(Block::Text(format!(
+            "How much of the fleet does today's text chat need? {}",
+            chat_today_lines(t).join(" ")
+        )));
+    }
+    if !c.timeline.is_empty() {
+        blocks.push(Block::Text(usage_lines(c).join(" ").replace("\n  ", " ")));
+    }
+    blocks.push(Block::Cards(crate::headline::capacity_cards(c)));
+    blocks.push(Block::Charts(charts));
+    if !c.training.is_empty() {
+        let mut t = Table {
+            head: ["run", "FLOPs", "attention", "GPUs", "MFU", "ETTR", "GPU-hours", "wall days", "started", "finish"]
+                .map(String::from)
+                .to_vec(),
+            rows: Vec::new(),
+            numeric_from: 1,
+        };
+        for r in &c.training {
+            t.rows.push(vec![
+                r.name.clone(),
+                flops(r.flops),
+                r.attention_flops.clone(),
+                count(r.gpus),
+                percent(r.mfu),
+                format!("{} ({})", percent(r.ettr.ettr), r.ettr.method.replace('_', " ")),
+                big(r.gpu_hours),
+                r.wall_days.map_or_else(|| "—".into(), |d| format!("{d:.1}")),
+                r.started.map_or_else(|| "—".into(), |d| d.to_string()),
+                r.finish.map_or_else(|| format!("{} done by the end", percent(r.progress)), |d| d.to_string()),
+            ]);
+        }
+        blocks.push(Block::Text(
+            "Training runs: compute 6·N·D (plus attention FLOPs where the run says so); wall-clock and GPU-hours \
+             include the reliability overhead (ETTR)."
+                .into(),
+        ));
+        blocks.push(Block::Table(t));
+    }
+    if !c.inference.is_empty() {
+        let cal = &c.calibration;
+        let mut t = Table {
+            head: [
+                "platform",
+                "model",
+                "precision",
+                "tok/s/GPU",
+                "decode batch/GPU",
+                "bound",
+                "tok/s per MW",
+                "kWh/M tok",
+                "$/M tok",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: Vec::new(),
+            numeric_from: 3,
+        };
+        for r in &c.inference {
+            t.rows.push(vec![
+                r.platform.clone(),
+                r.model.clone(),
+                format!("{}/{}", r.precision, r.kv_precision),
+                count(r.tokens_per_s_per_gpu),
+                format!("{:.0}{}", r.decode.batch_per_gpu, if r.decode.latency_limited { " (ITL)" } else { "" }),
+                format!("{}/{}", r.prefill.bound.name(), r.decode.bound.name()),
+                count(r.tokens_per_s_per_mw),
+                format!("{:.2}", r.kwh_per_million_tokens),
+                format!("${:.3}", r.usd_per_million_tokens),
+            ]);
+        }
+        blocks.push(Block::Text(format!(
+            "Inference: output tokens/s per GPU (prefill GPUs included) from the roofline with efficiency {:.2} for \
+             prefill and {:.2} for decode, calibrated on {} serving {} and held fixed; bound = prefill/decode limit; \
+             $/M tokens = capex amortisation plus energy.",
+            cal.efficiency.prefill, cal.efficiency.decode, cal.platform, cal.model
+        )));
+        blocks.push(Block::Table(t));
+    }
+    if !c.tiers.is_empty() {
+        let items: Vec<(String, Vec<String>)> = c
+            .gated_features
+            .iter()
+            .map(|g| {
+                (
+                    format!("{} for {}: gated {} → {}", g.feature, g.tier, g.from, g.until),
+                    vec![format!(
+                        "{} month{}{}",
+                        g.months,
+                        if g.months == 1 { "" } else { "s" },
+                        if g.delayed_launch { ", from its launch: a delay" } else { "" }
+                    )],
+                )
+            })
+            .collect();
+        if items.is_empty() {
+            blocks.push(Block::Text(
+                "No feature has to be gated or delayed: capacity meets peak demand every month.".into(),
+            ));
+        } else {
+            blocks.push(Block::Text(
+                "Features gated or delayed when peak demand exceeds capacity (lowest-priority tiers first, until the gap \
+                 closes):"
+                    .into(),
+            ));
+            blocks.push(Block::List(items));
+        }
+    }
+    vec![Section { id: "capacity".into(), title: "Training and inference capacity".into(), blocks }]
 }

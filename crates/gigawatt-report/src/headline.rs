@@ -114,3 +114,124 @@ pub fn plan_cards(plan: &Plan) -> Vec<Card> {
     }
     cards
 }
+
+/// The headline cards of a simulation: the fleet's failures and GPUs down, and each distinct
+/// job's ETTR with its 95% confidence interval.
+pub fn sim_cards(r: &gigawatt_sim::SimResults) -> Vec<Card> {
+    let f = &r.fleet;
+    let ci = |s: &gigawatt_sim::stats::Stat, g: fn(f64) -> String| {
+        s.ci95.map(|[lo, hi]| format!("95% CI of the mean: {} – {}", g(lo), g(hi)))
+    };
+    let mut cards = vec![
+        card(
+            "failures_per_day",
+            "Failures per day",
+            sig3(f.failures_per_day.mean),
+            ci(&f.failures_per_day, sig3),
+            Some(format!(
+                "{} GPUs · {} expected from the rates · {} replicas × {} days",
+                count(f.gpus as f64),
+                sig3(f.failures_per_day_expected),
+                thousands(r.replicas as u64),
+                crate::fmt::number(r.days)
+            )),
+        ),
+        card(
+            "gpus_down",
+            "GPUs down for repair",
+            count(f.gpus_down.mean),
+            ci(&f.gpus_down, count),
+            Some(format!(
+                "{} repairs in flight · {} GPUs idle in spare pools",
+                sig3(f.repairs_in_flight.mean),
+                count(f.spare_gpus.mean)
+            )),
+        ),
+    ];
+    for (j, n) in crate::chart::simulation::distinct_jobs(&r.jobs).into_iter().take(4) {
+        let label = if n > 1 { format!("ETTR, {} (and {} alike)", j.name, n - 1) } else { format!("ETTR, {}", j.name) };
+        cards.push(card(
+            &format!("ettr:{}", j.name),
+            &label,
+            percent(j.ettr.mean),
+            ci(&j.ettr, percent),
+            Some(format!(
+                "{} GPUs · {} unexpected interruptions · closed form {}",
+                count(j.gpus as f64),
+                count(j.interruptions.unexpected.mean),
+                percent(j.ettr_closed_form)
+            )),
+        ));
+    }
+    cards
+}
+
+/// The headline cards of a capacity run: each training run's finish, today's chat against the
+/// fleet, the largest unmet demand and the idle share.
+pub fn capacity_cards(c: &gigawatt_workloads::Capacity) -> Vec<Card> {
+    let mut cards = Vec::new();
+    for t in &c.training {
+        let value = match (&t.finish, t.wall_days) {
+            (Some(d), _) => d.to_string(),
+            _ => format!("{} done", percent(t.progress)),
+        };
+        cards.push(card(
+            &format!("training:{}", t.name),
+            &format!("{} finishes", t.name),
+            value,
+            t.wall_days.map(|d| format!("{} wall-clock days from {}", sig3(d), t.started.unwrap_or(t.start))),
+            Some(format!(
+                "{:.2e} FLOPs · {} GPUs · {} GPU-hours · MFU {} · ETTR {} ({})",
+                t.flops,
+                count(t.gpus),
+                crate::capacity::big(t.gpu_hours),
+                percent(t.mfu),
+                percent(t.ettr.ettr),
+                t.ettr.method.replace('_', " ")
+            )),
+        ));
+    }
+    if let Some(t) = &c.chat_today {
+        cards.push(card(
+            "chat_today",
+            "Today's text chat on the fleet",
+            power_mw(t.fleet_mw),
+            Some(format!("{} of the plan's {}", percent(t.share_of_fleet_power), power_mw(t.fleet_power_mw))),
+            Some(format!(
+                "{} GPUs of {} · {} on {}",
+                count(t.fleet_gpus),
+                t.fleet_platform,
+                power_mw(t.reference_mw),
+                t.reference_platform
+            )),
+        ));
+    }
+    if !c.tiers.is_empty() {
+        let unmet = |r: &gigawatt_workloads::capacity::MonthRow| r.unmet_tokens_per_s_by_tier.values().sum::<f64>();
+        let worst = c.timeline.iter().map(unmet).fold(0.0, f64::max);
+        let short = c.timeline.iter().filter(|r| unmet(r) > 0.0).count();
+        cards.push(card(
+            "unmet",
+            "Unmet peak demand, worst month",
+            if worst > 0.0 { format!("{} tokens/s", count(worst)) } else { "none".into() },
+            Some(format!("short in {short} of {} months", c.timeline.len())),
+            Some(if c.gated_features.is_empty() {
+                "no feature gated or delayed".into()
+            } else {
+                let g: Vec<String> = c.gated_features.iter().map(|g| format!("{} for {}", g.feature, g.tier)).collect();
+                format!("gated or delayed: {}", g.join(", "))
+            }),
+        ));
+    }
+    if !c.timeline.is_empty() {
+        let u = &c.usage;
+        cards.push(card(
+            "idle",
+            "Fleet GPU-hours idle",
+            percent(u.idle_share),
+            None,
+            Some(format!("training {} · inference at peak {}", percent(u.training_share), percent(u.inference_share))),
+        ));
+    }
+    cards
+}

@@ -243,7 +243,7 @@ fn grade(g: Option<Grade>) -> &'static str {
     }
 }
 
-fn value_text(i: &InputRecord) -> String {
+pub(crate) fn value_text(i: &InputRecord) -> String {
     if i.low == i.high {
         with_unit(i.central, &i.unit)
     } else {
@@ -285,7 +285,88 @@ pub fn scenario_section(file: &str, text: &str) -> Section {
     }
 }
 
+/// The inputs of one result type, for [`inputs_sections`]: a name (`plan`) and its inputs.
+pub type InputGroup<'a> = (&'a str, &'a [InputRecord]);
+
+/// The assumptions section (every unsourced input, with why it was assumed) and the sourced
+/// inputs table (every sourced input with its grade and sources), over the inputs of every result
+/// on the page. An input listed by two results (the capacity run repeats the simulation's) is
+/// listed once, under the first.
+pub fn inputs_sections(groups: &[InputGroup<'_>]) -> Vec<Section> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut unsourced: Vec<(&str, &InputRecord)> = Vec::new();
+    let mut sourced: Vec<(&str, &InputRecord)> = Vec::new();
+    for (name, inputs) in groups {
+        for i in inputs.iter() {
+            if seen.contains(&i.key.as_str()) {
+                continue;
+            }
+            seen.push(&i.key);
+            if i.sourced {
+                sourced.push((name, i));
+            } else {
+                unsourced.push((name, i));
+            }
+        }
+    }
+    let several = groups.len() > 1;
+    let assumptions: Vec<(String, Vec<String>)> = unsourced
+        .iter()
+        .map(|(name, a)| {
+            let mut detail = Vec::new();
+            if let Some(why) = &a.provenance.assumption {
+                detail.push(why.clone());
+            }
+            let whose = if several { format!("{name} · ") } else { String::new() };
+            detail.push(format!("{whose}{} · from {}", a.key, a.provenance.origin));
+            (format!("{}: {}", a.label, value_text(a)), detail)
+        })
+        .collect();
+    let mut sections = vec![Section {
+        id: "assumptions".into(),
+        title: "Assumptions".into(),
+        blocks: if assumptions.is_empty() {
+            vec![Block::Text("None: every input rests on a published source.".into())]
+        } else {
+            vec![
+                Block::Text(format!(
+                    "{} input{} no public source gives; the results rest on judgement here.",
+                    assumptions.len(),
+                    if assumptions.len() == 1 { "" } else { "s" }
+                )),
+                Block::List(assumptions),
+            ]
+        },
+    }];
+    let mut head = vec!["input".to_string(), "value".into(), "grade".into(), "sources".into()];
+    if several {
+        head.insert(0, "for".into());
+    }
+    let mut inputs = Table { head, rows: Vec::new(), numeric_from: usize::MAX };
+    for (name, i) in &sourced {
+        let mut sources = i.provenance.sources.join(" · ");
+        if let Some(d) = &i.provenance.derived {
+            sources = if sources.is_empty() { format!("derived: {d}") } else { format!("derived: {d} · {sources}") };
+        }
+        let mut row = vec![i.label.clone(), value_text(i), grade(i.provenance.grade).into(), sources];
+        if several {
+            row.insert(0, name.to_string());
+        }
+        inputs.rows.push(row);
+    }
+    sections.push(Section {
+        id: "inputs".into(),
+        title: "Sourced inputs".into(),
+        blocks: vec![
+            Block::Text(format!("{} inputs rest on published sources or derivations from them.", inputs.rows.len())),
+            Block::Table(inputs),
+        ],
+    });
+    sections
+}
+
 /// The sections of a plan report; `charts` are placed in the charts section in the order given.
+/// The assumptions and sourced inputs come from [`inputs_sections`].
 pub fn plan_sections(plan: &Plan, charts: Vec<ChartFigure>) -> Vec<Section> {
     let t = &plan.totals;
     let mut sections = vec![
@@ -407,56 +488,6 @@ pub fn plan_sections(plan: &Plan, charts: Vec<ChartFigure>) -> Vec<Section> {
             ],
         });
     }
-
-    let assumptions: Vec<(String, Vec<String>)> = plan
-        .assumptions
-        .iter()
-        .map(|a| {
-            let mut detail = Vec::new();
-            if let Some(why) = &a.provenance.assumption {
-                detail.push(why.clone());
-            }
-            detail.push(format!("{} · from {}", a.key, a.provenance.origin));
-            (format!("{}: {}", a.label, value_text(a)), detail)
-        })
-        .collect();
-    sections.push(Section {
-        id: "assumptions".into(),
-        title: "Assumptions".into(),
-        blocks: if assumptions.is_empty() {
-            vec![Block::Text("None: every input rests on a published source.".into())]
-        } else {
-            vec![
-                Block::Text(format!(
-                    "{} input{} no public source gives; the plan rests on judgement here.",
-                    assumptions.len(),
-                    if assumptions.len() == 1 { "" } else { "s" }
-                )),
-                Block::List(assumptions),
-            ]
-        },
-    });
-
-    let mut inputs = Table {
-        head: ["input", "value", "grade", "sources"].map(String::from).to_vec(),
-        rows: Vec::new(),
-        numeric_from: usize::MAX,
-    };
-    for i in plan.inputs.iter().filter(|i| i.sourced) {
-        let mut sources = i.provenance.sources.join(" · ");
-        if let Some(d) = &i.provenance.derived {
-            sources = if sources.is_empty() { format!("derived: {d}") } else { format!("derived: {d} · {sources}") };
-        }
-        inputs.rows.push(vec![i.label.clone(), value_text(i), grade(i.provenance.grade).into(), sources]);
-    }
-    sections.push(Section {
-        id: "inputs".into(),
-        title: "Sourced inputs".into(),
-        blocks: vec![
-            Block::Text(format!("{} inputs rest on published sources or derivations from them.", inputs.rows.len())),
-            Block::Table(inputs),
-        ],
-    });
 
     if !plan.warnings.is_empty() {
         sections.push(Section {

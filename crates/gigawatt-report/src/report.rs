@@ -1,21 +1,32 @@
 //! The report directory: `index.html`, the charts as files, and the JSON and CSV beside them.
 //!
-//! [`plan_report`] renders everything in memory; the caller writes the files (all or nothing).
+//! [`report`] (and [`plan_report`] for a plan alone) renders everything in memory; the caller writes the files (all or nothing).
 //! The layout is
 //!
 //! ```text
 //! index.html            self-contained page (charts inline, no scripts, fonts or network)
-//! plan.json             the full result, as `gigawatt plan --format json`
+//! plan.json             the full plan, as `gigawatt plan --format json`
 //! timeline.csv          the quarterly timeline, as `gigawatt plan --format csv`
+//! simulate.json         the simulation, as `gigawatt simulate --format json` (when simulated)
+//! daily.csv             its daily time series, as `gigawatt simulate --format csv`
+//! capacity.json         the capacity run, as `gigawatt capacity --format json` (when run)
+//! capacity_timeline.csv its monthly timeline, as `gigawatt capacity --format csv`
 //! charts/<id>.svg       each chart
 //! charts/<id>.png       each chart rasterised at 2×, when asked for
 //! ```
 
 use gigawatt_core::Plan;
+use gigawatt_sim::SimResults;
+use gigawatt_workloads::Capacity;
 
+use crate::capacity::{capacity_csv, capacity_sections};
+use crate::chart::capacity::capacity_charts;
 use crate::chart::plan::plan_charts;
+use crate::chart::simulation::sim_charts;
 use crate::chart::{Chart, RenderedChart};
-use crate::html::{ChartFigure, Page, plan_lede, plan_sections, scenario_section};
+use crate::fmt::thousands;
+use crate::html::{ChartFigure, InputGroup, Page, inputs_sections, plan_lede, plan_sections, scenario_section};
+use crate::simulation::{daily_csv, sim_sections};
 use crate::{csv, json, png};
 
 /// One file of a report: its path relative to the report directory and its bytes.
@@ -53,35 +64,108 @@ fn figures(charts: &[Chart], options: ReportOptions) -> (Vec<RenderedChart>, Vec
     (rendered, figures)
 }
 
+/// The results a report shows: always a plan; a simulation and a capacity run where the scenario
+/// has them.
+#[derive(Clone, Copy)]
+pub struct ReportInputs<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The simulation of the plan's fleet, if run.
+    pub simulation: Option<&'a SimResults>,
+    /// Training and inference capacity on the plan's fleet, if run.
+    pub capacity: Option<&'a Capacity>,
+    /// The scenario file's text, quoted at the end of the page.
+    pub scenario_text: &'a str,
+}
+
 /// Every file of the report of a plan computed from `scenario_text`. Fails only if a chart cannot
 /// be rasterised.
 pub fn plan_report(plan: &Plan, scenario_text: &str, options: ReportOptions) -> Result<Vec<ReportFile>, String> {
+    report(ReportInputs { plan, simulation: None, capacity: None, scenario_text }, options)
+}
+
+/// Every file of the report of the results in `inputs`: the page, each result's JSON and CSV, and
+/// the charts. Fails only if a chart cannot be rasterised.
+pub fn report(inputs: ReportInputs<'_>, options: ReportOptions) -> Result<Vec<ReportFile>, String> {
+    let plan = inputs.plan;
     let charts = plan_charts(plan);
     let (rendered, chart_figures) = figures(&charts, options);
-    let mut files_listed = vec![
-        ("plan.json".to_string(), "the full result (gigawatt plan --format json)".to_string()),
-        ("timeline.csv".to_string(), "the quarterly timeline (gigawatt plan --format csv)".to_string()),
+    let mut all_rendered = rendered;
+    let mut data_files = vec![
+        ("plan.json", "the full plan (gigawatt plan --format json)", json::to_json(plan)),
+        ("timeline.csv", "the quarterly timeline (gigawatt plan --format csv)", csv::timeline_csv(plan)),
     ];
-    for c in &rendered {
+    let mut sections = plan_sections(plan, chart_figures);
+    let mut lede = plan_lede(plan);
+    let mut groups: Vec<InputGroup<'_>> = vec![("plan", &plan.inputs)];
+
+    if let Some(sim) = inputs.simulation {
+        let sim_charts = sim_charts(sim);
+        let (rendered, figs) = figures(&sim_charts, options);
+        all_rendered.extend(rendered);
+        sections.extend(sim_sections(sim, figs));
+        lede.push(format!(
+            "Reliability simulation: {} replica{} × {} days, seed {}, {} job{}",
+            thousands(sim.replicas as u64),
+            if sim.replicas == 1 { "" } else { "s" },
+            crate::fmt::number(sim.days),
+            sim.seed,
+            sim.jobs.len(),
+            if sim.jobs.len() == 1 { "" } else { "s" }
+        ));
+        data_files.push(("simulate.json", "the full simulation (gigawatt simulate --format json)", json::to_json(sim)));
+        data_files.push((
+            "daily.csv",
+            "the simulation's daily time series (gigawatt simulate --format csv)",
+            daily_csv(sim),
+        ));
+        groups.push(("simulation", &sim.inputs));
+    }
+    if let Some(cap) = inputs.capacity {
+        let cap_charts = capacity_charts(cap);
+        let (rendered, figs) = figures(&cap_charts, options);
+        all_rendered.extend(rendered);
+        sections.extend(capacity_sections(cap, figs));
+        lede.push(format!(
+            "Capacity: {} training run{}, {} demand tier{}, {} months",
+            cap.training.len(),
+            if cap.training.len() == 1 { "" } else { "s" },
+            cap.tiers.len(),
+            if cap.tiers.len() == 1 { "" } else { "s" },
+            cap.timeline.len()
+        ));
+        data_files.push((
+            "capacity.json",
+            "the full capacity run (gigawatt capacity --format json)",
+            json::to_json(cap),
+        ));
+        data_files.push((
+            "capacity_timeline.csv",
+            "the monthly capacity timeline (gigawatt capacity --format csv)",
+            capacity_csv(cap),
+        ));
+        groups.push(("workloads", &cap.inputs));
+    }
+    sections.extend(inputs_sections(&groups));
+    sections.push(scenario_section(&plan.scenario.file, inputs.scenario_text));
+
+    let mut files_listed: Vec<(String, String)> =
+        data_files.iter().map(|(path, what, _)| (path.to_string(), what.to_string())).collect();
+    for c in &all_rendered {
         files_listed.push((format!("charts/{}.svg", c.id), c.title.clone()));
     }
     let page = Page {
-        title: format!("{} — gigawatt plan report", plan.scenario.name),
+        title: format!("{} — gigawatt report", plan.scenario.name),
         heading: plan.scenario.name.clone(),
-        lede: plan_lede(plan),
-        sections: {
-            let mut sections = plan_sections(plan, chart_figures);
-            sections.push(scenario_section(&plan.scenario.file, scenario_text));
-            sections
-        },
+        lede,
+        sections,
         files: files_listed,
     };
-    let mut files = vec![
-        ReportFile { path: "index.html".into(), contents: page.to_html().into_bytes() },
-        ReportFile { path: "plan.json".into(), contents: json::to_json(plan).into_bytes() },
-        ReportFile { path: "timeline.csv".into(), contents: csv::timeline_csv(plan).into_bytes() },
-    ];
-    for c in &rendered {
+    let mut files = vec![ReportFile { path: "index.html".into(), contents: page.to_html().into_bytes() }];
+    for (path, _, contents) in data_files {
+        files.push(ReportFile { path: path.into(), contents: contents.into_bytes() });
+    }
+    for c in &all_rendered {
         files.push(ReportFile { path: format!("charts/{}.svg", c.id), contents: c.svg.clone().into_bytes() });
         if options.png {
             let bytes = png::from_svg(&c.svg, PNG_SCALE).map_err(|e| format!("chart `{}`: {e}", c.id))?;

@@ -237,3 +237,116 @@ pub fn daily_csv(r: &SimResults) -> String {
     }
     String::from_utf8(w.into_inner().expect("flush")).expect("utf-8")
 }
+
+/// The sections of a simulation on a report page: its headline cards and charts, the jobs, and
+/// failures by cause. Its inputs go into the page's assumptions and sources
+/// ([`crate::html::inputs_sections`]).
+pub fn sim_sections(r: &SimResults, charts: Vec<crate::html::ChartFigure>) -> Vec<crate::html::Section> {
+    use crate::html::{Block, Section, Table};
+    let f = &r.fleet;
+    let mut blocks = vec![
+        Block::Text(format!(
+            "A discrete-event simulation of the planned fleet at central inputs: {} GPU packages in {} nodes and {} \
+             racks fail by the failure classes below, are repaired and return; training jobs checkpoint, roll back \
+             and restart. {} replica{} × {} days, seed {}; means over replicas with the 95% confidence interval of \
+             the mean.",
+            thousands(f.gpus),
+            thousands(f.nodes as u64),
+            thousands(f.racks),
+            thousands(r.replicas as u64),
+            if r.replicas == 1 { "" } else { "s" },
+            number(r.days),
+            r.seed
+        )),
+        Block::Cards(crate::headline::sim_cards(r)),
+        Block::Charts(charts),
+    ];
+    if !r.jobs.is_empty() {
+        let mut jobs = Table {
+            head: [
+                "job",
+                "platform",
+                "GPUs",
+                "checkpoint every",
+                "write",
+                "recovery",
+                "ETTR (95% CI)",
+                "closed form",
+                "unexpected",
+                "planned",
+                "GPU-h lost",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: Vec::new(),
+            numeric_from: 2,
+        };
+        for j in &r.jobs {
+            let g = &j.gpu_hours;
+            jobs.rows.push(vec![
+                j.name.clone(),
+                j.platform.clone(),
+                thousands(j.gpus),
+                format!(
+                    "{}{}",
+                    seconds(j.checkpoint_interval_s),
+                    if j.checkpoint_interval_auto { " (auto)" } else { "" }
+                ),
+                seconds(j.checkpoint_write_s),
+                seconds(j.recovery_s),
+                match j.ettr.ci95 {
+                    Some([lo, hi]) => format!("{} ({}–{})", ratio3(j.ettr.mean), ratio3(lo), ratio3(hi)),
+                    None => ratio3(j.ettr.mean),
+                },
+                ratio3(j.ettr_closed_form),
+                amount(j.interruptions.unexpected.mean),
+                amount(j.interruptions.planned.mean),
+                count(g.rework.mean + g.restart.mean + g.waiting.mean),
+            ]);
+        }
+        blocks.push(Block::Text(
+            "Jobs: checkpoint interval of compute, blocking write time, recovery (detection, restart and the spare \
+             swap where it is longer), ETTR (productive ÷ wall time) simulated, with the 95% confidence interval of \
+             its mean, and by the closed form, mean unexpected and planned interruptions, and GPU-hours lost to \
+             rework, restart and waiting."
+                .into(),
+        ));
+        blocks.push(Block::Table(jobs));
+    }
+    let first = r.jobs.first();
+    let mut causes = Table {
+        head: vec!["failure class".to_string(), "category".into(), "fleet failures".into(), "share".into()],
+        rows: Vec::new(),
+        numeric_from: 2,
+    };
+    if let Some(j) = first {
+        causes.head.push(format!("{} interruptions", j.name));
+        causes.head.push("share".into());
+    }
+    let total: f64 = f.failures_by_cause.0.iter().map(|(_, v)| v).sum();
+    for (info, (_, n)) in f.causes.iter().zip(&f.failures_by_cause.0) {
+        let job_n = first.map(|j| j.interruptions.by_cause.get(&info.name));
+        if *n == 0.0 && job_n.unwrap_or(0.0) == 0.0 {
+            continue;
+        }
+        let mut row = vec![
+            info.label.clone(),
+            info.category.clone(),
+            amount(*n),
+            if total > 0.0 { percent(n / total) } else { String::new() },
+        ];
+        if let (Some(j), Some(k)) = (first, job_n) {
+            let u = j.interruptions.unexpected.mean;
+            row.push(amount(k));
+            row.push(if u > 0.0 { percent(k / u) } else { String::new() });
+        }
+        causes.rows.push(row);
+    }
+    blocks.push(Block::Text(format!(
+        "Failures by class over the {} simulated days (means over replicas){}.",
+        number(r.days),
+        first.map_or_else(String::new, |j| format!(", and the unexpected interruptions of {}", j.name))
+    )));
+    blocks.push(Block::Table(causes));
+    vec![Section { id: "simulation".into(), title: "Reliability simulation".into(), blocks }]
+}

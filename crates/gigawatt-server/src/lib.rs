@@ -30,11 +30,15 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use gigawatt_core::{Catalog, InputError, Plan, PlanOptions, SourceFile, load_scenario, plan};
+use gigawatt_core::{Catalog, InputError, Model, Plan, PlanOptions, SourceFile, load_scenario, plan};
 use gigawatt_report::chart::RenderedChart;
+use gigawatt_report::chart::capacity::capacity_charts;
 use gigawatt_report::chart::plan::plan_charts;
-use gigawatt_report::headline::{Card, plan_cards};
+use gigawatt_report::chart::simulation::sim_charts;
+use gigawatt_report::headline::{Card, capacity_cards, plan_cards, sim_cards};
+use gigawatt_sim::{SimOptions, SimResults, Simulation};
 use gigawatt_store::{History, NewRun, Store, StoreError};
+use gigawatt_workloads::Capacity;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
@@ -190,7 +194,7 @@ fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
     r
 }
 
-/// The routes. Extension point: `simulate` and `capacity` add their routes where marked.
+/// The routes: the dashboard, and the JSON API of `docs/api.md`.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(dashboard))
@@ -200,8 +204,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/catalog", get(catalog))
         .route("/api/plan", post(plan_json))
         .route("/api/plan/view", post(plan_view))
-        // Later result types: `.route("/api/simulate", post(simulate_json))` and
-        // `.route("/api/simulate/view", post(simulate_view))`, likewise for capacity.
+        .route("/api/simulate", post(simulate_json))
+        .route("/api/simulate/view", post(simulate_view))
+        .route("/api/capacity", post(capacity_json))
+        .route("/api/capacity/view", post(capacity_view))
         .route("/api/runs", get(runs_list))
         .route("/api/runs/{id}", get(run_show))
         .route("/api/runs/{a}/diff/{b}", get(run_diff))
@@ -249,19 +255,38 @@ async fn catalog(State(state): State<AppState>) -> Response {
     json_response(StatusCode::OK, state.catalog.as_ref())
 }
 
-/// Options of a planning request, from its query string.
+/// Options of a request, from its query string. Each endpoint takes some of them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanQuery {
     /// `seed=N`: overrides the scenario's seed.
     pub seed: Option<u64>,
-    /// `draws=N`: overrides the scenario's draws (100 to [`MAX_DRAWS`]).
+    /// `draws=N`: overrides the scenario's draws (100 to [`MAX_DRAWS`]); planning only.
     pub draws: Option<usize>,
+    /// `replicas=N`: overrides the scenario's simulation replicas (1 to [`MAX_REPLICAS`]).
+    pub replicas: Option<u32>,
+    /// `days=D`: overrides the scenario's simulated days (above 0, at most [`MAX_DAYS`]).
+    pub days: Option<f64>,
+    /// `sweep=true|false`: whether a simulation sweeps the checkpoint interval (default true).
+    pub sweep: Option<bool>,
     /// `file=NAME`: the name the scenario is reported under (default [`PASTED`]).
     pub file: Option<String>,
 }
 
-/// Parses `seed`, `draws` and `file` from a query string.
+/// Most simulation replicas a dashboard run may ask for (the CLI allows 100,000).
+pub const MAX_REPLICAS: u32 = 10_000;
+/// Most simulated days a dashboard run may ask for.
+pub const MAX_DAYS: f64 = 3650.0;
+/// Most failures a dashboard simulation may expect to draw (replicas × days × failures a day):
+/// about five seconds of simulation on two cores. Larger runs belong to `gigawatt simulate`.
+pub const MAX_SIM_FAILURES: f64 = 2.0e7;
+
+/// Parses `seed`, `draws` and `file` from a query string (the planning endpoints).
 pub fn parse_plan_query(query: Option<&str>) -> Result<PlanQuery, ApiError> {
+    parse_query(query, &["seed", "draws", "file"])
+}
+
+/// Parses the parameters named in `allowed` from a query string; any other is a 400.
+pub fn parse_query(query: Option<&str>, allowed: &[&str]) -> Result<PlanQuery, ApiError> {
     let mut q = PlanQuery::default();
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -269,6 +294,10 @@ pub fn parse_plan_query(query: Option<&str>) -> Result<PlanQuery, ApiError> {
             ApiError::new(StatusCode::BAD_REQUEST, format!("`{k}` is not valid percent-encoded UTF-8"))
         })?;
         let bad = |what: &str| ApiError::new(StatusCode::BAD_REQUEST, format!("`{k}={v}` is not {what}"));
+        if !allowed.contains(&k) {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("unknown query parameter `{k}`"))
+                .help(format!("this endpoint takes {}", allowed.join(", "))));
+        }
         match k {
             "seed" => q.seed = Some(v.parse().map_err(|_| bad("a seed (a whole number from 0 to 2^64 − 1)"))?),
             "draws" => {
@@ -278,12 +307,29 @@ pub fn parse_plan_query(query: Option<&str>) -> Result<PlanQuery, ApiError> {
                 }
                 q.draws = Some(d);
             }
-            "file" if !v.is_empty() => q.file = Some(v.chars().take(200).collect()),
-            "file" => {}
-            other => {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("unknown query parameter `{other}`"))
-                    .help("planning takes seed, draws and file"));
+            "replicas" => {
+                let n: u32 = v.parse().map_err(|_| bad("a number of replicas"))?;
+                if !(1..=MAX_REPLICAS).contains(&n) {
+                    return Err(bad(&format!("between 1 and {MAX_REPLICAS} replicas")));
+                }
+                q.replicas = Some(n);
             }
+            "days" => {
+                let d: f64 = v.parse().map_err(|_| bad("a number of days"))?;
+                if !(d.is_finite() && d > 0.0 && d <= MAX_DAYS) {
+                    return Err(bad(&format!("a number of days above 0 and at most {MAX_DAYS}")));
+                }
+                q.days = Some(d);
+            }
+            "sweep" => {
+                q.sweep = Some(match v.as_str() {
+                    "true" | "1" | "" => true,
+                    "false" | "0" => false,
+                    _ => return Err(bad("true or false")),
+                })
+            }
+            "file" if !v.is_empty() => q.file = Some(v.chars().take(200).collect()),
+            _ => {}
         }
     }
     Ok(q)
@@ -356,13 +402,32 @@ pub async fn blocking<T: Send + 'static>(
 /// A planned scenario, recorded.
 struct Planned {
     plan: Plan,
+    available: Vec<&'static str>,
     json: String,
     run_id: Option<i64>,
 }
 
+/// What further results a scenario asks for (see [`PlanView`]).
+fn available(model: &Model) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if model.simulation.declared {
+        out.push("simulate");
+    }
+    if model.workloads.declared() {
+        out.push("capacity");
+    }
+    out
+}
+
+/// Reads a scenario sent to the API.
+fn load(state: &AppState, text: String, file: Option<String>) -> Result<Model, ApiError> {
+    let file = SourceFile::new(file.unwrap_or_else(|| PASTED.to_string()), text);
+    load_scenario(&file, &state.catalog).map_err(|e| ApiError::input(&e))
+}
+
 fn plan_text(state: &AppState, text: String, q: PlanQuery) -> Result<Planned, ApiError> {
-    let file = SourceFile::new(q.file.unwrap_or_else(|| PASTED.to_string()), text);
-    let model = load_scenario(&file, &state.catalog).map_err(|e| ApiError::input(&e))?;
+    let model = load(state, text, q.file)?;
+    let file = &model.source;
     let mut opts = PlanOptions::from_model(&model);
     if let Some(seed) = q.seed {
         opts.seed = seed;
@@ -391,7 +456,7 @@ fn plan_text(state: &AppState, text: String, q: PlanQuery) -> Result<Planned, Ap
         figures: &figures,
         results_json: &json,
     });
-    Ok(Planned { plan: result, json, run_id })
+    Ok(Planned { plan: result, available: available(&model), json, run_id })
 }
 
 fn with_run_id(mut r: Response, run_id: Option<i64>) -> Response {
@@ -423,6 +488,9 @@ struct PlanView {
     run_id: Option<i64>,
     cards: Vec<Card>,
     charts: Vec<RenderedChart>,
+    /// Which further results the scenario asks for: `simulate` (it has a `[simulation]`, a
+    /// `[[job]]` or a `[[failure]]`) and `capacity` (it has workload sections).
+    available: Vec<&'static str>,
     plan: serde_json::Value,
 }
 
@@ -440,7 +508,211 @@ async fn plan_view(
             run_id: planned.run_id,
             cards: plan_cards(&planned.plan),
             charts: plan_charts(&planned.plan).iter().map(|c| c.render()).collect(),
+            available: planned.available,
             plan: serde_json::from_str(&planned.json).expect("plan JSON parses"),
+        })
+    })
+    .await?;
+    let id = view.run_id;
+    Ok(with_run_id(json_response(StatusCode::OK, &view), id))
+}
+
+/// The simulation of a scenario sent to the API, at the scenario's settings unless the query
+/// overrides them; refused when it would draw more than [`MAX_SIM_FAILURES`] failures.
+fn simulate_model(model: &Model, q: &PlanQuery) -> Result<SimResults, ApiError> {
+    let mut options = SimOptions { sweep: q.sweep.unwrap_or(true), ..SimOptions::from_model(model) };
+    if let Some(seed) = q.seed {
+        options.seed = seed;
+    }
+    if let Some(replicas) = q.replicas {
+        options.replicas = replicas;
+    }
+    if let Some(days) = q.days {
+        options.days = days;
+    }
+    let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
+    let sim = Simulation::new(model, &eval, options).map_err(|e| ApiError::input(&e))?;
+    let expected = sim.expected_failures();
+    if expected > MAX_SIM_FAILURES {
+        let fits = ((options.replicas as f64) * MAX_SIM_FAILURES / expected).floor().max(1.0);
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "this simulation would draw about {:.1} million failures ({} replicas × {} days × {:.0} a day); the \
+                 dashboard runs at most {:.0} million",
+                expected / 1e6,
+                options.replicas,
+                options.days,
+                expected / options.replicas as f64 / options.days,
+                MAX_SIM_FAILURES / 1e6
+            ),
+        )
+        .help(format!("pass replicas={fits} or fewer (or fewer days), or run `gigawatt simulate` for the full run")));
+    }
+    Ok(sim.run(model, &|| {}))
+}
+
+/// A simulated scenario, recorded.
+struct Simulated {
+    results: SimResults,
+    json: String,
+    run_id: Option<i64>,
+}
+
+fn simulate_text(state: &AppState, text: String, q: PlanQuery) -> Result<Simulated, ApiError> {
+    let model = load(state, text, q.file.clone())?;
+    let results = simulate_model(&model, &q)?;
+    let json = gigawatt_report::json::to_json(&results);
+    let figures = results.figures();
+    let run_id = state.record(NewRun {
+        kind: "simulate",
+        source: "serve",
+        scenario_name: &results.scenario.name,
+        scenario_file: &model.source.name,
+        scenario_text: &model.source.text,
+        seed: Some(results.seed),
+        tool_version: env!("CARGO_PKG_VERSION"),
+        figures: &figures,
+        results_json: &json,
+    });
+    Ok(Simulated { results, json, run_id })
+}
+
+const SIM_PARAMS: &[&str] = &["seed", "replicas", "days", "sweep", "file"];
+
+fn json_body(json: String, run_id: Option<i64>) -> Response {
+    let mut r = Response::new(Body::from(json));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    with_run_id(r, run_id)
+}
+
+async fn simulate_json(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let q = parse_query(query.as_deref(), SIM_PARAMS)?;
+    let text = read_toml(req.into_body()).await?;
+    let st = state.clone();
+    let done = blocking(&state, move || simulate_text(&st, text, q)).await?;
+    Ok(json_body(done.json, done.run_id))
+}
+
+/// What the dashboard shows of a simulation or a capacity run: its cards and charts, and the
+/// full result.
+#[derive(Serialize)]
+struct ResultView {
+    run_id: Option<i64>,
+    cards: Vec<Card>,
+    charts: Vec<RenderedChart>,
+    result: serde_json::Value,
+}
+
+async fn simulate_view(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let q = parse_query(query.as_deref(), SIM_PARAMS)?;
+    let text = read_toml(req.into_body()).await?;
+    let st = state.clone();
+    let view = blocking(&state, move || {
+        let done = simulate_text(&st, text, q)?;
+        Ok(ResultView {
+            run_id: done.run_id,
+            cards: sim_cards(&done.results),
+            charts: sim_charts(&done.results).iter().map(|c| c.render()).collect(),
+            result: serde_json::from_str(&done.json).expect("simulation JSON parses"),
+        })
+    })
+    .await?;
+    let id = view.run_id;
+    Ok(with_run_id(json_response(StatusCode::OK, &view), id))
+}
+
+/// A capacity run, recorded.
+struct Capacitated {
+    result: Capacity,
+    json: String,
+    run_id: Option<i64>,
+}
+
+/// Capacity of a scenario sent to the API. Runs whose ETTR is simulated take it from a
+/// simulation at the scenario's settings (or the query's seed and replicas), within the same
+/// limit as `/api/simulate`; `simulate=false` uses the closed form.
+fn capacity_text(state: &AppState, text: String, q: PlanQuery, simulate: bool) -> Result<Capacitated, ApiError> {
+    let model = load(state, text, q.file.clone())?;
+    let wanted = gigawatt_workloads::jobs_to_simulate(&model, &state.catalog).map_err(|e| ApiError::input(&e))?;
+    let result = if simulate && !wanted.is_empty() {
+        let sim = simulate_model(&model, &PlanQuery { sweep: Some(false), ..q.clone() })?;
+        gigawatt_workloads::capacity_with_simulation(&model, &state.catalog, &sim)
+    } else {
+        gigawatt_workloads::capacity_simulated(&model, &state.catalog, false)
+    }
+    .map_err(|e| ApiError::input(&e))?;
+    let json = gigawatt_report::json::to_json(&result);
+    let figures = result.figures();
+    let run_id = state.record(NewRun {
+        kind: "capacity",
+        source: "serve",
+        scenario_name: &model.name,
+        scenario_file: &model.source.name,
+        scenario_text: &model.source.text,
+        seed: Some(q.seed.unwrap_or(model.seed)),
+        tool_version: env!("CARGO_PKG_VERSION"),
+        figures: &figures,
+        results_json: &json,
+    });
+    Ok(Capacitated { result, json, run_id })
+}
+
+const CAPACITY_PARAMS: &[&str] = &["seed", "replicas", "simulate", "file"];
+
+/// Reads `simulate=true|false` (default true) off the capacity query, and the rest as usual.
+fn parse_capacity_query(query: Option<&str>) -> Result<(PlanQuery, bool), ApiError> {
+    let mut simulate = true;
+    let mut rest = Vec::new();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=').unwrap_or((pair, "")) {
+            ("simulate", "true" | "1" | "") => simulate = true,
+            ("simulate", "false" | "0") => simulate = false,
+            ("simulate", v) => {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("`simulate={v}` is not true or false")));
+            }
+            _ => rest.push(pair),
+        }
+    }
+    let q = parse_query(Some(&rest.join("&")), CAPACITY_PARAMS)?;
+    Ok((q, simulate))
+}
+
+async fn capacity_json(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let (q, simulate) = parse_capacity_query(query.as_deref())?;
+    let text = read_toml(req.into_body()).await?;
+    let st = state.clone();
+    let done = blocking(&state, move || capacity_text(&st, text, q, simulate)).await?;
+    Ok(json_body(done.json, done.run_id))
+}
+
+async fn capacity_view(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let (q, simulate) = parse_capacity_query(query.as_deref())?;
+    let text = read_toml(req.into_body()).await?;
+    let st = state.clone();
+    let view = blocking(&state, move || {
+        let done = capacity_text(&st, text, q, simulate)?;
+        Ok(ResultView {
+            run_id: done.run_id,
+            cards: capacity_cards(&done.result),
+            charts: capacity_charts(&done.result).iter().map(|c| c.render()).collect(),
+            result: serde_json::from_str(&done.json).expect("capacity JSON parses"),
         })
     })
     .await?;

@@ -201,3 +201,103 @@ fn a_real_server_answers_on_loopback() {
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(reply.contains("\"status\": \"ok\""), "{reply}");
 }
+
+const LLAMA: &str = include_str!("../../../scenarios/llama3-405b-16k.toml");
+const GB300: &str = include_str!("../../../scenarios/nvidia-openai-10gw-gb300.toml");
+
+fn model_of(file: &str, text: &str) -> gigawatt_core::Model {
+    load_scenario(&SourceFile::new(file, text), &Catalog::bundled().unwrap()).unwrap()
+}
+
+#[test]
+fn simulate_is_the_json_the_cli_prints_with_its_sweep() {
+    let q = "/api/simulate?file=scenarios/llama3-405b-16k.toml&replicas=50";
+    let reply = rt().block_on(send(state(None), "POST", q, LLAMA));
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    // `gigawatt simulate scenarios/llama3-405b-16k.toml --replicas 50 --sweep-interval --format json`.
+    let model = model_of("scenarios/llama3-405b-16k.toml", LLAMA);
+    let options =
+        gigawatt_sim::SimOptions { replicas: 50, sweep: true, ..gigawatt_sim::SimOptions::from_model(&model) };
+    let eval = gigawatt_core::plan::evaluate(&model, &model.params.central());
+    let expected = gigawatt_report::json::to_json(&gigawatt_sim::simulate(&model, &eval, options).unwrap());
+    assert_eq!(reply.body, expected);
+    let v = reply.json();
+    assert!(v["jobs"][0]["interval_sweep"].as_array().is_some_and(|s| s.len() > 3));
+    // Without the sweep, on request.
+    let reply = rt().block_on(send(state(None), "POST", "/api/simulate?replicas=5&sweep=false&days=10", LLAMA));
+    let v = reply.json();
+    assert!(v["jobs"][0].get("interval_sweep").is_none());
+    assert_eq!((v["replicas"].as_u64(), v["days"].as_f64()), (Some(5), Some(10.0)));
+}
+
+#[test]
+fn simulate_view_has_cards_and_charts_and_the_plan_view_says_what_else_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let st = state(Some(&db));
+    let plan = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=200", LLAMA)).json();
+    assert_eq!(plan["available"], serde_json::json!(["simulate", "capacity"]));
+    let gb300 = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=200", GB300)).json();
+    assert_eq!(gb300["available"], serde_json::json!([]), "no simulation or workload sections");
+
+    let view = rt().block_on(send(st.clone(), "POST", "/api/simulate/view?replicas=20", LLAMA));
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    let v = view.json();
+    let keys: Vec<&str> = v["cards"].as_array().unwrap().iter().map(|c| c["key"].as_str().unwrap()).collect();
+    assert!(keys.contains(&"failures_per_day") && keys.contains(&"ettr:Llama 3.1 405B pre-training"), "{keys:?}");
+    let ids: Vec<&str> = v["charts"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["failures-per-day", "gpus-down", "ettr-interval"]);
+    assert_eq!(v["result"]["replicas"], 20);
+
+    let cap = rt().block_on(send(st.clone(), "POST", "/api/capacity/view?replicas=20", LLAMA));
+    assert_eq!(cap.status, StatusCode::OK, "{}", cap.body);
+    let c = cap.json();
+    assert_eq!(c["result"]["training"][0]["ettr"]["method"], "simulated");
+    assert_eq!(c["result"]["training"][0]["ettr"]["replicas"], 20);
+    assert!(c["cards"].as_array().unwrap().iter().any(|c| c["key"] == "training:Llama 3.1 405B pre-training"));
+    assert!(c["charts"].as_array().unwrap().iter().any(|c| c["id"] == "fleet-split"));
+
+    let runs = rt().block_on(send(st, "GET", "/api/runs", Body::empty())).json();
+    let kinds: Vec<&str> = runs.as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["capacity", "simulate", "plan", "plan"]);
+}
+
+#[test]
+fn capacity_is_the_json_the_cli_prints() {
+    let reply = rt().block_on(send(state(None), "POST", "/api/capacity?file=scenarios/nvidia-openai-10gw.toml", SEED));
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let model = model_of("scenarios/nvidia-openai-10gw.toml", SEED);
+    let expected = gigawatt_workloads::capacity_simulated(&model, &Catalog::bundled().unwrap(), true).unwrap();
+    assert_eq!(reply.body, gigawatt_report::json::to_json(&expected));
+    // The closed form on request, for a scenario whose run asks for the simulator.
+    let reply = rt().block_on(send(state(None), "POST", "/api/capacity?simulate=false", LLAMA));
+    assert_eq!(reply.json()["training"][0]["ettr"]["method"], "closed_form");
+    let reply = rt().block_on(send(state(None), "POST", "/api/capacity?simulate=maybe", LLAMA));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn a_simulation_too_large_for_the_dashboard_is_refused_with_what_would_fit() {
+    // 4.2 M GPUs × 100 replicas × 365 days: about 73 million failures to draw.
+    let reply = rt().block_on(send(state(None), "POST", "/api/simulate", GB300));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    let e = &reply.json()["error"];
+    assert!(e["message"].as_str().unwrap().contains("million failures"), "{e}");
+    assert!(e["help"].as_str().unwrap().contains("replicas=27 or fewer"), "{e}");
+    for (q, needle) in [
+        ("replicas=0", "between 1 and"),
+        ("days=-3", "above 0"),
+        ("days=nan", "above 0"),
+        ("sweep=perhaps", "true or false"),
+        ("draws=500", "unknown query parameter"),
+    ] {
+        let reply = rt().block_on(send(state(None), "POST", &format!("/api/simulate?{q}"), LLAMA));
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(reply.json()["error"]["message"].as_str().unwrap().contains(needle), "{q}: {}", reply.body);
+    }
+    // A scenario error in a simulation section is located like any other.
+    let bad = LLAMA.replacen("gpus = 16384\ncheckpoint_interval_s", "gpus = 99999\ncheckpoint_interval_s", 1);
+    let reply = rt().block_on(send(state(None), "POST", "/api/simulate", bad));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(reply.json()["error"]["line"].as_u64().is_some(), "{}", reply.body);
+}

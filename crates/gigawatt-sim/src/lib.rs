@@ -105,6 +105,13 @@ impl Simulation {
         Replica::new(&self.fleet, &self.jobs, &self.template, self.end, seed).run(on_day)
     }
 
+    /// Failures a run expects to draw: replicas × days × the failures a day the rates give with
+    /// every node up (a bound on its cost, known before running it).
+    pub fn expected_failures(&self) -> f64 {
+        let per_day: f64 = self.fleet.phases.iter().map(|p| p.failures_per_day_expected).sum();
+        self.options.replicas as f64 * self.options.days * per_day
+    }
+
     /// Simulated days a run reports progress in: replicas × days.
     pub fn progress_units(&self) -> u64 {
         self.options.replicas as u64 * self.end.0.div_ceil(time::US_PER_DAY)

@@ -4,9 +4,9 @@
 //! metric over replicas is a [`Stat`] (mean, 95% confidence interval of the mean, middle 95% of
 //! replicas). The JSON is documented in `docs/scenario.md` (Simulation section).
 
-use gigawatt_core::Model;
 use gigawatt_core::analysis::InputRecord;
 use gigawatt_core::simulation::Spares;
+use gigawatt_core::{Figure, Model};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::Simulation;
@@ -223,6 +223,53 @@ impl SimResults {
     /// The inputs that rest on an assumption rather than a source.
     pub fn assumptions(&self) -> impl Iterator<Item = &InputRecord> {
         self.inputs.iter().filter(|i| !i.sourced)
+    }
+
+    /// The headline figures the run history stores and compares: the fleet's failures, GPUs
+    /// down and repairs in flight, and per job its ETTR (mean and 95% CI), interruptions and
+    /// GPU-hours lost. Keys follow the JSON (`fleet.failures_per_day.mean`,
+    /// `jobs[GW 1 training].ettr.mean`).
+    pub fn figures(&self) -> Vec<Figure> {
+        let f = &self.fleet;
+        let mut out = vec![
+            Figure::new("fleet.gpus", "GPU packages simulated", "GPUs", f.gpus as f64),
+            Figure::new("fleet.failures_per_day.mean", "failures per day", "count", f.failures_per_day.mean),
+            Figure::new("fleet.gpus_down.mean", "GPUs down", "GPUs", f.gpus_down.mean),
+            Figure::new("fleet.repairs_in_flight.mean", "repairs in flight", "count", f.repairs_in_flight.mean),
+            Figure::new("fleet.spare_gpus.mean", "GPUs idle in spare pools", "GPUs", f.spare_gpus.mean),
+        ];
+        for j in &self.jobs {
+            let key = |k: &str| format!("jobs[{}].{k}", j.name);
+            let label = |l: &str| format!("{}: {l}", j.name);
+            out.push(Figure::new(&key("ettr.mean"), &label("ETTR"), "fraction", j.ettr.mean));
+            if let Some([lo, hi]) = j.ettr.ci95 {
+                out.push(Figure::new(&key("ettr.ci95[0]"), &label("ETTR, 95% CI low"), "fraction", lo));
+                out.push(Figure::new(&key("ettr.ci95[1]"), &label("ETTR, 95% CI high"), "fraction", hi));
+            }
+            out.push(Figure::new(
+                &key("interruptions.unexpected.mean"),
+                &label("unexpected interruptions"),
+                "count",
+                j.interruptions.unexpected.mean,
+            ));
+            out.push(Figure::new(
+                &key("checkpoint_interval_s"),
+                &label("checkpoint interval"),
+                "s",
+                j.checkpoint_interval_s,
+            ));
+            let g = &j.gpu_hours;
+            out.push(Figure::new(
+                &key("gpu_hours.lost"),
+                &label("GPU-hours lost (rework, restart, waiting)"),
+                "GPU-h",
+                g.rework.mean + g.restart.mean + g.waiting.mean,
+            ));
+            if let Some(best) = j.best_interval_s {
+                out.push(Figure::new(&key("best_interval_s"), &label("best interval of the sweep"), "s", best));
+            }
+        }
+        out
     }
 }
 

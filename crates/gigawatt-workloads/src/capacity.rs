@@ -984,3 +984,79 @@ fn chat_today(
         fleet_power_mw: fleet_power,
     })
 }
+
+impl Capacity {
+    /// The headline figures the run history stores and compares: per training run its FLOPs,
+    /// GPUs, GPU-hours, wall-clock days and ETTR; per served (platform, model) its tokens/s per
+    /// GPU and cost per million tokens; the largest unmet peak demand and the months with any;
+    /// the split of GPU-hours; and today's chat as a share of the fleet. Keys follow the JSON
+    /// (`training[frontier pre-training A].wall_days`).
+    pub fn figures(&self) -> Vec<gigawatt_core::Figure> {
+        use gigawatt_core::Figure;
+        let mut out = Vec::new();
+        for t in &self.training {
+            let key = |k: &str| format!("training[{}].{k}", t.name);
+            let label = |l: &str| format!("{}: {l}", t.name);
+            out.push(Figure::new(&key("flops"), &label("training FLOPs"), "FLOP", t.flops));
+            out.push(Figure::new(&key("gpus"), &label("GPUs"), "GPUs", t.gpus));
+            out.push(Figure::new(&key("gpu_hours"), &label("GPU-hours"), "GPU-h", t.gpu_hours));
+            if let Some(d) = t.wall_days {
+                out.push(Figure::new(&key("wall_days"), &label("wall-clock days"), "days", d));
+            }
+            out.push(Figure::new(&key("ettr.ettr"), &label("ETTR"), "fraction", t.ettr.ettr));
+            out.push(Figure::new(&key("progress"), &label("share done by the end"), "fraction", t.progress));
+        }
+        for i in &self.inference {
+            let key = |k: &str| format!("inference[{} {}].{k}", i.platform, i.model);
+            let label = |l: &str| format!("{} on {}: {l}", i.model, i.platform);
+            out.push(Figure::new(
+                &key("tokens_per_s_per_gpu"),
+                &label("tokens/s per GPU"),
+                "tokens/s",
+                i.tokens_per_s_per_gpu,
+            ));
+            out.push(Figure::new(
+                &key("usd_per_million_tokens"),
+                &label("cost per million tokens"),
+                "USD",
+                i.usd_per_million_tokens,
+            ));
+        }
+        let u = &self.usage;
+        out.push(Figure::new("usage.training_share", "GPU-hours to training", "fraction", u.training_share));
+        out.push(Figure::new("usage.inference_share", "GPU-hours to inference at peak", "fraction", u.inference_share));
+        out.push(Figure::new("usage.idle_share", "GPU-hours idle", "fraction", u.idle_share));
+        if let Some(c) = &self.chat_today {
+            out.push(Figure::new("chat_today.fleet_mw", "today's text chat on the fleet", "MW", c.fleet_mw));
+            out.push(Figure::new(
+                "chat_today.share_of_fleet_power",
+                "today's text chat, share of the fleet's power",
+                "fraction",
+                c.share_of_fleet_power,
+            ));
+        }
+        if self.tiers.is_empty() {
+            return out;
+        }
+        let unmet = |r: &MonthRow| r.unmet_tokens_per_s_by_tier.values().sum::<f64>();
+        let worst = self.timeline.iter().map(unmet).fold(0.0, f64::max);
+        let short = self.timeline.iter().filter(|r| unmet(r) > 0.0).count();
+        out.push(Figure::new("timeline.max_unmet_tokens_per_s", "largest unmet peak demand", "tokens/s", worst));
+        out.push(Figure::new("timeline.months_short", "months with unmet peak demand", "count", short as f64));
+        if let Some(last) = self.timeline.last() {
+            out.push(Figure::new(
+                "timeline[last].capacity_tokens_per_s",
+                &format!("inference capacity in {}", last.month),
+                "tokens/s",
+                last.capacity_tokens_per_s,
+            ));
+            out.push(Figure::new(
+                "timeline[last].peak_demand_tokens_per_s",
+                &format!("peak demand in {}", last.month),
+                "tokens/s",
+                last.peak_demand_tokens_per_s,
+            ));
+        }
+        out
+    }
+}

@@ -16,6 +16,7 @@
 //! * [`demand`] — users, tiers, features and the daily profile → tokens/s by tier.
 //! * [`allocation`] — the monthly split and serving in priority order.
 //! * [`capacity`] — the monthly run that ties them together.
+//! * [`simulated`] — the same, with the fleet simulator's ETTR for runs that ask for it.
 
 #![warn(missing_docs)]
 
@@ -27,8 +28,10 @@ pub mod inference;
 pub mod models;
 pub mod parse;
 pub mod precision;
+pub mod simulated;
 pub mod spec;
 pub mod training;
 
 pub use capacity::{Capacity, capacity, capacity_with, jobs_to_simulate};
+pub use simulated::{capacity_simulated, capacity_with_simulation};
 pub use training::{Ettr, EttrSource, ScenarioEttr};

@@ -37,7 +37,8 @@ pub enum Command {
     /// tranches and the money flow between investor and supplier.
     Plan(PlanArgs),
     /// Write a report: a self-contained index.html (charts inline), the charts as SVG (and PNG
-    /// with --png), and plan.json and timeline.csv beside them.
+    /// with --png), and the JSON and CSV beside them. Scenarios with a simulation or workload
+    /// sections get those results too.
     Report(ReportArgs),
     /// List the platform catalog, or show one platform with the source of every number.
     Catalog(CatalogArgs),
@@ -125,6 +126,21 @@ pub struct ReportArgs {
     /// Monte Carlo draws behind the ranges (default: the scenario's, else 2,000).
     #[arg(long, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
     pub draws: Option<u64>,
+
+    /// Leave out the reliability simulation (otherwise run when the scenario has a [simulation]
+    /// section, a [[job]] or a [[failure]], with an interval sweep); capacity then uses the closed
+    /// form.
+    #[arg(long)]
+    pub no_simulate: bool,
+
+    /// Leave out training and inference capacity (otherwise run when the scenario has
+    /// [[training]], [demand], [inference] or [allocation]).
+    #[arg(long)]
+    pub no_capacity: bool,
+
+    /// Monte Carlo replicas of the simulation (default: the scenario's [simulation] replicas).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub replicas: Option<u32>,
 }
 
 /// Arguments of `gigawatt catalog`.

@@ -74,8 +74,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Plan(args) => run_plan(&catalog, &history, args),
         Command::Report(args) => run_report(&catalog, &history, args),
         Command::Catalog(args) => run_catalog(&catalog, args),
-        Command::Capacity(args) => capacity::run(&catalog, args),
-        Command::Simulate(args) => simulate::run(&catalog, args),
+        Command::Capacity(args) => capacity::run(&catalog, &history, args),
+        Command::Simulate(args) => simulate::run(&catalog, &history, args),
         Command::Serve(args) => run_serve(catalog, history, args),
         Command::Runs(_) => unreachable!("handled above"),
     }
@@ -185,15 +185,54 @@ fn run_plan(catalog: &Catalog, history: &History, args: PlanArgs) -> Result<(), 
 
 fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<(), Failure> {
     let (model, result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
-    let files =
-        report::plan_report(&result, &model.source.text, ReportOptions { png: args.png }).map_err(Failure::Write)?;
+    let simulation = if model.simulation.declared && !args.no_simulate {
+        let mut options = gigawatt_sim::SimOptions { sweep: true, ..gigawatt_sim::SimOptions::from_model(&model) };
+        if let Some(seed) = args.seed {
+            options.seed = seed;
+        }
+        if let Some(replicas) = args.replicas {
+            options.replicas = replicas;
+        }
+        let eval = gigawatt_core::plan::evaluate(&model, &model.params.central());
+        Some(gigawatt_sim::simulate(&model, &eval, options)?)
+    } else {
+        None
+    };
+    let capacity = if model.workloads.declared() && !args.no_capacity {
+        Some(match &simulation {
+            Some(sim) => gigawatt_workloads::capacity_with_simulation(&model, catalog, sim)?,
+            None => gigawatt_workloads::capacity_simulated(&model, catalog, false)?,
+        })
+    } else {
+        None
+    };
+    let inputs = report::ReportInputs {
+        plan: &result,
+        simulation: simulation.as_ref(),
+        capacity: capacity.as_ref(),
+        scenario_text: &model.source.text,
+    };
+    let files = report::report(inputs, ReportOptions { png: args.png }).map_err(Failure::Write)?;
     let out: Vec<OutFile<'_>> = files.iter().map(|f| OutFile::new(&f.path, &f.contents)).collect();
     write_all(&args.out, &out).map_err(Failure::Write)?;
     let charts = files.iter().filter(|f| f.path.starts_with("charts/")).count();
-    eprintln!("wrote {} ({} chart files, plan.json, timeline.csv)", args.out.join("index.html").display(), charts);
-    let as_json =
-        files.iter().find(|f| f.path == "plan.json").map(|f| String::from_utf8_lossy(&f.contents).into_owned());
-    runs::record_plan(history, &model, &result, &as_json.unwrap_or_default());
+    let data: Vec<&str> =
+        files.iter().map(|f| f.path.as_str()).filter(|p| !p.starts_with("charts/") && *p != "index.html").collect();
+    eprintln!("wrote {} ({} chart files, {})", args.out.join("index.html").display(), charts, data.join(", "));
+    let json_of = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.path == name)
+            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+            .unwrap_or_default()
+    };
+    runs::record_plan(history, &model, &result, &json_of("plan.json"));
+    if let Some(sim) = &simulation {
+        runs::record_simulation(history, &model, sim, &json_of("simulate.json"));
+    }
+    if let Some(cap) = &capacity {
+        runs::record_capacity(history, &model, cap, &json_of("capacity.json"));
+    }
     Ok(())
 }
 

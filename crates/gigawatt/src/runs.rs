@@ -4,8 +4,10 @@
 use std::fmt::Write;
 
 use gigawatt_core::{Figure, Model, Plan, SourceFile};
-use gigawatt_report::fmt::{percent, with_unit};
+use gigawatt_report::fmt::{count, percent, sig3, with_unit};
+use gigawatt_sim::SimResults;
 use gigawatt_store::{FigureChange, History, NewRun, Run, RunDiff, RunSummary};
+use gigawatt_workloads::Capacity;
 
 /// Records a run of any command in the history: `kind` (`plan`, `simulate`, `capacity`), the
 /// scenario file as read, the seed, the result's headline figures and its full JSON. This is the
@@ -42,11 +44,25 @@ pub fn record_plan(history: &History, model: &Model, plan: &Plan, results_json: 
     record(history, "plan", &plan.scenario.name, &model.source, Some(plan.seed), &plan.figures(), results_json);
 }
 
+/// Records a simulation run (see [`record`]).
+pub fn record_simulation(history: &History, model: &Model, sim: &SimResults, results_json: &str) {
+    record(history, "simulate", &sim.scenario.name, &model.source, Some(sim.seed), &sim.figures(), results_json);
+}
+
+/// Records a capacity run (see [`record`]). Capacity is deterministic: its seed is the
+/// scenario's, which the simulator behind any simulated ETTR used.
+pub fn record_capacity(history: &History, model: &Model, capacity: &Capacity, results_json: &str) {
+    record(history, "capacity", &model.name, &model.source, Some(model.seed), &capacity.figures(), results_json);
+}
+
 /// A figure's value in its unit.
 pub fn figure_value(unit: &str, v: f64) -> String {
     match unit {
         "fraction" => percent(v),
         "kW" => format!("{v:.3} kW"),
+        "GPU-h" | "tokens/s" => format!("{} {unit}", count(v)),
+        "FLOP" => format!("{v:.3e} FLOP"),
+        "count" if v.fract() != 0.0 => sig3(v),
         _ => with_unit(v, unit),
     }
 }

@@ -16,6 +16,7 @@ use gigawatt_core::plan::evaluate;
 use gigawatt_core::simulation::MAX_DAYS;
 use gigawatt_report::{json, simulation};
 use gigawatt_sim::{SimOptions, Simulation};
+use gigawatt_store::History;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::Format;
@@ -68,7 +69,7 @@ fn parse_days(s: &str) -> Result<f64, String> {
 }
 
 /// Runs `gigawatt simulate`.
-pub fn run(catalog: &Catalog, args: SimulateArgs) -> Result<(), Failure> {
+pub fn run(catalog: &Catalog, history: &History, args: SimulateArgs) -> Result<(), Failure> {
     let model = load_model(catalog, &args.scenario)?;
     let mut options = SimOptions { sweep: args.sweep_interval, ..SimOptions::from_model(&model) };
     if let Some(seed) = args.seed {
@@ -95,10 +96,11 @@ pub fn run(catalog: &Catalog, args: SimulateArgs) -> Result<(), Failure> {
     }
     let text = match args.format {
         Format::Table => simulation::simulation_summary(&results),
-        Format::Json => as_json,
+        Format::Json => as_json.clone(),
         Format::Csv => as_csv,
     };
     print!("{text}");
+    crate::runs::record_simulation(history, &model, &results, &as_json);
     Ok(())
 }
 

@@ -459,6 +459,132 @@ fn report_of_bad_input_writes_nothing() {
     assert!(!out.exists());
 }
 
+// A scenario with every result type: the report adds the simulation and the capacity run.
+
+const FULL: &str = "tests/fixtures/good/report_full.toml";
+
+fn report_of_full(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let o = gigawatt_here().args(["report", FULL, "--no-record", "--out"]).arg(&out).args(extra).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (dir, out)
+}
+
+#[test]
+fn report_of_a_scenario_with_a_simulation_and_workloads_shows_all_three_results() {
+    let (_dir, out) = report_of_full(&[]);
+    let files = files_under(&out);
+    for f in [
+        "plan.json",
+        "timeline.csv",
+        "simulate.json",
+        "daily.csv",
+        "capacity.json",
+        "capacity_timeline.csv",
+        "charts/failures-per-day.svg",
+        "charts/gpus-down.svg",
+        "charts/ettr-interval.svg",
+        "charts/capacity-demand.svg",
+        "charts/demand-by-tier.svg",
+        "charts/fleet-split.svg",
+    ] {
+        assert!(files.contains(&f.to_string()), "{f} missing from {files:?}");
+    }
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for banned in ["<script", "<link", "<img", "@import", "url(", "<iframe"] {
+        assert!(!html.contains(banned), "index.html contains {banned}");
+    }
+    let charts = files.iter().filter(|f| f.ends_with(".svg")).count();
+    assert_eq!(html.matches("<svg ").count(), charts, "every chart inline");
+    assert!(html.contains("id=\"simulation\"") && html.contains("id=\"capacity\""));
+    // The simulation's and the workloads' assumptions are listed with the plan's.
+    assert!(html.contains("70B run: share of the fleet"), "a workload assumption is listed");
+    // The data files are what the commands print: simulate with its interval sweep, capacity with
+    // the simulated ETTR of the same seed and replicas.
+    let sim =
+        stdout_of(gigawatt_here().args(["simulate", FULL, "--sweep-interval", "--format", "json", "--no-record"]));
+    assert_eq!(std::fs::read_to_string(out.join("simulate.json")).unwrap(), sim);
+    let cap = stdout_of(gigawatt_here().args(["capacity", FULL, "--format", "json", "--no-record"]));
+    assert_eq!(std::fs::read_to_string(out.join("capacity.json")).unwrap(), cap);
+    let c: serde_json::Value = serde_json::from_str(&cap).unwrap();
+    assert_eq!(c["training"][0]["ettr"]["method"], "simulated");
+    insta::assert_snapshot!("report_full_html_outline", html_outline(&html));
+}
+
+#[test]
+fn report_charts_of_the_simulation_and_the_capacity_run() {
+    let (_dir, out) = report_of_full(&[]);
+    for chart in ["failures-per-day", "gpus-down", "ettr-interval", "capacity-demand", "demand-by-tier", "fleet-split"]
+    {
+        let svg = std::fs::read_to_string(out.join(format!("charts/{chart}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        insta::assert_snapshot!(format!("report_full_chart_{chart}"), svg);
+    }
+}
+
+#[test]
+fn report_leaves_out_what_it_is_told_to() {
+    let (_dir, out) = report_of_full(&["--no-simulate", "--no-capacity"]);
+    let files = files_under(&out);
+    assert!(
+        !files.iter().any(|f| f.contains("simulate") || f.contains("capacity") || f.contains("gpus-down")),
+        "{files:?}"
+    );
+    let (_dir, out) = report_of_full(&["--no-simulate"]);
+    let cap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("capacity.json")).unwrap()).unwrap();
+    assert_eq!(cap["training"][0]["ettr"]["method"], "closed_form", "without the simulation, the closed form");
+    // A plan-only scenario gets a plan-only report (the small fixture has no simulation or workloads).
+    let (_dir, out) = report_of_small(&[]);
+    assert!(!files_under(&out).iter().any(|f| f.contains("simulate") || f.contains("capacity")));
+}
+
+#[test]
+fn simulate_and_capacity_runs_are_recorded_and_diffed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let with_db = |args: &[&str]| {
+        let mut c = gigawatt_here();
+        c.arg("--db").arg(&db).args(args);
+        c
+    };
+    let sim = stdout_of(&mut with_db(&["simulate", FULL, "--format", "json"]));
+    stdout_of(&mut with_db(&["simulate", FULL, "--seed", "12"]));
+    let cap = stdout_of(&mut with_db(&["capacity", FULL, "--format", "json"]));
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout_of(&mut with_db(&["runs", "--format", "json"]))).unwrap();
+    let kinds: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["capacity", "simulate", "simulate"], "newest first");
+    let id = |k: usize| list[k]["id"].as_i64().unwrap().to_string();
+    let shown: serde_json::Value =
+        serde_json::from_str(&stdout_of(&mut with_db(&["runs", "show", &id(2), "--format", "json"]))).unwrap();
+    assert_eq!(shown["results"], serde_json::from_str::<serde_json::Value>(&sim).unwrap());
+    assert_eq!(shown["seed"], 11);
+    let keys: Vec<&str> = shown["figures"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+    assert!(keys.contains(&"fleet.failures_per_day.mean") && keys.contains(&"jobs[70B run].ettr.mean"), "{keys:?}");
+    let capacity: serde_json::Value =
+        serde_json::from_str(&stdout_of(&mut with_db(&["runs", "show", &id(0), "--format", "json"]))).unwrap();
+    assert_eq!(capacity["results"], serde_json::from_str::<serde_json::Value>(&cap).unwrap());
+    assert!(capacity["figures"].as_array().unwrap().iter().any(|f| f["key"] == "training[70B run].wall_days"));
+    // Another seed moves the simulated figures.
+    let diff = stdout_of(&mut with_db(&["runs", "diff", &id(2), &id(1)]));
+    assert!(diff.contains("seed: 11 → 12") && diff.contains("FIGURES THAT MOVED"), "{diff}");
+    assert!(diff.contains("failures per day"), "{diff}");
+}
+
+#[test]
+fn report_records_every_result_it_computes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite3");
+    gigawatt_here().arg("--db").arg(&db).args(["report", FULL, "--out"]).arg(dir.path().join("r")).assert().success();
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout_of(gigawatt_here().arg("--db").arg(&db).args(["runs", "--format", "json"])))
+            .unwrap();
+    let kinds: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["capacity", "simulate", "plan"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run history
 

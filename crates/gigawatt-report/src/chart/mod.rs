@@ -18,7 +18,9 @@
 //! same chart gives byte-identical SVG (numbers are printed at fixed precision, no ids, no dates).
 //! Text is laid out with the metrics of the bundled DejaVu Sans ([`text`]).
 
+pub mod capacity;
 pub mod plan;
+pub mod simulation;
 pub mod svg;
 pub mod text;
 pub mod ticks;
@@ -61,17 +63,27 @@ pub struct Axis {
     pub unit: Unit,
     /// Whether the axis must include zero (true for bars and most amounts).
     pub include_zero: bool,
+    /// A logarithmic axis (ticks at powers of ten), for values that span orders of magnitude.
+    /// Only lines and areas are drawn against it; values at or below zero are left out.
+    pub log: bool,
 }
 
 impl Axis {
     /// An axis that includes zero.
     pub fn new(label: impl Into<String>, unit: Unit) -> Axis {
-        Axis { label: label.into(), unit, include_zero: true }
+        Axis { label: label.into(), unit, include_zero: true, log: false }
     }
 
     /// The same axis, fitted to the data without forcing zero in.
     pub fn fitted(mut self) -> Axis {
         self.include_zero = false;
+        self
+    }
+
+    /// The same axis on a logarithmic scale (which never includes zero).
+    pub fn logarithmic(mut self) -> Axis {
+        self.include_zero = false;
+        self.log = true;
         self
     }
 }

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::text::{self, FONT_STACK};
 use super::ticks::{Ticks, axis_title, nice_ticks, tick_label};
-use super::{Axis, Body, Chart, Data, Mark, PALETTE, RangePlot, Series, Side, TornadoPlot, XAxis, XyPlot};
+use super::{Axis, Body, Chart, Data, Mark, PALETTE, RangePlot, Series, Side, TornadoPlot, Unit, XAxis, XyPlot};
 
 /// Width of every chart, px.
 pub const WIDTH: f64 = 880.0;
@@ -323,21 +323,40 @@ fn note_block(c: &mut Canvas, note: Option<&str>, top: f64) -> f64 {
     y
 }
 
-/// A linear map from data to pixels.
+/// A map from data to pixels: linear, or logarithmic for a log axis.
 #[derive(Clone, Copy)]
 struct Scale {
     d0: f64,
     d1: f64,
     p0: f64,
     p1: f64,
+    log: bool,
 }
 
 impl Scale {
+    fn linear(d0: f64, d1: f64, p0: f64, p1: f64) -> Scale {
+        Scale { d0, d1, p0, p1, log: false }
+    }
+
+    fn of(f: &Fitted, p0: f64, p1: f64) -> Scale {
+        Scale { d0: f.ticks.lo, d1: f.ticks.hi, p0, p1, log: f.log }
+    }
+
     fn at(&self, v: f64) -> f64 {
         if self.d1 == self.d0 {
             return self.p0;
         }
+        if self.log {
+            let (l0, l1) = (self.d0.log10(), self.d1.log10());
+            let lv = if v > 0.0 { v.log10() } else { l0 };
+            return self.p0 + (lv - l0) / (l1 - l0) * (self.p1 - self.p0);
+        }
         self.p0 + (v - self.d0) / (self.d1 - self.d0) * (self.p1 - self.p0)
+    }
+
+    /// Whether a value can be placed on this scale (log scales leave out values at or below 0).
+    fn shows(&self, v: f64) -> bool {
+        v.is_finite() && (!self.log || v > 0.0)
     }
 }
 
@@ -346,9 +365,51 @@ struct Fitted {
     ticks: Ticks,
     divisor: f64,
     title: String,
+    log: bool,
+    unit: Unit,
+}
+
+/// Decade ticks covering the positive values in `[min, max]` (every other decade past eight).
+fn log_ticks(min: f64, max: f64) -> Ticks {
+    let (min, max) = if min > 0.0 && max.is_finite() && max >= min { (min, max) } else { (1.0, 10.0) };
+    let e0 = (min.log10() + 1e-9).floor() as i32;
+    let mut e1 = (max.log10() - 1e-9).ceil() as i32;
+    if e1 <= e0 {
+        e1 = e0 + 1;
+    }
+    let every = if e1 - e0 > 8 { 2 } else { 1 };
+    let values: Vec<f64> = (e0..=e1).filter(|e| (e - e0) % every == 0).map(|e| 10f64.powi(e)).collect();
+    Ticks { lo: 10f64.powi(e0), hi: 10f64.powi(e1), step: 0.0, values }
+}
+
+/// A power of ten written short: `1`, `100`, `10 K`, `1 M`, `100 B`, `$1 B`, `1%`.
+fn decade_label(v: f64, unit: &Unit) -> String {
+    let e = v.log10().round() as i32;
+    let (mantissa, suffix) = match e {
+        i32::MIN..=2 => (v, ""),
+        3..=5 => (v / 1e3, " K"),
+        6..=8 => (v / 1e6, " M"),
+        9..=11 => (v / 1e9, " B"),
+        _ => (v / 1e12, " T"),
+    };
+    let m = if mantissa >= 1.0 { crate::fmt::thousands(mantissa.round() as u64) } else { format!("{mantissa}") };
+    match unit {
+        Unit::Usd => format!("${m}{suffix}"),
+        Unit::Percent => format!("{}%", v * 100.0),
+        _ => format!("{m}{suffix}"),
+    }
 }
 
 fn fit(axis: &Axis, min: f64, max: f64, force_zero: bool) -> Fitted {
+    if axis.log {
+        let ticks = log_ticks(min, max);
+        let title = match &axis.unit {
+            Unit::Other(u) | Unit::CountOf(u) => axis_title(&axis.label, &format!("{u}, log scale")),
+            Unit::Usd => axis_title(&axis.label, "US$, log scale"),
+            _ => axis_title(&axis.label, "log scale"),
+        };
+        return Fitted { ticks, divisor: 1.0, title, log: true, unit: axis.unit.clone() };
+    }
     let (mut lo, mut hi) = (min, max);
     if !lo.is_finite() || !hi.is_finite() {
         (lo, hi) = (0.0, 1.0);
@@ -359,11 +420,14 @@ fn fit(axis: &Axis, min: f64, max: f64, force_zero: bool) -> Fitted {
     }
     let ticks = nice_ticks(lo, hi, 5);
     let (divisor, scale_name) = axis.unit.scale(ticks.lo.abs().max(ticks.hi.abs()));
-    Fitted { ticks, divisor, title: axis_title(&axis.label, &scale_name) }
+    Fitted { ticks, divisor, title: axis_title(&axis.label, &scale_name), log: false, unit: axis.unit.clone() }
 }
 
 impl Fitted {
     fn labels(&self) -> Vec<String> {
+        if self.log {
+            return self.ticks.values.iter().map(|v| decade_label(*v, &self.unit)).collect();
+        }
         self.ticks.values.iter().map(|v| tick_label(*v, self.ticks.step, self.divisor)).collect()
     }
 
@@ -431,7 +495,7 @@ fn stacks(p: &XyPlot) -> Vec<String> {
     out
 }
 
-fn side_range(p: &XyPlot, side: Side) -> Option<(f64, f64, bool)> {
+fn side_range(p: &XyPlot, side: Side, log: bool) -> Option<(f64, f64, bool)> {
     let series: Vec<&Series> = p.series.iter().filter(|s| s.side == side).collect();
     if series.is_empty() {
         return None;
@@ -453,7 +517,7 @@ fn side_range(p: &XyPlot, side: Side) -> Option<(f64, f64, bool)> {
             values.push(hi);
         }
     }
-    let (lo, hi) = min_max(values);
+    let (lo, hi) = min_max(values.into_iter().filter(|v| !log || *v > 0.0));
     Some((lo, hi, force_zero))
 }
 
@@ -461,9 +525,9 @@ fn side_range(p: &XyPlot, side: Side) -> Option<(f64, f64, bool)> {
 type PointOf = Box<dyn Fn(&Data, usize) -> Option<(f64, f64)>>;
 
 fn xy(c: &mut Canvas, p: &XyPlot, top: f64) -> f64 {
-    let left_range = side_range(p, Side::Left).unwrap_or((0.0, 1.0, true));
+    let left_range = side_range(p, Side::Left, p.y.log).unwrap_or((0.0, 1.0, true));
     let fy = fit(&p.y, left_range.0, left_range.1, left_range.2);
-    let fy2 = p.y2.as_ref().and_then(|a| side_range(p, Side::Right).map(|r| fit(a, r.0, r.1, r.2)));
+    let fy2 = p.y2.as_ref().and_then(|a| side_range(p, Side::Right, a.log).map(|r| fit(a, r.0, r.1, r.2)));
 
     let left = PAD + AXIS_TITLE_SIZE + 10.0 + fy.max_label_width() + 8.0;
     let right = match &fy2 {
@@ -471,7 +535,7 @@ fn xy(c: &mut Canvas, p: &XyPlot, top: f64) -> f64 {
         None => WIDTH - PAD - 8.0,
     };
     let bottom = top + PLOT_HEIGHT;
-    let sy = Scale { d0: fy.ticks.lo, d1: fy.ticks.hi, p0: bottom, p1: top };
+    let sy = Scale::of(&fy, bottom, top);
 
     // Grid and left axis labels.
     for (v, label) in fy.ticks.values.iter().zip(fy.labels()) {
@@ -480,7 +544,7 @@ fn xy(c: &mut Canvas, p: &XyPlot, top: f64) -> f64 {
         c.text(left - 6.0, y + 4.0, &label, LABEL_SIZE, MUTED, Anchor::End, false);
     }
     c.vertical_text(PAD + AXIS_TITLE_SIZE - 2.0, (top + bottom) / 2.0, &fy.title, AXIS_TITLE_SIZE);
-    let sy2 = fy2.as_ref().map(|f| Scale { d0: f.ticks.lo, d1: f.ticks.hi, p0: bottom, p1: top });
+    let sy2 = fy2.as_ref().map(|f| Scale::of(f, bottom, top));
     if let (Some(f), Some(s2)) = (&fy2, sy2) {
         for (v, label) in f.ticks.values.iter().zip(f.labels()) {
             let y = s2.at(*v);
@@ -522,9 +586,9 @@ fn xy(c: &mut Canvas, p: &XyPlot, top: f64) -> f64 {
                 Data::Points(pts) => pts.iter().map(|(x, _)| *x).collect::<Vec<_>>(),
                 Data::ByCategory(_) => Vec::new(),
             });
-            let (lo, hi) = min_max(xs);
+            let (lo, hi) = min_max(xs.filter(|x| !axis.log || *x > 0.0));
             let fx = fit(axis, lo, hi, false);
-            let sx = Scale { d0: fx.ticks.lo, d1: fx.ticks.hi, p0: left, p1: right };
+            let sx = Scale::of(&fx, left, right);
             let below = bottom_axis(c, &fx, sx, bottom, Some(top));
             (
                 Box::new(move |d: &Data, i: usize| match d {
@@ -552,7 +616,7 @@ fn xy(c: &mut Canvas, p: &XyPlot, top: f64) -> f64 {
             let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
             for k in 0..len {
                 match x_of(&s.data, k) {
-                    Some((x, y)) if y.is_finite() => runs.last_mut().expect("a run").push((x, scale.at(y))),
+                    Some((x, y)) if scale.shows(y) => runs.last_mut().expect("a run").push((x, scale.at(y))),
                     _ => runs.push(Vec::new()),
                 }
             }
@@ -657,7 +721,7 @@ fn ranges(c: &mut Canvas, p: &RangePlot, top: f64) -> f64 {
         });
         let (lo, hi) = min_max(values);
         let f = fit(&g.axis, lo, hi, false);
-        let sx = Scale { d0: f.ticks.lo, d1: f.ticks.hi, p0: left, p1: right };
+        let sx = Scale::linear(f.ticks.lo, f.ticks.hi, left, right);
         let plot_top = y;
         let plot_bottom = y + ROW * g.rows.len() as f64;
         for v in &f.ticks.values {
@@ -715,7 +779,7 @@ fn tornado(c: &mut Canvas, p: &TornadoPlot, top: f64) -> f64 {
     let right = WIDTH - PAD - value_pad;
     let (lo, hi) = min_max(p.rows.iter().flat_map(|r| [r.at_low, r.at_high]).chain([p.central]));
     let f = fit(&p.axis, lo, hi, false);
-    let sx = Scale { d0: f.ticks.lo, d1: f.ticks.hi, p0: left, p1: right };
+    let sx = Scale::linear(f.ticks.lo, f.ticks.hi, left, right);
     let row = 38.0;
     let plot_top = top + 18.0;
     let plot_bottom = plot_top + row * p.rows.len().max(1) as f64;
@@ -812,6 +876,40 @@ mod tests {
         assert!(svg.contains("checkpoint interval (minutes)"));
         assert!(svg.contains("ETTR (%)"));
         assert_eq!(svg.matches("<circle").count(), 4);
+    }
+
+    #[test]
+    fn a_log_axis_has_decade_ticks_and_leaves_out_values_at_or_below_zero() {
+        let t = log_ticks(3.2e6, 2.5e10);
+        assert_eq!(t.values, vec![1e6, 1e7, 1e8, 1e9, 1e10, 1e11]);
+        assert_eq!((t.lo, t.hi), (1e6, 1e11));
+        // Past eight decades, every other one.
+        assert_eq!(log_ticks(1.0, 1e12).values.len(), 7);
+        assert_eq!(decade_label(1e7, &Unit::CountOf("tokens/s".into())), "10 M");
+        assert_eq!(decade_label(1e9, &Unit::Usd), "$1 B");
+        assert_eq!(decade_label(100.0, &Unit::Count), "100");
+
+        let cats: Vec<String> = (1..=4).map(|m| format!("m{m}")).collect();
+        let svg = render(&chart(Body::Xy(XyPlot {
+            x: XAxis::Categories { label: "month".into(), names: cats },
+            y: Axis::new("tokens per second", Unit::CountOf("tokens/s".into())).logarithmic(),
+            y2: None,
+            series: vec![Series::new(
+                "capacity",
+                Mark::Line,
+                Data::ByCategory(vec![Some(2e6), Some(0.0), Some(3e8), Some(4e10)]),
+            )],
+            label_bars: false,
+        })));
+        assert!(svg.contains("tokens per second (tokens/s, log scale)"), "{svg}");
+        for label in [">1 M<", ">10 M<", ">1 B<", ">100 B<"] {
+            assert!(svg.contains(label), "{label} missing");
+        }
+        // The zero breaks the line: one dot before it, two after.
+        let dots = svg.lines().filter(|l| l.starts_with("<circle")).count();
+        assert_eq!(dots, 3, "{svg}");
+        let lines = svg.lines().filter(|l| l.starts_with("<polyline")).count();
+        assert_eq!(lines, 2, "{svg}");
     }
 
     #[test]

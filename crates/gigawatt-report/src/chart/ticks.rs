@@ -16,6 +16,9 @@ pub enum Unit {
     Gigawatts,
     /// A fraction (0.25) shown as a percentage (25 %).
     Percent,
+    /// A count of something named (`tokens/s`, `GPU-hours`), scaled like [`Unit::Count`]:
+    /// `peak demand (billion tokens/s)`.
+    CountOf(String),
     /// Any other unit, named as it should appear (`days`, `minutes`, `failures/day`).
     Other(String),
 }
@@ -34,7 +37,11 @@ impl Unit {
             Unit::Usd => (1.0, "US$".into()),
             Unit::Gigawatts => (1.0, "GW".into()),
             Unit::Percent => (0.01, "%".into()),
-            Unit::Other(u) => (1.0, u.clone()),
+            Unit::CountOf(u) if max_abs >= 1e12 => (1e12, format!("trillion {u}")),
+            Unit::CountOf(u) if max_abs >= 1e9 => (1e9, format!("billion {u}")),
+            Unit::CountOf(u) if max_abs >= 1e6 => (1e6, format!("million {u}")),
+            Unit::CountOf(u) if max_abs >= 1e4 => (1e3, format!("thousand {u}")),
+            Unit::CountOf(u) | Unit::Other(u) => (1.0, u.clone()),
         }
     }
 
@@ -45,6 +52,7 @@ impl Unit {
             Unit::Usd => fmt::usd(x),
             Unit::Gigawatts => format!("{} GW", fmt::sig3(x)),
             Unit::Percent => fmt::percent(x),
+            Unit::CountOf(u) => format!("{} {u}", fmt::count(x)),
             Unit::Other(u) => format!("{} {u}", fmt::number(x)),
         }
     }
