@@ -89,7 +89,10 @@ function check(name, ok, detail) {
       .catch(() => check("the run is listed under recent runs", false, "no rows"));
     if (shots) {
       await page.screenshot({ path: path.join(shots, "dashboard.png") });
-      console.log(`saved ${path.join(shots, "dashboard.png")}`);
+      await page.evaluate(() => document.querySelector("#simulation").scrollIntoView());
+      await page.screenshot({ path: path.join(shots, "dashboard-simulation.png") });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      console.log(`saved ${path.join(shots, "dashboard.png")}, ${path.join(shots, "dashboard-simulation.png")}`);
     }
 
     // A scenario error is shown next to the text, with line and column.
