@@ -19,6 +19,13 @@ use crate::quantity::{BareNumbers, Quantity, QuantitySpec};
 /// Default number of Monte Carlo draws for the plan's ranges.
 pub const DEFAULT_DRAWS: usize = 2000;
 
+/// Fewest Monte Carlo draws a scenario or the command line may ask for: the P10 and P90 of fewer
+/// draws move too much from seed to seed to be quoted.
+pub const MIN_DRAWS: usize = 1000;
+
+/// Most Monte Carlo draws a scenario or the command line may ask for.
+pub const MAX_DRAWS: usize = 1_000_000;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
@@ -302,14 +309,14 @@ impl Builder<'_> {
         let financing = raw.financing.as_ref().map(|f| self.financing(f)).transpose()?;
         let draws = match raw.uncertainty.and_then(|u| u.draws) {
             None => DEFAULT_DRAWS,
-            Some(d) if (100..=1_000_000).contains(&d) => d as usize,
+            Some(d) if (MIN_DRAWS as i64..=MAX_DRAWS as i64).contains(&d) => d as usize,
             Some(d) => {
                 return Err(InputError::at(
                     self.file,
                     &root.key("uncertainty").key("draws"),
                     format!("draws = {d} is out of range"),
                 )
-                .with_help("use between 100 and 1,000,000 Monte Carlo draws (default 2,000)"));
+                .with_help("use between 1,000 and 1,000,000 Monte Carlo draws (default 2,000)"));
             }
         };
         let simulation = crate::simulation::build(

@@ -33,7 +33,7 @@ fn seed_nvidia_content_per_gw_is_within_20_percent_of_35b_and_its_range_contains
 #[test]
 fn seed_has_ten_one_gigawatt_phases_starting_h2_2026_on_vera_rubin() {
     let m = common::scenario("nvidia-openai-10gw.toml");
-    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    let p = plan(&m, PlanOptions { draws: 1000, seed: 1 });
     assert_eq!(p.phases.len(), 10);
     assert!(p.phases.iter().all(|ph| (ph.power_gw - 1.0).abs() < 1e-12));
     assert_eq!(p.phases[0].platform, "vr-nvl144");
@@ -47,7 +47,7 @@ fn seed_has_ten_one_gigawatt_phases_starting_h2_2026_on_vera_rubin() {
 #[test]
 fn gpus_are_counted_as_packages_and_as_dies() {
     let m = common::scenario("nvidia-openai-10gw.toml");
-    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    let p = plan(&m, PlanOptions { draws: 1000, seed: 1 });
     let vr = p.phases.iter().find(|ph| ph.platform == "vr-nvl144").unwrap();
     assert_eq!(vr.dies, vr.gpus * 2);
     let ru = p.phases.iter().find(|ph| ph.platform == "rubin-ultra-nvl576").unwrap();
@@ -77,7 +77,7 @@ fn gb300_only_build_lands_within_the_announced_4_to_5_million_gpus() {
 #[test]
 fn llama3_cluster_is_24576_h100_in_1536_racks() {
     let m = common::scenario("llama3-405b-16k.toml");
-    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    let p = plan(&m, PlanOptions { draws: 1000, seed: 1 });
     assert_eq!(p.totals.gpus, 24_576);
     assert_eq!(p.totals.systems, 3_072);
     assert_eq!(p.totals.racks, 1_536);
@@ -97,7 +97,7 @@ fn the_implied_figures_follow_from_the_announcement() {
 #[test]
 fn unsourced_inputs_are_listed_as_assumptions_and_sourced_ones_are_not() {
     let m = common::scenario("nvidia-openai-10gw.toml");
-    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    let p = plan(&m, PlanOptions { draws: 1000, seed: 1 });
     let keys: Vec<&str> = p.assumptions.iter().map(|a| a.key.as_str()).collect();
     assert!(keys.contains(&"costs.nvidia_share_compute"));
     assert!(keys.contains(&"costs.load_factor"));
@@ -110,7 +110,7 @@ fn unsourced_inputs_are_listed_as_assumptions_and_sourced_ones_are_not() {
 #[test]
 fn sensitivity_names_the_input_that_moves_each_headline_most() {
     let m = common::scenario("nvidia-openai-10gw.toml");
-    let p = plan(&m, PlanOptions { draws: 100, seed: 1 });
+    let p = plan(&m, PlanOptions { draws: 1000, seed: 1 });
     let capex =
         p.sensitivity.iter().find(|t| t.headline == gigawatt_core::uncertainty::Headline::CapexPerGwUsd).unwrap();
     assert_eq!(capex.swings[0].input, "catalog.vr-nvl144.system_price_usd");
@@ -123,11 +123,11 @@ fn sensitivity_names_the_input_that_moves_each_headline_most() {
 #[test]
 fn same_seed_same_plan_and_a_different_seed_moves_only_the_ranges() {
     let m = common::scenario("nvidia-openai-10gw.toml");
-    let a = serde_json::to_string(&plan(&m, PlanOptions { draws: 500, seed: 7 })).unwrap();
-    let b = serde_json::to_string(&plan(&m, PlanOptions { draws: 500, seed: 7 })).unwrap();
+    let a = serde_json::to_string(&plan(&m, PlanOptions { draws: 1000, seed: 7 })).unwrap();
+    let b = serde_json::to_string(&plan(&m, PlanOptions { draws: 1000, seed: 7 })).unwrap();
     assert_eq!(a, b);
-    let c = plan(&m, PlanOptions { draws: 500, seed: 8 });
-    let d = plan(&m, PlanOptions { draws: 500, seed: 7 });
+    let c = plan(&m, PlanOptions { draws: 1000, seed: 8 });
+    let d = plan(&m, PlanOptions { draws: 1000, seed: 7 });
     assert_eq!(c.totals.gpus, d.totals.gpus);
     assert_ne!(c.ranges.capex_per_gw_usd.low, d.ranges.capex_per_gw_usd.low);
 }

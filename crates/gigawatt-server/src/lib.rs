@@ -260,7 +260,7 @@ async fn catalog(State(state): State<AppState>) -> Response {
 pub struct PlanQuery {
     /// `seed=N`: overrides the scenario's seed.
     pub seed: Option<u64>,
-    /// `draws=N`: overrides the scenario's draws (100 to [`MAX_DRAWS`]); planning only.
+    /// `draws=N`: overrides the scenario's draws (1,000 to [`MAX_DRAWS`]); planning only.
     pub draws: Option<usize>,
     /// `replicas=N`: overrides the scenario's simulation replicas (1 to [`MAX_REPLICAS`]).
     pub replicas: Option<u32>,
@@ -302,8 +302,8 @@ pub fn parse_query(query: Option<&str>, allowed: &[&str]) -> Result<PlanQuery, A
             "seed" => q.seed = Some(v.parse().map_err(|_| bad("a seed (a whole number from 0 to 2^64 − 1)"))?),
             "draws" => {
                 let d: usize = v.parse().map_err(|_| bad("a number of draws"))?;
-                if !(100..=MAX_DRAWS).contains(&d) {
-                    return Err(bad(&format!("between 100 and {MAX_DRAWS} draws")));
+                if !(gigawatt_core::scenario::MIN_DRAWS..=MAX_DRAWS).contains(&d) {
+                    return Err(bad(&format!("between {} and {MAX_DRAWS} draws", gigawatt_core::scenario::MIN_DRAWS)));
                 }
                 q.draws = Some(d);
             }

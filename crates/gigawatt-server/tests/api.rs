@@ -62,13 +62,13 @@ fn plan_of_valid_toml_is_the_json_the_cli_prints() {
 
 #[test]
 fn seed_and_draws_come_from_the_query() {
-    let reply = rt().block_on(send(state(None), "POST", "/api/plan?seed=9&draws=200", SEED));
+    let reply = rt().block_on(send(state(None), "POST", "/api/plan?seed=9&draws=1000", SEED));
     assert_eq!(reply.status, StatusCode::OK);
     let v = reply.json();
-    assert_eq!((v["seed"].as_u64(), v["draws"].as_u64()), (Some(9), Some(200)));
+    assert_eq!((v["seed"].as_u64(), v["draws"].as_u64()), (Some(9), Some(1000)));
     assert_eq!(v["scenario"]["file"], "<pasted>");
     for (q, needle) in
-        [("draws=5", "between 100 and"), ("seed=-1", "is not a seed"), ("colour=red", "unknown query parameter")]
+        [("draws=5", "between 1000 and"), ("seed=-1", "is not a seed"), ("colour=red", "unknown query parameter")]
     {
         let reply = rt().block_on(send(state(None), "POST", &format!("/api/plan?{q}"), SEED));
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{q}");
@@ -160,7 +160,7 @@ fn view_runs_are_recorded_and_readable_through_the_api() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.sqlite3");
     let st = state(Some(&db));
-    let view = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=200", SEED));
+    let view = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=1000", SEED));
     assert_eq!(view.status, StatusCode::OK, "{}", view.body);
     let v = view.json();
     let id = v["run_id"].as_i64().expect("recorded");
@@ -169,9 +169,9 @@ fn view_runs_are_recorded_and_readable_through_the_api() {
     let charts = v["charts"].as_array().unwrap();
     assert!(charts.iter().all(|c| c["svg"].as_str().unwrap().starts_with("<svg")));
     assert!(charts.iter().any(|c| c["id"] == "buildout"));
-    assert_eq!(v["plan"]["draws"], 200);
+    assert_eq!(v["plan"]["draws"], 1000);
 
-    let second = rt().block_on(send(st.clone(), "POST", "/api/plan?seed=1&draws=200", SEED));
+    let second = rt().block_on(send(st.clone(), "POST", "/api/plan?seed=1&draws=1000", SEED));
     let id2: i64 = second.headers["x-gigawatt-run-id"].to_str().unwrap().parse().unwrap();
     let runs = rt().block_on(send(st.clone(), "GET", "/api/runs?limit=5", Body::empty())).json();
     assert_eq!(runs[0]["id"], id2);
@@ -235,9 +235,9 @@ fn simulate_view_has_cards_and_charts_and_the_plan_view_says_what_else_to_run() 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.sqlite3");
     let st = state(Some(&db));
-    let plan = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=200", LLAMA)).json();
+    let plan = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=1000", LLAMA)).json();
     assert_eq!(plan["available"], serde_json::json!(["simulate", "capacity"]));
-    let gb300 = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=200", GB300)).json();
+    let gb300 = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=1000", GB300)).json();
     assert_eq!(gb300["available"], serde_json::json!([]), "no simulation or workload sections");
 
     let view = rt().block_on(send(st.clone(), "POST", "/api/simulate/view?replicas=20", LLAMA));

@@ -120,6 +120,25 @@ fn record(inputs: &mut Inputs, key: &str, label: &str, unit: &str, q: Option<Qua
     })
 }
 
+/// The closed form on a `[[job]]`'s own settings, as the simulator sees them: its unexpected
+/// interruption rate per node (every interrupting failure class with its blast radius), GPUs per
+/// node, blocking write, recovery time `u0` (detection, restart, and the spare swap where it is
+/// longer) and checkpoint interval (Young's when `auto`). A simulated run uses it when simulation
+/// is switched off, so both methods rest on the same inputs.
+fn job_closed_form(model: &Model, job: &str) -> Result<ClosedForm, InputError> {
+    let eval = gigawatt_core::analysis::central(model);
+    let sim = gigawatt_sim::Simulation::new(model, &eval, gigawatt_sim::SimOptions::from_model(model))?;
+    let j = sim.jobs.iter().find(|j| j.name == job).expect("the job was checked to exist");
+    let nodes = f64::from(j.nodes.max(1));
+    Ok(ClosedForm {
+        failures_per_node_day: j.interruptions_per_hour * 24.0 / nodes,
+        gpus_per_node: j.gpus as f64 / nodes,
+        checkpoint_write_s: j.write.secs(),
+        restart_overhead_s: j.recovery_s(),
+        checkpoint_interval_s: (!j.interval_auto).then(|| j.interval.secs()),
+    })
+}
+
 /// Validates the workload sections of `model`.
 pub fn parse_sections(
     model: &Model,
@@ -143,7 +162,7 @@ pub fn parse_sections(
     for (i, table) in model.workloads.training.iter().enumerate() {
         let path = KeyPath::root().key("training").index(i);
         training.push(TrainingSpec {
-            run: training_run(file, &path, table, catalog, &fleet, &jobs, models, defaults, &mut inputs)?,
+            run: training_run(model, &path, table, catalog, &fleet, &jobs, models, defaults, &mut inputs)?,
             path,
         });
     }
@@ -158,7 +177,7 @@ pub fn parse_sections(
 
 #[allow(clippy::too_many_arguments)]
 fn training_run(
-    file: &SourceFile,
+    model: &Model,
     path: &KeyPath,
     table: &toml::Table,
     catalog: &Catalog,
@@ -168,6 +187,7 @@ fn training_run(
     defaults: &WorkloadDefaults,
     inputs: &mut Inputs,
 ) -> Result<TrainingRun, InputError> {
+    let file = &model.source;
     let sec = Section { file, path, table, name: "[[training]]", bare: BareNumbers::Assumed };
     sec.only(&[
         "name",
@@ -337,7 +357,7 @@ fn training_run(
     let start = sec.date("start")?.ok_or_else(|| {
         sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
     })?;
-    let reliability = reliability(&sec, &name, jobs, defaults, inputs)?;
+    let reliability = reliability(model, &sec, &name, jobs, defaults, inputs)?;
     Ok(TrainingRun {
         name,
         model: arch.map(|a| a.id.clone()),
@@ -356,6 +376,7 @@ fn training_run(
 }
 
 fn reliability(
+    model: &Model,
     run: &Section<'_>,
     name: &str,
     jobs: &[&str],
@@ -417,6 +438,17 @@ fn reliability(
             } else {
                 None
             };
+            if let Some(job) = job {
+                // Simulated: with the simulator off, the closed form on the job's own settings.
+                if let Some(k) = closed_keys.iter().find(|k| sec.has(k)) {
+                    return Err(sec.err(k, format!("`{k}` belongs to method = \"closed_form\"")).with_help(
+                        "a simulated run takes its failure rate, checkpoint write and restart from its [[job]] \
+                         (also for the closed form with --no-simulate); set them there, or use method = \"closed_form\"",
+                    ));
+                }
+                let fallback = job_closed_form(model, &job)?;
+                return Ok(Reliability::Simulated { job, fallback });
+            }
             let d = &defaults.reliability;
             let mut get = |k: &str, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
                 let q = sec.quantity(k, label, check)?.unwrap_or_else(|| default.clone());
@@ -439,17 +471,13 @@ fn reliability(
             let w = get("checkpoint_write_s", "checkpoint write time", &d.checkpoint_write_s, Check::NonNegative)?;
             let u = get("restart_overhead_min", "restart overhead", &d.restart_overhead_min, Check::NonNegative)?;
             let interval = sec.number("checkpoint_interval_min", Check::Positive)?.map(|m| m * 60.0);
-            let closed = ClosedForm {
+            Ok(Reliability::ClosedForm(ClosedForm {
                 failures_per_node_day: r / 1000.0,
                 gpus_per_node: n,
                 checkpoint_write_s: w,
                 restart_overhead_s: u * 60.0,
                 checkpoint_interval_s: interval,
-            };
-            Ok(match job {
-                Some(job) => Reliability::Simulated { job, fallback: closed },
-                None => Reliability::ClosedForm(closed),
-            })
+            }))
         }
         "given" => {
             if let Some(k) = closed_keys.iter().find(|k| sec.has(k)) {

@@ -25,16 +25,43 @@ const LLAMA31_405B_GPU_HOURS: f64 = 30.84e6;
 
 #[test]
 fn llama31_405b_gpu_hours_are_within_15_percent_of_the_model_cards_30_84m() {
+    // As the issue asks: the reliability overhead from the fleet simulator (1,000 replicas of the
+    // 54-day snapshot, Table 5's rates), through the same call `gigawatt capacity` makes.
     let m = scenario("llama3-405b-16k.toml");
-    let c = gigawatt_workloads::capacity(&m, &Catalog::bundled().unwrap()).unwrap();
+    let c = gigawatt_workloads::capacity_simulated(&m, &Catalog::bundled().unwrap(), true).unwrap();
     let run = &c.training[0];
     assert!((run.flops / 3.79e25 - 1.0).abs() < 0.002, "6·N·D = {:e}", run.flops);
     assert_eq!(run.gpus, 16_384.0);
+    assert_eq!(run.ettr.method, "simulated");
+    assert_eq!(run.ettr.replicas, Some(1000));
     let gap = run.gpu_hours / LLAMA31_405B_GPU_HOURS - 1.0;
     assert!(gap.abs() < 0.15, "{:.2}M GPU-hours, {:+.1}%", run.gpu_hours / 1e6, 100.0 * gap);
     // The reliability overhead is in: pure compute at 41% MFU would be 26.0M GPU-hours.
-    assert!(run.ettr.ettr < 0.95 && run.ettr.method == "closed_form", "{:?}", run.ettr);
+    let cat = Catalog::bundled().unwrap();
+    let bf16 = cat.get("h100-hgx").unwrap().central(gigawatt_core::catalog::Field::Bf16DenseTflops).unwrap();
+    let pure = run.flops / (0.41 * bf16 * 1e12) / 3600.0;
+    assert!((run.gpu_hours / pure - 1.0 / run.ettr.ettr).abs() < 0.01, "{} vs {pure}", run.gpu_hours);
+    assert!(run.ettr.ettr > 0.9 && run.ettr.ettr < 0.95, "{:?}", run.ettr);
     assert!(run.finish.is_some());
+}
+
+#[test]
+fn without_the_simulator_the_405b_run_takes_the_closed_form_on_its_jobs_own_settings() {
+    // `gigawatt capacity --no-simulate`: the same job's rate, write (10 s) and recovery (5 min),
+    // in the closed form; it agrees with the simulation within a percent.
+    let m = scenario("llama3-405b-16k.toml");
+    let cat = Catalog::bundled().unwrap();
+    let closed = gigawatt_workloads::capacity(&m, &cat).unwrap();
+    let simulated = gigawatt_workloads::capacity_simulated(&m, &cat, true).unwrap();
+    let (a, b) = (&closed.training[0], &simulated.training[0]);
+    assert_eq!(a.ettr.method, "closed_form");
+    // Young's interval on the job's MTBF of 3.09 h and w = 10 s: sqrt(2 · 10 · 11,135) ≈ 472 s.
+    let interval = a.ettr.checkpoint_interval_min.unwrap() * 60.0;
+    assert!((interval - 472.0).abs() < 2.0, "{interval} s");
+    assert!((a.ettr.job_mtbf_h.unwrap() - 3.09).abs() < 0.01, "{:?}", a.ettr);
+    assert!((a.ettr.ettr / b.ettr.ettr - 1.0).abs() < 0.01, "{} vs {}", a.ettr.ettr, b.ettr.ettr);
+    let gap = a.gpu_hours / LLAMA31_405B_GPU_HOURS - 1.0;
+    assert!(gap.abs() < 0.15, "{:.2}M GPU-hours, {:+.1}%", a.gpu_hours / 1e6, 100.0 * gap);
 }
 
 /// The hook the fleet simulator plugs into: an ETTR source replaces the closed form.

@@ -98,8 +98,8 @@ pub struct PlanArgs {
     #[arg(long)]
     pub seed: Option<u64>,
 
-    /// Monte Carlo draws behind the ranges (default: the scenario's, else 2,000).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    /// Monte Carlo draws behind the ranges, 1,000 to 1,000,000 (default: the scenario's, else 2,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1000..=1_000_000))]
     pub draws: Option<u64>,
 }
 
@@ -123,8 +123,8 @@ pub struct ReportArgs {
     #[arg(long)]
     pub seed: Option<u64>,
 
-    /// Monte Carlo draws behind the ranges (default: the scenario's, else 2,000).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    /// Monte Carlo draws behind the ranges, 1,000 to 1,000,000 (default: the scenario's, else 2,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1000..=1_000_000))]
     pub draws: Option<u64>,
 
     /// Leave out the reliability simulation (otherwise run when the scenario has a [simulation]

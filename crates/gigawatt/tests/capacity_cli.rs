@@ -208,3 +208,8 @@ capacity_error_snapshot!(
     "did you mean `training_reservations`"
 );
 capacity_error_snapshot!(mfu_above_one_is_rejected, "capacity_mfu_above_one", "between 0 and 1");
+capacity_error_snapshot!(
+    a_simulated_run_takes_no_closed_form_inputs,
+    "capacity_simulated_closed_keys",
+    "`restart_overhead_min` belongs to method = \"closed_form\""
+);

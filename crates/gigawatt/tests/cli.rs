@@ -150,11 +150,15 @@ fn seed_and_draws_flags_override_the_scenario() {
         "--seed",
         "1",
         "--draws",
-        "300",
+        "1500",
     ]));
     let v: serde_json::Value = serde_json::from_str(&a).unwrap();
     assert_eq!(v["seed"], 1);
-    assert_eq!(v["draws"], 300);
+    assert_eq!(v["draws"], 1500);
+    // Fewer than 1,000 draws is a usage error: P10 and P90 of so few draws are not worth quoting.
+    let (code, err) = error_of(gigawatt().args(["plan", "scenarios/nvidia-openai-10gw.toml", "--draws", "300"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("1000..=1000000"), "{err}");
 }
 
 #[test]
@@ -225,6 +229,7 @@ error_snapshot!(negative_cost_bound_is_rejected, "negative_price", "found -1");
 error_snapshot!(power_and_systems_together_are_rejected, "both_sizings", "not both");
 error_snapshot!(a_scenario_without_phases_is_rejected, "no_phases", "no phases");
 error_snapshot!(range_bounds_out_of_order_are_rejected, "range_order", "above central");
+error_snapshot!(too_few_monte_carlo_draws_are_rejected, "too_few_draws", "draws = 200 is out of range");
 
 #[test]
 fn missing_scenario_file_is_an_input_error() {
