@@ -200,6 +200,9 @@ pub fn plan(model: &Model, opts: PlanOptions) -> Plan {
     let t = &eval.totals;
     let implied = implied(model);
     let inputs = input_records(&model.params);
+    let sensitivity = tornado(model, &eval);
+    let mut warnings = model.warnings.clone();
+    warnings.extend(skewed_ranges(&r, &sensitivity));
     Plan {
         scenario: ScenarioInfo {
             name: model.name.clone(),
@@ -231,17 +234,67 @@ pub fn plan(model: &Model, opts: PlanOptions) -> Plan {
             capex_per_gw_usd: pick(Headline::CapexPerGwUsd),
             nvidia_per_gw_usd: pick(Headline::NvidiaPerGwUsd),
         },
-        sensitivity: tornado(model, &eval),
+        sensitivity,
         platforms: platform_comparison(&eval.phases, &implied),
         implied,
         financing: fin,
         timeline: tl,
         assumptions: inputs.iter().filter(|i| !i.sourced).cloned().collect(),
         inputs,
-        warnings: model.warnings.clone(),
+        warnings,
         phases: eval.phases.clone(),
         totals: eval.totals,
     }
+}
+
+/// A warning for each headline whose central value lies outside its own P10 – P90, naming the
+/// disputed inputs whose central value sits at an end of their range (so that every draw can only
+/// move the headline one way): the range is then not centred on the central value, and a reader
+/// should know why.
+fn skewed_ranges(ranges: &[(Headline, Range)], sensitivity: &[Tornado]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (h, r) in ranges {
+        let tol = 1e-9 * r.central.abs().max(1.0);
+        let side = if r.central > r.high + tol {
+            "above its P90"
+        } else if r.central < r.low - tol {
+            "below its P10"
+        } else {
+            continue;
+        };
+        let at_bound: Vec<String> = sensitivity
+            .iter()
+            .filter(|t| t.headline == *h)
+            .flat_map(|t| t.swings.iter())
+            .filter(|s| {
+                let same = |x: f64| (x - r.central).abs() <= tol;
+                s.swing > tol && (same(s.at_low) || same(s.at_high))
+            })
+            .map(|s| s.label.clone())
+            .collect();
+        let why = if at_bound.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ": {} sit{} at an end of {} range (central = low or high), so the draws move it one way only",
+                at_bound.join(", "),
+                if at_bound.len() == 1 { "s" } else { "" },
+                if at_bound.len() == 1 { "its" } else { "their" }
+            )
+        };
+        let v = |x: f64| match h {
+            Headline::Gpus | Headline::Dies => format!("{:.3} M", x / 1e6),
+            Headline::CapexPerGwUsd | Headline::NvidiaPerGwUsd => format!("${:.2} B", x / 1e9),
+        };
+        out.push(format!(
+            "{}: the central value {} lies {side} (P10 – P90 {} – {}){why}",
+            h.label(),
+            v(r.central),
+            v(r.low),
+            v(r.high)
+        ));
+    }
+    out
 }
 
 /// What "10 GW ≈ 4–5 M GPUs" and "$50–60B per GW, ~$35B of it NVIDIA" imply per GPU.

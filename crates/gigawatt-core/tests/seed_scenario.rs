@@ -131,3 +131,19 @@ fn same_seed_same_plan_and_a_different_seed_moves_only_the_ranges() {
     assert_eq!(c.totals.gpus, d.totals.gpus);
     assert_ne!(c.ranges.capex_per_gw_usd.low, d.ranges.capex_per_gw_usd.low);
 }
+
+#[test]
+fn a_central_value_outside_its_own_range_is_explained() {
+    // GB300 NVL72's system price has central = high ($4.0 M, no source above it): every draw is at
+    // or below it, so capex per GW at central inputs lies above its P90. The plan says so, and why.
+    let m = common::scenario("nvidia-openai-10gw-gb300.toml");
+    let p = plan(&m, PlanOptions { draws: 2000, seed: 2025 });
+    let r = &p.ranges.capex_per_gw_usd;
+    assert!(r.central > r.high, "{r:?}");
+    let w: Vec<&String> = p.warnings.iter().filter(|w| w.starts_with("capex per GW: the central value")).collect();
+    assert_eq!(w.len(), 1, "{:?}", p.warnings);
+    assert!(w[0].contains("lies above its P90") && w[0].contains("GB300 NVL72: system price"), "{}", w[0]);
+    // The roadmap scenario's ranges contain their central values: no such warning.
+    let seed = plan(&common::scenario("nvidia-openai-10gw.toml"), PlanOptions { draws: 2000, seed: 2025 });
+    assert!(!seed.warnings.iter().any(|w| w.contains("the central value")), "{:?}", seed.warnings);
+}

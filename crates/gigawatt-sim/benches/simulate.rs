@@ -2,8 +2,9 @@
 //!
 //! * the 10 GW seed scenario (2.2 M GPU packages), 365 simulated days, one replica;
 //! * 1,000 replicas of the Llama 3 scenario (54 days, 24,576 GPUs);
-//! * one 365-day replica against fleet size, 10⁴ … 5·10⁶ GPUs: the cost follows the number of
-//!   events (failures and repairs grow with the fleet), not fleet size × simulated time.
+//! * one 365-day replica against fleet size, 10⁴ … 5·10⁶ GPUs, and the 5·10⁶-GPU fleet at 1, 0.1
+//!   and 0.01 × the failure rates: the cost follows the number of events, not fleet size ×
+//!   simulated time.
 //!
 //! Each benchmark also prints its events per replica once, so events per second can be read off.
 
@@ -51,14 +52,16 @@ fn llama3_replicas(c: &mut Criterion) {
     g.finish();
 }
 
-/// A fleet of about `gpus` GB300 NVL72 packages with one 10%-of-fleet job, as scenario text.
-fn fleet_of(gpus: u64) -> Model {
+/// A fleet of about `gpus` GB300 NVL72 packages with one 10%-of-fleet job, as scenario text;
+/// failure rates `multiplier` × H100's per package.
+fn fleet_of(gpus: u64, multiplier: f64) -> Model {
     let racks = gpus / 72;
     let job = (racks * 72 / 10).max(72);
     load(
         format!(
             "name = \"fleet of {gpus}\"\n[[phase]]\nonline = \"2026-H1\"\nplatform = \"gb300-nvl72\"\nsystems = {racks}\n\
-             [simulation]\ndays = 365\nreplicas = 1\n[[job]]\ngpus = {job}\ncheckpoint_write_s = 5\nrestart_s = 180\n"
+             [simulation]\ndays = 365\nreplicas = 1\nrate_multiplier = {multiplier}\n\
+             [[job]]\ngpus = {job}\ncheckpoint_write_s = 5\nrestart_s = 180\n"
         ),
         "bench.toml",
     )
@@ -68,7 +71,7 @@ fn fleet_size(c: &mut Criterion) {
     let mut g = c.benchmark_group("fleet_size_365d");
     g.sample_size(10);
     for gpus in [10_000u64, 100_000, 1_000_000, 5_000_000] {
-        let model = fleet_of(gpus);
+        let model = fleet_of(gpus, 1.0);
         let sim = prepare(&model, 1, 365.0);
         let events = sim.replica(0, &|| {}).events;
         eprintln!("fleet of {} GPUs: {events} events per 365-day replica", sim.fleet.gpus);
@@ -77,5 +80,20 @@ fn fleet_size(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ten_gw_year, llama3_replicas, fleet_size);
+/// The same 5·10⁶-GPU fleet-year with failure rates scaled down: if the cost grew with fleet size
+/// × simulated time it would stay put; it falls with the number of events.
+fn events_not_fleet_size(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fleet_5m_365d_by_rate");
+    g.sample_size(10);
+    for multiplier in [1.0, 0.1, 0.01] {
+        let model = fleet_of(5_000_000, multiplier);
+        let sim = prepare(&model, 1, 365.0);
+        let events = sim.replica(0, &|| {}).events;
+        eprintln!("5 M GPUs at {multiplier}× the rates: {events} events per 365-day replica");
+        g.bench_with_input(BenchmarkId::from_parameter(multiplier), &sim, |b, sim| b.iter(|| sim.replica(0, &|| {})));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, ten_gw_year, llama3_replicas, fleet_size, events_not_fleet_size);
 criterion_main!(benches);

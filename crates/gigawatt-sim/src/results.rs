@@ -399,13 +399,16 @@ impl Accumulator {
             .iter()
             .zip(self.jobs)
             .map(|(j, col)| {
-                let gh = |v: &[f64]| Stat::of(&v.iter().map(|&us| hours_of(us as u64, j.gpus)).collect::<Vec<_>>());
+                let gh = |v: &[f64]| {
+                    Stat::of(&v.iter().map(|&us| hours_of(us as u64, j.gpus)).collect::<Vec<_>>())
+                        .bounded(0.0, f64::INFINITY)
+                };
                 let phase = &fleet.phases[j.phase];
                 let sweep: Option<Vec<SweepPoint>> = (!j.sweep.is_empty()).then(|| {
                     j.sweep
                         .iter()
                         .zip(&col.sweep)
-                        .map(|(iv, e)| SweepPoint { interval_s: iv.secs(), ettr: Stat::of(e) })
+                        .map(|(iv, e)| SweepPoint { interval_s: iv.secs(), ettr: Stat::of(e).bounded(0.0, 1.0) })
                         .collect()
                 });
                 let best_interval_s = sweep
@@ -430,10 +433,10 @@ impl Accumulator {
                     recovery_s: j.recovery_s(),
                     ettr_closed_form: j.closed_form_ettr(j.interval.secs()),
                     optimal_interval_s: j.optimal_interval_s(),
-                    ettr: Stat::of(&col.ettr),
+                    ettr: Stat::of(&col.ettr).bounded(0.0, 1.0),
                     interruptions: Interruptions {
-                        unexpected: Stat::of(&col.unexpected),
-                        planned: Stat::of(&col.planned),
+                        unexpected: Stat::of(&col.unexpected).bounded(0.0, f64::INFINITY),
+                        planned: Stat::of(&col.planned).bounded(0.0, f64::INFINITY),
                         by_cause: by_class(&col.by_class),
                         by_category: by_category(&col.by_class),
                     },
@@ -444,7 +447,7 @@ impl Accumulator {
                         restart: gh(&col.restart),
                         waiting: gh(&col.waiting),
                     },
-                    checkpoints: Stat::of(&col.checkpoints),
+                    checkpoints: Stat::of(&col.checkpoints).bounded(0.0, f64::INFINITY),
                     interval_sweep: sweep,
                     best_interval_s,
                 }
@@ -492,10 +495,10 @@ impl Accumulator {
                 racks: fleet.racks,
                 phases: fleet.phases.clone(),
                 failures_per_day_expected: fleet.phases.iter().map(|p| p.failures_per_day_expected).sum(),
-                failures_per_day: Stat::of(&self.failures_per_day),
-                gpus_down: Stat::of(&self.gpus_down),
-                repairs_in_flight: Stat::of(&self.repairs),
-                spare_gpus: Stat::of(&self.spare),
+                failures_per_day: Stat::of(&self.failures_per_day).bounded(0.0, f64::INFINITY),
+                gpus_down: Stat::of(&self.gpus_down).bounded(0.0, f64::INFINITY),
+                repairs_in_flight: Stat::of(&self.repairs).bounded(0.0, f64::INFINITY),
+                spare_gpus: Stat::of(&self.spare).bounded(0.0, f64::INFINITY),
                 failures_by_cause: by_class(&self.failures_by_class),
                 causes: fleet
                     .classes

@@ -44,6 +44,32 @@ impl Stat {
         sorted.sort_by(f64::total_cmp);
         Stat { mean, ci95, spread95: [percentile(&sorted, 0.025), percentile(&sorted, 0.975)] }
     }
+
+    /// The same summary with its confidence interval cut to the values the metric can take
+    /// (`[0, 1]` for a ratio, `[0, ∞)` for a count): with few replicas the normal interval can
+    /// otherwise reach past them.
+    pub fn bounded(mut self, lo: f64, hi: f64) -> Stat {
+        if let Some([a, b]) = self.ci95 {
+            self.ci95 = Some([a.clamp(lo, hi), b.clamp(lo, hi)]);
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod bounded_tests {
+    use super::Stat;
+
+    #[test]
+    fn a_bounded_interval_never_leaves_the_metrics_range() {
+        // Two replicas far apart: Student's t at 1 degree of freedom is 12.7.
+        let s = Stat::of(&[0.99, 0.999]).bounded(0.0, 1.0);
+        let [lo, hi] = s.ci95.unwrap();
+        assert!(hi == 1.0 && (0.0..0.99).contains(&lo), "{s:?}");
+        let s = Stat::of(&[0.0, 3.0]).bounded(0.0, f64::INFINITY);
+        assert_eq!(s.ci95.unwrap()[0], 0.0);
+        assert_eq!(s.mean, 1.5);
+    }
 }
 
 /// The `q` quantile of sorted values, interpolating linearly between order statistics.

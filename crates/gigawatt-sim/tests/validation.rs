@@ -151,6 +151,24 @@ fn simulated_ettr_agrees_with_the_closed_form_within_1_percent_where_nr_dt_is_sm
     // The job's own interval gives the same as the sweep point at that interval (same trajectory).
     let at_360 = job.interval_sweep.as_ref().unwrap().last().unwrap();
     assert_eq!(at_360.ettr.mean, job.ettr.mean);
+    // Restart time is what is left of wall time after the other uses; check it independently.
+    // With no detection delay and no swap, a restart lasts u0 unless the next failure (which
+    // counts as an interruption too) cuts it short: E[min(u0, Exp(λ))] = (1 − e^(−λ·u0)) / λ.
+    let n = job.interruptions.unexpected.mean;
+    let survive = (-lambda_s * u0).exp();
+    let restart_s = job.gpu_hours.restart.mean / 800.0 * 3600.0;
+    let expected_restart_s = n * (1.0 - survive) / lambda_s;
+    assert!(
+        (restart_s / expected_restart_s - 1.0).abs() < 0.01,
+        "restart {restart_s} s against {expected_restart_s} s from {n} interruptions"
+    );
+    // Rework: the failures that strike while running (a share e^(−λ·u0) of them) lose the time
+    // since the last completed cycle c = Δt + w: E[rest] = 1/λ − c·e^(−λc) / (1 − e^(−λc)).
+    let c = 360.0 + w;
+    let rest = 1.0 / lambda_s - c * (-lambda_s * c).exp() / (1.0 - (-lambda_s * c).exp());
+    let rework_s = job.gpu_hours.rework.mean / 800.0 * 3600.0;
+    let expected_rework_s = n * survive * rest;
+    assert!((rework_s / expected_rework_s - 1.0).abs() < 0.02, "rework {rework_s} s against {expected_rework_s} s");
 }
 
 #[test]
@@ -265,6 +283,27 @@ fn a_lost_nvlink_switch_takes_the_whole_rack_while_a_failed_gpu_parks_one_tray()
     eprintln!("GPUs down per failure: GPU fault {t:.1}, NVLink-domain fault {k:.1}");
     assert!((t / 4.0 - 1.0).abs() < 0.05, "a GPU fault parks one 4-GPU tray: {t}");
     assert!((k / 72.0 - 1.0).abs() < 0.05, "an NVLink-domain fault takes the 72-GPU rack: {k}");
+}
+
+#[test]
+fn a_power_event_takes_its_whole_row_of_racks() {
+    // Only a new class with the `power_row` blast radius fails; rows of 8 GB300 NVL72 racks.
+    let mut s = "name = \"rows\"\nseed = 6\n\n[[phase]]\nname = \"racks\"\nonline = \"2026-H1\"\n\
+                 platform = \"gb300-nvl72\"\nsystems = 480\n\n[simulation]\ndays = 120\nreplicas = 8\n\
+                 racks_per_power_row = 8\n\n[[failure]]\nname = \"row_power\"\ncategory = \"power\"\n\
+                 per_gpu_hour = 1e-6\nblast_radius = \"power_row\"\ndetect_s = 60\nrepair_h = 10\n\
+                 repair_distribution = \"fixed\"\n"
+        .to_string();
+    for c in FailureCatalog::bundled().unwrap().classes {
+        s += &format!("\n[[failure]]\nname = \"{}\"\nper_gpu_hour = 0\n", c.name);
+    }
+    let model = load("rows.toml", &s);
+    let r = prepare(&model, SimOptions::from_model(&model)).run(&model, &|| {});
+    assert_eq!(r.fleet.phases[0].racks_per_power_row, 8);
+    // Little's law: GPUs down = failures per hour × 10 h × GPUs taken per failure (8 racks × 72).
+    let per_failure = r.fleet.gpus_down.mean / (r.fleet.failures_per_day.mean / 24.0 * 10.0);
+    assert!((per_failure / 576.0 - 1.0).abs() < 0.05, "a row of 8 racks goes down: {per_failure} GPUs");
+    assert!(r.fleet.failures_by_cause.get("row_power") > 50.0, "{:?}", r.fleet.failures_by_cause);
 }
 
 #[test]

@@ -120,6 +120,37 @@ fn one_stream_of_a_70b_fp16_model_on_one_h100_is_at_most_24_tokens_per_second() 
 }
 
 #[test]
+fn the_serving_pipeline_gives_the_same_bandwidth_bound_for_one_stream_of_70b_fp16() {
+    // Through the path `gigawatt capacity` takes (catalog platform, catalog model, deployment):
+    // 70B in FP16 does not fit one H100, so it runs tensor-parallel over the 8-GPU server; one
+    // stream then reads each GPU's 1/8 of the weights per token, ≤ 24 tok/s per GPU as on one GPU.
+    let cat = Catalog::bundled().unwrap();
+    let d = WorkloadDefaults::bundled().unwrap();
+    let models = ModelCatalog::bundled().unwrap();
+    let h100 = platform_spec(cat.get("h100-hgx").unwrap(), &d);
+    let m = models.get("llama3-70b").unwrap();
+    let dep = Deployment {
+        precision: Precision::Bf16,
+        kv_precision: Precision::Bf16,
+        input_tokens: 1.0,
+        output_tokens: 1.0,
+        itl_ms: None,
+        decode_nodes: 1.0,
+        prefill_nodes: 1.0,
+        tensor_parallel: None,
+        hbm_usable_fraction: d.hbm_usable_fraction.estimate.central,
+        ep_bytes_per_element: d.ep_bytes_per_element.estimate.central,
+    };
+    let shape = gigawatt_workloads::inference::decode_shape(&h100, m, &dep).unwrap();
+    assert_eq!(shape.gpus, 8.0);
+    assert!((shape.dense_bytes / (m.params_total * 2.0) - 1.0).abs() < 0.01, "{} bytes", shape.dense_bytes);
+    let (t, bound) = shape.step(1.0);
+    let per_gpu = 1.0 / t / 8.0;
+    assert_eq!(bound, Bound::Memory);
+    assert!(per_gpu <= 24.0 && per_gpu > 23.0, "{per_gpu:.2} tok/s per GPU");
+}
+
+#[test]
 fn h100_bf16_decode_turns_compute_bound_near_a_batch_of_295() {
     let shape = single_gpu_shape(70e9, 2.0, 0.0);
     let first_compute = (1..2000).find(|b| shape.step(*b as f64).1 == Bound::Compute).unwrap();
