@@ -680,13 +680,14 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             let from = if run.start > start { run.start } else { start };
             let secs = (next.days_since_epoch() - from.days_since_epoch()) as f64 * 86_400.0;
             let e = ettr.ettr(run, g);
-            let mfu = run.mfu.at(g);
-            let peak: f64 = alloc.training_gpus[ai]
-                .iter()
-                .zip(&specs)
-                .map(|(gp, ps)| gp * ps.peak_flops(run.precision).unwrap_or(0.0))
-                .sum();
-            let rate = peak * mfu * e.ettr;
+            // Useful FLOPs per second at 100% ETTR: Σ_p g_p · peak_p · MFU_p(g).
+            let (achieved, mfu_gpus) =
+                alloc.training_gpus[ai].iter().zip(&specs).fold((0.0, 0.0), |(a, m), (gp, ps)| {
+                    let mfu_p = run.mfu.at(g, &ps.id);
+                    (a + gp * ps.peak_flops(run.precision).unwrap_or(0.0) * mfu_p, m + gp * mfu_p)
+                });
+            let mfu = mfu_gpus / g;
+            let rate = achieved * e.ettr;
             let st = &mut state[r];
             if e.ettr <= 0.0 && !st.stalled_warned {
                 st.stalled_warned = true;

@@ -26,7 +26,8 @@ pub struct ReliabilityDefaults {
     pub restart_overhead_min: Quantity,
 }
 
-/// The documented MFU model: `reference_mfu × per_doubling^max(0, log2(n / reference_gpus))`.
+/// The documented MFU model: `platform_mfu × per_doubling^max(0, log2(n / reference_gpus))`, with
+/// `platform_mfu` the platform's entry in `[mfu.platform]`, else `reference_mfu`.
 #[derive(Clone, Debug)]
 pub struct MfuModel {
     /// MFU at the reference scale.
@@ -35,10 +36,14 @@ pub struct MfuModel {
     pub reference_gpus: Quantity,
     /// MFU kept per doubling of GPUs beyond the reference.
     pub per_doubling: Quantity,
+    /// Each platform's MFU in the flat regime (`[mfu.platform]`), replacing `reference_mfu`.
+    pub platform: BTreeMap<String, Quantity>,
+    /// MFU against each precision's dense peak as a factor on the BF16 model (`[mfu.precision]`).
+    pub precision: BTreeMap<String, Quantity>,
 }
 
 impl MfuModel {
-    /// MFU on `gpus` GPUs at central inputs.
+    /// MFU on `gpus` GPUs of the reference platform at central inputs.
     pub fn mfu(&self, gpus: f64) -> f64 {
         let doublings = (gpus / self.reference_gpus.estimate.central).log2().max(0.0);
         self.reference_mfu.estimate.central * self.per_doubling.estimate.central.powf(doublings)
@@ -137,11 +142,29 @@ impl WorkloadDefaults {
         };
         let mp = root.key("mfu");
         let m = top.child(&mp, need_table("mfu")?, "[mfu]");
-        m.only(&["reference_mfu", "reference_gpus", "per_doubling", "note"])?;
+        m.only(&["reference_mfu", "reference_gpus", "per_doubling", "note", "platform", "precision"])?;
+        let qp = mp.key("precision");
+        let mut precision = BTreeMap::new();
+        if let Some(t) = m.table("precision")? {
+            let pt = top.child(&qp, t, "[mfu.precision]");
+            for key in t.keys() {
+                precision.insert(key.clone(), pt.need_quantity(key, "precision MFU factor", Check::Positive, "")?);
+            }
+        }
+        let pp = mp.key("platform");
+        let mut platform = BTreeMap::new();
+        if let Some(t) = m.table("platform")? {
+            let pt = top.child(&pp, t, "[mfu.platform]");
+            for key in t.keys() {
+                platform.insert(key.clone(), pt.need_quantity(key, "platform MFU", Check::Fraction, "")?);
+            }
+        }
         let mfu = MfuModel {
             reference_mfu: m.need_quantity("reference_mfu", "reference MFU", Check::Fraction, "")?,
             reference_gpus: m.need_quantity("reference_gpus", "reference GPUs", Check::Positive, "")?,
             per_doubling: m.need_quantity("per_doubling", "MFU kept per doubling", Check::Fraction, "")?,
+            platform,
+            precision,
         };
         let ip = root.key("inference");
         let inf = top.child(&ip, need_table("inference")?, "[inference]");
@@ -228,6 +251,25 @@ mod tests {
         assert!((d.reliability.failures_per_1000_node_days.estimate.central - 3.789).abs() < 1e-9);
         assert_eq!(d.calibration.platform, "h100-hgx");
         assert!(d.scale_out_gb_s.contains_key("vr-nvl144"));
+    }
+
+    #[test]
+    fn the_platform_and_precision_entries_follow_from_their_measurements() {
+        let d = WorkloadDefaults::bundled().unwrap();
+        let c = |q: &Quantity| q.estimate.central;
+        // H100 is the reference itself; GB200 NVL72 is NVIDIA's 1,134.5 TFLOPS of 2,450 (sourced).
+        assert_eq!(c(&d.mfu.platform["h100-hgx"]), c(&d.mfu.reference_mfu));
+        assert!((c(&d.mfu.platform["gb200-nvl72"]) - 1134.5 / 2450.0).abs() < 5e-4);
+        assert!(d.mfu.platform["gb200-nvl72"].provenance.is_sourced());
+        // Platforms without a measurement say so: they are assumptions, not sources.
+        for p in ["h200-hgx", "b200-hgx", "gb300-nvl72", "vr-nvl144", "rubin-ultra-nvl576"] {
+            assert!(!d.mfu.platform[p].provenance.is_sourced(), "{p} is carried over");
+        }
+        // FP8: Behemoth's 390 TFLOPS of H100's 1,979 FP8 peak on 32K GPUs, against the BF16 model
+        // at 32,768 GPUs.
+        let fp8 = (390.0 / 1979.0) / d.mfu.mfu(32768.0);
+        assert!((c(&d.mfu.precision["fp8"]) - fp8).abs() < 5e-4, "{fp8}");
+        assert_eq!(c(&d.mfu.precision["bf16"]), 1.0);
     }
 
     #[test]

@@ -291,10 +291,56 @@ fn training_run(
                 "fraction",
                 &m.per_doubling,
             );
+            // Each platform the run may train on: its own MFU, or the reference carried over.
+            let mut platform_mfu = Vec::new();
+            let only = table.get("platform").and_then(|v| v.as_str());
+            for p in fleet.iter().filter(|p| only.is_none_or(|only| only == **p)) {
+                let q = match m.platform.get(*p) {
+                    Some(q) => q.clone(),
+                    None => {
+                        let mut q = m.reference_mfu.clone();
+                        q.provenance.assumption = Some(format!(
+                            "catalog/workloads.toml [mfu.platform] has no entry for `{p}`: the reference MFU \
+                             ({}) is carried over",
+                            m.reference_mfu.estimate.central
+                        ));
+                        q
+                    }
+                };
+                inputs.add(
+                    &format!("workloads.mfu.platform.{p}"),
+                    &format!("MFU model: MFU on {p} up to the reference scale"),
+                    "fraction",
+                    &q,
+                );
+                platform_mfu.push((p.to_string(), q.estimate.central));
+            }
+            // Against the dense peak of the run's precision: the BF16 model times its factor.
+            let name_of = precision.to_string();
+            let factor = match m.precision.get(&name_of) {
+                Some(q) => {
+                    inputs.add(
+                        &format!("workloads.mfu.precision.{name_of}"),
+                        &format!("MFU model: {name_of} MFU ÷ BF16 MFU"),
+                        "ratio",
+                        q,
+                    );
+                    q.estimate.central
+                }
+                None => {
+                    return Err(sec.err("precision", format!("the MFU model has no factor for {name_of}")).with_help(
+                        "catalog/workloads.toml [mfu.precision] lists the precisions it is measured for; give mfu = { value = …, source = \"…\" } instead",
+                    ));
+                }
+            };
+            for (_, v) in &mut platform_mfu {
+                *v *= factor;
+            }
             Mfu::Scaled {
-                reference_mfu: m.reference_mfu.estimate.central,
+                reference_mfu: m.reference_mfu.estimate.central * factor,
                 reference_gpus: m.reference_gpus.estimate.central,
                 per_doubling: m.per_doubling.estimate.central,
+                platform_mfu,
             }
         }
         Some(toml::Value::String(s)) => {

@@ -160,7 +160,7 @@ impl EttrSource for ScenarioEttr {
 }
 
 /// How MFU is set.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Mfu {
     /// Given by the scenario.
@@ -170,22 +170,25 @@ pub enum Mfu {
     },
     /// From the documented scale model (`catalog/workloads.toml` `[mfu]`).
     Scaled {
-        /// MFU at the reference scale.
+        /// MFU at the reference scale, on platforms without an entry of their own.
         reference_mfu: f64,
         /// Reference scale, GPUs.
         reference_gpus: f64,
         /// MFU kept per doubling beyond it.
         per_doubling: f64,
+        /// MFU at the reference scale on each platform of the fleet (`[mfu.platform]`).
+        platform_mfu: Vec<(String, f64)>,
     },
 }
 
 impl Mfu {
-    /// MFU on `gpus` GPUs.
-    pub fn at(&self, gpus: f64) -> f64 {
-        match *self {
-            Mfu::Given { mfu } => mfu,
-            Mfu::Scaled { reference_mfu, reference_gpus, per_doubling } => {
-                reference_mfu * per_doubling.powf((gpus / reference_gpus).log2().max(0.0))
+    /// MFU on `gpus` GPUs of `platform` (the run's whole size sets the scale loss).
+    pub fn at(&self, gpus: f64, platform: &str) -> f64 {
+        match self {
+            Mfu::Given { mfu } => *mfu,
+            Mfu::Scaled { reference_mfu, reference_gpus, per_doubling, platform_mfu } => {
+                let base = platform_mfu.iter().find(|(p, _)| p == platform).map_or(*reference_mfu, |(_, m)| *m);
+                base * per_doubling.powf((gpus / reference_gpus).log2().max(0.0))
             }
         }
     }
