@@ -95,6 +95,27 @@ function check(name, ok, detail) {
       console.log(`saved ${path.join(shots, "dashboard.png")}, ${path.join(shots, "dashboard-simulation.png")}`);
     }
 
+    // The other bundled scenarios: GB300-only has neither a simulation nor workloads, Llama 3 has
+    // both (1,000 replicas of its 54 days).
+    for (const [id, expectSim] of [["nvidia-openai-10gw-gb300", false], ["llama3-405b-16k", true]]) {
+      await page.selectOption("#scenario", id);
+      await page.click("#run");
+      await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 60000 });
+      const r = await page.evaluate(() => ({
+        state: document.body.dataset.state,
+        gpus: (document.querySelector('#headlines .card[data-key="gpus"] .value') || {}).textContent,
+        simCards: document.querySelectorAll("#simulation-cards .card").length,
+        simNote: (document.querySelector("#simulation .note") || {}).textContent || "",
+        capCharts: document.querySelectorAll("#capacity-charts figure.chart > svg").length,
+      }));
+      check(`${id}: ran`, r.state === "ready" && /^\d/.test(r.gpus || ""), JSON.stringify(r));
+      if (expectSim) {
+        check(`${id}: simulation and capacity shown`, r.simCards >= 3 && r.capCharts >= 1, JSON.stringify(r));
+      } else {
+        check(`${id}: says it has no simulation`, r.simCards === 0 && r.simNote.includes("has no [simulation]"), JSON.stringify(r));
+      }
+    }
+
     // A scenario error is shown next to the text, with line and column.
     await page.fill("#toml", 'name = "broken"\n[[phase]]\nonline = "2026-Q4"\nplatform = "gb300"\npower_gw = 1\n');
     await page.click("#run");

@@ -19,6 +19,13 @@ use crate::quantity::{BareNumbers, Quantity, QuantitySpec};
 /// Default number of Monte Carlo draws for the plan's ranges.
 pub const DEFAULT_DRAWS: usize = 2000;
 
+/// Largest facility power one phase may have, GW: a thousand of the largest campuses announced
+/// (about 1 GW each) is far beyond any plan, and keeps every sum finite.
+pub const MAX_PHASE_GW: f64 = 1000.0;
+
+/// Most systems (servers or racks) one phase may have.
+pub const MAX_PHASE_SYSTEMS: i64 = 100_000_000;
+
 /// Fewest Monte Carlo draws a scenario or the command line may ask for: the P10 and P90 of fewer
 /// draws move too much from seed to seed to be quoted.
 pub const MIN_DRAWS: usize = 1000;
@@ -461,14 +468,22 @@ impl Builder<'_> {
                     )
                     .with_help("give the phase's facility power in GW, e.g. power_gw = 1.0"));
                 }
+                if gw > MAX_PHASE_GW {
+                    return Err(InputError::at(
+                        file,
+                        &path.key("power_gw"),
+                        format!("power_gw = {gw} GW is more than a phase can be ({MAX_PHASE_GW} GW)"),
+                    )
+                    .with_help("facility power is in GW (1 GW is one of the largest campuses announced): split the build into phases of at most 1,000 GW"));
+                }
                 Sizing::PowerGw(gw)
             }
             (None, Some(n)) => {
-                if n < 1 {
+                if !(1..=MAX_PHASE_SYSTEMS).contains(&n) {
                     return Err(InputError::at(
                         file,
                         &path.key("systems"),
-                        format!("systems must be at least 1, found {n}"),
+                        format!("systems must be from 1 to 100,000,000, found {n}"),
                     )
                     .with_help("give a count of servers (8-GPU platforms) or racks (NVL platforms)"));
                 }

@@ -1040,7 +1040,15 @@ fn job(
     })
 }
 
+/// Most nodes a simulated fleet may have (node indices are 32-bit).
+pub const MAX_NODES: u64 = u32::MAX as u64 / 2;
+
 impl SimulationSpec {
+    /// Nodes of the whole fleet the plan `eval` builds (servers, or compute trays).
+    pub fn fleet_nodes(&self, eval: &Evaluation) -> u64 {
+        eval.phases.iter().zip(&self.phases).map(|(p, t)| p.systems.saturating_mul(t.nodes_per_system as u64)).sum()
+    }
+
     /// Nodes a job occupies: its GPUs rounded up to whole nodes of its phase.
     pub fn job_nodes(&self, job: &JobSpec) -> u64 {
         job.gpus.div_ceil(self.phases[job.phase].packages_per_node as u64)
@@ -1064,6 +1072,13 @@ impl SimulationSpec {
     /// Checks the jobs against the planned fleet and the simulated window: each must fit its
     /// phase and start before the window ends.
     pub fn check_fleet(&self, file: &SourceFile, eval: &Evaluation, days: f64) -> Result<(), InputError> {
+        let nodes = self.fleet_nodes(eval);
+        if nodes > MAX_NODES {
+            return Err(InputError::new(format!(
+                "the fleet has {nodes} nodes; the simulator holds at most {MAX_NODES} (about 1.7 billion GPU packages)"
+            ))
+            .with_help("simulate a smaller fleet, e.g. one phase of it in a scenario of its own"));
+        }
         for job in &self.jobs {
             let phase = &eval.phases[job.phase];
             let topo = &self.phases[job.phase];

@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -55,12 +56,14 @@ const DASHBOARD: &str = include_str!("../assets/dashboard.html");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
      img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// What the server needs: the catalog, where to record runs, and the run limit.
+/// What the server needs: the catalog, where to record runs, the run limit, and whether it
+/// serves this machine only.
 #[derive(Clone)]
 pub struct AppState {
     catalog: Arc<Catalog>,
     history: Arc<History>,
     runs: Arc<Semaphore>,
+    loopback: bool,
 }
 
 impl AppState {
@@ -70,7 +73,15 @@ impl AppState {
             catalog: Arc::new(catalog),
             history: Arc::new(history),
             runs: Arc::new(Semaphore::new(MAX_CONCURRENT_RUNS)),
+            loopback: true,
         }
+    }
+
+    /// The same state for a server bound to `bind`: on a loopback address only requests addressed
+    /// to this machine by name are served (see [`guard`]).
+    pub fn bound_to(mut self, bind: IpAddr) -> AppState {
+        self.loopback = bind.is_loopback();
+        self
     }
 
     /// Records a run made by the server (`source = "serve"`); returns its id, or `None` when
@@ -148,6 +159,12 @@ impl ApiError {
         }
     }
 
+    /// A path that axum could not read (not UTF-8, say), as a JSON 400.
+    fn path(e: PathRejection) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, format!("the path is not valid: {}", e.body_text()))
+            .help("ids are plain text: a scenario id such as nvidia-openai-10gw, or a run number")
+    }
+
     fn help(mut self, help: impl Into<String>) -> ApiError {
         self.body.help = Some(help.into());
         self
@@ -213,7 +230,54 @@ pub fn router(state: AppState) -> Router {
         .route("/api/runs/{a}/diff/{b}", get(run_diff))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
+}
+
+/// Whether `host` (a `Host` header, or the authority of an `Origin`) names this machine:
+/// `localhost`, `127.0.0.1` or `[::1]`, with any port.
+fn is_local_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or("").to_ascii_lowercase()
+    };
+    matches!(name.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+}
+
+/// A header's value as text (`U+FFFD` where it is not visible ASCII).
+fn header_text(req: &Request, name: header::HeaderName) -> Option<String> {
+    req.headers().get(name).map(|v| v.to_str().unwrap_or("\u{fffd}").to_string())
+}
+
+/// Refuses requests that a web page elsewhere made the browser send (a 403 with a JSON error):
+/// with an `Origin` header, the origin must be the server's own (`http://` and the `Host` of the
+/// request); on a loopback address the `Host` must name this machine too, which defeats DNS
+/// rebinding (a foreign name resolving to 127.0.0.1). Clients that send neither header (curl, the
+/// tests) are served.
+pub async fn guard(State(state): State<AppState>, req: Request, next: axum::middleware::Next) -> Response {
+    let (host, origin) = (header_text(&req, header::HOST), header_text(&req, header::ORIGIN));
+    if state.loopback
+        && let Some(h) = &host
+        && !is_local_host(h)
+    {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!("requests to this dashboard must be addressed to localhost, not `{h}`"),
+        )
+        .help("open http://127.0.0.1:PORT/ or http://localhost:PORT/; to serve other hosts, start gigawatt serve with --bind")
+        .into_response();
+    }
+    if let Some(origin) = origin {
+        let same =
+            origin.strip_prefix("http://").is_some_and(|o| host.as_deref().is_some_and(|h| o.eq_ignore_ascii_case(h)));
+        if !same {
+            return ApiError::new(StatusCode::FORBIDDEN, format!("cross-origin request from `{origin}` refused"))
+                .help("the API serves the dashboard's own page and clients such as curl, not other web pages")
+                .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 async fn dashboard() -> Response {
@@ -242,7 +306,8 @@ async fn scenarios() -> Response {
     json_response(StatusCode::OK, &bundled::SCENARIOS.iter().map(bundled::Scenario::info).collect::<Vec<_>>())
 }
 
-async fn scenario(Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn scenario(path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    let Path(id) = path.map_err(ApiError::path)?;
     let s = bundled::find(&id).ok_or_else(|| {
         let ids: Vec<&str> = bundled::SCENARIOS.iter().map(|s| s.id).collect();
         ApiError::new(StatusCode::NOT_FOUND, format!("no bundled scenario `{id}`"))
@@ -276,6 +341,9 @@ pub struct PlanQuery {
 pub const MAX_REPLICAS: u32 = 10_000;
 /// Most simulated days a dashboard run may ask for.
 pub const MAX_DAYS: f64 = 3650.0;
+/// Most nodes (servers or compute trays) a dashboard simulation may hold: 10 million, about 40
+/// million GPU packages and a few hundred MB; the 10 GW scenarios have about a million.
+pub const MAX_SIM_NODES: u64 = 10_000_000;
 /// Most failures a dashboard simulation may expect to draw (replicas × days × failures a day):
 /// about five seconds of simulation on two cores. Larger runs belong to `gigawatt simulate`.
 pub const MAX_SIM_FAILURES: f64 = 2.0e7;
@@ -391,7 +459,14 @@ pub async fn blocking<T: Send + 'static>(
         .acquire_owned()
         .await
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
-    tokio::task::spawn_blocking(f).await.map_err(|_| {
+    // The permit moves into the computation: a client that hangs up frees its place only when the
+    // computation it started is done, so at most MAX_CONCURRENT_RUNS ever run at once.
+    tokio::task::spawn_blocking(move || {
+        let _permit = _permit;
+        f()
+    })
+    .await
+    .map_err(|_| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "the computation failed unexpectedly; please report this scenario",
@@ -531,6 +606,14 @@ fn simulate_model(model: &Model, q: &PlanQuery) -> Result<SimResults, ApiError> 
         options.days = days;
     }
     let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
+    let nodes = model.simulation.fleet_nodes(&eval);
+    if nodes > MAX_SIM_NODES {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("this fleet has {nodes} nodes; the dashboard simulates at most {MAX_SIM_NODES}"),
+        )
+        .help("simulate a smaller fleet here, or run `gigawatt simulate` on the whole one"));
+    }
     let sim = Simulation::new(model, &eval, options).map_err(|e| ApiError::input(&e))?;
     let expected = sim.expected_failures();
     if expected > MAX_SIM_FAILURES {
@@ -744,14 +827,22 @@ async fn runs_list(State(state): State<AppState>, RawQuery(query): RawQuery) -> 
     Ok(json_response(StatusCode::OK, &list))
 }
 
-async fn run_show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn run_show(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(id) = path.map_err(ApiError::path)?;
     let id = parse_id(&id)?;
     let st = state.clone();
     let run = blocking(&state, move || Ok(st.store()?.get(id)?)).await?;
     Ok(json_response(StatusCode::OK, &run))
 }
 
-async fn run_diff(State(state): State<AppState>, Path((a, b)): Path<(String, String)>) -> Result<Response, ApiError> {
+async fn run_diff(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path((a, b)) = path.map_err(ApiError::path)?;
     let (a, b) = (parse_id(&a)?, parse_id(&b)?);
     let st = state.clone();
     let diff = blocking(&state, move || Ok(st.store()?.diff(a, b)?)).await?;

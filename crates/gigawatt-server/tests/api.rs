@@ -35,12 +35,7 @@ impl Reply {
 }
 
 async fn send(state: AppState, method: &str, uri: &str, body: impl Into<Body>) -> Reply {
-    let req = Request::builder().method(method).uri(uri).body(body.into()).unwrap();
-    let res = router(state).oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+    send_with(state, method, uri, &[], body).await
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -300,4 +295,72 @@ fn a_simulation_too_large_for_the_dashboard_is_refused_with_what_would_fit() {
     let reply = rt().block_on(send(state(None), "POST", "/api/simulate", bad));
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
     assert!(reply.json()["error"]["line"].as_u64().is_some(), "{}", reply.body);
+}
+
+async fn send_with(state: AppState, method: &str, uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = router(state).oneshot(req.body(body.into()).unwrap()).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Reply { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+}
+
+#[test]
+fn other_web_pages_and_rebound_names_are_refused() {
+    let local = [("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")];
+    let reply = rt().block_on(send_with(state(None), "POST", "/api/plan", &local, SEED));
+    assert_eq!(reply.status, StatusCode::OK, "the dashboard's own page: {}", reply.body);
+    let reply =
+        rt().block_on(send_with(state(None), "GET", "/api/health", &[("host", "localhost:8080")], Body::empty()));
+    assert_eq!(reply.status, StatusCode::OK);
+    // A page elsewhere posting to the local server (a "simple" text/plain request needs no preflight).
+    let foreign = [("host", "127.0.0.1:8080"), ("origin", "http://evil.example"), ("content-type", "text/plain")];
+    let reply = rt().block_on(send_with(state(None), "POST", "/api/plan", &foreign, SEED));
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert!(reply.json()["error"]["message"].as_str().unwrap().contains("cross-origin"));
+    // A page opened from disk sends Origin: null.
+    let file = [("host", "127.0.0.1:8080"), ("origin", "null")];
+    assert_eq!(rt().block_on(send_with(state(None), "GET", "/api/runs", &file, Body::empty())).status, 403);
+    // DNS rebinding: a foreign name that resolves to 127.0.0.1, same-origin from the browser's view.
+    let rebound = [("host", "evil.example:8080"), ("origin", "http://evil.example:8080")];
+    let reply = rt().block_on(send_with(state(None), "GET", "/api/scenarios", &rebound, Body::empty()));
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(reply.json()["error"]["message"].as_str().unwrap().contains("addressed to localhost"));
+    // Bound to another address on purpose, other host names are served, still same-origin only.
+    let open = state(None).bound_to("0.0.0.0".parse().unwrap());
+    let named = [("host", "planner.lab:8080"), ("origin", "http://planner.lab:8080")];
+    assert_eq!(rt().block_on(send_with(open.clone(), "GET", "/api/health", &named, Body::empty())).status, 200);
+    let cross = [("host", "planner.lab:8080"), ("origin", "http://evil.example")];
+    assert_eq!(rt().block_on(send_with(open, "GET", "/api/health", &cross, Body::empty())).status, 403);
+}
+
+#[test]
+fn paths_that_are_not_utf8_are_json_errors() {
+    for uri in ["/api/runs/%ff", "/api/scenarios/%ff", "/api/runs/1/diff/%ff"] {
+        let reply = rt().block_on(send(state(None), "GET", uri, Body::empty()));
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(reply.headers["content-type"], "application/json", "{uri}");
+        assert!(reply.json()["error"]["message"].as_str().unwrap().contains("not valid"), "{uri}: {}", reply.body);
+    }
+}
+
+#[test]
+fn a_fleet_too_large_for_the_dashboard_is_refused_before_it_is_built() {
+    // 900 GW of GB300: about 95 million compute trays, refused without allocating them.
+    let big = "name = \"huge\"\n[[phase]]\nonline = \"2026-H2\"\nplatform = \"gb300-nvl72\"\npower_gw = 900\n\
+               [simulation]\ndays = 1\nreplicas = 1\n";
+    let started = std::time::Instant::now();
+    let reply = rt().block_on(send(state(None), "POST", "/api/simulate", big));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(reply.json()["error"]["message"].as_str().unwrap().contains("the dashboard simulates at most"));
+    assert!(started.elapsed().as_secs() < 5, "refused at once");
+    // Beyond what a phase can be at all: a located input error.
+    let absurd = big.replace("power_gw = 900", "power_gw = 1e6");
+    let reply = rt().block_on(send(state(None), "POST", "/api/plan", absurd));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.json()["error"]["line"], 5, "{}", reply.body);
 }

@@ -315,7 +315,10 @@ impl Store {
 
     /// Records a run; returns its id. The run is written whole or not at all.
     pub fn record(&mut self, run: &NewRun<'_>) -> Result<i64, StoreError> {
-        let figures = serde_json::to_string(run.figures).expect("figures serialise");
+        // JSON has no infinity or NaN: a figure without a finite value is left out, so every
+        // recorded run reads back.
+        let finite: Vec<&Figure> = run.figures.iter().filter(|f| f.value.is_finite()).collect();
+        let figures = serde_json::to_string(&finite).expect("figures serialise");
         let created_at = now_rfc3339();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(

@@ -47,6 +47,19 @@ fn a_recorded_run_reads_back_whole() {
 }
 
 #[test]
+fn a_figure_without_a_finite_value_is_left_out_and_the_run_still_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("runs.sqlite3")).unwrap();
+    let mut figs = figures(4.0e6, 5.0e11);
+    figs.push(Figure::new("totals.capex_usd", "capex", "USD", f64::INFINITY));
+    figs.push(Figure::new("per_gw.capex_usd", "capex per GW", "USD", f64::NAN));
+    let id = store.record(&run("name = \"Test\"\n", &figs, "{}")).unwrap();
+    let r = store.get(id).unwrap();
+    assert_eq!(r.figures, figures(4.0e6, 5.0e11));
+    assert!(store.diff(id, id).is_ok());
+}
+
+#[test]
 fn list_is_newest_first_and_limited() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("runs.sqlite3")).unwrap();

@@ -55,6 +55,6 @@ pub fn run(catalog: &Catalog, history: &History, args: CapacityArgs) -> Result<(
         Format::Csv => as_csv,
     };
     print!("{text}");
-    crate::runs::record_capacity(history, &model, &result, &as_json);
+    crate::runs::record_capacity(history, &model, &result, model.seed, &as_json);
     Ok(())
 }

@@ -231,7 +231,8 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
         runs::record_simulation(history, &model, sim, &json_of("simulate.json"));
     }
     if let Some(cap) = &capacity {
-        runs::record_capacity(history, &model, cap, &json_of("capacity.json"));
+        let seed = simulation.as_ref().map_or(model.seed, |sim| sim.seed);
+        runs::record_capacity(history, &model, cap, seed, &json_of("capacity.json"));
     }
     Ok(())
 }
@@ -245,8 +246,10 @@ fn run_serve(catalog: Catalog, history: History, args: ServeArgs) -> Result<(), 
         }
         Ok(None) => (History::Off, "runs not recorded (--no-record)".to_string()),
         Err(e) => {
+            // Kept as it is: each run warns that it was not recorded, and /api/runs answers 503
+            // with the reason, rather than pretending the history was switched off.
             eprintln!("warning: runs will not be recorded: {e}");
-            (History::Off, "runs not recorded".to_string())
+            (history, "runs not recorded (the history cannot be opened)".to_string())
         }
     };
     if !args.bind.is_loopback() {
@@ -255,7 +258,7 @@ fn run_serve(catalog: Catalog, history: History, args: ServeArgs) -> Result<(), 
             args.bind
         );
     }
-    let state = gigawatt_server::AppState::new(catalog, history);
+    let state = gigawatt_server::AppState::new(catalog, history).bound_to(args.bind);
     let config = gigawatt_server::ServeConfig { bind: args.bind, port: args.port };
     gigawatt_server::serve(config, state, |addr| {
         let host = match addr {

@@ -49,10 +49,10 @@ pub fn record_simulation(history: &History, model: &Model, sim: &SimResults, res
     record(history, "simulate", &sim.scenario.name, &model.source, Some(sim.seed), &sim.figures(), results_json);
 }
 
-/// Records a capacity run (see [`record`]). Capacity is deterministic: its seed is the
-/// scenario's, which the simulator behind any simulated ETTR used.
-pub fn record_capacity(history: &History, model: &Model, capacity: &Capacity, results_json: &str) {
-    record(history, "capacity", &model.name, &model.source, Some(model.seed), &capacity.figures(), results_json);
+/// Records a capacity run (see [`record`]) with the seed of the simulation behind its simulated
+/// ETTRs (the scenario's, unless `gigawatt report --seed` changed it).
+pub fn record_capacity(history: &History, model: &Model, capacity: &Capacity, seed: u64, results_json: &str) {
+    record(history, "capacity", &model.name, &model.source, Some(seed), &capacity.figures(), results_json);
 }
 
 /// A figure's value in its unit.

@@ -230,6 +230,7 @@ error_snapshot!(power_and_systems_together_are_rejected, "both_sizings", "not bo
 error_snapshot!(a_scenario_without_phases_is_rejected, "no_phases", "no phases");
 error_snapshot!(range_bounds_out_of_order_are_rejected, "range_order", "above central");
 error_snapshot!(too_few_monte_carlo_draws_are_rejected, "too_few_draws", "draws = 200 is out of range");
+error_snapshot!(a_phase_beyond_any_plan_is_rejected, "too_much_power", "more than a phase can be");
 
 #[test]
 fn missing_scenario_file_is_an_input_error() {

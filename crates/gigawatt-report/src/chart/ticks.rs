@@ -35,6 +35,7 @@ impl Unit {
             Unit::Usd if max_abs >= 1e6 => (1e6, "US$ millions".into()),
             Unit::Usd if max_abs >= 1e3 => (1e3, "US$ thousands".into()),
             Unit::Usd => (1.0, "US$".into()),
+            Unit::Gigawatts if max_abs < 1.0 => (1e-3, "MW".into()),
             Unit::Gigawatts => (1.0, "GW".into()),
             Unit::Percent => (0.01, "%".into()),
             Unit::CountOf(u) if max_abs >= 1e12 => (1e12, format!("trillion {u}")),
@@ -172,6 +173,8 @@ mod tests {
         assert_eq!(tick_label(0.0, 0.2, 1.0), "0.0");
         assert_eq!(Unit::Usd.scale(5.4e10), (1e9, "US$ billions".to_string()));
         assert_eq!(Unit::Count.scale(4.4e6).1, "millions");
+        assert_eq!(Unit::Gigawatts.scale(0.04), (1e-3, "MW".to_string()), "a cluster's power reads in MW");
+        assert_eq!(tick_label(0.04, 0.01, 1e-3), "40");
         assert_eq!(axis_title("GPUs online", "millions"), "GPUs online (millions)");
     }
 }
