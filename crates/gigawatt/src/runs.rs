@@ -190,6 +190,13 @@ pub fn diff_text(d: &RunDiff) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "A: {}\n   {} ({})", summary_line(&d.a), d.a.scenario_name, d.a.scenario_file);
     let _ = writeln!(out, "B: {}\n   {} ({})", summary_line(&d.b), d.b.scenario_name, d.b.scenario_file);
+    if d.a.kind != d.b.kind {
+        let _ = writeln!(
+            out,
+            "note: A is a {} run and B a {} run: they share no headline figures; compare runs of one kind",
+            d.a.kind, d.b.kind
+        );
+    }
     if d.a.seed != d.b.seed {
         let seed = |s: Option<u64>| s.map_or_else(|| "–".into(), |s| s.to_string());
         let _ = writeln!(out, "seed: {} → {}", seed(d.a.seed), seed(d.b.seed));
