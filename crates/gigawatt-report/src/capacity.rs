@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use gigawatt_workloads::Capacity;
 use gigawatt_workloads::allocation::Policy;
-use gigawatt_workloads::capacity::ChatToday;
+use gigawatt_workloads::capacity::{ChatToday, InferenceResult};
 
 use crate::fmt::{count, percent, power_mw, sig3, thousands, with_unit};
 use crate::table::{heading, new_table, push_table};
@@ -50,6 +50,34 @@ fn policy_text(p: &Policy) -> String {
         Policy::InferenceFirst => "inference first (training takes what demand leaves)".into(),
         Policy::TrainingReservations => "training reservations (inference takes what runs leave)".into(),
     }
+}
+
+/// Columns of the inference table (terminal and report).
+const INFERENCE_HEAD: [&str; 9] = [
+    "platform",
+    "model",
+    "precision",
+    "tok/s/GPU",
+    "decode batch/GPU",
+    "bound",
+    "tok/s per MW",
+    "kWh/M tok",
+    "$/M tok",
+];
+
+/// One row of the inference table.
+fn inference_row(r: &InferenceResult) -> Vec<String> {
+    vec![
+        r.platform.clone(),
+        r.model.clone(),
+        format!("{}/{}", r.precision, r.kv_precision),
+        count(r.tokens_per_s_per_gpu),
+        format!("{:.0}{}", r.decode.batch_per_gpu, if r.decode.latency_limited { " (ITL)" } else { "" }),
+        format!("{}/{}", r.prefill.bound.name(), r.decode.bound.name()),
+        count(r.tokens_per_s_per_mw),
+        format!("{:.2}", r.kwh_per_million_tokens),
+        format!("${:.3}", r.usd_per_million_tokens),
+    ]
 }
 
 /// How much of the fleet today's text chat needs, in four plain lines (the terminal summary and
@@ -206,32 +234,9 @@ pub fn capacity_summary(c: &Capacity) -> String {
                 cal.efficiency.prefill, cal.efficiency.decode, cal.platform, cal.model
             ),
         );
-        let mut t = new_table(
-            &[
-                "platform",
-                "model",
-                "precision",
-                "tok/s/GPU",
-                "decode batch/GPU",
-                "bound",
-                "tok/s per MW",
-                "kWh/M tok",
-                "$/M tok",
-            ],
-            3,
-        );
+        let mut t = new_table(&INFERENCE_HEAD, 3);
         for r in &c.inference {
-            t.add_row(vec![
-                r.platform.clone(),
-                r.model.clone(),
-                format!("{}/{}", r.precision, r.kv_precision),
-                count(r.tokens_per_s_per_gpu),
-                format!("{:.0}{}", r.decode.batch_per_gpu, if r.decode.latency_limited { " (ITL)" } else { "" }),
-                format!("{}/{}", r.prefill.bound.name(), r.decode.bound.name()),
-                count(r.tokens_per_s_per_mw),
-                format!("{:.2}", r.kwh_per_million_tokens),
-                format!("${:.3}", r.usd_per_million_tokens),
-            ]);
+            t.add_row(inference_row(r));
         }
         push_table(&mut out, &t);
         let _ = writeln!(
@@ -278,12 +283,8 @@ pub fn capacity_summary(c: &Capacity) -> String {
             &mut out,
             "GATED OR DELAYED FEATURES (gated at peak in the lowest-priority tiers first, until the gap closes)",
         );
-        let short: Vec<&str> = c
-            .timeline
-            .iter()
-            .filter(|r| r.unmet_tokens_per_s_by_tier.values().sum::<f64>() > 0.0)
-            .map(|r| r.month.as_str())
-            .collect();
+        let short: Vec<&str> =
+            c.timeline.iter().filter(|r| r.unmet_tokens_per_s() > 0.0).map(|r| r.month.as_str()).collect();
         if short.is_empty() {
             let _ = writeln!(out, "  none: capacity meets peak demand every month");
         }
@@ -432,36 +433,11 @@ pub fn capacity_sections(c: &Capacity, charts: Vec<crate::html::ChartFigure>) ->
     }
     if !c.inference.is_empty() {
         let cal = &c.calibration;
-        let mut t = Table {
-            head: [
-                "platform",
-                "model",
-                "precision",
-                "tok/s/GPU",
-                "decode batch/GPU",
-                "bound",
-                "tok/s per MW",
-                "kWh/M tok",
-                "$/M tok",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: Vec::new(),
+        let t = Table {
+            head: INFERENCE_HEAD.map(String::from).to_vec(),
+            rows: c.inference.iter().map(inference_row).collect(),
             numeric_from: 3,
         };
-        for r in &c.inference {
-            t.rows.push(vec![
-                r.platform.clone(),
-                r.model.clone(),
-                format!("{}/{}", r.precision, r.kv_precision),
-                count(r.tokens_per_s_per_gpu),
-                format!("{:.0}{}", r.decode.batch_per_gpu, if r.decode.latency_limited { " (ITL)" } else { "" }),
-                format!("{}/{}", r.prefill.bound.name(), r.decode.bound.name()),
-                count(r.tokens_per_s_per_mw),
-                format!("{:.2}", r.kwh_per_million_tokens),
-                format!("${:.3}", r.usd_per_million_tokens),
-            ]);
-        }
         blocks.push(Block::Text(format!(
             "Inference: output tokens/s per GPU (prefill GPUs included) from the roofline with efficiency {:.2} for \
              prefill and {:.2} for decode, calibrated on {} serving {} and held fixed; bound = prefill/decode limit; \

@@ -207,9 +207,8 @@ pub fn capacity_cards(c: &gigawatt_workloads::Capacity) -> Vec<Card> {
         ));
     }
     if !c.tiers.is_empty() {
-        let unmet = |r: &gigawatt_workloads::capacity::MonthRow| r.unmet_tokens_per_s_by_tier.values().sum::<f64>();
-        let worst = c.timeline.iter().map(unmet).fold(0.0, f64::max);
-        let short = c.timeline.iter().filter(|r| unmet(r) > 0.0).count();
+        let worst = c.timeline.iter().map(|r| r.unmet_tokens_per_s()).fold(0.0, f64::max);
+        let short = c.timeline.iter().filter(|r| r.unmet_tokens_per_s() > 0.0).count();
         cards.push(card(
             "unmet",
             "Unmet peak demand, worst month",

@@ -208,7 +208,7 @@ pub fn simulation_summary(r: &SimResults) -> String {
 }
 
 /// The closed form at another interval, from the job's own figures.
-fn closed_form(j: &JobResults, interval_s: f64) -> f64 {
+pub(crate) fn closed_form(j: &JobResults, interval_s: f64) -> f64 {
     let lambda = j.mtbf_h.map_or(0.0, |h| 1.0 / (h * 3600.0));
     gigawatt_sim::job::closed_form_ettr(lambda, j.recovery_s, j.checkpoint_write_s, interval_s)
 }

@@ -1,8 +1,9 @@
 //! # gigawatt-server
 //!
 //! `gigawatt serve`: a local web dashboard and the JSON API it uses (documented in
-//! `docs/api.md`). Pick a bundled scenario or paste TOML, run the planner, and see the headline
-//! numbers and charts; errors in the TOML come back with line and column.
+//! `docs/api.md`). Pick a bundled scenario or paste TOML, run the plan, the simulation and the
+//! capacity run, and see the headline numbers and charts; errors in the TOML come back with line
+//! and column.
 //!
 //! * **Local by default.** It binds to 127.0.0.1 unless told otherwise.
 //! * **Self-contained.** The page, its script, the bundled scenarios ([`bundled`]) and the
@@ -12,10 +13,10 @@
 //!   with a JSON error; planning runs on blocking threads, at most [`MAX_CONCURRENT_RUNS`] at once.
 //!
 //! ## Adding an endpoint
-//! `simulate` and `capacity` plug in the way `plan` does: a handler that reads the TOML body with
-//! [`read_toml`], computes on a blocking thread with [`blocking`], records with
-//! [`AppState::record`], and answers with JSON; then one `.route(…)` line in [`router`] (see the
-//! marked place there) and a section in `docs/api.md`.
+//! A handler parses its query with [`parse_query`], reads the TOML body and computes on a blocking
+//! thread with `compute` (built on [`read_toml`] and [`blocking`]), records the result with
+//! `AppState::record_result`, and answers with JSON; then one `.route(…)` line in [`router`] and a
+//! section in `docs/api.md`.
 
 #![warn(missing_docs)]
 
@@ -38,7 +39,7 @@ use gigawatt_report::chart::plan::plan_charts;
 use gigawatt_report::chart::simulation::sim_charts;
 use gigawatt_report::headline::{Card, capacity_cards, plan_cards, sim_cards};
 use gigawatt_sim::{SimOptions, SimResults, Simulation};
-use gigawatt_store::{History, NewRun, Store, StoreError};
+use gigawatt_store::{Figure, History, NewRun, Store, StoreError};
 use gigawatt_workloads::Capacity;
 use serde::Serialize;
 use tokio::sync::Semaphore;
@@ -94,6 +95,21 @@ impl AppState {
                 None
             }
         }
+    }
+
+    /// Records a result the server computed from `model` (see [`AppState::record`]).
+    fn record_result(&self, kind: &str, model: &Model, seed: u64, figures: &[Figure], json: &str) -> Option<i64> {
+        self.record(NewRun {
+            kind,
+            source: "serve",
+            scenario_name: &model.name,
+            scenario_file: &model.source.name,
+            scenario_text: &model.source.text,
+            seed: Some(seed),
+            tool_version: env!("CARGO_PKG_VERSION"),
+            figures,
+            results_json: json,
+        })
     }
 
     fn store(&self) -> Result<Store, ApiError> {
@@ -333,6 +349,8 @@ pub struct PlanQuery {
     pub days: Option<f64>,
     /// `sweep=true|false`: whether a simulation sweeps the checkpoint interval (default true).
     pub sweep: Option<bool>,
+    /// `simulate=true|false`: whether a capacity run simulates the ETTRs it asks for (default true).
+    pub simulate: Option<bool>,
     /// `file=NAME`: the name the scenario is reported under (default [`PASTED`]).
     pub file: Option<String>,
 }
@@ -389,12 +407,17 @@ pub fn parse_query(query: Option<&str>, allowed: &[&str]) -> Result<PlanQuery, A
                 }
                 q.days = Some(d);
             }
-            "sweep" => {
-                q.sweep = Some(match v.as_str() {
+            "sweep" | "simulate" => {
+                let flag = match v.as_str() {
                     "true" | "1" | "" => true,
                     "false" | "0" => false,
                     _ => return Err(bad("true or false")),
-                })
+                };
+                if k == "sweep" {
+                    q.sweep = Some(flag);
+                } else {
+                    q.simulate = Some(flag);
+                }
             }
             "file" if !v.is_empty() => q.file = Some(v.chars().take(200).collect()),
             _ => {}
@@ -502,7 +525,6 @@ fn load(state: &AppState, text: String, file: Option<String>) -> Result<Model, A
 
 fn plan_text(state: &AppState, text: String, q: PlanQuery) -> Result<Planned, ApiError> {
     let model = load(state, text, q.file)?;
-    let file = &model.source;
     let mut opts = PlanOptions::from_model(&model);
     if let Some(seed) = q.seed {
         opts.seed = seed;
@@ -519,18 +541,7 @@ fn plan_text(state: &AppState, text: String, q: PlanQuery) -> Result<Planned, Ap
     }
     let result = plan(&model, opts);
     let json = gigawatt_report::json::to_json(&result);
-    let figures = result.figures();
-    let run_id = state.record(NewRun {
-        kind: "plan",
-        source: "serve",
-        scenario_name: &result.scenario.name,
-        scenario_file: &file.name,
-        scenario_text: &file.text,
-        seed: Some(result.seed),
-        tool_version: env!("CARGO_PKG_VERSION"),
-        figures: &figures,
-        results_json: &json,
-    });
+    let run_id = state.record_result("plan", &model, result.seed, &result.figures(), &json);
     Ok(Planned { plan: result, available: available(&model), json, run_id })
 }
 
@@ -543,18 +554,32 @@ fn with_run_id(mut r: Response, run_id: Option<i64>) -> Response {
     r
 }
 
+/// A result's JSON as the response body, with the run id in its header.
+fn json_body(json: String, run_id: Option<i64>) -> Response {
+    let mut r = Response::new(Body::from(json));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    with_run_id(r, run_id)
+}
+
+/// Reads the request's TOML body and computes on a blocking thread ([`blocking`]).
+async fn compute<T: Send + 'static>(
+    state: &AppState,
+    req: Request,
+    f: impl FnOnce(&AppState, String) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let text = read_toml(req.into_body()).await?;
+    let st = state.clone();
+    blocking(state, move || f(&st, text)).await
+}
+
 async fn plan_json(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, ApiError> {
     let q = parse_plan_query(query.as_deref())?;
-    let text = read_toml(req.into_body()).await?;
-    let st = state.clone();
-    let planned = blocking(&state, move || plan_text(&st, text, q)).await?;
-    let mut r = Response::new(Body::from(planned.json));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Ok(with_run_id(r, planned.run_id))
+    let planned = compute(&state, req, move |st, text| plan_text(st, text, q)).await?;
+    Ok(json_body(planned.json, planned.run_id))
 }
 
 /// What the dashboard shows of a plan.
@@ -575,10 +600,8 @@ async fn plan_view(
     req: Request,
 ) -> Result<Response, ApiError> {
     let q = parse_plan_query(query.as_deref())?;
-    let text = read_toml(req.into_body()).await?;
-    let st = state.clone();
-    let view = blocking(&state, move || {
-        let planned = plan_text(&st, text, q)?;
+    let view = compute(&state, req, move |st, text| {
+        let planned = plan_text(st, text, q)?;
         Ok(PlanView {
             run_id: planned.run_id,
             cards: plan_cards(&planned.plan),
@@ -635,50 +658,11 @@ fn simulate_model(model: &Model, q: &PlanQuery) -> Result<SimResults, ApiError> 
     Ok(sim.run(model, &|| {}))
 }
 
-/// A simulated scenario, recorded.
-struct Simulated {
-    results: SimResults,
+/// A simulation or capacity run computed for a request, and recorded.
+struct Recorded<T> {
+    result: T,
     json: String,
     run_id: Option<i64>,
-}
-
-fn simulate_text(state: &AppState, text: String, q: PlanQuery) -> Result<Simulated, ApiError> {
-    let model = load(state, text, q.file.clone())?;
-    let results = simulate_model(&model, &q)?;
-    let json = gigawatt_report::json::to_json(&results);
-    let figures = results.figures();
-    let run_id = state.record(NewRun {
-        kind: "simulate",
-        source: "serve",
-        scenario_name: &results.scenario.name,
-        scenario_file: &model.source.name,
-        scenario_text: &model.source.text,
-        seed: Some(results.seed),
-        tool_version: env!("CARGO_PKG_VERSION"),
-        figures: &figures,
-        results_json: &json,
-    });
-    Ok(Simulated { results, json, run_id })
-}
-
-const SIM_PARAMS: &[&str] = &["seed", "replicas", "days", "sweep", "file"];
-
-fn json_body(json: String, run_id: Option<i64>) -> Response {
-    let mut r = Response::new(Body::from(json));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    with_run_id(r, run_id)
-}
-
-async fn simulate_json(
-    State(state): State<AppState>,
-    RawQuery(query): RawQuery,
-    req: Request,
-) -> Result<Response, ApiError> {
-    let q = parse_query(query.as_deref(), SIM_PARAMS)?;
-    let text = read_toml(req.into_body()).await?;
-    let st = state.clone();
-    let done = blocking(&state, move || simulate_text(&st, text, q)).await?;
-    Ok(json_body(done.json, done.run_id))
 }
 
 /// What the dashboard shows of a simulation or a capacity run: its cards and charts, and the
@@ -691,42 +675,62 @@ struct ResultView {
     result: serde_json::Value,
 }
 
+impl ResultView {
+    fn of<T>(done: &Recorded<T>, cards: Vec<Card>, charts: Vec<gigawatt_report::chart::Chart>) -> ResultView {
+        ResultView {
+            run_id: done.run_id,
+            cards,
+            charts: charts.iter().map(|c| c.render()).collect(),
+            result: serde_json::from_str(&done.json).expect("result JSON parses"),
+        }
+    }
+
+    fn response(&self) -> Response {
+        with_run_id(json_response(StatusCode::OK, self), self.run_id)
+    }
+}
+
+fn simulate_text(state: &AppState, text: String, q: PlanQuery) -> Result<Recorded<SimResults>, ApiError> {
+    let model = load(state, text, q.file.clone())?;
+    let results = simulate_model(&model, &q)?;
+    let json = gigawatt_report::json::to_json(&results);
+    let run_id = state.record_result("simulate", &model, results.seed, &results.figures(), &json);
+    Ok(Recorded { result: results, json, run_id })
+}
+
+const SIM_PARAMS: &[&str] = &["seed", "replicas", "days", "sweep", "file"];
+
+async fn simulate_json(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let q = parse_query(query.as_deref(), SIM_PARAMS)?;
+    let done = compute(&state, req, move |st, text| simulate_text(st, text, q)).await?;
+    Ok(json_body(done.json, done.run_id))
+}
+
 async fn simulate_view(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, ApiError> {
     let q = parse_query(query.as_deref(), SIM_PARAMS)?;
-    let text = read_toml(req.into_body()).await?;
-    let st = state.clone();
-    let view = blocking(&state, move || {
-        let done = simulate_text(&st, text, q)?;
-        Ok(ResultView {
-            run_id: done.run_id,
-            cards: sim_cards(&done.results),
-            charts: sim_charts(&done.results).iter().map(|c| c.render()).collect(),
-            result: serde_json::from_str(&done.json).expect("simulation JSON parses"),
-        })
+    let view = compute(&state, req, move |st, text| {
+        let done = simulate_text(st, text, q)?;
+        Ok(ResultView::of(&done, sim_cards(&done.result), sim_charts(&done.result)))
     })
     .await?;
-    let id = view.run_id;
-    Ok(with_run_id(json_response(StatusCode::OK, &view), id))
-}
-
-/// A capacity run, recorded.
-struct Capacitated {
-    result: Capacity,
-    json: String,
-    run_id: Option<i64>,
+    Ok(view.response())
 }
 
 /// Capacity of a scenario sent to the API. Runs whose ETTR is simulated take it from a
 /// simulation at the scenario's settings (or the query's seed and replicas), within the same
 /// limit as `/api/simulate`; `simulate=false` uses the closed form.
-fn capacity_text(state: &AppState, text: String, q: PlanQuery, simulate: bool) -> Result<Capacitated, ApiError> {
+fn capacity_text(state: &AppState, text: String, q: PlanQuery) -> Result<Recorded<Capacity>, ApiError> {
     let model = load(state, text, q.file.clone())?;
     let wanted = gigawatt_workloads::jobs_to_simulate(&model, &state.catalog).map_err(|e| ApiError::input(&e))?;
-    let result = if simulate && !wanted.is_empty() {
+    let result = if q.simulate.unwrap_or(true) && !wanted.is_empty() {
         let sim = simulate_model(&model, &PlanQuery { sweep: Some(false), ..q.clone() })?;
         gigawatt_workloads::capacity_with_simulation(&model, &state.catalog, &sim)
     } else {
@@ -734,50 +738,19 @@ fn capacity_text(state: &AppState, text: String, q: PlanQuery, simulate: bool) -
     }
     .map_err(|e| ApiError::input(&e))?;
     let json = gigawatt_report::json::to_json(&result);
-    let figures = result.figures();
-    let run_id = state.record(NewRun {
-        kind: "capacity",
-        source: "serve",
-        scenario_name: &model.name,
-        scenario_file: &model.source.name,
-        scenario_text: &model.source.text,
-        seed: Some(q.seed.unwrap_or(model.seed)),
-        tool_version: env!("CARGO_PKG_VERSION"),
-        figures: &figures,
-        results_json: &json,
-    });
-    Ok(Capacitated { result, json, run_id })
+    let run_id = state.record_result("capacity", &model, q.seed.unwrap_or(model.seed), &result.figures(), &json);
+    Ok(Recorded { result, json, run_id })
 }
 
 const CAPACITY_PARAMS: &[&str] = &["seed", "replicas", "simulate", "file"];
-
-/// Reads `simulate=true|false` (default true) off the capacity query, and the rest as usual.
-fn parse_capacity_query(query: Option<&str>) -> Result<(PlanQuery, bool), ApiError> {
-    let mut simulate = true;
-    let mut rest = Vec::new();
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=').unwrap_or((pair, "")) {
-            ("simulate", "true" | "1" | "") => simulate = true,
-            ("simulate", "false" | "0") => simulate = false,
-            ("simulate", v) => {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("`simulate={v}` is not true or false")));
-            }
-            _ => rest.push(pair),
-        }
-    }
-    let q = parse_query(Some(&rest.join("&")), CAPACITY_PARAMS)?;
-    Ok((q, simulate))
-}
 
 async fn capacity_json(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let (q, simulate) = parse_capacity_query(query.as_deref())?;
-    let text = read_toml(req.into_body()).await?;
-    let st = state.clone();
-    let done = blocking(&state, move || capacity_text(&st, text, q, simulate)).await?;
+    let q = parse_query(query.as_deref(), CAPACITY_PARAMS)?;
+    let done = compute(&state, req, move |st, text| capacity_text(st, text, q)).await?;
     Ok(json_body(done.json, done.run_id))
 }
 
@@ -786,21 +759,13 @@ async fn capacity_view(
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let (q, simulate) = parse_capacity_query(query.as_deref())?;
-    let text = read_toml(req.into_body()).await?;
-    let st = state.clone();
-    let view = blocking(&state, move || {
-        let done = capacity_text(&st, text, q, simulate)?;
-        Ok(ResultView {
-            run_id: done.run_id,
-            cards: capacity_cards(&done.result),
-            charts: capacity_charts(&done.result).iter().map(|c| c.render()).collect(),
-            result: serde_json::from_str(&done.json).expect("capacity JSON parses"),
-        })
+    let q = parse_query(query.as_deref(), CAPACITY_PARAMS)?;
+    let view = compute(&state, req, move |st, text| {
+        let done = capacity_text(st, text, q)?;
+        Ok(ResultView::of(&done, capacity_cards(&done.result), capacity_charts(&done.result)))
     })
     .await?;
-    let id = view.run_id;
-    Ok(with_run_id(json_response(StatusCode::OK, &view), id))
+    Ok(view.response())
 }
 
 fn parse_id(s: &str) -> Result<i64, ApiError> {

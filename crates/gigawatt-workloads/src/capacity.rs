@@ -986,6 +986,13 @@ fn chat_today(
     })
 }
 
+impl MonthRow {
+    /// Peak demand left unmet that month, all tiers together, output tokens/s.
+    pub fn unmet_tokens_per_s(&self) -> f64 {
+        self.unmet_tokens_per_s_by_tier.values().sum()
+    }
+}
+
 impl Capacity {
     /// The headline figures the run history stores and compares: per training run its FLOPs,
     /// GPUs, GPU-hours, wall-clock days and ETTR; per served (platform, model) its tokens/s per
@@ -1039,9 +1046,8 @@ impl Capacity {
         if self.tiers.is_empty() {
             return out;
         }
-        let unmet = |r: &MonthRow| r.unmet_tokens_per_s_by_tier.values().sum::<f64>();
-        let worst = self.timeline.iter().map(unmet).fold(0.0, f64::max);
-        let short = self.timeline.iter().filter(|r| unmet(r) > 0.0).count();
+        let worst = self.timeline.iter().map(MonthRow::unmet_tokens_per_s).fold(0.0, f64::max);
+        let short = self.timeline.iter().filter(|r| r.unmet_tokens_per_s() > 0.0).count();
         out.push(Figure::new("timeline.max_unmet_tokens_per_s", "largest unmet peak demand", "tokens/s", worst));
         out.push(Figure::new("timeline.months_short", "months with unmet peak demand", "count", short as f64));
         if let Some(last) = self.timeline.last() {

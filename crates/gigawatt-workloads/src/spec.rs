@@ -2,6 +2,8 @@
 //! `[allocation]` — validated into a [`CapacitySpec`] with located errors (see
 //! `docs/scenario.md`, "Workloads and demand").
 
+use std::cell::OnceCell;
+
 use gigawatt_core::catalog::Catalog;
 use gigawatt_core::date::Date;
 use gigawatt_core::defaults::Check;
@@ -120,23 +122,50 @@ fn record(inputs: &mut Inputs, key: &str, label: &str, unit: &str, q: Option<Qua
     })
 }
 
-/// The closed form on a `[[job]]`'s own settings, as the simulator sees them: its unexpected
-/// interruption rate per node (every interrupting failure class with its blast radius), GPUs per
-/// node, blocking write, recovery time `u0` (detection, restart, and the spare swap where it is
-/// longer) and checkpoint interval (Young's when `auto`). A simulated run uses it when simulation
-/// is switched off, so both methods rest on the same inputs.
-fn job_closed_form(model: &Model, job: &str) -> Result<ClosedForm, InputError> {
-    let eval = gigawatt_core::analysis::central(model);
-    let sim = gigawatt_sim::Simulation::new(model, &eval, gigawatt_sim::SimOptions::from_model(model))?;
-    let j = sim.jobs.iter().find(|j| j.name == job).expect("the job was checked to exist");
-    let nodes = f64::from(j.nodes.max(1));
-    Ok(ClosedForm {
-        failures_per_node_day: j.interruptions_per_hour * 24.0 / nodes,
-        gpus_per_node: j.gpus as f64 / nodes,
-        checkpoint_write_s: j.write.secs(),
-        restart_overhead_s: j.recovery_s(),
-        checkpoint_interval_s: (!j.interval_auto).then(|| j.interval.secs()),
-    })
+/// The scenario's `[[job]]`s as training runs see them: their names, and the closed form on
+/// each job's own settings, as the simulator sees them — its unexpected interruption rate per node
+/// (every interrupting failure class with its blast radius), GPUs per node, blocking write,
+/// recovery time `u0` (detection, restart, and the spare swap where it is longer) and checkpoint
+/// interval (Young's when `auto`). A simulated run uses that closed form when simulation is
+/// switched off, so both methods rest on the same inputs. The fleet behind it is built once, and
+/// only if some run asks.
+struct Jobs<'m> {
+    model: &'m Model,
+    names: Vec<&'m str>,
+    closed_forms: OnceCell<Vec<ClosedForm>>,
+}
+
+impl<'m> Jobs<'m> {
+    fn of(model: &'m Model) -> Jobs<'m> {
+        let names = model.simulation.jobs.iter().map(|j| j.name.as_str()).collect();
+        Jobs { model, names, closed_forms: OnceCell::new() }
+    }
+
+    /// The closed form of the job named `job` (one of [`Jobs::names`]).
+    fn closed_form(&self, job: &str) -> Result<ClosedForm, InputError> {
+        if self.closed_forms.get().is_none() {
+            let m = self.model;
+            let eval = gigawatt_core::analysis::central(m);
+            let sim = gigawatt_sim::Simulation::new(m, &eval, gigawatt_sim::SimOptions::from_model(m))?;
+            let forms = sim
+                .jobs
+                .iter()
+                .map(|j| {
+                    let nodes = f64::from(j.nodes.max(1));
+                    ClosedForm {
+                        failures_per_node_day: j.interruptions_per_hour * 24.0 / nodes,
+                        gpus_per_node: j.gpus as f64 / nodes,
+                        checkpoint_write_s: j.write.secs(),
+                        restart_overhead_s: j.recovery_s(),
+                        checkpoint_interval_s: (!j.interval_auto).then(|| j.interval.secs()),
+                    }
+                })
+                .collect();
+            let _ = self.closed_forms.set(forms);
+        }
+        let k = self.names.iter().position(|n| *n == job).expect("the job was checked to exist");
+        Ok(self.closed_forms.get().expect("set above")[k])
+    }
 }
 
 /// Validates the workload sections of `model`.
@@ -157,7 +186,7 @@ pub fn parse_sections(
         }
         v
     };
-    let jobs: Vec<&str> = model.simulation.jobs.iter().map(|j| j.name.as_str()).collect();
+    let jobs = Jobs::of(model);
     let mut training = Vec::new();
     for (i, table) in model.workloads.training.iter().enumerate() {
         let path = KeyPath::root().key("training").index(i);
@@ -182,7 +211,7 @@ fn training_run(
     table: &toml::Table,
     catalog: &Catalog,
     fleet: &[&str],
-    jobs: &[&str],
+    jobs: &Jobs<'_>,
     models: &ModelCatalog,
     defaults: &WorkloadDefaults,
     inputs: &mut Inputs,
@@ -403,7 +432,7 @@ fn training_run(
     let start = sec.date("start")?.ok_or_else(|| {
         sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
     })?;
-    let reliability = reliability(model, &sec, &name, jobs, defaults, inputs)?;
+    let reliability = reliability(&sec, &name, jobs, defaults, inputs)?;
     Ok(TrainingRun {
         name,
         model: arch.map(|a| a.id.clone()),
@@ -422,10 +451,9 @@ fn training_run(
 }
 
 fn reliability(
-    model: &Model,
     run: &Section<'_>,
     name: &str,
-    jobs: &[&str],
+    jobs: &Jobs<'_>,
     defaults: &WorkloadDefaults,
     inputs: &mut Inputs,
 ) -> Result<Reliability, InputError> {
@@ -445,7 +473,8 @@ fn reliability(
     ])?;
     let key = |k: &str| format!("{path}.{k}");
     // A run with a [[job]] of the same name takes that job's simulated ETTR unless told otherwise.
-    let default_method = if jobs.contains(&name) { "simulated" } else { "closed_form" };
+    let names = &jobs.names;
+    let default_method = if names.contains(&name) { "simulated" } else { "closed_form" };
     let method = sec.string("method")?.unwrap_or(default_method);
     if method != "simulated" && sec.has("job") {
         return Err(sec
@@ -468,13 +497,13 @@ fn reliability(
             }
             let job = if method == "simulated" {
                 let job = sec.string("job")?.unwrap_or(name);
-                if !jobs.contains(&job) {
+                if !names.contains(&job) {
                     let at = if sec.has("job") { "job" } else { "method" };
                     let err = sec.err(at, format!("the scenario has no [[job]] named `{job}` to simulate"));
-                    let list = jobs.join("`, `");
-                    return Err(match closest(job, jobs.iter().copied()) {
+                    let list = names.join("`, `");
+                    return Err(match closest(job, names.iter().copied()) {
                         Some(best) => err.with_help(format!("did you mean `{best}`? The scenario's jobs: `{list}`")),
-                        None if jobs.is_empty() => err.with_help(
+                        None if names.is_empty() => err.with_help(
                             "add a [[job]] (see docs/scenario.md, Simulation), or use method = \"closed_form\"",
                         ),
                         None => err.with_help(format!("the scenario's jobs: `{list}`")),
@@ -492,7 +521,7 @@ fn reliability(
                          (also for the closed form with --no-simulate); set them there, or use method = \"closed_form\"",
                     ));
                 }
-                let fallback = job_closed_form(model, &job)?;
+                let fallback = jobs.closed_form(&job)?;
                 return Ok(Reliability::Simulated { job, fallback });
             }
             let d = &defaults.reliability;

@@ -84,6 +84,22 @@ fn a_simulated_ettr_replaces_the_closed_form_through_the_hook() {
     assert!((ratio - 2.0).abs() < 1e-6, "halving ETTR doubles GPU-hours: {ratio}");
 }
 
+/// Serving on one NVLink domain, throughput-optimal, with the bundled HBM and EP defaults.
+fn one_node(d: &WorkloadDefaults, precision: Precision, kv: Precision, input: f64, output: f64) -> Deployment {
+    Deployment {
+        precision,
+        kv_precision: kv,
+        input_tokens: input,
+        output_tokens: output,
+        itl_ms: None,
+        decode_nodes: 1.0,
+        prefill_nodes: 1.0,
+        tensor_parallel: None,
+        hbm_usable_fraction: d.hbm_usable_fraction.estimate.central,
+        ep_bytes_per_element: d.ep_bytes_per_element.estimate.central,
+    }
+}
+
 fn h100() -> gigawatt_workloads::inference::PlatformSpec {
     platform_spec(Catalog::bundled().unwrap().get("h100-hgx").unwrap(), &WorkloadDefaults::bundled().unwrap())
 }
@@ -129,18 +145,7 @@ fn the_serving_pipeline_gives_the_same_bandwidth_bound_for_one_stream_of_70b_fp1
     let models = ModelCatalog::bundled().unwrap();
     let h100 = platform_spec(cat.get("h100-hgx").unwrap(), &d);
     let m = models.get("llama3-70b").unwrap();
-    let dep = Deployment {
-        precision: Precision::Bf16,
-        kv_precision: Precision::Bf16,
-        input_tokens: 1.0,
-        output_tokens: 1.0,
-        itl_ms: None,
-        decode_nodes: 1.0,
-        prefill_nodes: 1.0,
-        tensor_parallel: None,
-        hbm_usable_fraction: d.hbm_usable_fraction.estimate.central,
-        ep_bytes_per_element: d.ep_bytes_per_element.estimate.central,
-    };
+    let dep = one_node(&d, Precision::Bf16, Precision::Bf16, 1.0, 1.0);
     let shape = gigawatt_workloads::inference::decode_shape(&h100, m, &dep).unwrap();
     assert_eq!(shape.gpus, 8.0);
     assert!((shape.dense_bytes / (m.params_total * 2.0) - 1.0).abs() < 0.01, "{} bytes", shape.dense_bytes);
@@ -196,18 +201,7 @@ fn b200_llama2_offline(precision: Precision, input_tokens: f64) -> f64 {
     let eff = calibration(&cat, &models, &d).unwrap().efficiency;
     let b200 = platform_spec(cat.get("b200-hgx").unwrap(), &d);
     let m = models.get("llama2-70b").unwrap();
-    let dep = Deployment {
-        precision,
-        kv_precision: Precision::Fp8,
-        input_tokens,
-        output_tokens: MLPERF_OUTPUT_TOKENS,
-        itl_ms: None,
-        decode_nodes: 1.0,
-        prefill_nodes: 1.0,
-        tensor_parallel: None,
-        hbm_usable_fraction: d.hbm_usable_fraction.estimate.central,
-        ep_bytes_per_element: d.ep_bytes_per_element.estimate.central,
-    };
+    let dep = one_node(&d, precision, Precision::Fp8, input_tokens, MLPERF_OUTPUT_TOKENS);
     let dr = decode(&b200, m, &dep, eff).unwrap();
     let pr = prefill(&b200, m, &dep, eff).unwrap();
     serving_rate(dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu, input_tokens, MLPERF_OUTPUT_TOKENS)

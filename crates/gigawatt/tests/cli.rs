@@ -33,6 +33,13 @@ fn gigawatt_here() -> Command {
     c
 }
 
+/// The binary, run from this crate's directory, recording into the history `db`.
+fn gigawatt_with_db(db: &std::path::Path, args: &[&str]) -> Command {
+    let mut c = gigawatt_here();
+    c.arg("--db").arg(db).args(args);
+    c
+}
+
 fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -550,11 +557,7 @@ fn report_leaves_out_what_it_is_told_to() {
 fn simulate_and_capacity_runs_are_recorded_and_diffed() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.sqlite3");
-    let with_db = |args: &[&str]| {
-        let mut c = gigawatt_here();
-        c.arg("--db").arg(&db).args(args);
-        c
-    };
+    let with_db = |args: &[&str]| gigawatt_with_db(&db, args);
     let sim = stdout_of(&mut with_db(&["simulate", FULL, "--format", "json"]));
     stdout_of(&mut with_db(&["simulate", FULL, "--seed", "12"]));
     let cap = stdout_of(&mut with_db(&["capacity", FULL, "--format", "json"]));
@@ -598,11 +601,7 @@ fn report_records_every_result_it_computes() {
 fn plan_runs_are_recorded_and_runs_diff_says_what_moved() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.sqlite3");
-    let with_db = |args: &[&str]| {
-        let mut c = gigawatt_here();
-        c.arg("--db").arg(&db).args(args);
-        c
-    };
+    let with_db = |args: &[&str]| gigawatt_with_db(&db, args);
     let out = with_db(&["plan", "tests/fixtures/good/small.toml", "--format", "json"]).output().unwrap();
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "recording is silent: {}", String::from_utf8_lossy(&out.stderr));

@@ -43,10 +43,6 @@ fn tier_value(map: &std::collections::BTreeMap<String, f64>, tier: &str) -> f64 
     map.get(tier).copied().unwrap_or(0.0)
 }
 
-fn unmet_total(r: &MonthRow) -> f64 {
-    r.unmet_tokens_per_s_by_tier.values().sum()
-}
-
 /// Inference capacity, total peak and average demand, and each tier's peak demand, by month.
 pub fn capacity_against_demand(c: &Capacity) -> Chart {
     let mut series = vec![
@@ -66,7 +62,7 @@ pub fn capacity_against_demand(c: &Capacity) -> Chart {
             .colored(tier_color(k)),
         );
     }
-    let short = c.timeline.iter().filter(|r| unmet_total(r) > 0.0).count();
+    let short = c.timeline.iter().filter(|r| r.unmet_tokens_per_s() > 0.0).count();
     let last = c.timeline.last();
     let ratio =
         last.filter(|r| r.peak_demand_tokens_per_s > 0.0).map(|r| r.capacity_tokens_per_s / r.peak_demand_tokens_per_s);
@@ -123,7 +119,7 @@ pub fn demand_by_tier(c: &Capacity) -> Chart {
             .colored(tier_color(k)),
         );
     }
-    let any_unmet = c.timeline.iter().any(|r| unmet_total(r) > 0.0);
+    let any_unmet = c.timeline.iter().any(|r| r.unmet_tokens_per_s() > 0.0);
     if any_unmet {
         for (k, tier) in c.tiers.iter().enumerate() {
             if c.timeline.iter().all(|r| tier_value(&r.unmet_tokens_per_s_by_tier, tier) == 0.0) {
@@ -139,7 +135,7 @@ pub fn demand_by_tier(c: &Capacity) -> Chart {
             );
         }
     }
-    let worst = c.timeline.iter().map(unmet_total).fold(0.0, f64::max);
+    let worst = c.timeline.iter().map(MonthRow::unmet_tokens_per_s).fold(0.0, f64::max);
     let title = if any_unmet {
         format!("Peak demand by tier: up to {} tokens/s unmet, served in order {}", count(worst), c.tiers.join(" → "))
     } else {

@@ -8,6 +8,7 @@ use gigawatt_sim::results::{JobResults, SimResults};
 
 use super::{Axis, Body, Chart, Data, Mark, PALETTE, Series, Unit, XAxis, XyPlot};
 use crate::fmt::{count, number, sig3, thousands};
+use crate::simulation::closed_form;
 
 /// Most jobs the interval chart draws.
 pub const SWEEP_CURVES: usize = 4;
@@ -188,25 +189,11 @@ pub fn ettr_against_interval(r: &SimResults) -> Option<Chart> {
             continue;
         }
         closed_forms.push(inputs);
-        let lambda = j.mtbf_h.map_or(0.0, |h| 1.0 / (h * 3600.0));
         series.push(
             Series::new(
                 format!("{name}: closed form"),
                 Mark::Line,
-                Data::Points(
-                    sweep
-                        .iter()
-                        .map(|p| {
-                            let e = gigawatt_sim::job::closed_form_ettr(
-                                lambda,
-                                j.recovery_s,
-                                j.checkpoint_write_s,
-                                p.interval_s,
-                            );
-                            (p.interval_s, e.max(0.0))
-                        })
-                        .collect(),
-                ),
+                Data::Points(sweep.iter().map(|p| (p.interval_s, closed_form(j, p.interval_s))).collect()),
             )
             .colored(PALETTE[(2 * k + 1) % PALETTE.len()]),
         );
