@@ -26,16 +26,7 @@ use crate::defaults::Defaults;
 use crate::error::{InputError, KeyPath, SourceFile, closest};
 use crate::quantity::{BareNumbers, Estimate, Grade, Provenance, Quantity, QuantitySpec};
 
-/// The platform files bundled with the tool (`catalog/platforms/`).
-pub const BUNDLED_PLATFORMS: &[(&str, &str)] = &[
-    ("catalog/platforms/h100-hgx.toml", include_str!("../../../catalog/platforms/h100-hgx.toml")),
-    ("catalog/platforms/h200-hgx.toml", include_str!("../../../catalog/platforms/h200-hgx.toml")),
-    ("catalog/platforms/b200-hgx.toml", include_str!("../../../catalog/platforms/b200-hgx.toml")),
-    ("catalog/platforms/gb200-nvl72.toml", include_str!("../../../catalog/platforms/gb200-nvl72.toml")),
-    ("catalog/platforms/gb300-nvl72.toml", include_str!("../../../catalog/platforms/gb300-nvl72.toml")),
-    ("catalog/platforms/vr-nvl144.toml", include_str!("../../../catalog/platforms/vr-nvl144.toml")),
-    ("catalog/platforms/rubin-ultra-nvl576.toml", include_str!("../../../catalog/platforms/rubin-ultra-nvl576.toml")),
-];
+include!(concat!(env!("OUT_DIR"), "/bundled_platforms.rs"));
 
 /// The bundled default inputs (`catalog/defaults.toml`).
 pub const BUNDLED_DEFAULTS: (&str, &str) = ("catalog/defaults.toml", include_str!("../../../catalog/defaults.toml"));
@@ -80,11 +71,24 @@ pub enum Field {
     HbmTbS,
     /// NVLink bandwidth per package, GB/s.
     NvlinkGbS,
+    /// Scale-out (inter-node) network bandwidth per package, GB/s each way: the NIC each GPU has
+    /// for traffic leaving its NVLink domain. Expert parallelism across nodes needs it.
+    ScaleOutGbS,
+    /// Training MFU (BF16 against the BF16 dense peak) in the MFU model's flat regime, up to its
+    /// reference scale. A platform without it takes the reference MFU, listed as an assumption.
+    TrainingMfu,
+    /// GPU packages per node on a rack-scale platform: the compute tray, the unit a simulated job
+    /// is allocated and a GPU failure parks. (On a server platform the node is the server.)
+    PackagesPerNode,
+    /// Factor on the reference failure rates (Llama 3 Table 5, measured on H100) for this
+    /// platform. A platform without it takes the scenario's or the catalog's carry-over
+    /// multiplier, listed as an assumption.
+    FailureRateMultiplier,
 }
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 17] = [
         Field::PackagesPerSystem,
         Field::DiesPerPackage,
         Field::SystemsPerRack,
@@ -98,6 +102,10 @@ impl Field {
         Field::HbmGb,
         Field::HbmTbS,
         Field::NvlinkGbS,
+        Field::ScaleOutGbS,
+        Field::TrainingMfu,
+        Field::PackagesPerNode,
+        Field::FailureRateMultiplier,
     ];
 
     /// The key used in platform files.
@@ -116,6 +124,10 @@ impl Field {
             Field::HbmGb => "hbm_gb",
             Field::HbmTbS => "hbm_tb_s",
             Field::NvlinkGbS => "nvlink_gb_s",
+            Field::ScaleOutGbS => "scale_out_gb_s",
+            Field::TrainingMfu => "training_mfu",
+            Field::PackagesPerNode => "packages_per_node",
+            Field::FailureRateMultiplier => "failure_rate_multiplier",
         }
     }
 
@@ -135,23 +147,87 @@ impl Field {
             Field::HbmGb => "HBM per package",
             Field::HbmTbS => "HBM bandwidth per package",
             Field::NvlinkGbS => "NVLink bandwidth per package",
+            Field::ScaleOutGbS => "scale-out bandwidth per package",
+            Field::TrainingMfu => "training MFU (BF16, flat regime)",
+            Field::PackagesPerNode => "packages per node (compute tray)",
+            Field::FailureRateMultiplier => "failure-rate multiplier",
         }
     }
 
     /// The unit of the field's values.
     pub fn unit(self) -> &'static str {
         match self {
-            Field::PackagesPerSystem | Field::DiesPerPackage | Field::SystemsPerRack | Field::NvlinkDomainPackages => {
-                "count"
-            }
+            Field::PackagesPerSystem
+            | Field::DiesPerPackage
+            | Field::SystemsPerRack
+            | Field::NvlinkDomainPackages
+            | Field::PackagesPerNode => "count",
             Field::SystemPowerKw => "kW",
             Field::SystemPriceUsd => "USD",
             Field::GpuTdpW => "W",
             Field::Fp4DenseTflops | Field::Fp8DenseTflops | Field::Bf16DenseTflops => "TFLOPS",
             Field::HbmGb => "GB",
             Field::HbmTbS => "TB/s",
-            Field::NvlinkGbS => "GB/s",
+            Field::NvlinkGbS | Field::ScaleOutGbS => "GB/s",
+            Field::TrainingMfu => "fraction",
+            Field::FailureRateMultiplier => "ratio",
         }
+    }
+
+    /// What the field means, for the catalog reference (`docs/catalog.md`).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Field::PackagesPerSystem => "GPU packages in one system",
+            Field::DiesPerPackage => "dies per package",
+            Field::SystemsPerRack => "systems per rack (1 for rack-scale systems)",
+            Field::NvlinkDomainPackages => "packages in one NVLink domain",
+            Field::SystemPowerKw => "IT power of one system (the whole rack for NVL systems)",
+            Field::SystemPriceUsd => "price of one system",
+            Field::GpuTdpW => "GPU thermal design power",
+            Field::Fp4DenseTflops => "dense FP4 tensor throughput (NVIDIA's sparse figures ÷ 2)",
+            Field::Fp8DenseTflops => "dense FP8 tensor throughput",
+            Field::Bf16DenseTflops => "dense BF16 tensor throughput",
+            Field::HbmGb => "HBM capacity",
+            Field::HbmTbS => "HBM bandwidth",
+            Field::NvlinkGbS => "NVLink (scale-up) bandwidth",
+            Field::ScaleOutGbS => {
+                "scale-out NIC bandwidth each way, for traffic leaving the NVLink domain; `capacity` needs it \
+                 for expert parallelism across nodes"
+            }
+            Field::TrainingMfu => {
+                "BF16 training MFU up to the MFU model's reference scale; without it `capacity` takes the \
+                 reference MFU, listed as an assumption"
+            }
+            Field::PackagesPerNode => {
+                "rack-scale platforms: packages per compute tray, the node `simulate` allocates and parks; \
+                 without it the default of `catalog/failures.toml`"
+            }
+            Field::FailureRateMultiplier => {
+                "factor on the reference failure rates (Llama 3 Table 5, H100); without it the carry-over \
+                 multiplier, listed as an assumption"
+            }
+        }
+    }
+
+    /// What one value counts: a system, a package or neither.
+    pub fn per(self) -> &'static str {
+        match self {
+            Field::PackagesPerSystem | Field::SystemPowerKw | Field::SystemPriceUsd => "system",
+            Field::SystemsPerRack => "rack",
+            Field::NvlinkDomainPackages | Field::FailureRateMultiplier | Field::TrainingMfu => "—",
+            Field::PackagesPerNode => "node",
+            _ => "package",
+        }
+    }
+
+    /// The field table of the catalog reference, generated from this enum.
+    pub fn reference_table() -> String {
+        let mut out = String::from("| field | unit | per | required | meaning |\n|---|---|---|---|---|\n");
+        for f in Field::ALL {
+            let required = if f.required() { "yes" } else { "no" };
+            out.push_str(&format!("| `{}` | {} | {} | {required} | {} |\n", f.key(), f.unit(), f.per(), f.meaning()));
+        }
+        out
     }
 
     /// Whether the value is per system (scales with packages when derived per package).
@@ -384,6 +460,10 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
 fn check_field(file: &SourceFile, field: Field, spec: &QuantitySpec) -> Result<(), InputError> {
     if field.integer() {
         spec.check(file, |v| v >= 1.0 && v.fract() == 0.0, field.label(), "a whole number of at least 1")
+    } else if field.unit() == "ratio" {
+        spec.check(file, |v| v >= 0.0, field.label(), "zero or more")
+    } else if field.unit() == "fraction" {
+        spec.check(file, |v| v > 0.0 && v <= 1.0, field.label(), "a fraction above 0 and at most 1")
     } else {
         spec.check(file, |v| v > 0.0, field.label(), "positive")
     }
@@ -629,11 +709,19 @@ mod tests {
     #[test]
     fn bundled_catalog_loads_with_every_required_field() {
         let cat = Catalog::bundled().expect("bundled catalog is valid");
-        let ids: Vec<&str> = cat.ids().collect();
-        for id in ["h100-hgx", "h200-hgx", "b200-hgx", "gb200-nvl72", "gb300-nvl72", "vr-nvl144", "rubin-ultra-nvl576"]
-        {
-            assert!(ids.contains(&id), "{id} missing");
-        }
+        // Every file in catalog/platforms/ is bundled, under the id its name says.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog/platforms");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        files.sort();
+        let bundled: Vec<&str> =
+            BUNDLED_PLATFORMS.iter().map(|(n, _)| n.trim_start_matches("catalog/platforms/")).collect();
+        assert_eq!(bundled, files);
+        let ids: Vec<String> = cat.ids().map(|id| format!("{id}.toml")).collect();
+        assert_eq!(ids, files, "a platform file is named after its id");
         for p in &cat.platforms {
             for f in Field::ALL.into_iter().filter(|f| f.required()) {
                 assert!(p.get(f).is_some(), "{} lacks {}", p.id, f.key());
@@ -681,7 +769,8 @@ mod tests {
 
     #[test]
     fn user_files_override_by_id() {
-        let text = BUNDLED_PLATFORMS[4].1.replace("central = 130", "central = 135");
+        let (_, gb300) = BUNDLED_PLATFORMS.iter().find(|(n, _)| n.ends_with("/gb300-nvl72.toml")).unwrap();
+        let text = gb300.replace("central = 130", "central = 135");
         let cat = Catalog::load(&[SourceFile::new("mine.toml", text)]).unwrap();
         let p = cat.get("gb300-nvl72").unwrap();
         assert_eq!(p.central(Field::SystemPowerKw), Some(135.0));

@@ -17,6 +17,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod date;
 pub mod defaults;
+pub mod docgen;
 pub mod error;
 pub mod figures;
 pub mod params;

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::InputRecord;
-use crate::catalog::Form;
+use crate::catalog::{Field, Form};
 use crate::error::{InputError, KeyPath, SourceFile, closest};
 use crate::params::Values;
 use crate::plan::Evaluation;
@@ -160,7 +160,7 @@ pub struct FailureCatalog {
     pub reference_gpu_hours: f64,
     /// Days of the reference exposure.
     pub reference_days: f64,
-    /// Multiplier on per-package rates for platforms other than the reference.
+    /// Multiplier on per-package rates for platforms whose file gives no `failure_rate_multiplier`.
     pub rate_multiplier: Quantity,
     /// Planned interruptions per job-day.
     pub planned_per_day: Quantity,
@@ -168,9 +168,7 @@ pub struct FailureCatalog {
     pub racks_per_network_switch: Quantity,
     /// Racks in one power row.
     pub racks_per_power_row: Quantity,
-    /// GPU packages per node (compute tray) of rack-scale platforms, by platform id.
-    pub packages_per_node: BTreeMap<String, Quantity>,
-    /// Packages per node of a rack-scale platform not listed.
+    /// Packages per node of a rack-scale platform whose file gives no `packages_per_node`.
     pub default_packages_per_node: Quantity,
     /// Default blocking checkpoint write time, seconds.
     pub checkpoint_write_s: Quantity,
@@ -412,6 +410,14 @@ impl FailureCatalog {
         )?;
         let mut packages_per_node =
             packages_per_node_table(file, &t.key("packages_per_node"), &raw.topology.packages_per_node, bare)?;
+        if let Some(id) = packages_per_node.keys().find(|k| *k != "default") {
+            return Err(InputError::at(
+                file,
+                &t.key("packages_per_node").key(id),
+                format!("`{id}`: a platform's packages per node belong in its own file"),
+            )
+            .with_help(format!("set packages_per_node in catalog/platforms/{id}.toml; keep only `default` here")));
+        }
         let default_packages_per_node = packages_per_node.remove("default").ok_or_else(|| {
             InputError::at(file, &t.key("packages_per_node"), "`packages_per_node` lacks its `default`")
                 .with_help("add default = { value = 4, assumption = \"…\" }")
@@ -458,7 +464,6 @@ impl FailureCatalog {
             planned_per_day,
             racks_per_network_switch,
             racks_per_power_row,
-            packages_per_node,
             default_packages_per_node,
             checkpoint_write_s,
             restart_s,
@@ -711,8 +716,9 @@ pub struct PhaseTopology {
     pub packages_per_node_quantity: Quantity,
     /// Nodes per system (1 for servers; trays per rack for rack-scale platforms).
     pub nodes_per_system: u32,
-    /// Whether the phase's platform is the one the failure rates were measured on.
-    pub reference_platform: bool,
+    /// The platform's own factor on the reference failure rates (`failure_rate_multiplier` in its
+    /// file; 1 on the platform the rates were measured on); `None` takes the carry-over multiplier.
+    pub failure_rate_multiplier: Option<f64>,
 }
 
 /// Everything a simulation of a scenario needs beside the plan, validated.
@@ -825,7 +831,7 @@ pub(crate) fn build(
         Some(v) => Some(quantity(file, &sp.key("detect_s"), v, bare, "detect_s", non_negative, "zero or more")?),
         None => None,
     };
-    let mut ppn_table = cat.packages_per_node.clone();
+    let mut ppn_table = BTreeMap::new();
     if let Some(t) = &s.packages_per_node {
         for (id, q) in packages_per_node_table(file, &sp.key("packages_per_node"), t, bare)? {
             if platforms.get(&id).is_none() {
@@ -851,7 +857,12 @@ pub(crate) fn build(
                 ),
             ),
             Form::Rack => {
-                let q = ppn_table.get(&p.platform).cloned().unwrap_or_else(|| cat.default_packages_per_node.clone());
+                let own = platforms.get(&p.platform).and_then(|pl| pl.get(Field::PackagesPerNode));
+                let q = ppn_table
+                    .get(&p.platform)
+                    .or(own)
+                    .cloned()
+                    .unwrap_or_else(|| cat.default_packages_per_node.clone());
                 (q.estimate.central.round() as u32, q)
             }
         };
@@ -868,7 +879,10 @@ pub(crate) fn build(
             packages_per_node: ppn,
             packages_per_node_quantity: q,
             nodes_per_system: pps / ppn,
-            reference_platform: p.platform == cat.reference_platform,
+            failure_rate_multiplier: platforms
+                .get(&p.platform)
+                .and_then(|pl| pl.get(Field::FailureRateMultiplier))
+                .map(|q| q.estimate.central),
         });
     }
 
@@ -1054,9 +1068,10 @@ impl SimulationSpec {
         job.gpus.div_ceil(self.phases[job.phase].packages_per_node as u64)
     }
 
-    /// The rate multiplier of a phase (1 on the reference platform).
+    /// The rate multiplier of a phase: its platform's own `failure_rate_multiplier` (1 on the
+    /// reference platform), else the carry-over multiplier.
     pub fn multiplier(&self, phase: usize) -> f64 {
-        if self.phases[phase].reference_platform { 1.0 } else { self.rate_multiplier.estimate.central }
+        self.phases[phase].failure_rate_multiplier.unwrap_or(self.rate_multiplier.estimate.central)
     }
 
     /// A class's rate per GPU package-hour on a phase, multiplier included.

@@ -282,7 +282,7 @@ pub struct Capacity {
 }
 
 /// What the roofline needs of a catalog platform.
-pub fn platform_spec(p: &Platform, defaults: &WorkloadDefaults) -> PlatformSpec {
+pub fn platform_spec(p: &Platform) -> PlatformSpec {
     PlatformSpec {
         id: p.id.clone(),
         hbm_gb: p.central(Field::HbmGb).unwrap_or(0.0),
@@ -291,7 +291,7 @@ pub fn platform_spec(p: &Platform, defaults: &WorkloadDefaults) -> PlatformSpec 
         fp8_tflops: p.central(Field::Fp8DenseTflops),
         bf16_tflops: p.central(Field::Bf16DenseTflops),
         nvlink_domain: p.count(Field::NvlinkDomainPackages) as f64,
-        scale_out_gb_s: defaults.scale_out_gb_s.get(&p.id).map_or(0.0, |q| q.estimate.central),
+        scale_out_gb_s: p.central(Field::ScaleOutGbS).unwrap_or(0.0),
     }
 }
 
@@ -324,7 +324,7 @@ pub fn calibration(
     let model = models
         .get(&c.model)
         .ok_or_else(|| InputError::new(format!("the calibration model `{}` is not in catalog/models", c.model)))?;
-    let spec = platform_spec(platform, d);
+    let spec = platform_spec(platform);
     let dep = Deployment {
         precision: c.precision,
         kv_precision: c.kv_precision,
@@ -492,10 +492,8 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
         }
         v
     };
-    let specs: Vec<PlatformSpec> = fleet
-        .iter()
-        .map(|id| platform_spec(catalog.get(id).expect("phases use catalog platforms"), &defaults))
-        .collect();
+    let specs: Vec<PlatformSpec> =
+        fleet.iter().map(|id| platform_spec(catalog.get(id).expect("phases use catalog platforms"))).collect();
     let cal = calibration(catalog, &models, &defaults)?;
     let eff = cal.efficiency;
     inputs.add(
@@ -523,9 +521,9 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             &defaults.ep_bytes_per_element,
         );
         for id in &fleet {
-            if let Some(q) = defaults.scale_out_gb_s.get(id) {
+            if let Some(q) = catalog.get(id).and_then(|p| p.get(Field::ScaleOutGbS)) {
                 inputs.add(
-                    &format!("workloads.scale_out_gb_s.{id}"),
+                    &format!("catalog.{id}.scale_out_gb_s"),
                     &format!("{id}: scale-out bandwidth per GPU"),
                     "GB/s",
                     q,
@@ -549,7 +547,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
                 let needs_net = (dep.decode_nodes > 1.0 || dep.prefill_nodes > 1.0) && ps.scale_out_gb_s <= 0.0;
                 if needs_net {
                     return Err(InputError::at(&model.source, path, format!("no scale-out bandwidth is known for `{}`, which expert parallelism across nodes needs", ps.id))
-                        .with_help("add the platform to [scale_out_gb_s] in catalog/workloads.toml, or keep decode_nodes = prefill_nodes = 1"));
+                        .with_help("add scale_out_gb_s = { value = …, source = \"…\" } to the platform's file, or keep decode_nodes = prefill_nodes = 1"));
                 }
                 let dr = decode(ps, arch, &dep, eff).map_err(|e| serve_error(model, path, arch, ps, &dep, e))?;
                 let pr = prefill(ps, arch, &dep, eff).map_err(|e| serve_error(model, path, arch, ps, &dep, e))?;
@@ -947,7 +945,7 @@ fn chat_today(
         Ok(serving_rate(dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu, dep.input_tokens, dep.output_tokens))
     };
     let rp = catalog.get(&t.reference_platform).expect("validated");
-    let rspec = platform_spec(rp, defaults);
+    let rspec = platform_spec(rp);
     let values = model.params.central();
     let kw_ref = rp.central(Field::SystemPowerKw).unwrap_or(0.0) / rp.count(Field::PackagesPerSystem).max(1) as f64
         * values[model.costs.it_overhead]

@@ -1,5 +1,8 @@
 //! The bundled defaults of the workload models (`catalog/workloads.toml`): training reliability,
-//! the MFU model, the inference calibration point and each platform's scale-out bandwidth.
+//! the MFU model and the inference calibration point. What belongs to one platform — its
+//! training MFU and scale-out bandwidth — is in its catalog file
+//! ([`Field::TrainingMfu`](gigawatt_core::Field::TrainingMfu),
+//! [`Field::ScaleOutGbS`](gigawatt_core::Field::ScaleOutGbS)).
 
 use std::collections::BTreeMap;
 
@@ -27,7 +30,7 @@ pub struct ReliabilityDefaults {
 }
 
 /// The documented MFU model: `platform_mfu × per_doubling^max(0, log2(n / reference_gpus))`, with
-/// `platform_mfu` the platform's entry in `[mfu.platform]`, else `reference_mfu`.
+/// `platform_mfu` the platform's `training_mfu` (its catalog file), else `reference_mfu`.
 #[derive(Clone, Debug)]
 pub struct MfuModel {
     /// MFU at the reference scale.
@@ -36,8 +39,6 @@ pub struct MfuModel {
     pub reference_gpus: Quantity,
     /// MFU kept per doubling of GPUs beyond the reference.
     pub per_doubling: Quantity,
-    /// Each platform's MFU in the flat regime (`[mfu.platform]`), replacing `reference_mfu`.
-    pub platform: BTreeMap<String, Quantity>,
     /// MFU against each precision's dense peak as a factor on the BF16 model (`[mfu.precision]`).
     pub precision: BTreeMap<String, Quantity>,
 }
@@ -90,8 +91,6 @@ pub struct WorkloadDefaults {
     pub ep_bytes_per_element: Quantity,
     /// The calibration point.
     pub calibration: Calibration,
-    /// Scale-out bandwidth per GPU package by platform id, GB/s.
-    pub scale_out_gb_s: BTreeMap<String, Quantity>,
 }
 
 impl WorkloadDefaults {
@@ -107,7 +106,7 @@ impl WorkloadDefaults {
         let root = KeyPath::root();
         let top =
             Section { file, path: &root, table: &table, name: "catalog/workloads.toml", bare: BareNumbers::Forbidden };
-        top.only(&["reliability", "mfu", "inference", "scale_out_gb_s"])?;
+        top.only(&["reliability", "mfu", "inference"])?;
         let need_table =
             |key: &str| top.table(key)?.ok_or_else(|| top.err_here(format!("catalog/workloads.toml lacks [{key}]")));
         let rp = root.key("reliability");
@@ -142,7 +141,7 @@ impl WorkloadDefaults {
         };
         let mp = root.key("mfu");
         let m = top.child(&mp, need_table("mfu")?, "[mfu]");
-        m.only(&["reference_mfu", "reference_gpus", "per_doubling", "note", "platform", "precision"])?;
+        m.only(&["reference_mfu", "reference_gpus", "per_doubling", "note", "precision"])?;
         let qp = mp.key("precision");
         let mut precision = BTreeMap::new();
         if let Some(t) = m.table("precision")? {
@@ -151,19 +150,10 @@ impl WorkloadDefaults {
                 precision.insert(key.clone(), pt.need_quantity(key, "precision MFU factor", Check::Positive, "")?);
             }
         }
-        let pp = mp.key("platform");
-        let mut platform = BTreeMap::new();
-        if let Some(t) = m.table("platform")? {
-            let pt = top.child(&pp, t, "[mfu.platform]");
-            for key in t.keys() {
-                platform.insert(key.clone(), pt.need_quantity(key, "platform MFU", Check::Fraction, "")?);
-            }
-        }
         let mfu = MfuModel {
             reference_mfu: m.need_quantity("reference_mfu", "reference MFU", Check::Fraction, "")?,
             reference_gpus: m.need_quantity("reference_gpus", "reference GPUs", Check::Positive, "")?,
             per_doubling: m.need_quantity("per_doubling", "MFU kept per doubling", Check::Fraction, "")?,
-            platform,
             precision,
         };
         let ip = root.key("inference");
@@ -213,13 +203,6 @@ impl WorkloadDefaults {
                 "",
             )?,
         };
-        let sp = root.key("scale_out_gb_s");
-        let so = top.child(&sp, need_table("scale_out_gb_s")?, "[scale_out_gb_s]");
-        let mut scale_out_gb_s = BTreeMap::new();
-        for key in so.table.keys() {
-            let q = so.need_quantity(key, "scale-out bandwidth per GPU", Check::Positive, "")?;
-            scale_out_gb_s.insert(key.clone(), q);
-        }
         Ok(WorkloadDefaults {
             reliability,
             mfu,
@@ -236,7 +219,6 @@ impl WorkloadDefaults {
                 "",
             )?,
             calibration,
-            scale_out_gb_s,
         })
     }
 }
@@ -244,26 +226,30 @@ impl WorkloadDefaults {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gigawatt_core::Field;
 
     #[test]
     fn bundled_defaults_load() {
         let d = WorkloadDefaults::bundled().expect("bundled workload defaults are valid");
         assert!((d.reliability.failures_per_1000_node_days.estimate.central - 3.789).abs() < 1e-9);
         assert_eq!(d.calibration.platform, "h100-hgx");
-        assert!(d.scale_out_gb_s.contains_key("vr-nvl144"));
     }
 
     #[test]
     fn the_platform_and_precision_entries_follow_from_their_measurements() {
         let d = WorkloadDefaults::bundled().unwrap();
+        let cat = gigawatt_core::Catalog::bundled().unwrap();
         let c = |q: &Quantity| q.estimate.central;
+        let mfu = |id: &str| cat.get(id).unwrap().get(Field::TrainingMfu).unwrap().clone();
         // H100 is the reference itself; GB200 NVL72 is NVIDIA's 1,134.5 TFLOPS of 2,450 (sourced).
-        assert_eq!(c(&d.mfu.platform["h100-hgx"]), c(&d.mfu.reference_mfu));
-        assert!((c(&d.mfu.platform["gb200-nvl72"]) - 1134.5 / 2450.0).abs() < 5e-4);
-        assert!(d.mfu.platform["gb200-nvl72"].provenance.is_sourced());
-        // Platforms without a measurement say so: they are assumptions, not sources.
-        for p in ["h200-hgx", "b200-hgx", "gb300-nvl72", "vr-nvl144", "rubin-ultra-nvl576"] {
-            assert!(!d.mfu.platform[p].provenance.is_sourced(), "{p} is carried over");
+        assert_eq!(c(&mfu("h100-hgx")), c(&d.mfu.reference_mfu));
+        assert!((c(&mfu("gb200-nvl72")) - 1134.5 / 2450.0).abs() < 5e-4);
+        assert!(mfu("gb200-nvl72").provenance.is_sourced());
+        // Every other platform's entry is either sourced or says it is carried over.
+        for p in &cat.platforms {
+            if let Some(q) = p.get(Field::TrainingMfu) {
+                assert!(q.provenance.is_sourced() || q.provenance.assumption.is_some(), "{}", p.id);
+            }
         }
         // FP8: Behemoth's 390 TFLOPS of H100's 1,979 FP8 peak on 32K GPUs, against the BF16 model
         // at 32,768 GPUs.

@@ -4,7 +4,7 @@
 
 use std::cell::OnceCell;
 
-use gigawatt_core::catalog::Catalog;
+use gigawatt_core::catalog::{Catalog, Field};
 use gigawatt_core::date::Date;
 use gigawatt_core::defaults::Check;
 use gigawatt_core::error::{InputError, KeyPath, SourceFile, closest};
@@ -324,20 +324,20 @@ fn training_run(
             let mut platform_mfu = Vec::new();
             let only = table.get("platform").and_then(|v| v.as_str());
             for p in fleet.iter().filter(|p| only.is_none_or(|only| only == **p)) {
-                let q = match m.platform.get(*p) {
+                let q = match catalog.get(p).and_then(|pl| pl.get(Field::TrainingMfu)) {
                     Some(q) => q.clone(),
                     None => {
                         let mut q = m.reference_mfu.clone();
                         q.provenance.assumption = Some(format!(
-                            "catalog/workloads.toml [mfu.platform] has no entry for `{p}`: the reference MFU \
-                             ({}) is carried over",
+                            "the platform file of `{p}` gives no training_mfu: the reference MFU ({}) is \
+                             carried over",
                             m.reference_mfu.estimate.central
                         ));
                         q
                     }
                 };
                 inputs.add(
-                    &format!("workloads.mfu.platform.{p}"),
+                    &format!("catalog.{p}.training_mfu"),
                     &format!("MFU model: MFU on {p} up to the reference scale"),
                     "fraction",
                     &q,

@@ -176,7 +176,7 @@ pub enum Mfu {
         reference_gpus: f64,
         /// MFU kept per doubling beyond it.
         per_doubling: f64,
-        /// MFU at the reference scale on each platform of the fleet (`[mfu.platform]`).
+        /// MFU at the reference scale on each platform of the fleet (its `training_mfu`).
         platform_mfu: Vec<(String, f64)>,
     },
 }

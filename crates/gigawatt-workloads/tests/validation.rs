@@ -101,7 +101,7 @@ fn one_node(d: &WorkloadDefaults, precision: Precision, kv: Precision, input: f6
 }
 
 fn h100() -> gigawatt_workloads::inference::PlatformSpec {
-    platform_spec(Catalog::bundled().unwrap().get("h100-hgx").unwrap(), &WorkloadDefaults::bundled().unwrap())
+    platform_spec(Catalog::bundled().unwrap().get("h100-hgx").unwrap())
 }
 
 /// One H100 holding a dense model's weights whole (capacity ignored), at `bytes` per weight.
@@ -143,7 +143,7 @@ fn the_serving_pipeline_gives_the_same_bandwidth_bound_for_one_stream_of_70b_fp1
     let cat = Catalog::bundled().unwrap();
     let d = WorkloadDefaults::bundled().unwrap();
     let models = ModelCatalog::bundled().unwrap();
-    let h100 = platform_spec(cat.get("h100-hgx").unwrap(), &d);
+    let h100 = platform_spec(cat.get("h100-hgx").unwrap());
     let m = models.get("llama3-70b").unwrap();
     let dep = one_node(&d, Precision::Bf16, Precision::Bf16, 1.0, 1.0);
     let shape = gigawatt_workloads::inference::decode_shape(&h100, m, &dep).unwrap();
@@ -199,7 +199,7 @@ fn b200_llama2_offline(precision: Precision, input_tokens: f64) -> f64 {
     let models = ModelCatalog::bundled().unwrap();
     let d = WorkloadDefaults::bundled().unwrap();
     let eff = calibration(&cat, &models, &d).unwrap().efficiency;
-    let b200 = platform_spec(cat.get("b200-hgx").unwrap(), &d);
+    let b200 = platform_spec(cat.get("b200-hgx").unwrap());
     let m = models.get("llama2-70b").unwrap();
     let dep = one_node(&d, precision, Precision::Fp8, input_tokens, MLPERF_OUTPUT_TOKENS);
     let dr = decode(&b200, m, &dep, eff).unwrap();

@@ -1,33 +1,9 @@
 //! End-to-end tests of `gigawatt capacity`: what a user runs, what they read, the JSON and CSV
 //! they get, exit codes, and located messages for bad workload sections.
 
-use std::path::PathBuf;
+mod support;
 
-use assert_cmd::Command;
-
-fn crate_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary, run from the repository root (so scenario paths read as a user types them).
-fn gigawatt() -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("gigawatt"));
-    c.current_dir(crate_dir().join("../..")).env("NO_COLOR", "1");
-    c
-}
-
-/// The binary, run from this crate's directory (for fixtures).
-fn gigawatt_here() -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("gigawatt"));
-    c.current_dir(crate_dir()).env("NO_COLOR", "1");
-    c
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+use support::*;
 
 #[test]
 fn capacity_of_a_small_fixed_scenario() {

@@ -1,50 +1,11 @@
 //! End-to-end tests of the `gigawatt` binary: what a user runs, what they read, exit codes, and
 //! that a failure leaves no half-written output.
 
+mod support;
+
 use std::path::PathBuf;
 
-use assert_cmd::Command;
-
-fn crate_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn root() -> PathBuf {
-    crate_dir().join("../..")
-}
-
-/// The run history the tests record into: under the build's temporary directory, never the
-/// user's data directory.
-fn test_db() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-tests-history.sqlite3")
-}
-
-/// The binary, run from the repository root (so scenario paths read as a user types them).
-fn gigawatt() -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("gigawatt"));
-    c.current_dir(root()).env("NO_COLOR", "1").env("GIGAWATT_DB", test_db());
-    c
-}
-
-/// The binary, run from this crate's directory (for fixtures).
-fn gigawatt_here() -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("gigawatt"));
-    c.current_dir(crate_dir()).env("NO_COLOR", "1").env("GIGAWATT_DB", test_db());
-    c
-}
-
-/// The binary, run from this crate's directory, recording into the history `db`.
-fn gigawatt_with_db(db: &std::path::Path, args: &[&str]) -> Command {
-    let mut c = gigawatt_here();
-    c.arg("--db").arg(db).args(args);
-    c
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+use support::*;
 
 #[test]
 fn plan_prints_a_readable_summary_of_the_seed_scenario() {
@@ -195,12 +156,6 @@ fn user_catalog_files_add_platforms_and_override_by_id() {
     std::fs::write(dir.path().join("gb300.toml"), gb300).unwrap();
     let shown = stdout_of(gigawatt().arg("--catalog").arg(dir.path()).args(["catalog", "show", "gb300-nvl72"]));
     assert!(shown.contains("system_power_kw = 125 kW"), "{shown}");
-}
-
-fn error_of(cmd: &mut Command) -> (i32, String) {
-    let out = cmd.output().unwrap();
-    assert!(out.stdout.is_empty(), "nothing on stdout on error");
-    (out.status.code().unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
 fn bad(name: &str) -> String {

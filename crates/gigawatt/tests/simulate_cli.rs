@@ -2,37 +2,9 @@
 //! the daily CSV, `--out`, determinism across runs and thread counts, and located errors for bad
 //! input (exit code 2, nothing on stdout, no panic).
 
-use std::path::PathBuf;
+mod support;
 
-use assert_cmd::Command;
-
-fn crate_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn root() -> PathBuf {
-    crate_dir().join("../..")
-}
-
-/// The binary, run from the repository root.
-fn gigawatt() -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("gigawatt"));
-    c.current_dir(root()).env("NO_COLOR", "1");
-    c
-}
-
-/// The binary, run from this crate's directory (for fixtures).
-fn gigawatt_here() -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("gigawatt"));
-    c.current_dir(crate_dir()).env("NO_COLOR", "1");
-    c
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+use support::*;
 
 fn json_of(cmd: &mut Command) -> serde_json::Value {
     serde_json::from_str(&stdout_of(cmd)).expect("stdout is JSON")
@@ -206,12 +178,6 @@ fn the_seed_scenario_simulates_a_fleet_of_millions_with_a_100k_job_per_phase() {
     // About 1,000 failures a day across 2.2 M GPUs at Llama 3's per-GPU rates.
     let f = v["fleet"]["failures_per_day"]["mean"].as_f64().unwrap();
     assert!((800.0..1200.0).contains(&f), "{f}");
-}
-
-fn error_of(cmd: &mut Command) -> (i32, String) {
-    let out = cmd.output().unwrap();
-    assert!(out.stdout.is_empty(), "nothing on stdout on error");
-    (out.status.code().unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
 fn bad(name: &str) -> String {

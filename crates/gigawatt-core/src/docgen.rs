@@ -1,0 +1,70 @@
+//! Reference tables in `docs/` generated from the code that defines the names, so the docs cannot
+//! drift from what the parser accepts.
+//!
+//! A generated block in a Markdown file sits between two markers:
+//!
+//! ```text
+//! <!-- generated: catalog-fields -->
+//! | field | unit | … |
+//! <!-- end generated: catalog-fields -->
+//! ```
+//!
+//! Each block has a test that calls [`check`]; the test fails when the checked-in text is stale
+//! and says how to refresh it: `GIGAWATT_BLESS=1 cargo test` rewrites every stale block.
+
+use std::path::Path;
+
+/// The environment variable that makes [`check`] rewrite a stale block instead of failing.
+pub const BLESS_VAR: &str = "GIGAWATT_BLESS";
+
+fn markers(name: &str) -> (String, String) {
+    (format!("<!-- generated: {name} -->\n"), format!("<!-- end generated: {name} -->"))
+}
+
+/// `doc` with the block `name` replaced by `content`, or `None` when `doc` has no such block.
+pub fn replace_block(doc: &str, name: &str, content: &str) -> Option<String> {
+    let (begin, end) = markers(name);
+    let start = doc.find(&begin)? + begin.len();
+    let stop = start + doc[start..].find(&end)?;
+    Some(format!("{}{}{}", &doc[..start], content, &doc[stop..]))
+}
+
+/// Checks that the block `name` of the Markdown file `path` holds `content`; with
+/// `GIGAWATT_BLESS=1` rewrites it instead. Panics (a test failure) on a stale or missing block.
+pub fn check(path: &Path, name: &str, content: &str) {
+    let doc = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let Some(fresh) = replace_block(&doc, name, content) else {
+        let (begin, end) = markers(name);
+        panic!("{} has no generated block `{name}`: add the lines {begin:?} and {end:?}", path.display());
+    };
+    if fresh == doc {
+        return;
+    }
+    if std::env::var(BLESS_VAR).is_ok_and(|v| v == "1") {
+        std::fs::write(path, fresh).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        return;
+    }
+    panic!(
+        "the generated block `{name}` of {} is stale: run `{BLESS_VAR}=1 cargo test` to rewrite it, then review the diff",
+        path.display()
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_is_replaced_between_its_markers_only() {
+        let doc = "intro\n<!-- generated: t -->\nold\n<!-- end generated: t -->\nafter\n";
+        let new = replace_block(doc, "t", "new\n").unwrap();
+        assert_eq!(new, "intro\n<!-- generated: t -->\nnew\n<!-- end generated: t -->\nafter\n");
+        assert_eq!(replace_block(doc, "other", "x"), None);
+    }
+
+    #[test]
+    fn the_catalog_field_table_in_docs_is_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/catalog.md");
+        check(&path, "catalog-fields", &crate::catalog::Field::reference_table());
+    }
+}
