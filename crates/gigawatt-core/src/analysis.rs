@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
+pub use crate::params::InputRecord;
 use crate::params::Params;
 use crate::plan::{Evaluation, Financing, PhaseResult, QuarterRow, Totals, evaluate, financing, ratio, timeline};
-use crate::quantity::Provenance;
 use crate::scenario::Model;
 use crate::uncertainty::{Headline, Range, Tornado, ranges, tornado};
 
@@ -126,27 +126,6 @@ pub struct PlatformComparison {
     pub packages_match_announcement: bool,
     /// Whether kW per die lies within the announcement's implied range.
     pub dies_match_announcement: bool,
-}
-
-/// One input with its range and provenance.
-#[derive(Clone, Debug, Serialize)]
-pub struct InputRecord {
-    /// Key, e.g. `catalog.vr-nvl144.system_power_kw`.
-    pub key: String,
-    /// Label.
-    pub label: String,
-    /// Unit.
-    pub unit: String,
-    /// Low.
-    pub low: f64,
-    /// Central.
-    pub central: f64,
-    /// High.
-    pub high: f64,
-    /// True when it rests on sources or a derivation from sourced values only.
-    pub sourced: bool,
-    /// Where it comes from.
-    pub provenance: Provenance,
 }
 
 /// The full result of planning a scenario.

@@ -28,8 +28,7 @@ use crate::quantity::{BareNumbers, Estimate, Grade, Provenance, Quantity, Quanti
 
 include!(concat!(env!("OUT_DIR"), "/bundled_platforms.rs"));
 
-/// The bundled default inputs (`catalog/defaults.toml`).
-pub const BUNDLED_DEFAULTS: (&str, &str) = ("catalog/defaults.toml", include_str!("../../../catalog/defaults.toml"));
+pub use crate::defaults::BUNDLED_DEFAULTS;
 
 /// How a platform is packaged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

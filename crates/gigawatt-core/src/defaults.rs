@@ -10,138 +10,10 @@ use std::collections::BTreeMap;
 use crate::error::{InputError, KeyPath, SourceFile, closest};
 use crate::quantity::{BareNumbers, Quantity, QuantitySpec};
 
-/// What a numeric input must satisfy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
-    /// Strictly positive.
-    Positive,
-    /// Zero or more.
-    NonNegative,
-    /// Between 0 and 1 inclusive.
-    Fraction,
-    /// At least 0 and below 1 (a share of a total that the rest must still exist beside).
-    FractionBelowOne,
-    /// At least 1 (PUE, overhead factors).
-    AtLeastOne,
-}
+pub use crate::schema::inputs::{ANNOUNCEMENT_INPUTS, COST_INPUTS, Check, FINANCING_INPUTS, InputSpec, PHASE_INPUTS};
 
-impl Check {
-    /// Whether `v` passes.
-    pub fn ok(self, v: f64) -> bool {
-        match self {
-            Check::Positive => v > 0.0,
-            Check::NonNegative => v >= 0.0,
-            Check::Fraction => (0.0..=1.0).contains(&v),
-            Check::FractionBelowOne => (0.0..1.0).contains(&v),
-            Check::AtLeastOne => v >= 1.0,
-        }
-    }
-
-    /// What passing means, for messages.
-    pub fn expected(self) -> &'static str {
-        match self {
-            Check::Positive => "positive",
-            Check::NonNegative => "zero or more",
-            Check::Fraction => "between 0 and 1",
-            Check::FractionBelowOne => "at least 0 and below 1",
-            Check::AtLeastOne => "at least 1",
-        }
-    }
-}
-
-/// One input with a default: where it lives, what it means, its unit and its check.
-#[derive(Clone, Copy, Debug)]
-pub struct InputSpec {
-    /// Table it lives under (`costs`, `phase`, `financing`, `announcement`).
-    pub section: &'static str,
-    /// Key within the table.
-    pub key: &'static str,
-    /// Human label.
-    pub label: &'static str,
-    /// Unit.
-    pub unit: &'static str,
-    /// Validity check.
-    pub check: Check,
-}
-
-impl InputSpec {
-    /// `section.key`.
-    pub fn full_key(&self) -> String {
-        format!("{}.{}", self.section, self.key)
-    }
-}
-
-const fn spec(
-    section: &'static str,
-    key: &'static str,
-    label: &'static str,
-    unit: &'static str,
-    check: Check,
-) -> InputSpec {
-    InputSpec { section, key, label, unit, check }
-}
-
-/// Per-phase inputs with a default (`[phase_defaults]` in a scenario, `[phase]` in defaults).
-pub const PHASE_INPUTS: &[InputSpec] =
-    &[spec("phase", "pue", "PUE (annualised facility ÷ IT power)", "ratio", Check::AtLeastOne)];
-
-/// Cost inputs (`[costs]`).
-pub const COST_INPUTS: &[InputSpec] = &[
-    spec(
-        "costs",
-        "it_overhead",
-        "IT power ÷ compute-system power (network, storage, management)",
-        "ratio",
-        Check::AtLeastOne,
-    ),
-    spec(
-        "costs",
-        "facility_usd_per_mw",
-        "facility, power and cooling capex per MW of critical IT",
-        "USD/MW",
-        Check::Positive,
-    ),
-    spec("costs", "networking_fraction", "networking capex ÷ compute-system capex", "ratio", Check::NonNegative),
-    spec("costs", "storage_fraction", "storage capex ÷ compute-system capex", "ratio", Check::NonNegative),
-    spec(
-        "costs",
-        "other_fraction",
-        "other capex (land, soft costs, labour) ÷ total capex",
-        "fraction",
-        Check::FractionBelowOne,
-    ),
-    spec("costs", "nvidia_share_compute", "NVIDIA share of compute-system capex", "fraction", Check::Fraction),
-    spec("costs", "nvidia_share_networking", "NVIDIA share of networking capex", "fraction", Check::Fraction),
-    spec("costs", "electricity_usd_per_mwh", "electricity price", "USD/MWh", Check::NonNegative),
-    spec("costs", "load_factor", "average ÷ installed facility power", "fraction", Check::Fraction),
-    spec(
-        "costs",
-        "maintenance_fraction_per_year",
-        "maintenance per year ÷ hardware capex",
-        "fraction/yr",
-        Check::NonNegative,
-    ),
-    spec(
-        "costs",
-        "hardware_depreciation_years",
-        "useful life of compute, network and storage",
-        "years",
-        Check::Positive,
-    ),
-    spec("costs", "facility_depreciation_years", "useful life of the facility", "years", Check::Positive),
-];
-
-/// Financing inputs with a default (`[financing]`).
-pub const FINANCING_INPUTS: &[InputSpec] =
-    &[spec("financing", "valuation_usd", "pre-money valuation of the recipient", "USD", Check::Positive)];
-
-/// The announcement's own figures (`[announcement]` in defaults).
-pub const ANNOUNCEMENT_INPUTS: &[InputSpec] = &[
-    spec("announcement", "gigawatts", "gigawatts announced", "GW", Check::Positive),
-    spec("announcement", "gpus", "GPUs announced for those gigawatts", "GPUs", Check::Positive),
-    spec("announcement", "capex_per_gw_usd", "capex per GW as NVIDIA put it", "USD/GW", Check::Positive),
-    spec("announcement", "nvidia_per_gw_usd", "NVIDIA content per GW as NVIDIA put it", "USD/GW", Check::Positive),
-];
+/// The bundled default inputs (`catalog/defaults.toml`).
+pub const BUNDLED_DEFAULTS: (&str, &str) = ("catalog/defaults.toml", include_str!("../../../catalog/defaults.toml"));
 
 /// The default inputs, by `section.key`.
 #[derive(Clone, Debug)]
@@ -194,7 +66,7 @@ impl Defaults {
 
     /// The bundled defaults.
     pub fn bundled() -> Result<Defaults, InputError> {
-        let (name, text) = crate::catalog::BUNDLED_DEFAULTS;
+        let (name, text) = BUNDLED_DEFAULTS;
         Defaults::parse(&SourceFile::new(format!("<bundled>/{name}"), text))
     }
 
@@ -204,9 +76,76 @@ impl Defaults {
     }
 }
 
+/// The reference table of a table of inputs with defaults (`[costs]`, `[phase_defaults]`), for
+/// `docs/scenario.md`: key, unit and check, the bundled default with its provenance, meaning.
+pub fn reference_table(specs: &[InputSpec], defaults: &Defaults) -> String {
+    let mut out = String::from("| key | type / unit | default | meaning |\n|---|---|---|---|\n");
+    for spec in specs {
+        let q = defaults.get(spec);
+        let e = q.estimate;
+        let value = if e.is_range() {
+            format!("{} / {} / {}", short(e.low), short(e.central), short(e.high))
+        } else {
+            short(e.central)
+        };
+        let basis = if q.provenance.is_sourced() { source_names(&q.provenance.sources) } else { "assumption".into() };
+        out.push_str(&format!(
+            "| `{}` | quantity, {}, {} | {value} ({basis}) | {} |\n",
+            spec.key,
+            spec.unit,
+            spec.check.expected(),
+            spec.label
+        ));
+    }
+    out
+}
+
+/// The names of sources, for a table cell: each source's text up to its first `:`, `(` or `,`.
+fn source_names(sources: &[String]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for s in sources {
+        let name = s.split([':', '(', ',']).next().unwrap_or("").trim();
+        // An address names its site only.
+        let name = name.split('/').next().unwrap_or(name).trim();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join("; ")
+}
+
+/// A number as the reference prints it: up to three significant digits, with K, M or B.
+fn short(x: f64) -> String {
+    let (v, suffix) = match x.abs() {
+        a if a >= 1e9 => (x / 1e9, " B"),
+        a if a >= 1e6 => (x / 1e6, " M"),
+        a if a >= 1e4 => (x / 1e3, " K"),
+        _ => (x, ""),
+    };
+    let digits = if v.abs() >= 100.0 {
+        0
+    } else if v.abs() >= 10.0 {
+        1
+    } else {
+        3
+    };
+    let text = format!("{v:.digits$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    format!("{text}{suffix}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reference_numbers_are_short() {
+        assert_eq!(short(11_700_000.0), "11.7 M");
+        assert_eq!(short(1.15), "1.15");
+        assert_eq!(short(0.228), "0.228");
+        assert_eq!(short(500e9), "500 B");
+        assert_eq!(short(20.0), "20");
+    }
 
     #[test]
     fn bundled_defaults_cover_every_input() {

@@ -63,6 +63,26 @@ mod tests {
     }
 
     #[test]
+    fn the_scenario_reference_tables_in_docs_are_current() {
+        use crate::schema::scenario::*;
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scenario.md");
+        for (name, section) in [
+            ("top-level", ScenarioFile::SECTION),
+            ("phase", Phase::SECTION),
+            ("financing", Financing::SECTION),
+            ("uncertainty", Uncertainty::SECTION),
+            ("simulation", Simulation::SECTION),
+            ("job", Job::SECTION),
+            ("failure", FailureClassInput::SECTION),
+        ] {
+            check(&path, name, &section.reference_table());
+        }
+        let defaults = crate::defaults::Defaults::bundled().unwrap();
+        check(&path, "phase_defaults", &crate::defaults::reference_table(crate::defaults::PHASE_INPUTS, &defaults));
+        check(&path, "costs", &crate::defaults::reference_table(crate::defaults::COST_INPUTS, &defaults));
+    }
+
+    #[test]
     fn the_catalog_field_table_in_docs_is_current() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/catalog.md");
         check(&path, "catalog-fields", &crate::catalog::Field::reference_table());

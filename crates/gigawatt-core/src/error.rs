@@ -94,6 +94,37 @@ impl KeyPath {
         }
         Some(best)
     }
+
+    /// Byte span of the last key of this path in `text` (the key itself, not its value), when the
+    /// path ends in a key that exists; else the span of the value ([`KeyPath::span_in`]).
+    pub fn key_span_in(&self, text: &str) -> Option<Range<usize>> {
+        use toml::de::{DeTable, DeValue};
+        let (Some(Seg::Key(last)), Some(parent)) = (self.0.last(), self.0.split_last().map(|(_, p)| p)) else {
+            return self.span_in(text);
+        };
+        let doc = DeTable::parse(text).ok()?;
+        let mut cur = DeValue::Table(doc.into_inner());
+        for seg in parent {
+            let next = match (seg, &cur) {
+                (Seg::Key(k), DeValue::Table(t)) => {
+                    t.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str()).map(|(_, v)| v.clone())
+                }
+                (Seg::Index(i), DeValue::Array(a)) => a.get(*i).cloned(),
+                _ => None,
+            };
+            match next {
+                Some(v) => cur = v.into_inner(),
+                None => return self.span_in(text),
+            }
+        }
+        match &cur {
+            DeValue::Table(t) => {
+                t.iter().find(|(key, _)| key.get_ref().as_ref() == last.as_str()).map(|(key, _)| key.span())
+            }
+            _ => None,
+        }
+        .or_else(|| self.span_in(text))
+    }
 }
 
 impl fmt::Display for KeyPath {
@@ -154,6 +185,11 @@ impl InputError {
     /// An error at the value found at `path` in `file`.
     pub fn at(file: &SourceFile, path: &KeyPath, message: impl Into<String>) -> Self {
         InputError::at_span(file, path.span_in(&file.text), message)
+    }
+
+    /// An error at the last key of `path` in `file` (for a key that should not be there).
+    pub fn at_key(file: &SourceFile, path: &KeyPath, message: impl Into<String>) -> Self {
+        InputError::at_span(file, path.key_span_in(&file.text), message)
     }
 
     /// An error at a known byte span in `file`.

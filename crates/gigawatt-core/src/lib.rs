@@ -20,12 +20,15 @@ pub mod defaults;
 pub mod docgen;
 pub mod error;
 pub mod figures;
+pub mod fleet;
 pub mod params;
 pub mod plan;
 pub mod quantity;
 pub mod scenario;
+pub mod schema;
 pub mod simulation;
 pub mod uncertainty;
+pub mod validate;
 
 pub use analysis::{Plan, PlanOptions, plan};
 pub use catalog::{Catalog, Field, Platform};

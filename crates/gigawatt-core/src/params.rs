@@ -13,7 +13,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Triangular};
 use serde::Serialize;
 
-use crate::quantity::Quantity;
+use crate::quantity::{Provenance, Quantity};
 
 /// Index of a registered param.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -154,6 +154,27 @@ impl Index<ParamId> for Values {
     fn index(&self, id: ParamId) -> &f64 {
         &self.0[id.0]
     }
+}
+
+/// One input with its range and provenance.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputRecord {
+    /// Key, e.g. `catalog.vr-nvl144.system_power_kw`.
+    pub key: String,
+    /// Label.
+    pub label: String,
+    /// Unit.
+    pub unit: String,
+    /// Low.
+    pub low: f64,
+    /// Central.
+    pub central: f64,
+    /// High.
+    pub high: f64,
+    /// True when it rests on sources or a derivation from sourced values only.
+    pub sourced: bool,
+    /// Where it comes from.
+    pub provenance: Provenance,
 }
 
 #[cfg(test)]

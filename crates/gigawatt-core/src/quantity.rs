@@ -12,9 +12,10 @@
 //! load_factor = { value = 0.8, assumption = "why this value" }
 //! ```
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{InputError, KeyPath, SourceFile};
+use crate::schema::{Input, InputTable, Scalar, Sources};
 
 /// A low / central / high estimate. `low == central == high` when the sources agree.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -45,19 +46,7 @@ impl Estimate {
     }
 }
 
-/// How good a source is, as graded in the project's reference notes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Grade {
-    /// A statement, filing or keynote figure of the company concerned, or MLCommons.
-    Official,
-    /// A sell-side or research-firm estimate.
-    Analyst,
-    /// A press article, blog or aggregator.
-    Media,
-    /// Arithmetic on cited numbers.
-    Derived,
-}
+pub use crate::schema::Grade;
 
 /// Where a number comes from.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -132,25 +121,12 @@ pub struct QuantitySpec {
     keys: Vec<&'static str>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QuantityTable {
+/// The numeric bounds of a quantity table.
+struct NumericTable {
     value: Option<f64>,
     low: Option<f64>,
     central: Option<f64>,
     high: Option<f64>,
-    source: Option<OneOrMany>,
-    grade: Option<Grade>,
-    derived: Option<String>,
-    assumption: Option<String>,
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
 }
 
 const QUANTITY_FORMS: &str = "write a number, or a table such as { value = 1.15, source = \"…\" } or { low = 1.1, central = 1.15, high = 1.3, source = \"…\" }";
@@ -163,10 +139,41 @@ impl QuantitySpec {
         value: &toml::Value,
         bare: BareNumbers,
     ) -> Result<QuantitySpec, InputError> {
-        let origin = file.name.clone();
         match value {
-            toml::Value::Integer(_) | toml::Value::Float(_) => {
-                let v = value.as_float().or_else(|| value.as_integer().map(|i| i as f64)).unwrap_or(f64::NAN);
+            toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Table(_) => {
+                let input = Input::from_toml(value.clone()).map_err(|message| {
+                    let (head, help) = crate::error::split_serde_message(message.trim());
+                    InputError::at(file, path, head).with_help(help.unwrap_or_else(|| QUANTITY_FORMS.to_string()))
+                })?;
+                Self::from_input(file, path, &input, bare)
+            }
+            other => Err(InputError::at(
+                file,
+                path,
+                format!("expected a number or a quantity table, found {}", other.type_str()),
+            )
+            .with_help(QUANTITY_FORMS)),
+        }
+    }
+
+    /// Reads a quantity from an [`Input`] written at `path` in `file`.
+    pub fn from_input(
+        file: &SourceFile,
+        path: &KeyPath,
+        input: &Input,
+        bare: BareNumbers,
+    ) -> Result<QuantitySpec, InputError> {
+        let origin = file.name.clone();
+        match input {
+            Input::Bare(scalar) => {
+                let Some(v) = scalar.as_f64() else {
+                    return Err(InputError::at(
+                        file,
+                        path,
+                        format!("expected a number or a quantity table, found {}", scalar.type_str()),
+                    )
+                    .with_help(QUANTITY_FORMS));
+                };
                 check_finite(file, path, v)?;
                 match bare {
                     BareNumbers::Assumed => Ok(QuantitySpec {
@@ -184,45 +191,38 @@ impl QuantitySpec {
                         .with_help(format!("write {{ value = {v}, source = \"where it was published\" }}, or {{ derived = \"rule\" }}, or {{ value = {v}, assumption = \"why\" }}"))),
                 }
             }
-            toml::Value::Table(t) => {
-                let raw = QuantityTable::deserialize(toml::Value::Table(t.clone())).map_err(|e| {
-                    let (head, help) = crate::error::split_serde_message(e.message().trim());
-                    InputError::at(file, path, head).with_help(help.unwrap_or_else(|| QUANTITY_FORMS.to_string()))
-                })?;
-                Self::from_table(file, path, raw, bare, origin)
-            }
-            other => Err(InputError::at(
-                file,
-                path,
-                format!("expected a number or a quantity table, found {}", other.type_str()),
-            )
-            .with_help(QUANTITY_FORMS)),
+            Input::Table(t) => Self::from_table(file, path, t, bare, origin),
         }
     }
 
     fn from_table(
         file: &SourceFile,
         path: &KeyPath,
-        raw: QuantityTable,
+        table: &InputTable,
         bare: BareNumbers,
         origin: String,
     ) -> Result<QuantitySpec, InputError> {
-        for (key, v) in [("value", raw.value), ("low", raw.low), ("central", raw.central), ("high", raw.high)] {
-            if let Some(v) = v {
-                check_finite(file, &path.key(key), v)?;
-            }
-        }
-        let sources = match raw.source {
-            None => Vec::new(),
-            Some(OneOrMany::One(s)) => vec![s],
-            Some(OneOrMany::Many(v)) => v,
+        let number = |key: &str, v: &Option<Scalar>| -> Result<Option<f64>, InputError> {
+            let Some(v) = v else { return Ok(None) };
+            let x = v.as_f64().ok_or_else(|| {
+                InputError::at(file, &path.key(key), format!("`{key}` must be a number, found {}", v.type_str()))
+                    .with_help(QUANTITY_FORMS)
+            })?;
+            check_finite(file, &path.key(key), x)?;
+            Ok(Some(x))
+        };
+        let raw = NumericTable {
+            value: number("value", &table.value)?,
+            low: number("low", &table.low)?,
+            central: number("central", &table.central)?,
+            high: number("high", &table.high)?,
         };
         let provenance = Provenance {
-            sources,
-            grade: raw.grade,
-            derived: raw.derived.clone(),
-            assumption: raw.assumption,
-            note: raw.note,
+            sources: table.source.as_ref().map(Sources::to_vec).unwrap_or_default(),
+            grade: table.grade,
+            derived: table.derived.clone(),
+            assumption: table.assumption.clone(),
+            note: table.note.clone(),
             origin: origin.clone(),
         };
         let has_number = raw.value.is_some() || raw.low.is_some() || raw.central.is_some() || raw.high.is_some();

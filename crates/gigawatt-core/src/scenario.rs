@@ -7,14 +7,18 @@
 //! The result is a [`Model`]: the validated design plus every number about the world it uses,
 //! registered as a [`Param`](crate::params::Param) with its range and provenance.
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
 
 use crate::catalog::{Catalog, Field, Form, Platform};
-use crate::date::{DATE_FORMS, Date, date_from_toml};
+use crate::date::Date;
 use crate::defaults::{ANNOUNCEMENT_INPUTS, COST_INPUTS, FINANCING_INPUTS, InputSpec, PHASE_INPUTS};
-use crate::error::{InputError, KeyPath, SourceFile, closest};
+use crate::error::{InputError, KeyPath, SourceFile};
 use crate::params::{ParamId, ParamLink, Params};
 use crate::quantity::{BareNumbers, Quantity, QuantitySpec};
+use crate::schema::Input;
+use crate::schema::scenario::{Financing, Phase, ScenarioFile};
+use crate::simulation::PhaseShape;
+use crate::validate;
 
 /// Default number of Monte Carlo draws for the plan's ranges.
 pub const DEFAULT_DRAWS: usize = 2000;
@@ -32,62 +36,6 @@ pub const MIN_DRAWS: usize = 1000;
 
 /// Most Monte Carlo draws a scenario or the command line may ask for.
 pub const MAX_DRAWS: usize = 1_000_000;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScenario {
-    name: String,
-    description: Option<String>,
-    seed: Option<u64>,
-    #[serde(default)]
-    phase_defaults: toml::Table,
-    #[serde(default, rename = "phase")]
-    phases: Vec<RawPhase>,
-    #[serde(default)]
-    costs: toml::Table,
-    financing: Option<RawFinancing>,
-    uncertainty: Option<RawUncertainty>,
-    #[serde(default)]
-    training: Vec<toml::Table>,
-    demand: Option<toml::Table>,
-    inference: Option<toml::Table>,
-    allocation: Option<toml::Table>,
-    simulation: Option<crate::simulation::RawSimulation>,
-    #[serde(default, rename = "job")]
-    jobs: Vec<crate::simulation::RawJob>,
-    #[serde(default, rename = "failure")]
-    failures: Vec<crate::simulation::RawClass>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPhase {
-    name: Option<String>,
-    online: toml::Value,
-    platform: String,
-    site: Option<String>,
-    power_gw: Option<f64>,
-    systems: Option<i64>,
-    pue: Option<toml::Value>,
-    ramp_months: Option<f64>,
-    systems_per_rack: Option<toml::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFinancing {
-    investor: Option<String>,
-    recipient: Option<String>,
-    per_gw_usd: toml::Value,
-    cap_usd: toml::Value,
-    valuation_usd: Option<toml::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawUncertainty {
-    draws: Option<i64>,
-}
 
 /// How a phase is sized.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -251,13 +199,9 @@ impl WorkloadSections {
 
 /// Reads and validates a scenario against a catalog.
 pub fn load_scenario(file: &SourceFile, catalog: &Catalog) -> Result<Model, InputError> {
-    let raw: RawScenario = toml::from_str(&file.text).map_err(|e| {
-        let mut err = InputError::from_toml(file, &e);
-        if err.message.starts_with("unknown field") && err.help.is_none() {
-            err.help = Some("see docs/scenario.md for the fields a scenario takes".into());
-        }
-        err
-    })?;
+    let table: toml::Table = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
+    ScenarioFile::SECTION.check_keys(file, &KeyPath::root(), &table)?;
+    let raw: ScenarioFile = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
     Builder { file, catalog, params: Params::default(), warnings: Vec::new() }.build(raw)
 }
 
@@ -269,7 +213,7 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn build(mut self, raw: RawScenario) -> Result<Model, InputError> {
+    fn build(mut self, raw: ScenarioFile) -> Result<Model, InputError> {
         let root = KeyPath::root();
         if raw.phases.is_empty() {
             return Err(InputError::at(self.file, &root, "the scenario has no phases")
@@ -314,7 +258,7 @@ impl Builder<'_> {
             phases.push(phase);
         }
         let financing = raw.financing.as_ref().map(|f| self.financing(f)).transpose()?;
-        let draws = match raw.uncertainty.and_then(|u| u.draws) {
+        let draws = match raw.uncertainty.as_ref().and_then(|u| u.draws) {
             None => DEFAULT_DRAWS,
             Some(d) if (MIN_DRAWS as i64..=MAX_DRAWS as i64).contains(&d) => d as usize,
             Some(d) => {
@@ -326,10 +270,19 @@ impl Builder<'_> {
                 .with_help("use between 1,000 and 1,000,000 Monte Carlo draws (default 2,000)"));
             }
         };
+        let central = self.params.central();
+        let shapes: Vec<PhaseShape> = phases
+            .iter()
+            .map(|p| PhaseShape {
+                name: p.name.clone(),
+                platform: p.platform.clone(),
+                form: p.form,
+                packages_per_system: central[p.packages_per_system].round() as u32,
+            })
+            .collect();
         let simulation = crate::simulation::build(
             self.file,
-            &phases,
-            &self.params.central(),
+            &shapes,
             self.catalog,
             raw.simulation.as_ref(),
             &raw.jobs,
@@ -365,25 +318,14 @@ impl Builder<'_> {
     }
 
     /// Registers the inputs of one table: the scenario's value where given, else the default.
+    /// Registers the inputs of one table (its keys already checked against `specs`).
     fn input_from_table(
         &mut self,
-        table: &toml::Table,
+        table: &BTreeMap<String, Input>,
         path: &KeyPath,
         specs: &[InputSpec],
         section: &str,
     ) -> Result<Vec<ParamId>, InputError> {
-        for key in table.keys() {
-            if !specs.iter().any(|s| s.key == key) {
-                let names: Vec<&str> = specs.iter().map(|s| s.key).collect();
-                let err = InputError::at(self.file, &path.key(key), format!("unknown field `{key}` in [{section}]"));
-                return Err(match closest(key, names.iter().copied()) {
-                    Some(best) => {
-                        err.with_help(format!("did you mean `{best}`? [{section}] takes {}", names.join(", ")))
-                    }
-                    None => err.with_help(format!("[{section}] takes {}", names.join(", "))),
-                });
-            }
-        }
         specs
             .iter()
             .map(|spec| {
@@ -396,8 +338,8 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn quantity(&self, path: &KeyPath, v: &toml::Value, spec: &InputSpec) -> Result<Quantity, InputError> {
-        let q = QuantitySpec::parse(self.file, path, v, BareNumbers::Assumed)?;
+    fn quantity(&self, path: &KeyPath, v: &Input, spec: &InputSpec) -> Result<Quantity, InputError> {
+        let q = QuantitySpec::from_input(self.file, path, v, BareNumbers::Assumed)?;
         q.check(self.file, |x| spec.check.ok(x), spec.label, spec.check.expected())?;
         Ok(q.into_quantity().expect("scenarios cannot derive"))
     }
@@ -419,7 +361,7 @@ impl Builder<'_> {
     fn phase(
         &mut self,
         i: usize,
-        rp: &RawPhase,
+        rp: &Phase,
         pue_default: ParamId,
         costs: &CostInputs,
     ) -> Result<PhaseInput, InputError> {
@@ -430,10 +372,11 @@ impl Builder<'_> {
             .catalog
             .get(&rp.platform)
             .ok_or_else(|| self.catalog.unknown(file, &path.key("platform"), &rp.platform))?;
-        let online = date_from_toml(&rp.online).map_err(|e| {
-            InputError::at(file, &path.key("online"), e.to_string()).with_label("not a date").with_help(DATE_FORMS)
-        })?;
-        let ramp_months = rp.ramp_months.unwrap_or(0.0);
+        let online = validate::date(file, &path.key("online"), &rp.online)?;
+        let ramp_months = match &rp.ramp_months {
+            Some(v) => validate::number(file, &path.key("ramp_months"), v, "ramp_months")?,
+            None => 0.0,
+        };
         if !(0.0..=120.0).contains(&ramp_months) {
             return Err(InputError::at(
                 file,
@@ -442,7 +385,11 @@ impl Builder<'_> {
             )
             .with_help("give the months over which the phase comes online before its `online` date, from 0 to 120"));
         }
-        let sizing = match (rp.power_gw, rp.systems) {
+        let power_gw =
+            rp.power_gw.as_ref().map(|v| validate::number(file, &path.key("power_gw"), v, "power_gw")).transpose()?;
+        let systems =
+            rp.systems.as_ref().map(|v| validate::integer(file, &path.key("systems"), v, "systems")).transpose()?;
+        let sizing = match (power_gw, systems) {
             (Some(_), Some(_)) => {
                 return Err(InputError::at(
                     file,
@@ -507,7 +454,7 @@ impl Builder<'_> {
                     )
                     .with_help("systems_per_rack applies to server platforms such as h100-hgx"));
                 }
-                let q = QuantitySpec::parse(file, &path.key("systems_per_rack"), v, BareNumbers::Assumed)?;
+                let q = QuantitySpec::from_input(file, &path.key("systems_per_rack"), v, BareNumbers::Assumed)?;
                 q.check(file, |x| x >= 1.0 && x.fract() == 0.0, "systems_per_rack", "a whole number of at least 1")?;
                 let q = q.into_quantity().expect("not derived");
                 self.params.add(
@@ -566,9 +513,9 @@ impl Builder<'_> {
         Ok(phase)
     }
 
-    fn financing(&mut self, f: &RawFinancing) -> Result<FinancingInput, InputError> {
+    fn financing(&mut self, f: &Financing) -> Result<FinancingInput, InputError> {
         let path = KeyPath::root().key("financing");
-        let money = |s: &mut Self, key: &str, v: &toml::Value, label: &'static str| -> Result<ParamId, InputError> {
+        let money = |s: &mut Self, key: &str, v: &Input, label: &'static str| -> Result<ParamId, InputError> {
             let spec = InputSpec {
                 section: "financing",
                 key: "",

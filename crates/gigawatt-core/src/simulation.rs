@@ -17,15 +17,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::analysis::InputRecord;
 use crate::catalog::{Field, Form};
 use crate::error::{InputError, KeyPath, SourceFile, closest};
-use crate::params::Values;
-use crate::plan::Evaluation;
+use crate::params::InputRecord;
 use crate::quantity::{BareNumbers, Estimate, Grade, Provenance, Quantity, QuantitySpec};
-use crate::scenario::PhaseInput;
+use crate::schema::failures::FailureCatalogFile;
+use crate::schema::scenario::{FailureClassInput, Job, Simulation};
+use crate::schema::{Input, Scalar};
+use crate::validate;
 
 /// The bundled failure catalog (`catalog/failures.toml`).
 pub const BUNDLED_FAILURES: (&str, &str) = ("catalog/failures.toml", include_str!("../../../catalog/failures.toml"));
@@ -180,118 +181,17 @@ pub struct FailureCatalog {
     pub classes: Vec<FailureClass>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFailureCatalog {
-    reference: RawReference,
-    carry_over: RawCarryOver,
-    planned: RawPlanned,
-    topology: RawTopology,
-    job_defaults: RawJobDefaults,
-    #[serde(rename = "class")]
-    classes: Vec<RawClass>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawReference {
-    platform: String,
-    servers: toml::Value,
-    gpus_per_server: toml::Value,
-    days: toml::Value,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCarryOver {
-    rate_multiplier: toml::Value,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPlanned {
-    count: toml::Value,
-    #[allow(dead_code)]
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTopology {
-    racks_per_network_switch: toml::Value,
-    racks_per_power_row: toml::Value,
-    packages_per_node: toml::Table,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawJobDefaults {
-    checkpoint_write_s: toml::Value,
-    restart_s: toml::Value,
-    swap_s: toml::Value,
-}
-
-/// A failure class as written in the catalog or in a scenario's `[[failure]]`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawClass {
-    name: String,
-    label: Option<String>,
-    category: Option<String>,
-    count: Option<toml::Value>,
-    per_gpu_hour: Option<toml::Value>,
-    per_node_day: Option<toml::Value>,
-    blast_radius: Option<String>,
-    blast_radius_rack_scale: Option<String>,
-    detect_s: Option<toml::Value>,
-    repair_h: Option<toml::Value>,
-    repair_distribution: Option<String>,
-    repair_cv: Option<toml::Value>,
-    interrupts: Option<bool>,
-}
-
-/// A scenario's `[simulation]` table.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawSimulation {
-    days: Option<toml::Value>,
-    replicas: Option<toml::Value>,
-    detect_s: Option<toml::Value>,
-    rate_multiplier: Option<toml::Value>,
-    racks_per_network_switch: Option<toml::Value>,
-    racks_per_power_row: Option<toml::Value>,
-    planned_per_day: Option<toml::Value>,
-    packages_per_node: Option<toml::Table>,
-}
-
-/// A scenario's `[[job]]` table.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawJob {
-    name: Option<String>,
-    phase: Option<String>,
-    gpus: toml::Value,
-    start_day: Option<toml::Value>,
-    days: Option<toml::Value>,
-    checkpoint_interval_s: Option<toml::Value>,
-    checkpoint_write_s: Option<toml::Value>,
-    restart_s: Option<toml::Value>,
-    swap_s: Option<toml::Value>,
-    spares: Option<toml::Value>,
-    planned_per_day: Option<toml::Value>,
-}
-
 /// Reads a quantity at `path` and checks every bound.
 fn quantity(
     file: &SourceFile,
     path: &KeyPath,
-    v: &toml::Value,
+    v: &Input,
     bare: BareNumbers,
     what: &str,
     ok: impl Fn(f64) -> bool,
     expected: &str,
 ) -> Result<Quantity, InputError> {
-    let q = QuantitySpec::parse(file, path, v, bare)?;
+    let q = QuantitySpec::from_input(file, path, v, bare)?;
     q.check(file, ok, what, expected)?;
     q.into_quantity().ok_or_else(|| {
         InputError::at(file, path, format!("{what} cannot be derived")).with_help("give the value itself")
@@ -310,22 +210,6 @@ fn whole_at_least_one(x: f64) -> bool {
     x >= 1.0 && x.fract() == 0.0
 }
 
-/// A plain number (not a quantity): a setting of the run, not a fact about the world.
-fn plain_number(file: &SourceFile, path: &KeyPath, v: &toml::Value, what: &str) -> Result<f64, InputError> {
-    let x = match v {
-        toml::Value::Integer(i) => *i as f64,
-        toml::Value::Float(f) => *f,
-        other => {
-            return Err(InputError::at(file, path, format!("{what} must be a number, found {}", other.type_str()))
-                .with_help(format!("write {what} = 30")));
-        }
-    };
-    if !x.is_finite() {
-        return Err(InputError::at(file, path, format!("{x} is not a usable number")).with_help("give a finite number"));
-    }
-    Ok(x)
-}
-
 fn with_provenance(estimate: Estimate, provenance: Provenance) -> Quantity {
     Quantity { estimate, provenance }
 }
@@ -339,7 +223,7 @@ impl FailureCatalog {
 
     /// Reads a failure catalog file; every number needs a source, a rule or an assumption.
     pub fn parse(file: &SourceFile) -> Result<FailureCatalog, InputError> {
-        let raw: RawFailureCatalog = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
+        let raw: FailureCatalogFile = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
         let root = KeyPath::root();
         let bare = BareNumbers::Forbidden;
         let r = root.key("reference");
@@ -476,7 +360,7 @@ impl FailureCatalog {
 fn packages_per_node_table(
     file: &SourceFile,
     path: &KeyPath,
-    table: &toml::Table,
+    table: &BTreeMap<String, Input>,
     bare: BareNumbers,
 ) -> Result<BTreeMap<String, Quantity>, InputError> {
     table
@@ -507,7 +391,7 @@ struct Exposure {
 fn class_from_raw(
     file: &SourceFile,
     path: &KeyPath,
-    rc: &RawClass,
+    rc: &FailureClassInput,
     base: Option<&FailureClass>,
     bare: BareNumbers,
     exposure: Option<&Exposure>,
@@ -750,21 +634,34 @@ pub struct SimulationSpec {
     pub jobs: Vec<JobSpec>,
 }
 
+/// What the simulation needs to know of a scenario's phase (the loader passes it in, so this
+/// module needs nothing of the scenario's other types).
+#[derive(Clone, Debug)]
+pub struct PhaseShape {
+    /// The phase's name (jobs name their phase).
+    pub name: String,
+    /// Its platform's id.
+    pub platform: String,
+    /// Rack-scale system or servers.
+    pub form: Form,
+    /// GPU packages per system, at central inputs.
+    pub packages_per_system: u32,
+}
+
 /// Builds the simulation inputs of a scenario (called by [`crate::load_scenario`]).
 pub(crate) fn build(
     file: &SourceFile,
-    phases: &[PhaseInput],
-    central: &Values,
+    phases: &[PhaseShape],
     platforms: &crate::catalog::Catalog,
-    sim: Option<&RawSimulation>,
-    jobs: &[RawJob],
-    failures: &[RawClass],
+    sim: Option<&Simulation>,
+    jobs: &[Job],
+    failures: &[FailureClassInput],
 ) -> Result<SimulationSpec, InputError> {
     let cat = FailureCatalog::bundled()?;
     let root = KeyPath::root();
     let sp = root.key("simulation");
     let bare = BareNumbers::Assumed;
-    let empty = RawSimulation {
+    let empty = Simulation {
         days: None,
         replicas: None,
         detect_s: None,
@@ -778,7 +675,7 @@ pub(crate) fn build(
     let days = match &s.days {
         None => DEFAULT_DAYS,
         Some(v) => {
-            let d = plain_number(file, &sp.key("days"), v, "days")?;
+            let d = *v;
             if !(d > 0.0 && d <= MAX_DAYS) {
                 return Err(InputError::at(file, &sp.key("days"), format!("days = {d} is out of range"))
                     .with_help("simulate between a fraction of a day and 36,500 days"));
@@ -798,7 +695,7 @@ pub(crate) fn build(
             .with_help("give a whole number of Monte Carlo replicas, e.g. replicas = 1000"));
         }
     };
-    let opt = |v: &Option<toml::Value>,
+    let opt = |v: &Option<Input>,
                key: &str,
                ok: fn(f64) -> bool,
                expected: &str,
@@ -843,7 +740,7 @@ pub(crate) fn build(
 
     let mut topo = Vec::with_capacity(phases.len());
     for (i, p) in phases.iter().enumerate() {
-        let pps = central[p.packages_per_system].round() as u32;
+        let pps = p.packages_per_system;
         let (ppn, q) = match p.form {
             Form::Server => (
                 pps,
@@ -934,8 +831,8 @@ pub(crate) fn build(
 fn job(
     file: &SourceFile,
     i: usize,
-    rj: &RawJob,
-    phases: &[PhaseInput],
+    rj: &Job,
+    phases: &[PhaseShape],
     cat: &FailureCatalog,
     planned_default: &Quantity,
 ) -> Result<JobSpec, InputError> {
@@ -953,13 +850,14 @@ fn job(
             }
         })?,
     };
-    let gpus = match &rj.gpus {
-        toml::Value::Integer(n) if *n >= 1 => *n as u64,
-        v => {
+    let gpus = match validate::integer(file, &path.key("gpus"), &rj.gpus, "gpus") {
+        Ok(n) if n >= 1 => n as u64,
+        other => {
+            let found = other.map_or_else(|_| rj.gpus.type_str().to_string(), |n| n.to_string());
             return Err(InputError::at(
                 file,
                 &path.key("gpus"),
-                format!("gpus must be a whole number of at least 1, found {v}"),
+                format!("gpus must be a whole number of at least 1, found {found}"),
             )
             .with_help("give the GPU packages the job trains on, e.g. gpus = 16384"));
         }
@@ -967,7 +865,7 @@ fn job(
     let start_day = match &rj.start_day {
         None => 0.0,
         Some(v) => {
-            let d = plain_number(file, &path.key("start_day"), v, "start_day")?;
+            let d = validate::number(file, &path.key("start_day"), v, "start_day")?;
             if d < 0.0 {
                 return Err(InputError::at(
                     file,
@@ -982,7 +880,7 @@ fn job(
     let days = match &rj.days {
         None => None,
         Some(v) => {
-            let d = plain_number(file, &path.key("days"), v, "days")?;
+            let d = validate::number(file, &path.key("days"), v, "days")?;
             if d <= 0.0 {
                 return Err(InputError::at(file, &path.key("days"), format!("days must be positive, found {d}"))
                     .with_help("give the job's length in days, or leave it out to run to the end of the simulation"));
@@ -990,7 +888,7 @@ fn job(
             Some(d)
         }
     };
-    let q = |v: &Option<toml::Value>, key: &str, default: &Quantity| -> Result<Quantity, InputError> {
+    let q = |v: &Option<Input>, key: &str, default: &Quantity| -> Result<Quantity, InputError> {
         match v {
             Some(v) => quantity(file, &path.key(key), v, bare, key, non_negative, "zero or more"),
             None => Ok(default.clone()),
@@ -1000,23 +898,23 @@ fn job(
     let restart_s = q(&rj.restart_s, "restart_s", &cat.restart_s)?;
     let swap_s = q(&rj.swap_s, "swap_s", &cat.swap_s)?;
     let planned_per_day = q(&rj.planned_per_day, "planned_per_day", planned_default)?;
-    let checkpoint_interval = match &rj.checkpoint_interval_s {
-        None => CheckpointInterval::Auto,
-        Some(toml::Value::String(s)) if s == "auto" => CheckpointInterval::Auto,
-        Some(toml::Value::String(s)) => {
-            return Err(InputError::at(
-                file,
-                &path.key("checkpoint_interval_s"),
-                format!("`{s}` is not a checkpoint interval"),
-            )
-            .with_help("write checkpoint_interval_s = \"auto\" (Young's sqrt(2·w·MTBF)) or a number of seconds"));
-        }
-        Some(v) => {
-            let ip = path.key("checkpoint_interval_s");
-            let iq = quantity(file, &ip, v, bare, "checkpoint_interval_s", positive, "positive")?;
-            let w = checkpoint_write_s.estimate.central;
-            if iq.estimate.central < w {
+    let checkpoint_interval =
+        match (&rj.checkpoint_interval_s, rj.checkpoint_interval_s.as_ref().and_then(validate::keyword)) {
+            (None, _) | (_, Some("auto")) => CheckpointInterval::Auto,
+            (_, Some(s)) => {
                 return Err(InputError::at(
+                    file,
+                    &path.key("checkpoint_interval_s"),
+                    format!("`{s}` is not a checkpoint interval"),
+                )
+                .with_help("write checkpoint_interval_s = \"auto\" (Young's sqrt(2·w·MTBF)) or a number of seconds"));
+            }
+            (Some(v), None) => {
+                let ip = path.key("checkpoint_interval_s");
+                let iq = quantity(file, &ip, v, bare, "checkpoint_interval_s", positive, "positive")?;
+                let w = checkpoint_write_s.estimate.central;
+                if iq.estimate.central < w {
+                    return Err(InputError::at(
                     file,
                     &ip,
                     format!(
@@ -1025,16 +923,23 @@ fn job(
                     ),
                 )
                 .with_help("checkpoint at most as often as a write takes, or write checkpoint_interval_s = \"auto\""));
+                }
+                CheckpointInterval::Fixed(iq)
             }
-            CheckpointInterval::Fixed(iq)
-        }
-    };
+        };
     let spares = match &rj.spares {
         None => Spares::Phase,
-        Some(toml::Value::String(s)) if s == "phase" => Spares::Phase,
-        Some(toml::Value::Integer(n)) if *n >= 0 => Spares::Reserved(*n as u64),
+        Some(v) if validate::keyword(v) == Some("phase") => Spares::Phase,
+        Some(v) if matches!(v, Input::Bare(Scalar::Integer(n)) if *n >= 0) => {
+            let Input::Bare(Scalar::Integer(n)) = v else { unreachable!("matched above") };
+            Spares::Reserved(*n as u64)
+        }
         Some(v) => {
-            return Err(InputError::at(file, &path.key("spares"), format!("spares = {v} is not a spare policy"))
+            let shown = match v {
+                Input::Bare(s) => s.to_toml().to_string(),
+                Input::Table(_) => "a table".to_string(),
+            };
+            return Err(InputError::at(file, &path.key("spares"), format!("spares = {shown} is not a spare policy"))
                 .with_help("write spares = \"phase\" (any idle node of the phase) or a whole number of reserved nodes (0: wait for repair)"));
         }
     };
@@ -1058,11 +963,6 @@ fn job(
 pub const MAX_NODES: u64 = u32::MAX as u64 / 2;
 
 impl SimulationSpec {
-    /// Nodes of the whole fleet the plan `eval` builds (servers, or compute trays).
-    pub fn fleet_nodes(&self, eval: &Evaluation) -> u64 {
-        eval.phases.iter().zip(&self.phases).map(|(p, t)| p.systems.saturating_mul(t.nodes_per_system as u64)).sum()
-    }
-
     /// Nodes a job occupies: its GPUs rounded up to whole nodes of its phase.
     pub fn job_nodes(&self, job: &JobSpec) -> u64 {
         job.gpus.div_ceil(self.phases[job.phase].packages_per_node as u64)
@@ -1082,59 +982,6 @@ impl SimulationSpec {
             RateUnit::PerNodeDay => r / 24.0 / self.phases[phase].packages_per_node as f64,
         };
         per_package * self.multiplier(phase)
-    }
-
-    /// Checks the jobs against the planned fleet and the simulated window: each must fit its
-    /// phase and start before the window ends.
-    pub fn check_fleet(&self, file: &SourceFile, eval: &Evaluation, days: f64) -> Result<(), InputError> {
-        let nodes = self.fleet_nodes(eval);
-        if nodes > MAX_NODES {
-            return Err(InputError::new(format!(
-                "the fleet has {nodes} nodes; the simulator holds at most {MAX_NODES} (about 1.7 billion GPU packages)"
-            ))
-            .with_help("simulate a smaller fleet, e.g. one phase of it in a scenario of its own"));
-        }
-        for job in &self.jobs {
-            let phase = &eval.phases[job.phase];
-            let topo = &self.phases[job.phase];
-            let phase_nodes = phase.systems * topo.nodes_per_system as u64;
-            let reserved = match job.spares {
-                Spares::Phase => 0,
-                Spares::Reserved(n) => n,
-            };
-            let nodes = self.job_nodes(job);
-            if nodes > phase_nodes {
-                return Err(InputError::at(
-                    file,
-                    &job.path.key("gpus"),
-                    format!(
-                        "job `{}` needs {nodes} nodes ({} GPUs), but phase `{}` has only {phase_nodes} nodes ({} GPUs)",
-                        job.name, job.gpus, phase.name, phase.gpus
-                    ),
-                )
-                .with_help(format!("give at most gpus = {}, or run the job on a larger phase", phase.gpus)));
-            }
-            if nodes + reserved > phase_nodes {
-                return Err(InputError::at(
-                    file,
-                    &job.path.key("spares"),
-                    format!(
-                        "job `{}` needs {nodes} nodes plus {reserved} reserved spares, but phase `{}` has only {phase_nodes} nodes",
-                        job.name, phase.name
-                    ),
-                )
-                .with_help(format!("reserve at most {} spares", phase_nodes - nodes)));
-            }
-            if job.start_day >= days {
-                return Err(InputError::at(
-                    file,
-                    &job.path.key("start_day"),
-                    format!("job `{}` starts on day {}, after the simulated {days} days", job.name, job.start_day),
-                )
-                .with_help("start the job earlier, or simulate more days"));
-            }
-        }
-        Ok(())
     }
 
     /// Every input of the simulation with its provenance, for listings and the JSON output.

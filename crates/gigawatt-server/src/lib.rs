@@ -629,7 +629,7 @@ fn simulate_model(model: &Model, q: &PlanQuery) -> Result<SimResults, ApiError> 
         options.days = days;
     }
     let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
-    let nodes = model.simulation.fleet_nodes(&eval);
+    let nodes = gigawatt_core::fleet::nodes(&model.simulation, &eval);
     if nodes > MAX_SIM_NODES {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

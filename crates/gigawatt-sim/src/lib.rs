@@ -87,7 +87,7 @@ impl Simulation {
     /// Prepares the simulation of `model` on its central plan `eval`; checks that every job fits
     /// its phase and starts within the window.
     pub fn new(model: &Model, eval: &Evaluation, options: SimOptions) -> Result<Simulation, InputError> {
-        model.simulation.check_fleet(&model.source, eval, options.days)?;
+        gigawatt_core::fleet::check(&model.simulation, &model.source, eval, options.days)?;
         let fleet = Fleet::from_plan(model, eval);
         let jobs: Vec<JobModel> = model
             .simulation

@@ -1,0 +1,198 @@
+//! The sections of a scenario file that the core reads: the build-out (`[[phase]]`,
+//! `[phase_defaults]`, `[costs]`, `[financing]`, `[uncertainty]`) and the simulation
+//! (`[simulation]`, `[[job]]`, `[[failure]]`). The workload sections (`[[training]]`,
+//! `[demand]`, `[inference]`, `[allocation]`) are read by `gigawatt-workloads`.
+
+use std::collections::BTreeMap;
+
+use super::Input;
+use super::inputs::{COST_INPUTS, PHASE_INPUTS};
+use crate::schema_struct;
+
+schema_struct! {
+    /// A scenario file: what a user wants to study.
+    pub struct ScenarioFile as "the top level" {
+        /// display name
+        "name" name: String => Value, "string", "required";
+        /// one-paragraph description shown under the name
+        "description" description: Option<String> => Value, "string", "none";
+        /// seed of the Monte Carlo behind the ranges and of the simulation (`--seed` overrides)
+        "seed" seed: Option<u64> => Value, "integer", "0";
+        /// inputs every phase takes unless it sets its own (see `[phase_defaults]`)
+        #[serde(default)]
+        "phase_defaults" phase_defaults: BTreeMap<String, Input> => Inputs(PHASE_INPUTS), "table", "`catalog/defaults.toml`";
+        /// capacity coming online, in the order it comes online (see `[[phase]]`)
+        #[serde(default)]
+        "phase" phases: Vec<Phase> => Tables(&Phase::SECTION), "array of tables", "required";
+        /// cost inputs (see `[costs]`)
+        #[serde(default)]
+        "costs" costs: BTreeMap<String, Input> => Inputs(COST_INPUTS), "table", "`catalog/defaults.toml`";
+        /// investment released as capacity is deployed (see `[financing]`)
+        "financing" financing: Option<Financing> => Table(&Financing::SECTION), "table", "none";
+        /// the Monte Carlo behind the ranges (see `[uncertainty]`)
+        "uncertainty" uncertainty: Option<Uncertainty> => Table(&Uncertainty::SECTION), "table", "none";
+        /// training runs (see "Workloads and demand")
+        #[serde(default)]
+        "training" training: Vec<toml::Table> => External, "array of tables", "none";
+        /// demand by tier (see "Workloads and demand")
+        "demand" demand: Option<toml::Table> => External, "table", "none";
+        /// serving settings (see "Workloads and demand")
+        "inference" inference: Option<toml::Table> => External, "table", "none";
+        /// how the fleet is shared between training and inference (see "Workloads and demand")
+        "allocation" allocation: Option<toml::Table> => External, "table", "none";
+        /// the reliability simulation's settings (see `[simulation]`)
+        "simulation" simulation: Option<Simulation> => Table(&Simulation::SECTION), "table", "none";
+        /// training jobs the simulation runs (see `[[job]]`)
+        #[serde(default)]
+        "job" jobs: Vec<Job> => Tables(&Job::SECTION), "array of tables", "none";
+        /// failure classes overridden or added (see `[[failure]]`)
+        #[serde(default)]
+        "failure" failures: Vec<FailureClassInput> => Tables(&FailureClassInput::SECTION), "array of tables", "none";
+    }
+}
+
+schema_struct! {
+    /// A `[[phase]]`: capacity coming online on one platform (at least one per scenario).
+    pub struct Phase as "[[phase]]" {
+        /// display name
+        "name" name: Option<String> => Value, "string", "`phase N`";
+        /// the day the phase is **fully** online
+        "online" online: Input => Input, "date", "required";
+        /// the phase comes online linearly over this many months before `online` (0: all at once
+        /// on `online`)
+        "ramp_months" ramp_months: Option<Input> => Input, "months, 0–120", "0";
+        /// e.g. `vr-nvl144`; `gigawatt catalog` lists them; an unknown id is an error naming the
+        /// closest one
+        "platform" platform: String => Value, "catalog id", "required";
+        /// size by **facility** power: as many systems as fit (see below)
+        "power_gw" power_gw: Option<Input> => Input, "GW, > 0 and ≤ 1,000", "one of the two";
+        /// size by a count of systems (servers for 8-GPU platforms, racks for NVL platforms), e.g.
+        /// an existing cluster
+        "systems" systems: Option<Input> => Input, "count, 1 to 100,000,000", "one of the two";
+        /// annualised power usage effectiveness (facility ÷ IT power)
+        "pue" pue: Option<Input> => Input, "quantity, ≥ 1", "`[phase_defaults].pue`";
+        /// servers per rack (server platforms only; Llama 3's cluster had 2)
+        "systems_per_rack" systems_per_rack: Option<Input> => Input, "quantity, whole ≥ 1", "the platform's";
+        /// site name, shown with the phase; the simulator keeps each phase's racks apart, so no
+        /// blast radius crosses phases or sites
+        "site" site: Option<String> => Value, "string", "none";
+    }
+}
+
+schema_struct! {
+    /// `[financing]` (optional): an investor releasing money as capacity is deployed.
+    pub struct Financing as "[financing]" {
+        /// who invests (and supplies the systems)
+        "investor" investor: Option<String> => Value, "string", "`NVIDIA`";
+        /// who receives the investment and builds
+        "recipient" recipient: Option<String> => Value, "string", "`the builder`";
+        /// released per gigawatt deployed
+        "per_gw_usd" per_gw_usd: Input => Input, "quantity, USD ≥ 0", "required";
+        /// total cap
+        "cap_usd" cap_usd: Input => Input, "quantity, USD ≥ 0", "required";
+        /// pre-money valuation used to express the investment as an implied stake
+        "valuation_usd" valuation_usd: Option<Input> => Input, "quantity, USD > 0", "$500 B (reported with the deal)";
+    }
+}
+
+schema_struct! {
+    /// `[uncertainty]` (optional): the Monte Carlo behind the plan's ranges.
+    pub struct Uncertainty as "[uncertainty]" {
+        /// Monte Carlo draws behind the ranges (`--draws` overrides)
+        "draws" draws: Option<i64> => Value, "integer, 1,000–1,000,000", "2,000";
+    }
+}
+
+schema_struct! {
+    /// `[simulation]`: the run of `gigawatt simulate`.
+    pub struct Simulation as "[simulation]" {
+        /// simulated window, from day 0 with every phase built out; above 0, at most 36,500.
+        /// `--days` overrides it.
+        "days" days: Option<f64> => Value, "days (number)", "365";
+        /// Monte Carlo replicas, 1 to 100,000. `--replicas` overrides it.
+        "replicas" replicas: Option<toml::Value> => Value, "count (integer)", "100";
+        /// replaces every failure class's time to detect (e.g. 0 when detection is counted inside
+        /// the job's restart time)
+        "detect_s" detect_s: Option<Input> => Input, "s (quantity ≥ 0)", "each class's own";
+        /// failure rates of platforms whose file gives no `failure_rate_multiplier` = the
+        /// reference (H100) per-package rates × this
+        "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1 (`catalog/failures.toml`, an assumption)";
+        /// racks under one network switch (blast radius `network_switch`)
+        "racks_per_network_switch" racks_per_network_switch: Option<Input> => Input, "count (whole ≥ 1)", "1 (Llama 3 §3.3.1: one ToR per rack)";
+        /// racks in one power row (blast radius `power_row`)
+        "racks_per_power_row" racks_per_power_row: Option<Input> => Input, "count (whole ≥ 1)", "16 (an assumption)";
+        /// planned interruptions of each job, unless the job sets its own
+        "planned_per_day" planned_per_day: Option<Input> => Input, "per job-day (quantity ≥ 0)", "47 / 54 = 0.87 (Llama 3 §3.3.4)";
+        /// GPU packages per compute tray of a rack-scale platform, e.g. `vr-nvl144 = 4`; must
+        /// divide the packages per system
+        "packages_per_node" packages_per_node: Option<BTreeMap<String, Input>> => InputMap, "table: platform id → count", "the platform file's `packages_per_node`";
+    }
+}
+
+schema_struct! {
+    /// A `[[job]]`: a synchronous training job on one phase.
+    pub struct Job as "[[job]]" {
+        /// unique name (CSV column `ettr_<name>`)
+        "name" name: Option<String> => Value, "text", "`job N`";
+        /// phase whose nodes it runs on
+        "phase" phase: Option<String> => Value, "phase name", "the first phase";
+        /// allocated in whole nodes (`ceil(gpus / packages_per_node)`); more than the phase has is
+        /// an error
+        "gpus" gpus: Input => Input, "GPU packages (integer ≥ 1)", "required";
+        /// start, from the start of the window; must be before its end
+        "start_day" start_day: Option<Input> => Input, "day (number ≥ 0)", "0";
+        /// length
+        "days" days: Option<Input> => Input, "days (number > 0)", "to the end of the window";
+        /// compute between checkpoints; `auto` is Young's `sqrt(2·w·MTBF)` from the job's expected
+        /// MTBF (with `w = 0` that is 0: free checkpoints taken continuously, so a failure loses
+        /// no work); a fixed interval shorter than `checkpoint_write_s` is an error
+        "checkpoint_interval_s" checkpoint_interval_s: Option<Input> => Input, "s of compute (quantity > 0) or `\"auto\"`", "`\"auto\"`";
+        /// blocking checkpoint write time `w`
+        "checkpoint_write_s" checkpoint_write_s: Option<Input> => Input, "s (quantity ≥ 0)", "300 (Meta RSC, Kokolis et al. 2024)";
+        /// restart overhead after detection (relaunch, reload, catch-up)
+        "restart_s" restart_s: Option<Input> => Input, "s (quantity ≥ 0)", "600, range 300–1,200 (Meta RSC)";
+        /// time to swap a spare node in; it overlaps the relaunch
+        "swap_s" swap_s: Option<Input> => Input, "s (quantity ≥ 0)", "300 (Crusoe: \"under 5 minutes\")";
+        /// `"phase"`: any idle node of the phase replaces a lost one; `N`: N nodes reserved for the
+        /// job at the start (0: no spare, the job waits for its own nodes' repair)
+        "spares" spares: Option<Input> => Input, "`\"phase\"` or count (integer ≥ 0)", "`\"phase\"`";
+        /// planned interruptions (the job checkpoints, then restarts)
+        "planned_per_day" planned_per_day: Option<Input> => Input, "per day (quantity ≥ 0)", "`[simulation] planned_per_day`";
+    }
+}
+
+schema_struct! {
+    /// A failure class: in `catalog/failures.toml` (`[[class]]`) or a scenario's `[[failure]]`,
+    /// which overrides a bundled class of the same name or adds one.
+    pub struct FailureClassInput as "[[failure]]" {
+        /// the class
+        "name" name: String => Value, "identifier", "required";
+        /// display name
+        "label" label: Option<String> => Value, "text", "`name`";
+        /// grouping for `by_category` (`gpu`, `host`, `network`…)
+        "category" category: Option<String> => Value, "text", "required for a new class";
+        /// the class's count in the reference census (catalog only; the rate is count ÷ the
+        /// reference GPU-hours)
+        "count" count: Option<Input> => Input, "interruptions (quantity ≥ 0)", "catalog only";
+        /// rate (one of `per_gpu_hour`, `per_node_day`)
+        "per_gpu_hour" per_gpu_hour: Option<Input> => Input, "per GPU package-hour (quantity ≥ 0)", "one rate for a new class";
+        /// rate per node (server, or compute tray) of the platform it hits
+        "per_node_day" per_node_day: Option<Input> => Input, "per node-day (quantity ≥ 0)", "one rate for a new class";
+        /// what it takes out of service on server (HGX) platforms; `job`: the job crashes, no
+        /// hardware leaves service
+        "blast_radius" blast_radius: Option<String> => Value, "`job`, `node`, `nvlink_domain`, `network_switch`, `power_row`", "required for a new class";
+        /// on rack-scale platforms; `nvlink_domain` is the whole rack there
+        "blast_radius_rack_scale" blast_radius_rack_scale: Option<String> => Value, "same", "`blast_radius`";
+        /// from the failure until the job knows it must restart
+        "detect_s" detect_s: Option<Input> => Input, "s (quantity ≥ 0)", "required for a new class";
+        /// mean time until the hardware is back in its pool
+        "repair_h" repair_h: Option<Input> => Input, "h (quantity > 0)", "required unless the blast radius is `job`";
+        /// shape of the repair time
+        "repair_distribution" repair_distribution: Option<String> => Value, "`exponential`, `fixed`, `lognormal`", "`exponential`";
+        /// standard deviation ÷ mean, for `lognormal`
+        "repair_cv" repair_cv: Option<Input> => Input, "ratio (quantity > 0)", "required for `lognormal`";
+        /// whether it interrupts the job on the hardware; if false the job keeps running and takes
+        /// a replacement when one is at hand
+        "interrupts" interrupts: Option<bool> => Value, "true / false", "true";
+    }
+}
