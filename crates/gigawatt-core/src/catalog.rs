@@ -383,20 +383,7 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
         }
     };
     let (available, available_provenance) = parse_available(file, table.get("available"))?;
-    let notes = match table.get("notes") {
-        None => Vec::new(),
-        Some(toml::Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                v.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| InputError::at(file, &root.key("notes").index(i), "notes must be strings"))
-            })
-            .collect::<Result<_, _>>()?,
-        Some(_) => return Err(InputError::at(file, &root.key("notes"), "`notes` must be an array of strings")),
-    };
-
+    let notes = parse_notes(file, table.get("notes"))?;
     let mut platform = Platform {
         id,
         name,
@@ -454,6 +441,25 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
         }
     }
     Ok(Draft { platform, file: file.clone(), pending })
+}
+
+/// A platform file's free-text `notes` (disagreements between sources, naming traps).
+fn parse_notes(file: &SourceFile, notes: Option<&toml::Value>) -> Result<Vec<String>, InputError> {
+    Ok(match notes {
+        None => Vec::new(),
+        Some(toml::Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.as_str().map(str::to_string).ok_or_else(|| {
+                    InputError::at(file, &KeyPath::root().key("notes").index(i), "notes must be strings")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(InputError::at(file, &KeyPath::root().key("notes"), "`notes` must be an array of strings"));
+        }
+    })
 }
 
 fn check_field(file: &SourceFile, field: Field, spec: &QuantitySpec) -> Result<(), InputError> {

@@ -205,6 +205,78 @@ pub fn load_scenario(file: &SourceFile, catalog: &Catalog) -> Result<Model, Inpu
     Builder { file, catalog, params: Params::default(), warnings: Vec::new() }.build(raw)
 }
 
+/// How a phase is sized: by facility power (`power_gw`) or by a count of systems, not both.
+fn phase_sizing(file: &SourceFile, path: &KeyPath, i: usize, rp: &Phase) -> Result<Sizing, InputError> {
+    let power_gw =
+        rp.power_gw.as_ref().map(|v| validate::number(file, &path.key("power_gw"), v, "power_gw")).transpose()?;
+    let systems =
+        rp.systems.as_ref().map(|v| validate::integer(file, &path.key("systems"), v, "systems")).transpose()?;
+    Ok(match (power_gw, systems) {
+        (Some(_), Some(_)) => {
+            return Err(InputError::at(
+                file,
+                &path.key("systems"),
+                "a phase is sized by `power_gw` or by `systems`, not both",
+            )
+            .with_help("keep power_gw to size by facility power, or systems to size by a count of servers/racks"));
+        }
+        (None, None) => {
+            return Err(InputError::at(file, path, format!("phase {} has neither `power_gw` nor `systems`", i + 1))
+                .with_help("add power_gw = 1.0 (facility power, GW) or systems = 3072 (a count of servers or racks)"));
+        }
+        (Some(gw), None) => {
+            if !(gw.is_finite() && gw > 0.0) {
+                return Err(InputError::at(
+                    file,
+                    &path.key("power_gw"),
+                    format!("power_gw must be positive, found {gw}"),
+                )
+                .with_help("give the phase's facility power in GW, e.g. power_gw = 1.0"));
+            }
+            if gw > MAX_PHASE_GW {
+                return Err(InputError::at(
+                    file,
+                    &path.key("power_gw"),
+                    format!("power_gw = {gw} GW is more than a phase can be ({MAX_PHASE_GW} GW)"),
+                )
+                .with_help("facility power is in GW (1 GW is one of the largest campuses announced): split the build into phases of at most 1,000 GW"));
+            }
+            Sizing::PowerGw(gw)
+        }
+        (None, Some(n)) => {
+            if !(1..=MAX_PHASE_SYSTEMS).contains(&n) {
+                return Err(InputError::at(
+                    file,
+                    &path.key("systems"),
+                    format!("systems must be from 1 to 100,000,000, found {n}"),
+                )
+                .with_help("give a count of servers (8-GPU platforms) or racks (NVL platforms)"));
+            }
+            Sizing::Systems(n as u64)
+        }
+    })
+}
+
+impl CostInputs {
+    /// The cost inputs from their parameters, in the order of [`COST_INPUTS`].
+    fn from_ids(ids: &[ParamId]) -> CostInputs {
+        CostInputs {
+            it_overhead: ids[0],
+            facility_usd_per_mw: ids[1],
+            networking_fraction: ids[2],
+            storage_fraction: ids[3],
+            other_fraction: ids[4],
+            nvidia_share_compute: ids[5],
+            nvidia_share_networking: ids[6],
+            electricity_usd_per_mwh: ids[7],
+            load_factor: ids[8],
+            maintenance_fraction_per_year: ids[9],
+            hardware_depreciation_years: ids[10],
+            facility_depreciation_years: ids[11],
+        }
+    }
+}
+
 struct Builder<'a> {
     file: &'a SourceFile,
     catalog: &'a Catalog,
@@ -223,20 +295,7 @@ impl Builder<'_> {
             self.input_from_table(&raw.phase_defaults, &root.key("phase_defaults"), PHASE_INPUTS, "phase_defaults")?;
         let pue_default = default_pue[0];
         let costs_ids = self.input_from_table(&raw.costs, &root.key("costs"), COST_INPUTS, "costs")?;
-        let costs = CostInputs {
-            it_overhead: costs_ids[0],
-            facility_usd_per_mw: costs_ids[1],
-            networking_fraction: costs_ids[2],
-            storage_fraction: costs_ids[3],
-            other_fraction: costs_ids[4],
-            nvidia_share_compute: costs_ids[5],
-            nvidia_share_networking: costs_ids[6],
-            electricity_usd_per_mwh: costs_ids[7],
-            load_factor: costs_ids[8],
-            maintenance_fraction_per_year: costs_ids[9],
-            hardware_depreciation_years: costs_ids[10],
-            facility_depreciation_years: costs_ids[11],
-        };
+        let costs = CostInputs::from_ids(&costs_ids);
         let mut phases: Vec<PhaseInput> = Vec::new();
         for (i, rp) in raw.phases.iter().enumerate() {
             let phase = self.phase(i, rp, pue_default, &costs)?;
@@ -385,58 +444,7 @@ impl Builder<'_> {
             )
             .with_help("give the months over which the phase comes online before its `online` date, from 0 to 120"));
         }
-        let power_gw =
-            rp.power_gw.as_ref().map(|v| validate::number(file, &path.key("power_gw"), v, "power_gw")).transpose()?;
-        let systems =
-            rp.systems.as_ref().map(|v| validate::integer(file, &path.key("systems"), v, "systems")).transpose()?;
-        let sizing = match (power_gw, systems) {
-            (Some(_), Some(_)) => {
-                return Err(InputError::at(
-                    file,
-                    &path.key("systems"),
-                    "a phase is sized by `power_gw` or by `systems`, not both",
-                )
-                .with_help("keep power_gw to size by facility power, or systems to size by a count of servers/racks"));
-            }
-            (None, None) => {
-                return Err(InputError::at(
-                    file,
-                    &path,
-                    format!("phase {} has neither `power_gw` nor `systems`", i + 1),
-                )
-                .with_help("add power_gw = 1.0 (facility power, GW) or systems = 3072 (a count of servers or racks)"));
-            }
-            (Some(gw), None) => {
-                if !(gw.is_finite() && gw > 0.0) {
-                    return Err(InputError::at(
-                        file,
-                        &path.key("power_gw"),
-                        format!("power_gw must be positive, found {gw}"),
-                    )
-                    .with_help("give the phase's facility power in GW, e.g. power_gw = 1.0"));
-                }
-                if gw > MAX_PHASE_GW {
-                    return Err(InputError::at(
-                        file,
-                        &path.key("power_gw"),
-                        format!("power_gw = {gw} GW is more than a phase can be ({MAX_PHASE_GW} GW)"),
-                    )
-                    .with_help("facility power is in GW (1 GW is one of the largest campuses announced): split the build into phases of at most 1,000 GW"));
-                }
-                Sizing::PowerGw(gw)
-            }
-            (None, Some(n)) => {
-                if !(1..=MAX_PHASE_SYSTEMS).contains(&n) {
-                    return Err(InputError::at(
-                        file,
-                        &path.key("systems"),
-                        format!("systems must be from 1 to 100,000,000, found {n}"),
-                    )
-                    .with_help("give a count of servers (8-GPU platforms) or racks (NVL platforms)"));
-                }
-                Sizing::Systems(n as u64)
-            }
-        };
+        let sizing = phase_sizing(file, &path, i, rp)?;
         let pue = match &rp.pue {
             Some(v) => {
                 let q = self.quantity(&path.key("pue"), v, &PHASE_INPUTS[0])?;
@@ -444,29 +452,7 @@ impl Builder<'_> {
             }
             None => pue_default,
         };
-        let systems_per_rack = match &rp.systems_per_rack {
-            Some(v) => {
-                if platform.form == Form::Rack {
-                    return Err(InputError::at(
-                        file,
-                        &path.key("systems_per_rack"),
-                        format!("`{}` is a rack-scale system; it has no systems_per_rack", platform.id),
-                    )
-                    .with_help("systems_per_rack applies to server platforms such as h100-hgx"));
-                }
-                let q = QuantitySpec::from_input(file, &path.key("systems_per_rack"), v, BareNumbers::Assumed)?;
-                q.check(file, |x| x >= 1.0 && x.fract() == 0.0, "systems_per_rack", "a whole number of at least 1")?;
-                let q = q.into_quantity().expect("not derived");
-                self.params.add(
-                    &format!("phase[{i}].systems_per_rack"),
-                    &format!("{name}: servers per rack"),
-                    "count",
-                    q,
-                    None,
-                )
-            }
-            None => self.platform_param(platform, Field::SystemsPerRack).expect("required field"),
-        };
+        let systems_per_rack = self.systems_per_rack(&path, i, &name, rp, platform)?;
         let need = |s: &mut Self, f: Field| s.platform_param(platform, f).expect("required field");
         let phase = PhaseInput {
             name: name.clone(),
@@ -511,6 +497,41 @@ impl Builder<'_> {
             ));
         }
         Ok(phase)
+    }
+
+    /// Servers per rack of a phase on a server platform: the scenario's, else the platform's.
+    fn systems_per_rack(
+        &mut self,
+        path: &KeyPath,
+        i: usize,
+        name: &str,
+        rp: &Phase,
+        platform: &Platform,
+    ) -> Result<ParamId, InputError> {
+        let file = self.file;
+        Ok(match &rp.systems_per_rack {
+            Some(v) => {
+                if platform.form == Form::Rack {
+                    return Err(InputError::at(
+                        file,
+                        &path.key("systems_per_rack"),
+                        format!("`{}` is a rack-scale system; it has no systems_per_rack", platform.id),
+                    )
+                    .with_help("systems_per_rack applies to server platforms such as h100-hgx"));
+                }
+                let q = QuantitySpec::from_input(file, &path.key("systems_per_rack"), v, BareNumbers::Assumed)?;
+                q.check(file, |x| x >= 1.0 && x.fract() == 0.0, "systems_per_rack", "a whole number of at least 1")?;
+                let q = q.into_quantity().expect("not derived");
+                self.params.add(
+                    &format!("phase[{i}].systems_per_rack"),
+                    &format!("{name}: servers per rack"),
+                    "count",
+                    q,
+                    None,
+                )
+            }
+            None => self.platform_param(platform, Field::SystemsPerRack).expect("required field"),
+        })
     }
 
     fn financing(&mut self, f: &Financing) -> Result<FinancingInput, InputError> {

@@ -226,33 +226,9 @@ impl FailureCatalog {
         let raw: FailureCatalogFile = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
         let root = KeyPath::root();
         let bare = BareNumbers::Forbidden;
-        let r = root.key("reference");
         let count_ok = whole_at_least_one;
-        let servers = quantity(
-            file,
-            &r.key("servers"),
-            &raw.reference.servers,
-            bare,
-            "servers",
-            count_ok,
-            "a whole number of at least 1",
-        )?;
-        let gpus = quantity(
-            file,
-            &r.key("gpus_per_server"),
-            &raw.reference.gpus_per_server,
-            bare,
-            "gpus_per_server",
-            count_ok,
-            "a whole number of at least 1",
-        )?;
-        let days = quantity(file, &r.key("days"), &raw.reference.days, bare, "days", positive, "positive")?;
-        let (s, g, d) = (servers.estimate.central, gpus.estimate.central, days.estimate.central);
-        let exposure = Exposure {
-            gpu_hours: s * g * d * 24.0,
-            text: format!("{s} servers × {g} GPUs × {d} days × 24 h = {} GPU-hours", s * g * d * 24.0),
-            days: d,
-        };
+        let exposure = Exposure::of(file, &raw.reference)?;
+        let d = exposure.days;
         let rate_multiplier = quantity(
             file,
             &root.key("carry_over").key("rate_multiplier"),
@@ -292,20 +268,7 @@ impl FailureCatalog {
             count_ok,
             "a whole number of at least 1",
         )?;
-        let mut packages_per_node =
-            packages_per_node_table(file, &t.key("packages_per_node"), &raw.topology.packages_per_node, bare)?;
-        if let Some(id) = packages_per_node.keys().find(|k| *k != "default") {
-            return Err(InputError::at(
-                file,
-                &t.key("packages_per_node").key(id),
-                format!("`{id}`: a platform's packages per node belong in its own file"),
-            )
-            .with_help(format!("set packages_per_node in catalog/platforms/{id}.toml; keep only `default` here")));
-        }
-        let default_packages_per_node = packages_per_node.remove("default").ok_or_else(|| {
-            InputError::at(file, &t.key("packages_per_node"), "`packages_per_node` lacks its `default`")
-                .with_help("add default = { value = 4, assumption = \"…\" }")
-        })?;
+        let default_packages_per_node = default_packages_per_node(file, &raw.topology.packages_per_node)?;
         let jd = root.key("job_defaults");
         let checkpoint_write_s = quantity(
             file,
@@ -327,19 +290,7 @@ impl FailureCatalog {
         )?;
         let swap_s =
             quantity(file, &jd.key("swap_s"), &raw.job_defaults.swap_s, bare, "swap_s", non_negative, "zero or more")?;
-        let mut classes: Vec<FailureClass> = Vec::new();
-        for (i, rc) in raw.classes.iter().enumerate() {
-            let path = root.key("class").index(i);
-            if classes.iter().any(|c| c.name == rc.name) {
-                return Err(InputError::at(
-                    file,
-                    &path.key("name"),
-                    format!("failure class `{}` is defined twice", rc.name),
-                )
-                .with_help("give each class its own name"));
-            }
-            classes.push(class_from_raw(file, &path, rc, None, bare, Some(&exposure))?);
-        }
+        let classes = catalog_classes(file, &raw.classes, &exposure)?;
         Ok(FailureCatalog {
             reference_platform: raw.reference.platform,
             reference_gpu_hours: exposure.gpu_hours,
@@ -387,6 +338,82 @@ struct Exposure {
     text: String,
 }
 
+/// The catalog's packages per compute tray for rack-scale platforms whose file does not say:
+/// `[topology.packages_per_node]` holds only `default` (platforms give their own in their file).
+fn default_packages_per_node(file: &SourceFile, table: &BTreeMap<String, Input>) -> Result<Quantity, InputError> {
+    let t = KeyPath::root().key("topology");
+    let bare = BareNumbers::Forbidden;
+    let mut packages_per_node = packages_per_node_table(file, &t.key("packages_per_node"), table, bare)?;
+    if let Some(id) = packages_per_node.keys().find(|k| *k != "default") {
+        return Err(InputError::at(
+            file,
+            &t.key("packages_per_node").key(id),
+            format!("`{id}`: a platform's packages per node belong in its own file"),
+        )
+        .with_help(format!("set packages_per_node in catalog/platforms/{id}.toml; keep only `default` here")));
+    }
+    packages_per_node.remove("default").ok_or_else(|| {
+        InputError::at(file, &t.key("packages_per_node"), "`packages_per_node` lacks its `default`")
+            .with_help("add default = { value = 4, assumption = \"…\" }")
+    })
+}
+
+/// The catalog's `[[class]]`es, each named once, with rates from their census counts.
+fn catalog_classes(
+    file: &SourceFile,
+    classes_in: &[FailureClassInput],
+    exposure: &Exposure,
+) -> Result<Vec<FailureClass>, InputError> {
+    let mut classes: Vec<FailureClass> = Vec::new();
+    for (i, rc) in classes_in.iter().enumerate() {
+        let path = KeyPath::root().key("class").index(i);
+        if classes.iter().any(|c| c.name == rc.name) {
+            return Err(InputError::at(
+                file,
+                &path.key("name"),
+                format!("failure class `{}` is defined twice", rc.name),
+            )
+            .with_help("give each class its own name"));
+        }
+        classes.push(class_from_raw(file, &path, rc, None, BareNumbers::Forbidden, Some(exposure))?);
+    }
+    Ok(classes)
+}
+
+impl Exposure {
+    /// The census the catalog's counts are over: servers × GPUs per server × days.
+    fn of(file: &SourceFile, reference: &crate::schema::failures::Reference) -> Result<Exposure, InputError> {
+        let r = KeyPath::root().key("reference");
+        let bare = BareNumbers::Forbidden;
+        let count_ok = whole_at_least_one;
+        let servers = quantity(
+            file,
+            &r.key("servers"),
+            &reference.servers,
+            bare,
+            "servers",
+            count_ok,
+            "a whole number of at least 1",
+        )?;
+        let gpus = quantity(
+            file,
+            &r.key("gpus_per_server"),
+            &reference.gpus_per_server,
+            bare,
+            "gpus_per_server",
+            count_ok,
+            "a whole number of at least 1",
+        )?;
+        let days = quantity(file, &r.key("days"), &reference.days, bare, "days", positive, "positive")?;
+        let (s, g, d) = (servers.estimate.central, gpus.estimate.central, days.estimate.central);
+        Ok(Exposure {
+            gpu_hours: s * g * d * 24.0,
+            text: format!("{s} servers × {g} GPUs × {d} days × 24 h = {} GPU-hours", s * g * d * 24.0),
+            days: d,
+        })
+    }
+}
+
 /// Builds a class from its file table, on top of `base` (a scenario override of a known class).
 fn class_from_raw(
     file: &SourceFile,
@@ -396,6 +423,71 @@ fn class_from_raw(
     bare: BareNumbers,
     exposure: Option<&Exposure>,
 ) -> Result<FailureClass, InputError> {
+    let what = |k: &str| format!("{} {k}", rc.name);
+    let (rate_unit, rate) = class_rate(file, path, rc, base, bare, exposure)?;
+    let category = match (&rc.category, base) {
+        (Some(c), _) if !c.trim().is_empty() => c.clone(),
+        (Some(_), _) => {
+            return Err(
+                InputError::at(file, &path.key("category"), "category is empty").with_help("e.g. category = \"gpu\"")
+            );
+        }
+        (None, Some(b)) => b.category.clone(),
+        (None, None) => return Err(missing_key(file, path, &rc.name, "category", "category = \"gpu\"")),
+    };
+    let blast_radius = match (&rc.blast_radius, base) {
+        (Some(s), _) => BlastRadius::parse(file, &path.key("blast_radius"), s)?,
+        (None, Some(b)) => b.blast_radius,
+        (None, None) => return Err(missing_key(file, path, &rc.name, "blast_radius", "blast_radius = \"node\"")),
+    };
+    let blast_radius_rack_scale = match (&rc.blast_radius_rack_scale, base) {
+        (Some(s), _) => BlastRadius::parse(file, &path.key("blast_radius_rack_scale"), s)?,
+        (None, Some(b)) if rc.blast_radius.is_none() => b.blast_radius_rack_scale,
+        _ => blast_radius,
+    };
+    let detect_s = match (&rc.detect_s, base) {
+        (Some(v), _) => {
+            quantity(file, &path.key("detect_s"), v, bare, &what("detect_s"), non_negative, "zero or more")?
+        }
+        (None, Some(b)) => b.detect_s.clone(),
+        (None, None) => return Err(missing_key(file, path, &rc.name, "detect_s", "detect_s = 60")),
+    };
+    let takes_hardware = blast_radius != BlastRadius::Job || blast_radius_rack_scale != BlastRadius::Job;
+    let mean_h = match (&rc.repair_h, base.and_then(|b| b.repair.as_ref())) {
+        (Some(v), _) => Some(quantity(file, &path.key("repair_h"), v, bare, &what("repair_h"), positive, "positive")?),
+        (None, Some(r)) => Some(r.mean_h.clone()),
+        (None, None) => None,
+    };
+    let shape = repair_shape(file, path, rc, base, bare)?;
+    let repair = match (takes_hardware, mean_h) {
+        (true, Some(mean_h)) => Some(Repair { mean_h, shape }),
+        (true, None) => return Err(missing_key(file, path, &rc.name, "repair_h", "repair_h = 24")),
+        (false, _) => None,
+    };
+    Ok(FailureClass {
+        name: rc.name.clone(),
+        label: rc.label.clone().or_else(|| base.map(|b| b.label.clone())).unwrap_or_else(|| rc.name.clone()),
+        category,
+        rate_unit,
+        rate,
+        blast_radius,
+        blast_radius_rack_scale,
+        detect_s,
+        repair,
+        interrupts: rc.interrupts.or(base.map(|b| b.interrupts)).unwrap_or(true),
+    })
+}
+
+/// A class's rate and its unit: from the catalog's `count`, a scenario's `per_gpu_hour` or
+/// `per_node_day`, else the base class's.
+fn class_rate(
+    file: &SourceFile,
+    path: &KeyPath,
+    rc: &FailureClassInput,
+    base: Option<&FailureClass>,
+    bare: BareNumbers,
+    exposure: Option<&Exposure>,
+) -> Result<(RateUnit, Quantity), InputError> {
     let what = |k: &str| format!("{} {k}", rc.name);
     let rate_keys = [("count", &rc.count), ("per_gpu_hour", &rc.per_gpu_hour), ("per_node_day", &rc.per_node_day)];
     let given: Vec<&str> = rate_keys.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
@@ -434,45 +526,25 @@ fn class_from_raw(
         )),
         (None, None, None) => base.map(|b| (b.rate_unit, b.rate.clone())),
     };
-    let missing = |key: &str, example: &str| {
-        InputError::at(file, path, format!("failure class `{}` lacks `{key}`", rc.name)).with_help(format!(
-            "a new class needs category, a rate (per_gpu_hour or per_node_day), blast_radius, detect_s and repair_h; e.g. {example}"
-        ))
-    };
-    let (rate_unit, rate) = rate.ok_or_else(|| missing("per_gpu_hour", "per_gpu_hour = 1e-6"))?;
-    let category = match (&rc.category, base) {
-        (Some(c), _) if !c.trim().is_empty() => c.clone(),
-        (Some(_), _) => {
-            return Err(
-                InputError::at(file, &path.key("category"), "category is empty").with_help("e.g. category = \"gpu\"")
-            );
-        }
-        (None, Some(b)) => b.category.clone(),
-        (None, None) => return Err(missing("category", "category = \"gpu\"")),
-    };
-    let blast_radius = match (&rc.blast_radius, base) {
-        (Some(s), _) => BlastRadius::parse(file, &path.key("blast_radius"), s)?,
-        (None, Some(b)) => b.blast_radius,
-        (None, None) => return Err(missing("blast_radius", "blast_radius = \"node\"")),
-    };
-    let blast_radius_rack_scale = match (&rc.blast_radius_rack_scale, base) {
-        (Some(s), _) => BlastRadius::parse(file, &path.key("blast_radius_rack_scale"), s)?,
-        (None, Some(b)) if rc.blast_radius.is_none() => b.blast_radius_rack_scale,
-        _ => blast_radius,
-    };
-    let detect_s = match (&rc.detect_s, base) {
-        (Some(v), _) => {
-            quantity(file, &path.key("detect_s"), v, bare, &what("detect_s"), non_negative, "zero or more")?
-        }
-        (None, Some(b)) => b.detect_s.clone(),
-        (None, None) => return Err(missing("detect_s", "detect_s = 60")),
-    };
-    let takes_hardware = blast_radius != BlastRadius::Job || blast_radius_rack_scale != BlastRadius::Job;
-    let mean_h = match (&rc.repair_h, base.and_then(|b| b.repair.as_ref())) {
-        (Some(v), _) => Some(quantity(file, &path.key("repair_h"), v, bare, &what("repair_h"), positive, "positive")?),
-        (None, Some(r)) => Some(r.mean_h.clone()),
-        (None, None) => None,
-    };
+    rate.ok_or_else(|| missing_key(file, path, &rc.name, "per_gpu_hour", "per_gpu_hour = 1e-6"))
+}
+
+/// The error for a new class without a key it needs.
+fn missing_key(file: &SourceFile, path: &KeyPath, name: &str, key: &str, example: &str) -> InputError {
+    InputError::at(file, path, format!("failure class `{name}` lacks `{key}`")).with_help(format!(
+        "a new class needs category, a rate (per_gpu_hour or per_node_day), blast_radius, detect_s and repair_h; e.g. {example}"
+    ))
+}
+
+/// The shape of a class's repair time: its own, else the base class's, else exponential.
+fn repair_shape(
+    file: &SourceFile,
+    path: &KeyPath,
+    rc: &FailureClassInput,
+    base: Option<&FailureClass>,
+    bare: BareNumbers,
+) -> Result<RepairShape, InputError> {
+    let what = |k: &str| format!("{} {k}", rc.name);
     let base_shape = base.and_then(|b| b.repair.as_ref()).map(|r| r.shape.clone());
     let shape = match rc.repair_distribution.as_deref() {
         None => base_shape.unwrap_or(RepairShape::Exponential),
@@ -508,35 +580,14 @@ fn class_from_raw(
             });
         }
     };
-    let shape = match (shape, &rc.repair_cv) {
-        (RepairShape::Lognormal { cv }, _) => RepairShape::Lognormal { cv },
-        (s, None) => s,
+    match (shape, &rc.repair_cv) {
+        (RepairShape::Lognormal { cv }, _) => Ok(RepairShape::Lognormal { cv }),
+        (s, None) => Ok(s),
         (_, Some(_)) => {
-            return Err(InputError::at(
-                file,
-                &path.key("repair_cv"),
-                "`repair_cv` applies to a log-normal repair time only",
-            )
-            .with_help("add repair_distribution = \"lognormal\", or remove repair_cv"));
+            Err(InputError::at(file, &path.key("repair_cv"), "`repair_cv` applies to a log-normal repair time only")
+                .with_help("add repair_distribution = \"lognormal\", or remove repair_cv"))
         }
-    };
-    let repair = match (takes_hardware, mean_h) {
-        (true, Some(mean_h)) => Some(Repair { mean_h, shape }),
-        (true, None) => return Err(missing("repair_h", "repair_h = 24")),
-        (false, _) => None,
-    };
-    Ok(FailureClass {
-        name: rc.name.clone(),
-        label: rc.label.clone().or_else(|| base.map(|b| b.label.clone())).unwrap_or_else(|| rc.name.clone()),
-        category,
-        rate_unit,
-        rate,
-        blast_radius,
-        blast_radius_rack_scale,
-        detect_s,
-        repair,
-        interrupts: rc.interrupts.or(base.map(|b| b.interrupts)).unwrap_or(true),
-    })
+    }
 }
 
 /// When a job checkpoints.
@@ -658,9 +709,6 @@ pub(crate) fn build(
     failures: &[FailureClassInput],
 ) -> Result<SimulationSpec, InputError> {
     let cat = FailureCatalog::bundled()?;
-    let root = KeyPath::root();
-    let sp = root.key("simulation");
-    let bare = BareNumbers::Assumed;
     let empty = Simulation {
         days: None,
         replicas: None,
@@ -672,15 +720,35 @@ pub(crate) fn build(
         packages_per_node: None,
     };
     let s = sim.unwrap_or(&empty);
-    let days = match &s.days {
+    let (days, replicas) = run_length(file, s)?;
+    let fleet = fleet_settings(file, s, &cat)?;
+    let topology = phase_topology(file, s, phases, platforms, &cat)?;
+    let classes = failure_classes(file, failures, &cat, fleet.detect_override.as_ref())?;
+    let job_specs = job_specs(file, jobs, phases, &cat, &fleet.planned_per_day)?;
+    Ok(SimulationSpec {
+        declared: sim.is_some() || !jobs.is_empty() || !failures.is_empty(),
+        days,
+        replicas,
+        reference_platform: cat.reference_platform,
+        rate_multiplier: fleet.rate_multiplier,
+        racks_per_network_switch: fleet.racks_per_network_switch,
+        racks_per_power_row: fleet.racks_per_power_row,
+        detect_override: fleet.detect_override,
+        phases: topology,
+        classes,
+        jobs: job_specs,
+    })
+}
+
+/// The simulated window and the number of replicas (`[simulation] days`, `replicas`).
+fn run_length(file: &SourceFile, s: &Simulation) -> Result<(f64, u32), InputError> {
+    let sp = KeyPath::root().key("simulation");
+    let days = match s.days {
         None => DEFAULT_DAYS,
-        Some(v) => {
-            let d = *v;
-            if !(d > 0.0 && d <= MAX_DAYS) {
-                return Err(InputError::at(file, &sp.key("days"), format!("days = {d} is out of range"))
-                    .with_help("simulate between a fraction of a day and 36,500 days"));
-            }
-            d
+        Some(d) if d > 0.0 && d <= MAX_DAYS => d,
+        Some(d) => {
+            return Err(InputError::at(file, &sp.key("days"), format!("days = {d} is out of range"))
+                .with_help("simulate between a fraction of a day and 36,500 days"));
         }
     };
     let replicas = match &s.replicas {
@@ -695,6 +763,22 @@ pub(crate) fn build(
             .with_help("give a whole number of Monte Carlo replicas, e.g. replicas = 1000"));
         }
     };
+    Ok((days, replicas))
+}
+
+/// The fleet-wide inputs of `[simulation]`, each the scenario's or the failure catalog's.
+struct FleetSettings {
+    rate_multiplier: Quantity,
+    racks_per_network_switch: Quantity,
+    racks_per_power_row: Quantity,
+    planned_per_day: Quantity,
+    detect_override: Option<Quantity>,
+}
+
+/// Reads the fleet-wide inputs of `[simulation]`, falling back on the failure catalog.
+fn fleet_settings(file: &SourceFile, s: &Simulation, cat: &FailureCatalog) -> Result<FleetSettings, InputError> {
+    let sp = KeyPath::root().key("simulation");
+    let bare = BareNumbers::Assumed;
     let opt = |v: &Option<Input>,
                key: &str,
                ok: fn(f64) -> bool,
@@ -706,40 +790,66 @@ pub(crate) fn build(
             None => Ok(default.clone()),
         }
     };
-    let rate_multiplier =
-        opt(&s.rate_multiplier, "rate_multiplier", non_negative, "zero or more", &cat.rate_multiplier)?;
-    let racks_per_network_switch = opt(
-        &s.racks_per_network_switch,
-        "racks_per_network_switch",
-        whole_at_least_one,
-        "a whole number of at least 1",
-        &cat.racks_per_network_switch,
-    )?;
-    let racks_per_power_row = opt(
-        &s.racks_per_power_row,
-        "racks_per_power_row",
-        whole_at_least_one,
-        "a whole number of at least 1",
-        &cat.racks_per_power_row,
-    )?;
-    let planned_per_day =
-        opt(&s.planned_per_day, "planned_per_day", non_negative, "zero or more", &cat.planned_per_day)?;
-    let detect_override = match &s.detect_s {
-        Some(v) => Some(quantity(file, &sp.key("detect_s"), v, bare, "detect_s", non_negative, "zero or more")?),
-        None => None,
-    };
-    let mut ppn_table = BTreeMap::new();
+    let whole = "a whole number of at least 1";
+    Ok(FleetSettings {
+        rate_multiplier: opt(
+            &s.rate_multiplier,
+            "rate_multiplier",
+            non_negative,
+            "zero or more",
+            &cat.rate_multiplier,
+        )?,
+        racks_per_network_switch: opt(
+            &s.racks_per_network_switch,
+            "racks_per_network_switch",
+            whole_at_least_one,
+            whole,
+            &cat.racks_per_network_switch,
+        )?,
+        racks_per_power_row: opt(
+            &s.racks_per_power_row,
+            "racks_per_power_row",
+            whole_at_least_one,
+            whole,
+            &cat.racks_per_power_row,
+        )?,
+        planned_per_day: opt(
+            &s.planned_per_day,
+            "planned_per_day",
+            non_negative,
+            "zero or more",
+            &cat.planned_per_day,
+        )?,
+        detect_override: s
+            .detect_s
+            .as_ref()
+            .map(|v| quantity(file, &sp.key("detect_s"), v, bare, "detect_s", non_negative, "zero or more"))
+            .transpose()?,
+    })
+}
+
+/// Each phase's node geometry: packages per node (the server, or the compute tray from the
+/// scenario, the platform file or the catalog default) and the platform's own failure-rate factor.
+fn phase_topology(
+    file: &SourceFile,
+    s: &Simulation,
+    phases: &[PhaseShape],
+    platforms: &crate::catalog::Catalog,
+    cat: &FailureCatalog,
+) -> Result<Vec<PhaseTopology>, InputError> {
+    let sp = KeyPath::root().key("simulation");
+    let mut overrides = BTreeMap::new();
     if let Some(t) = &s.packages_per_node {
-        for (id, q) in packages_per_node_table(file, &sp.key("packages_per_node"), t, bare)? {
+        for (id, q) in packages_per_node_table(file, &sp.key("packages_per_node"), t, BareNumbers::Assumed)? {
             if platforms.get(&id).is_none() {
                 return Err(platforms.unknown(file, &sp.key("packages_per_node").key(&id), &id));
             }
-            ppn_table.insert(id, q);
+            overrides.insert(id, q);
         }
     }
-
     let mut topo = Vec::with_capacity(phases.len());
     for (i, p) in phases.iter().enumerate() {
+        let platform = platforms.get(&p.platform);
         let pps = p.packages_per_system;
         let (ppn, q) = match p.form {
             Form::Server => (
@@ -754,8 +864,8 @@ pub(crate) fn build(
                 ),
             ),
             Form::Rack => {
-                let own = platforms.get(&p.platform).and_then(|pl| pl.get(Field::PackagesPerNode));
-                let q = ppn_table
+                let own = platform.and_then(|pl| pl.get(Field::PackagesPerNode));
+                let q = overrides
                     .get(&p.platform)
                     .or(own)
                     .cloned()
@@ -766,7 +876,7 @@ pub(crate) fn build(
         if ppn == 0 || !pps.is_multiple_of(ppn) {
             return Err(InputError::at(
                 file,
-                &root.key("phase").index(i).key("platform"),
+                &KeyPath::root().key("phase").index(i).key("platform"),
                 format!("{} has {pps} packages per system, not a whole number of nodes of {ppn} packages", p.platform),
             )
             .with_help(format!("set [simulation.packages_per_node] {} = N with N dividing {pps}", p.platform)));
@@ -776,56 +886,63 @@ pub(crate) fn build(
             packages_per_node: ppn,
             packages_per_node_quantity: q,
             nodes_per_system: pps / ppn,
-            failure_rate_multiplier: platforms
-                .get(&p.platform)
+            failure_rate_multiplier: platform
                 .and_then(|pl| pl.get(Field::FailureRateMultiplier))
                 .map(|q| q.estimate.central),
         });
     }
+    Ok(topo)
+}
 
+/// The catalog's failure classes with the scenario's `[[failure]]` overrides and additions, and
+/// `[simulation] detect_s` applied to all.
+fn failure_classes(
+    file: &SourceFile,
+    failures: &[FailureClassInput],
+    cat: &FailureCatalog,
+    detect_override: Option<&Quantity>,
+) -> Result<Vec<FailureClass>, InputError> {
     let mut classes = cat.classes.clone();
     for (i, rc) in failures.iter().enumerate() {
-        let path = root.key("failure").index(i);
+        let path = KeyPath::root().key("failure").index(i);
         match classes.iter().position(|c| c.name == rc.name) {
             Some(k) => {
-                let c = class_from_raw(file, &path, rc, Some(&classes[k]), bare, None)?;
+                let c = class_from_raw(file, &path, rc, Some(&classes[k]), BareNumbers::Assumed, None)?;
                 classes[k] = c;
             }
-            None => classes.push(class_from_raw(file, &path, rc, None, bare, None)?),
+            None => classes.push(class_from_raw(file, &path, rc, None, BareNumbers::Assumed, None)?),
         }
     }
-    if let Some(d) = &detect_override {
+    if let Some(d) = detect_override {
         for c in &mut classes {
             c.detect_s = d.clone();
         }
     }
+    Ok(classes)
+}
 
+/// The scenario's `[[job]]`s, validated, with distinct names.
+fn job_specs(
+    file: &SourceFile,
+    jobs: &[Job],
+    phases: &[PhaseShape],
+    cat: &FailureCatalog,
+    planned_per_day: &Quantity,
+) -> Result<Vec<JobSpec>, InputError> {
     let mut specs: Vec<JobSpec> = Vec::with_capacity(jobs.len());
     for (i, rj) in jobs.iter().enumerate() {
-        let job = job(file, i, rj, phases, &cat, &planned_per_day)?;
+        let job = job(file, i, rj, phases, cat, planned_per_day)?;
         if specs.iter().any(|j| j.name == job.name) {
             return Err(InputError::at(
                 file,
-                &root.key("job").index(i).key("name"),
+                &KeyPath::root().key("job").index(i).key("name"),
                 format!("two jobs are named `{}`", job.name),
             )
             .with_help("give each job its own name"));
         }
         specs.push(job);
     }
-    Ok(SimulationSpec {
-        declared: sim.is_some() || !jobs.is_empty() || !failures.is_empty(),
-        days,
-        replicas,
-        reference_platform: cat.reference_platform,
-        rate_multiplier,
-        racks_per_network_switch,
-        racks_per_power_row,
-        detect_override,
-        phases: topo,
-        classes,
-        jobs: specs,
-    })
+    Ok(specs)
 }
 
 fn job(
@@ -898,51 +1015,8 @@ fn job(
     let restart_s = q(&rj.restart_s, "restart_s", &cat.restart_s)?;
     let swap_s = q(&rj.swap_s, "swap_s", &cat.swap_s)?;
     let planned_per_day = q(&rj.planned_per_day, "planned_per_day", planned_default)?;
-    let checkpoint_interval =
-        match (&rj.checkpoint_interval_s, rj.checkpoint_interval_s.as_ref().and_then(validate::keyword)) {
-            (None, _) | (_, Some("auto")) => CheckpointInterval::Auto,
-            (_, Some(s)) => {
-                return Err(InputError::at(
-                    file,
-                    &path.key("checkpoint_interval_s"),
-                    format!("`{s}` is not a checkpoint interval"),
-                )
-                .with_help("write checkpoint_interval_s = \"auto\" (Young's sqrt(2·w·MTBF)) or a number of seconds"));
-            }
-            (Some(v), None) => {
-                let ip = path.key("checkpoint_interval_s");
-                let iq = quantity(file, &ip, v, bare, "checkpoint_interval_s", positive, "positive")?;
-                let w = checkpoint_write_s.estimate.central;
-                if iq.estimate.central < w {
-                    return Err(InputError::at(
-                    file,
-                    &ip,
-                    format!(
-                        "the checkpoint interval ({} s) is shorter than its write time (checkpoint_write_s = {w} s)",
-                        iq.estimate.central
-                    ),
-                )
-                .with_help("checkpoint at most as often as a write takes, or write checkpoint_interval_s = \"auto\""));
-                }
-                CheckpointInterval::Fixed(iq)
-            }
-        };
-    let spares = match &rj.spares {
-        None => Spares::Phase,
-        Some(v) if validate::keyword(v) == Some("phase") => Spares::Phase,
-        Some(v) if matches!(v, Input::Bare(Scalar::Integer(n)) if *n >= 0) => {
-            let Input::Bare(Scalar::Integer(n)) = v else { unreachable!("matched above") };
-            Spares::Reserved(*n as u64)
-        }
-        Some(v) => {
-            let shown = match v {
-                Input::Bare(s) => s.to_toml().to_string(),
-                Input::Table(_) => "a table".to_string(),
-            };
-            return Err(InputError::at(file, &path.key("spares"), format!("spares = {shown} is not a spare policy"))
-                .with_help("write spares = \"phase\" (any idle node of the phase) or a whole number of reserved nodes (0: wait for repair)"));
-        }
-    };
+    let checkpoint_interval = checkpoint_interval(file, &path, rj.checkpoint_interval_s.as_ref(), &checkpoint_write_s)?;
+    let spares = spares(file, &path, rj.spares.as_ref())?;
     Ok(JobSpec {
         name,
         phase,
@@ -957,6 +1031,55 @@ fn job(
         planned_per_day,
         path,
     })
+}
+
+/// A job's checkpoint interval: `"auto"` (Young's) or a fixed quantity no shorter than a write.
+fn checkpoint_interval(
+    file: &SourceFile,
+    path: &KeyPath,
+    given: Option<&Input>,
+    checkpoint_write_s: &Quantity,
+) -> Result<CheckpointInterval, InputError> {
+    let ip = path.key("checkpoint_interval_s");
+    let v = match (given, given.and_then(validate::keyword)) {
+        (None, _) | (_, Some("auto")) => return Ok(CheckpointInterval::Auto),
+        (_, Some(s)) => {
+            return Err(InputError::at(file, &ip, format!("`{s}` is not a checkpoint interval"))
+                .with_help("write checkpoint_interval_s = \"auto\" (Young's sqrt(2·w·MTBF)) or a number of seconds"));
+        }
+        (Some(v), None) => v,
+    };
+    let iq = quantity(file, &ip, v, BareNumbers::Assumed, "checkpoint_interval_s", positive, "positive")?;
+    let w = checkpoint_write_s.estimate.central;
+    if iq.estimate.central < w {
+        return Err(InputError::at(
+            file,
+            &ip,
+            format!(
+                "the checkpoint interval ({} s) is shorter than its write time (checkpoint_write_s = {w} s)",
+                iq.estimate.central
+            ),
+        )
+        .with_help("checkpoint at most as often as a write takes, or write checkpoint_interval_s = \"auto\""));
+    }
+    Ok(CheckpointInterval::Fixed(iq))
+}
+
+/// Where a job's replacement nodes come from: `"phase"` or a count of nodes reserved for it.
+fn spares(file: &SourceFile, path: &KeyPath, given: Option<&Input>) -> Result<Spares, InputError> {
+    match given {
+        None => Ok(Spares::Phase),
+        Some(v) if validate::keyword(v) == Some("phase") => Ok(Spares::Phase),
+        Some(Input::Bare(Scalar::Integer(n))) if *n >= 0 => Ok(Spares::Reserved(*n as u64)),
+        Some(v) => {
+            let shown = match v {
+                Input::Bare(s) => s.to_toml().to_string(),
+                Input::Table(_) => "a table".to_string(),
+            };
+            Err(InputError::at(file, &path.key("spares"), format!("spares = {shown} is not a spare policy"))
+                .with_help("write spares = \"phase\" (any idle node of the phase) or a whole number of reserved nodes (0: wait for repair)"))
+        }
+    }
 }
 
 /// Most nodes a simulated fleet may have (node indices are 32-bit).
