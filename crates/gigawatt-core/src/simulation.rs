@@ -57,25 +57,48 @@ pub enum BlastRadius {
 }
 
 impl BlastRadius {
-    const NAMES: [(&'static str, BlastRadius); 5] = [
-        ("job", BlastRadius::Job),
-        ("node", BlastRadius::Node),
-        ("nvlink_domain", BlastRadius::NvlinkDomain),
-        ("network_switch", BlastRadius::NetworkSwitch),
-        ("power_row", BlastRadius::PowerRow),
+    /// Every blast radius, smallest first.
+    pub const ALL: [BlastRadius; 5] = [
+        BlastRadius::Job,
+        BlastRadius::Node,
+        BlastRadius::NvlinkDomain,
+        BlastRadius::NetworkSwitch,
+        BlastRadius::PowerRow,
     ];
 
-    /// The name used in files.
+    /// The name used in files and in the JSON output.
     pub fn name(self) -> &'static str {
-        Self::NAMES.iter().find(|(_, b)| *b == self).map_or("", |(n, _)| n)
+        match self {
+            BlastRadius::Job => "job",
+            BlastRadius::Node => "node",
+            BlastRadius::NvlinkDomain => "nvlink_domain",
+            BlastRadius::NetworkSwitch => "network_switch",
+            BlastRadius::PowerRow => "power_row",
+        }
+    }
+
+    /// A remark for help text, where the name needs one.
+    fn remark(self) -> Option<&'static str> {
+        match self {
+            BlastRadius::NvlinkDomain => Some("the whole rack on NVL72-class platforms"),
+            _ => None,
+        }
+    }
+
+    /// Every name, for help text: `job, node, nvlink_domain (…), network_switch, power_row`.
+    pub fn help_list() -> String {
+        let names = Self::ALL.iter().map(|b| match b.remark() {
+            Some(r) => format!("{} ({r})", b.name()),
+            None => b.name().to_string(),
+        });
+        names.collect::<Vec<_>>().join(", ")
     }
 
     fn parse(file: &SourceFile, path: &KeyPath, s: &str) -> Result<BlastRadius, InputError> {
-        Self::NAMES.iter().find(|(n, _)| *n == s).map(|(_, b)| *b).ok_or_else(|| {
-            let names: Vec<&str> = Self::NAMES.iter().map(|(n, _)| *n).collect();
-            let list = "job, node, nvlink_domain (the whole rack on NVL72-class platforms), network_switch, power_row";
+        Self::ALL.into_iter().find(|b| b.name() == s).ok_or_else(|| {
+            let list = Self::help_list();
             let err = InputError::at(file, path, format!("unknown blast radius `{s}`"));
-            match closest(s, names.iter().copied()) {
+            match closest(s, Self::ALL.iter().map(|b| b.name())) {
                 Some(best) => err.with_help(format!("did you mean `{best}`? Blast radii are {list}")),
                 None => err.with_help(format!("blast radii are {list}")),
             }
@@ -91,6 +114,24 @@ pub enum RateUnit {
     PerGpuHour,
     /// Failures per node per day (HGX server, or compute tray on rack-scale platforms).
     PerNodeDay,
+}
+
+impl RateUnit {
+    /// The key a class gives its rate under (`per_gpu_hour`), as in the JSON output.
+    pub fn key(self) -> &'static str {
+        match self {
+            RateUnit::PerGpuHour => "per_gpu_hour",
+            RateUnit::PerNodeDay => "per_node_day",
+        }
+    }
+
+    /// The unit as the listings show it (`per GPU-hour`).
+    pub fn label(self) -> &'static str {
+        match self {
+            RateUnit::PerGpuHour => "per GPU-hour",
+            RateUnit::PerNodeDay => "per node-day",
+        }
+    }
 }
 
 /// The shape of a repair-time distribution (its mean is the class's `repair_h`).
@@ -489,7 +530,11 @@ fn class_rate(
     exposure: Option<&Exposure>,
 ) -> Result<(RateUnit, Quantity), InputError> {
     let what = |k: &str| format!("{} {k}", rc.name);
-    let rate_keys = [("count", &rc.count), ("per_gpu_hour", &rc.per_gpu_hour), ("per_node_day", &rc.per_node_day)];
+    let rate_keys = [
+        ("count", &rc.count),
+        (RateUnit::PerGpuHour.key(), &rc.per_gpu_hour),
+        (RateUnit::PerNodeDay.key(), &rc.per_node_day),
+    ];
     let given: Vec<&str> = rate_keys.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
     if given.len() > 1 {
         return Err(InputError::at(
@@ -518,11 +563,27 @@ fn class_rate(
         }
         (None, Some(v), _) => Some((
             RateUnit::PerGpuHour,
-            quantity(file, &path.key("per_gpu_hour"), v, bare, &what("rate"), non_negative, "zero or more")?,
+            quantity(
+                file,
+                &path.key(RateUnit::PerGpuHour.key()),
+                v,
+                bare,
+                &what("rate"),
+                non_negative,
+                "zero or more",
+            )?,
         )),
         (None, None, Some(v)) => Some((
             RateUnit::PerNodeDay,
-            quantity(file, &path.key("per_node_day"), v, bare, &what("rate"), non_negative, "zero or more")?,
+            quantity(
+                file,
+                &path.key(RateUnit::PerNodeDay.key()),
+                v,
+                bare,
+                &what("rate"),
+                non_negative,
+                "zero or more",
+            )?,
         )),
         (None, None, None) => base.map(|b| (b.rate_unit, b.rate.clone())),
     };
@@ -1151,10 +1212,7 @@ impl SimulationSpec {
             }
         }
         for c in &self.classes {
-            let unit = match c.rate_unit {
-                RateUnit::PerGpuHour => "per GPU-hour",
-                RateUnit::PerNodeDay => "per node-day",
-            };
+            let unit = c.rate_unit.label();
             push(format!("failure.{}.rate", c.name), format!("{}: failure rate", c.label), unit, &c.rate);
             if self.detect_override.is_none() {
                 push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", c.label), "s", &c.detect_s);
@@ -1192,6 +1250,21 @@ impl SimulationSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schema_and_the_output_name_blast_radii_and_rate_units_as_the_enums_do() {
+        let doc = |key: &str| FailureClassInput::SECTION.fields.iter().find(|f| f.key == key).unwrap().ty;
+        let listed = doc("blast_radius");
+        for b in BlastRadius::ALL {
+            assert!(listed.contains(&format!("`{}`", b.name())), "{listed} lacks {}", b.name());
+            let json = serde_json::to_string(&b).unwrap();
+            assert_eq!(json, format!("\"{}\"", b.name()));
+        }
+        for u in [RateUnit::PerGpuHour, RateUnit::PerNodeDay] {
+            assert!(FailureClassInput::SECTION.keys().any(|k| k == u.key()), "{}", u.key());
+            assert_eq!(serde_json::to_string(&u).unwrap(), format!("\"{}\"", u.key()));
+        }
+    }
 
     #[test]
     fn bundled_failure_catalog_reproduces_llama3_table5_counts() {

@@ -1,4 +1,4 @@
-//! Benchmarks of the simulator (`cargo bench -p gigawatt-sim`):
+//! Benchmarks of the simulator (`cargo bench -p gigawatt-sim --features bench`):
 //!
 //! * the 10 GW seed scenario (2.2 M GPU packages), 365 simulated days, one replica;
 //! * 1,000 replicas of the Llama 3 scenario (54 days, 24,576 GPUs);
