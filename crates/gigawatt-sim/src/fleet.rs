@@ -169,7 +169,6 @@ impl Fleet {
     /// Builds the fleet of a scenario from its central plan.
     pub fn from_plan(model: &Model, eval: &Evaluation) -> Fleet {
         let spec: &SimulationSpec = &model.simulation;
-        let central = model.params.central();
         let classes: Vec<ClassModel> = spec
             .classes
             .iter()
@@ -182,18 +181,12 @@ impl Fleet {
                 interrupts: c.interrupts,
             })
             .collect();
+        let geometry = gigawatt_core::fleet::geometry(model, eval);
         let mut phases = Vec::with_capacity(eval.phases.len());
         let mut first_node: u64 = 0;
         let mut racks_total = 0;
-        for (i, (p, input)) in eval.phases.iter().zip(&model.phases).enumerate() {
-            let topo = &spec.phases[i];
-            let nodes = p.systems * topo.nodes_per_system as u64;
-            let nodes_per_rack = match topo.form {
-                Form::Server => (central[input.systems_per_rack].round() as u64).max(1),
-                Form::Rack => topo.nodes_per_system as u64,
-            };
-            let racks = nodes.div_ceil(nodes_per_rack);
-            let ppn = topo.packages_per_node;
+        for (i, (p, g)) in eval.phases.iter().zip(&geometry).enumerate() {
+            let ppn = g.packages_per_node;
             let mut cumulative = Vec::with_capacity(spec.classes.len());
             let mut acc = 0.0;
             for c in &spec.classes {
@@ -205,22 +198,22 @@ impl Fleet {
                 name: p.name.clone(),
                 site: p.site.clone(),
                 platform: p.platform.clone(),
-                form: topo.form,
+                form: g.form,
                 first_node: u32::try_from(first_node).expect("fewer than 4 billion nodes"),
-                nodes: u32::try_from(nodes).expect("fewer than 4 billion nodes"),
-                nodes_per_rack: nodes_per_rack as u32,
-                racks: racks as u32,
+                nodes: u32::try_from(g.nodes).expect("fewer than 4 billion nodes"),
+                nodes_per_rack: g.nodes_per_rack as u32,
+                racks: g.racks as u32,
                 packages_per_node: ppn,
-                gpus: nodes * ppn as u64,
-                racks_per_network_switch: spec.racks_per_network_switch.estimate.central.round().max(1.0) as u32,
-                racks_per_power_row: spec.racks_per_power_row.estimate.central.round().max(1.0) as u32,
-                failures_per_day_expected: node_rate * nodes as f64 * US_PER_H * 24.0,
+                gpus: g.gpus,
+                racks_per_network_switch: g.racks_per_network_switch,
+                racks_per_power_row: g.racks_per_power_row,
+                failures_per_day_expected: node_rate * g.nodes as f64 * US_PER_H * 24.0,
                 node_rate_per_us: node_rate,
                 class_cumulative: cumulative,
-                blast: spec.classes.iter().map(|c| c.blast_radius_on(topo.form)).collect(),
+                blast: spec.classes.iter().map(|c| c.blast_radius_on(g.form)).collect(),
             });
-            first_node += nodes;
-            racks_total += racks;
+            first_node += g.nodes;
+            racks_total += g.racks;
         }
         let mut phase_cumulative = Vec::with_capacity(phases.len());
         let mut acc = 0.0;
