@@ -72,6 +72,54 @@ pub struct Capex {
     pub other_suppliers_usd: f64,
 }
 
+/// The categories capex is split into, in the order reports show them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapexCategory {
+    /// Compute systems (servers or racks as sold).
+    ComputeSystems,
+    /// Scale-out networking.
+    Networking,
+    /// Storage.
+    Storage,
+    /// Facility shell, power and cooling.
+    Facility,
+    /// Land, soft costs, labour and the rest.
+    Other,
+}
+
+impl CapexCategory {
+    /// Every category, in report order.
+    pub const ALL: [CapexCategory; 5] = [
+        CapexCategory::ComputeSystems,
+        CapexCategory::Networking,
+        CapexCategory::Storage,
+        CapexCategory::Facility,
+        CapexCategory::Other,
+    ];
+
+    /// The label tables, charts and the HTML report show.
+    pub fn label(self) -> &'static str {
+        match self {
+            CapexCategory::ComputeSystems => "compute systems",
+            CapexCategory::Networking => "networking",
+            CapexCategory::Storage => "storage",
+            CapexCategory::Facility => "facility, power, cooling",
+            CapexCategory::Other => "other (land, soft costs, labour)",
+        }
+    }
+
+    /// The category's amount in `capex`, USD.
+    pub fn of(self, capex: &Capex) -> f64 {
+        match self {
+            CapexCategory::ComputeSystems => capex.compute_systems_usd,
+            CapexCategory::Networking => capex.networking_usd,
+            CapexCategory::Storage => capex.storage_usd,
+            CapexCategory::Facility => capex.facility_usd,
+            CapexCategory::Other => capex.other_usd,
+        }
+    }
+}
+
 impl Capex {
     fn add(self, o: Capex) -> Capex {
         Capex {

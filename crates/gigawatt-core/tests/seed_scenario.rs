@@ -147,3 +147,14 @@ fn a_central_value_outside_its_own_range_is_explained() {
     let seed = plan(&common::scenario("nvidia-openai-10gw.toml"), PlanOptions { draws: 2000, seed: 2025 });
     assert!(!seed.warnings.iter().any(|w| w.contains("the central value")), "{:?}", seed.warnings);
 }
+
+#[test]
+fn capex_categories_add_up_to_the_total_in_every_phase() {
+    use gigawatt_core::plan::CapexCategory;
+    let m = common::scenario("nvidia-openai-10gw.toml");
+    let p = plan(&m, PlanOptions::from_model(&m));
+    for phase in &p.phases {
+        let sum: f64 = CapexCategory::ALL.iter().map(|c| c.of(&phase.capex)).sum();
+        assert!((sum - phase.capex.total_usd).abs() <= 1e-6 * phase.capex.total_usd, "{}", phase.name);
+    }
+}
