@@ -450,6 +450,16 @@ fn training_run(
     })
 }
 
+/// The keys of the closed-form reliability method.
+const CLOSED_FORM_KEYS: [&str; 5] = [
+    "failures_per_1000_node_days",
+    "gpus_per_node",
+    "checkpoint_write_s",
+    "restart_overhead_min",
+    "checkpoint_interval_min",
+];
+
+/// How a run's ETTR is obtained: its `[training.reliability]` table, by method.
 fn reliability(
     run: &Section<'_>,
     name: &str,
@@ -471,23 +481,14 @@ fn reliability(
         "restart_overhead_min",
         "checkpoint_interval_min",
     ])?;
-    let key = |k: &str| format!("{path}.{k}");
     // A run with a [[job]] of the same name takes that job's simulated ETTR unless told otherwise.
-    let names = &jobs.names;
-    let default_method = if names.contains(&name) { "simulated" } else { "closed_form" };
+    let default_method = if jobs.names.contains(&name) { "simulated" } else { "closed_form" };
     let method = sec.string("method")?.unwrap_or(default_method);
     if method != "simulated" && sec.has("job") {
         return Err(sec
             .err("job", "`job` is given only with method = \"simulated\"")
             .with_help("remove job, or set method = \"simulated\""));
     }
-    let closed_keys = [
-        "failures_per_1000_node_days",
-        "gpus_per_node",
-        "checkpoint_write_s",
-        "restart_overhead_min",
-        "checkpoint_interval_min",
-    ];
     match method {
         "closed_form" | "simulated" => {
             if sec.has("ettr") {
@@ -495,75 +496,13 @@ fn reliability(
                     .err("ettr", "`ettr` is given only with method = \"given\"")
                     .with_help("remove ettr, or set method = \"given\""));
             }
-            let job = if method == "simulated" {
-                let job = sec.string("job")?.unwrap_or(name);
-                if !names.contains(&job) {
-                    let at = if sec.has("job") { "job" } else { "method" };
-                    let err = sec.err(at, format!("the scenario has no [[job]] named `{job}` to simulate"));
-                    let list = names.join("`, `");
-                    return Err(match closest(job, names.iter().copied()) {
-                        Some(best) => err.with_help(format!("did you mean `{best}`? The scenario's jobs: `{list}`")),
-                        None if names.is_empty() => err.with_help(
-                            "add a [[job]] (see docs/scenario.md, Simulation), or use method = \"closed_form\"",
-                        ),
-                        None => err.with_help(format!("the scenario's jobs: `{list}`")),
-                    });
-                }
-                Some(job.to_string())
+            if method == "simulated" {
+                simulated_reliability(&sec, name, jobs)
             } else {
-                None
-            };
-            if let Some(job) = job {
-                // Simulated: with the simulator off, the closed form on the job's own settings.
-                if let Some(k) = closed_keys.iter().find(|k| sec.has(k)) {
-                    return Err(sec.err(k, format!("`{k}` belongs to method = \"closed_form\"")).with_help(
-                        "a simulated run takes its failure rate, checkpoint write and restart from its [[job]] \
-                         (also for the closed form with --no-simulate); set them there, or use method = \"closed_form\"",
-                    ));
-                }
-                let fallback = jobs.closed_form(&job)?;
-                return Ok(Reliability::Simulated { job, fallback });
+                closed_form_reliability(&sec, name, defaults, inputs)
             }
-            let d = &defaults.reliability;
-            let mut get = |k: &str, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
-                let q = sec.quantity(k, label, check)?.unwrap_or_else(|| default.clone());
-                let unit = match k {
-                    "checkpoint_write_s" => "s",
-                    "restart_overhead_min" => "min",
-                    "gpus_per_node" => "count",
-                    _ => "per 1,000 node-days",
-                };
-                inputs.add(&key(k), &format!("{name}: {label}"), unit, &q);
-                Ok(q.estimate.central)
-            };
-            let r = get(
-                "failures_per_1000_node_days",
-                "failures per 1,000 node-days",
-                &d.failures_per_1000_node_days,
-                Check::NonNegative,
-            )?;
-            let n = get("gpus_per_node", "GPUs per node", &d.gpus_per_node, Check::Positive)?;
-            let w = get("checkpoint_write_s", "checkpoint write time", &d.checkpoint_write_s, Check::NonNegative)?;
-            let u = get("restart_overhead_min", "restart overhead", &d.restart_overhead_min, Check::NonNegative)?;
-            let interval = sec.number("checkpoint_interval_min", Check::Positive)?.map(|m| m * 60.0);
-            Ok(Reliability::ClosedForm(ClosedForm {
-                failures_per_node_day: r / 1000.0,
-                gpus_per_node: n,
-                checkpoint_write_s: w,
-                restart_overhead_s: u * 60.0,
-                checkpoint_interval_s: interval,
-            }))
         }
-        "given" => {
-            if let Some(k) = closed_keys.iter().find(|k| sec.has(k)) {
-                return Err(sec
-                    .err(k, format!("`{k}` belongs to method = \"closed_form\""))
-                    .with_help("a given ETTR needs only `ettr`"));
-            }
-            let q = sec.need_quantity("ettr", "ETTR", Check::Fraction, "add ettr = { value = 0.9, source = \"…\" }")?;
-            inputs.add(&key("ettr"), &format!("{name}: effective training time ratio"), "fraction", &q);
-            Ok(Reliability::Given { ettr: q.estimate.central })
-        }
+        "given" => given_reliability(&sec, name, inputs),
         "ignored" => {
             if let Some(k) = sec.table.keys().find(|k| k.as_str() != "method") {
                 return Err(sec.err(k, "method = \"ignored\" takes no other field"));
@@ -574,6 +513,85 @@ fn reliability(
             .err("method", format!("unknown reliability method `{other}`"))
             .with_help("use \"simulated\" (with job), \"closed_form\", \"given\" (with ettr) or \"ignored\"")),
     }
+}
+
+/// `method = "simulated"`: the `[[job]]` whose simulated ETTR the run takes, with the closed form
+/// on that job's own settings for when the simulator is off.
+fn simulated_reliability(sec: &Section<'_>, name: &str, jobs: &Jobs<'_>) -> Result<Reliability, InputError> {
+    let names = &jobs.names;
+    let job = sec.string("job")?.unwrap_or(name);
+    if !names.contains(&job) {
+        let at = if sec.has("job") { "job" } else { "method" };
+        let err = sec.err(at, format!("the scenario has no [[job]] named `{job}` to simulate"));
+        let list = names.join("`, `");
+        return Err(match closest(job, names.iter().copied()) {
+            Some(best) => err.with_help(format!("did you mean `{best}`? The scenario's jobs: `{list}`")),
+            None if names.is_empty() => {
+                err.with_help("add a [[job]] (see docs/scenario.md, Simulation), or use method = \"closed_form\"")
+            }
+            None => err.with_help(format!("the scenario's jobs: `{list}`")),
+        });
+    }
+    let job = job.to_string();
+    // Simulated: with the simulator off, the closed form on the job's own settings.
+    if let Some(k) = CLOSED_FORM_KEYS.iter().find(|k| sec.has(k)) {
+        return Err(sec.err(k, format!("`{k}` belongs to method = \"closed_form\"")).with_help(
+            "a simulated run takes its failure rate, checkpoint write and restart from its [[job]] \
+             (also for the closed form with --no-simulate); set them there, or use method = \"closed_form\"",
+        ));
+    }
+    let fallback = jobs.closed_form(&job)?;
+    Ok(Reliability::Simulated { job, fallback })
+}
+
+/// `method = "closed_form"`: the closed-form inputs, each given or taken from the defaults.
+fn closed_form_reliability(
+    sec: &Section<'_>,
+    name: &str,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<Reliability, InputError> {
+    let d = &defaults.reliability;
+    let mut get = |k: &str, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
+        let q = sec.quantity(k, label, check)?.unwrap_or_else(|| default.clone());
+        let unit = match k {
+            "checkpoint_write_s" => "s",
+            "restart_overhead_min" => "min",
+            "gpus_per_node" => "count",
+            _ => "per 1,000 node-days",
+        };
+        inputs.add(&format!("{}.{k}", sec.path), &format!("{name}: {label}"), unit, &q);
+        Ok(q.estimate.central)
+    };
+    let r = get(
+        "failures_per_1000_node_days",
+        "failures per 1,000 node-days",
+        &d.failures_per_1000_node_days,
+        Check::NonNegative,
+    )?;
+    let n = get("gpus_per_node", "GPUs per node", &d.gpus_per_node, Check::Positive)?;
+    let w = get("checkpoint_write_s", "checkpoint write time", &d.checkpoint_write_s, Check::NonNegative)?;
+    let u = get("restart_overhead_min", "restart overhead", &d.restart_overhead_min, Check::NonNegative)?;
+    let interval = sec.number("checkpoint_interval_min", Check::Positive)?.map(|m| m * 60.0);
+    Ok(Reliability::ClosedForm(ClosedForm {
+        failures_per_node_day: r / 1000.0,
+        gpus_per_node: n,
+        checkpoint_write_s: w,
+        restart_overhead_s: u * 60.0,
+        checkpoint_interval_s: interval,
+    }))
+}
+
+/// `method = "given"`: the ETTR as written.
+fn given_reliability(sec: &Section<'_>, name: &str, inputs: &mut Inputs) -> Result<Reliability, InputError> {
+    if let Some(k) = CLOSED_FORM_KEYS.iter().find(|k| sec.has(k)) {
+        return Err(sec
+            .err(k, format!("`{k}` belongs to method = \"closed_form\""))
+            .with_help("a given ETTR needs only `ettr`"));
+    }
+    let q = sec.need_quantity("ettr", "ETTR", Check::Fraction, "add ettr = { value = 0.9, source = \"…\" }")?;
+    inputs.add(&format!("{}.ettr", sec.path), &format!("{name}: effective training time ratio"), "fraction", &q);
+    Ok(Reliability::Given { ettr: q.estimate.central })
 }
 
 fn demand_section(
