@@ -14,7 +14,7 @@ use gigawatt_core::scenario::Model;
 use crate::allocation::Policy;
 use crate::defaults::WorkloadDefaults;
 use crate::demand::{Demand, Feature, Tier, UserPoint, peak_to_average};
-use crate::models::ModelCatalog;
+use crate::models::{ModelArch, ModelCatalog};
 use crate::parse::{Inputs, Section};
 use crate::precision::{PRECISION_FORMS, Precision};
 use crate::training::{AttentionFlops, ClosedForm, GpuRequest, Mfu, Reliability, TrainingRun, training_flops};
@@ -204,6 +204,7 @@ pub fn parse_sections(
     Ok(CapacitySpec { training, demand, inference, policy, inputs })
 }
 
+/// One `[[training]]` table as a training run.
 #[allow(clippy::too_many_arguments)]
 fn training_run(
     model: &Model,
@@ -235,12 +236,57 @@ fn training_run(
         "reliability",
     ])?;
     let name = sec.need_string("name", "add name = \"…\" to say which run this is")?.to_string();
-    let key = |k: &str| format!("{}.{k}", path);
     let arch = match sec.string("model")? {
         Some(id) => Some(models.get(id).ok_or_else(|| models.unknown(file, &path.key("model"), id))?),
         None => None,
     };
-    let (params_active, params_total) = match arch {
+    let (params_active, params_total) = run_parameters(&sec, &name, arch, models, inputs)?;
+    let tokens = sec.need_quantity(
+        "tokens",
+        "training tokens",
+        Check::Positive,
+        "add tokens = { value = 15.6e12, source = \"…\" }",
+    )?;
+    let tokens = record(inputs, &format!("{path}.tokens"), &format!("{name}: training tokens"), "tokens", Some(tokens))
+        .unwrap_or_default();
+    let precision = precision(&sec, "precision")?.unwrap_or(Precision::Bf16);
+    let attention = attention_flops(&sec, arch)?;
+    let flops = training_flops(params_active, tokens, attention, arch);
+    let mfu = run_mfu(&sec, &name, precision, fleet, catalog, defaults, inputs)?;
+    let gpus = gpu_request(&sec, &name, inputs)?;
+    let platform = run_platform(&sec, fleet)?;
+    check_peak_throughput(&sec, fleet, platform.as_deref(), precision, catalog)?;
+    let start = sec.date("start")?.ok_or_else(|| {
+        sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
+    })?;
+    let reliability = reliability(&sec, &name, jobs, defaults, inputs)?;
+    Ok(TrainingRun {
+        name,
+        model: arch.map(|a| a.id.clone()),
+        params_active,
+        params_total,
+        tokens,
+        precision,
+        attention,
+        flops,
+        mfu,
+        gpus,
+        platform,
+        start,
+        reliability,
+    })
+}
+
+/// A run's (active, total) parameters: its catalog model's, or as written.
+fn run_parameters(
+    sec: &Section<'_>,
+    name: &str,
+    arch: Option<&ModelArch>,
+    models: &ModelCatalog,
+    inputs: &mut Inputs,
+) -> Result<(f64, f64), InputError> {
+    let key = |k: &str| format!("{}.{k}", sec.path);
+    match arch {
         Some(a) => {
             if sec.has("params_active") || sec.has("params_total") {
                 return Err(sec
@@ -248,7 +294,7 @@ fn training_run(
                     .with_help("remove params_active/params_total, or remove `model`"));
             }
             models.register(&a.id, inputs)?;
-            (a.params_active, a.params_total)
+            Ok((a.params_active, a.params_total))
         }
         None => {
             let active = sec.need_quantity(
@@ -270,20 +316,15 @@ fn training_run(
             if t < a {
                 return Err(sec.err("params_total", "total parameters are fewer than active parameters"));
             }
-            (a, t)
+            Ok((a, t))
         }
-    };
-    let tokens = sec.need_quantity(
-        "tokens",
-        "training tokens",
-        Check::Positive,
-        "add tokens = { value = 15.6e12, source = \"…\" }",
-    )?;
-    let tokens =
-        record(inputs, &key("tokens"), &format!("{name}: training tokens"), "tokens", Some(tokens)).unwrap_or_default();
-    let precision = precision(&sec, "precision")?.unwrap_or(Precision::Bf16);
+    }
+}
+
+/// Which attention FLOPs a run counts (`attention_flops`, with `seq_len`).
+fn attention_flops(sec: &Section<'_>, arch: Option<&ModelArch>) -> Result<AttentionFlops, InputError> {
     let seq_len = sec.integer("seq_len", 1..=100_000_000)?.map(|s| s as f64);
-    let attention = match sec.string("attention_flops")?.unwrap_or("none") {
+    Ok(match sec.string("attention_flops")?.unwrap_or("none") {
         "none" => AttentionFlops::None,
         kind @ ("full" | "causal") => {
             let seq_len = seq_len.ok_or_else(|| {
@@ -302,81 +343,24 @@ fn training_run(
                 "use \"none\" (6·N·D only), \"full\" (+ attention matrices) or \"causal\" (+ half of them)",
             ));
         }
-    };
-    let flops = training_flops(params_active, tokens, attention, arch);
-    let mfu = match table.get("mfu") {
-        Some(toml::Value::String(s)) if s == "scaled" => {
-            let m = &defaults.mfu;
-            inputs.add(
-                "workloads.mfu.reference_mfu",
-                "MFU model: MFU at the reference scale",
-                "fraction",
-                &m.reference_mfu,
-            );
-            inputs.add("workloads.mfu.reference_gpus", "MFU model: reference scale", "GPUs", &m.reference_gpus);
-            inputs.add(
-                "workloads.mfu.per_doubling",
-                "MFU model: MFU kept per doubling of GPUs",
-                "fraction",
-                &m.per_doubling,
-            );
-            // Each platform the run may train on: its own MFU, or the reference carried over.
-            let mut platform_mfu = Vec::new();
-            let only = table.get("platform").and_then(|v| v.as_str());
-            for p in fleet.iter().filter(|p| only.is_none_or(|only| only == **p)) {
-                let q = match catalog.get(p).and_then(|pl| pl.get(Field::TrainingMfu)) {
-                    Some(q) => q.clone(),
-                    None => {
-                        let mut q = m.reference_mfu.clone();
-                        q.provenance.assumption = Some(format!(
-                            "the platform file of `{p}` gives no training_mfu: the reference MFU ({}) is \
-                             carried over",
-                            m.reference_mfu.estimate.central
-                        ));
-                        q
-                    }
-                };
-                inputs.add(
-                    &format!("catalog.{p}.training_mfu"),
-                    &format!("MFU model: MFU on {p} up to the reference scale"),
-                    "fraction",
-                    &q,
-                );
-                platform_mfu.push((p.to_string(), q.estimate.central));
-            }
-            // Against the dense peak of the run's precision: the BF16 model times its factor.
-            let name_of = precision.to_string();
-            let factor = match m.precision.get(&name_of) {
-                Some(q) => {
-                    inputs.add(
-                        &format!("workloads.mfu.precision.{name_of}"),
-                        &format!("MFU model: {name_of} MFU ÷ BF16 MFU"),
-                        "ratio",
-                        q,
-                    );
-                    q.estimate.central
-                }
-                None => {
-                    return Err(sec.err("precision", format!("the MFU model has no factor for {name_of}")).with_help(
-                        "catalog/workloads.toml [mfu.precision] lists the precisions it is measured for; give mfu = { value = …, source = \"…\" } instead",
-                    ));
-                }
-            };
-            for (_, v) in &mut platform_mfu {
-                *v *= factor;
-            }
-            Mfu::Scaled {
-                reference_mfu: m.reference_mfu.estimate.central * factor,
-                reference_gpus: m.reference_gpus.estimate.central,
-                per_doubling: m.per_doubling.estimate.central,
-                platform_mfu,
-            }
-        }
-        Some(toml::Value::String(s)) => {
-            return Err(sec.err("mfu", format!("unknown MFU model `{s}`")).with_help(
-                "give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)",
-            ));
-        }
+    })
+}
+
+/// A run's MFU: the documented scale model (`mfu = "scaled"`) or a given fraction.
+fn run_mfu(
+    sec: &Section<'_>,
+    name: &str,
+    precision: Precision,
+    fleet: &[&str],
+    catalog: &Catalog,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<Mfu, InputError> {
+    match sec.table.get("mfu") {
+        Some(toml::Value::String(s)) if s == "scaled" => scaled_mfu(sec, precision, fleet, catalog, defaults, inputs),
+        Some(toml::Value::String(s)) => Err(sec
+            .err("mfu", format!("unknown MFU model `{s}`"))
+            .with_help("give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)")),
         _ => {
             let q = sec.need_quantity(
                 "mfu",
@@ -387,67 +371,154 @@ fn training_run(
             if q.estimate.low <= 0.0 {
                 return Err(sec.err("mfu", "MFU must be above 0").with_help("give a fraction such as 0.4"));
             }
-            Mfu::Given {
-                mfu: record(inputs, &key("mfu"), &format!("{name}: MFU"), "fraction", Some(q)).unwrap_or_default(),
-            }
-        }
-    };
-    let gpus =
-        match (sec.integer("gpus", 1..=100_000_000)?, sec.quantity("fleet_share", "fleet share", Check::Fraction)?) {
-            (Some(_), Some(_)) => {
-                return Err(sec.err("fleet_share", "a run asks for `gpus` or a `fleet_share`, not both").with_help(
-                    "keep gpus = N for a fixed cluster, or fleet_share = 0.3 for a share of the fleet online",
-                ));
-            }
-            (None, None) => {
-                return Err(sec
-                    .err_here(format!("training run `{name}` asks for no GPUs"))
-                    .with_help("add gpus = 16384, or fleet_share = 0.3 (a share of the GPUs online each month)"));
-            }
-            (Some(n), None) => GpuRequest::Count { gpus: n as f64 },
-            (None, Some(q)) => GpuRequest::FleetShare {
-                share: record(inputs, &key("fleet_share"), &format!("{name}: share of the fleet"), "fraction", Some(q))
+            Ok(Mfu::Given {
+                mfu: record(inputs, &format!("{}.mfu", sec.path), &format!("{name}: MFU"), "fraction", Some(q))
                     .unwrap_or_default(),
-            },
+            })
+        }
+    }
+}
+
+/// The MFU scale model for a run, at its precision, on each platform it may train on.
+fn scaled_mfu(
+    sec: &Section<'_>,
+    precision: Precision,
+    fleet: &[&str],
+    catalog: &Catalog,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<Mfu, InputError> {
+    let m = &defaults.mfu;
+    inputs.add("workloads.mfu.reference_mfu", "MFU model: MFU at the reference scale", "fraction", &m.reference_mfu);
+    inputs.add("workloads.mfu.reference_gpus", "MFU model: reference scale", "GPUs", &m.reference_gpus);
+    inputs.add("workloads.mfu.per_doubling", "MFU model: MFU kept per doubling of GPUs", "fraction", &m.per_doubling);
+    let mut platform_mfu = platform_mfus(sec, fleet, catalog, defaults, inputs);
+    let factor = precision_mfu_factor(sec, precision, defaults, inputs)?;
+    for (_, v) in &mut platform_mfu {
+        *v *= factor;
+    }
+    Ok(Mfu::Scaled {
+        reference_mfu: m.reference_mfu.estimate.central * factor,
+        reference_gpus: m.reference_gpus.estimate.central,
+        per_doubling: m.per_doubling.estimate.central,
+        platform_mfu,
+    })
+}
+
+/// Each platform the run may train on: its own MFU, or the reference carried over (BF16).
+fn platform_mfus(
+    sec: &Section<'_>,
+    fleet: &[&str],
+    catalog: &Catalog,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Vec<(String, f64)> {
+    let m = &defaults.mfu;
+    let mut platform_mfu = Vec::new();
+    let only = sec.table.get("platform").and_then(|v| v.as_str());
+    for p in fleet.iter().filter(|p| only.is_none_or(|only| only == **p)) {
+        let q = match catalog.get(p).and_then(|pl| pl.get(Field::TrainingMfu)) {
+            Some(q) => q.clone(),
+            None => {
+                let mut q = m.reference_mfu.clone();
+                q.provenance.assumption = Some(format!(
+                    "the platform file of `{p}` gives no training_mfu: the reference MFU ({}) is \
+                     carried over",
+                    m.reference_mfu.estimate.central
+                ));
+                q
+            }
         };
-    let platform = match sec.string("platform")? {
-        Some(p) if fleet.contains(&p) => Some(p.to_string()),
+        inputs.add(
+            &format!("catalog.{p}.training_mfu"),
+            &format!("MFU model: MFU on {p} up to the reference scale"),
+            "fraction",
+            &q,
+        );
+        platform_mfu.push((p.to_string(), q.estimate.central));
+    }
+    platform_mfu
+}
+
+/// The factor from BF16 MFU to MFU against the dense peak of the run's precision.
+fn precision_mfu_factor(
+    sec: &Section<'_>,
+    precision: Precision,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<f64, InputError> {
+    let name_of = precision.to_string();
+    match defaults.mfu.precision.get(&name_of) {
+        Some(q) => {
+            inputs.add(
+                &format!("workloads.mfu.precision.{name_of}"),
+                &format!("MFU model: {name_of} MFU ÷ BF16 MFU"),
+                "ratio",
+                q,
+            );
+            Ok(q.estimate.central)
+        }
+        None => Err(sec.err("precision", format!("the MFU model has no factor for {name_of}")).with_help(
+            "catalog/workloads.toml [mfu.precision] lists the precisions it is measured for; give mfu = { value = …, source = \"…\" } instead",
+        )),
+    }
+}
+
+/// The GPUs a run asks for: a fixed count, or a share of the fleet online.
+fn gpu_request(sec: &Section<'_>, name: &str, inputs: &mut Inputs) -> Result<GpuRequest, InputError> {
+    match (sec.integer("gpus", 1..=100_000_000)?, sec.quantity("fleet_share", "fleet share", Check::Fraction)?) {
+        (Some(_), Some(_)) => Err(sec
+            .err("fleet_share", "a run asks for `gpus` or a `fleet_share`, not both")
+            .with_help("keep gpus = N for a fixed cluster, or fleet_share = 0.3 for a share of the fleet online")),
+        (None, None) => Err(sec
+            .err_here(format!("training run `{name}` asks for no GPUs"))
+            .with_help("add gpus = 16384, or fleet_share = 0.3 (a share of the GPUs online each month)")),
+        (Some(n), None) => Ok(GpuRequest::Count { gpus: n as f64 }),
+        (None, Some(q)) => Ok(GpuRequest::FleetShare {
+            share: record(
+                inputs,
+                &format!("{}.fleet_share", sec.path),
+                &format!("{name}: share of the fleet"),
+                "fraction",
+                Some(q),
+            )
+            .unwrap_or_default(),
+        }),
+    }
+}
+
+/// The one platform a run is restricted to, if any (it must be in the fleet).
+fn run_platform(sec: &Section<'_>, fleet: &[&str]) -> Result<Option<String>, InputError> {
+    match sec.string("platform")? {
+        Some(p) if fleet.contains(&p) => Ok(Some(p.to_string())),
         Some(p) => {
             let list = fleet.join(", ");
             let err = sec.err("platform", format!("platform `{p}` is not in this scenario's fleet"));
-            return Err(match closest(p, fleet.iter().copied()) {
+            Err(match closest(p, fleet.iter().copied()) {
                 Some(best) => err.with_help(format!("did you mean `{best}`? The fleet has {list}")),
                 None => err.with_help(format!("the fleet has {list}")),
-            });
+            })
         }
-        None => None,
-    };
-    for id in fleet.iter().filter(|id| platform.as_deref().is_none_or(|p| p == **id)) {
+        None => Ok(None),
+    }
+}
+
+/// Checks that every platform the run may train on has a dense peak at its precision.
+fn check_peak_throughput(
+    sec: &Section<'_>,
+    fleet: &[&str],
+    platform: Option<&str>,
+    precision: Precision,
+    catalog: &Catalog,
+) -> Result<(), InputError> {
+    for id in fleet.iter().filter(|id| platform.is_none_or(|p| p == **id)) {
         if catalog.get(id).and_then(|p| p.get(precision.peak_field())).is_none() {
             return Err(sec
                 .err("precision", format!("`{id}` has no dense {precision} throughput in the catalog"))
                 .with_help("train in a precision every platform of the run has (bf16 or fp8), or restrict the run with platform = \"…\""));
         }
     }
-    let start = sec.date("start")?.ok_or_else(|| {
-        sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
-    })?;
-    let reliability = reliability(&sec, &name, jobs, defaults, inputs)?;
-    Ok(TrainingRun {
-        name,
-        model: arch.map(|a| a.id.clone()),
-        params_active,
-        params_total,
-        tokens,
-        precision,
-        attention,
-        flops,
-        mfu,
-        gpus,
-        platform,
-        start,
-        reliability,
-    })
+    Ok(())
 }
 
 /// The keys of the closed-form reliability method.
