@@ -665,6 +665,7 @@ fn given_reliability(sec: &Section<'_>, name: &str, inputs: &mut Inputs) -> Resu
     Ok(Reliability::Given { ettr: q.estimate.central })
 }
 
+/// The `[demand]` section: users, their growth and messages, the peak, tiers, features, today.
 fn demand_section(
     file: &SourceFile,
     table: &toml::Table,
@@ -686,6 +687,30 @@ fn demand_section(
         "peak_to_average",
         "today",
     ])?;
+    let users = user_points(&sec, inputs)?;
+    let rates = message_rates(&sec, inputs)?;
+    let peak = demand_peak(&sec, inputs)?;
+    let (tiers, tier_paths) = demand_tiers(&sec, models, inputs)?;
+    let features = demand_features(&sec, &tiers, inputs)?;
+    let today = demand_today(&sec, users[0].date, models, catalog, inputs)?;
+    Ok(DemandSpec {
+        demand: Demand {
+            users,
+            growth_per_year: rates.growth_per_year,
+            messages_per_user_per_day: rates.messages_per_user_per_day,
+            input_tokens_per_message: rates.input_tokens_per_message,
+            output_tokens_per_message: rates.output_tokens_per_message,
+            tiers,
+            features,
+            peak_to_average: peak,
+        },
+        tier_paths,
+        today,
+    })
+}
+
+/// The weekly users known at dates (`users`), in date order.
+fn user_points(sec: &Section<'_>, inputs: &mut Inputs) -> Result<Vec<UserPoint>, InputError> {
     let mut users = Vec::new();
     let user_tables = sec.tables("users")?;
     if user_tables.is_empty() {
@@ -694,7 +719,7 @@ fn demand_section(
             .with_help("add users = [ { date = \"2025-10-06\", weekly_users = { value = 800e6, source = \"…\" } } ]"));
     }
     for (i, t) in user_tables.iter().enumerate() {
-        let p = path.key("users").index(i);
+        let p = sec.path.key("users").index(i);
         let s = sec.child(&p, t, "a `users` point");
         s.only(&["date", "weekly_users"])?;
         let date = s.date("date")?.ok_or_else(|| s.err_here("a `users` point needs a `date`"))?;
@@ -715,83 +740,139 @@ fn demand_section(
         }
         users.push(UserPoint { date, weekly_users: w });
     }
-    let mut num =
-        |key: &str, label: &str, unit: &str, check: Check, required: bool, default: f64| -> Result<f64, InputError> {
-            let q = if required {
-                Some(sec.need_quantity(
-                    key,
-                    label,
-                    check,
-                    &format!("add {key} = {{ value = …, source = \"…\" }} (or an assumption)"),
-                )?)
-            } else {
-                sec.quantity(key, label, check)?
-            };
-            Ok(record(inputs, &format!("demand.{key}"), label, unit, q).unwrap_or(default))
-        };
-    let growth_per_year = num(
+    Ok(users)
+}
+
+/// A number of the `[demand]` table, registered as `demand.KEY`; required when `default` is
+/// `None`.
+fn demand_number(
+    sec: &Section<'_>,
+    inputs: &mut Inputs,
+    key: &str,
+    label: &str,
+    unit: &str,
+    check: Check,
+    default: Option<f64>,
+) -> Result<f64, InputError> {
+    let q = match default {
+        None => Some(sec.need_quantity(
+            key,
+            label,
+            check,
+            &format!("add {key} = {{ value = …, source = \"…\" }} (or an assumption)"),
+        )?),
+        Some(_) => sec.quantity(key, label, check)?,
+    };
+    Ok(record(inputs, &format!("demand.{key}"), label, unit, q).unwrap_or(default.unwrap_or_default()))
+}
+
+/// Growth of weekly users after the last point, and the messages they send.
+struct MessageRates {
+    growth_per_year: f64,
+    messages_per_user_per_day: f64,
+    input_tokens_per_message: f64,
+    output_tokens_per_message: f64,
+}
+
+/// The growth of weekly users and the messages per user and tokens per message.
+fn message_rates(sec: &Section<'_>, inputs: &mut Inputs) -> Result<MessageRates, InputError> {
+    let growth_per_year = demand_number(
+        sec,
+        inputs,
         "growth_per_year",
         "growth of weekly users per year after the last point",
         "fraction/yr",
         Check::NonNegative,
-        false,
-        0.0,
+        Some(0.0),
     )?;
-    let messages_per_user_per_day =
-        num("messages_per_user_per_day", "messages per weekly user per day", "messages", Check::Positive, true, 0.0)?;
-    let input_tokens_per_message =
-        num("input_tokens_per_message", "input tokens per message", "tokens", Check::Positive, true, 0.0)?;
-    let output_tokens_per_message =
-        num("output_tokens_per_message", "output tokens per message", "tokens", Check::Positive, true, 0.0)?;
-    let peak = match (sec.table("profile")?, sec.has("peak_to_average")) {
-        (Some(_), true) => {
-            return Err(sec.err("peak_to_average", "give a [demand.profile] or peak_to_average, not both"));
-        }
-        (None, false) => {
-            return Err(sec
-                .err_here("[demand] needs a peak: give [demand.profile] (hourly and daily weights) or peak_to_average")
-                .with_help("e.g. peak_to_average = { value = 1.6, assumption = \"…\" }"));
-        }
-        (None, true) => num("peak_to_average", "peak-hour ÷ average demand", "ratio", Check::AtLeastOne, true, 1.0)?,
-        (Some(t), false) => {
-            let pp = path.key("profile");
-            let s = sec.child(&pp, t, "[demand.profile]");
-            s.only(&["hourly", "daily", "source", "assumption"])?;
-            let hourly =
-                s.numbers("hourly")?.ok_or_else(|| s.err_here("[demand.profile] lacks `hourly` (24 weights)"))?;
-            let daily = s.numbers("daily")?.unwrap_or_else(|| vec![1.0; 7]);
-            if hourly.len() != 24 || hourly.iter().sum::<f64>() <= 0.0 {
-                return Err(
-                    s.err("hourly", format!("`hourly` has {} weights; it needs 24, not all zero", hourly.len()))
-                );
-            }
-            if daily.len() != 7 || daily.iter().sum::<f64>() <= 0.0 {
-                return Err(s.err("daily", format!("`daily` has {} weights; it needs 7, not all zero", daily.len())));
-            }
-            let ratio = peak_to_average(&hourly, &daily);
-            let provenance = match (s.string("source")?, s.string("assumption")?) {
-                (Some(src), None) => {
-                    Provenance { sources: vec![src.to_string()], origin: file.name.clone(), ..Provenance::default() }
-                }
-                (None, Some(a)) => {
-                    Provenance { assumption: Some(a.to_string()), origin: file.name.clone(), ..Provenance::default() }
-                }
-                _ => {
-                    return Err(s
-                        .err_here("[demand.profile] needs either `source` or `assumption`")
-                        .with_help("say where the profile comes from, or that it is assumed: assumption = \"…\""));
-                }
-            };
-            let q = Quantity {
-                estimate: Estimate::exact(ratio),
-                provenance: Provenance {
-                    derived: Some("max/mean of the hourly × daily profile".into()), ..provenance
-                },
-            };
-            inputs.add("demand.profile", "peak-hour ÷ average demand (from the profile)", "ratio", &q);
-            ratio
+    let messages_per_user_per_day = demand_number(
+        sec,
+        inputs,
+        "messages_per_user_per_day",
+        "messages per weekly user per day",
+        "messages",
+        Check::Positive,
+        None,
+    )?;
+    let input_tokens_per_message = demand_number(
+        sec,
+        inputs,
+        "input_tokens_per_message",
+        "input tokens per message",
+        "tokens",
+        Check::Positive,
+        None,
+    )?;
+    let output_tokens_per_message = demand_number(
+        sec,
+        inputs,
+        "output_tokens_per_message",
+        "output tokens per message",
+        "tokens",
+        Check::Positive,
+        None,
+    )?;
+    Ok(MessageRates { growth_per_year, messages_per_user_per_day, input_tokens_per_message, output_tokens_per_message })
+}
+
+/// Peak-hour ÷ average demand: from `[demand.profile]`, or `peak_to_average` as written.
+fn demand_peak(sec: &Section<'_>, inputs: &mut Inputs) -> Result<f64, InputError> {
+    match (sec.table("profile")?, sec.has("peak_to_average")) {
+        (Some(_), true) => Err(sec.err("peak_to_average", "give a [demand.profile] or peak_to_average, not both")),
+        (None, false) => Err(sec
+            .err_here("[demand] needs a peak: give [demand.profile] (hourly and daily weights) or peak_to_average")
+            .with_help("e.g. peak_to_average = { value = 1.6, assumption = \"…\" }")),
+        (None, true) => demand_number(
+            sec,
+            inputs,
+            "peak_to_average",
+            "peak-hour ÷ average demand",
+            "ratio",
+            Check::AtLeastOne,
+            None,
+        ),
+        (Some(t), false) => profile_peak(sec, t, inputs),
+    }
+}
+
+/// Peak-hour ÷ average demand of the hourly and daily weights of `[demand.profile]`.
+fn profile_peak(sec: &Section<'_>, t: &toml::Table, inputs: &mut Inputs) -> Result<f64, InputError> {
+    let pp = sec.path.key("profile");
+    let s = sec.child(&pp, t, "[demand.profile]");
+    s.only(&["hourly", "daily", "source", "assumption"])?;
+    let hourly = s.numbers("hourly")?.ok_or_else(|| s.err_here("[demand.profile] lacks `hourly` (24 weights)"))?;
+    let daily = s.numbers("daily")?.unwrap_or_else(|| vec![1.0; 7]);
+    if hourly.len() != 24 || hourly.iter().sum::<f64>() <= 0.0 {
+        return Err(s.err("hourly", format!("`hourly` has {} weights; it needs 24, not all zero", hourly.len())));
+    }
+    if daily.len() != 7 || daily.iter().sum::<f64>() <= 0.0 {
+        return Err(s.err("daily", format!("`daily` has {} weights; it needs 7, not all zero", daily.len())));
+    }
+    let ratio = peak_to_average(&hourly, &daily);
+    let origin = sec.file.name.clone();
+    let provenance = match (s.string("source")?, s.string("assumption")?) {
+        (Some(src), None) => Provenance { sources: vec![src.to_string()], origin, ..Provenance::default() },
+        (None, Some(a)) => Provenance { assumption: Some(a.to_string()), origin, ..Provenance::default() },
+        _ => {
+            return Err(s
+                .err_here("[demand.profile] needs either `source` or `assumption`")
+                .with_help("say where the profile comes from, or that it is assumed: assumption = \"…\""));
         }
     };
+    let q = Quantity {
+        estimate: Estimate::exact(ratio),
+        provenance: Provenance { derived: Some("max/mean of the hourly × daily profile".into()), ..provenance },
+    };
+    inputs.add("demand.profile", "peak-hour ÷ average demand (from the profile)", "ratio", &q);
+    Ok(ratio)
+}
+
+/// The `[[demand.tier]]`s in serving (priority) order, with where each one's `models` is.
+fn demand_tiers(
+    sec: &Section<'_>,
+    models: &ModelCatalog,
+    inputs: &mut Inputs,
+) -> Result<(Vec<Tier>, Vec<KeyPath>), InputError> {
     let mut tiers = Vec::new();
     let mut tier_paths = Vec::new();
     let tier_tables = sec.tables("tier")?;
@@ -802,58 +883,9 @@ fn demand_section(
     }
     let mut share_sum = 0.0;
     for (i, t) in tier_tables.iter().enumerate() {
-        let p = path.key("tier").index(i);
-        let s = sec.child(&p, t, "[[demand.tier]]");
-        s.only(&["name", "priority", "share_of_users", "intensity", "models"])?;
-        let name = s.need_string("name", "add name = \"pro\"")?.to_string();
-        if tiers.iter().any(|x: &Tier| x.name == name) {
-            return Err(s.err("name", format!("tier `{name}` is defined twice")));
-        }
-        let share = s.need_quantity(
-            "share_of_users",
-            "share of users",
-            Check::Fraction,
-            "add share_of_users = { value = 0.05, assumption = \"…\" }",
-        )?;
-        let share = record(
-            inputs,
-            &format!("demand.tier.{name}.share_of_users"),
-            &format!("{name}: share of weekly users"),
-            "fraction",
-            Some(share),
-        )
-        .unwrap_or_default();
-        share_sum += share;
-        let intensity = record(
-            inputs,
-            &format!("demand.tier.{name}.intensity"),
-            &format!("{name}: messages per user ÷ average"),
-            "ratio",
-            s.quantity("intensity", "intensity", Check::Positive)?,
-        )
-        .unwrap_or(1.0);
-        let priority = s.integer("priority", 1..=1000)?.map_or(i as u32 + 1, |x| x as u32);
-        let mp = p.key("models");
-        let mt = s.table("models")?.ok_or_else(|| {
-            s.err_here(format!("tier `{name}` has no `models`"))
-                .with_help("add models = { \"gpt4o-class\" = 1.0 } (share of the tier's messages per model)")
-        })?;
-        let ms = s.child(&mp, mt, "`models`");
-        let mut mix = Vec::new();
-        for (id, _) in mt {
-            if models.get(id).is_none() {
-                return Err(models.unknown(file, &mp.key(id), id));
-            }
-            let x = ms.number(id, Check::Fraction)?.unwrap_or_default();
-            models.register(id, inputs)?;
-            mix.push((id.clone(), x));
-        }
-        let total: f64 = mix.iter().map(|(_, x)| x).sum();
-        if (total - 1.0).abs() > 1e-6 {
-            return Err(InputError::at(file, &mp, format!("tier `{name}`'s model shares add up to {total}, not 1"))
-                .with_help("give each model's share of the tier's messages; they must add up to 1"));
-        }
-        tiers.push(Tier { name, priority, share_of_users: share, intensity, models: mix });
+        let (tier, mp) = demand_tier(sec, i, t, &tiers, models, inputs)?;
+        share_sum += tier.share_of_users;
+        tiers.push(tier);
         tier_paths.push(mp);
     }
     if (share_sum - 1.0).abs() > 1e-6 {
@@ -865,111 +897,203 @@ fn demand_section(
     order.sort_by_key(|&i| tiers[i].priority);
     let tiers: Vec<Tier> = order.iter().map(|&i| tiers[i].clone()).collect();
     let tier_paths: Vec<KeyPath> = order.iter().map(|&i| tier_paths[i].clone()).collect();
+    Ok((tiers, tier_paths))
+}
+
+/// The `i`th `[[demand.tier]]` (its name not among the `earlier` ones), with where its `models` is.
+fn demand_tier(
+    sec: &Section<'_>,
+    i: usize,
+    t: &toml::Table,
+    earlier: &[Tier],
+    models: &ModelCatalog,
+    inputs: &mut Inputs,
+) -> Result<(Tier, KeyPath), InputError> {
+    let p = sec.path.key("tier").index(i);
+    let s = sec.child(&p, t, "[[demand.tier]]");
+    s.only(&["name", "priority", "share_of_users", "intensity", "models"])?;
+    let name = s.need_string("name", "add name = \"pro\"")?.to_string();
+    if earlier.iter().any(|x: &Tier| x.name == name) {
+        return Err(s.err("name", format!("tier `{name}` is defined twice")));
+    }
+    let share = s.need_quantity(
+        "share_of_users",
+        "share of users",
+        Check::Fraction,
+        "add share_of_users = { value = 0.05, assumption = \"…\" }",
+    )?;
+    let share = record(
+        inputs,
+        &format!("demand.tier.{name}.share_of_users"),
+        &format!("{name}: share of weekly users"),
+        "fraction",
+        Some(share),
+    )
+    .unwrap_or_default();
+    let intensity = record(
+        inputs,
+        &format!("demand.tier.{name}.intensity"),
+        &format!("{name}: messages per user ÷ average"),
+        "ratio",
+        s.quantity("intensity", "intensity", Check::Positive)?,
+    )
+    .unwrap_or(1.0);
+    let priority = s.integer("priority", 1..=1000)?.map_or(i as u32 + 1, |x| x as u32);
+    let mp = p.key("models");
+    let mix = tier_model_mix(&s, &mp, &name, models, inputs)?;
+    Ok((Tier { name, priority, share_of_users: share, intensity, models: mix }, mp))
+}
+
+/// A tier's `models`: each model's share of the tier's messages, adding up to 1.
+fn tier_model_mix(
+    s: &Section<'_>,
+    mp: &KeyPath,
+    name: &str,
+    models: &ModelCatalog,
+    inputs: &mut Inputs,
+) -> Result<Vec<(String, f64)>, InputError> {
+    let file = s.file;
+    let mt = s.table("models")?.ok_or_else(|| {
+        s.err_here(format!("tier `{name}` has no `models`"))
+            .with_help("add models = { \"gpt4o-class\" = 1.0 } (share of the tier's messages per model)")
+    })?;
+    let ms = s.child(mp, mt, "`models`");
+    let mut mix = Vec::new();
+    for (id, _) in mt {
+        if models.get(id).is_none() {
+            return Err(models.unknown(file, &mp.key(id), id));
+        }
+        let x = ms.number(id, Check::Fraction)?.unwrap_or_default();
+        models.register(id, inputs)?;
+        mix.push((id.clone(), x));
+    }
+    let total: f64 = mix.iter().map(|(_, x)| x).sum();
+    if (total - 1.0).abs() > 1e-6 {
+        return Err(InputError::at(file, mp, format!("tier `{name}`'s model shares add up to {total}, not 1"))
+            .with_help("give each model's share of the tier's messages; they must add up to 1"));
+    }
+    Ok(mix)
+}
+
+/// The `[[demand.feature]]`s, each for some of the `tiers`.
+fn demand_features(sec: &Section<'_>, tiers: &[Tier], inputs: &mut Inputs) -> Result<Vec<Feature>, InputError> {
     let mut features = Vec::new();
     for (i, t) in sec.tables("feature")?.iter().enumerate() {
-        let p = path.key("feature").index(i);
-        let s = sec.child(&p, t, "[[demand.feature]]");
-        s.only(&["name", "output_multiplier", "input_multiplier", "share_of_messages", "tiers", "from"])?;
-        let name = s.need_string("name", "add name = \"reasoning\"")?.to_string();
-        let label = |l: &str| format!("feature {name}: {l}");
-        let out = s.need_quantity(
-            "output_multiplier",
-            "output multiplier",
-            Check::Positive,
-            "add output_multiplier = { value = 20, source = \"…\" }",
-        )?;
-        let output_multiplier = record(
-            inputs,
-            &format!("demand.feature.{name}.output_multiplier"),
-            &label("output tokens ÷ a plain message's"),
-            "ratio",
-            Some(out),
-        )
-        .unwrap_or(1.0);
-        let input_multiplier = record(
-            inputs,
-            &format!("demand.feature.{name}.input_multiplier"),
-            &label("input tokens ÷ a plain message's"),
-            "ratio",
-            s.quantity("input_multiplier", "input multiplier", Check::Positive)?,
-        )
-        .unwrap_or(1.0);
-        let sh = s.need_quantity(
-            "share_of_messages",
-            "share of messages",
-            Check::Fraction,
-            "add share_of_messages = { value = 0.1, assumption = \"…\" }",
-        )?;
-        let share_of_messages = record(
-            inputs,
-            &format!("demand.feature.{name}.share_of_messages"),
-            &label("share of the tier's messages"),
-            "fraction",
-            Some(sh),
-        )
-        .unwrap_or_default();
-        let names = s.strings("tiers")?.ok_or_else(|| {
-            s.err_here(format!("feature `{name}` names no `tiers`")).with_help("add tiers = [\"pro\"]")
-        })?;
-        for (j, n) in names.iter().enumerate() {
-            if !tiers.iter().any(|t| t.name == *n) {
-                let known: Vec<&str> = tiers.iter().map(|t| t.name.as_str()).collect();
-                let err = InputError::at(file, &p.key("tiers").index(j), format!("unknown tier `{n}`"));
-                return Err(match closest(n, known.iter().copied()) {
-                    Some(best) => err.with_help(format!("did you mean `{best}`? Tiers: {}", known.join(", "))),
-                    None => err.with_help(format!("tiers: {}", known.join(", "))),
-                });
-            }
-        }
-        features.push(Feature {
-            name,
-            output_multiplier,
-            input_multiplier,
-            share_of_messages,
-            tiers: names.iter().map(|s| s.to_string()).collect(),
-            from: s.date("from")?,
-        });
+        features.push(demand_feature(sec, i, t, tiers, inputs)?);
     }
-    let today = match sec.table("today")? {
-        None => None,
-        Some(t) => {
-            let p = path.key("today");
-            let s = sec.child(&p, t, "[demand.today]");
-            s.only(&["date", "model", "reference_platform", "precision", "kv_precision"])?;
-            let date = s.date("date")?.unwrap_or(users[0].date);
-            let m = s.need_string("model", "add model = \"gpt4o-class\"")?;
-            if models.get(m).is_none() {
-                return Err(models.unknown(file, &p.key("model"), m));
-            }
-            models.register(m, inputs)?;
-            let rp = s.string("reference_platform")?.unwrap_or("h100-hgx");
-            if catalog.get(rp).is_none() {
-                return Err(catalog.unknown(file, &p.key("reference_platform"), rp));
-            }
-            Some(TodaySpec {
-                date,
-                model: m.to_string(),
-                reference_platform: rp.to_string(),
-                precision: precision(&s, "precision")?.unwrap_or(Precision::Fp8),
-                kv_precision: precision(&s, "kv_precision")?.unwrap_or(Precision::Fp8),
-                path: p.clone(),
-            })
-        }
-    };
-    Ok(DemandSpec {
-        demand: Demand {
-            users,
-            growth_per_year,
-            messages_per_user_per_day,
-            input_tokens_per_message,
-            output_tokens_per_message,
-            tiers,
-            features,
-            peak_to_average: peak,
-        },
-        tier_paths,
-        today,
+    Ok(features)
+}
+
+/// The `i`th `[[demand.feature]]`: how much it multiplies a message, how often, in which tiers.
+fn demand_feature(
+    sec: &Section<'_>,
+    i: usize,
+    t: &toml::Table,
+    tiers: &[Tier],
+    inputs: &mut Inputs,
+) -> Result<Feature, InputError> {
+    let p = sec.path.key("feature").index(i);
+    let s = sec.child(&p, t, "[[demand.feature]]");
+    s.only(&["name", "output_multiplier", "input_multiplier", "share_of_messages", "tiers", "from"])?;
+    let name = s.need_string("name", "add name = \"reasoning\"")?.to_string();
+    let label = |l: &str| format!("feature {name}: {l}");
+    let out = s.need_quantity(
+        "output_multiplier",
+        "output multiplier",
+        Check::Positive,
+        "add output_multiplier = { value = 20, source = \"…\" }",
+    )?;
+    let output_multiplier = record(
+        inputs,
+        &format!("demand.feature.{name}.output_multiplier"),
+        &label("output tokens ÷ a plain message's"),
+        "ratio",
+        Some(out),
+    )
+    .unwrap_or(1.0);
+    let input_multiplier = record(
+        inputs,
+        &format!("demand.feature.{name}.input_multiplier"),
+        &label("input tokens ÷ a plain message's"),
+        "ratio",
+        s.quantity("input_multiplier", "input multiplier", Check::Positive)?,
+    )
+    .unwrap_or(1.0);
+    let sh = s.need_quantity(
+        "share_of_messages",
+        "share of messages",
+        Check::Fraction,
+        "add share_of_messages = { value = 0.1, assumption = \"…\" }",
+    )?;
+    let share_of_messages = record(
+        inputs,
+        &format!("demand.feature.{name}.share_of_messages"),
+        &label("share of the tier's messages"),
+        "fraction",
+        Some(sh),
+    )
+    .unwrap_or_default();
+    let names = s
+        .strings("tiers")?
+        .ok_or_else(|| s.err_here(format!("feature `{name}` names no `tiers`")).with_help("add tiers = [\"pro\"]"))?;
+    check_feature_tiers(&s, &names, tiers)?;
+    Ok(Feature {
+        name,
+        output_multiplier,
+        input_multiplier,
+        share_of_messages,
+        tiers: names.iter().map(|s| s.to_string()).collect(),
+        from: s.date("from")?,
     })
+}
+
+/// Checks that a feature's `tiers` are all defined, naming the closest tier otherwise.
+fn check_feature_tiers(s: &Section<'_>, names: &[&str], tiers: &[Tier]) -> Result<(), InputError> {
+    for (j, n) in names.iter().enumerate() {
+        if !tiers.iter().any(|t| t.name == *n) {
+            let known: Vec<&str> = tiers.iter().map(|t| t.name.as_str()).collect();
+            let err = InputError::at(s.file, &s.path.key("tiers").index(j), format!("unknown tier `{n}`"));
+            return Err(match closest(n, known.iter().copied()) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Tiers: {}", known.join(", "))),
+                None => err.with_help(format!("tiers: {}", known.join(", "))),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `[demand.today]`, the reference for today's text chat (its date the first users point's by
+/// default).
+fn demand_today(
+    sec: &Section<'_>,
+    first_date: Date,
+    models: &ModelCatalog,
+    catalog: &Catalog,
+    inputs: &mut Inputs,
+) -> Result<Option<TodaySpec>, InputError> {
+    let Some(t) = sec.table("today")? else { return Ok(None) };
+    let file = sec.file;
+    let p = sec.path.key("today");
+    let s = sec.child(&p, t, "[demand.today]");
+    s.only(&["date", "model", "reference_platform", "precision", "kv_precision"])?;
+    let date = s.date("date")?.unwrap_or(first_date);
+    let m = s.need_string("model", "add model = \"gpt4o-class\"")?;
+    if models.get(m).is_none() {
+        return Err(models.unknown(file, &p.key("model"), m));
+    }
+    models.register(m, inputs)?;
+    let rp = s.string("reference_platform")?.unwrap_or("h100-hgx");
+    if catalog.get(rp).is_none() {
+        return Err(catalog.unknown(file, &p.key("reference_platform"), rp));
+    }
+    Ok(Some(TodaySpec {
+        date,
+        model: m.to_string(),
+        reference_platform: rp.to_string(),
+        precision: precision(&s, "precision")?.unwrap_or(Precision::Fp8),
+        kv_precision: precision(&s, "kv_precision")?.unwrap_or(Precision::Fp8),
+        path: p.clone(),
+    }))
 }
 
 fn deployment(sec: &Section<'_>, base: Option<&DeploymentSpec>) -> Result<DeploymentSpec, InputError> {
