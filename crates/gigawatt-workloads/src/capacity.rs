@@ -8,7 +8,7 @@ use gigawatt_core::analysis::{InputRecord, ScenarioInfo};
 use gigawatt_core::catalog::{Catalog, Field, Platform};
 use gigawatt_core::date::Date;
 use gigawatt_core::error::{InputError, KeyPath};
-use gigawatt_core::plan::{PhaseResult, online_fraction};
+use gigawatt_core::plan::{Evaluation, PhaseResult, online_fraction};
 use gigawatt_core::scenario::Model;
 use serde::Serialize;
 
@@ -20,8 +20,9 @@ use crate::inference::{
     serving_rate,
 };
 use crate::models::{ModelArch, ModelCatalog};
+use crate::parse::Inputs;
 use crate::precision::Precision;
-use crate::spec::{CapacitySpec, DeploymentSpec, parse_sections};
+use crate::spec::{CapacitySpec, DemandSpec, DeploymentSpec, parse_sections};
 use crate::training::{Ettr, EttrSource, GpuRequest, ScenarioEttr, TrainingRun};
 
 /// Months the timeline may run past the last phase while training runs are still going.
@@ -475,295 +476,425 @@ pub fn jobs_to_simulate(model: &Model, catalog: &Catalog) -> Result<Vec<String>,
 /// Capacity of a scenario with the ETTR from `ettr` — the hook through which the reliability
 /// simulator supplies its simulated ETTR.
 pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) -> Result<Capacity, InputError> {
-    let models = ModelCatalog::bundled()?;
-    let defaults = WorkloadDefaults::bundled()?;
-    let spec: CapacitySpec = parse_sections(model, catalog, &models, &defaults)?;
-    let mut inputs = spec.inputs.clone();
-    let mut warnings = Vec::new();
-    let eval = gigawatt_core::analysis::central(model);
-    let values = model.params.central();
-    let load_factor = values[model.costs.load_factor];
-    let fleet: Vec<String> = {
-        let mut v: Vec<String> = Vec::new();
-        for p in &eval.phases {
-            if !v.contains(&p.platform) {
-                v.push(p.platform.clone());
-            }
-        }
-        v
-    };
-    let specs: Vec<PlatformSpec> =
-        fleet.iter().map(|id| platform_spec(catalog.get(id).expect("phases use catalog platforms"))).collect();
-    let cal = calibration(catalog, &models, &defaults)?;
-    let eff = cal.efficiency;
+    let ctx = Context::read(model, catalog)?;
+    let mut inputs = ctx.spec.inputs.clone();
     inputs.add(
         "workloads.inference.hbm_usable_fraction",
         "usable share of HBM (weights and KV cache)",
         "fraction",
-        &defaults.hbm_usable_fraction,
+        &ctx.defaults.hbm_usable_fraction,
     );
+    let (inference, rates) = serving(&ctx, &mut inputs)?;
+    let Months { runs, state, tiers, timeline, mut usage, mut warnings, .. } = Months::run(&ctx, &rates, ettr);
+    usage.set_shares();
+    let end_label = timeline.last().map(|r| r.month.clone()).unwrap_or_default();
+    let training = training_results(&runs, &state, &end_label, &mut warnings);
+    let gated = gated_features(&ctx.spec, &timeline);
+    let chat_today = match ctx.spec.demand.as_ref().and_then(|d| d.today.as_ref().map(|t| (d, t))) {
+        None => None,
+        Some((ds, t)) => Some(chat_today(&ctx, ds, t, &mut warnings)?),
+    };
+    for w in &model.warnings {
+        warnings.push(w.clone());
+    }
+    let records = inputs.into_records();
+    Ok(Capacity {
+        scenario: ScenarioInfo {
+            name: model.name.clone(),
+            description: model.description.clone(),
+            file: model.source.name.clone(),
+        },
+        policy: ctx.spec.policy,
+        calibration: ctx.cal,
+        training,
+        inference,
+        tiers,
+        timeline,
+        gated_features: gated,
+        usage,
+        chat_today,
+        assumptions: records.iter().filter(|r| !r.sourced).cloned().collect(),
+        inputs: records,
+        warnings,
+    })
+}
 
-    // Serving rates of every demanded model on every platform of the fleet.
-    let mut inference = Vec::new();
-    let mut rates: BTreeMap<(String, usize), (f64, f64)> = BTreeMap::new();
-    if let Some(ds) = &spec.demand {
-        let dm = &ds.demand;
-        inputs.add(
-            "workloads.inference.hbm_usable_fraction",
-            "usable share of HBM (weights and KV cache)",
-            "fraction",
-            &defaults.hbm_usable_fraction,
-        );
-        inputs.add(
-            "workloads.inference.ep_bytes_per_element",
-            "bytes per element per expert-parallel send",
-            "B",
-            &defaults.ep_bytes_per_element,
-        );
-        for id in &fleet {
-            if let Some(q) = catalog.get(id).and_then(|p| p.get(Field::ScaleOutGbS)) {
-                inputs.add(
-                    &format!("catalog.{id}.scale_out_gb_s"),
-                    &format!("{id}: scale-out bandwidth per GPU"),
-                    "GB/s",
-                    q,
-                );
-            }
-        }
-        let mut used: Vec<(String, KeyPath)> = Vec::new();
-        for (t, path) in dm.tiers.iter().zip(&ds.tier_paths) {
-            for (m, _) in &t.models {
-                if !used.iter().any(|(x, _)| x == m) {
-                    used.push((m.clone(), path.key(m)));
+/// Decode and prefill tokens/s per GPU of each demanded model on each platform of the fleet, by
+/// (model id, index in the fleet).
+type Rates = BTreeMap<(String, usize), (f64, f64)>;
+
+/// What every stage of a capacity run reads: the scenario and its workload sections, the plan at
+/// central values, the fleet's platforms and the calibrated efficiency factors.
+struct Context<'a> {
+    model: &'a Model,
+    catalog: &'a Catalog,
+    models: ModelCatalog,
+    defaults: WorkloadDefaults,
+    spec: CapacitySpec,
+    eval: Evaluation,
+    load_factor: f64,
+    /// Platform ids of the phases, in order of first appearance.
+    fleet: Vec<String>,
+    /// Their roofline specs, in the same order.
+    specs: Vec<PlatformSpec>,
+    cal: CalibrationResult,
+}
+
+impl<'a> Context<'a> {
+    /// Reads the workload sections, evaluates the plan and calibrates the efficiency factors.
+    fn read(model: &'a Model, catalog: &'a Catalog) -> Result<Context<'a>, InputError> {
+        let models = ModelCatalog::bundled()?;
+        let defaults = WorkloadDefaults::bundled()?;
+        let spec: CapacitySpec = parse_sections(model, catalog, &models, &defaults)?;
+        let eval = gigawatt_core::analysis::central(model);
+        let values = model.params.central();
+        let load_factor = values[model.costs.load_factor];
+        let fleet: Vec<String> = {
+            let mut v: Vec<String> = Vec::new();
+            for p in &eval.phases {
+                if !v.contains(&p.platform) {
+                    v.push(p.platform.clone());
                 }
             }
-        }
-        for (m, tier_path) in &used {
-            let arch = models.get(m).expect("validated");
-            let dspec = spec.inference.for_model(m);
-            let dep = deployment_of(dspec, dm.input_tokens_per_message, dm.output_tokens_per_message, &defaults);
-            let path = if spec.inference.deployments.iter().any(|(x, _)| x == m) { &dspec.path } else { tier_path };
-            for (pi, ps) in specs.iter().enumerate() {
-                let needs_net = (dep.decode_nodes > 1.0 || dep.prefill_nodes > 1.0) && ps.scale_out_gb_s <= 0.0;
-                if needs_net {
-                    return Err(InputError::at(&model.source, path, format!("no scale-out bandwidth is known for `{}`, which expert parallelism across nodes needs", ps.id))
-                        .with_help("add scale_out_gb_s = { value = …, source = \"…\" } to the platform's file, or keep decode_nodes = prefill_nodes = 1"));
-                }
-                let dr = decode(ps, arch, &dep, eff).map_err(|e| serve_error(model, path, arch, ps, &dep, e))?;
-                let pr = prefill(ps, arch, &dep, eff).map_err(|e| serve_error(model, path, arch, ps, &dep, e))?;
-                let tps =
-                    serving_rate(dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu, dep.input_tokens, dep.output_tokens);
-                let ec = economics(&eval.phases, &ps.id, load_factor);
-                let per_m = |usd_per_gpu_year: f64| usd_per_gpu_year / (tps * 365.0 * 86_400.0) * 1e6;
-                let capex = per_m(ec.capex_usd_per_gpu_year);
-                let energy = per_m(ec.energy_usd_per_gpu_year);
-                rates.insert((m.clone(), pi), (dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu));
-                inference.push(InferenceResult {
-                    platform: ps.id.clone(),
-                    model: m.clone(),
-                    precision: dep.precision,
-                    kv_precision: dep.kv_precision,
-                    input_tokens: dep.input_tokens,
-                    output_tokens: dep.output_tokens,
-                    tokens_per_s_per_gpu: tps,
-                    tokens_per_s_per_mw: tps * 1000.0 / ec.kw_per_gpu,
-                    kwh_per_million_tokens: ec.avg_kw_per_gpu / (tps * 3600.0) * 1e6,
-                    usd_per_million_tokens: capex + energy,
-                    capex_usd_per_million_tokens: capex,
-                    energy_usd_per_million_tokens: energy,
-                    decode: dr,
-                    prefill: pr,
-                });
-            }
-        }
+            v
+        };
+        let specs: Vec<PlatformSpec> =
+            fleet.iter().map(|id| platform_spec(catalog.get(id).expect("phases use catalog platforms"))).collect();
+        let cal = calibration(catalog, &models, &defaults)?;
+        Ok(Context { model, catalog, models, defaults, spec, eval, load_factor, fleet, specs, cal })
     }
 
-    // Months from the first with GPUs online.
-    let first_day = eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
-    let last_online = eval.phases.iter().map(|p| p.online).max().expect("a scenario has phases");
-    let (mut y, mut m) = first_day.year_month();
-    let (ly, lm) = last_online.year_month();
-    let mut timeline = Vec::new();
-    let runs: Vec<&TrainingRun> = spec.training.iter().map(|t| &t.run).collect();
-    struct RunState {
-        done_flops: f64,
-        gpu_hours: f64,
-        max_gpus: f64,
-        mfu_hours: f64,
-        ettr_hours: f64,
-        last_ettr: Option<Ettr>,
-        started: Option<Date>,
-        finish: Option<Date>,
-        finish_days: f64,
-        stalled_warned: bool,
-    }
-    let mut state: Vec<RunState> = runs
-        .iter()
-        .map(|_| RunState {
-            done_flops: 0.0,
-            gpu_hours: 0.0,
-            max_gpus: 0.0,
-            mfu_hours: 0.0,
-            ettr_hours: 0.0,
-            last_ettr: None,
-            started: None,
-            finish: None,
-            finish_days: 0.0,
-            stalled_warned: false,
-        })
-        .collect();
-    let mut extra = 0;
-    let mut usage = Usage::default();
-    let tiers: Vec<String> =
-        spec.demand.as_ref().map_or(Vec::new(), |d| d.demand.tiers.iter().map(|t| t.name.clone()).collect());
-    loop {
-        let (label, start, next) = month_bounds(y, m);
-        let days = (next.days_since_epoch() - start.days_since_epoch()) as f64;
-        // GPUs online per platform, averaged over the month's days.
-        let mut online = vec![0.0; fleet.len()];
+    /// GPUs online per platform of the fleet and their facility power, MW, averaged over the
+    /// `days` days from `start`.
+    fn gpus_online(&self, start: Date, days: f64) -> (Vec<f64>, f64) {
+        let mut online = vec![0.0; self.fleet.len()];
         let mut power_mw = 0.0;
         for d in 0..days as i64 {
             let day = start.add_days(d);
-            for p in &eval.phases {
+            for p in &self.eval.phases {
                 let f = online_fraction(p, day);
-                let pi = fleet.iter().position(|x| *x == p.platform).expect("fleet platform");
+                let pi = self.fleet.iter().position(|x| *x == p.platform).expect("fleet platform");
                 online[pi] += f * p.gpus as f64 / days;
                 power_mw += f * p.facility_power_mw / days;
             }
         }
+        (online, power_mw)
+    }
+}
+
+/// Serving each demanded model on each platform of the fleet: the results, and the rates the
+/// monthly allocation runs on.
+fn serving(ctx: &Context<'_>, inputs: &mut Inputs) -> Result<(Vec<InferenceResult>, Rates), InputError> {
+    let mut inference = Vec::new();
+    let mut rates = Rates::new();
+    let Some(ds) = &ctx.spec.demand else { return Ok((inference, rates)) };
+    let dm = &ds.demand;
+    record_serving_inputs(ctx, inputs);
+    for (m, tier_path) in &demanded_models(ds) {
+        let arch = ctx.models.get(m).expect("validated");
+        let dspec = ctx.spec.inference.for_model(m);
+        let dep = deployment_of(dspec, dm.input_tokens_per_message, dm.output_tokens_per_message, &ctx.defaults);
+        let path = if ctx.spec.inference.deployments.iter().any(|(x, _)| x == m) { &dspec.path } else { tier_path };
+        for (pi, ps) in ctx.specs.iter().enumerate() {
+            let result = serve_on(ctx, m, arch, &dep, path, ps)?;
+            rates.insert((m.clone(), pi), (result.decode.tokens_per_s_per_gpu, result.prefill.tokens_per_s_per_gpu));
+            inference.push(result);
+        }
+    }
+    Ok((inference, rates))
+}
+
+/// Registers the serving inputs that do not come from the scenario: the HBM share, the
+/// expert-parallel message size and each platform's scale-out bandwidth.
+fn record_serving_inputs(ctx: &Context<'_>, inputs: &mut Inputs) {
+    inputs.add(
+        "workloads.inference.hbm_usable_fraction",
+        "usable share of HBM (weights and KV cache)",
+        "fraction",
+        &ctx.defaults.hbm_usable_fraction,
+    );
+    inputs.add(
+        "workloads.inference.ep_bytes_per_element",
+        "bytes per element per expert-parallel send",
+        "B",
+        &ctx.defaults.ep_bytes_per_element,
+    );
+    for id in &ctx.fleet {
+        if let Some(q) = ctx.catalog.get(id).and_then(|p| p.get(Field::ScaleOutGbS)) {
+            inputs.add(
+                &format!("catalog.{id}.scale_out_gb_s"),
+                &format!("{id}: scale-out bandwidth per GPU"),
+                "GB/s",
+                q,
+            );
+        }
+    }
+}
+
+/// Each model the tiers use, once, in order of first use, with where it was first named.
+fn demanded_models(ds: &DemandSpec) -> Vec<(String, KeyPath)> {
+    let mut used: Vec<(String, KeyPath)> = Vec::new();
+    for (t, path) in ds.demand.tiers.iter().zip(&ds.tier_paths) {
+        for (m, _) in &t.models {
+            if !used.iter().any(|(x, _)| x == m) {
+                used.push((m.clone(), path.key(m)));
+            }
+        }
+    }
+    used
+}
+
+/// Serving model `m` (`arch`, deployed as `dep`) on platform `ps`: tokens/s per GPU, per MW,
+/// energy and cost per token; a serving problem is an error located at `path`.
+fn serve_on(
+    ctx: &Context<'_>,
+    m: &str,
+    arch: &ModelArch,
+    dep: &Deployment,
+    path: &KeyPath,
+    ps: &PlatformSpec,
+) -> Result<InferenceResult, InputError> {
+    let (model, eff) = (ctx.model, ctx.cal.efficiency);
+    let needs_net = (dep.decode_nodes > 1.0 || dep.prefill_nodes > 1.0) && ps.scale_out_gb_s <= 0.0;
+    if needs_net {
+        return Err(InputError::at(&model.source, path, format!("no scale-out bandwidth is known for `{}`, which expert parallelism across nodes needs", ps.id))
+            .with_help("add scale_out_gb_s = { value = …, source = \"…\" } to the platform's file, or keep decode_nodes = prefill_nodes = 1"));
+    }
+    let dr = decode(ps, arch, dep, eff).map_err(|e| serve_error(model, path, arch, ps, dep, e))?;
+    let pr = prefill(ps, arch, dep, eff).map_err(|e| serve_error(model, path, arch, ps, dep, e))?;
+    let tps = serving_rate(dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu, dep.input_tokens, dep.output_tokens);
+    let ec = economics(&ctx.eval.phases, &ps.id, ctx.load_factor);
+    let per_m = |usd_per_gpu_year: f64| usd_per_gpu_year / (tps * 365.0 * 86_400.0) * 1e6;
+    let capex = per_m(ec.capex_usd_per_gpu_year);
+    let energy = per_m(ec.energy_usd_per_gpu_year);
+    Ok(InferenceResult {
+        platform: ps.id.clone(),
+        model: m.to_string(),
+        precision: dep.precision,
+        kv_precision: dep.kv_precision,
+        input_tokens: dep.input_tokens,
+        output_tokens: dep.output_tokens,
+        tokens_per_s_per_gpu: tps,
+        tokens_per_s_per_mw: tps * 1000.0 / ec.kw_per_gpu,
+        kwh_per_million_tokens: ec.avg_kw_per_gpu / (tps * 3600.0) * 1e6,
+        usd_per_million_tokens: capex + energy,
+        capex_usd_per_million_tokens: capex,
+        energy_usd_per_million_tokens: energy,
+        decode: dr,
+        prefill: pr,
+    })
+}
+
+/// A training run's progress through the months.
+#[derive(Default)]
+struct RunState {
+    done_flops: f64,
+    gpu_hours: f64,
+    max_gpus: f64,
+    mfu_hours: f64,
+    ettr_hours: f64,
+    last_ettr: Option<Ettr>,
+    started: Option<Date>,
+    finish: Option<Date>,
+    finish_days: f64,
+    stalled_warned: bool,
+}
+
+/// The month-by-month allocation as it goes: the rows so far, each training run's progress,
+/// where the GPU-hours went and the warnings raised.
+struct Months<'c> {
+    ctx: &'c Context<'c>,
+    rates: &'c Rates,
+    /// Training runs in priority (file) order.
+    runs: Vec<&'c TrainingRun>,
+    /// Their progress, in the same order.
+    state: Vec<RunState>,
+    /// Tier names in serving order.
+    tiers: Vec<String>,
+    timeline: Vec<MonthRow>,
+    usage: Usage,
+    warnings: Vec<String>,
+}
+
+/// One month's allocation, before it becomes a row of the timeline.
+struct Month {
+    label: String,
+    days: f64,
+    total_online: f64,
+    power_mw: f64,
+    tier_demand: Vec<TierDemand>,
+    alloc: MonthAllocation,
+    by_run: BTreeMap<String, f64>,
+    gate: Vec<Gate>,
+    closes: bool,
+}
+
+impl<'c> Months<'c> {
+    /// Allocates the fleet month by month, from the first month with GPUs online until the last
+    /// phase is online and every training run has finished (at most [`MAX_EXTRA_MONTHS`] more).
+    fn run(ctx: &'c Context<'c>, rates: &'c Rates, ettr: &dyn EttrSource) -> Months<'c> {
+        let first_day = ctx.eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
+        let last_online = ctx.eval.phases.iter().map(|p| p.online).max().expect("a scenario has phases");
+        let (mut y, mut m) = first_day.year_month();
+        let (ly, lm) = last_online.year_month();
+        let runs: Vec<&TrainingRun> = ctx.spec.training.iter().map(|t| &t.run).collect();
+        let state = runs.iter().map(|_| RunState::default()).collect();
+        let tiers: Vec<String> =
+            ctx.spec.demand.as_ref().map_or(Vec::new(), |d| d.demand.tiers.iter().map(|t| t.name.clone()).collect());
+        let mut months = Months {
+            ctx,
+            rates,
+            runs,
+            state,
+            tiers,
+            timeline: Vec::new(),
+            usage: Usage::default(),
+            warnings: Vec::new(),
+        };
+        let mut extra = 0;
+        loop {
+            let month = months.allocate(y, m, ettr);
+            if !months.record(month) {
+                // Start at the first month with GPUs online.
+                (y, m) = next_month(y, m);
+                continue;
+            }
+            let past_build = (y, m) >= (ly, lm);
+            if past_build {
+                let pending = months.state.iter().any(|s| s.finish.is_none());
+                if !pending || extra >= MAX_EXTRA_MONTHS {
+                    break;
+                }
+                extra += 1;
+            }
+            (y, m) = next_month(y, m);
+        }
+        months
+    }
+
+    /// Splits month `m` of year `y` between inference and the training runs that have started,
+    /// and advances those runs.
+    fn allocate(&mut self, y: i32, m: u32, ettr: &dyn EttrSource) -> Month {
+        let ctx = self.ctx;
+        let (label, start, next) = month_bounds(y, m);
+        let days = (next.days_since_epoch() - start.days_since_epoch()) as f64;
+        let (online, power_mw) = ctx.gpus_online(start, days);
         let total_online: f64 = online.iter().sum();
         let mid = start.add_days(14);
-        let tier_demand: Vec<TierDemand> = spec.demand.as_ref().map_or(Vec::new(), |d| d.demand.at(mid));
-        let loads: Vec<TierLoad> = tier_demand
-            .iter()
-            .map(|td| TierLoad {
-                demand: td.peak_tokens_per_s,
-                cost: (0..fleet.len())
-                    .map(|pi| {
-                        let out: f64 = td.by_model.iter().map(|l| l.output_tokens_per_s).sum();
-                        let secs: f64 = td
-                            .by_model
-                            .iter()
-                            .map(|l| {
-                                let (dec, pre) = rates[&(l.model.clone(), pi)];
-                                if out > 0.0 { l.output_tokens_per_s / dec + l.input_tokens_per_s / pre } else { 0.0 }
-                            })
-                            .sum();
-                        if out > 0.0 { secs / out } else { f64::INFINITY }
-                    })
-                    .collect(),
-            })
-            .collect();
+        let tier_demand: Vec<TierDemand> = ctx.spec.demand.as_ref().map_or(Vec::new(), |d| d.demand.at(mid));
+        let loads = tier_loads(&tier_demand, ctx.fleet.len(), self.rates);
         let active: Vec<usize> =
-            (0..runs.len()).filter(|&r| state[r].finish.is_none() && runs[r].start < next).collect();
-        let requests: Vec<RunRequest> = active
+            (0..self.runs.len()).filter(|&r| self.state[r].finish.is_none() && self.runs[r].start < next).collect();
+        let requests = self.requests(&active);
+        let alloc: MonthAllocation = allocate_month(&online, &loads, &requests, ctx.spec.policy);
+        let by_run = self.train(&active, &alloc, &label, start, next, ettr);
+        let (gate, closes) = features_to_gate(&tier_demand, &loads, &alloc);
+        Month { label, days, total_online, power_mw, tier_demand, alloc, by_run, gate, closes }
+    }
+
+    /// What the `active` runs ask of this month's fleet.
+    fn requests(&self, active: &[usize]) -> Vec<RunRequest> {
+        active
             .iter()
             .map(|&r| RunRequest {
-                request: match runs[r].gpus {
+                request: match self.runs[r].gpus {
                     GpuRequest::Count { gpus } => Request::Count(gpus),
                     GpuRequest::FleetShare { share } => Request::Share(share),
                 },
-                allowed: fleet.iter().map(|id| runs[r].platform.as_deref().is_none_or(|p| p == id)).collect(),
+                allowed: self
+                    .ctx
+                    .fleet
+                    .iter()
+                    .map(|id| self.runs[r].platform.as_deref().is_none_or(|p| p == id))
+                    .collect(),
             })
-            .collect();
-        let alloc: MonthAllocation = allocate_month(&online, &loads, &requests, spec.policy);
+            .collect()
+    }
+
+    /// Advances each of the `active` runs on the GPUs `alloc` gives it in the month from `start`
+    /// to `next`; returns the GPUs each holds, by run name.
+    fn train(
+        &mut self,
+        active: &[usize],
+        alloc: &MonthAllocation,
+        label: &str,
+        start: Date,
+        next: Date,
+        ettr: &dyn EttrSource,
+    ) -> BTreeMap<String, f64> {
         let mut by_run = BTreeMap::new();
         for (ai, &r) in active.iter().enumerate() {
-            let run = runs[r];
+            let run = self.runs[r];
             let g: f64 = alloc.training_gpus[ai].iter().sum();
             by_run.insert(run.name.clone(), g);
             if g <= 0.0 {
                 continue;
             }
             let from = if run.start > start { run.start } else { start };
-            let secs = (next.days_since_epoch() - from.days_since_epoch()) as f64 * 86_400.0;
-            let e = ettr.ettr(run, g);
-            // Useful FLOPs per second at 100% ETTR: Σ_p g_p · peak_p · MFU_p(g).
-            let (achieved, mfu_gpus) =
-                alloc.training_gpus[ai].iter().zip(&specs).fold((0.0, 0.0), |(a, m), (gp, ps)| {
-                    let mfu_p = run.mfu.at(g, &ps.id);
-                    (a + gp * ps.peak_flops(run.precision).unwrap_or(0.0) * mfu_p, m + gp * mfu_p)
-                });
-            let mfu = mfu_gpus / g;
-            let rate = achieved * e.ettr;
-            let st = &mut state[r];
-            if e.ettr <= 0.0 && !st.stalled_warned {
-                st.stalled_warned = true;
-                warnings.push(format!(
-                    "training run `{}` makes no progress in {label} on {:.0} GPUs: its ETTR is 0 ({} interruption every {:.1} min outpaces restarts and checkpoints); give it faster restarts or fewer GPUs",
-                    run.name,
-                    g,
-                    if e.method == "closed_form" { "one" } else { "an" },
-                    e.job_mtbf_h.unwrap_or(0.0) * 60.0
-                ));
-            }
-            st.started.get_or_insert(from);
-            st.max_gpus = st.max_gpus.max(g);
-            st.last_ettr = Some(e);
-            let remaining = run.flops - st.done_flops;
-            let used_secs = if rate > 0.0 && rate * secs >= remaining { remaining / rate } else { secs };
-            st.done_flops += rate * used_secs;
-            let hours = g * used_secs / 3600.0;
-            st.gpu_hours += hours;
-            st.mfu_hours += mfu * hours;
-            st.ettr_hours += e.ettr * hours;
-            if rate > 0.0 && used_secs < secs || st.done_flops >= run.flops * (1.0 - 1e-12) {
-                st.done_flops = run.flops;
-                let exact = from.days_since_epoch() as f64 + used_secs / 86_400.0;
-                st.finish = Some(Date::from_days_since_epoch(exact.floor() as i64));
-                st.finish_days = exact;
-            }
+            self.advance_run(r, &alloc.training_gpus[ai], label, from, next, ettr);
         }
+        by_run
+    }
+
+    /// Advances run `r` on `gpus` (per platform) from `from` to `next`: its FLOPs done, GPU-hours,
+    /// MFU and ETTR, and its finish day if it finishes.
+    fn advance_run(&mut self, r: usize, gpus: &[f64], label: &str, from: Date, next: Date, ettr: &dyn EttrSource) {
+        let run = self.runs[r];
+        let g: f64 = gpus.iter().sum();
+        let secs = (next.days_since_epoch() - from.days_since_epoch()) as f64 * 86_400.0;
+        let e = ettr.ettr(run, g);
+        // Useful FLOPs per second at 100% ETTR: Σ_p g_p · peak_p · MFU_p(g).
+        let (achieved, mfu_gpus) = gpus.iter().zip(&self.ctx.specs).fold((0.0, 0.0), |(a, m), (gp, ps)| {
+            let mfu_p = run.mfu.at(g, &ps.id);
+            (a + gp * ps.peak_flops(run.precision).unwrap_or(0.0) * mfu_p, m + gp * mfu_p)
+        });
+        let mfu = mfu_gpus / g;
+        let rate = achieved * e.ettr;
+        let st = &mut self.state[r];
+        if e.ettr <= 0.0 && !st.stalled_warned {
+            st.stalled_warned = true;
+            self.warnings.push(format!(
+                "training run `{}` makes no progress in {label} on {:.0} GPUs: its ETTR is 0 ({} interruption every {:.1} min outpaces restarts and checkpoints); give it faster restarts or fewer GPUs",
+                run.name,
+                g,
+                if e.method == "closed_form" { "one" } else { "an" },
+                e.job_mtbf_h.unwrap_or(0.0) * 60.0
+            ));
+        }
+        st.started.get_or_insert(from);
+        st.max_gpus = st.max_gpus.max(g);
+        st.last_ettr = Some(e);
+        let remaining = run.flops - st.done_flops;
+        let used_secs = if rate > 0.0 && rate * secs >= remaining { remaining / rate } else { secs };
+        st.done_flops += rate * used_secs;
+        let hours = g * used_secs / 3600.0;
+        st.gpu_hours += hours;
+        st.mfu_hours += mfu * hours;
+        st.ettr_hours += e.ettr * hours;
+        if rate > 0.0 && used_secs < secs || st.done_flops >= run.flops * (1.0 - 1e-12) {
+            st.done_flops = run.flops;
+            let exact = from.days_since_epoch() as f64 + used_secs / 86_400.0;
+            st.finish = Some(Date::from_days_since_epoch(exact.floor() as i64));
+            st.finish_days = exact;
+        }
+    }
+
+    /// Adds `month` to the timeline and its GPU-hours to the usage; false (and nothing added)
+    /// while no GPUs have come online yet.
+    fn record(&mut self, month: Month) -> bool {
+        let Month { label, days, total_online, power_mw, tier_demand, alloc, by_run, gate, closes } = month;
         let inference_gpus: f64 = alloc.inference_gpus.iter().sum();
         let training_gpus: f64 = alloc.training_gpus.iter().flatten().sum();
-        // Features to gate until the gap closes, lowest-priority tier first.
-        let mut gate = Vec::new();
-        let mut closes = true;
-        let deficit: f64 = loads
-            .iter()
-            .zip(&alloc.unmet)
-            .map(|(l, u)| {
-                let c = tier_capacity(&alloc.inference_gpus, &l.cost);
-                if c > 0.0 {
-                    u / c
-                } else if *u > 0.0 {
-                    f64::INFINITY
-                } else {
-                    0.0
-                }
-            })
-            .sum();
-        if deficit > 1e-12 {
-            let mut freed = 0.0;
-            'tiers: for (ti, td) in tier_demand.iter().enumerate().rev() {
-                let c = tier_capacity(&alloc.inference_gpus, &loads[ti].cost);
-                let mut feats = td.feature_extra_peak_tokens_per_s.clone();
-                feats.sort_by(|a, b| b.1.total_cmp(&a.1));
-                for (f, extra_tps) in feats {
-                    if extra_tps <= 0.0 {
-                        continue;
-                    }
-                    gate.push(Gate { tier: td.tier.clone(), feature: f, tokens_per_s: extra_tps });
-                    freed += if c > 0.0 { extra_tps / c } else { 0.0 };
-                    if freed >= deficit {
-                        break 'tiers;
-                    }
-                }
-            }
-            closes = freed >= deficit;
-        }
         let hours = days * 24.0;
         let idle = (total_online - inference_gpus - training_gpus).max(0.0) + inference_gpus * alloc.spare_fraction;
-        if timeline.is_empty() && total_online < 0.5 {
-            // Start at the first month with GPUs online.
-            (y, m) = next_month(y, m);
-            continue;
+        if self.timeline.is_empty() && total_online < 0.5 {
+            return false;
         }
-        usage.gpu_hours_online += total_online * hours;
-        usage.training_gpu_hours += training_gpus * hours;
-        usage.inference_gpu_hours += inference_gpus * (1.0 - alloc.spare_fraction) * hours;
-        usage.idle_gpu_hours += idle * hours;
-        timeline.push(MonthRow {
+        self.usage.gpu_hours_online += total_online * hours;
+        self.usage.training_gpu_hours += training_gpus * hours;
+        self.usage.inference_gpu_hours += inference_gpus * (1.0 - alloc.spare_fraction) * hours;
+        self.usage.idle_gpu_hours += idle * hours;
+        self.timeline.push(MonthRow {
             month: label,
             gpus_online: total_online,
             inference_gpus,
@@ -774,7 +905,7 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             demand_tokens_per_s: tier_demand.iter().map(|t| t.average_tokens_per_s).sum(),
             peak_demand_tokens_per_s: tier_demand.iter().map(|t| t.peak_tokens_per_s).sum(),
             served_tokens_per_s: alloc.served.iter().sum(),
-            unmet_tokens_per_s_by_tier: tiers.iter().cloned().zip(alloc.unmet.iter().copied()).collect(),
+            unmet_tokens_per_s_by_tier: self.tiers.iter().cloned().zip(alloc.unmet.iter().copied()).collect(),
             demand_tokens_per_s_by_tier: tier_demand.iter().map(|t| (t.tier.clone(), t.average_tokens_per_s)).collect(),
             peak_demand_tokens_per_s_by_tier: tier_demand
                 .iter()
@@ -784,25 +915,97 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             gating_closes_gap: closes,
             training_gpus_by_run: by_run,
         });
-        let past_build = (y, m) >= (ly, lm);
-        if past_build {
-            let pending = state.iter().any(|s| s.finish.is_none());
-            if !pending || extra >= MAX_EXTRA_MONTHS {
-                break;
-            }
-            extra += 1;
-        }
-        (y, m) = next_month(y, m);
+        true
     }
-    if usage.gpu_hours_online > 0.0 {
-        usage.training_share = usage.training_gpu_hours / usage.gpu_hours_online;
-        usage.inference_share = usage.inference_gpu_hours / usage.gpu_hours_online;
-        usage.idle_share = usage.idle_gpu_hours / usage.gpu_hours_online;
-    }
-    let end_label = timeline.last().map(|r| r.month.clone()).unwrap_or_default();
-    let training: Vec<TrainingResult> = runs
+}
+
+/// Each tier's peak demand and its GPU-seconds per output token on each of `platforms`
+/// platforms, at the tier's model mix.
+fn tier_loads(tier_demand: &[TierDemand], platforms: usize, rates: &Rates) -> Vec<TierLoad> {
+    tier_demand
         .iter()
-        .zip(&state)
+        .map(|td| TierLoad {
+            demand: td.peak_tokens_per_s,
+            cost: (0..platforms)
+                .map(|pi| {
+                    let out: f64 = td.by_model.iter().map(|l| l.output_tokens_per_s).sum();
+                    let secs: f64 = td
+                        .by_model
+                        .iter()
+                        .map(|l| {
+                            let (dec, pre) = rates[&(l.model.clone(), pi)];
+                            if out > 0.0 { l.output_tokens_per_s / dec + l.input_tokens_per_s / pre } else { 0.0 }
+                        })
+                        .sum();
+                    if out > 0.0 { secs / out } else { f64::INFINITY }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Features to gate until the gap closes, lowest-priority tier first, and whether gating them
+/// closes it.
+fn features_to_gate(tier_demand: &[TierDemand], loads: &[TierLoad], alloc: &MonthAllocation) -> (Vec<Gate>, bool) {
+    let mut gate = Vec::new();
+    let mut closes = true;
+    let deficit: f64 = loads
+        .iter()
+        .zip(&alloc.unmet)
+        .map(|(l, u)| {
+            let c = tier_capacity(&alloc.inference_gpus, &l.cost);
+            if c > 0.0 {
+                u / c
+            } else if *u > 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            }
+        })
+        .sum();
+    if deficit > 1e-12 {
+        let mut freed = 0.0;
+        'tiers: for (ti, td) in tier_demand.iter().enumerate().rev() {
+            let c = tier_capacity(&alloc.inference_gpus, &loads[ti].cost);
+            let mut feats = td.feature_extra_peak_tokens_per_s.clone();
+            feats.sort_by(|a, b| b.1.total_cmp(&a.1));
+            for (f, extra_tps) in feats {
+                if extra_tps <= 0.0 {
+                    continue;
+                }
+                gate.push(Gate { tier: td.tier.clone(), feature: f, tokens_per_s: extra_tps });
+                freed += if c > 0.0 { extra_tps / c } else { 0.0 };
+                if freed >= deficit {
+                    break 'tiers;
+                }
+            }
+        }
+        closes = freed >= deficit;
+    }
+    (gate, closes)
+}
+
+impl Usage {
+    /// Sets the shares of the GPU-hours online from the hours.
+    fn set_shares(&mut self) {
+        if self.gpu_hours_online > 0.0 {
+            self.training_share = self.training_gpu_hours / self.gpu_hours_online;
+            self.inference_share = self.inference_gpu_hours / self.gpu_hours_online;
+            self.idle_share = self.idle_gpu_hours / self.gpu_hours_online;
+        }
+    }
+}
+
+/// Each training run's outcome, with a warning for each run unfinished at the end of the
+/// timeline (`end_label`).
+fn training_results(
+    runs: &[&TrainingRun],
+    state: &[RunState],
+    end_label: &str,
+    warnings: &mut Vec<String>,
+) -> Vec<TrainingResult> {
+    runs.iter()
+        .zip(state)
         .map(|(run, st)| {
             if st.finish.is_none() {
                 warnings.push(if st.started.is_none() {
@@ -815,38 +1018,46 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
                     )
                 });
             }
-            let hours = st.gpu_hours.max(f64::MIN_POSITIVE);
-            let ettr = st.last_ettr.map_or(Ettr::plain(0.0, "none"), |e| Ettr { ettr: st.ettr_hours / hours, ..e });
-            TrainingResult {
-                name: run.name.clone(),
-                model: run.model.clone(),
-                params_active: run.params_active,
-                tokens: run.tokens,
-                precision: run.precision,
-                attention_flops: match run.attention {
-                    crate::training::AttentionFlops::None => "none".into(),
-                    crate::training::AttentionFlops::Full { seq_len } => format!("full at {seq_len} tokens"),
-                    crate::training::AttentionFlops::Causal { seq_len } => format!("causal at {seq_len} tokens"),
-                },
-                flops: run.flops,
-                gpus: st.max_gpus,
-                gpu_hours: st.gpu_hours,
-                mfu: st.mfu_hours / hours,
-                ettr,
-                start: run.start,
-                started: st.started,
-                wall_days: match (st.started, st.finish) {
-                    (Some(a), Some(_)) => Some(st.finish_days - a.days_since_epoch() as f64),
-                    _ => None,
-                },
-                finish: st.finish,
-                progress: st.done_flops / run.flops,
-            }
+            training_result(run, st)
         })
-        .collect();
-    // Features gated, summarised over the timeline.
+        .collect()
+}
+
+/// One training run's outcome from its progress.
+fn training_result(run: &TrainingRun, st: &RunState) -> TrainingResult {
+    let hours = st.gpu_hours.max(f64::MIN_POSITIVE);
+    let ettr = st.last_ettr.map_or(Ettr::plain(0.0, "none"), |e| Ettr { ettr: st.ettr_hours / hours, ..e });
+    TrainingResult {
+        name: run.name.clone(),
+        model: run.model.clone(),
+        params_active: run.params_active,
+        tokens: run.tokens,
+        precision: run.precision,
+        attention_flops: match run.attention {
+            crate::training::AttentionFlops::None => "none".into(),
+            crate::training::AttentionFlops::Full { seq_len } => format!("full at {seq_len} tokens"),
+            crate::training::AttentionFlops::Causal { seq_len } => format!("causal at {seq_len} tokens"),
+        },
+        flops: run.flops,
+        gpus: st.max_gpus,
+        gpu_hours: st.gpu_hours,
+        mfu: st.mfu_hours / hours,
+        ettr,
+        start: run.start,
+        started: st.started,
+        wall_days: match (st.started, st.finish) {
+            (Some(a), Some(_)) => Some(st.finish_days - a.days_since_epoch() as f64),
+            _ => None,
+        },
+        finish: st.finish,
+        progress: st.done_flops / run.flops,
+    }
+}
+
+/// The features gated over the timeline, each with its first and last month gated.
+fn gated_features(spec: &CapacitySpec, timeline: &[MonthRow]) -> Vec<GatedFeature> {
     let mut gated: Vec<GatedFeature> = Vec::new();
-    for row in &timeline {
+    for row in timeline {
         for g in &row.gate {
             match gated.iter_mut().find(|x| x.tier == g.tier && x.feature == g.feature) {
                 Some(x) => {
@@ -873,70 +1084,26 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
             }
         }
     }
-    let chat_today = match spec.demand.as_ref().and_then(|d| d.today.as_ref().map(|t| (d, t))) {
-        None => None,
-        Some((ds, t)) => Some(chat_today(
-            model,
-            catalog,
-            &models,
-            &defaults,
-            &spec,
-            ds,
-            t,
-            &specs,
-            &eval.phases,
-            eff,
-            load_factor,
-            &mut warnings,
-        )?),
-    };
-    for w in &model.warnings {
-        warnings.push(w.clone());
-    }
-    let records = inputs.into_records();
-    Ok(Capacity {
-        scenario: ScenarioInfo {
-            name: model.name.clone(),
-            description: model.description.clone(),
-            file: model.source.name.clone(),
-        },
-        policy: spec.policy,
-        calibration: cal,
-        training,
-        inference,
-        tiers,
-        timeline,
-        gated_features: gated,
-        usage,
-        chat_today,
-        assumptions: records.iter().filter(|r| !r.sourced).cloned().collect(),
-        inputs: records,
-        warnings,
-    })
+    gated
 }
 
-#[allow(clippy::too_many_arguments)]
+/// How much of the fleet today's text chat (`[demand.today]`) needs.
 fn chat_today(
-    model: &Model,
-    catalog: &Catalog,
-    models: &ModelCatalog,
-    defaults: &WorkloadDefaults,
-    spec: &CapacitySpec,
-    ds: &crate::spec::DemandSpec,
+    ctx: &Context<'_>,
+    ds: &DemandSpec,
     t: &crate::spec::TodaySpec,
-    fleet: &[PlatformSpec],
-    phases: &[PhaseResult],
-    eff: Efficiency,
-    load_factor: f64,
     warnings: &mut Vec<String>,
 ) -> Result<ChatToday, InputError> {
+    let (model, catalog, defaults, fleet, phases) =
+        (ctx.model, ctx.catalog, &ctx.defaults, &ctx.specs, &ctx.eval.phases);
+    let (eff, load_factor) = (ctx.cal.efficiency, ctx.load_factor);
     let dm = &ds.demand;
-    let arch = models.get(&t.model).expect("validated");
+    let arch = ctx.models.get(&t.model).expect("validated");
     let users = dm.weekly_users(t.date);
     let messages = users * dm.messages_per_user_per_day;
     let avg = messages * dm.output_tokens_per_message / 86_400.0;
     let peak = avg * dm.peak_to_average;
-    let fleet_dspec = spec.inference.for_model(&t.model);
+    let fleet_dspec = ctx.spec.inference.for_model(&t.model);
     let ref_dspec = DeploymentSpec { precision: t.precision, kv_precision: t.kv_precision, ..fleet_dspec.clone() };
     let rate = |ps: &PlatformSpec, dspec: &DeploymentSpec| -> Result<f64, InputError> {
         let dep = deployment_of(dspec, dm.input_tokens_per_message, dm.output_tokens_per_message, defaults);

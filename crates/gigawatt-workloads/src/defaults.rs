@@ -109,118 +109,124 @@ impl WorkloadDefaults {
         top.only(&["reliability", "mfu", "inference"])?;
         let need_table =
             |key: &str| top.table(key)?.ok_or_else(|| top.err_here(format!("catalog/workloads.toml lacks [{key}]")));
-        let rp = root.key("reliability");
-        let rel = top.child(&rp, need_table("reliability")?, "[reliability]");
-        rel.only(&[
-            "failures_per_1000_node_days",
-            "gpus_per_node",
-            "checkpoint_write_s",
-            "restart_overhead_min",
-            "note",
-        ])?;
-        let reliability = ReliabilityDefaults {
-            failures_per_1000_node_days: rel.need_quantity(
-                "failures_per_1000_node_days",
-                "failure rate",
-                Check::NonNegative,
-                "",
-            )?,
-            gpus_per_node: rel.need_quantity("gpus_per_node", "GPUs per node", Check::Positive, "")?,
-            checkpoint_write_s: rel.need_quantity(
-                "checkpoint_write_s",
-                "checkpoint write time",
-                Check::NonNegative,
-                "",
-            )?,
-            restart_overhead_min: rel.need_quantity(
-                "restart_overhead_min",
-                "restart overhead",
-                Check::NonNegative,
-                "",
-            )?,
-        };
-        let mp = root.key("mfu");
-        let m = top.child(&mp, need_table("mfu")?, "[mfu]");
-        m.only(&["reference_mfu", "reference_gpus", "per_doubling", "note", "precision"])?;
-        let qp = mp.key("precision");
-        let mut precision = BTreeMap::new();
-        if let Some(t) = m.table("precision")? {
-            let pt = top.child(&qp, t, "[mfu.precision]");
-            for key in t.keys() {
-                precision.insert(key.clone(), pt.need_quantity(key, "precision MFU factor", Check::Positive, "")?);
-            }
-        }
-        let mfu = MfuModel {
-            reference_mfu: m.need_quantity("reference_mfu", "reference MFU", Check::Fraction, "")?,
-            reference_gpus: m.need_quantity("reference_gpus", "reference GPUs", Check::Positive, "")?,
-            per_doubling: m.need_quantity("per_doubling", "MFU kept per doubling", Check::Fraction, "")?,
-            precision,
-        };
-        let ip = root.key("inference");
-        let inf = top.child(&ip, need_table("inference")?, "[inference]");
-        inf.only(&["hbm_usable_fraction", "ep_bytes_per_element", "calibration"])?;
-        let cp = ip.key("calibration");
-        let cal_table =
-            inf.table("calibration")?.ok_or_else(|| inf.err_here("[inference] lacks [inference.calibration]"))?;
-        let c = inf.child(&cp, cal_table, "[inference.calibration]");
-        c.only(&[
-            "platform",
-            "model",
-            "precision",
-            "kv_precision",
-            "input_tokens",
-            "output_tokens",
-            "prefill_nodes",
-            "decode_nodes",
-            "tensor_parallel",
-            "prefill_input_tokens_per_s_per_gpu",
-            "decode_output_tokens_per_s_per_gpu",
-        ])?;
-        let prec = |key: &str| -> Result<Precision, InputError> {
-            let s = c.need_string(key, PRECISION_FORMS)?;
-            Precision::parse(s).ok_or_else(|| c.err(key, format!("unknown precision `{s}`")).with_help(PRECISION_FORMS))
-        };
-        let calibration = Calibration {
-            platform: c.need_string("platform", "")?.to_string(),
-            model: c.need_string("model", "")?.to_string(),
-            precision: prec("precision")?,
-            kv_precision: prec("kv_precision")?,
-            input_tokens: c.need_quantity("input_tokens", "input tokens", Check::Positive, "")?,
-            output_tokens: c.need_quantity("output_tokens", "output tokens", Check::Positive, "")?,
-            prefill_nodes: c.need_quantity("prefill_nodes", "prefill nodes", Check::AtLeastOne, "")?,
-            decode_nodes: c.need_quantity("decode_nodes", "decode nodes", Check::AtLeastOne, "")?,
-            tensor_parallel: c.need_quantity("tensor_parallel", "tensor parallelism", Check::AtLeastOne, "")?,
-            prefill_input_tokens_per_s_per_gpu: c.need_quantity(
-                "prefill_input_tokens_per_s_per_gpu",
-                "measured prefill throughput",
-                Check::Positive,
-                "",
-            )?,
-            decode_output_tokens_per_s_per_gpu: c.need_quantity(
-                "decode_output_tokens_per_s_per_gpu",
-                "measured decode throughput",
-                Check::Positive,
-                "",
-            )?,
-        };
+        let reliability = reliability_defaults(&top, need_table("reliability")?)?;
+        let mfu = mfu_model(&top, need_table("mfu")?)?;
+        let inference = inference_defaults(&top, need_table("inference")?)?;
         Ok(WorkloadDefaults {
             reliability,
             mfu,
-            hbm_usable_fraction: inf.need_quantity(
-                "hbm_usable_fraction",
-                "usable HBM fraction",
-                Check::Fraction,
-                "",
-            )?,
-            ep_bytes_per_element: inf.need_quantity(
-                "ep_bytes_per_element",
-                "bytes per EP element",
-                Check::Positive,
-                "",
-            )?,
-            calibration,
+            hbm_usable_fraction: inference.hbm_usable_fraction,
+            ep_bytes_per_element: inference.ep_bytes_per_element,
+            calibration: inference.calibration,
         })
     }
+}
+
+/// The `[inference]` table: HBM share, expert-parallel message size and the calibration point.
+struct InferenceDefaults {
+    hbm_usable_fraction: Quantity,
+    ep_bytes_per_element: Quantity,
+    calibration: Calibration,
+}
+
+/// The closed-form reliability inputs of the `[reliability]` table.
+fn reliability_defaults(top: &Section<'_>, table: &toml::Table) -> Result<ReliabilityDefaults, InputError> {
+    let rp = top.path.key("reliability");
+    let rel = top.child(&rp, table, "[reliability]");
+    rel.only(&["failures_per_1000_node_days", "gpus_per_node", "checkpoint_write_s", "restart_overhead_min", "note"])?;
+    Ok(ReliabilityDefaults {
+        failures_per_1000_node_days: rel.need_quantity(
+            "failures_per_1000_node_days",
+            "failure rate",
+            Check::NonNegative,
+            "",
+        )?,
+        gpus_per_node: rel.need_quantity("gpus_per_node", "GPUs per node", Check::Positive, "")?,
+        checkpoint_write_s: rel.need_quantity("checkpoint_write_s", "checkpoint write time", Check::NonNegative, "")?,
+        restart_overhead_min: rel.need_quantity("restart_overhead_min", "restart overhead", Check::NonNegative, "")?,
+    })
+}
+
+/// The MFU scale model of the `[mfu]` table, with its `[mfu.precision]` factors.
+fn mfu_model(top: &Section<'_>, table: &toml::Table) -> Result<MfuModel, InputError> {
+    let mp = top.path.key("mfu");
+    let m = top.child(&mp, table, "[mfu]");
+    m.only(&["reference_mfu", "reference_gpus", "per_doubling", "note", "precision"])?;
+    let qp = mp.key("precision");
+    let mut precision = BTreeMap::new();
+    if let Some(t) = m.table("precision")? {
+        let pt = top.child(&qp, t, "[mfu.precision]");
+        for key in t.keys() {
+            precision.insert(key.clone(), pt.need_quantity(key, "precision MFU factor", Check::Positive, "")?);
+        }
+    }
+    Ok(MfuModel {
+        reference_mfu: m.need_quantity("reference_mfu", "reference MFU", Check::Fraction, "")?,
+        reference_gpus: m.need_quantity("reference_gpus", "reference GPUs", Check::Positive, "")?,
+        per_doubling: m.need_quantity("per_doubling", "MFU kept per doubling", Check::Fraction, "")?,
+        precision,
+    })
+}
+
+/// The serving defaults of the `[inference]` table (its calibration point read first).
+fn inference_defaults(top: &Section<'_>, table: &toml::Table) -> Result<InferenceDefaults, InputError> {
+    let ip = top.path.key("inference");
+    let inf = top.child(&ip, table, "[inference]");
+    inf.only(&["hbm_usable_fraction", "ep_bytes_per_element", "calibration"])?;
+    let calibration = calibration_point(&inf)?;
+    Ok(InferenceDefaults {
+        hbm_usable_fraction: inf.need_quantity("hbm_usable_fraction", "usable HBM fraction", Check::Fraction, "")?,
+        ep_bytes_per_element: inf.need_quantity("ep_bytes_per_element", "bytes per EP element", Check::Positive, "")?,
+        calibration,
+    })
+}
+
+/// The published measurement of the `[inference.calibration]` table.
+fn calibration_point(inf: &Section<'_>) -> Result<Calibration, InputError> {
+    let cp = inf.path.key("calibration");
+    let cal_table =
+        inf.table("calibration")?.ok_or_else(|| inf.err_here("[inference] lacks [inference.calibration]"))?;
+    let c = inf.child(&cp, cal_table, "[inference.calibration]");
+    c.only(&[
+        "platform",
+        "model",
+        "precision",
+        "kv_precision",
+        "input_tokens",
+        "output_tokens",
+        "prefill_nodes",
+        "decode_nodes",
+        "tensor_parallel",
+        "prefill_input_tokens_per_s_per_gpu",
+        "decode_output_tokens_per_s_per_gpu",
+    ])?;
+    let prec = |key: &str| -> Result<Precision, InputError> {
+        let s = c.need_string(key, PRECISION_FORMS)?;
+        Precision::parse(s).ok_or_else(|| c.err(key, format!("unknown precision `{s}`")).with_help(PRECISION_FORMS))
+    };
+    Ok(Calibration {
+        platform: c.need_string("platform", "")?.to_string(),
+        model: c.need_string("model", "")?.to_string(),
+        precision: prec("precision")?,
+        kv_precision: prec("kv_precision")?,
+        input_tokens: c.need_quantity("input_tokens", "input tokens", Check::Positive, "")?,
+        output_tokens: c.need_quantity("output_tokens", "output tokens", Check::Positive, "")?,
+        prefill_nodes: c.need_quantity("prefill_nodes", "prefill nodes", Check::AtLeastOne, "")?,
+        decode_nodes: c.need_quantity("decode_nodes", "decode nodes", Check::AtLeastOne, "")?,
+        tensor_parallel: c.need_quantity("tensor_parallel", "tensor parallelism", Check::AtLeastOne, "")?,
+        prefill_input_tokens_per_s_per_gpu: c.need_quantity(
+            "prefill_input_tokens_per_s_per_gpu",
+            "measured prefill throughput",
+            Check::Positive,
+            "",
+        )?,
+        decode_output_tokens_per_s_per_gpu: c.need_quantity(
+            "decode_output_tokens_per_s_per_gpu",
+            "measured decode throughput",
+            Check::Positive,
+            "",
+        )?,
+    })
 }
 
 #[cfg(test)]

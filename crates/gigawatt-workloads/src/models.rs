@@ -203,48 +203,102 @@ pub fn parse_model(file: &SourceFile, inputs: &mut Inputs) -> Result<ModelArch, 
     sec.only(&allowed)?;
     let id = sec.need_string("id", "add id = \"my-model\"")?.to_string();
     let name = sec.need_string("name", "add name = \"My model\"")?.to_string();
-    let mut assumed = false;
-    let mut get = |key: &str, required: bool| -> Result<Option<f64>, InputError> {
+    let mut numbers = ModelNumbers { sec, inputs, id: &id, name: &name, assumed: false };
+    let params_total = numbers.need("params_total")?;
+    let params_active = numbers.need("params_active")?;
+    let layers = numbers.need("layers")?;
+    let hidden_size = numbers.need("hidden_size")?;
+    let attention_heads = numbers.need("attention_heads")?;
+    let attention = numbers.attention()?;
+    let moe = numbers.moe()?;
+    let assumed = numbers.assumed;
+    check_parameter_counts(file, &root, params_total, params_active, moe)?;
+    Ok(ModelArch {
+        id,
+        name,
+        params_total,
+        params_active,
+        layers,
+        hidden_size,
+        attention_heads,
+        attention,
+        moe,
+        assumed,
+        origin: file.name.clone(),
+    })
+}
+
+/// The numbers of one model file as they are read: each registered as an input, and whether any
+/// of them is an assumption.
+struct ModelNumbers<'s, 'i> {
+    sec: Section<'s>,
+    inputs: &'i mut Inputs,
+    id: &'s str,
+    name: &'s str,
+    assumed: bool,
+}
+
+impl ModelNumbers<'_, '_> {
+    /// The number at `key` (one of [`NUMERIC`]), if present; an error if absent and `required`.
+    fn get(&mut self, key: &str, required: bool) -> Result<Option<f64>, InputError> {
+        let (id, name) = (self.id, self.name);
         let (_, label, unit) = NUMERIC.iter().find(|(k, _, _)| *k == key).expect("known key");
-        let q: Option<Quantity> = sec.quantity(key, label, Check::Positive)?;
+        let q: Option<Quantity> = self.sec.quantity(key, label, Check::Positive)?;
         match q {
             Some(q) => {
-                assumed |= !q.provenance.is_sourced();
-                inputs.add(&format!("model.{id}.{key}"), &format!("{name}: {label}"), unit, &q);
+                self.assumed |= !q.provenance.is_sourced();
+                self.inputs.add(&format!("model.{id}.{key}"), &format!("{name}: {label}"), unit, &q);
                 Ok(Some(q.estimate.central))
             }
-            None if required => Err(sec
+            None if required => Err(self
+                .sec
                 .err_here(format!("model `{id}` lacks `{key}` ({label})"))
                 .with_help(format!("add {key} = {{ value = …, source = \"…\" }}"))),
             None => Ok(None),
         }
-    };
-    let params_total = get("params_total", true)?.unwrap_or_default();
-    let params_active = get("params_active", true)?.unwrap_or_default();
-    let layers = get("layers", true)?.unwrap_or_default();
-    let hidden_size = get("hidden_size", true)?.unwrap_or_default();
-    let attention_heads = get("attention_heads", true)?.unwrap_or_default();
-    let attention = match get("kv_lora_rank", false)? {
-        Some(kv_lora_rank) => Attention::Mla {
-            kv_lora_rank,
-            qk_rope_head_dim: get("qk_rope_head_dim", true)?.unwrap_or_default(),
-            qk_nope_head_dim: get("qk_nope_head_dim", true)?.unwrap_or_default(),
-            v_head_dim: get("v_head_dim", true)?.unwrap_or_default(),
-        },
-        None => Attention::Gqa {
-            kv_heads: get("kv_heads", true)?.unwrap_or_default(),
-            head_dim: get("head_dim", true)?.unwrap_or_default(),
-        },
-    };
-    let moe = match get("routed_experts", false)? {
-        Some(routed_experts) => Some(Moe {
-            moe_layers: get("moe_layers", true)?.unwrap_or_default(),
-            routed_experts,
-            experts_per_token: get("experts_per_token", true)?.unwrap_or_default(),
-            routed_params: get("routed_params", true)?.unwrap_or_default(),
-        }),
-        None => None,
-    };
+    }
+
+    /// The number at `key`, which must be present.
+    fn need(&mut self, key: &str) -> Result<f64, InputError> {
+        Ok(self.get(key, true)?.unwrap_or_default())
+    }
+
+    /// The attention shape: latent attention when `kv_lora_rank` is given, else grouped-query.
+    fn attention(&mut self) -> Result<Attention, InputError> {
+        Ok(match self.get("kv_lora_rank", false)? {
+            Some(kv_lora_rank) => Attention::Mla {
+                kv_lora_rank,
+                qk_rope_head_dim: self.need("qk_rope_head_dim")?,
+                qk_nope_head_dim: self.need("qk_nope_head_dim")?,
+                v_head_dim: self.need("v_head_dim")?,
+            },
+            None => Attention::Gqa { kv_heads: self.need("kv_heads")?, head_dim: self.need("head_dim")? },
+        })
+    }
+
+    /// The routed experts, when `routed_experts` is given.
+    fn moe(&mut self) -> Result<Option<Moe>, InputError> {
+        Ok(match self.get("routed_experts", false)? {
+            Some(routed_experts) => Some(Moe {
+                moe_layers: self.need("moe_layers")?,
+                routed_experts,
+                experts_per_token: self.need("experts_per_token")?,
+                routed_params: self.need("routed_params")?,
+            }),
+            None => None,
+        })
+    }
+}
+
+/// Checks that the active parameters follow from the total and the routed experts (or equal the
+/// total for a dense model).
+fn check_parameter_counts(
+    file: &SourceFile,
+    root: &KeyPath,
+    params_total: f64,
+    params_active: f64,
+    moe: Option<Moe>,
+) -> Result<(), InputError> {
     if params_active > params_total {
         return Err(InputError::at(file, &root.key("params_active"), "active parameters exceed total parameters")
             .with_help("a dense model has params_active = params_total; a mixture of experts has fewer active"));
@@ -274,19 +328,7 @@ pub fn parse_model(file: &SourceFile, inputs: &mut Inputs) -> Result<ModelArch, 
         )
         .with_help("give routed_experts, experts_per_token, moe_layers and routed_params for a mixture of experts"));
     }
-    Ok(ModelArch {
-        id,
-        name,
-        params_total,
-        params_active,
-        layers,
-        hidden_size,
-        attention_heads,
-        attention,
-        moe,
-        assumed,
-        origin: file.name.clone(),
-    })
+    Ok(())
 }
 
 #[cfg(test)]

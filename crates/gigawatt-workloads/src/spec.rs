@@ -14,7 +14,7 @@ use gigawatt_core::scenario::Model;
 use crate::allocation::Policy;
 use crate::defaults::WorkloadDefaults;
 use crate::demand::{Demand, Feature, Tier, UserPoint, peak_to_average};
-use crate::models::ModelCatalog;
+use crate::models::{ModelArch, ModelCatalog};
 use crate::parse::{Inputs, Section};
 use crate::precision::{PRECISION_FORMS, Precision};
 use crate::training::{AttentionFlops, ClosedForm, GpuRequest, Mfu, Reliability, TrainingRun, training_flops};
@@ -204,6 +204,7 @@ pub fn parse_sections(
     Ok(CapacitySpec { training, demand, inference, policy, inputs })
 }
 
+/// One `[[training]]` table as a training run.
 #[allow(clippy::too_many_arguments)]
 fn training_run(
     model: &Model,
@@ -235,200 +236,26 @@ fn training_run(
         "reliability",
     ])?;
     let name = sec.need_string("name", "add name = \"…\" to say which run this is")?.to_string();
-    let key = |k: &str| format!("{}.{k}", path);
     let arch = match sec.string("model")? {
         Some(id) => Some(models.get(id).ok_or_else(|| models.unknown(file, &path.key("model"), id))?),
         None => None,
     };
-    let (params_active, params_total) = match arch {
-        Some(a) => {
-            if sec.has("params_active") || sec.has("params_total") {
-                return Err(sec
-                    .err("params_active", "a run names a catalog `model` or gives its parameters, not both")
-                    .with_help("remove params_active/params_total, or remove `model`"));
-            }
-            models.register(&a.id, inputs)?;
-            (a.params_active, a.params_total)
-        }
-        None => {
-            let active = sec.need_quantity(
-                "params_active",
-                "active parameters",
-                Check::Positive,
-                "give model = \"llama3.1-405b\" (catalog/models) or params_active = { value = 405e9, source = \"…\" }",
-            )?;
-            let a = record(inputs, &key("params_active"), &format!("{name}: active parameters"), "count", Some(active))
-                .unwrap_or_default();
-            let t = record(
-                inputs,
-                &key("params_total"),
-                &format!("{name}: total parameters"),
-                "count",
-                sec.quantity("params_total", "total parameters", Check::Positive)?,
-            )
-            .unwrap_or(a);
-            if t < a {
-                return Err(sec.err("params_total", "total parameters are fewer than active parameters"));
-            }
-            (a, t)
-        }
-    };
+    let (params_active, params_total) = run_parameters(&sec, &name, arch, models, inputs)?;
     let tokens = sec.need_quantity(
         "tokens",
         "training tokens",
         Check::Positive,
         "add tokens = { value = 15.6e12, source = \"…\" }",
     )?;
-    let tokens =
-        record(inputs, &key("tokens"), &format!("{name}: training tokens"), "tokens", Some(tokens)).unwrap_or_default();
+    let tokens = record(inputs, &format!("{path}.tokens"), &format!("{name}: training tokens"), "tokens", Some(tokens))
+        .unwrap_or_default();
     let precision = precision(&sec, "precision")?.unwrap_or(Precision::Bf16);
-    let seq_len = sec.integer("seq_len", 1..=100_000_000)?.map(|s| s as f64);
-    let attention = match sec.string("attention_flops")?.unwrap_or("none") {
-        "none" => AttentionFlops::None,
-        kind @ ("full" | "causal") => {
-            let seq_len = seq_len.ok_or_else(|| {
-                sec.err("attention_flops", format!("attention_flops = \"{kind}\" needs seq_len"))
-                    .with_help("add seq_len = 8192 (tokens per training sequence)")
-            })?;
-            if arch.is_none() {
-                return Err(sec
-                    .err("attention_flops", "counting attention FLOPs needs the model's architecture")
-                    .with_help("name a catalog model with model = \"…\", or use attention_flops = \"none\""));
-            }
-            if kind == "full" { AttentionFlops::Full { seq_len } } else { AttentionFlops::Causal { seq_len } }
-        }
-        other => {
-            return Err(sec.err("attention_flops", format!("unknown attention-FLOPs convention `{other}`")).with_help(
-                "use \"none\" (6·N·D only), \"full\" (+ attention matrices) or \"causal\" (+ half of them)",
-            ));
-        }
-    };
+    let attention = attention_flops(&sec, arch)?;
     let flops = training_flops(params_active, tokens, attention, arch);
-    let mfu = match table.get("mfu") {
-        Some(toml::Value::String(s)) if s == "scaled" => {
-            let m = &defaults.mfu;
-            inputs.add(
-                "workloads.mfu.reference_mfu",
-                "MFU model: MFU at the reference scale",
-                "fraction",
-                &m.reference_mfu,
-            );
-            inputs.add("workloads.mfu.reference_gpus", "MFU model: reference scale", "GPUs", &m.reference_gpus);
-            inputs.add(
-                "workloads.mfu.per_doubling",
-                "MFU model: MFU kept per doubling of GPUs",
-                "fraction",
-                &m.per_doubling,
-            );
-            // Each platform the run may train on: its own MFU, or the reference carried over.
-            let mut platform_mfu = Vec::new();
-            let only = table.get("platform").and_then(|v| v.as_str());
-            for p in fleet.iter().filter(|p| only.is_none_or(|only| only == **p)) {
-                let q = match catalog.get(p).and_then(|pl| pl.get(Field::TrainingMfu)) {
-                    Some(q) => q.clone(),
-                    None => {
-                        let mut q = m.reference_mfu.clone();
-                        q.provenance.assumption = Some(format!(
-                            "the platform file of `{p}` gives no training_mfu: the reference MFU ({}) is \
-                             carried over",
-                            m.reference_mfu.estimate.central
-                        ));
-                        q
-                    }
-                };
-                inputs.add(
-                    &format!("catalog.{p}.training_mfu"),
-                    &format!("MFU model: MFU on {p} up to the reference scale"),
-                    "fraction",
-                    &q,
-                );
-                platform_mfu.push((p.to_string(), q.estimate.central));
-            }
-            // Against the dense peak of the run's precision: the BF16 model times its factor.
-            let name_of = precision.to_string();
-            let factor = match m.precision.get(&name_of) {
-                Some(q) => {
-                    inputs.add(
-                        &format!("workloads.mfu.precision.{name_of}"),
-                        &format!("MFU model: {name_of} MFU ÷ BF16 MFU"),
-                        "ratio",
-                        q,
-                    );
-                    q.estimate.central
-                }
-                None => {
-                    return Err(sec.err("precision", format!("the MFU model has no factor for {name_of}")).with_help(
-                        "catalog/workloads.toml [mfu.precision] lists the precisions it is measured for; give mfu = { value = …, source = \"…\" } instead",
-                    ));
-                }
-            };
-            for (_, v) in &mut platform_mfu {
-                *v *= factor;
-            }
-            Mfu::Scaled {
-                reference_mfu: m.reference_mfu.estimate.central * factor,
-                reference_gpus: m.reference_gpus.estimate.central,
-                per_doubling: m.per_doubling.estimate.central,
-                platform_mfu,
-            }
-        }
-        Some(toml::Value::String(s)) => {
-            return Err(sec.err("mfu", format!("unknown MFU model `{s}`")).with_help(
-                "give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)",
-            ));
-        }
-        _ => {
-            let q = sec.need_quantity(
-                "mfu",
-                "MFU",
-                Check::Fraction,
-                "give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)",
-            )?;
-            if q.estimate.low <= 0.0 {
-                return Err(sec.err("mfu", "MFU must be above 0").with_help("give a fraction such as 0.4"));
-            }
-            Mfu::Given {
-                mfu: record(inputs, &key("mfu"), &format!("{name}: MFU"), "fraction", Some(q)).unwrap_or_default(),
-            }
-        }
-    };
-    let gpus =
-        match (sec.integer("gpus", 1..=100_000_000)?, sec.quantity("fleet_share", "fleet share", Check::Fraction)?) {
-            (Some(_), Some(_)) => {
-                return Err(sec.err("fleet_share", "a run asks for `gpus` or a `fleet_share`, not both").with_help(
-                    "keep gpus = N for a fixed cluster, or fleet_share = 0.3 for a share of the fleet online",
-                ));
-            }
-            (None, None) => {
-                return Err(sec
-                    .err_here(format!("training run `{name}` asks for no GPUs"))
-                    .with_help("add gpus = 16384, or fleet_share = 0.3 (a share of the GPUs online each month)"));
-            }
-            (Some(n), None) => GpuRequest::Count { gpus: n as f64 },
-            (None, Some(q)) => GpuRequest::FleetShare {
-                share: record(inputs, &key("fleet_share"), &format!("{name}: share of the fleet"), "fraction", Some(q))
-                    .unwrap_or_default(),
-            },
-        };
-    let platform = match sec.string("platform")? {
-        Some(p) if fleet.contains(&p) => Some(p.to_string()),
-        Some(p) => {
-            let list = fleet.join(", ");
-            let err = sec.err("platform", format!("platform `{p}` is not in this scenario's fleet"));
-            return Err(match closest(p, fleet.iter().copied()) {
-                Some(best) => err.with_help(format!("did you mean `{best}`? The fleet has {list}")),
-                None => err.with_help(format!("the fleet has {list}")),
-            });
-        }
-        None => None,
-    };
-    for id in fleet.iter().filter(|id| platform.as_deref().is_none_or(|p| p == **id)) {
-        if catalog.get(id).and_then(|p| p.get(precision.peak_field())).is_none() {
-            return Err(sec
-                .err("precision", format!("`{id}` has no dense {precision} throughput in the catalog"))
-                .with_help("train in a precision every platform of the run has (bf16 or fp8), or restrict the run with platform = \"…\""));
-        }
-    }
+    let mfu = run_mfu(&sec, &name, precision, fleet, catalog, defaults, inputs)?;
+    let gpus = gpu_request(&sec, &name, inputs)?;
+    let platform = run_platform(&sec, fleet)?;
+    check_peak_throughput(&sec, fleet, platform.as_deref(), precision, catalog)?;
     let start = sec.date("start")?.ok_or_else(|| {
         sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
     })?;
@@ -450,6 +277,260 @@ fn training_run(
     })
 }
 
+/// A run's (active, total) parameters: its catalog model's, or as written.
+fn run_parameters(
+    sec: &Section<'_>,
+    name: &str,
+    arch: Option<&ModelArch>,
+    models: &ModelCatalog,
+    inputs: &mut Inputs,
+) -> Result<(f64, f64), InputError> {
+    let key = |k: &str| format!("{}.{k}", sec.path);
+    match arch {
+        Some(a) => {
+            if sec.has("params_active") || sec.has("params_total") {
+                return Err(sec
+                    .err("params_active", "a run names a catalog `model` or gives its parameters, not both")
+                    .with_help("remove params_active/params_total, or remove `model`"));
+            }
+            models.register(&a.id, inputs)?;
+            Ok((a.params_active, a.params_total))
+        }
+        None => {
+            let active = sec.need_quantity(
+                "params_active",
+                "active parameters",
+                Check::Positive,
+                "give model = \"llama3.1-405b\" (catalog/models) or params_active = { value = 405e9, source = \"…\" }",
+            )?;
+            let a = record(inputs, &key("params_active"), &format!("{name}: active parameters"), "count", Some(active))
+                .unwrap_or_default();
+            let t = record(
+                inputs,
+                &key("params_total"),
+                &format!("{name}: total parameters"),
+                "count",
+                sec.quantity("params_total", "total parameters", Check::Positive)?,
+            )
+            .unwrap_or(a);
+            if t < a {
+                return Err(sec.err("params_total", "total parameters are fewer than active parameters"));
+            }
+            Ok((a, t))
+        }
+    }
+}
+
+/// Which attention FLOPs a run counts (`attention_flops`, with `seq_len`).
+fn attention_flops(sec: &Section<'_>, arch: Option<&ModelArch>) -> Result<AttentionFlops, InputError> {
+    let seq_len = sec.integer("seq_len", 1..=100_000_000)?.map(|s| s as f64);
+    Ok(match sec.string("attention_flops")?.unwrap_or("none") {
+        "none" => AttentionFlops::None,
+        kind @ ("full" | "causal") => {
+            let seq_len = seq_len.ok_or_else(|| {
+                sec.err("attention_flops", format!("attention_flops = \"{kind}\" needs seq_len"))
+                    .with_help("add seq_len = 8192 (tokens per training sequence)")
+            })?;
+            if arch.is_none() {
+                return Err(sec
+                    .err("attention_flops", "counting attention FLOPs needs the model's architecture")
+                    .with_help("name a catalog model with model = \"…\", or use attention_flops = \"none\""));
+            }
+            if kind == "full" { AttentionFlops::Full { seq_len } } else { AttentionFlops::Causal { seq_len } }
+        }
+        other => {
+            return Err(sec.err("attention_flops", format!("unknown attention-FLOPs convention `{other}`")).with_help(
+                "use \"none\" (6·N·D only), \"full\" (+ attention matrices) or \"causal\" (+ half of them)",
+            ));
+        }
+    })
+}
+
+/// A run's MFU: the documented scale model (`mfu = "scaled"`) or a given fraction.
+fn run_mfu(
+    sec: &Section<'_>,
+    name: &str,
+    precision: Precision,
+    fleet: &[&str],
+    catalog: &Catalog,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<Mfu, InputError> {
+    match sec.table.get("mfu") {
+        Some(toml::Value::String(s)) if s == "scaled" => scaled_mfu(sec, precision, fleet, catalog, defaults, inputs),
+        Some(toml::Value::String(s)) => Err(sec
+            .err("mfu", format!("unknown MFU model `{s}`"))
+            .with_help("give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)")),
+        _ => {
+            let q = sec.need_quantity(
+                "mfu",
+                "MFU",
+                Check::Fraction,
+                "give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)",
+            )?;
+            if q.estimate.low <= 0.0 {
+                return Err(sec.err("mfu", "MFU must be above 0").with_help("give a fraction such as 0.4"));
+            }
+            Ok(Mfu::Given {
+                mfu: record(inputs, &format!("{}.mfu", sec.path), &format!("{name}: MFU"), "fraction", Some(q))
+                    .unwrap_or_default(),
+            })
+        }
+    }
+}
+
+/// The MFU scale model for a run, at its precision, on each platform it may train on.
+fn scaled_mfu(
+    sec: &Section<'_>,
+    precision: Precision,
+    fleet: &[&str],
+    catalog: &Catalog,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<Mfu, InputError> {
+    let m = &defaults.mfu;
+    inputs.add("workloads.mfu.reference_mfu", "MFU model: MFU at the reference scale", "fraction", &m.reference_mfu);
+    inputs.add("workloads.mfu.reference_gpus", "MFU model: reference scale", "GPUs", &m.reference_gpus);
+    inputs.add("workloads.mfu.per_doubling", "MFU model: MFU kept per doubling of GPUs", "fraction", &m.per_doubling);
+    let mut platform_mfu = platform_mfus(sec, fleet, catalog, defaults, inputs);
+    let factor = precision_mfu_factor(sec, precision, defaults, inputs)?;
+    for (_, v) in &mut platform_mfu {
+        *v *= factor;
+    }
+    Ok(Mfu::Scaled {
+        reference_mfu: m.reference_mfu.estimate.central * factor,
+        reference_gpus: m.reference_gpus.estimate.central,
+        per_doubling: m.per_doubling.estimate.central,
+        platform_mfu,
+    })
+}
+
+/// Each platform the run may train on: its own MFU, or the reference carried over (BF16).
+fn platform_mfus(
+    sec: &Section<'_>,
+    fleet: &[&str],
+    catalog: &Catalog,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Vec<(String, f64)> {
+    let m = &defaults.mfu;
+    let mut platform_mfu = Vec::new();
+    let only = sec.table.get("platform").and_then(|v| v.as_str());
+    for p in fleet.iter().filter(|p| only.is_none_or(|only| only == **p)) {
+        let q = match catalog.get(p).and_then(|pl| pl.get(Field::TrainingMfu)) {
+            Some(q) => q.clone(),
+            None => {
+                let mut q = m.reference_mfu.clone();
+                q.provenance.assumption = Some(format!(
+                    "the platform file of `{p}` gives no training_mfu: the reference MFU ({}) is \
+                     carried over",
+                    m.reference_mfu.estimate.central
+                ));
+                q
+            }
+        };
+        inputs.add(
+            &format!("catalog.{p}.training_mfu"),
+            &format!("MFU model: MFU on {p} up to the reference scale"),
+            "fraction",
+            &q,
+        );
+        platform_mfu.push((p.to_string(), q.estimate.central));
+    }
+    platform_mfu
+}
+
+/// The factor from BF16 MFU to MFU against the dense peak of the run's precision.
+fn precision_mfu_factor(
+    sec: &Section<'_>,
+    precision: Precision,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<f64, InputError> {
+    let name_of = precision.to_string();
+    match defaults.mfu.precision.get(&name_of) {
+        Some(q) => {
+            inputs.add(
+                &format!("workloads.mfu.precision.{name_of}"),
+                &format!("MFU model: {name_of} MFU ÷ BF16 MFU"),
+                "ratio",
+                q,
+            );
+            Ok(q.estimate.central)
+        }
+        None => Err(sec.err("precision", format!("the MFU model has no factor for {name_of}")).with_help(
+            "catalog/workloads.toml [mfu.precision] lists the precisions it is measured for; give mfu = { value = …, source = \"…\" } instead",
+        )),
+    }
+}
+
+/// The GPUs a run asks for: a fixed count, or a share of the fleet online.
+fn gpu_request(sec: &Section<'_>, name: &str, inputs: &mut Inputs) -> Result<GpuRequest, InputError> {
+    match (sec.integer("gpus", 1..=100_000_000)?, sec.quantity("fleet_share", "fleet share", Check::Fraction)?) {
+        (Some(_), Some(_)) => Err(sec
+            .err("fleet_share", "a run asks for `gpus` or a `fleet_share`, not both")
+            .with_help("keep gpus = N for a fixed cluster, or fleet_share = 0.3 for a share of the fleet online")),
+        (None, None) => Err(sec
+            .err_here(format!("training run `{name}` asks for no GPUs"))
+            .with_help("add gpus = 16384, or fleet_share = 0.3 (a share of the GPUs online each month)")),
+        (Some(n), None) => Ok(GpuRequest::Count { gpus: n as f64 }),
+        (None, Some(q)) => Ok(GpuRequest::FleetShare {
+            share: record(
+                inputs,
+                &format!("{}.fleet_share", sec.path),
+                &format!("{name}: share of the fleet"),
+                "fraction",
+                Some(q),
+            )
+            .unwrap_or_default(),
+        }),
+    }
+}
+
+/// The one platform a run is restricted to, if any (it must be in the fleet).
+fn run_platform(sec: &Section<'_>, fleet: &[&str]) -> Result<Option<String>, InputError> {
+    match sec.string("platform")? {
+        Some(p) if fleet.contains(&p) => Ok(Some(p.to_string())),
+        Some(p) => {
+            let list = fleet.join(", ");
+            let err = sec.err("platform", format!("platform `{p}` is not in this scenario's fleet"));
+            Err(match closest(p, fleet.iter().copied()) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? The fleet has {list}")),
+                None => err.with_help(format!("the fleet has {list}")),
+            })
+        }
+        None => Ok(None),
+    }
+}
+
+/// Checks that every platform the run may train on has a dense peak at its precision.
+fn check_peak_throughput(
+    sec: &Section<'_>,
+    fleet: &[&str],
+    platform: Option<&str>,
+    precision: Precision,
+    catalog: &Catalog,
+) -> Result<(), InputError> {
+    for id in fleet.iter().filter(|id| platform.is_none_or(|p| p == **id)) {
+        if catalog.get(id).and_then(|p| p.get(precision.peak_field())).is_none() {
+            return Err(sec
+                .err("precision", format!("`{id}` has no dense {precision} throughput in the catalog"))
+                .with_help("train in a precision every platform of the run has (bf16 or fp8), or restrict the run with platform = \"…\""));
+        }
+    }
+    Ok(())
+}
+
+/// The keys of the closed-form reliability method.
+const CLOSED_FORM_KEYS: [&str; 5] = [
+    "failures_per_1000_node_days",
+    "gpus_per_node",
+    "checkpoint_write_s",
+    "restart_overhead_min",
+    "checkpoint_interval_min",
+];
+
+/// How a run's ETTR is obtained: its `[training.reliability]` table, by method.
 fn reliability(
     run: &Section<'_>,
     name: &str,
@@ -471,23 +552,14 @@ fn reliability(
         "restart_overhead_min",
         "checkpoint_interval_min",
     ])?;
-    let key = |k: &str| format!("{path}.{k}");
     // A run with a [[job]] of the same name takes that job's simulated ETTR unless told otherwise.
-    let names = &jobs.names;
-    let default_method = if names.contains(&name) { "simulated" } else { "closed_form" };
+    let default_method = if jobs.names.contains(&name) { "simulated" } else { "closed_form" };
     let method = sec.string("method")?.unwrap_or(default_method);
     if method != "simulated" && sec.has("job") {
         return Err(sec
             .err("job", "`job` is given only with method = \"simulated\"")
             .with_help("remove job, or set method = \"simulated\""));
     }
-    let closed_keys = [
-        "failures_per_1000_node_days",
-        "gpus_per_node",
-        "checkpoint_write_s",
-        "restart_overhead_min",
-        "checkpoint_interval_min",
-    ];
     match method {
         "closed_form" | "simulated" => {
             if sec.has("ettr") {
@@ -495,75 +567,13 @@ fn reliability(
                     .err("ettr", "`ettr` is given only with method = \"given\"")
                     .with_help("remove ettr, or set method = \"given\""));
             }
-            let job = if method == "simulated" {
-                let job = sec.string("job")?.unwrap_or(name);
-                if !names.contains(&job) {
-                    let at = if sec.has("job") { "job" } else { "method" };
-                    let err = sec.err(at, format!("the scenario has no [[job]] named `{job}` to simulate"));
-                    let list = names.join("`, `");
-                    return Err(match closest(job, names.iter().copied()) {
-                        Some(best) => err.with_help(format!("did you mean `{best}`? The scenario's jobs: `{list}`")),
-                        None if names.is_empty() => err.with_help(
-                            "add a [[job]] (see docs/scenario.md, Simulation), or use method = \"closed_form\"",
-                        ),
-                        None => err.with_help(format!("the scenario's jobs: `{list}`")),
-                    });
-                }
-                Some(job.to_string())
+            if method == "simulated" {
+                simulated_reliability(&sec, name, jobs)
             } else {
-                None
-            };
-            if let Some(job) = job {
-                // Simulated: with the simulator off, the closed form on the job's own settings.
-                if let Some(k) = closed_keys.iter().find(|k| sec.has(k)) {
-                    return Err(sec.err(k, format!("`{k}` belongs to method = \"closed_form\"")).with_help(
-                        "a simulated run takes its failure rate, checkpoint write and restart from its [[job]] \
-                         (also for the closed form with --no-simulate); set them there, or use method = \"closed_form\"",
-                    ));
-                }
-                let fallback = jobs.closed_form(&job)?;
-                return Ok(Reliability::Simulated { job, fallback });
+                closed_form_reliability(&sec, name, defaults, inputs)
             }
-            let d = &defaults.reliability;
-            let mut get = |k: &str, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
-                let q = sec.quantity(k, label, check)?.unwrap_or_else(|| default.clone());
-                let unit = match k {
-                    "checkpoint_write_s" => "s",
-                    "restart_overhead_min" => "min",
-                    "gpus_per_node" => "count",
-                    _ => "per 1,000 node-days",
-                };
-                inputs.add(&key(k), &format!("{name}: {label}"), unit, &q);
-                Ok(q.estimate.central)
-            };
-            let r = get(
-                "failures_per_1000_node_days",
-                "failures per 1,000 node-days",
-                &d.failures_per_1000_node_days,
-                Check::NonNegative,
-            )?;
-            let n = get("gpus_per_node", "GPUs per node", &d.gpus_per_node, Check::Positive)?;
-            let w = get("checkpoint_write_s", "checkpoint write time", &d.checkpoint_write_s, Check::NonNegative)?;
-            let u = get("restart_overhead_min", "restart overhead", &d.restart_overhead_min, Check::NonNegative)?;
-            let interval = sec.number("checkpoint_interval_min", Check::Positive)?.map(|m| m * 60.0);
-            Ok(Reliability::ClosedForm(ClosedForm {
-                failures_per_node_day: r / 1000.0,
-                gpus_per_node: n,
-                checkpoint_write_s: w,
-                restart_overhead_s: u * 60.0,
-                checkpoint_interval_s: interval,
-            }))
         }
-        "given" => {
-            if let Some(k) = closed_keys.iter().find(|k| sec.has(k)) {
-                return Err(sec
-                    .err(k, format!("`{k}` belongs to method = \"closed_form\""))
-                    .with_help("a given ETTR needs only `ettr`"));
-            }
-            let q = sec.need_quantity("ettr", "ETTR", Check::Fraction, "add ettr = { value = 0.9, source = \"…\" }")?;
-            inputs.add(&key("ettr"), &format!("{name}: effective training time ratio"), "fraction", &q);
-            Ok(Reliability::Given { ettr: q.estimate.central })
-        }
+        "given" => given_reliability(&sec, name, inputs),
         "ignored" => {
             if let Some(k) = sec.table.keys().find(|k| k.as_str() != "method") {
                 return Err(sec.err(k, "method = \"ignored\" takes no other field"));
@@ -576,6 +586,86 @@ fn reliability(
     }
 }
 
+/// `method = "simulated"`: the `[[job]]` whose simulated ETTR the run takes, with the closed form
+/// on that job's own settings for when the simulator is off.
+fn simulated_reliability(sec: &Section<'_>, name: &str, jobs: &Jobs<'_>) -> Result<Reliability, InputError> {
+    let names = &jobs.names;
+    let job = sec.string("job")?.unwrap_or(name);
+    if !names.contains(&job) {
+        let at = if sec.has("job") { "job" } else { "method" };
+        let err = sec.err(at, format!("the scenario has no [[job]] named `{job}` to simulate"));
+        let list = names.join("`, `");
+        return Err(match closest(job, names.iter().copied()) {
+            Some(best) => err.with_help(format!("did you mean `{best}`? The scenario's jobs: `{list}`")),
+            None if names.is_empty() => {
+                err.with_help("add a [[job]] (see docs/scenario.md, Simulation), or use method = \"closed_form\"")
+            }
+            None => err.with_help(format!("the scenario's jobs: `{list}`")),
+        });
+    }
+    let job = job.to_string();
+    // Simulated: with the simulator off, the closed form on the job's own settings.
+    if let Some(k) = CLOSED_FORM_KEYS.iter().find(|k| sec.has(k)) {
+        return Err(sec.err(k, format!("`{k}` belongs to method = \"closed_form\"")).with_help(
+            "a simulated run takes its failure rate, checkpoint write and restart from its [[job]] \
+             (also for the closed form with --no-simulate); set them there, or use method = \"closed_form\"",
+        ));
+    }
+    let fallback = jobs.closed_form(&job)?;
+    Ok(Reliability::Simulated { job, fallback })
+}
+
+/// `method = "closed_form"`: the closed-form inputs, each given or taken from the defaults.
+fn closed_form_reliability(
+    sec: &Section<'_>,
+    name: &str,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<Reliability, InputError> {
+    let d = &defaults.reliability;
+    let mut get = |k: &str, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
+        let q = sec.quantity(k, label, check)?.unwrap_or_else(|| default.clone());
+        let unit = match k {
+            "checkpoint_write_s" => "s",
+            "restart_overhead_min" => "min",
+            "gpus_per_node" => "count",
+            _ => "per 1,000 node-days",
+        };
+        inputs.add(&format!("{}.{k}", sec.path), &format!("{name}: {label}"), unit, &q);
+        Ok(q.estimate.central)
+    };
+    let r = get(
+        "failures_per_1000_node_days",
+        "failures per 1,000 node-days",
+        &d.failures_per_1000_node_days,
+        Check::NonNegative,
+    )?;
+    let n = get("gpus_per_node", "GPUs per node", &d.gpus_per_node, Check::Positive)?;
+    let w = get("checkpoint_write_s", "checkpoint write time", &d.checkpoint_write_s, Check::NonNegative)?;
+    let u = get("restart_overhead_min", "restart overhead", &d.restart_overhead_min, Check::NonNegative)?;
+    let interval = sec.number("checkpoint_interval_min", Check::Positive)?.map(|m| m * 60.0);
+    Ok(Reliability::ClosedForm(ClosedForm {
+        failures_per_node_day: r / 1000.0,
+        gpus_per_node: n,
+        checkpoint_write_s: w,
+        restart_overhead_s: u * 60.0,
+        checkpoint_interval_s: interval,
+    }))
+}
+
+/// `method = "given"`: the ETTR as written.
+fn given_reliability(sec: &Section<'_>, name: &str, inputs: &mut Inputs) -> Result<Reliability, InputError> {
+    if let Some(k) = CLOSED_FORM_KEYS.iter().find(|k| sec.has(k)) {
+        return Err(sec
+            .err(k, format!("`{k}` belongs to method = \"closed_form\""))
+            .with_help("a given ETTR needs only `ettr`"));
+    }
+    let q = sec.need_quantity("ettr", "ETTR", Check::Fraction, "add ettr = { value = 0.9, source = \"…\" }")?;
+    inputs.add(&format!("{}.ettr", sec.path), &format!("{name}: effective training time ratio"), "fraction", &q);
+    Ok(Reliability::Given { ettr: q.estimate.central })
+}
+
+/// The `[demand]` section: users, their growth and messages, the peak, tiers, features, today.
 fn demand_section(
     file: &SourceFile,
     table: &toml::Table,
@@ -597,6 +687,30 @@ fn demand_section(
         "peak_to_average",
         "today",
     ])?;
+    let users = user_points(&sec, inputs)?;
+    let rates = message_rates(&sec, inputs)?;
+    let peak = demand_peak(&sec, inputs)?;
+    let (tiers, tier_paths) = demand_tiers(&sec, models, inputs)?;
+    let features = demand_features(&sec, &tiers, inputs)?;
+    let today = demand_today(&sec, users[0].date, models, catalog, inputs)?;
+    Ok(DemandSpec {
+        demand: Demand {
+            users,
+            growth_per_year: rates.growth_per_year,
+            messages_per_user_per_day: rates.messages_per_user_per_day,
+            input_tokens_per_message: rates.input_tokens_per_message,
+            output_tokens_per_message: rates.output_tokens_per_message,
+            tiers,
+            features,
+            peak_to_average: peak,
+        },
+        tier_paths,
+        today,
+    })
+}
+
+/// The weekly users known at dates (`users`), in date order.
+fn user_points(sec: &Section<'_>, inputs: &mut Inputs) -> Result<Vec<UserPoint>, InputError> {
     let mut users = Vec::new();
     let user_tables = sec.tables("users")?;
     if user_tables.is_empty() {
@@ -605,7 +719,7 @@ fn demand_section(
             .with_help("add users = [ { date = \"2025-10-06\", weekly_users = { value = 800e6, source = \"…\" } } ]"));
     }
     for (i, t) in user_tables.iter().enumerate() {
-        let p = path.key("users").index(i);
+        let p = sec.path.key("users").index(i);
         let s = sec.child(&p, t, "a `users` point");
         s.only(&["date", "weekly_users"])?;
         let date = s.date("date")?.ok_or_else(|| s.err_here("a `users` point needs a `date`"))?;
@@ -626,83 +740,139 @@ fn demand_section(
         }
         users.push(UserPoint { date, weekly_users: w });
     }
-    let mut num =
-        |key: &str, label: &str, unit: &str, check: Check, required: bool, default: f64| -> Result<f64, InputError> {
-            let q = if required {
-                Some(sec.need_quantity(
-                    key,
-                    label,
-                    check,
-                    &format!("add {key} = {{ value = …, source = \"…\" }} (or an assumption)"),
-                )?)
-            } else {
-                sec.quantity(key, label, check)?
-            };
-            Ok(record(inputs, &format!("demand.{key}"), label, unit, q).unwrap_or(default))
-        };
-    let growth_per_year = num(
+    Ok(users)
+}
+
+/// A number of the `[demand]` table, registered as `demand.KEY`; required when `default` is
+/// `None`.
+fn demand_number(
+    sec: &Section<'_>,
+    inputs: &mut Inputs,
+    key: &str,
+    label: &str,
+    unit: &str,
+    check: Check,
+    default: Option<f64>,
+) -> Result<f64, InputError> {
+    let q = match default {
+        None => Some(sec.need_quantity(
+            key,
+            label,
+            check,
+            &format!("add {key} = {{ value = …, source = \"…\" }} (or an assumption)"),
+        )?),
+        Some(_) => sec.quantity(key, label, check)?,
+    };
+    Ok(record(inputs, &format!("demand.{key}"), label, unit, q).unwrap_or(default.unwrap_or_default()))
+}
+
+/// Growth of weekly users after the last point, and the messages they send.
+struct MessageRates {
+    growth_per_year: f64,
+    messages_per_user_per_day: f64,
+    input_tokens_per_message: f64,
+    output_tokens_per_message: f64,
+}
+
+/// The growth of weekly users and the messages per user and tokens per message.
+fn message_rates(sec: &Section<'_>, inputs: &mut Inputs) -> Result<MessageRates, InputError> {
+    let growth_per_year = demand_number(
+        sec,
+        inputs,
         "growth_per_year",
         "growth of weekly users per year after the last point",
         "fraction/yr",
         Check::NonNegative,
-        false,
-        0.0,
+        Some(0.0),
     )?;
-    let messages_per_user_per_day =
-        num("messages_per_user_per_day", "messages per weekly user per day", "messages", Check::Positive, true, 0.0)?;
-    let input_tokens_per_message =
-        num("input_tokens_per_message", "input tokens per message", "tokens", Check::Positive, true, 0.0)?;
-    let output_tokens_per_message =
-        num("output_tokens_per_message", "output tokens per message", "tokens", Check::Positive, true, 0.0)?;
-    let peak = match (sec.table("profile")?, sec.has("peak_to_average")) {
-        (Some(_), true) => {
-            return Err(sec.err("peak_to_average", "give a [demand.profile] or peak_to_average, not both"));
-        }
-        (None, false) => {
-            return Err(sec
-                .err_here("[demand] needs a peak: give [demand.profile] (hourly and daily weights) or peak_to_average")
-                .with_help("e.g. peak_to_average = { value = 1.6, assumption = \"…\" }"));
-        }
-        (None, true) => num("peak_to_average", "peak-hour ÷ average demand", "ratio", Check::AtLeastOne, true, 1.0)?,
-        (Some(t), false) => {
-            let pp = path.key("profile");
-            let s = sec.child(&pp, t, "[demand.profile]");
-            s.only(&["hourly", "daily", "source", "assumption"])?;
-            let hourly =
-                s.numbers("hourly")?.ok_or_else(|| s.err_here("[demand.profile] lacks `hourly` (24 weights)"))?;
-            let daily = s.numbers("daily")?.unwrap_or_else(|| vec![1.0; 7]);
-            if hourly.len() != 24 || hourly.iter().sum::<f64>() <= 0.0 {
-                return Err(
-                    s.err("hourly", format!("`hourly` has {} weights; it needs 24, not all zero", hourly.len()))
-                );
-            }
-            if daily.len() != 7 || daily.iter().sum::<f64>() <= 0.0 {
-                return Err(s.err("daily", format!("`daily` has {} weights; it needs 7, not all zero", daily.len())));
-            }
-            let ratio = peak_to_average(&hourly, &daily);
-            let provenance = match (s.string("source")?, s.string("assumption")?) {
-                (Some(src), None) => {
-                    Provenance { sources: vec![src.to_string()], origin: file.name.clone(), ..Provenance::default() }
-                }
-                (None, Some(a)) => {
-                    Provenance { assumption: Some(a.to_string()), origin: file.name.clone(), ..Provenance::default() }
-                }
-                _ => {
-                    return Err(s
-                        .err_here("[demand.profile] needs either `source` or `assumption`")
-                        .with_help("say where the profile comes from, or that it is assumed: assumption = \"…\""));
-                }
-            };
-            let q = Quantity {
-                estimate: Estimate::exact(ratio),
-                provenance: Provenance {
-                    derived: Some("max/mean of the hourly × daily profile".into()), ..provenance
-                },
-            };
-            inputs.add("demand.profile", "peak-hour ÷ average demand (from the profile)", "ratio", &q);
-            ratio
+    let messages_per_user_per_day = demand_number(
+        sec,
+        inputs,
+        "messages_per_user_per_day",
+        "messages per weekly user per day",
+        "messages",
+        Check::Positive,
+        None,
+    )?;
+    let input_tokens_per_message = demand_number(
+        sec,
+        inputs,
+        "input_tokens_per_message",
+        "input tokens per message",
+        "tokens",
+        Check::Positive,
+        None,
+    )?;
+    let output_tokens_per_message = demand_number(
+        sec,
+        inputs,
+        "output_tokens_per_message",
+        "output tokens per message",
+        "tokens",
+        Check::Positive,
+        None,
+    )?;
+    Ok(MessageRates { growth_per_year, messages_per_user_per_day, input_tokens_per_message, output_tokens_per_message })
+}
+
+/// Peak-hour ÷ average demand: from `[demand.profile]`, or `peak_to_average` as written.
+fn demand_peak(sec: &Section<'_>, inputs: &mut Inputs) -> Result<f64, InputError> {
+    match (sec.table("profile")?, sec.has("peak_to_average")) {
+        (Some(_), true) => Err(sec.err("peak_to_average", "give a [demand.profile] or peak_to_average, not both")),
+        (None, false) => Err(sec
+            .err_here("[demand] needs a peak: give [demand.profile] (hourly and daily weights) or peak_to_average")
+            .with_help("e.g. peak_to_average = { value = 1.6, assumption = \"…\" }")),
+        (None, true) => demand_number(
+            sec,
+            inputs,
+            "peak_to_average",
+            "peak-hour ÷ average demand",
+            "ratio",
+            Check::AtLeastOne,
+            None,
+        ),
+        (Some(t), false) => profile_peak(sec, t, inputs),
+    }
+}
+
+/// Peak-hour ÷ average demand of the hourly and daily weights of `[demand.profile]`.
+fn profile_peak(sec: &Section<'_>, t: &toml::Table, inputs: &mut Inputs) -> Result<f64, InputError> {
+    let pp = sec.path.key("profile");
+    let s = sec.child(&pp, t, "[demand.profile]");
+    s.only(&["hourly", "daily", "source", "assumption"])?;
+    let hourly = s.numbers("hourly")?.ok_or_else(|| s.err_here("[demand.profile] lacks `hourly` (24 weights)"))?;
+    let daily = s.numbers("daily")?.unwrap_or_else(|| vec![1.0; 7]);
+    if hourly.len() != 24 || hourly.iter().sum::<f64>() <= 0.0 {
+        return Err(s.err("hourly", format!("`hourly` has {} weights; it needs 24, not all zero", hourly.len())));
+    }
+    if daily.len() != 7 || daily.iter().sum::<f64>() <= 0.0 {
+        return Err(s.err("daily", format!("`daily` has {} weights; it needs 7, not all zero", daily.len())));
+    }
+    let ratio = peak_to_average(&hourly, &daily);
+    let origin = sec.file.name.clone();
+    let provenance = match (s.string("source")?, s.string("assumption")?) {
+        (Some(src), None) => Provenance { sources: vec![src.to_string()], origin, ..Provenance::default() },
+        (None, Some(a)) => Provenance { assumption: Some(a.to_string()), origin, ..Provenance::default() },
+        _ => {
+            return Err(s
+                .err_here("[demand.profile] needs either `source` or `assumption`")
+                .with_help("say where the profile comes from, or that it is assumed: assumption = \"…\""));
         }
     };
+    let q = Quantity {
+        estimate: Estimate::exact(ratio),
+        provenance: Provenance { derived: Some("max/mean of the hourly × daily profile".into()), ..provenance },
+    };
+    inputs.add("demand.profile", "peak-hour ÷ average demand (from the profile)", "ratio", &q);
+    Ok(ratio)
+}
+
+/// The `[[demand.tier]]`s in serving (priority) order, with where each one's `models` is.
+fn demand_tiers(
+    sec: &Section<'_>,
+    models: &ModelCatalog,
+    inputs: &mut Inputs,
+) -> Result<(Vec<Tier>, Vec<KeyPath>), InputError> {
     let mut tiers = Vec::new();
     let mut tier_paths = Vec::new();
     let tier_tables = sec.tables("tier")?;
@@ -713,58 +883,9 @@ fn demand_section(
     }
     let mut share_sum = 0.0;
     for (i, t) in tier_tables.iter().enumerate() {
-        let p = path.key("tier").index(i);
-        let s = sec.child(&p, t, "[[demand.tier]]");
-        s.only(&["name", "priority", "share_of_users", "intensity", "models"])?;
-        let name = s.need_string("name", "add name = \"pro\"")?.to_string();
-        if tiers.iter().any(|x: &Tier| x.name == name) {
-            return Err(s.err("name", format!("tier `{name}` is defined twice")));
-        }
-        let share = s.need_quantity(
-            "share_of_users",
-            "share of users",
-            Check::Fraction,
-            "add share_of_users = { value = 0.05, assumption = \"…\" }",
-        )?;
-        let share = record(
-            inputs,
-            &format!("demand.tier.{name}.share_of_users"),
-            &format!("{name}: share of weekly users"),
-            "fraction",
-            Some(share),
-        )
-        .unwrap_or_default();
-        share_sum += share;
-        let intensity = record(
-            inputs,
-            &format!("demand.tier.{name}.intensity"),
-            &format!("{name}: messages per user ÷ average"),
-            "ratio",
-            s.quantity("intensity", "intensity", Check::Positive)?,
-        )
-        .unwrap_or(1.0);
-        let priority = s.integer("priority", 1..=1000)?.map_or(i as u32 + 1, |x| x as u32);
-        let mp = p.key("models");
-        let mt = s.table("models")?.ok_or_else(|| {
-            s.err_here(format!("tier `{name}` has no `models`"))
-                .with_help("add models = { \"gpt4o-class\" = 1.0 } (share of the tier's messages per model)")
-        })?;
-        let ms = s.child(&mp, mt, "`models`");
-        let mut mix = Vec::new();
-        for (id, _) in mt {
-            if models.get(id).is_none() {
-                return Err(models.unknown(file, &mp.key(id), id));
-            }
-            let x = ms.number(id, Check::Fraction)?.unwrap_or_default();
-            models.register(id, inputs)?;
-            mix.push((id.clone(), x));
-        }
-        let total: f64 = mix.iter().map(|(_, x)| x).sum();
-        if (total - 1.0).abs() > 1e-6 {
-            return Err(InputError::at(file, &mp, format!("tier `{name}`'s model shares add up to {total}, not 1"))
-                .with_help("give each model's share of the tier's messages; they must add up to 1"));
-        }
-        tiers.push(Tier { name, priority, share_of_users: share, intensity, models: mix });
+        let (tier, mp) = demand_tier(sec, i, t, &tiers, models, inputs)?;
+        share_sum += tier.share_of_users;
+        tiers.push(tier);
         tier_paths.push(mp);
     }
     if (share_sum - 1.0).abs() > 1e-6 {
@@ -776,111 +897,203 @@ fn demand_section(
     order.sort_by_key(|&i| tiers[i].priority);
     let tiers: Vec<Tier> = order.iter().map(|&i| tiers[i].clone()).collect();
     let tier_paths: Vec<KeyPath> = order.iter().map(|&i| tier_paths[i].clone()).collect();
+    Ok((tiers, tier_paths))
+}
+
+/// The `i`th `[[demand.tier]]` (its name not among the `earlier` ones), with where its `models` is.
+fn demand_tier(
+    sec: &Section<'_>,
+    i: usize,
+    t: &toml::Table,
+    earlier: &[Tier],
+    models: &ModelCatalog,
+    inputs: &mut Inputs,
+) -> Result<(Tier, KeyPath), InputError> {
+    let p = sec.path.key("tier").index(i);
+    let s = sec.child(&p, t, "[[demand.tier]]");
+    s.only(&["name", "priority", "share_of_users", "intensity", "models"])?;
+    let name = s.need_string("name", "add name = \"pro\"")?.to_string();
+    if earlier.iter().any(|x: &Tier| x.name == name) {
+        return Err(s.err("name", format!("tier `{name}` is defined twice")));
+    }
+    let share = s.need_quantity(
+        "share_of_users",
+        "share of users",
+        Check::Fraction,
+        "add share_of_users = { value = 0.05, assumption = \"…\" }",
+    )?;
+    let share = record(
+        inputs,
+        &format!("demand.tier.{name}.share_of_users"),
+        &format!("{name}: share of weekly users"),
+        "fraction",
+        Some(share),
+    )
+    .unwrap_or_default();
+    let intensity = record(
+        inputs,
+        &format!("demand.tier.{name}.intensity"),
+        &format!("{name}: messages per user ÷ average"),
+        "ratio",
+        s.quantity("intensity", "intensity", Check::Positive)?,
+    )
+    .unwrap_or(1.0);
+    let priority = s.integer("priority", 1..=1000)?.map_or(i as u32 + 1, |x| x as u32);
+    let mp = p.key("models");
+    let mix = tier_model_mix(&s, &mp, &name, models, inputs)?;
+    Ok((Tier { name, priority, share_of_users: share, intensity, models: mix }, mp))
+}
+
+/// A tier's `models`: each model's share of the tier's messages, adding up to 1.
+fn tier_model_mix(
+    s: &Section<'_>,
+    mp: &KeyPath,
+    name: &str,
+    models: &ModelCatalog,
+    inputs: &mut Inputs,
+) -> Result<Vec<(String, f64)>, InputError> {
+    let file = s.file;
+    let mt = s.table("models")?.ok_or_else(|| {
+        s.err_here(format!("tier `{name}` has no `models`"))
+            .with_help("add models = { \"gpt4o-class\" = 1.0 } (share of the tier's messages per model)")
+    })?;
+    let ms = s.child(mp, mt, "`models`");
+    let mut mix = Vec::new();
+    for (id, _) in mt {
+        if models.get(id).is_none() {
+            return Err(models.unknown(file, &mp.key(id), id));
+        }
+        let x = ms.number(id, Check::Fraction)?.unwrap_or_default();
+        models.register(id, inputs)?;
+        mix.push((id.clone(), x));
+    }
+    let total: f64 = mix.iter().map(|(_, x)| x).sum();
+    if (total - 1.0).abs() > 1e-6 {
+        return Err(InputError::at(file, mp, format!("tier `{name}`'s model shares add up to {total}, not 1"))
+            .with_help("give each model's share of the tier's messages; they must add up to 1"));
+    }
+    Ok(mix)
+}
+
+/// The `[[demand.feature]]`s, each for some of the `tiers`.
+fn demand_features(sec: &Section<'_>, tiers: &[Tier], inputs: &mut Inputs) -> Result<Vec<Feature>, InputError> {
     let mut features = Vec::new();
     for (i, t) in sec.tables("feature")?.iter().enumerate() {
-        let p = path.key("feature").index(i);
-        let s = sec.child(&p, t, "[[demand.feature]]");
-        s.only(&["name", "output_multiplier", "input_multiplier", "share_of_messages", "tiers", "from"])?;
-        let name = s.need_string("name", "add name = \"reasoning\"")?.to_string();
-        let label = |l: &str| format!("feature {name}: {l}");
-        let out = s.need_quantity(
-            "output_multiplier",
-            "output multiplier",
-            Check::Positive,
-            "add output_multiplier = { value = 20, source = \"…\" }",
-        )?;
-        let output_multiplier = record(
-            inputs,
-            &format!("demand.feature.{name}.output_multiplier"),
-            &label("output tokens ÷ a plain message's"),
-            "ratio",
-            Some(out),
-        )
-        .unwrap_or(1.0);
-        let input_multiplier = record(
-            inputs,
-            &format!("demand.feature.{name}.input_multiplier"),
-            &label("input tokens ÷ a plain message's"),
-            "ratio",
-            s.quantity("input_multiplier", "input multiplier", Check::Positive)?,
-        )
-        .unwrap_or(1.0);
-        let sh = s.need_quantity(
-            "share_of_messages",
-            "share of messages",
-            Check::Fraction,
-            "add share_of_messages = { value = 0.1, assumption = \"…\" }",
-        )?;
-        let share_of_messages = record(
-            inputs,
-            &format!("demand.feature.{name}.share_of_messages"),
-            &label("share of the tier's messages"),
-            "fraction",
-            Some(sh),
-        )
-        .unwrap_or_default();
-        let names = s.strings("tiers")?.ok_or_else(|| {
-            s.err_here(format!("feature `{name}` names no `tiers`")).with_help("add tiers = [\"pro\"]")
-        })?;
-        for (j, n) in names.iter().enumerate() {
-            if !tiers.iter().any(|t| t.name == *n) {
-                let known: Vec<&str> = tiers.iter().map(|t| t.name.as_str()).collect();
-                let err = InputError::at(file, &p.key("tiers").index(j), format!("unknown tier `{n}`"));
-                return Err(match closest(n, known.iter().copied()) {
-                    Some(best) => err.with_help(format!("did you mean `{best}`? Tiers: {}", known.join(", "))),
-                    None => err.with_help(format!("tiers: {}", known.join(", "))),
-                });
-            }
-        }
-        features.push(Feature {
-            name,
-            output_multiplier,
-            input_multiplier,
-            share_of_messages,
-            tiers: names.iter().map(|s| s.to_string()).collect(),
-            from: s.date("from")?,
-        });
+        features.push(demand_feature(sec, i, t, tiers, inputs)?);
     }
-    let today = match sec.table("today")? {
-        None => None,
-        Some(t) => {
-            let p = path.key("today");
-            let s = sec.child(&p, t, "[demand.today]");
-            s.only(&["date", "model", "reference_platform", "precision", "kv_precision"])?;
-            let date = s.date("date")?.unwrap_or(users[0].date);
-            let m = s.need_string("model", "add model = \"gpt4o-class\"")?;
-            if models.get(m).is_none() {
-                return Err(models.unknown(file, &p.key("model"), m));
-            }
-            models.register(m, inputs)?;
-            let rp = s.string("reference_platform")?.unwrap_or("h100-hgx");
-            if catalog.get(rp).is_none() {
-                return Err(catalog.unknown(file, &p.key("reference_platform"), rp));
-            }
-            Some(TodaySpec {
-                date,
-                model: m.to_string(),
-                reference_platform: rp.to_string(),
-                precision: precision(&s, "precision")?.unwrap_or(Precision::Fp8),
-                kv_precision: precision(&s, "kv_precision")?.unwrap_or(Precision::Fp8),
-                path: p.clone(),
-            })
-        }
-    };
-    Ok(DemandSpec {
-        demand: Demand {
-            users,
-            growth_per_year,
-            messages_per_user_per_day,
-            input_tokens_per_message,
-            output_tokens_per_message,
-            tiers,
-            features,
-            peak_to_average: peak,
-        },
-        tier_paths,
-        today,
+    Ok(features)
+}
+
+/// The `i`th `[[demand.feature]]`: how much it multiplies a message, how often, in which tiers.
+fn demand_feature(
+    sec: &Section<'_>,
+    i: usize,
+    t: &toml::Table,
+    tiers: &[Tier],
+    inputs: &mut Inputs,
+) -> Result<Feature, InputError> {
+    let p = sec.path.key("feature").index(i);
+    let s = sec.child(&p, t, "[[demand.feature]]");
+    s.only(&["name", "output_multiplier", "input_multiplier", "share_of_messages", "tiers", "from"])?;
+    let name = s.need_string("name", "add name = \"reasoning\"")?.to_string();
+    let label = |l: &str| format!("feature {name}: {l}");
+    let out = s.need_quantity(
+        "output_multiplier",
+        "output multiplier",
+        Check::Positive,
+        "add output_multiplier = { value = 20, source = \"…\" }",
+    )?;
+    let output_multiplier = record(
+        inputs,
+        &format!("demand.feature.{name}.output_multiplier"),
+        &label("output tokens ÷ a plain message's"),
+        "ratio",
+        Some(out),
+    )
+    .unwrap_or(1.0);
+    let input_multiplier = record(
+        inputs,
+        &format!("demand.feature.{name}.input_multiplier"),
+        &label("input tokens ÷ a plain message's"),
+        "ratio",
+        s.quantity("input_multiplier", "input multiplier", Check::Positive)?,
+    )
+    .unwrap_or(1.0);
+    let sh = s.need_quantity(
+        "share_of_messages",
+        "share of messages",
+        Check::Fraction,
+        "add share_of_messages = { value = 0.1, assumption = \"…\" }",
+    )?;
+    let share_of_messages = record(
+        inputs,
+        &format!("demand.feature.{name}.share_of_messages"),
+        &label("share of the tier's messages"),
+        "fraction",
+        Some(sh),
+    )
+    .unwrap_or_default();
+    let names = s
+        .strings("tiers")?
+        .ok_or_else(|| s.err_here(format!("feature `{name}` names no `tiers`")).with_help("add tiers = [\"pro\"]"))?;
+    check_feature_tiers(&s, &names, tiers)?;
+    Ok(Feature {
+        name,
+        output_multiplier,
+        input_multiplier,
+        share_of_messages,
+        tiers: names.iter().map(|s| s.to_string()).collect(),
+        from: s.date("from")?,
     })
+}
+
+/// Checks that a feature's `tiers` are all defined, naming the closest tier otherwise.
+fn check_feature_tiers(s: &Section<'_>, names: &[&str], tiers: &[Tier]) -> Result<(), InputError> {
+    for (j, n) in names.iter().enumerate() {
+        if !tiers.iter().any(|t| t.name == *n) {
+            let known: Vec<&str> = tiers.iter().map(|t| t.name.as_str()).collect();
+            let err = InputError::at(s.file, &s.path.key("tiers").index(j), format!("unknown tier `{n}`"));
+            return Err(match closest(n, known.iter().copied()) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Tiers: {}", known.join(", "))),
+                None => err.with_help(format!("tiers: {}", known.join(", "))),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `[demand.today]`, the reference for today's text chat (its date the first users point's by
+/// default).
+fn demand_today(
+    sec: &Section<'_>,
+    first_date: Date,
+    models: &ModelCatalog,
+    catalog: &Catalog,
+    inputs: &mut Inputs,
+) -> Result<Option<TodaySpec>, InputError> {
+    let Some(t) = sec.table("today")? else { return Ok(None) };
+    let file = sec.file;
+    let p = sec.path.key("today");
+    let s = sec.child(&p, t, "[demand.today]");
+    s.only(&["date", "model", "reference_platform", "precision", "kv_precision"])?;
+    let date = s.date("date")?.unwrap_or(first_date);
+    let m = s.need_string("model", "add model = \"gpt4o-class\"")?;
+    if models.get(m).is_none() {
+        return Err(models.unknown(file, &p.key("model"), m));
+    }
+    models.register(m, inputs)?;
+    let rp = s.string("reference_platform")?.unwrap_or("h100-hgx");
+    if catalog.get(rp).is_none() {
+        return Err(catalog.unknown(file, &p.key("reference_platform"), rp));
+    }
+    Ok(Some(TodaySpec {
+        date,
+        model: m.to_string(),
+        reference_platform: rp.to_string(),
+        precision: precision(&s, "precision")?.unwrap_or(Precision::Fp8),
+        kv_precision: precision(&s, "kv_precision")?.unwrap_or(Precision::Fp8),
+        path: p.clone(),
+    }))
 }
 
 fn deployment(sec: &Section<'_>, base: Option<&DeploymentSpec>) -> Result<DeploymentSpec, InputError> {
