@@ -4,10 +4,10 @@ use std::fmt::Write;
 
 use gigawatt_workloads::Capacity;
 use gigawatt_workloads::allocation::Policy;
-use gigawatt_workloads::capacity::{ChatToday, InferenceResult};
+use gigawatt_workloads::capacity::{ChatToday, InferenceResult, MonthRow, TrainingResult};
 
 use crate::fmt::{count, percent, power_mw, sig3, thousands, with_unit};
-use crate::table::{heading, new_table, push_table};
+use crate::table::{heading, new_table, push_table, warnings_section};
 
 /// FLOPs in scientific notation: `3.79e25`.
 fn flops(x: f64) -> String {
@@ -148,6 +148,28 @@ pub fn usage_lines(c: &Capacity) -> Vec<String> {
 /// The capacity result as a readable terminal summary.
 pub fn capacity_summary(c: &Capacity) -> String {
     let mut out = String::new();
+    title_lines(&mut out, c);
+    if let Some(t) = &c.chat_today {
+        chat_today_section(&mut out, t);
+    }
+    usage_section(&mut out, c);
+    if !c.training.is_empty() {
+        training_section(&mut out, &c.training);
+    }
+    if !c.inference.is_empty() {
+        inference_section(&mut out, c);
+    }
+    timeline_table(&mut out, c);
+    if !c.tiers.is_empty() {
+        gated_features_section(&mut out, c);
+    }
+    assumptions_section(&mut out, c);
+    warnings_section(&mut out, &c.warnings);
+    out
+}
+
+/// The scenario's name, description, file, policy, runs and tiers.
+fn title_lines(out: &mut String, c: &Capacity) {
     let _ = writeln!(out, "{}", c.scenario.name);
     if let Some(d) = &c.scenario.description {
         let _ = writeln!(out, "{d}");
@@ -162,91 +184,102 @@ pub fn capacity_summary(c: &Capacity) -> String {
         c.tiers.len(),
         if c.tiers.len() == 1 { "" } else { "s" },
     );
+}
 
-    if let Some(t) = &c.chat_today {
-        heading(&mut out, "HOW MUCH OF THE FLEET DOES TODAY'S TEXT CHAT NEED?");
-        for line in chat_today_lines(t) {
-            let _ = writeln!(out, "  {line}");
-        }
+/// HOW MUCH OF THE FLEET DOES TODAY'S TEXT CHAT NEED: [`chat_today_lines`] under a heading.
+fn chat_today_section(out: &mut String, t: &ChatToday) {
+    heading(out, "HOW MUCH OF THE FLEET DOES TODAY'S TEXT CHAT NEED?");
+    for line in chat_today_lines(t) {
+        let _ = writeln!(out, "  {line}");
     }
+}
 
+/// WHAT THE FLEET'S GPU-HOURS GO TO over the timeline ([`usage_lines`]), when it has months.
+fn usage_section(out: &mut String, c: &Capacity) {
     if let (Some(first), Some(last)) = (c.timeline.first(), c.timeline.last()) {
-        heading(&mut out, &format!("WHAT THE FLEET'S GPU-HOURS GO TO ({} → {})", first.month, last.month));
+        heading(out, &format!("WHAT THE FLEET'S GPU-HOURS GO TO ({} → {})", first.month, last.month));
         for line in usage_lines(c) {
             let _ = writeln!(out, "  {line}");
         }
     }
+}
 
-    if !c.training.is_empty() {
-        heading(
-            &mut out,
-            "TRAINING (compute 6·N·D unless stated; wall-clock and GPU-hours include the reliability overhead)",
-        );
-        let mut t = new_table(
-            &["run", "FLOPs", "attention", "GPUs", "MFU", "ETTR", "GPU-hours", "wall days", "started", "finish"],
-            1,
-        );
-        for r in &c.training {
-            t.add_row(vec![
-                r.name.clone(),
-                flops(r.flops),
-                r.attention_flops.clone(),
-                count(r.gpus),
-                percent(r.mfu),
-                format!("{} ({})", percent(r.ettr.ettr), r.ettr.method.replace('_', " ")),
-                big(r.gpu_hours),
-                r.wall_days.map_or("–".into(), |d| format!("{d:.1}")),
-                r.started.map_or("–".into(), |d| d.to_string()),
-                r.finish.map_or_else(|| format!("{:.0}% done", 100.0 * r.progress), |d| d.to_string()),
-            ]);
-        }
-        push_table(&mut out, &t);
-        for r in &c.training {
-            if let (Some([lo, hi]), Some(n)) = (r.ettr.ci95, r.ettr.replicas) {
-                let _ = writeln!(
-                    out,
-                    "  {}: ETTR from `gigawatt simulate` of the scenario's job, {} replicas (95% CI of the mean {:.2}%–{:.2}%)",
-                    r.name,
-                    thousands(n as u64),
-                    100.0 * lo,
-                    100.0 * hi
-                );
-            }
-            if let (Some(interval), Some(mtbf)) = (r.ettr.checkpoint_interval_min, r.ettr.job_mtbf_h) {
-                let _ = writeln!(
-                    out,
-                    "  {}: one interruption every {:.2} h at {} GPUs; checkpoint every {:.1} min",
-                    r.name,
-                    mtbf,
-                    count(r.gpus),
-                    interval
-                );
-            }
-        }
+/// TRAINING: one row per run, then each run's simulated ETTR and interruption notes.
+fn training_section(out: &mut String, training: &[TrainingResult]) {
+    heading(out, "TRAINING (compute 6·N·D unless stated; wall-clock and GPU-hours include the reliability overhead)");
+    let mut t = new_table(
+        &["run", "FLOPs", "attention", "GPUs", "MFU", "ETTR", "GPU-hours", "wall days", "started", "finish"],
+        1,
+    );
+    for r in training {
+        t.add_row(vec![
+            r.name.clone(),
+            flops(r.flops),
+            r.attention_flops.clone(),
+            count(r.gpus),
+            percent(r.mfu),
+            format!("{} ({})", percent(r.ettr.ettr), r.ettr.method.replace('_', " ")),
+            big(r.gpu_hours),
+            r.wall_days.map_or("–".into(), |d| format!("{d:.1}")),
+            r.started.map_or("–".into(), |d| d.to_string()),
+            r.finish.map_or_else(|| format!("{:.0}% done", 100.0 * r.progress), |d| d.to_string()),
+        ]);
     }
+    push_table(out, &t);
+    for r in training {
+        ettr_notes(out, r);
+    }
+}
 
-    if !c.inference.is_empty() {
-        let cal = &c.calibration;
-        heading(
-            &mut out,
-            &format!(
-                "INFERENCE (output tokens, prefill GPUs included; efficiency prefill {:.2}, decode {:.2}, calibrated on {} serving {} and held fixed)",
-                cal.efficiency.prefill, cal.efficiency.decode, cal.platform, cal.model
-            ),
-        );
-        let mut t = new_table(&INFERENCE_HEAD, 3);
-        for r in &c.inference {
-            t.add_row(inference_row(r));
-        }
-        push_table(&mut out, &t);
+/// A run's ETTR notes: the simulation's replicas and CI, the interruption rate and checkpoints.
+fn ettr_notes(out: &mut String, r: &TrainingResult) {
+    if let (Some([lo, hi]), Some(n)) = (r.ettr.ci95, r.ettr.replicas) {
         let _ = writeln!(
             out,
-            "  bound = prefill/decode limit (compute, memory or network); $/M tok = capex amortisation + energy, from the plan's depreciation and electricity"
+            "  {}: ETTR from `gigawatt simulate` of the scenario's job, {} replicas (95% CI of the mean {:.2}%–{:.2}%)",
+            r.name,
+            thousands(n as u64),
+            100.0 * lo,
+            100.0 * hi
         );
     }
+    if let (Some(interval), Some(mtbf)) = (r.ettr.checkpoint_interval_min, r.ettr.job_mtbf_h) {
+        let _ = writeln!(
+            out,
+            "  {}: one interruption every {:.2} h at {} GPUs; checkpoint every {:.1} min",
+            r.name,
+            mtbf,
+            count(r.gpus),
+            interval
+        );
+    }
+}
 
+/// INFERENCE: one row per platform and model, under the calibration it was computed with.
+fn inference_section(out: &mut String, c: &Capacity) {
+    let cal = &c.calibration;
     heading(
-        &mut out,
+        out,
+        &format!(
+            "INFERENCE (output tokens, prefill GPUs included; efficiency prefill {:.2}, decode {:.2}, calibrated on {} serving {} and held fixed)",
+            cal.efficiency.prefill, cal.efficiency.decode, cal.platform, cal.model
+        ),
+    );
+    let mut t = new_table(&INFERENCE_HEAD, 3);
+    for r in &c.inference {
+        t.add_row(inference_row(r));
+    }
+    push_table(out, &t);
+    let _ = writeln!(
+        out,
+        "  bound = prefill/decode limit (compute, memory or network); $/M tok = capex amortisation + energy, from the plan's depreciation and electricity"
+    );
+}
+
+/// MONTHLY TIMELINE: GPUs by use, capacity against demand, unmet demand by tier, and gates.
+fn timeline_table(out: &mut String, c: &Capacity) {
+    heading(
+        out,
         "MONTHLY TIMELINE (GPUs averaged over the month; idle = neither training nor needed at peak; output tokens/s; unmet at peak)",
     );
     let mut header: Vec<String> =
@@ -258,61 +291,66 @@ pub fn capacity_summary(c: &Capacity) -> String {
     let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut t = new_table(&hdr, 1);
     for r in &c.timeline {
-        let mut row = vec![
-            r.month.clone(),
-            count(r.gpus_online),
-            count(r.inference_gpus),
-            count(r.training_gpus),
-            count(r.idle_gpus),
-            big(r.capacity_tokens_per_s),
-            big(r.demand_tokens_per_s),
-            big(r.peak_demand_tokens_per_s),
-        ];
-        row.extend(c.tiers.iter().map(|tier| big(r.unmet_tokens_per_s_by_tier.get(tier).copied().unwrap_or(0.0))));
-        let mut gate: Vec<String> = r.gate.iter().map(|g| format!("{}@{}", g.feature, g.tier)).collect();
-        if !r.gate.is_empty() && !r.gating_closes_gap {
-            gate.push("(not enough)".into());
-        }
-        row.push(gate.join(" "));
-        t.add_row(row);
+        t.add_row(timeline_row(r, &c.tiers));
     }
-    push_table(&mut out, &t);
+    push_table(out, &t);
+}
 
-    if !c.tiers.is_empty() {
-        heading(
-            &mut out,
-            "GATED OR DELAYED FEATURES (gated at peak in the lowest-priority tiers first, until the gap closes)",
+/// One month of the timeline table.
+fn timeline_row(r: &MonthRow, tiers: &[String]) -> Vec<String> {
+    let mut row = vec![
+        r.month.clone(),
+        count(r.gpus_online),
+        count(r.inference_gpus),
+        count(r.training_gpus),
+        count(r.idle_gpus),
+        big(r.capacity_tokens_per_s),
+        big(r.demand_tokens_per_s),
+        big(r.peak_demand_tokens_per_s),
+    ];
+    row.extend(tiers.iter().map(|tier| big(r.unmet_tokens_per_s_by_tier.get(tier).copied().unwrap_or(0.0))));
+    let mut gate: Vec<String> = r.gate.iter().map(|g| format!("{}@{}", g.feature, g.tier)).collect();
+    if !r.gate.is_empty() && !r.gating_closes_gap {
+        gate.push("(not enough)".into());
+    }
+    row.push(gate.join(" "));
+    row
+}
+
+/// GATED OR DELAYED FEATURES: each gate's span, and the months gating cannot close.
+fn gated_features_section(out: &mut String, c: &Capacity) {
+    heading(out, "GATED OR DELAYED FEATURES (gated at peak in the lowest-priority tiers first, until the gap closes)");
+    let short: Vec<&str> =
+        c.timeline.iter().filter(|r| r.unmet_tokens_per_s() > 0.0).map(|r| r.month.as_str()).collect();
+    if short.is_empty() {
+        let _ = writeln!(out, "  none: capacity meets peak demand every month");
+    }
+    for g in &c.gated_features {
+        let _ = writeln!(
+            out,
+            "  - {} for {}: gated {} → {} ({} month{}){}",
+            g.feature,
+            g.tier,
+            g.from,
+            g.until,
+            g.months,
+            if g.months == 1 { "" } else { "s" },
+            if g.delayed_launch { ", from its launch: a delay" } else { "" }
         );
-        let short: Vec<&str> =
-            c.timeline.iter().filter(|r| r.unmet_tokens_per_s() > 0.0).map(|r| r.month.as_str()).collect();
-        if short.is_empty() {
-            let _ = writeln!(out, "  none: capacity meets peak demand every month");
-        }
-        for g in &c.gated_features {
-            let _ = writeln!(
-                out,
-                "  - {} for {}: gated {} → {} ({} month{}){}",
-                g.feature,
-                g.tier,
-                g.from,
-                g.until,
-                g.months,
-                if g.months == 1 { "" } else { "s" },
-                if g.delayed_launch { ", from its launch: a delay" } else { "" }
-            );
-        }
-        let not_closed: Vec<&str> =
-            c.timeline.iter().filter(|r| !r.gating_closes_gap).map(|r| r.month.as_str()).collect();
-        if !not_closed.is_empty() {
-            let _ = writeln!(
-                out,
-                "  demand stays unmet even with every open feature gated in: {} (plain messages exceed capacity)",
-                not_closed.join(", ")
-            );
-        }
     }
+    let not_closed: Vec<&str> = c.timeline.iter().filter(|r| !r.gating_closes_gap).map(|r| r.month.as_str()).collect();
+    if !not_closed.is_empty() {
+        let _ = writeln!(
+            out,
+            "  demand stays unmet even with every open feature gated in: {} (plain messages exceed capacity)",
+            not_closed.join(", ")
+        );
+    }
+}
 
-    heading(&mut out, "ASSUMPTIONS (workload inputs no public source gives; listed apart from the sourced inputs)");
+/// ASSUMPTIONS: every unsourced workload input with why, and a count of the sourced ones.
+fn assumptions_section(out: &mut String, c: &Capacity) {
+    heading(out, "ASSUMPTIONS (workload inputs no public source gives; listed apart from the sourced inputs)");
     if c.assumptions.is_empty() {
         let _ = writeln!(out, "  none");
     }
@@ -327,13 +365,6 @@ pub fn capacity_summary(c: &Capacity) -> String {
         out,
         "  {sourced} further workload inputs rest on published sources; `--format json` lists each with its sources. Platform and cost inputs: `gigawatt plan`."
     );
-    if !c.warnings.is_empty() {
-        heading(&mut out, "WARNINGS");
-        for w in &c.warnings {
-            let _ = writeln!(out, "  - {w}");
-        }
-    }
-    out
 }
 
 /// The monthly timeline as CSV: one row per month, one `unmet_<tier>` column per tier and one

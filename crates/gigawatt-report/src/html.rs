@@ -11,6 +11,7 @@ use std::fmt::Write;
 
 use gigawatt_core::Plan;
 use gigawatt_core::analysis::InputRecord;
+use gigawatt_core::plan::Financing;
 use gigawatt_core::quantity::Grade;
 
 use crate::chart::RenderedChart;
@@ -368,23 +369,44 @@ pub fn inputs_sections(groups: &[InputGroup<'_>]) -> Vec<Section> {
 /// The sections of a plan report; `charts` are placed in the charts section in the order given.
 /// The assumptions and sourced inputs come from [`inputs_sections`].
 pub fn plan_sections(plan: &Plan, charts: Vec<ChartFigure>) -> Vec<Section> {
-    let t = &plan.totals;
     let mut sections = vec![
-        Section {
-            id: "headlines".into(),
-            title: "Headline figures".into(),
-            blocks: vec![
-                Block::Text(
-                    "Central values at central inputs; P10 – P90 over the Monte Carlo draws of the disputed inputs; \
-                     compared with what the announcement implies."
-                        .into(),
-                ),
-                Block::Cards(plan_cards(plan)),
-            ],
-        },
+        headlines_section(plan),
         Section { id: "charts".into(), title: "Charts".into(), blocks: vec![Block::Charts(charts)] },
+        phases_section(plan),
+        capex_section(plan),
     ];
+    if let Some(f) = &plan.financing {
+        sections.push(financing_section(f));
+    }
+    if !plan.warnings.is_empty() {
+        sections.push(Section {
+            id: "warnings".into(),
+            title: "Warnings".into(),
+            blocks: vec![Block::List(plan.warnings.iter().map(|w| (w.clone(), Vec::new())).collect())],
+        });
+    }
+    sections
+}
 
+/// Headline figures: the plan's cards under a line on what their ranges mean.
+fn headlines_section(plan: &Plan) -> Section {
+    Section {
+        id: "headlines".into(),
+        title: "Headline figures".into(),
+        blocks: vec![
+            Block::Text(
+                "Central values at central inputs; P10 – P90 over the Monte Carlo draws of the disputed inputs; \
+                 compared with what the announcement implies."
+                    .into(),
+            ),
+            Block::Cards(plan_cards(plan)),
+        ],
+    }
+}
+
+/// Phases: one row per phase, and a total row when there are several.
+fn phases_section(plan: &Plan) -> Section {
+    let t = &plan.totals;
     let mut phases = Table {
         head: ["phase", "online", "platform", "site", "facility", "PUE", "racks", "GPUs", "dies", "capex", "NVIDIA"]
             .map(String::from)
@@ -422,8 +444,12 @@ pub fn plan_sections(plan: &Plan, charts: Vec<ChartFigure>) -> Vec<Section> {
             usd(t.capex_nvidia_usd),
         ]);
     }
-    sections.push(Section { id: "phases".into(), title: "Phases".into(), blocks: vec![Block::Table(phases)] });
+    Section { id: "phases".into(), title: "Phases".into(), blocks: vec![Block::Table(phases)] }
+}
 
+/// Capex by category and supplier, with each one's share and amount per GW.
+fn capex_section(plan: &Plan) -> Section {
+    let t = &plan.totals;
     let cx = &t.capex;
     let mut capex = Table {
         head: ["category", "capex", "share", "per GW"].map(String::from).to_vec(),
@@ -444,57 +470,45 @@ pub fn plan_sections(plan: &Plan, charts: Vec<ChartFigure>) -> Vec<Section> {
         let per_gw = if t.power_gw > 0.0 { usd(v / t.power_gw) } else { String::new() };
         capex.rows.push(vec![name.into(), usd(v), share, per_gw]);
     }
-    sections.push(Section {
-        id: "capex".into(),
-        title: "Capex by category and supplier".into(),
-        blocks: vec![Block::Table(capex)],
-    });
+    Section { id: "capex".into(), title: "Capex by category and supplier".into(), blocks: vec![Block::Table(capex)] }
+}
 
-    if let Some(f) = &plan.financing {
-        let mut tranches = Table {
-            head: ["tranche", "date", "cumulative GW", "amount", "cumulative"].map(String::from).to_vec(),
-            rows: Vec::new(),
-            numeric_from: 2,
-        };
-        for (i, tr) in f.tranches.iter().enumerate() {
-            tranches.rows.push(vec![
-                (i + 1).to_string(),
-                tr.date.to_string(),
-                format!("{:.0}", tr.cumulative_gw),
-                usd(tr.amount_usd),
-                usd(tr.cumulative_usd),
-            ]);
-        }
-        sections.push(Section {
-            id: "financing".into(),
-            title: "Financing".into(),
-            blocks: vec![
-                Block::Text(format!(
-                    "{} invests {} per GW deployed, up to {}: {} released in total, a {} stake at a {} pre-money \
-                     valuation if every tranche is priced there. {} buys {} from {} — {:.2} dollars of purchases per \
-                     dollar invested.",
-                    f.investor,
-                    usd(f.per_gw_usd),
-                    usd(f.cap_usd),
-                    usd(f.total_usd),
-                    percent(f.implied_stake),
-                    usd(f.valuation_usd),
-                    f.recipient,
-                    usd(f.purchases_from_investor_usd),
-                    f.investor,
-                    f.purchases_per_dollar_invested
-                )),
-                Block::Table(tranches),
-            ],
-        });
+/// Financing: the investor's terms, stake and purchases in a paragraph, then the tranches.
+fn financing_section(f: &Financing) -> Section {
+    let mut tranches = Table {
+        head: ["tranche", "date", "cumulative GW", "amount", "cumulative"].map(String::from).to_vec(),
+        rows: Vec::new(),
+        numeric_from: 2,
+    };
+    for (i, tr) in f.tranches.iter().enumerate() {
+        tranches.rows.push(vec![
+            (i + 1).to_string(),
+            tr.date.to_string(),
+            format!("{:.0}", tr.cumulative_gw),
+            usd(tr.amount_usd),
+            usd(tr.cumulative_usd),
+        ]);
     }
-
-    if !plan.warnings.is_empty() {
-        sections.push(Section {
-            id: "warnings".into(),
-            title: "Warnings".into(),
-            blocks: vec![Block::List(plan.warnings.iter().map(|w| (w.clone(), Vec::new())).collect())],
-        });
+    Section {
+        id: "financing".into(),
+        title: "Financing".into(),
+        blocks: vec![
+            Block::Text(format!(
+                "{} invests {} per GW deployed, up to {}: {} released in total, a {} stake at a {} pre-money \
+                 valuation if every tranche is priced there. {} buys {} from {} — {:.2} dollars of purchases per \
+                 dollar invested.",
+                f.investor,
+                usd(f.per_gw_usd),
+                usd(f.cap_usd),
+                usd(f.total_usd),
+                percent(f.implied_stake),
+                usd(f.valuation_usd),
+                f.recipient,
+                usd(f.purchases_from_investor_usd),
+                f.investor,
+                f.purchases_per_dollar_invested
+            )),
+            Block::Table(tranches),
+        ],
     }
-    sections
 }

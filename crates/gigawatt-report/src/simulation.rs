@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table, TableStyle};
 use gigawatt_core::simulation::Spares;
-use gigawatt_sim::results::{JobResults, SimResults};
+use gigawatt_sim::results::{CauseInfo, FleetResults, GpuHours, JobResults, SimResults, SweepPoint};
 use gigawatt_sim::stats::Stat;
 
 use crate::fmt::{count, number, percent, sig3, thousands};
@@ -77,6 +77,17 @@ fn spares(j: &JobResults) -> String {
 /// The simulation as a readable terminal summary.
 pub fn simulation_summary(r: &SimResults) -> String {
     let mut out = String::new();
+    title_lines(&mut out, r);
+    fleet_section(&mut out, &r.fleet);
+    for j in &r.jobs {
+        job_section(&mut out, j, &r.fleet.causes);
+    }
+    assumptions_section(&mut out, r);
+    out
+}
+
+/// The scenario's name, file, seed, replicas, days and events.
+fn title_lines(out: &mut String, r: &SimResults) {
     let _ = writeln!(out, "{}", r.scenario.name);
     let _ = writeln!(
         out,
@@ -88,8 +99,10 @@ pub fn simulation_summary(r: &SimResults) -> String {
         number(r.days),
         thousands(r.events_per_replica.round() as u64)
     );
+}
 
-    let f = &r.fleet;
+/// FLEET: its size and expected failures, then failures, GPUs down, repairs and spares.
+fn fleet_section(out: &mut String, f: &FleetResults) {
     let _ = writeln!(out, "\nFLEET (means over replicas; 95% CI of the mean; middle 95% of single replicas)");
     let _ = writeln!(
         out,
@@ -104,88 +117,113 @@ pub fn simulation_summary(r: &SimResults) -> String {
     t.add_row(stat_row("GPUs down", &f.gpus_down, &amount));
     t.add_row(stat_row("Repairs in flight", &f.repairs_in_flight, &amount));
     t.add_row(stat_row("GPUs idle in spare pools", &f.spare_gpus, &amount));
-    push_table(&mut out, &t, "  ");
+    push_table(out, &t, "  ");
+}
 
-    for j in &r.jobs {
-        let _ = writeln!(
-            out,
-            "\nJOB {} · {} GPUs ({} nodes) on {} ({})",
-            j.name,
-            thousands(j.gpus),
-            thousands(j.nodes as u64),
-            j.phase,
-            j.platform
-        );
-        let _ = writeln!(
-            out,
-            "  days {} – {} · checkpoint every {} of compute ({}) · write {} · restart {}",
-            number(j.start_day),
-            number(j.start_day + j.days),
-            seconds(j.checkpoint_interval_s),
-            if j.checkpoint_interval_auto { "auto: Young's sqrt(2·w·MTBF)" } else { "fixed" },
-            seconds(j.checkpoint_write_s),
-            seconds(j.restart_s)
-        );
-        let _ = writeln!(
-            out,
-            "  spares: {} · expected MTBF {} · mean detection {}",
-            spares(j),
-            j.mtbf_h.map_or_else(|| "∞".to_string(), |h| seconds(h * 3600.0)),
-            seconds(j.mean_detect_s)
-        );
-        let mut t = new_table(&["", "mean", "95% CI", "middle 95%"], 1);
-        t.add_row(stat_row("ETTR", &j.ettr, &ratio3));
-        t.add_row(stat_row("Unexpected interruptions", &j.interruptions.unexpected, &amount));
-        t.add_row(stat_row("Planned interruptions", &j.interruptions.planned, &amount));
-        t.add_row(stat_row("Checkpoints", &j.checkpoints, &amount));
-        push_table(&mut out, &t, "  ");
-        let _ = writeln!(
-            out,
-            "  closed form (1 − λ(u0 + Δt/2)) / (1 + w/Δt), unexpected failures only: ETTR {} here; optimum Δt* = {}",
-            ratio3(j.ettr_closed_form),
-            seconds(j.optimal_interval_s)
-        );
+/// JOB: its setup, ETTR, GPU-hours, interruptions by cause and, with a sweep, ETTR by interval.
+fn job_section(out: &mut String, j: &JobResults, causes: &[CauseInfo]) {
+    job_setup_lines(out, j);
+    ettr_table(out, j);
+    gpu_hours_table(out, &j.gpu_hours);
+    interruptions_by_cause_table(out, j, causes);
+    if let Some(sweep) = &j.interval_sweep {
+        interval_sweep_table(out, j, sweep);
+    }
+}
 
-        let g = &j.gpu_hours;
-        let total = g.productive.mean + g.checkpoint.mean + g.rework.mean + g.restart.mean + g.waiting.mean;
-        let mut t = new_table(&["GPU-hours", "mean", "share"], 1);
-        for (label, s) in [
-            ("productive", &g.productive),
-            ("checkpoint writes", &g.checkpoint),
-            ("rework (lost to failures)", &g.rework),
-            ("detection and restart", &g.restart),
-            ("waiting for repaired nodes", &g.waiting),
-        ] {
-            let share = if total > 0.0 { s.mean / total } else { 0.0 };
-            t.add_row(vec![label.to_string(), format!("{} GPU-h", count(s.mean)), percent(share)]);
-        }
-        push_table(&mut out, &t, "  ");
+/// A job's heading, days, checkpointing, restart, spares, MTBF and detection.
+fn job_setup_lines(out: &mut String, j: &JobResults) {
+    let _ = writeln!(
+        out,
+        "\nJOB {} · {} GPUs ({} nodes) on {} ({})",
+        j.name,
+        thousands(j.gpus),
+        thousands(j.nodes as u64),
+        j.phase,
+        j.platform
+    );
+    let _ = writeln!(
+        out,
+        "  days {} – {} · checkpoint every {} of compute ({}) · write {} · restart {}",
+        number(j.start_day),
+        number(j.start_day + j.days),
+        seconds(j.checkpoint_interval_s),
+        if j.checkpoint_interval_auto { "auto: Young's sqrt(2·w·MTBF)" } else { "fixed" },
+        seconds(j.checkpoint_write_s),
+        seconds(j.restart_s)
+    );
+    let _ = writeln!(
+        out,
+        "  spares: {} · expected MTBF {} · mean detection {}",
+        spares(j),
+        j.mtbf_h.map_or_else(|| "∞".to_string(), |h| seconds(h * 3600.0)),
+        seconds(j.mean_detect_s)
+    );
+}
 
-        let unexpected = j.interruptions.unexpected.mean;
-        let mut t = new_table(&["interruptions by cause", "mean", "share"], 1);
-        for (info, (_, n)) in r.fleet.causes.iter().zip(&j.interruptions.by_cause.0) {
-            if *n > 0.0 {
-                let share = if unexpected > 0.0 { n / unexpected } else { 0.0 };
-                t.add_row(vec![info.label.clone(), amount(*n), percent(share)]);
-            }
-        }
-        push_table(&mut out, &t, "  ");
+/// A job's ETTR, interruptions and checkpoints over replicas, then its closed-form ETTR.
+fn ettr_table(out: &mut String, j: &JobResults) {
+    let mut t = new_table(&["", "mean", "95% CI", "middle 95%"], 1);
+    t.add_row(stat_row("ETTR", &j.ettr, &ratio3));
+    t.add_row(stat_row("Unexpected interruptions", &j.interruptions.unexpected, &amount));
+    t.add_row(stat_row("Planned interruptions", &j.interruptions.planned, &amount));
+    t.add_row(stat_row("Checkpoints", &j.checkpoints, &amount));
+    push_table(out, &t, "  ");
+    let _ = writeln!(
+        out,
+        "  closed form (1 − λ(u0 + Δt/2)) / (1 + w/Δt), unexpected failures only: ETTR {} here; optimum Δt* = {}",
+        ratio3(j.ettr_closed_form),
+        seconds(j.optimal_interval_s)
+    );
+}
 
-        if let Some(sweep) = &j.interval_sweep {
-            let _ = writeln!(out, "  ETTR against checkpoint interval (same random numbers at every interval):");
-            let mut t = new_table(&["interval", "ETTR", "closed form"], 1);
-            for p in sweep {
-                let mark = if Some(p.interval_s) == j.best_interval_s { " ◀ best" } else { "" };
-                t.add_row(vec![
-                    seconds(p.interval_s),
-                    format!("{}{mark}", ratio3(p.ettr.mean)),
-                    ratio3(closed_form(j, p.interval_s)),
-                ]);
-            }
-            push_table(&mut out, &t, "    ");
+/// Where a job's GPU-hours went, with each use's share.
+fn gpu_hours_table(out: &mut String, g: &GpuHours) {
+    let total = g.productive.mean + g.checkpoint.mean + g.rework.mean + g.restart.mean + g.waiting.mean;
+    let mut t = new_table(&["GPU-hours", "mean", "share"], 1);
+    for (label, s) in [
+        ("productive", &g.productive),
+        ("checkpoint writes", &g.checkpoint),
+        ("rework (lost to failures)", &g.rework),
+        ("detection and restart", &g.restart),
+        ("waiting for repaired nodes", &g.waiting),
+    ] {
+        let share = if total > 0.0 { s.mean / total } else { 0.0 };
+        t.add_row(vec![label.to_string(), format!("{} GPU-h", count(s.mean)), percent(share)]);
+    }
+    push_table(out, &t, "  ");
+}
+
+/// A job's unexpected interruptions by failure class (classes that interrupted it).
+fn interruptions_by_cause_table(out: &mut String, j: &JobResults, causes: &[CauseInfo]) {
+    let unexpected = j.interruptions.unexpected.mean;
+    let mut t = new_table(&["interruptions by cause", "mean", "share"], 1);
+    for (info, (_, n)) in causes.iter().zip(&j.interruptions.by_cause.0) {
+        if *n > 0.0 {
+            let share = if unexpected > 0.0 { n / unexpected } else { 0.0 };
+            t.add_row(vec![info.label.clone(), amount(*n), percent(share)]);
         }
     }
+    push_table(out, &t, "  ");
+}
 
+/// A job's ETTR at each interval of the sweep against the closed form, the best one marked.
+fn interval_sweep_table(out: &mut String, j: &JobResults, sweep: &[SweepPoint]) {
+    let _ = writeln!(out, "  ETTR against checkpoint interval (same random numbers at every interval):");
+    let mut t = new_table(&["interval", "ETTR", "closed form"], 1);
+    for p in sweep {
+        let mark = if Some(p.interval_s) == j.best_interval_s { " ◀ best" } else { "" };
+        t.add_row(vec![
+            seconds(p.interval_s),
+            format!("{}{mark}", ratio3(p.ettr.mean)),
+            ratio3(closed_form(j, p.interval_s)),
+        ]);
+    }
+    push_table(out, &t, "    ");
+}
+
+/// ASSUMPTIONS: every unsourced simulation input with why, and a count of the sourced ones.
+fn assumptions_section(out: &mut String, r: &SimResults) {
     let _ = writeln!(out, "\nASSUMPTIONS (simulation inputs no public source gives)");
     let mut any = false;
     for a in r.assumptions() {
@@ -204,7 +242,6 @@ pub fn simulation_summary(r: &SimResults) -> String {
         out,
         "  {sourced} further inputs rest on published sources; `--format json` lists each with its sources."
     );
-    out
 }
 
 /// The closed form at another interval, from the job's own figures.
@@ -242,68 +279,10 @@ pub fn daily_csv(r: &SimResults) -> String {
 /// failures by cause. Its inputs go into the page's assumptions and sources
 /// ([`crate::html::inputs_sections`]).
 pub fn sim_sections(r: &SimResults, charts: Vec<crate::html::ChartFigure>) -> Vec<crate::html::Section> {
-    use crate::html::{Block, Section, Table};
-    let f = &r.fleet;
-    let mut blocks = vec![
-        Block::Text(format!(
-            "A discrete-event simulation of the planned fleet at central inputs: {} GPU packages in {} nodes and {} \
-             racks fail by the failure classes below, are repaired and return; training jobs checkpoint, roll back \
-             and restart. {} replica{} × {} days, seed {}; means over replicas with the 95% confidence interval of \
-             the mean.",
-            thousands(f.gpus),
-            thousands(f.nodes as u64),
-            thousands(f.racks),
-            thousands(r.replicas as u64),
-            if r.replicas == 1 { "" } else { "s" },
-            number(r.days),
-            r.seed
-        )),
-        Block::Cards(crate::headline::sim_cards(r)),
-        Block::Charts(charts),
-    ];
+    use crate::html::{Block, Section};
+    let mut blocks =
+        vec![Block::Text(overview_text(r)), Block::Cards(crate::headline::sim_cards(r)), Block::Charts(charts)];
     if !r.jobs.is_empty() {
-        let mut jobs = Table {
-            head: [
-                "job",
-                "platform",
-                "GPUs",
-                "checkpoint every",
-                "write",
-                "recovery",
-                "ETTR (95% CI)",
-                "closed form",
-                "unexpected",
-                "planned",
-                "GPU-h lost",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: Vec::new(),
-            numeric_from: 2,
-        };
-        for j in &r.jobs {
-            let g = &j.gpu_hours;
-            jobs.rows.push(vec![
-                j.name.clone(),
-                j.platform.clone(),
-                thousands(j.gpus),
-                format!(
-                    "{}{}",
-                    seconds(j.checkpoint_interval_s),
-                    if j.checkpoint_interval_auto { " (auto)" } else { "" }
-                ),
-                seconds(j.checkpoint_write_s),
-                seconds(j.recovery_s),
-                match j.ettr.ci95 {
-                    Some([lo, hi]) => format!("{} ({}–{})", ratio3(j.ettr.mean), ratio3(lo), ratio3(hi)),
-                    None => ratio3(j.ettr.mean),
-                },
-                ratio3(j.ettr_closed_form),
-                amount(j.interruptions.unexpected.mean),
-                amount(j.interruptions.planned.mean),
-                count(g.rework.mean + g.restart.mean + g.waiting.mean),
-            ]);
-        }
         blocks.push(Block::Text(
             "Jobs: checkpoint interval of compute, blocking write time, recovery (detection, restart and the spare \
              swap where it is longer), ETTR (productive ÷ wall time) simulated, with the 95% confidence interval of \
@@ -311,10 +290,83 @@ pub fn sim_sections(r: &SimResults, charts: Vec<crate::html::ChartFigure>) -> Ve
              rework, restart and waiting."
                 .into(),
         ));
-        blocks.push(Block::Table(jobs));
+        blocks.push(Block::Table(jobs_table(&r.jobs)));
     }
     let first = r.jobs.first();
-    let mut causes = Table {
+    blocks.push(Block::Text(format!(
+        "Failures by class over the {} simulated days (means over replicas){}.",
+        number(r.days),
+        first.map_or_else(String::new, |j| format!(", and the unexpected interruptions of {}", j.name))
+    )));
+    blocks.push(Block::Table(failures_by_class_table(&r.fleet, first)));
+    vec![Section { id: "simulation".into(), title: "Reliability simulation".into(), blocks }]
+}
+
+/// The page's opening paragraph: what was simulated, at what size, how often and with what seed.
+fn overview_text(r: &SimResults) -> String {
+    let f = &r.fleet;
+    format!(
+        "A discrete-event simulation of the planned fleet at central inputs: {} GPU packages in {} nodes and {} \
+         racks fail by the failure classes below, are repaired and return; training jobs checkpoint, roll back \
+         and restart. {} replica{} × {} days, seed {}; means over replicas with the 95% confidence interval of \
+         the mean.",
+        thousands(f.gpus),
+        thousands(f.nodes as u64),
+        thousands(f.racks),
+        thousands(r.replicas as u64),
+        if r.replicas == 1 { "" } else { "s" },
+        number(r.days),
+        r.seed
+    )
+}
+
+/// The jobs table of the report: one row per job.
+fn jobs_table(jobs: &[JobResults]) -> crate::html::Table {
+    crate::html::Table {
+        head: [
+            "job",
+            "platform",
+            "GPUs",
+            "checkpoint every",
+            "write",
+            "recovery",
+            "ETTR (95% CI)",
+            "closed form",
+            "unexpected",
+            "planned",
+            "GPU-h lost",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: jobs.iter().map(job_row).collect(),
+        numeric_from: 2,
+    }
+}
+
+/// One job's row of the report's jobs table.
+fn job_row(j: &JobResults) -> Vec<String> {
+    let g = &j.gpu_hours;
+    vec![
+        j.name.clone(),
+        j.platform.clone(),
+        thousands(j.gpus),
+        format!("{}{}", seconds(j.checkpoint_interval_s), if j.checkpoint_interval_auto { " (auto)" } else { "" }),
+        seconds(j.checkpoint_write_s),
+        seconds(j.recovery_s),
+        match j.ettr.ci95 {
+            Some([lo, hi]) => format!("{} ({}–{})", ratio3(j.ettr.mean), ratio3(lo), ratio3(hi)),
+            None => ratio3(j.ettr.mean),
+        },
+        ratio3(j.ettr_closed_form),
+        amount(j.interruptions.unexpected.mean),
+        amount(j.interruptions.planned.mean),
+        count(g.rework.mean + g.restart.mean + g.waiting.mean),
+    ]
+}
+
+/// The report's failures by class: fleet failures and, for the first job, its interruptions.
+fn failures_by_class_table(f: &FleetResults, first: Option<&JobResults>) -> crate::html::Table {
+    let mut causes = crate::html::Table {
         head: vec!["failure class".to_string(), "category".into(), "fleet failures".into(), "share".into()],
         rows: Vec::new(),
         numeric_from: 2,
@@ -342,11 +394,5 @@ pub fn sim_sections(r: &SimResults, charts: Vec<crate::html::ChartFigure>) -> Ve
         }
         causes.rows.push(row);
     }
-    blocks.push(Block::Text(format!(
-        "Failures by class over the {} simulated days (means over replicas){}.",
-        number(r.days),
-        first.map_or_else(String::new, |j| format!(", and the unexpected interruptions of {}", j.name))
-    )));
-    blocks.push(Block::Table(causes));
-    vec![Section { id: "simulation".into(), title: "Reliability simulation".into(), blocks }]
+    causes
 }

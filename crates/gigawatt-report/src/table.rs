@@ -8,8 +8,9 @@ use std::fmt::Write;
 use comfy_table::{CellAlignment, ContentArrangement, Table, TableStyle};
 use gigawatt_core::analysis::{InputRecord, Plan};
 use gigawatt_core::catalog::{Catalog, Field, Form, Platform};
+use gigawatt_core::plan::{Financing, Totals};
 use gigawatt_core::quantity::{Grade, Quantity};
-use gigawatt_core::uncertainty::{Headline, Range};
+use gigawatt_core::uncertainty::{Headline, Range, Tornado};
 
 use crate::fmt::{count, number, percent, power_mw, sig3, span, thousands, usd, with_unit};
 
@@ -49,7 +50,23 @@ fn range_text(r: &Range, f: &dyn Fn(f64) -> String) -> String {
 /// The plan as a readable terminal summary.
 pub fn plan_summary(plan: &Plan) -> String {
     let mut out = String::new();
-    let t = &plan.totals;
+    title_lines(&mut out, plan);
+    headlines_table(&mut out, plan);
+    announcement_table(&mut out, plan);
+    phases_table(&mut out, plan);
+    capex_table(&mut out, plan);
+    if let Some(f) = &plan.financing {
+        financing_section(&mut out, f);
+    }
+    timeline_table(&mut out, plan);
+    sensitivity_section(&mut out, plan);
+    assumptions_section(&mut out, plan);
+    warnings_section(&mut out, &plan.warnings);
+    out
+}
+
+/// The scenario's name, description, file, phases, seed and draws.
+fn title_lines(out: &mut String, plan: &Plan) {
     let _ = writeln!(out, "{}", plan.scenario.name);
     if let Some(d) = &plan.scenario.description {
         let _ = writeln!(out, "{d}");
@@ -63,8 +80,12 @@ pub fn plan_summary(plan: &Plan) -> String {
         plan.seed,
         thousands(plan.draws as u64)
     );
+}
 
-    heading(&mut out, "HEADLINES (central; P10 – P90 over the disputed inputs)");
+/// HEADLINES: GPUs, dies, capex and NVIDIA content against the announcement, then the totals.
+fn headlines_table(out: &mut String, plan: &Plan) {
+    let t = &plan.totals;
+    heading(out, "HEADLINES (central; P10 – P90 over the disputed inputs)");
     let imp = &plan.implied;
     let scale = t.power_gw / imp.gigawatts;
     let mut h = new_table(&["", "central", "P10 – P90", "per GW", "announcement"], 1);
@@ -96,7 +117,12 @@ pub fn plan_summary(plan: &Plan) -> String {
         String::new(),
         span(imp.nvidia_per_gw_usd.low, imp.nvidia_per_gw_usd.central, imp.nvidia_per_gw_usd.high, usd),
     ]);
-    push_table(&mut out, &h);
+    push_table(out, &h);
+    totals_lines(out, t);
+}
+
+/// The facility, IT, racks, money and peak-compute lines under the headlines.
+fn totals_lines(out: &mut String, t: &Totals) {
     let _ = writeln!(
         out,
         "  {} facility · {} IT · {} racks · capex {} ({} from NVIDIA) · opex {}/yr · depreciation {}/yr",
@@ -114,9 +140,13 @@ pub fn plan_summary(plan: &Plan) -> String {
         .filter_map(|(name, x)| x.map(|pflops| format!("{name} {}", exaflops(pflops))))
         .collect();
     let _ = writeln!(out, "  peak dense compute: {}", peak.join(" · "));
+}
 
+/// HOW MANY GPUS IS N GW: each platform's all-in kW per package and die against the announcement.
+fn announcement_table(out: &mut String, plan: &Plan) {
+    let imp = &plan.implied;
     heading(
-        &mut out,
+        out,
         &format!(
             "HOW MANY GPUS IS {} GW? The announcement's \"{} GW ≈ {}–{} GPUs\" means {:.2}–{:.2} kW all-in per GPU",
             sig3(imp.gigawatts),
@@ -154,7 +184,7 @@ pub fn plan_summary(plan: &Plan) -> String {
             matches.into(),
         ]);
     }
-    push_table(&mut out, &c);
+    push_table(out, &c);
     let _ = writeln!(
         out,
         "  NVIDIA $ per GPU: plan {} per package ({} per die); the announcement's \"$35B per GW\" over 4–5 M GPUs per 10 GW implies {}",
@@ -162,8 +192,12 @@ pub fn plan_summary(plan: &Plan) -> String {
         usd(plan.per_die.nvidia_usd),
         range_text(&imp.nvidia_usd_per_gpu, &|x| usd(x)),
     );
+}
 
-    heading(&mut out, "PHASES");
+/// PHASES: one row per phase, and a total row when there are several.
+fn phases_table(out: &mut String, plan: &Plan) {
+    let t = &plan.totals;
+    heading(out, "PHASES");
     let mut ph = new_table(
         &["#", "phase", "online", "platform", "power", "PUE", "racks", "GPUs", "dies", "capex", "NVIDIA", "kW/GPU"],
         4,
@@ -200,9 +234,13 @@ pub fn plan_summary(plan: &Plan) -> String {
             format!("{:.2}", plan.per_gpu.kw_all_in),
         ]);
     }
-    push_table(&mut out, &ph);
+    push_table(out, &ph);
+}
 
-    heading(&mut out, "CAPEX BY CATEGORY AND SUPPLIER");
+/// CAPEX BY CATEGORY AND SUPPLIER, then the all-in and opex line.
+fn capex_table(out: &mut String, plan: &Plan) {
+    let t = &plan.totals;
+    heading(out, "CAPEX BY CATEGORY AND SUPPLIER");
     let cx = &t.capex;
     let mut ct = new_table(&["category", "capex", "share", "per GW"], 1);
     for (name, v) in [
@@ -217,7 +255,7 @@ pub fn plan_summary(plan: &Plan) -> String {
     ] {
         ct.add_row(vec![name.to_string(), usd(v), percent(v / cx.total_usd), usd(v / t.power_gw)]);
     }
-    push_table(&mut out, &ct);
+    push_table(out, &ct);
     let _ = writeln!(
         out,
         "  all-in {} per GPU, {} per MW · opex {}/yr (energy {}, maintenance {})",
@@ -227,48 +265,47 @@ pub fn plan_summary(plan: &Plan) -> String {
         usd(t.opex.energy_usd_per_year),
         usd(t.opex.maintenance_usd_per_year),
     );
+}
 
-    if let Some(f) = &plan.financing {
-        heading(
-            &mut out,
-            &format!(
-                "FINANCING: {} invests {} per GW deployed, up to {}",
-                f.investor,
-                usd(f.per_gw_usd),
-                usd(f.cap_usd)
-            ),
-        );
-        let mut ft = new_table(&["tranche", "date", "cumulative GW", "amount", "cumulative"], 2);
-        for (i, tr) in f.tranches.iter().enumerate() {
-            ft.add_row(vec![
-                (i + 1).to_string(),
-                tr.date.to_string(),
-                format!("{:.0}", tr.cumulative_gw),
-                usd(tr.amount_usd),
-                usd(tr.cumulative_usd),
-            ]);
-        }
-        push_table(&mut out, &ft);
-        let _ = writeln!(
-            out,
-            "  {} released in total; at a {} pre-money valuation that is a {} stake if every tranche is priced there",
-            usd(f.total_usd),
-            usd(f.valuation_usd),
-            percent(f.implied_stake)
-        );
-        let _ = writeln!(
-            out,
-            "  {} buys {} from {}: {:.2} dollars of purchases per dollar invested; net flow to {} {}",
-            f.recipient,
-            usd(f.purchases_from_investor_usd),
-            f.investor,
-            f.purchases_per_dollar_invested,
-            f.investor,
-            usd(f.purchases_from_investor_usd - f.total_usd),
-        );
+/// FINANCING: the investor's tranches, the implied stake and the round trip of purchases.
+fn financing_section(out: &mut String, f: &Financing) {
+    heading(
+        out,
+        &format!("FINANCING: {} invests {} per GW deployed, up to {}", f.investor, usd(f.per_gw_usd), usd(f.cap_usd)),
+    );
+    let mut ft = new_table(&["tranche", "date", "cumulative GW", "amount", "cumulative"], 2);
+    for (i, tr) in f.tranches.iter().enumerate() {
+        ft.add_row(vec![
+            (i + 1).to_string(),
+            tr.date.to_string(),
+            format!("{:.0}", tr.cumulative_gw),
+            usd(tr.amount_usd),
+            usd(tr.cumulative_usd),
+        ]);
     }
+    push_table(out, &ft);
+    let _ = writeln!(
+        out,
+        "  {} released in total; at a {} pre-money valuation that is a {} stake if every tranche is priced there",
+        usd(f.total_usd),
+        usd(f.valuation_usd),
+        percent(f.implied_stake)
+    );
+    let _ = writeln!(
+        out,
+        "  {} buys {} from {}: {:.2} dollars of purchases per dollar invested; net flow to {} {}",
+        f.recipient,
+        usd(f.purchases_from_investor_usd),
+        f.investor,
+        f.purchases_per_dollar_invested,
+        f.investor,
+        usd(f.purchases_from_investor_usd - f.total_usd),
+    );
+}
 
-    heading(&mut out, "QUARTERLY TIMELINE (cumulative, at quarter end)");
+/// QUARTERLY TIMELINE: deployment, capex, investment and purchases, cumulative by quarter.
+fn timeline_table(out: &mut String, plan: &Plan) {
+    heading(out, "QUARTERLY TIMELINE (cumulative, at quarter end)");
     let mut tt = new_table(
         &["quarter", "deployed", "GPUs online", "capex", "investment", "NVIDIA purchases", "net to NVIDIA"],
         1,
@@ -284,40 +321,51 @@ pub fn plan_summary(plan: &Plan) -> String {
             usd(r.net_flow_usd),
         ]);
     }
-    push_table(&mut out, &tt);
+    push_table(out, &tt);
+}
 
-    heading(&mut out, "SENSITIVITY (one disputed input at a time to its low and high, the rest central)");
+/// SENSITIVITY: one tornado per headline (dies left out: they move with the GPUs).
+fn sensitivity_section(out: &mut String, plan: &Plan) {
+    heading(out, "SENSITIVITY (one disputed input at a time to its low and high, the rest central)");
     for tor in &plan.sensitivity {
         if matches!(tor.headline, Headline::Dies) {
             continue;
         }
-        let f: &dyn Fn(f64) -> String = match tor.headline {
-            Headline::Gpus | Headline::Dies => &|x| count(x),
-            _ => &|x| usd(x),
-        };
-        match &tor.most_sensitive {
-            None => {
-                let _ = writeln!(out, "  {} ({}): no disputed input moves it", tor.headline.label(), f(tor.central));
-                continue;
-            }
-            Some(m) => {
-                let _ = writeln!(out, "  {} ({}): moved most by {}", tor.headline.label(), f(tor.central), m);
-            }
-        }
-        let mut st = new_table(&["input", "low – high", "headline at low", "at high", "swing"], 1);
-        for s in tor.swings.iter().take(TORNADO_ROWS) {
-            st.add_row(vec![
-                s.label.clone(),
-                format!("{} – {}", with_unit(s.input_low, &s.unit), with_unit(s.input_high, &s.unit)),
-                f(s.at_low),
-                f(s.at_high),
-                f(s.swing),
-            ]);
-        }
-        push_table(&mut out, &st);
+        tornado_section(out, tor);
     }
+}
 
-    heading(&mut out, "ASSUMPTIONS (inputs no public source gives; listed apart from the sourced inputs)");
+/// One headline's tornado: what moves it most, and its largest swings.
+fn tornado_section(out: &mut String, tor: &Tornado) {
+    let f: &dyn Fn(f64) -> String = match tor.headline {
+        Headline::Gpus | Headline::Dies => &|x| count(x),
+        _ => &|x| usd(x),
+    };
+    match &tor.most_sensitive {
+        None => {
+            let _ = writeln!(out, "  {} ({}): no disputed input moves it", tor.headline.label(), f(tor.central));
+            return;
+        }
+        Some(m) => {
+            let _ = writeln!(out, "  {} ({}): moved most by {}", tor.headline.label(), f(tor.central), m);
+        }
+    }
+    let mut st = new_table(&["input", "low – high", "headline at low", "at high", "swing"], 1);
+    for s in tor.swings.iter().take(TORNADO_ROWS) {
+        st.add_row(vec![
+            s.label.clone(),
+            format!("{} – {}", with_unit(s.input_low, &s.unit), with_unit(s.input_high, &s.unit)),
+            f(s.at_low),
+            f(s.at_high),
+            f(s.swing),
+        ]);
+    }
+    push_table(out, &st);
+}
+
+/// ASSUMPTIONS: every unsourced input with why, and a count of the sourced ones.
+fn assumptions_section(out: &mut String, plan: &Plan) {
+    heading(out, "ASSUMPTIONS (inputs no public source gives; listed apart from the sourced inputs)");
     if plan.assumptions.is_empty() {
         let _ = writeln!(out, "  none");
     }
@@ -333,14 +381,16 @@ pub fn plan_summary(plan: &Plan) -> String {
         "  {} further inputs rest on published sources; `--format json` lists each with its sources.",
         sourced
     );
+}
 
-    if !plan.warnings.is_empty() {
-        heading(&mut out, "WARNINGS");
-        for w in &plan.warnings {
+/// WARNINGS, when there are any.
+pub(crate) fn warnings_section(out: &mut String, warnings: &[String]) {
+    if !warnings.is_empty() {
+        heading(out, "WARNINGS");
+        for w in warnings {
             let _ = writeln!(out, "  - {w}");
         }
     }
-    out
 }
 
 /// PFLOPS as exaFLOPS with separators: `156,888 EF`, `12.2 EF`.

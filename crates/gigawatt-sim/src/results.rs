@@ -11,7 +11,8 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::Simulation;
 use crate::engine::ReplicaTally;
-use crate::fleet::FleetPhase;
+use crate::fleet::{ClassModel, Fleet, FleetPhase};
+use crate::job::JobModel;
 use crate::stats::Stat;
 use crate::time::{SimTime, US_PER_DAY};
 
@@ -377,85 +378,48 @@ impl Accumulator {
         }
     }
 
+    /// The results of the run: every tally summarised over the replicas, with the scenario and options.
     pub(crate) fn finish(self, sim: &Simulation, model: &Model) -> SimResults {
         let n = self.n.max(1) as f64;
-        let fleet = &sim.fleet;
-        let by_class = |sums: &[f64]| {
-            Counts(fleet.classes.iter().zip(sums).map(|(c, s)| (c.name.clone(), s / n)).collect::<Vec<_>>())
-        };
-        let by_category = |sums: &[f64]| {
-            let mut out: Vec<(String, f64)> = Vec::new();
-            for (c, s) in fleet.classes.iter().zip(sums) {
-                match out.iter_mut().find(|(k, _)| *k == c.category) {
-                    Some((_, v)) => *v += s / n,
-                    None => out.push((c.category.clone(), s / n)),
-                }
-            }
-            Counts(out)
-        };
-        let end = sim.end;
-        let jobs: Vec<JobResults> = sim
-            .jobs
-            .iter()
-            .zip(self.jobs)
-            .map(|(j, col)| {
-                let gh = |v: &[f64]| {
-                    Stat::of(&v.iter().map(|&us| hours_of(us as u64, j.gpus)).collect::<Vec<_>>())
-                        .bounded(0.0, f64::INFINITY)
-                };
-                let phase = &fleet.phases[j.phase];
-                let sweep: Option<Vec<SweepPoint>> = (!j.sweep.is_empty()).then(|| {
-                    j.sweep
-                        .iter()
-                        .zip(&col.sweep)
-                        .map(|(iv, e)| SweepPoint { interval_s: iv.secs(), ettr: Stat::of(e).bounded(0.0, 1.0) })
-                        .collect()
-                });
-                let best_interval_s = sweep
-                    .as_ref()
-                    .and_then(|s| s.iter().max_by(|a, b| a.ettr.mean.total_cmp(&b.ettr.mean)).map(|p| p.interval_s));
-                JobResults {
-                    name: j.name.clone(),
-                    phase: phase.name.clone(),
-                    platform: phase.platform.clone(),
-                    gpus: j.gpus,
-                    nodes: j.nodes,
-                    start_day: j.start.0 as f64 / US_PER_DAY as f64,
-                    days: j.end.min(end).since(j.start).0 as f64 / US_PER_DAY as f64,
-                    checkpoint_interval_s: j.interval.secs(),
-                    checkpoint_interval_auto: j.interval_auto,
-                    checkpoint_write_s: j.write.secs(),
-                    restart_s: j.restart.secs(),
-                    swap_s: j.swap.secs(),
-                    spares: j.spares,
-                    mtbf_h: (j.interruptions_per_hour > 0.0).then(|| 1.0 / j.interruptions_per_hour),
-                    mean_detect_s: j.mean_detect_s,
-                    recovery_s: j.recovery_s(),
-                    ettr_closed_form: j.closed_form_ettr(j.interval.secs()),
-                    optimal_interval_s: j.optimal_interval_s(),
-                    ettr: Stat::of(&col.ettr).bounded(0.0, 1.0),
-                    interruptions: Interruptions {
-                        unexpected: Stat::of(&col.unexpected).bounded(0.0, f64::INFINITY),
-                        planned: Stat::of(&col.planned).bounded(0.0, f64::INFINITY),
-                        by_cause: by_class(&col.by_class),
-                        by_category: by_category(&col.by_class),
-                    },
-                    gpu_hours: GpuHours {
-                        productive: gh(&col.productive),
-                        checkpoint: gh(&col.checkpoint),
-                        rework: gh(&col.rework),
-                        restart: gh(&col.restart),
-                        waiting: gh(&col.waiting),
-                    },
-                    checkpoints: Stat::of(&col.checkpoints).bounded(0.0, f64::INFINITY),
-                    interval_sweep: sweep,
-                    best_interval_s,
-                }
-            })
-            .collect();
+        SimResults {
+            scenario: ScenarioRef { name: model.name.clone(), file: model.source.name.clone() },
+            seed: sim.options.seed,
+            replicas: sim.options.replicas,
+            days: sim.options.days,
+            events_per_replica: self.events / n,
+            fleet: self.fleet_results(&sim.fleet, n),
+            jobs: sim.jobs.iter().zip(&self.jobs).map(|(j, col)| job_results(j, col, sim, n)).collect(),
+            daily: self.daily_rows(sim, n),
+            inputs: model.simulation.inputs(),
+        }
+    }
+
+    /// The fleet's size and expected failures, and its failures, GPUs down, repairs in flight,
+    /// spares and failures by cause over the replicas.
+    fn fleet_results(&self, fleet: &Fleet, n: f64) -> FleetResults {
+        FleetResults {
+            gpus: fleet.gpus,
+            nodes: fleet.nodes,
+            racks: fleet.racks,
+            phases: fleet.phases.clone(),
+            failures_per_day_expected: fleet.phases.iter().map(|p| p.failures_per_day_expected).sum(),
+            failures_per_day: Stat::of(&self.failures_per_day).bounded(0.0, f64::INFINITY),
+            gpus_down: Stat::of(&self.gpus_down).bounded(0.0, f64::INFINITY),
+            repairs_in_flight: Stat::of(&self.repairs).bounded(0.0, f64::INFINITY),
+            spare_gpus: Stat::of(&self.spare).bounded(0.0, f64::INFINITY),
+            failures_by_cause: by_class(&fleet.classes, &self.failures_by_class, n),
+            causes: fleet
+                .classes
+                .iter()
+                .map(|c| CauseInfo { name: c.name.clone(), label: c.label.clone(), category: c.category.clone() })
+                .collect(),
+        }
+    }
+
+    /// The daily time series: each day's fleet figures and each job's ETTR, means over replicas.
+    fn daily_rows(&self, sim: &Simulation, n: f64) -> Vec<DailyRow> {
         let njobs = sim.jobs.len();
-        let daily = self
-            .days
+        self.days
             .iter()
             .enumerate()
             .map(|(d, row)| {
@@ -482,33 +446,87 @@ impl Accumulator {
                     ettr,
                 }
             })
-            .collect();
-        SimResults {
-            scenario: ScenarioRef { name: model.name.clone(), file: model.source.name.clone() },
-            seed: sim.options.seed,
-            replicas: sim.options.replicas,
-            days: sim.options.days,
-            events_per_replica: self.events / n,
-            fleet: FleetResults {
-                gpus: fleet.gpus,
-                nodes: fleet.nodes,
-                racks: fleet.racks,
-                phases: fleet.phases.clone(),
-                failures_per_day_expected: fleet.phases.iter().map(|p| p.failures_per_day_expected).sum(),
-                failures_per_day: Stat::of(&self.failures_per_day).bounded(0.0, f64::INFINITY),
-                gpus_down: Stat::of(&self.gpus_down).bounded(0.0, f64::INFINITY),
-                repairs_in_flight: Stat::of(&self.repairs).bounded(0.0, f64::INFINITY),
-                spare_gpus: Stat::of(&self.spare).bounded(0.0, f64::INFINITY),
-                failures_by_cause: by_class(&self.failures_by_class),
-                causes: fleet
-                    .classes
-                    .iter()
-                    .map(|c| CauseInfo { name: c.name.clone(), label: c.label.clone(), category: c.category.clone() })
-                    .collect(),
-            },
-            jobs,
-            daily,
-            inputs: model.simulation.inputs(),
+            .collect()
+    }
+}
+
+/// Mean counts by failure class, from sums over `n` replicas.
+fn by_class(classes: &[ClassModel], sums: &[f64], n: f64) -> Counts {
+    Counts(classes.iter().zip(sums).map(|(c, s)| (c.name.clone(), s / n)).collect::<Vec<_>>())
+}
+
+/// Mean counts by failure category (in order of first appearance), from sums by class.
+fn by_category(classes: &[ClassModel], sums: &[f64], n: f64) -> Counts {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for (c, s) in classes.iter().zip(sums) {
+        match out.iter_mut().find(|(k, _)| *k == c.category) {
+            Some((_, v)) => *v += s / n,
+            None => out.push((c.category.clone(), s / n)),
         }
+    }
+    Counts(out)
+}
+
+/// One job's results: its setup, closed form, and its columns summarised over replicas.
+fn job_results(j: &JobModel, col: &JobColumns, sim: &Simulation, n: f64) -> JobResults {
+    let phase = &sim.fleet.phases[j.phase];
+    let sweep = interval_sweep(j, col);
+    let best_interval_s =
+        sweep.as_ref().and_then(|s| s.iter().max_by(|a, b| a.ettr.mean.total_cmp(&b.ettr.mean)).map(|p| p.interval_s));
+    JobResults {
+        name: j.name.clone(),
+        phase: phase.name.clone(),
+        platform: phase.platform.clone(),
+        gpus: j.gpus,
+        nodes: j.nodes,
+        start_day: j.start.0 as f64 / US_PER_DAY as f64,
+        days: j.end.min(sim.end).since(j.start).0 as f64 / US_PER_DAY as f64,
+        checkpoint_interval_s: j.interval.secs(),
+        checkpoint_interval_auto: j.interval_auto,
+        checkpoint_write_s: j.write.secs(),
+        restart_s: j.restart.secs(),
+        swap_s: j.swap.secs(),
+        spares: j.spares,
+        mtbf_h: (j.interruptions_per_hour > 0.0).then(|| 1.0 / j.interruptions_per_hour),
+        mean_detect_s: j.mean_detect_s,
+        recovery_s: j.recovery_s(),
+        ettr_closed_form: j.closed_form_ettr(j.interval.secs()),
+        optimal_interval_s: j.optimal_interval_s(),
+        ettr: Stat::of(&col.ettr).bounded(0.0, 1.0),
+        interruptions: Interruptions {
+            unexpected: Stat::of(&col.unexpected).bounded(0.0, f64::INFINITY),
+            planned: Stat::of(&col.planned).bounded(0.0, f64::INFINITY),
+            by_cause: by_class(&sim.fleet.classes, &col.by_class, n),
+            by_category: by_category(&sim.fleet.classes, &col.by_class, n),
+        },
+        gpu_hours: gpu_hours(col, j.gpus),
+        checkpoints: Stat::of(&col.checkpoints).bounded(0.0, f64::INFINITY),
+        interval_sweep: sweep,
+        best_interval_s,
+    }
+}
+
+/// A job's ETTR at each interval of its sweep (`None` without a sweep).
+fn interval_sweep(j: &JobModel, col: &JobColumns) -> Option<Vec<SweepPoint>> {
+    (!j.sweep.is_empty()).then(|| {
+        j.sweep
+            .iter()
+            .zip(&col.sweep)
+            .map(|(iv, e)| SweepPoint { interval_s: iv.secs(), ettr: Stat::of(e).bounded(0.0, 1.0) })
+            .collect()
+    })
+}
+
+/// Where a job's GPU-hours went, from its per-replica microseconds and its size.
+fn gpu_hours(col: &JobColumns, gpus: u64) -> GpuHours {
+    let gh = |v: &[f64]| {
+        Stat::of(&v.iter().map(|&us| hours_of(us as u64, gpus)).collect::<Vec<_>>()).bounded(0.0, f64::INFINITY)
+    };
+    GpuHours {
+        productive: gh(&col.productive),
+        checkpoint: gh(&col.checkpoint),
+        rework: gh(&col.rework),
+        restart: gh(&col.restart),
+        waiting: gh(&col.waiting),
     }
 }

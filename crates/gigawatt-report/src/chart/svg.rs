@@ -522,105 +522,141 @@ fn side_range(p: &XyPlot, side: Side, log: bool) -> Option<(f64, f64, bool)> {
 }
 
 /// Maps the k-th value of a series to (x pixel, y value).
-type PointOf = Box<dyn Fn(&Data, usize) -> Option<(f64, f64)>>;
+type PointFn = dyn Fn(&Data, usize) -> Option<(f64, f64)>;
 
+/// A boxed [`PointFn`], as the x axes return it.
+type PointOf = Box<PointFn>;
+
+/// The plot area of an xy chart in pixels, with its left and (optional) right value scales.
+#[derive(Clone, Copy)]
+struct Frame {
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    sy: Scale,
+    sy2: Option<Scale>,
+}
+
+impl Frame {
+    /// The plot area under `top`, leaving room for the labels of the fitted value axes.
+    fn new(fy: &Fitted, fy2: Option<&Fitted>, top: f64) -> Frame {
+        let left = PAD + AXIS_TITLE_SIZE + 10.0 + fy.max_label_width() + 8.0;
+        let right = match fy2 {
+            Some(f) => WIDTH - (PAD + AXIS_TITLE_SIZE + 10.0 + f.max_label_width() + 8.0),
+            None => WIDTH - PAD - 8.0,
+        };
+        let bottom = top + PLOT_HEIGHT;
+        let sy = Scale::of(fy, bottom, top);
+        let sy2 = fy2.map(|f| Scale::of(f, bottom, top));
+        Frame { left, right, top, bottom, sy, sy2 }
+    }
+
+    /// The value scale of a series' side (the left one when there is no right axis).
+    fn scale_of(&self, s: &Series) -> Scale {
+        if s.side == Side::Right { self.sy2.unwrap_or(self.sy) } else { self.sy }
+    }
+}
+
+/// Draws an xy plot (bars, areas, lines) from `top` down; returns the y below its x axis.
 fn xy(c: &mut Canvas, p: &XyPlot, top: f64) -> f64 {
     let left_range = side_range(p, Side::Left, p.y.log).unwrap_or((0.0, 1.0, true));
     let fy = fit(&p.y, left_range.0, left_range.1, left_range.2);
     let fy2 = p.y2.as_ref().and_then(|a| side_range(p, Side::Right, a.log).map(|r| fit(a, r.0, r.1, r.2)));
-
-    let left = PAD + AXIS_TITLE_SIZE + 10.0 + fy.max_label_width() + 8.0;
-    let right = match &fy2 {
-        Some(f) => WIDTH - (PAD + AXIS_TITLE_SIZE + 10.0 + f.max_label_width() + 8.0),
-        None => WIDTH - PAD - 8.0,
+    let frame = Frame::new(&fy, fy2.as_ref(), top);
+    left_axis(c, &fy, &frame);
+    if let Some(f) = &fy2 {
+        right_axis(c, f, &frame);
+    }
+    let (x_of, after_axis) = match &p.x {
+        XAxis::Categories { label, names } => category_axis(c, p, label, names, &frame),
+        XAxis::Numeric(axis) => numeric_axis(c, p, axis, &frame),
     };
-    let bottom = top + PLOT_HEIGHT;
-    let sy = Scale::of(&fy, bottom, top);
+    draw_areas_and_lines(c, p, x_of.as_ref(), &frame);
+    c.line(frame.left, frame.bottom, frame.right, frame.bottom, AXIS, 1.0);
+    c.line(frame.left, top, frame.left, frame.bottom, AXIS, 1.0);
+    after_axis
+}
 
-    // Grid and left axis labels.
+/// The horizontal grid, the left axis' tick labels and its title.
+fn left_axis(c: &mut Canvas, fy: &Fitted, f: &Frame) {
     for (v, label) in fy.ticks.values.iter().zip(fy.labels()) {
-        let y = sy.at(*v);
-        c.line(left, y, right, y, if *v == 0.0 { AXIS } else { GRID }, 1.0);
-        c.text(left - 6.0, y + 4.0, &label, LABEL_SIZE, MUTED, Anchor::End, false);
+        let y = f.sy.at(*v);
+        c.line(f.left, y, f.right, y, if *v == 0.0 { AXIS } else { GRID }, 1.0);
+        c.text(f.left - 6.0, y + 4.0, &label, LABEL_SIZE, MUTED, Anchor::End, false);
     }
-    c.vertical_text(PAD + AXIS_TITLE_SIZE - 2.0, (top + bottom) / 2.0, &fy.title, AXIS_TITLE_SIZE);
-    let sy2 = fy2.as_ref().map(|f| Scale::of(f, bottom, top));
-    if let (Some(f), Some(s2)) = (&fy2, sy2) {
-        for (v, label) in f.ticks.values.iter().zip(f.labels()) {
-            let y = s2.at(*v);
-            c.line(right, y, right + 4.0, y, AXIS, 1.0);
-            c.text(right + 6.0, y + 4.0, &label, LABEL_SIZE, MUTED, Anchor::Start, false);
-        }
-        c.vertical_text(WIDTH - PAD - 2.0, (top + bottom) / 2.0, &f.title, AXIS_TITLE_SIZE);
-        c.line(right, top, right, bottom, AXIS, 1.0);
+    c.vertical_text(PAD + AXIS_TITLE_SIZE - 2.0, (f.top + f.bottom) / 2.0, &fy.title, AXIS_TITLE_SIZE);
+}
+
+/// The right axis: its ticks, labels, title and line.
+fn right_axis(c: &mut Canvas, fy2: &Fitted, f: &Frame) {
+    let Some(s2) = f.sy2 else { return };
+    for (v, label) in fy2.ticks.values.iter().zip(fy2.labels()) {
+        let y = s2.at(*v);
+        c.line(f.right, y, f.right + 4.0, y, AXIS, 1.0);
+        c.text(f.right + 6.0, y + 4.0, &label, LABEL_SIZE, MUTED, Anchor::Start, false);
     }
-    let scale_of = |s: &Series| if s.side == Side::Right { sy2.unwrap_or(sy) } else { sy };
+    c.vertical_text(WIDTH - PAD - 2.0, (f.top + f.bottom) / 2.0, &fy2.title, AXIS_TITLE_SIZE);
+    c.line(f.right, f.top, f.right, f.bottom, AXIS, 1.0);
+}
 
-    // X positions.
-    let (x_of, after_axis): (PointOf, f64) = match &p.x {
-        XAxis::Categories { label, names } => {
-            let count = names.len().max(1);
-            let band = (right - left) / count as f64;
-            // Label every k-th category so that labels do not collide.
-            let widest = names.iter().map(|s| text::width(s, LABEL_SIZE)).fold(0.0, f64::max);
-            let every = ((widest + 10.0) / band).ceil().max(1.0) as usize;
-            for (i, name) in names.iter().enumerate() {
-                let x = left + band * (i as f64 + 0.5);
-                c.line(x, bottom, x, bottom + 4.0, AXIS, 1.0);
-                if i % every == 0 {
-                    c.text(x, bottom + 16.0, name, LABEL_SIZE, MUTED, Anchor::Middle, false);
-                }
-            }
-            c.text((left + right) / 2.0, bottom + 34.0, label, AXIS_TITLE_SIZE, MUTED, Anchor::Middle, false);
-            draw_bars(c, p, left, band, sy, sy2);
-            (
-                Box::new(move |d: &Data, i: usize| match d {
-                    Data::ByCategory(v) => v.get(i).copied().flatten().map(|y| (left + band * (i as f64 + 0.5), y)),
-                    Data::Points(_) => None,
-                }),
-                bottom + 40.0,
-            )
+/// A category axis (ticks, every k-th name so that none collide, title) and the bars; returns
+/// where each category's value sits and the y below the axis.
+fn category_axis(c: &mut Canvas, p: &XyPlot, label: &str, names: &[String], f: &Frame) -> (PointOf, f64) {
+    let (left, right, bottom) = (f.left, f.right, f.bottom);
+    let count = names.len().max(1);
+    let band = (right - left) / count as f64;
+    // Label every k-th category so that labels do not collide.
+    let widest = names.iter().map(|s| text::width(s, LABEL_SIZE)).fold(0.0, f64::max);
+    let every = ((widest + 10.0) / band).ceil().max(1.0) as usize;
+    for (i, name) in names.iter().enumerate() {
+        let x = left + band * (i as f64 + 0.5);
+        c.line(x, bottom, x, bottom + 4.0, AXIS, 1.0);
+        if i % every == 0 {
+            c.text(x, bottom + 16.0, name, LABEL_SIZE, MUTED, Anchor::Middle, false);
         }
-        XAxis::Numeric(axis) => {
-            let xs = p.series.iter().flat_map(|s| match &s.data {
-                Data::Points(pts) => pts.iter().map(|(x, _)| *x).collect::<Vec<_>>(),
-                Data::ByCategory(_) => Vec::new(),
-            });
-            let (lo, hi) = min_max(xs.filter(|x| !axis.log || *x > 0.0));
-            let fx = fit(axis, lo, hi, false);
-            let sx = Scale::of(&fx, left, right);
-            let below = bottom_axis(c, &fx, sx, bottom, Some(top));
-            (
-                Box::new(move |d: &Data, i: usize| match d {
-                    Data::Points(pts) => pts.get(i).map(|(x, y)| (sx.at(*x), *y)),
-                    Data::ByCategory(_) => None,
-                }),
-                below,
-            )
-        }
-    };
+    }
+    c.text((left + right) / 2.0, bottom + 34.0, label, AXIS_TITLE_SIZE, MUTED, Anchor::Middle, false);
+    draw_bars(c, p, left, band, f.sy, f.sy2);
+    (
+        Box::new(move |d: &Data, i: usize| match d {
+            Data::ByCategory(v) => v.get(i).copied().flatten().map(|y| (left + band * (i as f64 + 0.5), y)),
+            Data::Points(_) => None,
+        }),
+        bottom + 40.0,
+    )
+}
 
-    // Areas, then lines with dots.
+/// A numeric x axis fitted to every series' points, with its vertical grid; returns where each
+/// point sits and the y below the axis.
+fn numeric_axis(c: &mut Canvas, p: &XyPlot, axis: &Axis, f: &Frame) -> (PointOf, f64) {
+    let xs = p.series.iter().flat_map(|s| match &s.data {
+        Data::Points(pts) => pts.iter().map(|(x, _)| *x).collect::<Vec<_>>(),
+        Data::ByCategory(_) => Vec::new(),
+    });
+    let (lo, hi) = min_max(xs.filter(|x| !axis.log || *x > 0.0));
+    let fx = fit(axis, lo, hi, false);
+    let sx = Scale::of(&fx, f.left, f.right);
+    let below = bottom_axis(c, &fx, sx, f.bottom, Some(f.top));
+    (
+        Box::new(move |d: &Data, i: usize| match d {
+            Data::Points(pts) => pts.get(i).map(|(x, y)| (sx.at(*x), *y)),
+            Data::ByCategory(_) => None,
+        }),
+        below,
+    )
+}
+
+/// The area and line series: areas first, then lines, each with dots when it has few points.
+fn draw_areas_and_lines(c: &mut Canvas, p: &XyPlot, x_of: &PointFn, f: &Frame) {
     for pass in [Mark::Area, Mark::Line] {
         for (i, s) in p.series.iter().enumerate() {
             if s.mark != pass {
                 continue;
             }
-            let scale = scale_of(s);
+            let scale = f.scale_of(s);
             let color = series_color(i, s);
-            let len = match &s.data {
-                Data::ByCategory(v) => v.len(),
-                Data::Points(v) => v.len(),
-            };
-            // Missing values break the line into runs.
-            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-            for k in 0..len {
-                match x_of(&s.data, k) {
-                    Some((x, y)) if scale.shows(y) => runs.last_mut().expect("a run").push((x, scale.at(y))),
-                    _ => runs.push(Vec::new()),
-                }
-            }
-            for run in runs.iter().filter(|r| !r.is_empty()) {
+            for run in line_runs(s, x_of, scale).iter().filter(|r| !r.is_empty()) {
                 if pass == Mark::Area {
                     let base = scale.at(0.0f64.clamp(scale.d0, scale.d1));
                     let mut poly = run.clone();
@@ -637,9 +673,22 @@ fn xy(c: &mut Canvas, p: &XyPlot, top: f64) -> f64 {
             }
         }
     }
-    c.line(left, bottom, right, bottom, AXIS, 1.0);
-    c.line(left, top, left, bottom, AXIS, 1.0);
-    after_axis
+}
+
+/// A series' points in pixels, broken into runs where a value is missing or off the scale.
+fn line_runs(s: &Series, x_of: &PointFn, scale: Scale) -> Vec<Vec<(f64, f64)>> {
+    let len = match &s.data {
+        Data::ByCategory(v) => v.len(),
+        Data::Points(v) => v.len(),
+    };
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for k in 0..len {
+        match x_of(&s.data, k) {
+            Some((x, y)) if scale.shows(y) => runs.last_mut().expect("a run").push((x, scale.at(y))),
+            _ => runs.push(Vec::new()),
+        }
+    }
+    runs
 }
 
 fn draw_bars(c: &mut Canvas, p: &XyPlot, left: f64, band: f64, sy: Scale, sy2: Option<Scale>) {
