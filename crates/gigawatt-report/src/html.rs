@@ -11,6 +11,7 @@ use std::fmt::Write;
 
 use gigawatt_core::Plan;
 use gigawatt_core::analysis::InputRecord;
+use gigawatt_core::plan::CapexCategory;
 use gigawatt_core::plan::Financing;
 use gigawatt_core::quantity::Grade;
 
@@ -456,16 +457,13 @@ fn capex_section(plan: &Plan) -> Section {
         rows: Vec::new(),
         numeric_from: 1,
     };
-    for (name, v) in [
-        ("compute systems", cx.compute_systems_usd),
-        ("networking", cx.networking_usd),
-        ("storage", cx.storage_usd),
-        ("facility, power, cooling", cx.facility_usd),
-        ("other (land, soft costs, labour)", cx.other_usd),
+    let categories = CapexCategory::ALL.map(|c| (c.label(), c.of(cx)));
+    let sums = [
         ("total", cx.total_usd),
         ("bought from NVIDIA", cx.nvidia_usd),
         ("bought from others", cx.other_suppliers_usd),
-    ] {
+    ];
+    for (name, v) in categories.into_iter().chain(sums) {
         let share = if cx.total_usd > 0.0 { percent(v / cx.total_usd) } else { String::new() };
         let per_gw = if t.power_gw > 0.0 { usd(v / t.power_gw) } else { String::new() };
         capex.rows.push(vec![name.into(), usd(v), share, per_gw]);

@@ -8,6 +8,7 @@ use std::fmt::Write;
 use comfy_table::{CellAlignment, ContentArrangement, Table, TableStyle};
 use gigawatt_core::analysis::{InputRecord, Plan};
 use gigawatt_core::catalog::{Catalog, Field, Form, Platform};
+use gigawatt_core::plan::CapexCategory;
 use gigawatt_core::plan::{Financing, Totals};
 use gigawatt_core::quantity::{Grade, Quantity};
 use gigawatt_core::uncertainty::{Headline, Range, Tornado};
@@ -243,16 +244,13 @@ fn capex_table(out: &mut String, plan: &Plan) {
     heading(out, "CAPEX BY CATEGORY AND SUPPLIER");
     let cx = &t.capex;
     let mut ct = new_table(&["category", "capex", "share", "per GW"], 1);
-    for (name, v) in [
-        ("compute systems", cx.compute_systems_usd),
-        ("networking", cx.networking_usd),
-        ("storage", cx.storage_usd),
-        ("facility, power, cooling", cx.facility_usd),
-        ("other (land, soft costs, labour)", cx.other_usd),
+    let categories = CapexCategory::ALL.map(|c| (c.label(), c.of(cx)));
+    let sums = [
         ("total", cx.total_usd),
         ("  bought from NVIDIA", cx.nvidia_usd),
         ("  bought from others", cx.other_suppliers_usd),
-    ] {
+    ];
+    for (name, v) in categories.into_iter().chain(sums) {
         ct.add_row(vec![name.to_string(), usd(v), percent(v / cx.total_usd), usd(v / t.power_gw)]);
     }
     push_table(out, &ct);

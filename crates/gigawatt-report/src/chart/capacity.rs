@@ -5,6 +5,7 @@
 use gigawatt_workloads::Capacity;
 use gigawatt_workloads::capacity::MonthRow;
 
+use super::ChartId;
 use super::{Axis, Body, Chart, Data, Mark, PALETTE, Series, Unit, XAxis, XyPlot};
 use crate::fmt::count;
 
@@ -80,7 +81,7 @@ pub fn capacity_against_demand(c: &Capacity) -> Chart {
         ),
     };
     Chart {
-        id: "capacity-demand".into(),
+        id: ChartId::CapacityDemand.id(),
         title,
         subtitle: Some(format!(
             "{} · output tokens/s the inference GPUs can serve, against average and peak-hour demand by tier \
@@ -144,7 +145,7 @@ pub fn demand_by_tier(c: &Capacity) -> Chart {
     let gated: Vec<String> =
         c.gated_features.iter().map(|g| format!("{} for {} {} → {}", g.feature, g.tier, g.from, g.until)).collect();
     Chart {
-        id: "demand-by-tier".into(),
+        id: ChartId::DemandByTier.id(),
         title,
         subtitle: Some(format!(
             "{} · peak-hour output tokens/s by tier; when capacity binds the last tier in serving order goes \
@@ -171,7 +172,7 @@ pub fn fleet_split(c: &Capacity) -> Chart {
     let bar = || Mark::Bar { stack: "gpus".into() };
     let u = &c.usage;
     Chart {
-        id: "fleet-split".into(),
+        id: ChartId::FleetSplit.id(),
         title: format!(
             "Where the fleet's GPU-hours go: training {:.0}%, inference at peak {:.0}%, idle {:.0}%",
             u.training_share * 100.0,

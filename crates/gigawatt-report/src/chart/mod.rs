@@ -27,6 +27,113 @@ pub mod ticks;
 
 pub use ticks::Unit;
 
+/// Every chart gigawatt draws, named once: its id (the file stem, the dashboard's key) and what it
+/// shows (the table of `docs/output.md` is generated from this).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartId {
+    /// Build-out by quarter.
+    Buildout,
+    /// Capex by category and supplier.
+    Capex,
+    /// The circular money flow.
+    CircularFlow,
+    /// Headline ranges against the announcement.
+    Ranges,
+    /// One-at-a-time sensitivity of one headline (one chart per headline).
+    Tornado,
+    /// Failures per simulated day.
+    FailuresPerDay,
+    /// GPUs down and repairs in flight.
+    GpusDown,
+    /// ETTR against checkpoint interval.
+    EttrInterval,
+    /// Inference capacity against demand.
+    CapacityDemand,
+    /// Peak demand by tier, served and unmet.
+    DemandByTier,
+    /// Where the fleet's GPUs go.
+    FleetSplit,
+}
+
+impl ChartId {
+    /// Every chart, in the order a report shows them.
+    pub const ALL: [ChartId; 11] = [
+        ChartId::Buildout,
+        ChartId::Capex,
+        ChartId::CircularFlow,
+        ChartId::Ranges,
+        ChartId::Tornado,
+        ChartId::FailuresPerDay,
+        ChartId::GpusDown,
+        ChartId::EttrInterval,
+        ChartId::CapacityDemand,
+        ChartId::DemandByTier,
+        ChartId::FleetSplit,
+    ];
+
+    /// The id (for [`ChartId::Tornado`], the prefix of `tornado-<headline>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChartId::Buildout => "buildout",
+            ChartId::Capex => "capex",
+            ChartId::CircularFlow => "circular-flow",
+            ChartId::Ranges => "ranges",
+            ChartId::Tornado => "tornado",
+            ChartId::FailuresPerDay => "failures-per-day",
+            ChartId::GpusDown => "gpus-down",
+            ChartId::EttrInterval => "ettr-interval",
+            ChartId::CapacityDemand => "capacity-demand",
+            ChartId::DemandByTier => "demand-by-tier",
+            ChartId::FleetSplit => "fleet-split",
+        }
+    }
+
+    /// The id as a chart carries it.
+    pub fn id(self) -> String {
+        self.as_str().to_string()
+    }
+
+    /// What the chart shows, for `docs/output.md`.
+    pub fn shows(self) -> &'static str {
+        match self {
+            ChartId::Buildout => {
+                "GPU packages online by platform (stacked bars) and facility power deployed (line, right axis), by quarter"
+            }
+            ChartId::Capex => "capex stacked by category, and by supplier (NVIDIA vs others)",
+            ChartId::CircularFlow => {
+                "cumulative investment vs cumulative purchases from the investor and the net flow, by quarter (with financing)"
+            }
+            ChartId::Ranges => "each headline's central value and P10 – P90 against what the announcement implies",
+            ChartId::Tornado => "one-at-a-time sensitivity of each headline to its disputed inputs",
+            ChartId::FailuresPerDay => {
+                "fleet failures and job interruptions per simulated day, against the rate with every node up"
+            }
+            ChartId::GpusDown => "GPUs in nodes under repair (area) and repairs in flight (right axis), by day",
+            ChartId::EttrInterval => {
+                "simulated ETTR against checkpoint interval (common random numbers) beside the closed form, one curve per distinct job"
+            }
+            ChartId::CapacityDemand => {
+                "inference capacity against average and peak demand, and each tier's peak demand, by month (log scale)"
+            }
+            ChartId::DemandByTier => "peak-hour demand by tier, served and unmet, by month",
+            ChartId::FleetSplit => "GPU packages to training, to inference at peak demand and idle, by month",
+        }
+    }
+
+    /// The chart table of `docs/output.md`.
+    pub fn reference_table() -> String {
+        let mut out = String::from("| id | shows |\n| --- | --- |\n");
+        for c in ChartId::ALL {
+            let id = match c {
+                ChartId::Tornado => "`tornado-gpus`, `tornado-capex-per-gw`, `tornado-nvidia-per-gw`".to_string(),
+                _ => format!("`{}`", c.as_str()),
+            };
+            out.push_str(&format!("| {id} | {} |\n", c.shows()));
+        }
+        out
+    }
+}
+
 /// A chart: what it shows and its data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Chart {
@@ -269,5 +376,23 @@ impl Chart {
     /// Renders the chart for output.
     pub fn render(&self) -> RenderedChart {
         RenderedChart { id: self.id.clone(), title: self.title.clone(), svg: self.to_svg() }
+    }
+}
+
+#[cfg(test)]
+mod chart_id_tests {
+    use super::ChartId;
+
+    #[test]
+    fn the_chart_table_in_docs_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/output.md");
+        gigawatt_core::docgen::check(&path, "charts", &ChartId::reference_table());
+    }
+
+    #[test]
+    fn chart_ids_are_distinct_file_stems() {
+        let ids: std::collections::BTreeSet<&str> = ChartId::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(ids.len(), ChartId::ALL.len());
+        assert!(ids.iter().all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
     }
 }

@@ -5,8 +5,10 @@
 //! report shows them. A chart for another result type is written the same way.
 
 use gigawatt_core::Plan;
+use gigawatt_core::plan::CapexCategory;
 use gigawatt_core::uncertainty::{Headline, Tornado};
 
+use super::ChartId;
 use super::{
     Axis, Body, Chart, Data, Mark, PALETTE, RangeGroup, RangePlot, RangeRow, Series, TornadoPlot, TornadoRow, Unit,
     XAxis, XyPlot,
@@ -64,7 +66,7 @@ pub fn buildout(plan: &Plan) -> Chart {
     );
     let t = &plan.totals;
     Chart {
-        id: "buildout".into(),
+        id: ChartId::Buildout.id(),
         title: format!(
             "Build-out: {} GPU packages on {} GW by {}",
             crate::fmt::count(t.gpus as f64),
@@ -90,6 +92,17 @@ pub fn buildout(plan: &Plan) -> Chart {
     }
 }
 
+/// The colour of a capex category in the capex chart.
+fn category_color(c: CapexCategory) -> &'static str {
+    match c {
+        CapexCategory::ComputeSystems => PALETTE[0],
+        CapexCategory::Networking => PALETTE[4],
+        CapexCategory::Storage => PALETTE[6],
+        CapexCategory::Facility => PALETTE[2],
+        CapexCategory::Other => PALETTE[9],
+    }
+}
+
 /// Capex stacked by category and, beside it, by supplier.
 pub fn capex(plan: &Plan) -> Chart {
     let c = &plan.totals.capex;
@@ -98,7 +111,7 @@ pub fn capex(plan: &Plan) -> Chart {
     let bar = || Mark::Bar { stack: "capex".into() };
     let nvidia_name = plan.financing.as_ref().map_or("NVIDIA".to_string(), |f| f.investor.clone());
     Chart {
-        id: "capex".into(),
+        id: ChartId::Capex.id(),
         title: format!("Capex: {} in total, {} of it bought from {}", usd(c.total_usd), usd(c.nvidia_usd), nvidia_name),
         subtitle: Some(format!(
             "{} · {} GW · {} per GW · by category (left) and by supplier (right)",
@@ -110,15 +123,15 @@ pub fn capex(plan: &Plan) -> Chart {
             x: XAxis::Categories { label: String::new(), names: vec!["by category".into(), "by supplier".into()] },
             y: Axis::new("capex", Unit::Usd),
             y2: None,
-            series: vec![
-                Series::new("compute systems", bar(), first(c.compute_systems_usd)).colored(PALETTE[0]),
-                Series::new("networking", bar(), first(c.networking_usd)).colored(PALETTE[4]),
-                Series::new("storage", bar(), first(c.storage_usd)).colored(PALETTE[6]),
-                Series::new("facility, power, cooling", bar(), first(c.facility_usd)).colored(PALETTE[2]),
-                Series::new("other (land, soft costs, labour)", bar(), first(c.other_usd)).colored(PALETTE[9]),
-                Series::new(format!("bought from {nvidia_name}"), bar(), second(c.nvidia_usd)).colored("#76b900"),
-                Series::new("bought from other suppliers", bar(), second(c.other_suppliers_usd)).colored(PALETTE[8]),
-            ],
+            series: CapexCategory::ALL
+                .iter()
+                .map(|cat| Series::new(cat.label(), bar(), first(cat.of(c))).colored(category_color(*cat)))
+                .chain([
+                    Series::new(format!("bought from {nvidia_name}"), bar(), second(c.nvidia_usd)).colored("#76b900"),
+                    Series::new("bought from other suppliers", bar(), second(c.other_suppliers_usd))
+                        .colored(PALETTE[8]),
+                ])
+                .collect(),
             label_bars: true,
         }),
         note: Some(format!(
@@ -137,7 +150,7 @@ pub fn circular_flow(plan: &Plan) -> Option<Chart> {
         Data::ByCategory(plan.timeline.iter().map(|r| Some(g(r))).collect())
     };
     Some(Chart {
-        id: "circular-flow".into(),
+        id: ChartId::CircularFlow.id(),
         title: format!(
             "Circular flow: {} invests {}, {} buys {} from {}",
             f.investor,
@@ -201,7 +214,7 @@ pub fn ranges(plan: &Plan) -> Chart {
         reference,
     };
     Chart {
-        id: "ranges".into(),
+        id: ChartId::Ranges.id(),
         title: "Headline figures: central value and P10 – P90 range, against the announcement".into(),
         subtitle: Some(format!(
             "{} · {} GW · ranges over {} Monte Carlo draws of the disputed inputs (seed {})",
@@ -271,7 +284,7 @@ pub fn tornado(plan: &Plan, t: &Tornado) -> Option<Chart> {
         .collect();
     let shown = rows.len();
     Some(Chart {
-        id: format!("tornado-{}", t.headline.key().trim_end_matches("_usd").replace('_', "-")),
+        id: format!("{}-{}", ChartId::Tornado.as_str(), t.headline.key().trim_end_matches("_usd").replace('_', "-")),
         title: format!(
             "Sensitivity of {}: {} moves it most",
             t.headline.label(),

@@ -6,6 +6,7 @@
 
 use gigawatt_sim::results::{JobResults, SimResults};
 
+use super::ChartId;
 use super::{Axis, Body, Chart, Data, Mark, PALETTE, Series, Unit, XAxis, XyPlot};
 use crate::fmt::{count, number, sig3, thousands};
 use crate::simulation::closed_form;
@@ -62,7 +63,7 @@ pub fn failures_per_day(r: &SimResults) -> Chart {
         );
     }
     Chart {
-        id: "failures-per-day".into(),
+        id: ChartId::FailuresPerDay.id(),
         title: format!(
             "Failures per day: {} a day across {} GPUs",
             sig3(f.failures_per_day.mean),
@@ -95,7 +96,7 @@ pub fn failures_per_day(r: &SimResults) -> Chart {
 pub fn gpus_down(r: &SimResults) -> Chart {
     let f = &r.fleet;
     Chart {
-        id: "gpus-down".into(),
+        id: ChartId::GpusDown.id(),
         title: format!(
             "GPUs down for repair: {} on average ({:.2}% of the fleet), {} repairs in flight",
             count(f.gpus_down.mean),
@@ -205,7 +206,7 @@ pub fn ettr_against_interval(r: &SimResults) -> Option<Chart> {
         String::new()
     };
     Some(Chart {
-        id: "ettr-interval".into(),
+        id: ChartId::EttrInterval.id(),
         title: format!(
             "ETTR against checkpoint interval: {} best at {} s simulated, {} s by the closed form",
             first.name,
