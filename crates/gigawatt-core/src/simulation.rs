@@ -218,6 +218,8 @@ pub struct FailureCatalog {
     pub restart_s: Quantity,
     /// Default time to swap a spare node in, seconds.
     pub swap_s: Quantity,
+    /// The categories a class may belong to, key → label (Llama 3 Table 5's).
+    pub categories: BTreeMap<String, String>,
     /// The failure classes.
     pub classes: Vec<FailureClass>,
 }
@@ -331,7 +333,7 @@ impl FailureCatalog {
         )?;
         let swap_s =
             quantity(file, &jd.key("swap_s"), &raw.job_defaults.swap_s, bare, "swap_s", non_negative, "zero or more")?;
-        let classes = catalog_classes(file, &raw.classes, &exposure)?;
+        let classes = catalog_classes(file, &raw.classes, &exposure, &raw.categories)?;
         Ok(FailureCatalog {
             reference_platform: raw.reference.platform,
             reference_gpu_hours: exposure.gpu_hours,
@@ -345,6 +347,7 @@ impl FailureCatalog {
             restart_s,
             swap_s,
             classes,
+            categories: raw.categories,
         })
     }
 }
@@ -404,6 +407,7 @@ fn catalog_classes(
     file: &SourceFile,
     classes_in: &[FailureClassInput],
     exposure: &Exposure,
+    categories: &BTreeMap<String, String>,
 ) -> Result<Vec<FailureClass>, InputError> {
     let mut classes: Vec<FailureClass> = Vec::new();
     for (i, rc) in classes_in.iter().enumerate() {
@@ -416,7 +420,7 @@ fn catalog_classes(
             )
             .with_help("give each class its own name"));
         }
-        classes.push(class_from_raw(file, &path, rc, None, BareNumbers::Forbidden, Some(exposure))?);
+        classes.push(class_from_raw(file, &path, rc, None, BareNumbers::Forbidden, Some(exposure), categories)?);
     }
     Ok(classes)
 }
@@ -463,11 +467,26 @@ fn class_from_raw(
     base: Option<&FailureClass>,
     bare: BareNumbers,
     exposure: Option<&Exposure>,
+    categories: &BTreeMap<String, String>,
 ) -> Result<FailureClass, InputError> {
     let what = |k: &str| format!("{} {k}", rc.name);
     let (rate_unit, rate) = class_rate(file, path, rc, base, bare, exposure)?;
     let category = match (&rc.category, base) {
-        (Some(c), _) if !c.trim().is_empty() => c.clone(),
+        (Some(c), _) if categories.contains_key(c) => c.clone(),
+        (Some(c), _) if !c.trim().is_empty() => {
+            // The catalog's classes use its categories only. A scenario may group its own classes
+            // under a new category, unless the name looks like a misspelt known one.
+            let near = closest(c, categories.keys().map(String::as_str));
+            if exposure.is_some() || near.is_some() {
+                let list = categories.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+                let err = InputError::at(file, &path.key("category"), format!("unknown failure category `{c}`"));
+                return Err(match near {
+                    Some(best) => err.with_help(format!("did you mean `{best}`? Categories are {list}")),
+                    None => err.with_help(format!("categories are {list} (catalog/failures.toml [categories])")),
+                });
+            }
+            c.clone()
+        }
         (Some(_), _) => {
             return Err(
                 InputError::at(file, &path.key("category"), "category is empty").with_help("e.g. category = \"gpu\"")
@@ -968,10 +987,11 @@ fn failure_classes(
         let path = KeyPath::root().key("failure").index(i);
         match classes.iter().position(|c| c.name == rc.name) {
             Some(k) => {
-                let c = class_from_raw(file, &path, rc, Some(&classes[k]), BareNumbers::Assumed, None)?;
+                let c =
+                    class_from_raw(file, &path, rc, Some(&classes[k]), BareNumbers::Assumed, None, &cat.categories)?;
                 classes[k] = c;
             }
-            None => classes.push(class_from_raw(file, &path, rc, None, BareNumbers::Assumed, None)?),
+            None => classes.push(class_from_raw(file, &path, rc, None, BareNumbers::Assumed, None, &cat.categories)?),
         }
     }
     if let Some(d) = detect_override {
@@ -1250,6 +1270,25 @@ impl SimulationSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failure_categories_are_the_catalogs_table_and_nothing_else() {
+        let cat = FailureCatalog::bundled().unwrap();
+        let documented = FailureClassInput::SECTION.fields.iter().find(|f| f.key == "category").unwrap().ty;
+        for key in cat.categories.keys() {
+            assert!(documented.contains(&format!("`{key}`")), "docs lack category {key}");
+        }
+        assert_eq!(documented.matches('`').count() / 2 - 2, cat.categories.len(), "{documented}");
+        for c in &cat.classes {
+            assert!(cat.categories.contains_key(&c.category), "{} has category {}", c.name, c.category);
+        }
+        let text = "name = \"t\"\n[[phase]]\nonline = \"2025-Q1\"\nplatform = \"h100-hgx\"\nsystems = 8\n\
+                    [[failure]]\nname = \"faulty_gpu\"\ncategory = \"gpus\"\n";
+        let err =
+            crate::load_scenario(&SourceFile::new("s.toml", text), &crate::Catalog::bundled().unwrap()).unwrap_err();
+        assert!(err.message.contains("unknown failure category `gpus`"), "{}", err.message);
+        assert!(err.help.as_deref().unwrap_or("").starts_with("did you mean `gpu`?"), "{:?}", err.help);
+    }
 
     #[test]
     fn the_schema_and_the_output_name_blast_radii_and_rate_units_as_the_enums_do() {

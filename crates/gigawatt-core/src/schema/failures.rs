@@ -23,6 +23,8 @@ pub struct FailureCatalogFile {
     pub topology: Topology,
     /// Job recovery defaults.
     pub job_defaults: JobDefaults,
+    /// The categories classes are grouped by: key → label (Llama 3 Table 5's).
+    pub categories: BTreeMap<String, String>,
     /// The failure classes (`[[class]]`).
     #[serde(rename = "class")]
     pub classes: Vec<FailureClassInput>,

@@ -169,8 +169,9 @@ schema_struct! {
         "name" name: String => Value, "identifier", "required";
         /// display name
         "label" label: Option<String> => Value, "text", "`name`";
-        /// grouping for `by_category` (`gpu`, `host`, `network`…)
-        "category" category: Option<String> => Value, "text", "required for a new class";
+        /// grouping for `by_category`: one of the catalog's categories, or a new one for the
+        /// scenario's own classes (a name close to a known category is taken for a misspelling)
+        "category" category: Option<String> => Value, "`gpu`, `host`, `network`, `dependency`, `unknown`, `unplanned_maintenance` (`catalog/failures.toml` `[categories]`)", "required for a new class";
         /// the class's count in the reference census (catalog only; the rate is count ÷ the
         /// reference GPU-hours)
         "count" count: Option<Input> => Input, "interruptions (quantity ≥ 0)", "catalog only";
