@@ -567,7 +567,7 @@ impl Catalog {
             self.platforms.iter().find(|p| p.name.to_lowercase().contains(&words)).map(|p| p.id.as_str())
         };
         match closest(id, self.ids()).or_else(by_name) {
-            Some(best) => err.with_help(format!("did you mean `{best}`? Known platforms: {list}")),
+            Some(best) => err.with_help(format!("did you mean `{best}`? `gigawatt catalog` lists every platform")),
             None => err.with_help(format!("known platforms: {list}; add your own with --catalog FILE")),
         }
     }

@@ -17,19 +17,22 @@ fn scenario(phases: &[(f64, &str, &str, f64)], per_gw: f64, cap: f64) -> String 
     s
 }
 
-const PLATFORMS: [&str; 7] =
-    ["h100-hgx", "h200-hgx", "b200-hgx", "gb200-nvl72", "gb300-nvl72", "vr-nvl144", "rubin-ultra-nvl576"];
+/// Every bundled platform's id, in catalog order.
+fn platforms() -> Vec<String> {
+    gigawatt_core::Catalog::bundled().unwrap().ids().map(str::to_string).collect()
+}
 const DATES: [&str; 6] = ["2026-H2", "2027-Q1", "2027-Q2", "2027-09-15", "2028-H1", "2028-Q4"];
 
 fn phases_strategy() -> impl Strategy<Value = Vec<(f64, usize, usize, f64)>> {
-    prop::collection::vec((0.05f64..3.0, 0usize..7, 0usize..6, 0.0f64..9.0), 1..6)
+    prop::collection::vec((0.05f64..3.0, 0usize..platforms().len(), 0usize..6, 0.0f64..9.0), 1..6)
 }
 
 fn build(v: &[(f64, usize, usize, f64)], per_gw: f64, cap: f64) -> gigawatt_core::Model {
     let mut sorted: Vec<(f64, usize, usize, f64)> = v.to_vec();
     sorted.sort_by_key(|p| p.2);
+    let platforms = platforms();
     let phases: Vec<(f64, &str, &str, f64)> =
-        sorted.iter().map(|&(gw, pl, d, r)| (gw, DATES[d], PLATFORMS[pl], r)).collect();
+        sorted.iter().map(|&(gw, pl, d, r)| (gw, DATES[d], platforms[pl].as_str(), r)).collect();
     common::from_text(&scenario(&phases, per_gw, cap)).unwrap_or_else(|e| panic!("{e}"))
 }
 

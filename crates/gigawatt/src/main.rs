@@ -316,7 +316,9 @@ fn run_catalog(catalog: &Catalog, args: CatalogArgs) -> Result<(), Failure> {
                 let list = catalog.ids().collect::<Vec<_>>().join(", ");
                 let err = InputError::new(format!("unknown platform `{id}`"));
                 match gigawatt_core::error::closest(&id, catalog.ids()) {
-                    Some(best) => err.with_help(format!("did you mean `{best}`? Known platforms: {list}")),
+                    Some(best) => {
+                        err.with_help(format!("did you mean `{best}`? `gigawatt catalog` lists every platform"))
+                    }
                     None => err.with_help(format!("known platforms: {list}")),
                 }
             })?;
