@@ -4,14 +4,14 @@
 //! (`gigawatt_core::schema::workloads`), checking keys and types; [`At`] knows the file and key
 //! path of one of them, so every problem its fields have is reported at its line and column with
 //! what would be right. The bundled workload files (`catalog/workloads.toml`, `catalog/models`)
-//! are still walked as TOML tables with a [`Section`]. Every number read is registered in an
+//! are read the same way from their own serde structs. Every number read is registered in an
 //! [`Inputs`] list with its provenance, so reports can list the assumptions apart from the sourced
 //! inputs.
 
 use gigawatt_core::analysis::InputRecord;
 use gigawatt_core::date::Date;
 use gigawatt_core::defaults::Check;
-use gigawatt_core::error::{InputError, KeyPath, SourceFile, closest};
+use gigawatt_core::error::{InputError, KeyPath, SourceFile};
 use gigawatt_core::quantity::{BareNumbers, Quantity, QuantitySpec};
 use gigawatt_core::schema::{Input, Scalar};
 use gigawatt_core::validate;
@@ -51,98 +51,10 @@ impl Inputs {
     }
 }
 
-/// A TOML table of a bundled workload file at a known place.
-#[derive(Clone, Copy)]
-pub struct Section<'a> {
-    /// The file.
-    pub file: &'a SourceFile,
-    /// Where the table is.
-    pub path: &'a KeyPath,
-    /// The table.
-    pub table: &'a toml::Table,
-    /// How the table is named in messages, e.g. `[demand]`.
-    pub name: &'a str,
-    /// Whether bare numbers count as assumptions (scenarios) or are refused (bundled data).
-    pub bare: BareNumbers,
-}
-
-impl<'a> Section<'a> {
-    /// An error at `key` of this table (or at the table when the key is absent).
-    pub fn err(&self, key: &str, message: impl Into<String>) -> InputError {
-        InputError::at(self.file, &self.path.key(key), message)
-    }
-
-    /// An error at the table itself.
-    pub fn err_here(&self, message: impl Into<String>) -> InputError {
-        InputError::at(self.file, self.path, message)
-    }
-
-    /// Rejects keys other than `allowed`, naming the closest allowed one.
-    pub fn only(&self, allowed: &[&str]) -> Result<(), InputError> {
-        for key in self.table.keys() {
-            if !allowed.contains(&key.as_str()) {
-                let err = self.err(key, format!("unknown field `{key}` in {}", self.name));
-                let list = allowed.join(", ");
-                return Err(match closest(key, allowed.iter().copied()) {
-                    Some(best) => err.with_help(format!("did you mean `{best}`? {} takes {list}", self.name)),
-                    None => err.with_help(format!("{} takes {list} (see docs/scenario.md)", self.name)),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// A quantity at `key`, checked, if present.
-    pub fn quantity(&self, key: &str, label: &str, check: Check) -> Result<Option<Quantity>, InputError> {
-        let Some(v) = self.table.get(key) else { return Ok(None) };
-        let path = self.path.key(key);
-        let spec = QuantitySpec::parse(self.file, &path, v, self.bare)?;
-        spec.check(self.file, |x| check.ok(x), label, check.expected())?;
-        spec.into_quantity()
-            .ok_or_else(|| InputError::at(self.file, &path, "derivation rules are not available here"))
-            .map(Some)
-    }
-
-    /// A quantity that must be present.
-    pub fn need_quantity(&self, key: &str, label: &str, check: Check, help: &str) -> Result<Quantity, InputError> {
-        self.quantity(key, label, check)?
-            .ok_or_else(|| self.err_here(format!("{} lacks `{key}` ({label})", self.name)).with_help(help.to_string()))
-    }
-
-    /// A string at `key`, if present.
-    pub fn string(&self, key: &str) -> Result<Option<&'a str>, InputError> {
-        match self.table.get(key) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s.as_str())),
-            Some(other) => Err(self.err(key, format!("`{key}` must be a string, found {}", other.type_str()))),
-        }
-    }
-
-    /// A string that must be present.
-    pub fn need_string(&self, key: &str, help: &str) -> Result<&'a str, InputError> {
-        self.string(key)?
-            .ok_or_else(|| self.err_here(format!("{} lacks `{key}`", self.name)).with_help(help.to_string()))
-    }
-
-    /// A sub-table at `key`, if present.
-    pub fn table(&self, key: &str) -> Result<Option<&'a toml::Table>, InputError> {
-        match self.table.get(key) {
-            None => Ok(None),
-            Some(toml::Value::Table(t)) => Ok(Some(t)),
-            Some(other) => Err(self.err(key, format!("`{key}` must be a table, found {}", other.type_str()))),
-        }
-    }
-
-    /// A plain number at `key` (a design choice such as a latency target, not a fact about the
-    /// A sub-section for the table at `key` (which must be a table).
-    pub fn child(&self, path: &'a KeyPath, table: &'a toml::Table, name: &'a str) -> Section<'a> {
-        Section { file: self.file, path, table, name, bare: self.bare }
-    }
-}
-
-/// A table of a scenario's workload sections, as its schema struct read it, at a known place in
-/// a known file: its fields are read with errors located at their keys. (Unknown keys and wrong
-/// types were reported before, by the scenario loader.)
+/// A table of a workload file — a scenario's workload section or a bundled workload file — as
+/// its serde struct read it, at a known place in a known file: its fields are read with errors
+/// located at their keys. (Unknown keys and wrong types were reported before, by serde and, for
+/// scenarios, the loader's key check.)
 #[derive(Clone, Copy)]
 pub struct At<'a> {
     /// The file.
@@ -151,9 +63,16 @@ pub struct At<'a> {
     pub path: &'a KeyPath,
     /// How the table is named in messages, e.g. `[demand]`.
     pub name: &'a str,
+    /// Whether bare numbers count as assumptions (scenarios) or are refused (bundled data).
+    pub bare: BareNumbers,
 }
 
 impl<'a> At<'a> {
+    /// A table of a scenario, where a bare number is the author's assumption.
+    pub fn scenario(file: &'a SourceFile, path: &'a KeyPath, name: &'a str) -> At<'a> {
+        At { file, path, name, bare: BareNumbers::Assumed }
+    }
+
     /// An error at `key` of this table (or at the table when the key is absent).
     pub fn err(&self, key: &str, message: impl Into<String>) -> InputError {
         InputError::at(self.file, &self.path.key(key), message)
@@ -166,7 +85,7 @@ impl<'a> At<'a> {
 
     /// The table at `path`, named `name` in messages, in the same file.
     pub fn child(&self, path: &'a KeyPath, name: &'a str) -> At<'a> {
-        At { file: self.file, path, name }
+        At { file: self.file, path, name, bare: self.bare }
     }
 
     /// The quantity `input` written at `key`, checked, if present.
@@ -179,7 +98,7 @@ impl<'a> At<'a> {
     ) -> Result<Option<Quantity>, InputError> {
         let Some(input) = input else { return Ok(None) };
         let path = self.path.key(key);
-        let spec = QuantitySpec::from_input(self.file, &path, input, BareNumbers::Assumed)?;
+        let spec = QuantitySpec::from_input(self.file, &path, input, self.bare)?;
         spec.check(self.file, |x| check.ok(x), label, check.expected())?;
         spec.into_quantity()
             .ok_or_else(|| InputError::at(self.file, &path, "derivation rules are not available here"))

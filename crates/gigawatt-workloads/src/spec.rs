@@ -222,7 +222,7 @@ fn training_run(
     inputs: &mut Inputs,
 ) -> Result<TrainingRun, InputError> {
     let file = &model.source;
-    let sec = At { file, path, name: "[[training]]" };
+    let sec = At::scenario(file, path, "[[training]]");
     let name = sec.need_string("name", run.name.as_ref(), "add name = \"…\" to say which run this is")?.to_string();
     let arch = match &run.model {
         Some(id) => Some(models.get(id).ok_or_else(|| models.unknown(file, &path.key("model"), id))?),
@@ -738,7 +738,7 @@ fn demand_section(
     inputs: &mut Inputs,
 ) -> Result<DemandSpec, InputError> {
     let path = KeyPath::root().key("demand");
-    let sec = At { file, path: &path, name: "[demand]" };
+    let sec = At::scenario(file, &path, "[demand]");
     let users = user_points(&sec, d, inputs)?;
     let rates = message_rates(&sec, d, inputs)?;
     let peak = demand_peak(&sec, d, inputs)?;
@@ -1193,7 +1193,7 @@ fn inference_section(
     models: &ModelCatalog,
 ) -> Result<InferenceSpec, InputError> {
     let path = KeyPath::root().key("inference");
-    let sec = At { file, path: &path, name: "[inference]" };
+    let sec = At::scenario(file, &path, "[inference]");
     // The section's own settings are the defaults of every deployment.
     let own = schema::Deployment {
         model: None,
@@ -1224,7 +1224,7 @@ fn inference_section(
 fn allocation_section(file: &SourceFile, allocation: Option<&schema::Allocation>) -> Result<Policy, InputError> {
     let path = KeyPath::root().key("allocation");
     let Some(a) = allocation else { return Ok(Policy::InferenceFirst) };
-    let sec = At { file, path: &path, name: "[allocation]" };
+    let sec = At::scenario(file, &path, "[allocation]");
     let share = sec.number("inference_share", a.inference_share.as_ref(), Check::Fraction)?;
     match a.policy.as_deref().unwrap_or("inference_first") {
         "fixed_share" => Ok(Policy::FixedShare {
