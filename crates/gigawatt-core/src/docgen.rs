@@ -77,6 +77,22 @@ mod tests {
         ] {
             check(&path, name, &section.reference_table());
         }
+        use crate::schema::workloads::*;
+        for (name, section) in [
+            ("training", Training::SECTION),
+            ("training-reliability", TrainingReliability::SECTION),
+            ("demand", Demand::SECTION),
+            ("demand-users", UserPoint::SECTION),
+            ("demand-profile", Profile::SECTION),
+            ("demand-tier", Tier::SECTION),
+            ("demand-feature", Feature::SECTION),
+            ("demand-today", Today::SECTION),
+            ("inference", Inference::SECTION),
+            ("inference-deployment", Deployment::SECTION),
+            ("allocation", Allocation::SECTION),
+        ] {
+            check(&path, name, &section.reference_table());
+        }
         let defaults = crate::defaults::Defaults::bundled().unwrap();
         check(&path, "phase_defaults", &crate::defaults::reference_table(crate::defaults::PHASE_INPUTS, &defaults));
         check(&path, "costs", &crate::defaults::reference_table(crate::defaults::COST_INPUTS, &defaults));

@@ -176,18 +176,18 @@ pub struct Model {
     pub workloads: WorkloadSections,
 }
 
-/// The workload sections of a scenario, kept as TOML tables: the planner does not use them and
-/// `gigawatt-workloads` validates them with located errors.
+/// The workload sections of a scenario as written (their keys checked): the planner does not use
+/// them and `gigawatt-workloads` validates them with located errors.
 #[derive(Clone, Debug, Default)]
 pub struct WorkloadSections {
     /// `[[training]]` runs, in file order.
-    pub training: Vec<toml::Table>,
+    pub training: Vec<crate::schema::workloads::Training>,
     /// `[demand]`.
-    pub demand: Option<toml::Table>,
+    pub demand: Option<crate::schema::workloads::Demand>,
     /// `[inference]`.
-    pub inference: Option<toml::Table>,
+    pub inference: Option<crate::schema::workloads::Inference>,
     /// `[allocation]`.
-    pub allocation: Option<toml::Table>,
+    pub allocation: Option<crate::schema::workloads::Allocation>,
 }
 
 impl WorkloadSections {

@@ -1,5 +1,6 @@
-//! One misspelled key in each section of a scenario: the error names the file, the key's line and
-//! column, and suggests the right key from the section's own field list.
+//! One misspelled key in each section of a scenario, the workload sections included: the error
+//! names the file, the key's line and column, and suggests the right key from the section's own
+//! field list.
 
 use gigawatt_core::{Catalog, SourceFile, load_scenario};
 
@@ -31,11 +32,30 @@ fn each_section_locates_a_misspelled_key_and_suggests_the_right_one() {
         ("[[job]]\ngpus = 8\nrestart = 5", "[[job]]", "restart_s"),
         ("[[failure]]\nname = \"faulty_gpu\"\ndetect = 5", "[[failure]]", "detect_s"),
         ("[costs]\nload_factor = { value = 0.7, sorce = \"x\" }", "a quantity", "source"),
+        ("[[training]]\nname = \"r\"\ntokns = 1e12", "[[training]]", "tokens"),
+        ("[[training]]\nname = \"r\"\n[training.reliability]\nmethd = \"given\"", "[training.reliability]", "method"),
+        ("[demand]\nmessages_per_user_per_dy = 3", "[demand]", "messages_per_user_per_day"),
+        ("[demand]\nusers = [ { date = \"2025-01-01\", weekly_user = 1e6 } ]", "a `users` point", "weekly_users"),
+        ("[demand.profile]\nhourli = [1]", "[demand.profile]", "hourly"),
+        ("[[demand.tier]]\nname = \"free\"\nshare_of_user = 1", "[[demand.tier]]", "share_of_users"),
+        ("[[demand.feature]]\nname = \"reasoning\"\ntier = [\"free\"]", "[[demand.feature]]", "tiers"),
+        ("[demand.today]\nreference_platfrom = \"h100-hgx\"", "[demand.today]", "reference_platform"),
+        ("[inference]\nitl = 60", "[inference]", "itl_ms"),
+        (
+            "[[inference.deployment]]\nmodel = \"llama3-70b\"\ndecode_node = 2",
+            "[[inference.deployment]]",
+            "decode_nodes",
+        ),
+        ("[allocation]\npolicies = \"fixed_share\"", "[allocation]", "policy"),
     ];
     for (extra, section, right) in cases {
         let (_, col, message, help) = error_of(extra, section == "the top level");
         let wrong = extra.lines().last().unwrap();
-        let wrong_key = if section == "a quantity" { "sorce" } else { wrong.split(' ').next().unwrap() };
+        let wrong_key = match section {
+            "a quantity" => "sorce",
+            "a `users` point" => "weekly_user",
+            _ => wrong.split(' ').next().unwrap(),
+        };
         let expected_col = wrong.find(wrong_key).unwrap() + 1;
         assert_eq!(col, expected_col, "{extra}: column of `{wrong_key}`");
         assert!(message.contains(&format!("unknown field `{wrong_key}` in {section}")), "{extra}: {message}");

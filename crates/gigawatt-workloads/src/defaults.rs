@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 use gigawatt_core::defaults::Check;
 use gigawatt_core::error::{InputError, KeyPath, SourceFile};
 use gigawatt_core::quantity::{BareNumbers, Quantity};
+use gigawatt_core::schema::Input;
+use serde::Deserialize;
 
-use crate::parse::Section;
+use crate::parse::At;
 use crate::precision::{PRECISION_FORMS, Precision};
 
 /// The bundled defaults file.
@@ -93,6 +95,65 @@ pub struct WorkloadDefaults {
     pub calibration: Calibration,
 }
 
+/// `catalog/workloads.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkloadsFile {
+    reliability: Option<ReliabilityFile>,
+    mfu: Option<MfuFile>,
+    inference: Option<InferenceFile>,
+}
+
+/// `[reliability]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReliabilityFile {
+    failures_per_1000_node_days: Option<Input>,
+    gpus_per_node: Option<Input>,
+    checkpoint_write_s: Option<Input>,
+    restart_overhead_min: Option<Input>,
+    #[allow(dead_code)] // a remark for readers of the file
+    note: Option<String>,
+}
+
+/// `[mfu]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MfuFile {
+    reference_mfu: Option<Input>,
+    reference_gpus: Option<Input>,
+    per_doubling: Option<Input>,
+    #[allow(dead_code)] // a remark for readers of the file
+    note: Option<String>,
+    precision: Option<BTreeMap<String, Input>>,
+}
+
+/// `[inference]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InferenceFile {
+    hbm_usable_fraction: Option<Input>,
+    ep_bytes_per_element: Option<Input>,
+    calibration: Option<CalibrationFile>,
+}
+
+/// `[inference.calibration]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalibrationFile {
+    platform: Option<String>,
+    model: Option<String>,
+    precision: Option<String>,
+    kv_precision: Option<String>,
+    input_tokens: Option<Input>,
+    output_tokens: Option<Input>,
+    prefill_nodes: Option<Input>,
+    decode_nodes: Option<Input>,
+    tensor_parallel: Option<Input>,
+    prefill_input_tokens_per_s_per_gpu: Option<Input>,
+    decode_output_tokens_per_s_per_gpu: Option<Input>,
+}
+
 impl WorkloadDefaults {
     /// The bundled defaults.
     pub fn bundled() -> Result<WorkloadDefaults, InputError> {
@@ -102,16 +163,13 @@ impl WorkloadDefaults {
 
     /// Reads a defaults file.
     pub fn parse(file: &SourceFile) -> Result<WorkloadDefaults, InputError> {
-        let table: toml::Table = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
+        let raw: WorkloadsFile = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
         let root = KeyPath::root();
-        let top =
-            Section { file, path: &root, table: &table, name: "catalog/workloads.toml", bare: BareNumbers::Forbidden };
-        top.only(&["reliability", "mfu", "inference"])?;
-        let need_table =
-            |key: &str| top.table(key)?.ok_or_else(|| top.err_here(format!("catalog/workloads.toml lacks [{key}]")));
-        let reliability = reliability_defaults(&top, need_table("reliability")?)?;
-        let mfu = mfu_model(&top, need_table("mfu")?)?;
-        let inference = inference_defaults(&top, need_table("inference")?)?;
+        let top = At { file, path: &root, name: "catalog/workloads.toml", bare: BareNumbers::Forbidden };
+        let lacks = |key: &str| top.err_here(format!("catalog/workloads.toml lacks [{key}]"));
+        let reliability = reliability_defaults(&top, raw.reliability.as_ref().ok_or_else(|| lacks("reliability"))?)?;
+        let mfu = mfu_model(&top, raw.mfu.as_ref().ok_or_else(|| lacks("mfu"))?)?;
+        let inference = inference_defaults(&top, raw.inference.as_ref().ok_or_else(|| lacks("inference"))?)?;
         Ok(WorkloadDefaults {
             reliability,
             mfu,
@@ -130,101 +188,137 @@ struct InferenceDefaults {
 }
 
 /// The closed-form reliability inputs of the `[reliability]` table.
-fn reliability_defaults(top: &Section<'_>, table: &toml::Table) -> Result<ReliabilityDefaults, InputError> {
+fn reliability_defaults(top: &At<'_>, t: &ReliabilityFile) -> Result<ReliabilityDefaults, InputError> {
     let rp = top.path.key("reliability");
-    let rel = top.child(&rp, table, "[reliability]");
-    rel.only(&["failures_per_1000_node_days", "gpus_per_node", "checkpoint_write_s", "restart_overhead_min", "note"])?;
+    let rel = top.child(&rp, "[reliability]");
     Ok(ReliabilityDefaults {
         failures_per_1000_node_days: rel.need_quantity(
             "failures_per_1000_node_days",
+            t.failures_per_1000_node_days.as_ref(),
             "failure rate",
             Check::NonNegative,
             "",
         )?,
-        gpus_per_node: rel.need_quantity("gpus_per_node", "GPUs per node", Check::Positive, "")?,
-        checkpoint_write_s: rel.need_quantity("checkpoint_write_s", "checkpoint write time", Check::NonNegative, "")?,
-        restart_overhead_min: rel.need_quantity("restart_overhead_min", "restart overhead", Check::NonNegative, "")?,
+        gpus_per_node: rel.need_quantity(
+            "gpus_per_node",
+            t.gpus_per_node.as_ref(),
+            "GPUs per node",
+            Check::Positive,
+            "",
+        )?,
+        checkpoint_write_s: rel.need_quantity(
+            "checkpoint_write_s",
+            t.checkpoint_write_s.as_ref(),
+            "checkpoint write time",
+            Check::NonNegative,
+            "",
+        )?,
+        restart_overhead_min: rel.need_quantity(
+            "restart_overhead_min",
+            t.restart_overhead_min.as_ref(),
+            "restart overhead",
+            Check::NonNegative,
+            "",
+        )?,
     })
 }
 
 /// The MFU scale model of the `[mfu]` table, with its `[mfu.precision]` factors.
-fn mfu_model(top: &Section<'_>, table: &toml::Table) -> Result<MfuModel, InputError> {
+fn mfu_model(top: &At<'_>, t: &MfuFile) -> Result<MfuModel, InputError> {
     let mp = top.path.key("mfu");
-    let m = top.child(&mp, table, "[mfu]");
-    m.only(&["reference_mfu", "reference_gpus", "per_doubling", "note", "precision"])?;
+    let m = top.child(&mp, "[mfu]");
     let qp = mp.key("precision");
     let mut precision = BTreeMap::new();
-    if let Some(t) = m.table("precision")? {
-        let pt = top.child(&qp, t, "[mfu.precision]");
-        for key in t.keys() {
-            precision.insert(key.clone(), pt.need_quantity(key, "precision MFU factor", Check::Positive, "")?);
+    if let Some(factors) = &t.precision {
+        let pt = top.child(&qp, "[mfu.precision]");
+        for (key, input) in factors {
+            precision
+                .insert(key.clone(), pt.need_quantity(key, Some(input), "precision MFU factor", Check::Positive, "")?);
         }
     }
     Ok(MfuModel {
-        reference_mfu: m.need_quantity("reference_mfu", "reference MFU", Check::Fraction, "")?,
-        reference_gpus: m.need_quantity("reference_gpus", "reference GPUs", Check::Positive, "")?,
-        per_doubling: m.need_quantity("per_doubling", "MFU kept per doubling", Check::Fraction, "")?,
+        reference_mfu: m.need_quantity(
+            "reference_mfu",
+            t.reference_mfu.as_ref(),
+            "reference MFU",
+            Check::Fraction,
+            "",
+        )?,
+        reference_gpus: m.need_quantity(
+            "reference_gpus",
+            t.reference_gpus.as_ref(),
+            "reference GPUs",
+            Check::Positive,
+            "",
+        )?,
+        per_doubling: m.need_quantity(
+            "per_doubling",
+            t.per_doubling.as_ref(),
+            "MFU kept per doubling",
+            Check::Fraction,
+            "",
+        )?,
         precision,
     })
 }
 
 /// The serving defaults of the `[inference]` table (its calibration point read first).
-fn inference_defaults(top: &Section<'_>, table: &toml::Table) -> Result<InferenceDefaults, InputError> {
+fn inference_defaults(top: &At<'_>, t: &InferenceFile) -> Result<InferenceDefaults, InputError> {
     let ip = top.path.key("inference");
-    let inf = top.child(&ip, table, "[inference]");
-    inf.only(&["hbm_usable_fraction", "ep_bytes_per_element", "calibration"])?;
-    let calibration = calibration_point(&inf)?;
+    let inf = top.child(&ip, "[inference]");
+    let calibration = calibration_point(&inf, t.calibration.as_ref())?;
     Ok(InferenceDefaults {
-        hbm_usable_fraction: inf.need_quantity("hbm_usable_fraction", "usable HBM fraction", Check::Fraction, "")?,
-        ep_bytes_per_element: inf.need_quantity("ep_bytes_per_element", "bytes per EP element", Check::Positive, "")?,
+        hbm_usable_fraction: inf.need_quantity(
+            "hbm_usable_fraction",
+            t.hbm_usable_fraction.as_ref(),
+            "usable HBM fraction",
+            Check::Fraction,
+            "",
+        )?,
+        ep_bytes_per_element: inf.need_quantity(
+            "ep_bytes_per_element",
+            t.ep_bytes_per_element.as_ref(),
+            "bytes per EP element",
+            Check::Positive,
+            "",
+        )?,
         calibration,
     })
 }
 
 /// The published measurement of the `[inference.calibration]` table.
-fn calibration_point(inf: &Section<'_>) -> Result<Calibration, InputError> {
+fn calibration_point(inf: &At<'_>, t: Option<&CalibrationFile>) -> Result<Calibration, InputError> {
     let cp = inf.path.key("calibration");
-    let cal_table =
-        inf.table("calibration")?.ok_or_else(|| inf.err_here("[inference] lacks [inference.calibration]"))?;
-    let c = inf.child(&cp, cal_table, "[inference.calibration]");
-    c.only(&[
-        "platform",
-        "model",
-        "precision",
-        "kv_precision",
-        "input_tokens",
-        "output_tokens",
-        "prefill_nodes",
-        "decode_nodes",
-        "tensor_parallel",
-        "prefill_input_tokens_per_s_per_gpu",
-        "decode_output_tokens_per_s_per_gpu",
-    ])?;
-    let prec = |key: &str| -> Result<Precision, InputError> {
-        let s = c.need_string(key, PRECISION_FORMS)?;
+    let t = t.ok_or_else(|| inf.err_here("[inference] lacks [inference.calibration]"))?;
+    let c = inf.child(&cp, "[inference.calibration]");
+    let prec = |key: &str, value: Option<&String>| -> Result<Precision, InputError> {
+        let s = c.need_string(key, value, PRECISION_FORMS)?;
         Precision::parse(s).ok_or_else(|| c.err(key, format!("unknown precision `{s}`")).with_help(PRECISION_FORMS))
     };
+    let q = |key: &str, input: &Option<Input>, label: &str, check: Check| {
+        c.need_quantity(key, input.as_ref(), label, check, "")
+    };
     Ok(Calibration {
-        platform: c.need_string("platform", "")?.to_string(),
-        model: c.need_string("model", "")?.to_string(),
-        precision: prec("precision")?,
-        kv_precision: prec("kv_precision")?,
-        input_tokens: c.need_quantity("input_tokens", "input tokens", Check::Positive, "")?,
-        output_tokens: c.need_quantity("output_tokens", "output tokens", Check::Positive, "")?,
-        prefill_nodes: c.need_quantity("prefill_nodes", "prefill nodes", Check::AtLeastOne, "")?,
-        decode_nodes: c.need_quantity("decode_nodes", "decode nodes", Check::AtLeastOne, "")?,
-        tensor_parallel: c.need_quantity("tensor_parallel", "tensor parallelism", Check::AtLeastOne, "")?,
-        prefill_input_tokens_per_s_per_gpu: c.need_quantity(
+        platform: c.need_string("platform", t.platform.as_ref(), "")?.to_string(),
+        model: c.need_string("model", t.model.as_ref(), "")?.to_string(),
+        precision: prec("precision", t.precision.as_ref())?,
+        kv_precision: prec("kv_precision", t.kv_precision.as_ref())?,
+        input_tokens: q("input_tokens", &t.input_tokens, "input tokens", Check::Positive)?,
+        output_tokens: q("output_tokens", &t.output_tokens, "output tokens", Check::Positive)?,
+        prefill_nodes: q("prefill_nodes", &t.prefill_nodes, "prefill nodes", Check::AtLeastOne)?,
+        decode_nodes: q("decode_nodes", &t.decode_nodes, "decode nodes", Check::AtLeastOne)?,
+        tensor_parallel: q("tensor_parallel", &t.tensor_parallel, "tensor parallelism", Check::AtLeastOne)?,
+        prefill_input_tokens_per_s_per_gpu: q(
             "prefill_input_tokens_per_s_per_gpu",
+            &t.prefill_input_tokens_per_s_per_gpu,
             "measured prefill throughput",
             Check::Positive,
-            "",
         )?,
-        decode_output_tokens_per_s_per_gpu: c.need_quantity(
+        decode_output_tokens_per_s_per_gpu: q(
             "decode_output_tokens_per_s_per_gpu",
+            &t.decode_output_tokens_per_s_per_gpu,
             "measured decode throughput",
             Check::Positive,
-            "",
         )?,
     })
 }

@@ -16,9 +16,10 @@
 use gigawatt_core::defaults::Check;
 use gigawatt_core::error::{InputError, KeyPath, SourceFile, closest};
 use gigawatt_core::quantity::{BareNumbers, Quantity};
-use serde::Serialize;
+use gigawatt_core::schema::Input;
+use serde::{Deserialize, Serialize};
 
-use crate::parse::{Inputs, Section};
+use crate::parse::{At, Inputs};
 
 /// The model files bundled with the tool.
 pub const BUNDLED_MODELS: &[(&str, &str)] = &[
@@ -193,17 +194,63 @@ const NUMERIC: [(&str, &str, &str); 15] = [
     ("routed_params", "parameters in routed experts", "count"),
 ];
 
+/// A model file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    id: Option<String>,
+    name: Option<String>,
+    #[allow(dead_code)] // a remark for readers of the file
+    notes: Option<String>,
+    params_total: Option<Input>,
+    params_active: Option<Input>,
+    layers: Option<Input>,
+    hidden_size: Option<Input>,
+    attention_heads: Option<Input>,
+    kv_heads: Option<Input>,
+    head_dim: Option<Input>,
+    kv_lora_rank: Option<Input>,
+    qk_rope_head_dim: Option<Input>,
+    qk_nope_head_dim: Option<Input>,
+    v_head_dim: Option<Input>,
+    moe_layers: Option<Input>,
+    routed_experts: Option<Input>,
+    experts_per_token: Option<Input>,
+    routed_params: Option<Input>,
+}
+
+impl ModelFile {
+    /// The number written at `key` (one of [`NUMERIC`]).
+    fn input(&self, key: &str) -> Option<&Input> {
+        match key {
+            "params_total" => self.params_total.as_ref(),
+            "params_active" => self.params_active.as_ref(),
+            "layers" => self.layers.as_ref(),
+            "hidden_size" => self.hidden_size.as_ref(),
+            "attention_heads" => self.attention_heads.as_ref(),
+            "kv_heads" => self.kv_heads.as_ref(),
+            "head_dim" => self.head_dim.as_ref(),
+            "kv_lora_rank" => self.kv_lora_rank.as_ref(),
+            "qk_rope_head_dim" => self.qk_rope_head_dim.as_ref(),
+            "qk_nope_head_dim" => self.qk_nope_head_dim.as_ref(),
+            "v_head_dim" => self.v_head_dim.as_ref(),
+            "moe_layers" => self.moe_layers.as_ref(),
+            "routed_experts" => self.routed_experts.as_ref(),
+            "experts_per_token" => self.experts_per_token.as_ref(),
+            "routed_params" => self.routed_params.as_ref(),
+            _ => None,
+        }
+    }
+}
+
 /// Reads one model file; its numbers are registered in `inputs` under `model.ID.KEY`.
 pub fn parse_model(file: &SourceFile, inputs: &mut Inputs) -> Result<ModelArch, InputError> {
-    let table: toml::Table = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
+    let raw: ModelFile = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
     let root = KeyPath::root();
-    let sec = Section { file, path: &root, table: &table, name: "a model file", bare: BareNumbers::Forbidden };
-    let mut allowed: Vec<&str> = vec!["id", "name", "notes"];
-    allowed.extend(NUMERIC.iter().map(|(k, _, _)| *k));
-    sec.only(&allowed)?;
-    let id = sec.need_string("id", "add id = \"my-model\"")?.to_string();
-    let name = sec.need_string("name", "add name = \"My model\"")?.to_string();
-    let mut numbers = ModelNumbers { sec, inputs, id: &id, name: &name, assumed: false };
+    let sec = At { file, path: &root, name: "a model file", bare: BareNumbers::Forbidden };
+    let id = sec.need_string("id", raw.id.as_ref(), "add id = \"my-model\"")?.to_string();
+    let name = sec.need_string("name", raw.name.as_ref(), "add name = \"My model\"")?.to_string();
+    let mut numbers = ModelNumbers { sec, raw: &raw, inputs, id: &id, name: &name, assumed: false };
     let params_total = numbers.need("params_total")?;
     let params_active = numbers.need("params_active")?;
     let layers = numbers.need("layers")?;
@@ -231,7 +278,8 @@ pub fn parse_model(file: &SourceFile, inputs: &mut Inputs) -> Result<ModelArch, 
 /// The numbers of one model file as they are read: each registered as an input, and whether any
 /// of them is an assumption.
 struct ModelNumbers<'s, 'i> {
-    sec: Section<'s>,
+    sec: At<'s>,
+    raw: &'s ModelFile,
     inputs: &'i mut Inputs,
     id: &'s str,
     name: &'s str,
@@ -243,7 +291,7 @@ impl ModelNumbers<'_, '_> {
     fn get(&mut self, key: &str, required: bool) -> Result<Option<f64>, InputError> {
         let (id, name) = (self.id, self.name);
         let (_, label, unit) = NUMERIC.iter().find(|(k, _, _)| *k == key).expect("known key");
-        let q: Option<Quantity> = self.sec.quantity(key, label, Check::Positive)?;
+        let q: Option<Quantity> = self.sec.quantity(key, self.raw.input(key), label, Check::Positive)?;
         match q {
             Some(q) => {
                 self.assumed |= !q.provenance.is_sourced();
@@ -370,6 +418,14 @@ mod tests {
         let text = BUNDLED_MODELS[3].1.replace("value = 37e9", "value = 60e9");
         let err = parse_model(&SourceFile::new("x.toml", text), &mut Inputs::default()).unwrap_err();
         assert!(err.message.contains("disagrees with the experts"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_model_file_is_located() {
+        let text = BUNDLED_MODELS[0].1.replacen("\nlayers = ", "\nlayerz = ", 1);
+        let err = parse_model(&SourceFile::new("x.toml", text), &mut Inputs::default()).unwrap_err();
+        assert!(err.message.contains("unknown field `layerz`"), "{}", err.message);
+        assert!(err.location().is_some());
     }
 
     #[test]

@@ -3,19 +3,23 @@
 //! `docs/scenario.md`, "Workloads and demand").
 
 use std::cell::OnceCell;
+use std::collections::BTreeMap;
 
 use gigawatt_core::catalog::{Catalog, Field};
 use gigawatt_core::date::Date;
 use gigawatt_core::defaults::Check;
 use gigawatt_core::error::{InputError, KeyPath, SourceFile, closest};
-use gigawatt_core::quantity::{BareNumbers, Estimate, Provenance, Quantity};
+use gigawatt_core::quantity::{Estimate, Provenance, Quantity};
 use gigawatt_core::scenario::Model;
+use gigawatt_core::schema::Input;
+use gigawatt_core::schema::workloads as schema;
+use gigawatt_core::validate;
 
 use crate::allocation::Policy;
 use crate::defaults::WorkloadDefaults;
 use crate::demand::{Demand, Feature, Tier, UserPoint, peak_to_average};
 use crate::models::{ModelArch, ModelCatalog};
-use crate::parse::{Inputs, Section};
+use crate::parse::{At, Inputs};
 use crate::precision::{PRECISION_FORMS, Precision};
 use crate::training::{AttentionFlops, ClosedForm, GpuRequest, Mfu, Reliability, TrainingRun, training_flops};
 
@@ -106,8 +110,8 @@ pub struct CapacitySpec {
     pub inputs: Inputs,
 }
 
-fn precision(sec: &Section<'_>, key: &str) -> Result<Option<Precision>, InputError> {
-    match sec.string(key)? {
+fn precision(sec: &At<'_>, key: &str, value: Option<&String>) -> Result<Option<Precision>, InputError> {
+    match value {
         None => Ok(None),
         Some(s) => Precision::parse(s)
             .map(Some)
@@ -188,10 +192,10 @@ pub fn parse_sections(
     };
     let jobs = Jobs::of(model);
     let mut training = Vec::new();
-    for (i, table) in model.workloads.training.iter().enumerate() {
+    for (i, run) in model.workloads.training.iter().enumerate() {
         let path = KeyPath::root().key("training").index(i);
         training.push(TrainingSpec {
-            run: training_run(model, &path, table, catalog, &fleet, &jobs, models, defaults, &mut inputs)?,
+            run: training_run(model, &path, run, catalog, &fleet, &jobs, models, defaults, &mut inputs)?,
             path,
         });
     }
@@ -209,7 +213,7 @@ pub fn parse_sections(
 fn training_run(
     model: &Model,
     path: &KeyPath,
-    table: &toml::Table,
+    run: &schema::Training,
     catalog: &Catalog,
     fleet: &[&str],
     jobs: &Jobs<'_>,
@@ -218,48 +222,33 @@ fn training_run(
     inputs: &mut Inputs,
 ) -> Result<TrainingRun, InputError> {
     let file = &model.source;
-    let sec = Section { file, path, table, name: "[[training]]", bare: BareNumbers::Assumed };
-    sec.only(&[
-        "name",
-        "model",
-        "params_active",
-        "params_total",
-        "tokens",
-        "precision",
-        "attention_flops",
-        "seq_len",
-        "mfu",
-        "gpus",
-        "fleet_share",
-        "platform",
-        "start",
-        "reliability",
-    ])?;
-    let name = sec.need_string("name", "add name = \"…\" to say which run this is")?.to_string();
-    let arch = match sec.string("model")? {
+    let sec = At::scenario(file, path, "[[training]]");
+    let name = sec.need_string("name", run.name.as_ref(), "add name = \"…\" to say which run this is")?.to_string();
+    let arch = match &run.model {
         Some(id) => Some(models.get(id).ok_or_else(|| models.unknown(file, &path.key("model"), id))?),
         None => None,
     };
-    let (params_active, params_total) = run_parameters(&sec, &name, arch, models, inputs)?;
+    let (params_active, params_total) = run_parameters(&sec, run, &name, arch, models, inputs)?;
     let tokens = sec.need_quantity(
         "tokens",
+        run.tokens.as_ref(),
         "training tokens",
         Check::Positive,
         "add tokens = { value = 15.6e12, source = \"…\" }",
     )?;
     let tokens = record(inputs, &format!("{path}.tokens"), &format!("{name}: training tokens"), "tokens", Some(tokens))
         .unwrap_or_default();
-    let precision = precision(&sec, "precision")?.unwrap_or(Precision::Bf16);
-    let attention = attention_flops(&sec, arch)?;
+    let precision = precision(&sec, "precision", run.precision.as_ref())?.unwrap_or(Precision::Bf16);
+    let attention = attention_flops(&sec, run, arch)?;
     let flops = training_flops(params_active, tokens, attention, arch);
-    let mfu = run_mfu(&sec, &name, precision, fleet, catalog, defaults, inputs)?;
-    let gpus = gpu_request(&sec, &name, inputs)?;
-    let platform = run_platform(&sec, fleet)?;
+    let mfu = run_mfu(&sec, run, &name, precision, fleet, catalog, defaults, inputs)?;
+    let gpus = gpu_request(&sec, run, &name, inputs)?;
+    let platform = run_platform(&sec, run, fleet)?;
     check_peak_throughput(&sec, fleet, platform.as_deref(), precision, catalog)?;
-    let start = sec.date("start")?.ok_or_else(|| {
+    let start = sec.date("start", run.start.as_ref())?.ok_or_else(|| {
         sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
     })?;
-    let reliability = reliability(&sec, &name, jobs, defaults, inputs)?;
+    let reliability = reliability(&sec, run.reliability.as_ref(), &name, jobs, defaults, inputs)?;
     Ok(TrainingRun {
         name,
         model: arch.map(|a| a.id.clone()),
@@ -279,7 +268,8 @@ fn training_run(
 
 /// A run's (active, total) parameters: its catalog model's, or as written.
 fn run_parameters(
-    sec: &Section<'_>,
+    sec: &At<'_>,
+    run: &schema::Training,
     name: &str,
     arch: Option<&ModelArch>,
     models: &ModelCatalog,
@@ -288,7 +278,7 @@ fn run_parameters(
     let key = |k: &str| format!("{}.{k}", sec.path);
     match arch {
         Some(a) => {
-            if sec.has("params_active") || sec.has("params_total") {
+            if run.params_active.is_some() || run.params_total.is_some() {
                 return Err(sec
                     .err("params_active", "a run names a catalog `model` or gives its parameters, not both")
                     .with_help("remove params_active/params_total, or remove `model`"));
@@ -299,6 +289,7 @@ fn run_parameters(
         None => {
             let active = sec.need_quantity(
                 "params_active",
+                run.params_active.as_ref(),
                 "active parameters",
                 Check::Positive,
                 "give model = \"llama3.1-405b\" (catalog/models) or params_active = { value = 405e9, source = \"…\" }",
@@ -310,7 +301,7 @@ fn run_parameters(
                 &key("params_total"),
                 &format!("{name}: total parameters"),
                 "count",
-                sec.quantity("params_total", "total parameters", Check::Positive)?,
+                sec.quantity("params_total", run.params_total.as_ref(), "total parameters", Check::Positive)?,
             )
             .unwrap_or(a);
             if t < a {
@@ -322,9 +313,13 @@ fn run_parameters(
 }
 
 /// Which attention FLOPs a run counts (`attention_flops`, with `seq_len`).
-fn attention_flops(sec: &Section<'_>, arch: Option<&ModelArch>) -> Result<AttentionFlops, InputError> {
-    let seq_len = sec.integer("seq_len", 1..=100_000_000)?.map(|s| s as f64);
-    Ok(match sec.string("attention_flops")?.unwrap_or("none") {
+fn attention_flops(
+    sec: &At<'_>,
+    run: &schema::Training,
+    arch: Option<&ModelArch>,
+) -> Result<AttentionFlops, InputError> {
+    let seq_len = sec.integer("seq_len", run.seq_len.as_ref(), 1..=100_000_000)?.map(|s| s as f64);
+    Ok(match run.attention_flops.as_deref().unwrap_or("none") {
         "none" => AttentionFlops::None,
         kind @ ("full" | "causal") => {
             let seq_len = seq_len.ok_or_else(|| {
@@ -347,8 +342,10 @@ fn attention_flops(sec: &Section<'_>, arch: Option<&ModelArch>) -> Result<Attent
 }
 
 /// A run's MFU: the documented scale model (`mfu = "scaled"`) or a given fraction.
+#[allow(clippy::too_many_arguments)]
 fn run_mfu(
-    sec: &Section<'_>,
+    sec: &At<'_>,
+    run: &schema::Training,
     name: &str,
     precision: Precision,
     fleet: &[&str],
@@ -356,14 +353,15 @@ fn run_mfu(
     defaults: &WorkloadDefaults,
     inputs: &mut Inputs,
 ) -> Result<Mfu, InputError> {
-    match sec.table.get("mfu") {
-        Some(toml::Value::String(s)) if s == "scaled" => scaled_mfu(sec, precision, fleet, catalog, defaults, inputs),
-        Some(toml::Value::String(s)) => Err(sec
+    match run.mfu.as_ref().and_then(validate::keyword) {
+        Some("scaled") => scaled_mfu(sec, run, precision, fleet, catalog, defaults, inputs),
+        Some(s) => Err(sec
             .err("mfu", format!("unknown MFU model `{s}`"))
             .with_help("give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)")),
         _ => {
             let q = sec.need_quantity(
                 "mfu",
+                run.mfu.as_ref(),
                 "MFU",
                 Check::Fraction,
                 "give mfu = { value = 0.41, source = \"…\" } or mfu = \"scaled\" (the documented scale model)",
@@ -381,7 +379,8 @@ fn run_mfu(
 
 /// The MFU scale model for a run, at its precision, on each platform it may train on.
 fn scaled_mfu(
-    sec: &Section<'_>,
+    sec: &At<'_>,
+    run: &schema::Training,
     precision: Precision,
     fleet: &[&str],
     catalog: &Catalog,
@@ -392,7 +391,7 @@ fn scaled_mfu(
     inputs.add("workloads.mfu.reference_mfu", "MFU model: MFU at the reference scale", "fraction", &m.reference_mfu);
     inputs.add("workloads.mfu.reference_gpus", "MFU model: reference scale", "GPUs", &m.reference_gpus);
     inputs.add("workloads.mfu.per_doubling", "MFU model: MFU kept per doubling of GPUs", "fraction", &m.per_doubling);
-    let mut platform_mfu = platform_mfus(sec, fleet, catalog, defaults, inputs);
+    let mut platform_mfu = platform_mfus(run, fleet, catalog, defaults, inputs);
     let factor = precision_mfu_factor(sec, precision, defaults, inputs)?;
     for (_, v) in &mut platform_mfu {
         *v *= factor;
@@ -407,7 +406,7 @@ fn scaled_mfu(
 
 /// Each platform the run may train on: its own MFU, or the reference carried over (BF16).
 fn platform_mfus(
-    sec: &Section<'_>,
+    run: &schema::Training,
     fleet: &[&str],
     catalog: &Catalog,
     defaults: &WorkloadDefaults,
@@ -415,7 +414,7 @@ fn platform_mfus(
 ) -> Vec<(String, f64)> {
     let m = &defaults.mfu;
     let mut platform_mfu = Vec::new();
-    let only = sec.table.get("platform").and_then(|v| v.as_str());
+    let only = run.platform.as_deref();
     for p in fleet.iter().filter(|p| only.is_none_or(|only| only == **p)) {
         let q = match catalog.get(p).and_then(|pl| pl.get(Field::TrainingMfu)) {
             Some(q) => q.clone(),
@@ -442,7 +441,7 @@ fn platform_mfus(
 
 /// The factor from BF16 MFU to MFU against the dense peak of the run's precision.
 fn precision_mfu_factor(
-    sec: &Section<'_>,
+    sec: &At<'_>,
     precision: Precision,
     defaults: &WorkloadDefaults,
     inputs: &mut Inputs,
@@ -465,8 +464,16 @@ fn precision_mfu_factor(
 }
 
 /// The GPUs a run asks for: a fixed count, or a share of the fleet online.
-fn gpu_request(sec: &Section<'_>, name: &str, inputs: &mut Inputs) -> Result<GpuRequest, InputError> {
-    match (sec.integer("gpus", 1..=100_000_000)?, sec.quantity("fleet_share", "fleet share", Check::Fraction)?) {
+fn gpu_request(
+    sec: &At<'_>,
+    run: &schema::Training,
+    name: &str,
+    inputs: &mut Inputs,
+) -> Result<GpuRequest, InputError> {
+    match (
+        sec.integer("gpus", run.gpus.as_ref(), 1..=100_000_000)?,
+        sec.quantity("fleet_share", run.fleet_share.as_ref(), "fleet share", Check::Fraction)?,
+    ) {
         (Some(_), Some(_)) => Err(sec
             .err("fleet_share", "a run asks for `gpus` or a `fleet_share`, not both")
             .with_help("keep gpus = N for a fixed cluster, or fleet_share = 0.3 for a share of the fleet online")),
@@ -488,8 +495,8 @@ fn gpu_request(sec: &Section<'_>, name: &str, inputs: &mut Inputs) -> Result<Gpu
 }
 
 /// The one platform a run is restricted to, if any (it must be in the fleet).
-fn run_platform(sec: &Section<'_>, fleet: &[&str]) -> Result<Option<String>, InputError> {
-    match sec.string("platform")? {
+fn run_platform(sec: &At<'_>, run: &schema::Training, fleet: &[&str]) -> Result<Option<String>, InputError> {
+    match run.platform.as_deref() {
         Some(p) if fleet.contains(&p) => Ok(Some(p.to_string())),
         Some(p) => {
             let list = fleet.join(", ");
@@ -505,7 +512,7 @@ fn run_platform(sec: &Section<'_>, fleet: &[&str]) -> Result<Option<String>, Inp
 
 /// Checks that every platform the run may train on has a dense peak at its precision.
 fn check_peak_throughput(
-    sec: &Section<'_>,
+    sec: &At<'_>,
     fleet: &[&str],
     platform: Option<&str>,
     precision: Precision,
@@ -532,50 +539,50 @@ const CLOSED_FORM_KEYS: [&str; 5] = [
 
 /// How a run's ETTR is obtained: its `[training.reliability]` table, by method.
 fn reliability(
-    run: &Section<'_>,
+    run: &At<'_>,
+    table: Option<&schema::TrainingReliability>,
     name: &str,
     jobs: &Jobs<'_>,
     defaults: &WorkloadDefaults,
     inputs: &mut Inputs,
 ) -> Result<Reliability, InputError> {
     let path = run.path.key("reliability");
-    let empty = toml::Table::new();
-    let table = run.table("reliability")?.unwrap_or(&empty);
-    let sec = run.child(&path, table, "[training.reliability]");
-    sec.only(&[
-        "method",
-        "job",
-        "ettr",
-        "failures_per_1000_node_days",
-        "gpus_per_node",
-        "checkpoint_write_s",
-        "restart_overhead_min",
-        "checkpoint_interval_min",
-    ])?;
+    let empty = schema::TrainingReliability {
+        method: None,
+        job: None,
+        failures_per_1000_node_days: None,
+        gpus_per_node: None,
+        checkpoint_write_s: None,
+        restart_overhead_min: None,
+        checkpoint_interval_min: None,
+        ettr: None,
+    };
+    let t = table.unwrap_or(&empty);
+    let sec = run.child(&path, "[training.reliability]");
     // A run with a [[job]] of the same name takes that job's simulated ETTR unless told otherwise.
     let default_method = if jobs.names.contains(&name) { "simulated" } else { "closed_form" };
-    let method = sec.string("method")?.unwrap_or(default_method);
-    if method != "simulated" && sec.has("job") {
+    let method = t.method.as_deref().unwrap_or(default_method);
+    if method != "simulated" && t.job.is_some() {
         return Err(sec
             .err("job", "`job` is given only with method = \"simulated\"")
             .with_help("remove job, or set method = \"simulated\""));
     }
     match method {
         "closed_form" | "simulated" => {
-            if sec.has("ettr") {
+            if t.ettr.is_some() {
                 return Err(sec
                     .err("ettr", "`ettr` is given only with method = \"given\"")
                     .with_help("remove ettr, or set method = \"given\""));
             }
             if method == "simulated" {
-                simulated_reliability(&sec, name, jobs)
+                simulated_reliability(&sec, t, name, jobs)
             } else {
-                closed_form_reliability(&sec, name, defaults, inputs)
+                closed_form_reliability(&sec, t, name, defaults, inputs)
             }
         }
-        "given" => given_reliability(&sec, name, inputs),
+        "given" => given_reliability(&sec, t, name, inputs),
         "ignored" => {
-            if let Some(k) = sec.table.keys().find(|k| k.as_str() != "method") {
+            if let Some(k) = present_keys(t).into_iter().find(|k| *k != "method") {
                 return Err(sec.err(k, "method = \"ignored\" takes no other field"));
             }
             Ok(Reliability::Ignored)
@@ -586,13 +593,43 @@ fn reliability(
     }
 }
 
+/// The keys written in a `[training.reliability]`, in the order of their names.
+fn present_keys(t: &schema::TrainingReliability) -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = [
+        ("method", t.method.is_some()),
+        ("job", t.job.is_some()),
+        ("failures_per_1000_node_days", t.failures_per_1000_node_days.is_some()),
+        ("gpus_per_node", t.gpus_per_node.is_some()),
+        ("checkpoint_write_s", t.checkpoint_write_s.is_some()),
+        ("restart_overhead_min", t.restart_overhead_min.is_some()),
+        ("checkpoint_interval_min", t.checkpoint_interval_min.is_some()),
+        ("ettr", t.ettr.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(k, present)| present.then_some(k))
+    .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// The first closed-form key written in a `[training.reliability]`, in [`CLOSED_FORM_KEYS`] order.
+fn closed_form_key(t: &schema::TrainingReliability) -> Option<&'static str> {
+    let present = present_keys(t);
+    CLOSED_FORM_KEYS.into_iter().find(|k| present.contains(k))
+}
+
 /// `method = "simulated"`: the `[[job]]` whose simulated ETTR the run takes, with the closed form
 /// on that job's own settings for when the simulator is off.
-fn simulated_reliability(sec: &Section<'_>, name: &str, jobs: &Jobs<'_>) -> Result<Reliability, InputError> {
+fn simulated_reliability(
+    sec: &At<'_>,
+    t: &schema::TrainingReliability,
+    name: &str,
+    jobs: &Jobs<'_>,
+) -> Result<Reliability, InputError> {
     let names = &jobs.names;
-    let job = sec.string("job")?.unwrap_or(name);
+    let job = t.job.as_deref().unwrap_or(name);
     if !names.contains(&job) {
-        let at = if sec.has("job") { "job" } else { "method" };
+        let at = if t.job.is_some() { "job" } else { "method" };
         let err = sec.err(at, format!("the scenario has no [[job]] named `{job}` to simulate"));
         let list = names.join("`, `");
         return Err(match closest(job, names.iter().copied()) {
@@ -605,7 +642,7 @@ fn simulated_reliability(sec: &Section<'_>, name: &str, jobs: &Jobs<'_>) -> Resu
     }
     let job = job.to_string();
     // Simulated: with the simulator off, the closed form on the job's own settings.
-    if let Some(k) = CLOSED_FORM_KEYS.iter().find(|k| sec.has(k)) {
+    if let Some(k) = closed_form_key(t) {
         return Err(sec.err(k, format!("`{k}` belongs to method = \"closed_form\"")).with_help(
             "a simulated run takes its failure rate, checkpoint write and restart from its [[job]] \
              (also for the closed form with --no-simulate); set them there, or use method = \"closed_form\"",
@@ -617,33 +654,49 @@ fn simulated_reliability(sec: &Section<'_>, name: &str, jobs: &Jobs<'_>) -> Resu
 
 /// `method = "closed_form"`: the closed-form inputs, each given or taken from the defaults.
 fn closed_form_reliability(
-    sec: &Section<'_>,
+    sec: &At<'_>,
+    t: &schema::TrainingReliability,
     name: &str,
     defaults: &WorkloadDefaults,
     inputs: &mut Inputs,
 ) -> Result<Reliability, InputError> {
     let d = &defaults.reliability;
-    let mut get = |k: &str, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
-        let q = sec.quantity(k, label, check)?.unwrap_or_else(|| default.clone());
-        let unit = match k {
-            "checkpoint_write_s" => "s",
-            "restart_overhead_min" => "min",
-            "gpus_per_node" => "count",
-            _ => "per 1,000 node-days",
+    let mut get =
+        |k: &str, input: &Option<Input>, label: &str, default: &Quantity, check: Check| -> Result<f64, InputError> {
+            let q = sec.quantity(k, input.as_ref(), label, check)?.unwrap_or_else(|| default.clone());
+            let unit = match k {
+                "checkpoint_write_s" => "s",
+                "restart_overhead_min" => "min",
+                "gpus_per_node" => "count",
+                _ => "per 1,000 node-days",
+            };
+            inputs.add(&format!("{}.{k}", sec.path), &format!("{name}: {label}"), unit, &q);
+            Ok(q.estimate.central)
         };
-        inputs.add(&format!("{}.{k}", sec.path), &format!("{name}: {label}"), unit, &q);
-        Ok(q.estimate.central)
-    };
     let r = get(
         "failures_per_1000_node_days",
+        &t.failures_per_1000_node_days,
         "failures per 1,000 node-days",
         &d.failures_per_1000_node_days,
         Check::NonNegative,
     )?;
-    let n = get("gpus_per_node", "GPUs per node", &d.gpus_per_node, Check::Positive)?;
-    let w = get("checkpoint_write_s", "checkpoint write time", &d.checkpoint_write_s, Check::NonNegative)?;
-    let u = get("restart_overhead_min", "restart overhead", &d.restart_overhead_min, Check::NonNegative)?;
-    let interval = sec.number("checkpoint_interval_min", Check::Positive)?.map(|m| m * 60.0);
+    let n = get("gpus_per_node", &t.gpus_per_node, "GPUs per node", &d.gpus_per_node, Check::Positive)?;
+    let w = get(
+        "checkpoint_write_s",
+        &t.checkpoint_write_s,
+        "checkpoint write time",
+        &d.checkpoint_write_s,
+        Check::NonNegative,
+    )?;
+    let u = get(
+        "restart_overhead_min",
+        &t.restart_overhead_min,
+        "restart overhead",
+        &d.restart_overhead_min,
+        Check::NonNegative,
+    )?;
+    let interval =
+        sec.number("checkpoint_interval_min", t.checkpoint_interval_min.as_ref(), Check::Positive)?.map(|m| m * 60.0);
     Ok(Reliability::ClosedForm(ClosedForm {
         failures_per_node_day: r / 1000.0,
         gpus_per_node: n,
@@ -654,13 +707,24 @@ fn closed_form_reliability(
 }
 
 /// `method = "given"`: the ETTR as written.
-fn given_reliability(sec: &Section<'_>, name: &str, inputs: &mut Inputs) -> Result<Reliability, InputError> {
-    if let Some(k) = CLOSED_FORM_KEYS.iter().find(|k| sec.has(k)) {
+fn given_reliability(
+    sec: &At<'_>,
+    t: &schema::TrainingReliability,
+    name: &str,
+    inputs: &mut Inputs,
+) -> Result<Reliability, InputError> {
+    if let Some(k) = closed_form_key(t) {
         return Err(sec
             .err(k, format!("`{k}` belongs to method = \"closed_form\""))
             .with_help("a given ETTR needs only `ettr`"));
     }
-    let q = sec.need_quantity("ettr", "ETTR", Check::Fraction, "add ettr = { value = 0.9, source = \"…\" }")?;
+    let q = sec.need_quantity(
+        "ettr",
+        t.ettr.as_ref(),
+        "ETTR",
+        Check::Fraction,
+        "add ettr = { value = 0.9, source = \"…\" }",
+    )?;
     inputs.add(&format!("{}.ettr", sec.path), &format!("{name}: effective training time ratio"), "fraction", &q);
     Ok(Reliability::Given { ettr: q.estimate.central })
 }
@@ -668,31 +732,19 @@ fn given_reliability(sec: &Section<'_>, name: &str, inputs: &mut Inputs) -> Resu
 /// The `[demand]` section: users, their growth and messages, the peak, tiers, features, today.
 fn demand_section(
     file: &SourceFile,
-    table: &toml::Table,
+    d: &schema::Demand,
     models: &ModelCatalog,
     catalog: &Catalog,
     inputs: &mut Inputs,
 ) -> Result<DemandSpec, InputError> {
     let path = KeyPath::root().key("demand");
-    let sec = Section { file, path: &path, table, name: "[demand]", bare: BareNumbers::Assumed };
-    sec.only(&[
-        "users",
-        "growth_per_year",
-        "messages_per_user_per_day",
-        "input_tokens_per_message",
-        "output_tokens_per_message",
-        "tier",
-        "feature",
-        "profile",
-        "peak_to_average",
-        "today",
-    ])?;
-    let users = user_points(&sec, inputs)?;
-    let rates = message_rates(&sec, inputs)?;
-    let peak = demand_peak(&sec, inputs)?;
-    let (tiers, tier_paths) = demand_tiers(&sec, models, inputs)?;
-    let features = demand_features(&sec, &tiers, inputs)?;
-    let today = demand_today(&sec, users[0].date, models, catalog, inputs)?;
+    let sec = At::scenario(file, &path, "[demand]");
+    let users = user_points(&sec, d, inputs)?;
+    let rates = message_rates(&sec, d, inputs)?;
+    let peak = demand_peak(&sec, d, inputs)?;
+    let (tiers, tier_paths) = demand_tiers(&sec, d, models, inputs)?;
+    let features = demand_features(&sec, d, &tiers, inputs)?;
+    let today = demand_today(&sec, d.today.as_ref(), users[0].date, models, catalog, inputs)?;
     Ok(DemandSpec {
         demand: Demand {
             users,
@@ -710,21 +762,20 @@ fn demand_section(
 }
 
 /// The weekly users known at dates (`users`), in date order.
-fn user_points(sec: &Section<'_>, inputs: &mut Inputs) -> Result<Vec<UserPoint>, InputError> {
+fn user_points(sec: &At<'_>, d: &schema::Demand, inputs: &mut Inputs) -> Result<Vec<UserPoint>, InputError> {
     let mut users = Vec::new();
-    let user_tables = sec.tables("users")?;
-    if user_tables.is_empty() {
+    if d.users.is_empty() {
         return Err(sec
             .err_here("[demand] has no `users`")
             .with_help("add users = [ { date = \"2025-10-06\", weekly_users = { value = 800e6, source = \"…\" } } ]"));
     }
-    for (i, t) in user_tables.iter().enumerate() {
+    for (i, t) in d.users.iter().enumerate() {
         let p = sec.path.key("users").index(i);
-        let s = sec.child(&p, t, "a `users` point");
-        s.only(&["date", "weekly_users"])?;
-        let date = s.date("date")?.ok_or_else(|| s.err_here("a `users` point needs a `date`"))?;
+        let s = sec.child(&p, "a `users` point");
+        let date = s.date("date", t.date.as_ref())?.ok_or_else(|| s.err_here("a `users` point needs a `date`"))?;
         let q = s.need_quantity(
             "weekly_users",
+            t.weekly_users.as_ref(),
             "weekly users",
             Check::Positive,
             "add weekly_users = { value = 800e6, source = \"…\" }",
@@ -745,10 +796,12 @@ fn user_points(sec: &Section<'_>, inputs: &mut Inputs) -> Result<Vec<UserPoint>,
 
 /// A number of the `[demand]` table, registered as `demand.KEY`; required when `default` is
 /// `None`.
+#[allow(clippy::too_many_arguments)]
 fn demand_number(
-    sec: &Section<'_>,
+    sec: &At<'_>,
     inputs: &mut Inputs,
     key: &str,
+    input: Option<&Input>,
     label: &str,
     unit: &str,
     check: Check,
@@ -757,11 +810,12 @@ fn demand_number(
     let q = match default {
         None => Some(sec.need_quantity(
             key,
+            input,
             label,
             check,
             &format!("add {key} = {{ value = …, source = \"…\" }} (or an assumption)"),
         )?),
-        Some(_) => sec.quantity(key, label, check)?,
+        Some(_) => sec.quantity(key, input, label, check)?,
     };
     Ok(record(inputs, &format!("demand.{key}"), label, unit, q).unwrap_or(default.unwrap_or_default()))
 }
@@ -775,11 +829,12 @@ struct MessageRates {
 }
 
 /// The growth of weekly users and the messages per user and tokens per message.
-fn message_rates(sec: &Section<'_>, inputs: &mut Inputs) -> Result<MessageRates, InputError> {
+fn message_rates(sec: &At<'_>, d: &schema::Demand, inputs: &mut Inputs) -> Result<MessageRates, InputError> {
     let growth_per_year = demand_number(
         sec,
         inputs,
         "growth_per_year",
+        d.growth_per_year.as_ref(),
         "growth of weekly users per year after the last point",
         "fraction/yr",
         Check::NonNegative,
@@ -789,6 +844,7 @@ fn message_rates(sec: &Section<'_>, inputs: &mut Inputs) -> Result<MessageRates,
         sec,
         inputs,
         "messages_per_user_per_day",
+        d.messages_per_user_per_day.as_ref(),
         "messages per weekly user per day",
         "messages",
         Check::Positive,
@@ -798,6 +854,7 @@ fn message_rates(sec: &Section<'_>, inputs: &mut Inputs) -> Result<MessageRates,
         sec,
         inputs,
         "input_tokens_per_message",
+        d.input_tokens_per_message.as_ref(),
         "input tokens per message",
         "tokens",
         Check::Positive,
@@ -807,6 +864,7 @@ fn message_rates(sec: &Section<'_>, inputs: &mut Inputs) -> Result<MessageRates,
         sec,
         inputs,
         "output_tokens_per_message",
+        d.output_tokens_per_message.as_ref(),
         "output tokens per message",
         "tokens",
         Check::Positive,
@@ -816,8 +874,8 @@ fn message_rates(sec: &Section<'_>, inputs: &mut Inputs) -> Result<MessageRates,
 }
 
 /// Peak-hour ÷ average demand: from `[demand.profile]`, or `peak_to_average` as written.
-fn demand_peak(sec: &Section<'_>, inputs: &mut Inputs) -> Result<f64, InputError> {
-    match (sec.table("profile")?, sec.has("peak_to_average")) {
+fn demand_peak(sec: &At<'_>, d: &schema::Demand, inputs: &mut Inputs) -> Result<f64, InputError> {
+    match (d.profile.as_ref(), d.peak_to_average.is_some()) {
         (Some(_), true) => Err(sec.err("peak_to_average", "give a [demand.profile] or peak_to_average, not both")),
         (None, false) => Err(sec
             .err_here("[demand] needs a peak: give [demand.profile] (hourly and daily weights) or peak_to_average")
@@ -826,6 +884,7 @@ fn demand_peak(sec: &Section<'_>, inputs: &mut Inputs) -> Result<f64, InputError
             sec,
             inputs,
             "peak_to_average",
+            d.peak_to_average.as_ref(),
             "peak-hour ÷ average demand",
             "ratio",
             Check::AtLeastOne,
@@ -836,12 +895,13 @@ fn demand_peak(sec: &Section<'_>, inputs: &mut Inputs) -> Result<f64, InputError
 }
 
 /// Peak-hour ÷ average demand of the hourly and daily weights of `[demand.profile]`.
-fn profile_peak(sec: &Section<'_>, t: &toml::Table, inputs: &mut Inputs) -> Result<f64, InputError> {
+fn profile_peak(sec: &At<'_>, t: &schema::Profile, inputs: &mut Inputs) -> Result<f64, InputError> {
     let pp = sec.path.key("profile");
-    let s = sec.child(&pp, t, "[demand.profile]");
-    s.only(&["hourly", "daily", "source", "assumption"])?;
-    let hourly = s.numbers("hourly")?.ok_or_else(|| s.err_here("[demand.profile] lacks `hourly` (24 weights)"))?;
-    let daily = s.numbers("daily")?.unwrap_or_else(|| vec![1.0; 7]);
+    let s = sec.child(&pp, "[demand.profile]");
+    let hourly = s
+        .numbers("hourly", t.hourly.as_deref())?
+        .ok_or_else(|| s.err_here("[demand.profile] lacks `hourly` (24 weights)"))?;
+    let daily = s.numbers("daily", t.daily.as_deref())?.unwrap_or_else(|| vec![1.0; 7]);
     if hourly.len() != 24 || hourly.iter().sum::<f64>() <= 0.0 {
         return Err(s.err("hourly", format!("`hourly` has {} weights; it needs 24, not all zero", hourly.len())));
     }
@@ -850,7 +910,7 @@ fn profile_peak(sec: &Section<'_>, t: &toml::Table, inputs: &mut Inputs) -> Resu
     }
     let ratio = peak_to_average(&hourly, &daily);
     let origin = sec.file.name.clone();
-    let provenance = match (s.string("source")?, s.string("assumption")?) {
+    let provenance = match (t.source.as_deref(), t.assumption.as_deref()) {
         (Some(src), None) => Provenance { sources: vec![src.to_string()], origin, ..Provenance::default() },
         (None, Some(a)) => Provenance { assumption: Some(a.to_string()), origin, ..Provenance::default() },
         _ => {
@@ -869,20 +929,20 @@ fn profile_peak(sec: &Section<'_>, t: &toml::Table, inputs: &mut Inputs) -> Resu
 
 /// The `[[demand.tier]]`s in serving (priority) order, with where each one's `models` is.
 fn demand_tiers(
-    sec: &Section<'_>,
+    sec: &At<'_>,
+    d: &schema::Demand,
     models: &ModelCatalog,
     inputs: &mut Inputs,
 ) -> Result<(Vec<Tier>, Vec<KeyPath>), InputError> {
     let mut tiers = Vec::new();
     let mut tier_paths = Vec::new();
-    let tier_tables = sec.tables("tier")?;
-    if tier_tables.is_empty() {
+    if d.tiers.is_empty() {
         return Err(sec
             .err_here("[demand] has no tiers")
             .with_help("add [[demand.tier]] name = \"free\", share_of_users = …, models = { \"gpt4o-class\" = 1.0 }"));
     }
     let mut share_sum = 0.0;
-    for (i, t) in tier_tables.iter().enumerate() {
+    for (i, t) in d.tiers.iter().enumerate() {
         let (tier, mp) = demand_tier(sec, i, t, &tiers, models, inputs)?;
         share_sum += tier.share_of_users;
         tiers.push(tier);
@@ -902,22 +962,22 @@ fn demand_tiers(
 
 /// The `i`th `[[demand.tier]]` (its name not among the `earlier` ones), with where its `models` is.
 fn demand_tier(
-    sec: &Section<'_>,
+    sec: &At<'_>,
     i: usize,
-    t: &toml::Table,
+    t: &schema::Tier,
     earlier: &[Tier],
     models: &ModelCatalog,
     inputs: &mut Inputs,
 ) -> Result<(Tier, KeyPath), InputError> {
     let p = sec.path.key("tier").index(i);
-    let s = sec.child(&p, t, "[[demand.tier]]");
-    s.only(&["name", "priority", "share_of_users", "intensity", "models"])?;
-    let name = s.need_string("name", "add name = \"pro\"")?.to_string();
+    let s = sec.child(&p, "[[demand.tier]]");
+    let name = s.need_string("name", t.name.as_ref(), "add name = \"pro\"")?.to_string();
     if earlier.iter().any(|x: &Tier| x.name == name) {
         return Err(s.err("name", format!("tier `{name}` is defined twice")));
     }
     let share = s.need_quantity(
         "share_of_users",
+        t.share_of_users.as_ref(),
         "share of users",
         Check::Fraction,
         "add share_of_users = { value = 0.05, assumption = \"…\" }",
@@ -935,35 +995,36 @@ fn demand_tier(
         &format!("demand.tier.{name}.intensity"),
         &format!("{name}: messages per user ÷ average"),
         "ratio",
-        s.quantity("intensity", "intensity", Check::Positive)?,
+        s.quantity("intensity", t.intensity.as_ref(), "intensity", Check::Positive)?,
     )
     .unwrap_or(1.0);
-    let priority = s.integer("priority", 1..=1000)?.map_or(i as u32 + 1, |x| x as u32);
+    let priority = s.integer("priority", t.priority.as_ref(), 1..=1000)?.map_or(i as u32 + 1, |x| x as u32);
     let mp = p.key("models");
-    let mix = tier_model_mix(&s, &mp, &name, models, inputs)?;
+    let mix = tier_model_mix(&s, t.models.as_ref(), &mp, &name, models, inputs)?;
     Ok((Tier { name, priority, share_of_users: share, intensity, models: mix }, mp))
 }
 
 /// A tier's `models`: each model's share of the tier's messages, adding up to 1.
 fn tier_model_mix(
-    s: &Section<'_>,
+    s: &At<'_>,
+    mt: Option<&BTreeMap<String, Input>>,
     mp: &KeyPath,
     name: &str,
     models: &ModelCatalog,
     inputs: &mut Inputs,
 ) -> Result<Vec<(String, f64)>, InputError> {
     let file = s.file;
-    let mt = s.table("models")?.ok_or_else(|| {
+    let mt = mt.ok_or_else(|| {
         s.err_here(format!("tier `{name}` has no `models`"))
             .with_help("add models = { \"gpt4o-class\" = 1.0 } (share of the tier's messages per model)")
     })?;
-    let ms = s.child(mp, mt, "`models`");
+    let ms = s.child(mp, "`models`");
     let mut mix = Vec::new();
-    for (id, _) in mt {
+    for (id, share) in mt {
         if models.get(id).is_none() {
             return Err(models.unknown(file, &mp.key(id), id));
         }
-        let x = ms.number(id, Check::Fraction)?.unwrap_or_default();
+        let x = ms.number(id, Some(share), Check::Fraction)?.unwrap_or_default();
         models.register(id, inputs)?;
         mix.push((id.clone(), x));
     }
@@ -976,9 +1037,14 @@ fn tier_model_mix(
 }
 
 /// The `[[demand.feature]]`s, each for some of the `tiers`.
-fn demand_features(sec: &Section<'_>, tiers: &[Tier], inputs: &mut Inputs) -> Result<Vec<Feature>, InputError> {
+fn demand_features(
+    sec: &At<'_>,
+    d: &schema::Demand,
+    tiers: &[Tier],
+    inputs: &mut Inputs,
+) -> Result<Vec<Feature>, InputError> {
     let mut features = Vec::new();
-    for (i, t) in sec.tables("feature")?.iter().enumerate() {
+    for (i, t) in d.features.iter().enumerate() {
         features.push(demand_feature(sec, i, t, tiers, inputs)?);
     }
     Ok(features)
@@ -986,19 +1052,19 @@ fn demand_features(sec: &Section<'_>, tiers: &[Tier], inputs: &mut Inputs) -> Re
 
 /// The `i`th `[[demand.feature]]`: how much it multiplies a message, how often, in which tiers.
 fn demand_feature(
-    sec: &Section<'_>,
+    sec: &At<'_>,
     i: usize,
-    t: &toml::Table,
+    t: &schema::Feature,
     tiers: &[Tier],
     inputs: &mut Inputs,
 ) -> Result<Feature, InputError> {
     let p = sec.path.key("feature").index(i);
-    let s = sec.child(&p, t, "[[demand.feature]]");
-    s.only(&["name", "output_multiplier", "input_multiplier", "share_of_messages", "tiers", "from"])?;
-    let name = s.need_string("name", "add name = \"reasoning\"")?.to_string();
+    let s = sec.child(&p, "[[demand.feature]]");
+    let name = s.need_string("name", t.name.as_ref(), "add name = \"reasoning\"")?.to_string();
     let label = |l: &str| format!("feature {name}: {l}");
     let out = s.need_quantity(
         "output_multiplier",
+        t.output_multiplier.as_ref(),
         "output multiplier",
         Check::Positive,
         "add output_multiplier = { value = 20, source = \"…\" }",
@@ -1016,11 +1082,12 @@ fn demand_feature(
         &format!("demand.feature.{name}.input_multiplier"),
         &label("input tokens ÷ a plain message's"),
         "ratio",
-        s.quantity("input_multiplier", "input multiplier", Check::Positive)?,
+        s.quantity("input_multiplier", t.input_multiplier.as_ref(), "input multiplier", Check::Positive)?,
     )
     .unwrap_or(1.0);
     let sh = s.need_quantity(
         "share_of_messages",
+        t.share_of_messages.as_ref(),
         "share of messages",
         Check::Fraction,
         "add share_of_messages = { value = 0.1, assumption = \"…\" }",
@@ -1033,22 +1100,23 @@ fn demand_feature(
         Some(sh),
     )
     .unwrap_or_default();
-    let names = s
-        .strings("tiers")?
+    let names = t
+        .tiers
+        .as_deref()
         .ok_or_else(|| s.err_here(format!("feature `{name}` names no `tiers`")).with_help("add tiers = [\"pro\"]"))?;
-    check_feature_tiers(&s, &names, tiers)?;
+    check_feature_tiers(&s, names, tiers)?;
     Ok(Feature {
         name,
         output_multiplier,
         input_multiplier,
         share_of_messages,
-        tiers: names.iter().map(|s| s.to_string()).collect(),
-        from: s.date("from")?,
+        tiers: names.to_vec(),
+        from: s.date("from", t.from.as_ref())?,
     })
 }
 
 /// Checks that a feature's `tiers` are all defined, naming the closest tier otherwise.
-fn check_feature_tiers(s: &Section<'_>, names: &[&str], tiers: &[Tier]) -> Result<(), InputError> {
+fn check_feature_tiers(s: &At<'_>, names: &[String], tiers: &[Tier]) -> Result<(), InputError> {
     for (j, n) in names.iter().enumerate() {
         if !tiers.iter().any(|t| t.name == *n) {
             let known: Vec<&str> = tiers.iter().map(|t| t.name.as_str()).collect();
@@ -1065,24 +1133,24 @@ fn check_feature_tiers(s: &Section<'_>, names: &[&str], tiers: &[Tier]) -> Resul
 /// `[demand.today]`, the reference for today's text chat (its date the first users point's by
 /// default).
 fn demand_today(
-    sec: &Section<'_>,
+    sec: &At<'_>,
+    t: Option<&schema::Today>,
     first_date: Date,
     models: &ModelCatalog,
     catalog: &Catalog,
     inputs: &mut Inputs,
 ) -> Result<Option<TodaySpec>, InputError> {
-    let Some(t) = sec.table("today")? else { return Ok(None) };
+    let Some(t) = t else { return Ok(None) };
     let file = sec.file;
     let p = sec.path.key("today");
-    let s = sec.child(&p, t, "[demand.today]");
-    s.only(&["date", "model", "reference_platform", "precision", "kv_precision"])?;
-    let date = s.date("date")?.unwrap_or(first_date);
-    let m = s.need_string("model", "add model = \"gpt4o-class\"")?;
+    let s = sec.child(&p, "[demand.today]");
+    let date = s.date("date", t.date.as_ref())?.unwrap_or(first_date);
+    let m = s.need_string("model", t.model.as_ref(), "add model = \"gpt4o-class\"")?;
     if models.get(m).is_none() {
         return Err(models.unknown(file, &p.key("model"), m));
     }
     models.register(m, inputs)?;
-    let rp = s.string("reference_platform")?.unwrap_or("h100-hgx");
+    let rp = t.reference_platform.as_deref().unwrap_or("h100-hgx");
     if catalog.get(rp).is_none() {
         return Err(catalog.unknown(file, &p.key("reference_platform"), rp));
     }
@@ -1090,60 +1158,75 @@ fn demand_today(
         date,
         model: m.to_string(),
         reference_platform: rp.to_string(),
-        precision: precision(&s, "precision")?.unwrap_or(Precision::Fp8),
-        kv_precision: precision(&s, "kv_precision")?.unwrap_or(Precision::Fp8),
+        precision: precision(&s, "precision", t.precision.as_ref())?.unwrap_or(Precision::Fp8),
+        kv_precision: precision(&s, "kv_precision", t.kv_precision.as_ref())?.unwrap_or(Precision::Fp8),
         path: p.clone(),
     }))
 }
 
-fn deployment(sec: &Section<'_>, base: Option<&DeploymentSpec>) -> Result<DeploymentSpec, InputError> {
-    let nodes = |key: &str| -> Result<Option<f64>, InputError> { Ok(sec.integer(key, 1..=1024)?.map(|n| n as f64)) };
+fn deployment(
+    sec: &At<'_>,
+    d: &schema::Deployment,
+    base: Option<&DeploymentSpec>,
+) -> Result<DeploymentSpec, InputError> {
+    let nodes = |key: &str, input: &Option<Input>| -> Result<Option<f64>, InputError> {
+        Ok(sec.integer(key, input.as_ref(), 1..=1024)?.map(|n| n as f64))
+    };
     Ok(DeploymentSpec {
-        precision: precision(sec, "precision")?.or(base.map(|b| b.precision)).unwrap_or(Precision::Fp8),
-        kv_precision: precision(sec, "kv_precision")?.or(base.map(|b| b.kv_precision)).unwrap_or(Precision::Fp8),
-        itl_ms: sec.number("itl_ms", Check::Positive)?.or(base.and_then(|b| b.itl_ms)),
-        decode_nodes: nodes("decode_nodes")?.unwrap_or(1.0),
-        prefill_nodes: nodes("prefill_nodes")?.unwrap_or(1.0),
-        tensor_parallel: nodes("tensor_parallel")?,
+        precision: precision(sec, "precision", d.precision.as_ref())?
+            .or(base.map(|b| b.precision))
+            .unwrap_or(Precision::Fp8),
+        kv_precision: precision(sec, "kv_precision", d.kv_precision.as_ref())?
+            .or(base.map(|b| b.kv_precision))
+            .unwrap_or(Precision::Fp8),
+        itl_ms: sec.number("itl_ms", d.itl_ms.as_ref(), Check::Positive)?.or(base.and_then(|b| b.itl_ms)),
+        decode_nodes: nodes("decode_nodes", &d.decode_nodes)?.unwrap_or(1.0),
+        prefill_nodes: nodes("prefill_nodes", &d.prefill_nodes)?.unwrap_or(1.0),
+        tensor_parallel: nodes("tensor_parallel", &d.tensor_parallel)?,
         path: sec.path.clone(),
     })
 }
 
 fn inference_section(
     file: &SourceFile,
-    table: Option<&toml::Table>,
+    inference: Option<&schema::Inference>,
     models: &ModelCatalog,
 ) -> Result<InferenceSpec, InputError> {
     let path = KeyPath::root().key("inference");
-    let empty = toml::Table::new();
-    let sec =
-        Section { file, path: &path, table: table.unwrap_or(&empty), name: "[inference]", bare: BareNumbers::Assumed };
-    sec.only(&["precision", "kv_precision", "itl_ms", "deployment"])?;
-    let defaults = deployment(&sec, None)?;
+    let sec = At::scenario(file, &path, "[inference]");
+    // The section's own settings are the defaults of every deployment.
+    let own = schema::Deployment {
+        model: None,
+        precision: inference.and_then(|i| i.precision.clone()),
+        kv_precision: inference.and_then(|i| i.kv_precision.clone()),
+        itl_ms: inference.and_then(|i| i.itl_ms.clone()),
+        decode_nodes: None,
+        prefill_nodes: None,
+        tensor_parallel: None,
+    };
+    let defaults = deployment(&sec, &own, None)?;
     let mut deployments: Vec<(String, DeploymentSpec)> = Vec::new();
-    for (i, t) in sec.tables("deployment")?.iter().enumerate() {
+    for (i, t) in inference.map_or(&[][..], |i| &i.deployments).iter().enumerate() {
         let p = path.key("deployment").index(i);
-        let s = sec.child(&p, t, "[[inference.deployment]]");
-        s.only(&["model", "precision", "kv_precision", "itl_ms", "decode_nodes", "prefill_nodes", "tensor_parallel"])?;
-        let m = s.need_string("model", "add model = \"gpt4o-class\"")?;
+        let s = sec.child(&p, "[[inference.deployment]]");
+        let m = s.need_string("model", t.model.as_ref(), "add model = \"gpt4o-class\"")?;
         if models.get(m).is_none() {
             return Err(models.unknown(file, &p.key("model"), m));
         }
         if deployments.iter().any(|(x, _)| x == m) {
             return Err(s.err("model", format!("model `{m}` has two deployments")));
         }
-        deployments.push((m.to_string(), deployment(&s, Some(&defaults))?));
+        deployments.push((m.to_string(), deployment(&s, t, Some(&defaults))?));
     }
     Ok(InferenceSpec { defaults, deployments })
 }
 
-fn allocation_section(file: &SourceFile, table: Option<&toml::Table>) -> Result<Policy, InputError> {
+fn allocation_section(file: &SourceFile, allocation: Option<&schema::Allocation>) -> Result<Policy, InputError> {
     let path = KeyPath::root().key("allocation");
-    let Some(table) = table else { return Ok(Policy::InferenceFirst) };
-    let sec = Section { file, path: &path, table, name: "[allocation]", bare: BareNumbers::Assumed };
-    sec.only(&["policy", "inference_share"])?;
-    let share = sec.number("inference_share", Check::Fraction)?;
-    match sec.string("policy")?.unwrap_or("inference_first") {
+    let Some(a) = allocation else { return Ok(Policy::InferenceFirst) };
+    let sec = At::scenario(file, &path, "[allocation]");
+    let share = sec.number("inference_share", a.inference_share.as_ref(), Check::Fraction)?;
+    match a.policy.as_deref().unwrap_or("inference_first") {
         "fixed_share" => Ok(Policy::FixedShare {
             inference_share: share.ok_or_else(|| {
                 sec.err("policy", "policy = \"fixed_share\" needs inference_share")

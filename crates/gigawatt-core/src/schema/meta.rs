@@ -23,8 +23,6 @@ pub enum Kind {
     InputMap,
     /// A table of inputs with defaults, keyed by a fixed list (see [`crate::schema::inputs::InputSpec`]).
     Inputs(&'static [crate::schema::inputs::InputSpec]),
-    /// A section read by another crate's schema (the workload sections), not checked here.
-    External,
 }
 
 /// One key of a section.

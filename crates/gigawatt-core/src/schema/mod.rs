@@ -12,6 +12,7 @@ pub mod input;
 pub mod inputs;
 pub mod meta;
 pub mod scenario;
+pub mod workloads;
 
 pub use input::{Grade, Input, InputTable, Scalar, Sources};
 pub use meta::{FieldDoc, Kind, Section};

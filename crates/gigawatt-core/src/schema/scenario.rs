@@ -1,12 +1,14 @@
 //! The sections of a scenario file that the core reads: the build-out (`[[phase]]`,
 //! `[phase_defaults]`, `[costs]`, `[financing]`, `[uncertainty]`) and the simulation
 //! (`[simulation]`, `[[job]]`, `[[failure]]`). The workload sections (`[[training]]`,
-//! `[demand]`, `[inference]`, `[allocation]`) are read by `gigawatt-workloads`.
+//! `[demand]`, `[inference]`, `[allocation]`) are declared in [`super::workloads`] and validated by
+//! `gigawatt-workloads`.
 
 use std::collections::BTreeMap;
 
 use super::Input;
 use super::inputs::{COST_INPUTS, PHASE_INPUTS};
+use super::workloads::{Allocation, Demand, Inference, Training};
 use crate::schema_struct;
 
 schema_struct! {
@@ -33,13 +35,13 @@ schema_struct! {
         "uncertainty" uncertainty: Option<Uncertainty> => Table(&Uncertainty::SECTION), "table", "none";
         /// training runs (see "Workloads and demand")
         #[serde(default)]
-        "training" training: Vec<toml::Table> => External, "array of tables", "none";
+        "training" training: Vec<Training> => Tables(&Training::SECTION), "array of tables", "none";
         /// demand by tier (see "Workloads and demand")
-        "demand" demand: Option<toml::Table> => External, "table", "none";
+        "demand" demand: Option<Demand> => Table(&Demand::SECTION), "table", "none";
         /// serving settings (see "Workloads and demand")
-        "inference" inference: Option<toml::Table> => External, "table", "none";
+        "inference" inference: Option<Inference> => Table(&Inference::SECTION), "table", "none";
         /// how the fleet is shared between training and inference (see "Workloads and demand")
-        "allocation" allocation: Option<toml::Table> => External, "table", "none";
+        "allocation" allocation: Option<Allocation> => Table(&Allocation::SECTION), "table", "none";
         /// the reliability simulation's settings (see `[simulation]`)
         "simulation" simulation: Option<Simulation> => Table(&Simulation::SECTION), "table", "none";
         /// training jobs the simulation runs (see `[[job]]`)
