@@ -70,13 +70,15 @@ impl KeyPath {
         p
     }
 
-    /// Byte span of the value at this path in `text`, or of its nearest existing ancestor.
-    pub fn span_in(&self, text: &str) -> Option<Range<usize>> {
+    /// Walks `segs` from the root of `text`: the deepest value reached and its span, with how
+    /// many segments were followed.
+    fn walk<'t>(segs: &[Seg], text: &'t str) -> Option<(toml::de::DeValue<'t>, Range<usize>, usize)> {
         use toml::de::{DeTable, DeValue};
         let doc = DeTable::parse(text).ok()?;
-        let mut best = doc.span();
+        let mut span = doc.span();
         let mut cur = DeValue::Table(doc.into_inner());
-        for seg in &self.0 {
+        let mut depth = 0;
+        for seg in segs {
             let next = match (seg, &cur) {
                 (Seg::Key(k), DeValue::Table(t)) => {
                     t.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str()).map(|(_, v)| v.clone())
@@ -84,46 +86,30 @@ impl KeyPath {
                 (Seg::Index(i), DeValue::Array(a)) => a.get(*i).cloned(),
                 _ => None,
             };
-            match next {
-                Some(v) => {
-                    best = v.span();
-                    cur = v.into_inner();
-                }
-                None => break,
-            }
+            let Some(v) = next else { break };
+            span = v.span();
+            cur = v.into_inner();
+            depth += 1;
         }
-        Some(best)
+        Some((cur, span, depth))
+    }
+
+    /// Byte span of the value at this path in `text`, or of its nearest existing ancestor.
+    pub fn span_in(&self, text: &str) -> Option<Range<usize>> {
+        Self::walk(&self.0, text).map(|(_, span, _)| span)
     }
 
     /// Byte span of the last key of this path in `text` (the key itself, not its value), when the
     /// path ends in a key that exists; else the span of the value ([`KeyPath::span_in`]).
     pub fn key_span_in(&self, text: &str) -> Option<Range<usize>> {
-        use toml::de::{DeTable, DeValue};
-        let (Some(Seg::Key(last)), Some(parent)) = (self.0.last(), self.0.split_last().map(|(_, p)| p)) else {
-            return self.span_in(text);
-        };
-        let doc = DeTable::parse(text).ok()?;
-        let mut cur = DeValue::Table(doc.into_inner());
-        for seg in parent {
-            let next = match (seg, &cur) {
-                (Seg::Key(k), DeValue::Table(t)) => {
-                    t.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str()).map(|(_, v)| v.clone())
-                }
-                (Seg::Index(i), DeValue::Array(a)) => a.get(*i).cloned(),
-                _ => None,
-            };
-            match next {
-                Some(v) => cur = v.into_inner(),
-                None => return self.span_in(text),
-            }
-        }
-        match &cur {
-            DeValue::Table(t) => {
+        let Some((Seg::Key(last), parent)) = self.0.split_last() else { return self.span_in(text) };
+        let key_span = match Self::walk(parent, text) {
+            Some((toml::de::DeValue::Table(t), _, depth)) if depth == parent.len() => {
                 t.iter().find(|(key, _)| key.get_ref().as_ref() == last.as_str()).map(|(key, _)| key.span())
             }
             _ => None,
-        }
-        .or_else(|| self.span_in(text))
+        };
+        key_span.or_else(|| self.span_in(text))
     }
 }
 
