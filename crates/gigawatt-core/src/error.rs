@@ -146,6 +146,94 @@ pub struct ErrorDetail {
     pub label: Option<String>,
     /// What would be right (valid values, the closest known name…).
     pub help: Option<String>,
+    /// What the terminal shows of the file when the offending line is too long to print whole:
+    /// the lines around it, cut to [`MAX_SHOWN_LINE`] characters, and the span within them.
+    excerpt: Option<(Excerpt, Range<usize>)>,
+}
+
+/// Longest source line an error shows whole, in characters; a longer one is cut around the span.
+pub const MAX_SHOWN_LINE: usize = 160;
+
+/// Lines of a file around an error, each cut to fit a terminal, that still report the original
+/// line and column numbers.
+#[derive(Clone, Debug)]
+struct Excerpt {
+    name: String,
+    text: Arc<str>,
+    /// 0-based line of the file that the excerpt's first line is.
+    first_line: usize,
+    /// The excerpt's line (0-based) holding the span, and how many characters were cut from its
+    /// start, less the one `…` that replaces them.
+    cut: (usize, usize),
+}
+
+impl Excerpt {
+    /// The excerpt of `file` around `span`, when the span's line is longer than
+    /// [`MAX_SHOWN_LINE`]; with the span's place in it.
+    fn around(file: &SourceFile, span: &Range<usize>) -> Option<(Excerpt, Range<usize>)> {
+        let text = file.text.as_ref();
+        let start = span.start.min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        if text[line_start..line_end].chars().count() <= MAX_SHOWN_LINE {
+            return None;
+        }
+        let line_no = text[..line_start].matches('\n').count();
+        let first_line = line_no.saturating_sub(1);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let col = text[line_start..start].chars().count();
+        let mut out = String::new();
+        let mut cut = (0, 0);
+        let mut span_in = 0..0;
+        for (i, line) in lines.iter().enumerate().skip(first_line).take(line_no + 2 - first_line) {
+            if i > first_line {
+                out.push('\n');
+            }
+            if i == line_no {
+                let chars: Vec<char> = line.chars().collect();
+                let from = col.saturating_sub(MAX_SHOWN_LINE / 2 - 10).min(chars.len());
+                let to = (from + MAX_SHOWN_LINE - 2).min(chars.len());
+                let prefix = if from > 0 { "…" } else { "" };
+                let excerpt_line_start = out.len();
+                out.push_str(prefix);
+                let at = out.len() + chars[from..col.max(from)].iter().collect::<String>().len();
+                // miette counts columns in bytes: shift the excerpt's back to the file's.
+                cut = (i - first_line, (start - line_start).saturating_sub(at - excerpt_line_start));
+                out.extend(&chars[from..to]);
+                let len = span.end.saturating_sub(span.start).min(out.len() - at);
+                span_in = at..at + len;
+                if to < chars.len() {
+                    out.push('…');
+                }
+            } else if line.chars().count() > MAX_SHOWN_LINE {
+                out.extend(line.chars().take(MAX_SHOWN_LINE - 1));
+                out.push('…');
+            } else {
+                out.push_str(line);
+            }
+        }
+        Some((Excerpt { name: file.name.clone(), text: out.into(), first_line, cut }, span_in))
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_ref().read_span(span, context_lines_before, context_lines_after)?;
+        let column = if inner.line() == self.cut.0 { inner.column() + self.cut.1 } else { inner.column() };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl std::ops::Deref for InputError {
@@ -165,7 +253,14 @@ impl std::ops::DerefMut for InputError {
 impl InputError {
     /// An error not tied to a place in a file.
     pub fn new(message: impl Into<String>) -> Self {
-        InputError(Box::new(ErrorDetail { message: message.into(), file: None, span: None, label: None, help: None }))
+        InputError(Box::new(ErrorDetail {
+            message: message.into(),
+            file: None,
+            span: None,
+            label: None,
+            help: None,
+            excerpt: None,
+        }))
     }
 
     /// An error at the value found at `path` in `file`.
@@ -180,12 +275,14 @@ impl InputError {
 
     /// An error at a known byte span in `file`.
     pub fn at_span(file: &SourceFile, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        let excerpt = span.as_ref().and_then(|s| Excerpt::around(file, s));
         InputError(Box::new(ErrorDetail {
             message: message.into(),
             span,
             file: Some(file.clone()),
             label: None,
             help: None,
+            excerpt,
         }))
     }
 
@@ -266,11 +363,17 @@ impl Diagnostic for InputError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.file.as_ref().map(|f| f as &dyn SourceCode)
+        match &self.excerpt {
+            Some((excerpt, _)) => Some(excerpt as &dyn SourceCode),
+            None => self.file.as_ref().map(|f| f as &dyn SourceCode),
+        }
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span.clone()?;
+        let span = match &self.excerpt {
+            Some((_, span)) => span.clone(),
+            None => self.span.clone()?,
+        };
         let len = span.end.saturating_sub(span.start).max(1);
         let label = self.label.clone();
         Some(Box::new(std::iter::once(LabeledSpan::new(label, span.start, len))))

@@ -667,3 +667,30 @@ fn runs_show_of_an_unknown_id_is_an_input_error() {
     assert_eq!(code, 2);
     assert!(err.contains("no run 42"), "{err}");
 }
+
+#[test]
+fn an_error_on_a_very_long_line_is_cut_around_its_column() {
+    let dir = tempfile::tempdir().unwrap();
+    // A 200,000-character line of nested arrays, and a long line with a misspelt key at its end.
+    let deep = format!("name = \"x\"\nseed = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let long = format!(
+        "name = \"x\"\n[[phase]]\nonline = \"2026-H2\"\nplatform = \"h100-hgx\"\nsystems = 10\n[costs]\n\
+         it_overhead = {{ value = 1.2, source = \"{}\", sorce = \"x\" }}\n",
+        "a".repeat(300)
+    );
+    for (name, text) in [("deep.toml", deep), ("long.toml", long)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, err) = error_of(gigawatt_here().args(["plan", path.to_str().unwrap()]));
+        assert_eq!(code, 2, "{err}");
+        let widest = err.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest < 220, "{name}: a line of {widest} characters:\n{err}");
+        assert!(err.contains('…'), "{name}: the long line is cut:\n{err}");
+        // The location in the first line and in the snippet's header is the same line and column.
+        let first = err.lines().next().unwrap();
+        let at =
+            first.trim_start_matches("error: ").split(": ").next().unwrap().rsplit(':').take(2).collect::<Vec<_>>();
+        let (col, line) = (at[0], at[1]);
+        assert!(err.contains(&format!("{name}:{line}:{col}]")), "{name}: header of {line}:{col}:\n{err}");
+    }
+}
