@@ -42,6 +42,10 @@ use crate::time::{SimTime, US_PER_DAY};
 
 /// `owner` of an idle node sitting in a pool.
 const POOL: u32 = u32::MAX - 1;
+
+/// Bytes of per-node state in one copy of the fleet: the node's record and its entry in its pool's
+/// stack. The prepared template holds one copy and every replica running holds its own.
+pub const BYTES_PER_NODE: u64 = (std::mem::size_of::<Node>() + std::mem::size_of::<u32>()) as u64;
 /// `owner` of a node under repair.
 const DOWN: u32 = u32::MAX;
 

@@ -83,6 +83,85 @@ pub struct Simulation {
 /// result does not depend on it).
 const CHUNK: u32 = 256;
 
+/// What a run will cost, known from the plan before any per-node state is allocated (see
+/// `docs/limits.md` for the model and how it was measured).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WorkEstimate {
+    /// Nodes of the simulated fleet.
+    pub nodes: u64,
+    /// Replicas.
+    pub replicas: u32,
+    /// Replicas that run at once (the thread pool, at most the replicas).
+    pub threads: usize,
+    /// Peak memory, bytes: the fleet's node state once for the template and once per running
+    /// replica, the daily tallies of a chunk of replicas, and the program itself.
+    pub memory_bytes: u64,
+    /// Events (failures drawn and repairs ending) over all replicas, at the rates with every node up.
+    pub events: f64,
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Memory of the program before any fleet exists (measured: 8.9 MB for one server), bytes.
+const BASE_BYTES: u64 = 16 << 20;
+
+impl WorkEstimate {
+    /// The estimate for simulating `model` on its plan `eval` with `options`; checks the jobs fit
+    /// first, as [`Simulation::new`] does.
+    pub fn of(model: &Model, eval: &Evaluation, options: SimOptions) -> Result<WorkEstimate, InputError> {
+        gigawatt_core::fleet::check(&model.simulation, &model.source, eval, options.days)?;
+        let fleet = Fleet::from_plan(model, eval);
+        let nodes = fleet.nodes as u64;
+        let threads = rayon::current_num_threads().clamp(1, options.replicas.max(1) as usize);
+        let days = options.days.ceil() as u64;
+        let per_day = std::mem::size_of::<engine::DayTally>() as u64 + 8 * model.simulation.jobs.len() as u64;
+        let tallies = u64::from(options.replicas.min(CHUNK)) * days * per_day;
+        let node_state = nodes * engine::BYTES_PER_NODE * (1 + threads as u64);
+        let failures_per_day: f64 = fleet.phases.iter().map(|p| p.failures_per_day_expected).sum();
+        Ok(WorkEstimate {
+            nodes,
+            replicas: options.replicas,
+            threads,
+            memory_bytes: BASE_BYTES + node_state + tallies,
+            events: 2.0 * failures_per_day * options.days * f64::from(options.replicas),
+        })
+    }
+
+    /// An input error when the run would need more than `limit` bytes: what it needs, what takes
+    /// it, and what to shrink.
+    pub fn check_memory(&self, limit: u64, limit_source: &str) -> Result<(), InputError> {
+        if self.memory_bytes <= limit {
+            return Ok(());
+        }
+        let gb = |b: u64| b as f64 / 1e9;
+        Err(InputError::new(format!(
+            "this simulation needs about {:.1} GB of memory, more than {} ({:.1} GB): {} nodes × {} bytes of \
+             state × {} copies (one for the fleet, one per replica running at once)",
+            gb(self.memory_bytes),
+            limit_source,
+            gb(limit),
+            grouped(self.nodes),
+            engine::BYTES_PER_NODE,
+            1 + self.threads
+        ))
+        .with_help(
+            "simulate fewer or smaller phases (e.g. one phase in a scenario of its own), run fewer replicas at once \
+             (RAYON_NUM_THREADS=1), or raise the limit with --max-memory SIZE",
+        ))
+    }
+}
+
 impl Simulation {
     /// Prepares the simulation of `model` on its central plan `eval`; checks that every job fits
     /// its phase and starts within the window.

@@ -141,6 +141,11 @@ pub struct ReportArgs {
     /// Monte Carlo replicas of the simulation (default: the scenario's [simulation] replicas).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicas: Option<u32>,
+
+    /// Refuse the simulation if its memory estimate exceeds SIZE (e.g. 8G, 512M; default: the
+    /// memory this machine has available).
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// Arguments of `gigawatt catalog`.

@@ -8,6 +8,7 @@
 
 mod capacity;
 mod cli;
+mod limits;
 mod output;
 mod runs;
 mod simulate;
@@ -194,6 +195,7 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
             options.replicas = replicas;
         }
         let eval = gigawatt_core::plan::evaluate(&model, &model.params.central());
+        limits::check_simulation(&model, &eval, options, args.max_memory)?;
         Some(gigawatt_sim::simulate(&model, &eval, options)?)
     } else {
         None

@@ -57,6 +57,11 @@ pub struct SimulateArgs {
     /// (¼× to 4×), with the same random numbers at every interval.
     #[arg(long)]
     pub sweep_interval: bool,
+
+    /// Refuse the run if its memory estimate exceeds SIZE (e.g. 8G, 512M; default: the memory
+    /// this machine has available).
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 fn parse_days(s: &str) -> Result<f64, String> {
@@ -82,8 +87,9 @@ pub fn run(catalog: &Catalog, history: &History, args: SimulateArgs) -> Result<(
         options.days = days;
     }
     let eval = evaluate(&model, &model.params.central());
+    let estimate = crate::limits::check_simulation(&model, &eval, options, args.max_memory)?;
     let sim = Simulation::new(&model, &eval, options)?;
-    let progress = Progress::new(sim.progress_units());
+    let progress = Progress::new(sim.progress_units(), &crate::limits::describe(&estimate));
     let results = sim.run(&model, &|| progress.tick());
     progress.done();
 
@@ -114,11 +120,14 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(units: u64) -> Progress {
+    fn new(units: u64, estimate: &str) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(units), ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {percent:>3}% simulated replica-days, {eta} left") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {percent:>3}% simulated replica-days, {eta} left ({msg})")
+        {
             bar.set_style(style);
         }
+        bar.set_message(estimate.to_string());
         Progress {
             bar,
             started: Instant::now(),

@@ -225,3 +225,47 @@ fn bad_flags_are_usage_errors() {
     gigawatt_here().args(["simulate", SMALL, "--replicas", "0"]).assert().code(2);
     gigawatt_here().args(["simulate", SMALL, "--format", "yaml"]).assert().code(2);
 }
+
+#[test]
+fn a_run_above_its_memory_bound_is_refused_before_it_starts() {
+    let (code, err) = error_of(gigawatt_here().args([
+        "simulate",
+        "tests/fixtures/good/sim-small.toml",
+        "--max-memory",
+        "1M",
+        "--no-record",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("this simulation needs about"), "{err}");
+    assert!(err.contains("more than --max-memory"), "{err}");
+    assert!(err.contains("--max-memory SIZE"), "{err}");
+    // The report refuses the same way, and writes nothing.
+    let out = tempfile::tempdir().unwrap();
+    let (code, err) = error_of(gigawatt_here().args([
+        "report",
+        "tests/fixtures/good/sim-small.toml",
+        "--max-memory",
+        "1M",
+        "--no-record",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none(), "nothing written");
+    // Within the bound it runs.
+    stdout_of(gigawatt_here().args([
+        "simulate",
+        "tests/fixtures/good/sim-small.toml",
+        "--max-memory",
+        "1G",
+        "--no-record",
+    ]));
+}
+
+#[test]
+fn bad_sizes_are_usage_errors() {
+    let (code, err) =
+        error_of(gigawatt_here().args(["simulate", "tests/fixtures/good/sim-small.toml", "--max-memory", "lots"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a size"), "{err}");
+}
