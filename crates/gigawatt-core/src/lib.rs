@@ -20,6 +20,7 @@ pub mod defaults;
 pub mod docgen;
 pub mod error;
 pub mod figures;
+pub mod finite;
 pub mod fleet;
 pub mod params;
 pub mod plan;
