@@ -694,3 +694,69 @@ fn an_error_on_a_very_long_line_is_cut_around_its_column() {
         assert!(err.contains(&format!("{name}:{line}:{col}]")), "{name}: header of {line}:{col}:\n{err}");
     }
 }
+
+/// Every file under `dir` with its bytes, by relative path.
+fn tree_of(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    files_under(dir).into_iter().map(|f| (f.clone(), std::fs::read(dir.join(&f)).unwrap())).collect()
+}
+
+#[test]
+fn every_command_is_byte_identical_across_runs_and_thread_counts() {
+    // The full report fixture has a plan, a simulation and a capacity run.
+    for command in ["plan", "simulate", "capacity"] {
+        let args = [command, FULL, "--format", "json", "--no-record"];
+        let one = stdout_of(gigawatt_here().args(args).env("RAYON_NUM_THREADS", "1"));
+        let two = stdout_of(gigawatt_here().args(args).env("RAYON_NUM_THREADS", "2"));
+        let again = stdout_of(gigawatt_here().args(args).env("RAYON_NUM_THREADS", "2"));
+        assert!(one == two && two == again, "`{command}` differs across runs or thread counts");
+    }
+    let trees: Vec<_> = ["1", "2", "2"]
+        .iter()
+        .map(|threads| {
+            let out = tempfile::tempdir().unwrap();
+            let o = gigawatt_here()
+                .args(["report", FULL, "--no-record", "--replicas", "2", "--out"])
+                .arg(out.path())
+                .env("RAYON_NUM_THREADS", threads)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            tree_of(out.path())
+        })
+        .collect();
+    assert!(trees[0] == trees[1] && trees[1] == trees[2], "the report differs across runs or thread counts");
+}
+
+#[test]
+fn a_report_killed_mid_write_leaves_no_half_written_file() {
+    // Kill the report at increasing delays: whatever is under a final name is complete (the
+    // same bytes as an uninterrupted report's), and nothing else but temporary files remains.
+    let done = tempfile::tempdir().unwrap();
+    let o = gigawatt_here().args(["report", FULL, "--no-record", "--replicas", "2", "--out"]).arg(done.path()).output();
+    assert!(o.unwrap().status.success());
+    let complete: std::collections::BTreeMap<String, Vec<u8>> = tree_of(done.path()).into_iter().collect();
+    let bin = assert_cmd::cargo::cargo_bin!("gigawatt");
+    for delay_ms in [5u64, 20, 50, 100, 200, 400] {
+        let out = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(bin)
+            .current_dir(crate_dir())
+            .env("GIGAWATT_DB", test_db())
+            .env("HOME", sandbox().join("home"))
+            .args(["report", FULL, "--no-record", "--replicas", "2", "--out"])
+            .arg(out.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        for (name, bytes) in tree_of(out.path()) {
+            let file = name.rsplit('/').next().unwrap();
+            if file.starts_with('.') && file.contains(".tmp-") {
+                continue; // a temporary, never under a final name
+            }
+            assert_eq!(Some(&bytes), complete.get(&name), "{name} is half-written after {delay_ms} ms");
+        }
+    }
+}
