@@ -637,8 +637,9 @@ fn simulate_model(model: &Model, q: &PlanQuery) -> Result<SimResults, ApiError> 
         )
         .help("simulate a smaller fleet here, or run `gigawatt simulate` on the whole one"));
     }
-    let sim = Simulation::new(model, &eval, options).map_err(|e| ApiError::input(&e))?;
-    let expected = sim.expected_failures();
+    // Known from the plan before any per-node state exists: refuse first, allocate after.
+    let estimate = gigawatt_sim::WorkEstimate::of(model, &eval, options).map_err(|e| ApiError::input(&e))?;
+    let expected = estimate.events / 2.0;
     if expected > MAX_SIM_FAILURES {
         let fits = ((options.replicas as f64) * MAX_SIM_FAILURES / expected).floor().max(1.0);
         return Err(ApiError::new(
@@ -655,6 +656,7 @@ fn simulate_model(model: &Model, q: &PlanQuery) -> Result<SimResults, ApiError> 
         )
         .help(format!("pass replicas={fits} or fewer (or fewer days), or run `gigawatt simulate` for the full run")));
     }
+    let sim = Simulation::new(model, &eval, options).map_err(|e| ApiError::input(&e))?;
     Ok(sim.run(model, &|| {}))
 }
 
