@@ -223,17 +223,30 @@ impl SourceCode for Excerpt {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.text.as_ref().read_span(span, context_lines_before, context_lines_after)?;
-        let column = if inner.line() == self.cut.0 { inner.column() + self.cut.1 } else { inner.column() };
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line() + self.first_line,
-            column,
-            inner.line_count(),
-        )))
+        read_named(&self.name, &self.text, span, (context_lines_before, context_lines_after), self.first_line, self.cut)
     }
+}
+
+/// The lines of `text` around `span`, named `name`, with their line numbers shifted by
+/// `first_line` and the columns of line `cut.0` by `cut.1` (an excerpt's place in its file).
+fn read_named<'a>(
+    name: &str,
+    text: &'a str,
+    span: &miette::SourceSpan,
+    (before, after): (usize, usize),
+    first_line: usize,
+    cut: (usize, usize),
+) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+    let inner = text.read_span(span, before, after)?;
+    let column = if inner.line() == cut.0 { inner.column() + cut.1 } else { inner.column() };
+    Ok(Box::new(miette::MietteSpanContents::new_named(
+        name.to_string(),
+        inner.data(),
+        *inner.span(),
+        inner.line() + first_line,
+        column,
+        inner.line_count(),
+    )))
 }
 
 impl std::ops::Deref for InputError {
@@ -387,14 +400,6 @@ impl SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.text.as_ref().read_span(span, context_lines_before, context_lines_after)?;
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
-        )))
+        read_named(&self.name, &self.text, span, (context_lines_before, context_lines_after), 0, (usize::MAX, 0))
     }
 }
