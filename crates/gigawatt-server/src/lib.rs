@@ -10,11 +10,17 @@
 //!   catalog are compiled into the binary; it reads no file and writes nothing but its run
 //!   history.
 //! * **Never a crash.** Request bodies are capped ([`MAX_BODY_BYTES`]); bad requests get a 4xx
-//!   with a JSON error; planning runs on blocking threads, at most [`MAX_CONCURRENT_RUNS`] at once.
+//!   with a JSON error.
+//! * **Bounded under load.** A request is read and checked against the server's bounds
+//!   ([`MAX_SIM_NODES`], [`MAX_SIM_FAILURES`], [`MAX_SIM_MEMORY`], [`MAX_DRAWS`]) before it waits
+//!   for a run slot, so a refusal is immediate. Runs compute on blocking threads, at most
+//!   [`MAX_CONCURRENT_RUNS`] at once; one that outlives the time limit ([`DEFAULT_TIME_LIMIT`]) or
+//!   whose client hangs up is stopped ([`Stop`]) and frees its slot. Health, the catalog, the
+//!   bundled scenarios and the run history never wait for a slot.
 //!
 //! ## Adding an endpoint
-//! A handler parses its query with [`parse_query`], reads the TOML body and computes on a blocking
-//! thread with `compute` (built on [`read_toml`] and [`blocking`]), records the result with
+//! A handler parses its query with [`parse_query`], then reads and checks the TOML body and
+//! computes in a run slot with `compute` (built on [`read_toml`] and [`blocking`]), records the result with
 //! `AppState::record_result`, and answers with JSON; then one `.route(…)` line in [`router`] and a
 //! section in `docs/api.md`.
 
@@ -24,6 +30,8 @@ pub mod bundled;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -50,6 +58,12 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub const MAX_DRAWS: usize = 100_000;
 /// Planning runs computed at once; further requests wait their turn.
 pub const MAX_CONCURRENT_RUNS: usize = 2;
+/// How long a request may take, waiting for a run slot included, before its run is stopped and
+/// the client gets a 503; `gigawatt serve --time-limit` changes it.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(120);
+/// Most memory a dashboard simulation may expect to use (its [`gigawatt_sim::WorkEstimate`]);
+/// with [`MAX_CONCURRENT_RUNS`] at once the server stays within about 2 GiB.
+pub const MAX_SIM_MEMORY: u64 = 1 << 30;
 /// The scenario file name used for TOML that does not name one.
 pub const PASTED: &str = "<pasted>";
 
@@ -65,6 +79,7 @@ pub struct AppState {
     history: Arc<History>,
     runs: Arc<Semaphore>,
     loopback: bool,
+    time_limit: Duration,
 }
 
 impl AppState {
@@ -75,7 +90,14 @@ impl AppState {
             history: Arc::new(history),
             runs: Arc::new(Semaphore::new(MAX_CONCURRENT_RUNS)),
             loopback: true,
+            time_limit: DEFAULT_TIME_LIMIT,
         }
+    }
+
+    /// The same state with another per-request time limit (see [`DEFAULT_TIME_LIMIT`]).
+    pub fn with_time_limit(mut self, limit: Duration) -> AppState {
+        self.time_limit = limit;
+        self
     }
 
     /// The same state for a server bound to `bind`: on a loopback address only requests addressed
@@ -470,30 +492,96 @@ pub async fn read_toml(body: Body) -> Result<String, ApiError> {
     Ok(text)
 }
 
-/// Runs a computation on a blocking thread, at most [`MAX_CONCURRENT_RUNS`] at once; a panic in
-/// it becomes a 500 answer, not a crash.
+/// A flag raised to stop a run early: when its client hangs up or its time limit passes. Long
+/// computations (simulations) check it once a simulated day.
+#[derive(Clone, Debug, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    /// Asks the run to stop.
+    pub fn raise(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the run was asked to stop.
+    pub fn raised(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// The flag itself, for [`Simulation::run_until`].
+    pub fn flag(&self) -> &AtomicBool {
+        &self.0
+    }
+}
+
+/// Raises its [`Stop`] when dropped: a request future dropped by the server because its client
+/// hung up stops the run it started.
+struct StopOnDrop(Stop);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.raise();
+    }
+}
+
+/// The answer to a run that was stopped because its time ran out (503).
+fn out_of_time(limit: Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("the run did not finish within the server's limit of {} s and was stopped", limit.as_secs_f64()),
+    )
+    .help("ask for less (fewer replicas or days), run `gigawatt simulate` for long runs, or restart the server with a larger --time-limit")
+}
+
+/// Runs a computation on a blocking thread, at most [`MAX_CONCURRENT_RUNS`] at once, within the
+/// state's time limit (waiting for a slot included). The computation gets a [`Stop`] that is
+/// raised when the time is up (the client then gets a 503) or the client hangs up; it frees its
+/// slot as soon as it returns. A panic in it becomes a 500 answer, not a crash.
 pub async fn blocking<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    f: impl FnOnce(&Stop) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let _permit = state
-        .runs
-        .clone()
-        .acquire_owned()
+    let stop = Stop::default();
+    let _on_drop = StopOnDrop(stop.clone());
+    let run = async {
+        let permit = state
+            .runs
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
+        let stop = stop.clone();
+        // The permit moves into the computation: a run frees its slot when it returns, which a
+        // raised stop makes happen soon, so at most MAX_CONCURRENT_RUNS ever run at once.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            if stop.raised() {
+                return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the run was stopped before it started"));
+            }
+            f(&stop)
+        })
         .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"))?;
-    // The permit moves into the computation: a client that hangs up frees its place only when the
-    // computation it started is done, so at most MAX_CONCURRENT_RUNS ever run at once.
-    tokio::task::spawn_blocking(move || {
-        let _permit = _permit;
-        f()
-    })
-    .await
-    .map_err(|_| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the computation failed unexpectedly; please report this scenario",
-        )
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the computation failed unexpectedly; please report this scenario",
+            )
+        })?
+    };
+    match tokio::time::timeout(state.time_limit, run).await {
+        Ok(result) => result,
+        Err(_) => {
+            stop.raise();
+            Err(out_of_time(state.time_limit))
+        }
+    }
+}
+
+/// Runs a cheap computation (reading and checking a request) on a blocking thread without taking
+/// a run slot, so that a request the server would refuse is refused at once, however busy it is.
+async fn unslotted<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|_| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "checking the request failed unexpectedly; please report it")
     })?
 }
 
@@ -523,7 +611,8 @@ fn load(state: &AppState, text: String, file: Option<String>) -> Result<Model, A
     load_scenario(&file, &state.catalog).map_err(|e| ApiError::input(&e))
 }
 
-fn plan_text(state: &AppState, text: String, q: PlanQuery) -> Result<Planned, ApiError> {
+/// Reads a scenario to plan and checks the request's options (no run slot needed).
+fn plan_request(state: &AppState, text: String, q: PlanQuery) -> Result<(Model, PlanOptions), ApiError> {
     let model = load(state, text, q.file)?;
     let mut opts = PlanOptions::from_model(&model);
     if let Some(seed) = q.seed {
@@ -539,6 +628,11 @@ fn plan_text(state: &AppState, text: String, q: PlanQuery) -> Result<Planned, Ap
         )
         .help(format!("pass draws={MAX_DRAWS} or fewer, or use `gigawatt plan` for larger runs")));
     }
+    Ok((model, opts))
+}
+
+/// Plans a checked request and records it.
+fn plan_run(state: &AppState, (model, opts): (Model, PlanOptions)) -> Result<Planned, ApiError> {
     let result = plan(&model, opts);
     let json = gigawatt_report::json::to_json(&result);
     let run_id = state.record_result("plan", &model, result.seed, &result.figures(), &json);
@@ -561,15 +655,19 @@ fn json_body(json: String, run_id: Option<i64>) -> Response {
     with_run_id(r, run_id)
 }
 
-/// Reads the request's TOML body and computes on a blocking thread ([`blocking`]).
-async fn compute<T: Send + 'static>(
+/// Reads the request's TOML body, checks it with `check` without taking a run slot (so that a
+/// request over a bound is refused at once), then computes with `run` in a slot ([`blocking`]).
+async fn compute<P: Send + 'static, T: Send + 'static>(
     state: &AppState,
     req: Request,
-    f: impl FnOnce(&AppState, String) -> Result<T, ApiError> + Send + 'static,
+    check: impl FnOnce(&AppState, String) -> Result<P, ApiError> + Send + 'static,
+    run: impl FnOnce(&AppState, P, &Stop) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let text = read_toml(req.into_body()).await?;
     let st = state.clone();
-    blocking(state, move || f(&st, text)).await
+    let checked = unslotted(move || check(&st, text)).await?;
+    let st = state.clone();
+    blocking(state, move |stop| run(&st, checked, stop)).await
 }
 
 async fn plan_json(
@@ -578,7 +676,7 @@ async fn plan_json(
     req: Request,
 ) -> Result<Response, ApiError> {
     let q = parse_plan_query(query.as_deref())?;
-    let planned = compute(&state, req, move |st, text| plan_text(st, text, q)).await?;
+    let planned = compute(&state, req, move |st, text| plan_request(st, text, q), |st, p, _| plan_run(st, p)).await?;
     Ok(json_body(planned.json, planned.run_id))
 }
 
@@ -600,24 +698,37 @@ async fn plan_view(
     req: Request,
 ) -> Result<Response, ApiError> {
     let q = parse_plan_query(query.as_deref())?;
-    let view = compute(&state, req, move |st, text| {
-        let planned = plan_text(st, text, q)?;
-        Ok(PlanView {
-            run_id: planned.run_id,
-            cards: plan_cards(&planned.plan),
-            charts: plan_charts(&planned.plan).iter().map(|c| c.render()).collect(),
-            available: planned.available,
-            plan: serde_json::from_str(&planned.json).expect("plan JSON parses"),
-        })
-    })
+    let view = compute(
+        &state,
+        req,
+        move |st, text| plan_request(st, text, q),
+        |st, p, _| {
+            let planned = plan_run(st, p)?;
+            Ok(PlanView {
+                run_id: planned.run_id,
+                cards: plan_cards(&planned.plan),
+                charts: plan_charts(&planned.plan).iter().map(|c| c.render()).collect(),
+                available: planned.available,
+                plan: serde_json::from_str(&planned.json).expect("plan JSON parses"),
+            })
+        },
+    )
     .await?;
     let id = view.run_id;
     Ok(with_run_id(json_response(StatusCode::OK, &view), id))
 }
 
-/// The simulation of a scenario sent to the API, at the scenario's settings unless the query
-/// overrides them; refused when it would draw more than [`MAX_SIM_FAILURES`] failures.
-fn simulate_model(model: &Model, q: &PlanQuery) -> Result<SimResults, ApiError> {
+/// A simulation the server has checked and may run.
+struct SimRequest {
+    eval: gigawatt_core::plan::Evaluation,
+    options: SimOptions,
+}
+
+/// Checks the simulation of a scenario sent to the API, at the scenario's settings unless the
+/// query overrides them, against the server's bounds: at most [`MAX_SIM_NODES`] nodes,
+/// [`MAX_SIM_FAILURES`] failures drawn and [`MAX_SIM_MEMORY`] of memory, all known from the plan
+/// before any per-node state exists.
+fn sim_request(model: &Model, q: &PlanQuery) -> Result<SimRequest, ApiError> {
     let mut options = SimOptions { sweep: q.sweep.unwrap_or(true), ..SimOptions::from_model(model) };
     if let Some(seed) = q.seed {
         options.seed = seed;
@@ -637,27 +748,42 @@ fn simulate_model(model: &Model, q: &PlanQuery) -> Result<SimResults, ApiError> 
         )
         .help("simulate a smaller fleet here, or run `gigawatt simulate` on the whole one"));
     }
-    // Known from the plan before any per-node state exists: refuse first, allocate after.
     let estimate = gigawatt_sim::WorkEstimate::of(model, &eval, options).map_err(|e| ApiError::input(&e))?;
+    check_failures(&estimate, &options)?;
+    estimate.check_memory(MAX_SIM_MEMORY, "the dashboard's limit").map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, e.message.clone())
+            .help("simulate a smaller fleet here, or run `gigawatt simulate` on the whole one")
+    })?;
+    Ok(SimRequest { eval, options })
+}
+
+/// Refuses a simulation expected to draw more than [`MAX_SIM_FAILURES`] failures.
+fn check_failures(estimate: &gigawatt_sim::WorkEstimate, options: &SimOptions) -> Result<(), ApiError> {
     let expected = estimate.events / 2.0;
-    if expected > MAX_SIM_FAILURES {
-        let fits = ((options.replicas as f64) * MAX_SIM_FAILURES / expected).floor().max(1.0);
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "this simulation would draw about {:.1} million failures ({} replicas × {} days × {:.0} a day); the \
-                 dashboard runs at most {:.0} million",
-                expected / 1e6,
-                options.replicas,
-                options.days,
-                expected / options.replicas as f64 / options.days,
-                MAX_SIM_FAILURES / 1e6
-            ),
-        )
-        .help(format!("pass replicas={fits} or fewer (or fewer days), or run `gigawatt simulate` for the full run")));
+    if expected <= MAX_SIM_FAILURES {
+        return Ok(());
     }
-    let sim = Simulation::new(model, &eval, options).map_err(|e| ApiError::input(&e))?;
-    Ok(sim.run(model, &|| {}))
+    let fits = ((options.replicas as f64) * MAX_SIM_FAILURES / expected).floor().max(1.0);
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "this simulation would draw about {:.1} million failures ({} replicas × {} days × {:.0} a day); the \
+             dashboard runs at most {:.0} million",
+            expected / 1e6,
+            options.replicas,
+            options.days,
+            expected / options.replicas as f64 / options.days,
+            MAX_SIM_FAILURES / 1e6
+        ),
+    )
+    .help(format!("pass replicas={fits} or fewer (or fewer days), or run `gigawatt simulate` for the full run")))
+}
+
+/// Runs a checked simulation until it is done or `stop` is raised.
+fn simulate_model(model: &Model, request: &SimRequest, stop: &Stop) -> Result<SimResults, ApiError> {
+    let sim = Simulation::new(model, &request.eval, request.options).map_err(|e| ApiError::input(&e))?;
+    sim.run_until(model, &|| {}, stop.flag())
+        .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the simulation was stopped"))
 }
 
 /// A simulation or capacity run computed for a request, and recorded.
@@ -692,9 +818,20 @@ impl ResultView {
     }
 }
 
-fn simulate_text(state: &AppState, text: String, q: PlanQuery) -> Result<Recorded<SimResults>, ApiError> {
+/// Reads a scenario to simulate and checks it against the server's bounds (no run slot needed).
+fn simulate_check(state: &AppState, text: String, q: &PlanQuery) -> Result<(Model, SimRequest), ApiError> {
     let model = load(state, text, q.file.clone())?;
-    let results = simulate_model(&model, &q)?;
+    let request = sim_request(&model, q)?;
+    Ok((model, request))
+}
+
+/// Simulates a checked request and records it.
+fn simulate_run(
+    state: &AppState,
+    (model, request): (Model, SimRequest),
+    stop: &Stop,
+) -> Result<Recorded<SimResults>, ApiError> {
+    let results = simulate_model(&model, &request, stop)?;
     let json = gigawatt_report::json::to_json(&results);
     let run_id = state.record_result("simulate", &model, results.seed, &results.figures(), &json);
     Ok(Recorded { result: results, json, run_id })
@@ -708,7 +845,7 @@ async fn simulate_json(
     req: Request,
 ) -> Result<Response, ApiError> {
     let q = parse_query(query.as_deref(), SIM_PARAMS)?;
-    let done = compute(&state, req, move |st, text| simulate_text(st, text, q)).await?;
+    let done = compute(&state, req, move |st, text| simulate_check(st, text, &q), simulate_run).await?;
     Ok(json_body(done.json, done.run_id))
 }
 
@@ -718,25 +855,49 @@ async fn simulate_view(
     req: Request,
 ) -> Result<Response, ApiError> {
     let q = parse_query(query.as_deref(), SIM_PARAMS)?;
-    let view = compute(&state, req, move |st, text| {
-        let done = simulate_text(st, text, q)?;
-        Ok(ResultView::of(&done, sim_cards(&done.result), sim_charts(&done.result)))
-    })
+    let view = compute(
+        &state,
+        req,
+        move |st, text| simulate_check(st, text, &q),
+        |st, checked, stop| {
+            let done = simulate_run(st, checked, stop)?;
+            Ok(ResultView::of(&done, sim_cards(&done.result), sim_charts(&done.result)))
+        },
+    )
     .await?;
     Ok(view.response())
 }
 
-/// Capacity of a scenario sent to the API. Runs whose ETTR is simulated take it from a
-/// simulation at the scenario's settings (or the query's seed and replicas), within the same
-/// limit as `/api/simulate`; `simulate=false` uses the closed form.
-fn capacity_text(state: &AppState, text: String, q: PlanQuery) -> Result<Recorded<Capacity>, ApiError> {
+/// A capacity run the server has checked: the scenario, the query, and the simulation its ETTRs
+/// need (`None` when they come from the closed form).
+type CapacityRequest = (Model, PlanQuery, Option<SimRequest>);
+
+/// Reads a scenario for a capacity run. Runs whose ETTR is simulated take it from a simulation
+/// at the scenario's settings (or the query's seed and replicas), within the same bounds as
+/// `/api/simulate`; `simulate=false` uses the closed form.
+fn capacity_check(state: &AppState, text: String, q: PlanQuery) -> Result<CapacityRequest, ApiError> {
     let model = load(state, text, q.file.clone())?;
     let wanted = gigawatt_workloads::jobs_to_simulate(&model, &state.catalog).map_err(|e| ApiError::input(&e))?;
-    let result = if q.simulate.unwrap_or(true) && !wanted.is_empty() {
-        let sim = simulate_model(&model, &PlanQuery { sweep: Some(false), ..q.clone() })?;
-        gigawatt_workloads::capacity_with_simulation(&model, &state.catalog, &sim)
+    let sim = if q.simulate.unwrap_or(true) && !wanted.is_empty() {
+        Some(sim_request(&model, &PlanQuery { sweep: Some(false), ..q.clone() })?)
     } else {
-        gigawatt_workloads::capacity_simulated(&model, &state.catalog, false)
+        None
+    };
+    Ok((model, q, sim))
+}
+
+/// Computes a checked capacity run and records it.
+fn capacity_run(
+    state: &AppState,
+    (model, q, sim): CapacityRequest,
+    stop: &Stop,
+) -> Result<Recorded<Capacity>, ApiError> {
+    let result = match sim {
+        Some(request) => {
+            let sim = simulate_model(&model, &request, stop)?;
+            gigawatt_workloads::capacity_with_simulation(&model, &state.catalog, &sim)
+        }
+        None => gigawatt_workloads::capacity_simulated(&model, &state.catalog, false),
     }
     .map_err(|e| ApiError::input(&e))?;
     let json = gigawatt_report::json::to_json(&result);
@@ -752,7 +913,7 @@ async fn capacity_json(
     req: Request,
 ) -> Result<Response, ApiError> {
     let q = parse_query(query.as_deref(), CAPACITY_PARAMS)?;
-    let done = compute(&state, req, move |st, text| capacity_text(st, text, q)).await?;
+    let done = compute(&state, req, move |st, text| capacity_check(st, text, q), capacity_run).await?;
     Ok(json_body(done.json, done.run_id))
 }
 
@@ -762,10 +923,15 @@ async fn capacity_view(
     req: Request,
 ) -> Result<Response, ApiError> {
     let q = parse_query(query.as_deref(), CAPACITY_PARAMS)?;
-    let view = compute(&state, req, move |st, text| {
-        let done = capacity_text(st, text, q)?;
-        Ok(ResultView::of(&done, capacity_cards(&done.result), capacity_charts(&done.result)))
-    })
+    let view = compute(
+        &state,
+        req,
+        move |st, text| capacity_check(st, text, q),
+        |st, checked, stop| {
+            let done = capacity_run(st, checked, stop)?;
+            Ok(ResultView::of(&done, capacity_cards(&done.result), capacity_charts(&done.result)))
+        },
+    )
     .await?;
     Ok(view.response())
 }
@@ -790,7 +956,7 @@ async fn runs_list(State(state): State<AppState>, RawQuery(query): RawQuery) -> 
         }
     }
     let st = state.clone();
-    let list = blocking(&state, move || Ok(st.store()?.list(limit)?)).await?;
+    let list = unslotted(move || Ok(st.store()?.list(limit)?)).await?;
     Ok(json_response(StatusCode::OK, &list))
 }
 
@@ -801,7 +967,7 @@ async fn run_show(
     let Path(id) = path.map_err(ApiError::path)?;
     let id = parse_id(&id)?;
     let st = state.clone();
-    let run = blocking(&state, move || Ok(st.store()?.get(id)?)).await?;
+    let run = unslotted(move || Ok(st.store()?.get(id)?)).await?;
     Ok(json_response(StatusCode::OK, &run))
 }
 
@@ -812,7 +978,7 @@ async fn run_diff(
     let Path((a, b)) = path.map_err(ApiError::path)?;
     let (a, b) = (parse_id(&a)?, parse_id(&b)?);
     let st = state.clone();
-    let diff = blocking(&state, move || Ok(st.store()?.diff(a, b)?)).await?;
+    let diff = unslotted(move || Ok(st.store()?.diff(a, b)?)).await?;
     Ok(json_response(StatusCode::OK, &diff))
 }
 
@@ -828,7 +994,7 @@ pub struct ServeConfig {
 /// Serves until Ctrl-C (or SIGTERM). `on_ready` is called with the bound address once the server
 /// accepts connections.
 pub fn serve(config: ServeConfig, state: AppState, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_io().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind((config.bind, config.port)).await?;
         on_ready(listener.local_addr()?);

@@ -29,6 +29,8 @@
 //! longer the pool) or reused when the node comes back; stacks are compacted when stale entries
 //! outnumber live ones.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1, StandardNormal};
@@ -259,6 +261,9 @@ pub struct Replica<'a> {
     day_start: SimTime,
     day_mark: (u64, u64, Areas),
     job_day_mark: Vec<u64>,
+    /// Raised from outside to stop the replica at its next day boundary (see [`Replica::stop_on`]).
+    stop: Option<&'a AtomicBool>,
+    stopped: bool,
 }
 
 /// Rounds a non-negative duration in µs to an integer (NaN → 0, capped at 10¹⁸).
@@ -344,11 +349,21 @@ impl<'a> Replica<'a> {
             day_start: SimTime::ZERO,
             day_mark: (0, 0, Areas::default()),
             job_day_mark: vec![0; jobs.len()],
+            stop: None,
+            stopped: false,
         }
     }
 
+    /// The same replica, stopped at the first day boundary after `stop` is raised; its
+    /// [`Replica::run`] then returns `None`.
+    pub fn stop_on(mut self, stop: &'a AtomicBool) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
     /// Runs the replica to the end of its window; `on_day` is called after each simulated day.
-    pub fn run(mut self, on_day: &(dyn Fn() + Sync)) -> ReplicaTally {
+    /// `None` when it was stopped (see [`Replica::stop_on`]).
+    pub fn run(mut self, on_day: &(dyn Fn() + Sync)) -> Option<ReplicaTally> {
         for (j, job) in self.jobs.iter().enumerate() {
             self.queue.push(job.start, Event::JobStart { job: j as u16 });
         }
@@ -367,6 +382,9 @@ impl<'a> Replica<'a> {
                     self.advance(t);
                     self.tally.events += 1;
                     self.handle(t, event, on_day);
+                    if self.stopped {
+                        return None;
+                    }
                 }
                 _ => {
                     if next_failure > self.end {
@@ -380,7 +398,7 @@ impl<'a> Replica<'a> {
                 }
             }
         }
-        self.finish(on_day)
+        Some(self.finish(on_day))
     }
 
     /// The time of the fleet's next failure after `t`; its victim is drawn now (phase by its
@@ -432,6 +450,7 @@ impl<'a> Replica<'a> {
             Event::DayEnd { day } => {
                 self.record_day(t);
                 on_day();
+                self.stopped = self.stop.is_some_and(|s| s.load(Ordering::Relaxed));
                 let next = SimTime(US_PER_DAY * (day as u64 + 1));
                 if next <= self.end {
                     self.queue.push(next, Event::DayEnd { day: day + 1 });

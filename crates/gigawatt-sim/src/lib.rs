@@ -32,6 +32,8 @@ pub mod results;
 pub mod stats;
 pub mod time;
 
+use std::sync::atomic::AtomicBool;
+
 use gigawatt_core::plan::Evaluation;
 use gigawatt_core::{InputError, Model};
 use rayon::prelude::*;
@@ -180,8 +182,13 @@ impl Simulation {
 
     /// Runs replica `index` alone; `on_day` is called after each simulated day.
     pub fn replica(&self, index: u64, on_day: &(dyn Fn() + Sync)) -> ReplicaTally {
+        self.replica_until(index, on_day, &AtomicBool::new(false)).expect("never stopped")
+    }
+
+    /// Runs replica `index` until `stop` is raised (checked once a simulated day): `None` if it was.
+    pub fn replica_until(&self, index: u64, on_day: &(dyn Fn() + Sync), stop: &AtomicBool) -> Option<ReplicaTally> {
         let seed = replica_seed(self.options.seed, index);
-        Replica::new(&self.fleet, &self.jobs, &self.template, self.end, seed).run(on_day)
+        Replica::new(&self.fleet, &self.jobs, &self.template, self.end, seed).stop_on(stop).run(on_day)
     }
 
     /// Failures a run expects to draw: replicas × days × the failures a day the rates give with
@@ -198,19 +205,25 @@ impl Simulation {
 
     /// Runs every replica on rayon's thread pool and summarises them.
     pub fn run(&self, model: &Model, on_day: &(dyn Fn() + Sync)) -> SimResults {
+        self.run_until(model, on_day, &AtomicBool::new(false)).expect("never stopped")
+    }
+
+    /// [`Simulation::run`], stopped within a simulated day of `stop` being raised (a server
+    /// raises it when its client leaves or its time is up): `None` if it was.
+    pub fn run_until(&self, model: &Model, on_day: &(dyn Fn() + Sync), stop: &AtomicBool) -> Option<SimResults> {
         let mut acc = Accumulator::new(self);
         let n = self.options.replicas;
         let mut start = 0;
         while start < n {
-            let stop = (start + CHUNK).min(n);
-            let tallies: Vec<ReplicaTally> =
-                (start..stop).into_par_iter().map(|i| self.replica(i as u64, on_day)).collect();
-            for t in &tallies {
+            let stop_at = (start + CHUNK).min(n);
+            let tallies: Option<Vec<ReplicaTally>> =
+                (start..stop_at).into_par_iter().map(|i| self.replica_until(i as u64, on_day, stop)).collect();
+            for t in &tallies? {
                 acc.add(t);
             }
-            start = stop;
+            start = stop_at;
         }
-        acc.finish(self, model)
+        Some(acc.finish(self, model))
     }
 }
 

@@ -252,6 +252,31 @@ fn same_seed_gives_identical_json_with_one_or_two_threads() {
     assert_ne!(one, serde_json::to_string(&other.run(&model, &|| {})).unwrap(), "the seed matters");
 }
 
+#[test]
+fn a_raised_stop_ends_the_run_within_a_day_and_an_unraised_one_changes_nothing() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let model = scenario("llama3-405b-16k.toml");
+    let options = SimOptions { replicas: 4, sweep: false, ..SimOptions::from_model(&model) };
+    let sim = prepare(&model, options);
+    let quiet = AtomicBool::new(false);
+    let full = serde_json::to_string(&sim.run(&model, &|| {})).unwrap();
+    let until = serde_json::to_string(&sim.run_until(&model, &|| {}, &quiet).unwrap()).unwrap();
+    assert_eq!(full, until, "a stop never raised changes nothing");
+
+    // Raised after the third simulated day: every replica running stops at its next day end.
+    let (stop, days) = (AtomicBool::new(false), AtomicU64::new(0));
+    let on_day = || {
+        if days.fetch_add(1, Ordering::Relaxed) + 1 >= 3 {
+            stop.store(true, Ordering::Relaxed);
+        }
+    };
+    assert!(sim.run_until(&model, &on_day, &stop).is_none(), "a stopped run has no result");
+    let threads = rayon::current_num_threads() as u64;
+    let ran = days.load(Ordering::Relaxed);
+    assert!(ran < 3 + threads, "{ran} days ran after the stop at day 3 ({threads} threads)");
+    assert!(sim.progress_units() > 3 + threads, "the full run is longer than that");
+}
+
 /// A GB300 NVL72 fleet where only one class fails, at a fixed repair time of 10 h.
 fn one_class_on_nvl72(class: &str) -> SimResults {
     let mut s =

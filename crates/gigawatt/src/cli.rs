@@ -66,6 +66,20 @@ pub struct ServeArgs {
     /// Port to listen on (0 picks a free port and prints it).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+
+    /// Longest a request may take, waiting for a run slot included, in seconds; a run still going
+    /// then is stopped and its client gets a 503 (see docs/limits.md).
+    #[arg(long, value_name = "SECONDS", default_value_t = gigawatt_server::DEFAULT_TIME_LIMIT.as_secs_f64(),
+          value_parser = parse_time_limit)]
+    pub time_limit: f64,
+}
+
+/// A time limit in seconds: a number above 0, at most a day.
+fn parse_time_limit(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(t) if t.is_finite() && t > 0.0 && t <= 86_400.0 => Ok(t),
+        _ => Err(format!("`{s}` is not a time limit in seconds (a number above 0, at most 86400)")),
+    }
 }
 
 /// Output formats.

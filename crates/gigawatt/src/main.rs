@@ -260,7 +260,9 @@ fn run_serve(catalog: Catalog, history: History, args: ServeArgs) -> Result<(), 
             args.bind
         );
     }
-    let state = gigawatt_server::AppState::new(catalog, history).bound_to(args.bind);
+    let state = gigawatt_server::AppState::new(catalog, history)
+        .bound_to(args.bind)
+        .with_time_limit(std::time::Duration::from_secs_f64(args.time_limit));
     let config = gigawatt_server::ServeConfig { bind: args.bind, port: args.port };
     gigawatt_server::serve(config, state, |addr| {
         let host = match addr {

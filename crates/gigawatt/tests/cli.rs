@@ -760,3 +760,12 @@ fn a_report_killed_mid_write_leaves_no_half_written_file() {
         }
     }
 }
+
+#[test]
+fn serve_refuses_a_time_limit_that_is_not_a_positive_number_of_seconds() {
+    for bad in ["0", "-5", "nan", "soon", "1e9"] {
+        let (code, err) = error_of(gigawatt().args(["serve", "--port", "0", &format!("--time-limit={bad}")]));
+        assert_eq!(code, 2, "--time-limit {bad}: {err}");
+        assert!(err.contains("is not a time limit in seconds (a number above 0, at most 86400)"), "{err}");
+    }
+}
