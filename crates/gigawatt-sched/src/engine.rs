@@ -1,0 +1,663 @@
+//! The discrete-event loop: jobs arrive, wait in the policy's order, start as gangs where the
+//! placement finds room, may be preempted or hit by failures, and finish.
+//!
+//! State is flat: one record per job, the free-capacity index per group, and three ordered sets
+//! (waiting jobs by key, running jobs by preemption order, running jobs by expected end). Events
+//! are small `Copy` values in a binary heap, ordered by (time, sequence number), so equal times
+//! keep the order they were scheduled in and a run is reproducible bit for bit. Arrivals are
+//! read from the sorted job list, not queued. After all events at one time are handled, one
+//! scheduling pass starts what it can:
+//!
+//! * walk the waiting jobs in key order and start each that fits;
+//! * at the first that does not (the head), a preemptive policy preempts running jobs with worse
+//!   keys, worst first, until enough GPUs are free or being freed;
+//! * a non-preemptive policy without backfill stops there (strict order: no later job starts
+//!   first); with EASY backfill a later job may start if it ends before the head's reservation
+//!   (the time enough running jobs will have ended) or uses only GPUs the head will not need;
+//!   a preemptive policy lets later jobs start on GPUs beyond those the head waits for;
+//! * the walk past the head looks at most `backfill_depth` jobs (Slurm's `bf_max_job_test`).
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
+use std::ops::Bound::{Excluded, Unbounded};
+
+use gigawatt_sim::SimTime;
+
+use crate::cluster::Cluster;
+use crate::failures::{FailureDraw, Failures};
+use crate::index::GroupIndex;
+use crate::job::{Job, JobView};
+use crate::metrics::Recorder;
+use crate::placement::{self, Placement, WaitingSizes};
+use crate::policy::PolicySpec;
+
+/// How a replay runs, besides the policy.
+#[derive(Clone, Debug)]
+pub struct ReplayOptions {
+    /// Where gangs go.
+    pub placement: Placement,
+    /// Time a preempted job takes to write its checkpoint, holding its GPUs.
+    pub checkpoint: SimTime,
+    /// Time a job takes to restart after a preemption or a failure, on its new GPUs.
+    pub restart: SimTime,
+    /// Most waiting jobs looked at past a blocked head in one pass.
+    pub backfill_depth: usize,
+    /// Most points in each time series.
+    pub series_points: usize,
+    /// Node failures, if any.
+    pub failures: Option<Failures>,
+    /// Seed of the failure draws.
+    pub seed: u64,
+}
+
+impl Default for ReplayOptions {
+    fn default() -> ReplayOptions {
+        ReplayOptions {
+            placement: Placement::FirstFit,
+            checkpoint: SimTime::ZERO,
+            restart: SimTime::ZERO,
+            backfill_depth: 100,
+            series_points: 400,
+            failures: None,
+            seed: 0,
+        }
+    }
+}
+
+/// Something that happens at a point in time. `generation` is the job's generation when the event was
+/// scheduled: a preemption or failure moves it on, which voids the job's pending events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Ev {
+    Finish { job: u32, generation: u32 },
+    Released { job: u32, generation: u32 },
+    Rekey { job: u32, generation: u32 },
+    Promote { job: u32, generation: u32 },
+    Failure { group: u16, node: u32 },
+    Repair { group: u16, node: u32 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    Future,
+    Waiting,
+    Running,
+    Draining,
+    Done,
+}
+
+/// Why a job's GPU-time was lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cause {
+    Preemption,
+    Failure,
+}
+
+/// One job's state.
+#[derive(Clone, Debug)]
+pub(crate) struct JobState {
+    pub status: Status,
+    /// Its key in the waiting set, or its order in the running set.
+    pub key: u64,
+    pub remaining: SimTime,
+    pub attained: SimTime,
+    pub prio_attained: SimTime,
+    pub seg_start: SimTime,
+    pub seg_overhead: SimTime,
+    pub overhead_cause: Cause,
+    pub ends_at: SimTime,
+    pub first_start: Option<SimTime>,
+    pub end: SimTime,
+    pub wait_since: SimTime,
+    pub generation: u32,
+    pub preemptions: u32,
+    pub failures: u32,
+    /// GPU-µs lost to preemption and to failures.
+    pub lost: [u128; 2],
+    pub group: u16,
+    pub per_node: u32,
+    pub nodes: Vec<u32>,
+}
+
+/// What a blocked head leaves to the jobs behind it.
+#[derive(Clone, Copy, Debug)]
+struct Blocked {
+    /// EASY: when the head can start, and the GPUs it will not need then.
+    shadow: SimTime,
+    extra: u64,
+    /// Free GPUs to keep for the head (preemptive policies without backfill).
+    reserved: u64,
+}
+
+/// GPU-µs accounts (see [`crate::metrics::GpuTime`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Accounts {
+    pub done: u128,
+    pub lost: [u128; 2],
+    pub rounding: u128,
+}
+
+/// One replay of a workload on a cluster under one policy.
+pub struct Engine<'a> {
+    pub(crate) jobs: &'a [Job],
+    pub(crate) cluster: &'a Cluster,
+    pub(crate) spec: &'a PolicySpec,
+    pub(crate) opts: &'a ReplayOptions,
+    pub(crate) groups: Vec<GroupIndex>,
+    pub(crate) st: Vec<JobState>,
+    waiting: BTreeSet<(u64, u64, u32)>,
+    running: BTreeSet<(u64, u32)>,
+    ends: BTreeSet<(SimTime, u32)>,
+    heap: BinaryHeap<Reverse<(SimTime, u64, Ev)>>,
+    seq: u64,
+    next_arrival: usize,
+    pub(crate) now: SimTime,
+    sizes: WaitingSizes,
+    busy: u64,
+    draining: u64,
+    arrived: u64,
+    pub(crate) done: u64,
+    pub(crate) events: u64,
+    pub(crate) recorder: Recorder,
+    pub(crate) accounts: Accounts,
+    pub(crate) failures: Option<FailureDraw>,
+    pub(crate) job_failures: u64,
+    scratch: Vec<u32>,
+}
+
+impl<'a> Engine<'a> {
+    /// A replay of `jobs` (sorted by arrival; each fits the largest group) on `cluster`.
+    pub fn new(jobs: &'a [Job], cluster: &'a Cluster, spec: &'a PolicySpec, opts: &'a ReplayOptions) -> Engine<'a> {
+        let max_node = cluster.groups.iter().map(|g| g.gpus_per_node).max().unwrap_or(1);
+        let span = jobs.last().map_or(SimTime::ZERO, |j| j.submit);
+        let st = jobs
+            .iter()
+            .map(|j| JobState {
+                status: Status::Future,
+                key: 0,
+                remaining: j.duration,
+                attained: SimTime::ZERO,
+                prio_attained: SimTime::ZERO,
+                seg_start: SimTime::ZERO,
+                seg_overhead: SimTime::ZERO,
+                overhead_cause: Cause::Preemption,
+                ends_at: SimTime::ZERO,
+                first_start: None,
+                end: SimTime::ZERO,
+                wait_since: SimTime::ZERO,
+                generation: 0,
+                preemptions: 0,
+                failures: 0,
+                lost: [0; 2],
+                group: 0,
+                per_node: 0,
+                nodes: Vec::new(),
+            })
+            .collect();
+        Engine {
+            jobs,
+            cluster,
+            spec,
+            opts,
+            groups: cluster.groups.iter().map(GroupIndex::new).collect(),
+            st,
+            waiting: BTreeSet::new(),
+            running: BTreeSet::new(),
+            ends: BTreeSet::new(),
+            heap: BinaryHeap::new(),
+            seq: 0,
+            next_arrival: 0,
+            now: SimTime::ZERO,
+            sizes: WaitingSizes::new(max_node),
+            busy: 0,
+            draining: 0,
+            arrived: 0,
+            done: 0,
+            events: 0,
+            recorder: Recorder::new(bucket_step(span, opts.series_points)),
+            accounts: Accounts::default(),
+            failures: opts.failures.as_ref().map(|f| FailureDraw::new(f, cluster, opts.seed)),
+            job_failures: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Runs until every job has finished.
+    pub fn run(&mut self) {
+        self.schedule_first_failure();
+        while self.done < self.jobs.len() as u64 {
+            let Some(t) = self.next_time() else {
+                break;
+            };
+            self.advance(t);
+            self.handle_at(t);
+            self.schedule();
+        }
+        self.advance(self.now);
+    }
+
+    fn next_time(&self) -> Option<SimTime> {
+        let queued = self.heap.peek().map(|Reverse((t, _, _))| *t);
+        let arrival = self.jobs.get(self.next_arrival).map(|j| j.submit);
+        match (queued, arrival) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Accounts the state held from the last event to `t`, then moves the clock.
+    fn advance(&mut self, t: SimTime) {
+        let waiting = self.waiting.len() as u64;
+        let unusable =
+            if waiting > 0 { self.groups.iter().map(|ix| placement::unusable_gpus(ix, &self.sizes)).sum() } else { 0 };
+        self.recorder.advance(t, self.busy, waiting, self.arrived - self.done, unusable);
+        self.now = t;
+    }
+
+    fn handle_at(&mut self, t: SimTime) {
+        while self.jobs.get(self.next_arrival).is_some_and(|j| j.submit == t) {
+            self.arrive(self.next_arrival as u32);
+            self.next_arrival += 1;
+            self.events += 1;
+        }
+        while let Some(Reverse((at, _, ev))) = self.heap.peek().copied() {
+            if at != t {
+                break;
+            }
+            self.heap.pop();
+            self.events += 1;
+            self.handle(ev);
+        }
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Finish { job, generation } if self.st[job as usize].generation == generation => self.finish(job),
+            Ev::Released { job, generation } if self.st[job as usize].generation == generation => self.released(job),
+            Ev::Rekey { job, generation } if self.st[job as usize].generation == generation => self.rekey(job),
+            Ev::Promote { job, generation } if self.st[job as usize].generation == generation => self.promote(job),
+            Ev::Failure { group, node } => self.node_failure(group, node),
+            Ev::Repair { group, node } => self.node_repair(group, node),
+            _ => {} // a voided event
+        }
+    }
+
+    pub(crate) fn push(&mut self, t: SimTime, ev: Ev) {
+        self.seq += 1;
+        self.heap.push(Reverse((t, self.seq, ev)));
+    }
+
+    /// What the policy sees of job `j` now.
+    pub(crate) fn view(&self, j: u32) -> JobView {
+        let (job, s) = (&self.jobs[j as usize], &self.st[j as usize]);
+        let run = if s.status == Status::Running { self.productive(j) } else { SimTime::ZERO };
+        JobView {
+            submit: job.submit,
+            gpus: job.gpus,
+            duration: job.duration,
+            remaining: s.remaining.since(run),
+            attained: s.prio_attained.plus(run),
+            priority: job.priority,
+        }
+    }
+
+    /// Productive run time of running job `j` in its current segment.
+    pub(crate) fn productive(&self, j: u32) -> SimTime {
+        let s = &self.st[j as usize];
+        self.now.since(s.seg_start).since(s.seg_overhead).min(s.remaining)
+    }
+
+    fn allocated(&self, j: u32) -> u64 {
+        let s = &self.st[j as usize];
+        u64::from(s.per_node) * s.nodes.len() as u64
+    }
+
+    /// GPUs job `j` would be allocated in the cluster's first group that can hold it.
+    fn need(&self, j: u32) -> u64 {
+        let gpus = self.jobs[j as usize].gpus;
+        let g = self.cluster.groups.iter().find(|g| g.gpus() >= u64::from(gpus)).map_or(1, |g| g.gpus_per_node);
+        if gpus <= g { u64::from(gpus) } else { u64::from(gpus.div_ceil(g)) * u64::from(g) }
+    }
+
+    fn free_gpus(&self) -> u64 {
+        self.groups.iter().map(GroupIndex::free_gpus).sum()
+    }
+
+    fn enqueue(&mut self, j: u32) {
+        let key = self.spec.policy.key(&self.view(j));
+        let s = &mut self.st[j as usize];
+        s.status = Status::Waiting;
+        s.key = key;
+        s.wait_since = self.now;
+        self.waiting.insert((key, self.jobs[j as usize].submit.0, j));
+        self.sizes.add(self.jobs[j as usize].gpus, 1);
+        if let Some(after) = self.spec.policy.promote_after(&self.view(j)) {
+            let generation = self.st[j as usize].generation;
+            self.push(self.now.plus(after), Ev::Promote { job: j, generation });
+        }
+    }
+
+    fn dequeue(&mut self, j: u32) {
+        let s = &self.st[j as usize];
+        self.waiting.remove(&(s.key, self.jobs[j as usize].submit.0, j));
+        self.sizes.add(self.jobs[j as usize].gpus, -1);
+    }
+
+    fn arrive(&mut self, j: u32) {
+        self.arrived += 1;
+        self.enqueue(j);
+    }
+
+    /// Starts job `j` where the placement finds room; false if there is none.
+    fn try_start(&mut self, j: u32) -> bool {
+        let gpus = self.jobs[j as usize].gpus;
+        let mut nodes = std::mem::take(&mut self.scratch);
+        let spot = placement::find(self.cluster, &self.groups, self.opts.placement, gpus, &self.sizes, &mut nodes);
+        let Some(spot) = spot else {
+            self.scratch = nodes;
+            return false;
+        };
+        for &n in &nodes {
+            self.groups[spot.group as usize].take(n, spot.per_node);
+        }
+        self.dequeue(j);
+        let s = &mut self.st[j as usize];
+        std::mem::swap(&mut s.nodes, &mut nodes);
+        self.scratch = nodes;
+        s.group = spot.group;
+        s.per_node = spot.per_node;
+        self.start(j);
+        true
+    }
+
+    fn start(&mut self, j: u32) {
+        let now = self.now;
+        let restart = self.opts.restart;
+        let s = &mut self.st[j as usize];
+        s.status = Status::Running;
+        s.seg_start = now;
+        s.seg_overhead = if s.first_start.is_some() { restart } else { SimTime::ZERO };
+        s.first_start.get_or_insert(now);
+        s.ends_at = now.plus(s.seg_overhead).plus(s.remaining);
+        let (generation, ends_at, overhead) = (s.generation, s.ends_at, s.seg_overhead);
+        self.busy += self.allocated(j);
+        let order = self.spec.policy.running_order(&self.view(j), now.plus(overhead));
+        self.st[j as usize].key = order;
+        self.running.insert((order, j));
+        self.ends.insert((ends_at, j));
+        self.push(ends_at, Ev::Finish { job: j, generation });
+        self.schedule_rekey(j);
+        self.on_start(j);
+    }
+
+    fn schedule_rekey(&mut self, j: u32) {
+        if let Some(after) = self.spec.policy.rekey_after(&self.view(j)) {
+            let s = &self.st[j as usize];
+            let at = self.now.max(s.seg_start.plus(s.seg_overhead)).plus(after);
+            if at < s.ends_at {
+                let generation = s.generation;
+                self.push(at, Ev::Rekey { job: j, generation });
+            }
+        }
+    }
+
+    /// Closes job `j`'s running segment: productive time becomes attained, the rest is lost to
+    /// the cause of its last interruption. Returns the productive time.
+    pub(crate) fn close_segment(&mut self, j: u32) -> SimTime {
+        let p = self.productive(j);
+        let held = self.now.since(self.st[j as usize].seg_start);
+        let (gpus, alloc) = (u128::from(self.jobs[j as usize].gpus), u128::from(self.allocated(j)));
+        let s = &mut self.st[j as usize];
+        s.remaining = s.remaining.since(p);
+        s.attained = s.attained.plus(p);
+        s.prio_attained = s.prio_attained.plus(p);
+        let lost = gpus * u128::from(held.since(p).0);
+        s.lost[s.overhead_cause as usize] += lost;
+        self.accounts.lost[s.overhead_cause as usize] += lost;
+        self.accounts.done += gpus * u128::from(p.0);
+        self.accounts.rounding += (alloc - gpus) * u128::from(held.0);
+        self.running.remove(&(s.key, j));
+        self.ends.remove(&(s.ends_at, j));
+        s.generation += 1;
+        p
+    }
+
+    /// Gives job `j`'s GPUs back.
+    pub(crate) fn free(&mut self, j: u32) {
+        let alloc = self.allocated(j);
+        let s = &mut self.st[j as usize];
+        let nodes = std::mem::take(&mut s.nodes);
+        let (group, per_node) = (s.group as usize, s.per_node);
+        for &n in &nodes {
+            self.groups[group].give(n, per_node);
+        }
+        self.st[j as usize].nodes = nodes;
+        self.st[j as usize].nodes.clear();
+        self.busy -= alloc;
+        self.on_free(j);
+    }
+
+    fn finish(&mut self, j: u32) {
+        self.close_segment(j);
+        self.free(j);
+        let s = &mut self.st[j as usize];
+        s.status = Status::Done;
+        s.end = self.now;
+        self.done += 1;
+    }
+
+    /// Preempts running job `j`: it writes a checkpoint on its GPUs, then waits again.
+    fn preempt(&mut self, j: u32) {
+        self.close_segment(j);
+        let checkpoint = self.opts.checkpoint;
+        let alloc = self.allocated(j);
+        let gpus = u128::from(self.jobs[j as usize].gpus);
+        let s = &mut self.st[j as usize];
+        s.preemptions += 1;
+        s.overhead_cause = Cause::Preemption;
+        if checkpoint == SimTime::ZERO {
+            self.free(j);
+            self.enqueue(j);
+            return;
+        }
+        s.status = Status::Draining;
+        s.ends_at = self.now.plus(checkpoint);
+        s.lost[Cause::Preemption as usize] += gpus * u128::from(checkpoint.0);
+        self.accounts.lost[Cause::Preemption as usize] += gpus * u128::from(checkpoint.0);
+        self.accounts.rounding += (u128::from(alloc) - gpus) * u128::from(checkpoint.0);
+        let (generation, at) = (s.generation, s.ends_at);
+        self.ends.insert((at, j));
+        self.draining += alloc;
+        self.push(at, Ev::Released { job: j, generation });
+    }
+
+    fn released(&mut self, j: u32) {
+        let s = &self.st[j as usize];
+        self.ends.remove(&(s.ends_at, j));
+        self.draining -= self.allocated(j);
+        self.free(j);
+        self.enqueue(j);
+    }
+
+    /// A running job crossed a threshold of its policy: re-file it.
+    fn rekey(&mut self, j: u32) {
+        let s = &self.st[j as usize];
+        self.running.remove(&(s.key, j));
+        let order = self.spec.policy.running_order(&self.view(j), self.now);
+        self.st[j as usize].key = order;
+        self.running.insert((order, j));
+        self.schedule_rekey(j);
+    }
+
+    /// A waiting job passed its starvation limit: its attained service counts from zero.
+    fn promote(&mut self, j: u32) {
+        if self.st[j as usize].status != Status::Waiting {
+            return;
+        }
+        self.dequeue(j);
+        self.st[j as usize].prio_attained = SimTime::ZERO;
+        self.st[j as usize].generation += 1;
+        self.enqueue(j);
+    }
+
+    /// The scheduling pass (see the module's documentation).
+    fn schedule(&mut self) {
+        let mut cursor: Option<(u64, u64, u32)> = None;
+        let mut blocked: Option<Blocked> = None;
+        let mut looked = 0usize;
+        let preemptive = self.spec.policy.preemptive();
+        loop {
+            let next = match cursor {
+                None => self.waiting.first().copied(),
+                Some(c) => self.waiting.range((Excluded(c), Unbounded)).next().copied(),
+            };
+            let Some(entry) = next else { break };
+            let j = entry.2;
+            match blocked {
+                None => {
+                    if self.try_start(j) {
+                        continue;
+                    }
+                    if preemptive {
+                        self.preempt_for(j);
+                        if self.st[j as usize].status == Status::Waiting && self.try_start(j) {
+                            continue;
+                        }
+                    }
+                    if !self.spec.backfill && !preemptive {
+                        break;
+                    }
+                    blocked = Some(self.reservation(j));
+                }
+                Some(ref mut b) => {
+                    if self.free_gpus() == 0 {
+                        break;
+                    }
+                    if self.may_skip_ahead(j, b) && self.try_start(j) {
+                        let s = &self.st[j as usize];
+                        if self.spec.backfill && s.ends_at > b.shadow {
+                            b.extra = b.extra.saturating_sub(self.allocated(j));
+                        }
+                        continue;
+                    }
+                }
+            }
+            cursor = Some(entry);
+            looked += 1;
+            if looked > self.opts.backfill_depth {
+                break;
+            }
+        }
+    }
+
+    /// Preempts running jobs with keys worse than waiting job `head`'s, worst first, until the
+    /// GPUs free or being freed would hold it.
+    fn preempt_for(&mut self, head: u32) {
+        let need = self.need(head);
+        let head_key = self.st[head as usize].key;
+        while self.free_gpus() + self.draining < need {
+            let Some(&(_, v)) = self.running.last() else { break };
+            if self.spec.policy.key(&self.view(v)) <= head_key {
+                break;
+            }
+            self.preempt(v);
+        }
+    }
+
+    /// What the blocked `head` leaves to the jobs behind it.
+    fn reservation(&self, head: u32) -> Blocked {
+        let need = self.need(head);
+        let free = self.free_gpus();
+        let mut b = Blocked { shadow: SimTime(u64::MAX), extra: 0, reserved: need.saturating_sub(self.draining) };
+        if !self.spec.backfill {
+            return b;
+        }
+        // EASY: the head's reservation is when enough running (or draining) jobs have ended.
+        let mut avail = free;
+        for &(t, j) in &self.ends {
+            if avail >= need {
+                break;
+            }
+            avail += self.allocated(j);
+            b.shadow = t;
+        }
+        if avail >= need {
+            b.extra = avail - need;
+        } else {
+            b.shadow = SimTime(u64::MAX);
+        }
+        if free >= need {
+            // Enough GPUs but not in the right places: no reservation can be computed by count.
+            b.shadow = self.now;
+            b.extra = free - need;
+        }
+        b
+    }
+
+    fn may_skip_ahead(&self, j: u32, b: &Blocked) -> bool {
+        let need = self.need(j);
+        let free = self.free_gpus();
+        if need > free {
+            return false;
+        }
+        if self.spec.backfill {
+            let s = &self.st[j as usize];
+            let overhead = if s.first_start.is_some() { self.opts.restart } else { SimTime::ZERO };
+            let ends = self.now.plus(overhead).plus(s.remaining);
+            return ends <= b.shadow || need <= b.extra;
+        }
+        free - need >= b.reserved
+    }
+
+    /// The per-job record of job `j` after the run.
+    pub(crate) fn state(&self, j: u32) -> &JobState {
+        &self.st[j as usize]
+    }
+
+    pub(crate) fn status(&self, j: u32) -> Status {
+        self.st[j as usize].status
+    }
+
+    /// Interrupts running job `j` because a node under it failed: the work since its last
+    /// checkpoint is lost, and it waits again.
+    pub(crate) fn fail_job(&mut self, j: u32, since_checkpoint: SimTime) {
+        let p = self.close_segment(j);
+        let lost = since_checkpoint.min(p).min(self.st[j as usize].attained);
+        let gpus = u128::from(self.jobs[j as usize].gpus);
+        let s = &mut self.st[j as usize];
+        s.remaining = s.remaining.plus(lost);
+        s.attained = s.attained.since(lost);
+        s.prio_attained = s.prio_attained.since(lost);
+        s.lost[Cause::Failure as usize] += gpus * u128::from(lost.0);
+        s.failures += 1;
+        s.overhead_cause = Cause::Failure;
+        self.accounts.lost[Cause::Failure as usize] += gpus * u128::from(lost.0);
+        self.accounts.done -= gpus * u128::from(lost.0);
+        self.job_failures += 1;
+        self.free(j);
+        self.enqueue(j);
+    }
+
+    /// Hooks for the failure model: which jobs run on which nodes.
+    fn on_start(&mut self, j: u32) {
+        if let Some(f) = self.failures.as_mut() {
+            let s = &self.st[j as usize];
+            f.occupy(s.group, &s.nodes, j);
+        }
+    }
+
+    fn on_free(&mut self, j: u32) {
+        if let Some(f) = self.failures.as_mut() {
+            let s = &self.st[j as usize];
+            f.vacate(s.group, &s.nodes, j);
+        }
+    }
+}
+
+/// A bucket width that gives about `points` buckets over the arrivals' span: a whole number
+/// of minutes, hours or days.
+fn bucket_step(span: SimTime, points: usize) -> SimTime {
+    let raw = span.secs() / points.max(1) as f64;
+    let nice = [60.0, 300.0, 900.0, 3600.0, 6.0 * 3600.0, 86_400.0, 7.0 * 86_400.0];
+    let s = nice.iter().copied().find(|&n| n >= raw).unwrap_or(30.0 * 86_400.0);
+    SimTime::from_secs(s)
+}
