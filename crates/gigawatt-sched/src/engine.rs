@@ -48,6 +48,25 @@ pub struct ReplayOptions {
     pub failures: Option<Failures>,
     /// Seed of the failure draws.
     pub seed: u64,
+    /// Keep every segment a job held GPUs ([`Segment`]), for checks and the per-job detail.
+    pub log_segments: bool,
+}
+
+/// A stretch of time a job held GPUs: from its start to the release of its GPUs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    /// Job index.
+    pub job: u32,
+    /// When it took its GPUs.
+    pub start: SimTime,
+    /// When it gave them back.
+    pub end: SimTime,
+    /// Group.
+    pub group: u16,
+    /// Nodes.
+    pub nodes: Vec<u32>,
+    /// GPUs on each node.
+    pub per_node: u32,
 }
 
 impl Default for ReplayOptions {
@@ -60,6 +79,7 @@ impl Default for ReplayOptions {
             series_points: 400,
             failures: None,
             seed: 0,
+            log_segments: false,
         }
     }
 }
@@ -162,6 +182,9 @@ pub struct Engine<'a> {
     pub(crate) failures: Option<FailureDraw>,
     pub(crate) job_failures: u64,
     scratch: Vec<u32>,
+    /// Segments, when logged; `open[j]` is job j's open one.
+    pub(crate) segments: Vec<Segment>,
+    open: Vec<u32>,
 }
 
 impl<'a> Engine<'a> {
@@ -218,6 +241,8 @@ impl<'a> Engine<'a> {
             failures: opts.failures.as_ref().map(|f| FailureDraw::new(f, cluster, opts.seed)),
             job_failures: 0,
             scratch: Vec::new(),
+            segments: Vec::new(),
+            open: if opts.log_segments { vec![u32::MAX; jobs.len()] } else { Vec::new() },
         }
     }
 
@@ -430,10 +455,10 @@ impl<'a> Engine<'a> {
         for &n in &nodes {
             self.groups[group].give(n, per_node);
         }
+        self.busy -= alloc;
+        self.on_free(j, &nodes);
         self.st[j as usize].nodes = nodes;
         self.st[j as usize].nodes.clear();
-        self.busy -= alloc;
-        self.on_free(j);
     }
 
     fn finish(&mut self, j: u32) {
@@ -639,16 +664,29 @@ impl<'a> Engine<'a> {
 
     /// Hooks for the failure model: which jobs run on which nodes.
     fn on_start(&mut self, j: u32) {
+        let s = &self.st[j as usize];
         if let Some(f) = self.failures.as_mut() {
-            let s = &self.st[j as usize];
             f.occupy(s.group, &s.nodes, j);
+        }
+        if self.opts.log_segments {
+            self.open[j as usize] = self.segments.len() as u32;
+            self.segments.push(Segment {
+                job: j,
+                start: self.now,
+                end: self.now,
+                group: s.group,
+                nodes: s.nodes.clone(),
+                per_node: s.per_node,
+            });
         }
     }
 
-    fn on_free(&mut self, j: u32) {
+    fn on_free(&mut self, j: u32, nodes: &[u32]) {
         if let Some(f) = self.failures.as_mut() {
-            let s = &self.st[j as usize];
-            f.vacate(s.group, &s.nodes, j);
+            f.vacate(self.st[j as usize].group, nodes, j);
+        }
+        if self.opts.log_segments {
+            self.segments[self.open[j as usize] as usize].end = self.now;
         }
     }
 }

@@ -23,13 +23,14 @@ pub mod job;
 pub mod metrics;
 pub mod placement;
 pub mod policy;
+pub mod spec;
 
 use std::collections::BTreeMap;
 
 use gigawatt_sim::SimTime;
 
 pub use cluster::{Cluster, Level, NodeGroup};
-pub use engine::{Engine, ReplayOptions};
+pub use engine::{Engine, ReplayOptions, Segment};
 pub use failures::{Failures, GroupFailures};
 pub use job::Job;
 pub use metrics::{Breakdown, GpuTime, JobOutcome, Policies, PolicyResult, Series, Summary};
@@ -95,6 +96,7 @@ fn result(e: &Engine<'_>, spec: &PolicySpec, opts: &ReplayOptions, users: &[Stri
         by_user: breakdown(&outcomes, users, |o| o.user),
         by_type: breakdown(&outcomes, types, |o| o.job_type),
         jobs: outcomes,
+        segments: e.segments.clone(),
     }
 }
 

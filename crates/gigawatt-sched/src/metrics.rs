@@ -195,6 +195,9 @@ pub struct PolicyResult {
     /// Every job's outcome, in trace order (not serialised: the per-job CSV carries it).
     #[serde(skip)]
     pub jobs: Vec<JobOutcome>,
+    /// Every stretch a job held GPUs, when [`crate::ReplayOptions::log_segments`] (not serialised).
+    #[serde(skip)]
+    pub segments: Vec<crate::engine::Segment>,
 }
 
 /// Policies in the order they were asked for, serialised as one object keyed by name.
