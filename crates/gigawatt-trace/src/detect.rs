@@ -55,14 +55,17 @@ fn looks_like(row: &Columns, columns: &[&str], numeric: &[usize]) -> bool {
 
 fn unknown(file: &SourceFile, header: &Columns) -> InputError {
     let task_table = header.has_all(&["job_name", "plan_gpu"]) || looks_like(header, &TASK_COLUMNS, &[4, 5, 8]);
-    let message = if task_table {
-        format!("this looks like the PAI 2020 task table ({PAI_TASK_TABLE}); the trace is read from its job table")
+    let formats = format!("the trace formats are:\n{}", Format::list());
+    let (message, help) = if task_table {
+        (
+            format!("this looks like the PAI 2020 task table ({PAI_TASK_TABLE}); the trace is read from its job table"),
+            format!(
+                "give the job table {PAI_JOB_TABLE} with {PAI_TASK_TABLE} beside it, or their directory; {formats}"
+            ),
+        )
     } else {
-        "cannot tell which trace format this is from its first row".to_string()
+        let help = format!("name the format explicitly if the header was renamed; {formats}");
+        ("cannot tell which trace format this is from its first row".to_string(), help)
     };
-    InputError::at_span(file, Some(header.span.clone()), message).with_label("not a known header").with_help(format!(
-        "give the job table {PAI_JOB_TABLE} (with {PAI_TASK_TABLE} beside it) or the directory for PAI 2020; \
-         name the format with --format if the header was renamed. The trace formats are:\n{}",
-        Format::list()
-    ))
+    InputError::at_span(file, Some(header.span.clone()), message).with_label("not a known header").with_help(help)
 }

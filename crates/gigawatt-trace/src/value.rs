@@ -44,7 +44,7 @@ pub(crate) fn number(s: &str, what: &str) -> Result<f64, Bad> {
         Err(_) => Err(Bad::new(
             "unparsable number",
             format!("{what} `{}` is not a number", shorten(s)),
-            format!("give {what} as a number such as 3600 or 0.5"),
+            format!("give {what} as a number"),
         )),
     }
 }
@@ -59,7 +59,7 @@ pub(crate) fn non_negative(s: &str, what: &str, max: f64) -> Result<f64, Bad> {
         return Err(Bad::new(
             "out of range",
             format!("{what} is too large ({x})"),
-            format!("{what} must be at most {max:e}"),
+            format!("{what} must be at most {}", readable(max)),
         ));
     }
     Ok(x)
@@ -91,7 +91,7 @@ pub(crate) fn time(s: &str, what: &str) -> Result<Option<f64>, Bad> {
         return Ok(None);
     }
     let numeric = s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+' || c == '.')
-        && !s.get(4..5).is_some_and(|c| c == "-");
+        && s.get(4..5).is_none_or(|c| c != "-");
     if numeric || s.eq_ignore_ascii_case("nan") || s.to_ascii_lowercase().contains("inf") {
         return seconds(s, what).map(Some);
     }
@@ -136,6 +136,11 @@ pub(crate) fn priority(s: &str, what: &str) -> Result<i32, Bad> {
 pub(crate) fn text(s: &str) -> &str {
     let s = s.trim();
     if is_missing(s) { "" } else { s }
+}
+
+/// A bound as a reader writes it: `1000`, `1e11`.
+fn readable(x: f64) -> String {
+    if x < 1e6 { format!("{x}") } else { format!("{x:e}") }
 }
 
 /// `s` cut to at most 40 characters for a message.

@@ -217,10 +217,13 @@ fn job(
     if job_name.is_empty() {
         return Err(line.bad(name, missing_name()));
     }
+    // The job's tasks are taken first, so that a bad job row does not leave them behind as
+    // tasks without a job.
+    let sum = tasks.remove(&job_name);
     let Some(submit_s) = line.value(submit, "start_time (the submission)", value::time)? else {
         return Err(line.bad(submit, missing("start_time (the submission)")));
     };
-    let Some(sum) = tasks.remove(&job_name) else {
+    let Some(sum) = sum else {
         let reason = if seen.contains(&job_name) { "duplicate job_name" } else { "no task in the task table" };
         return Ok(Row::Skip(reason));
     };
