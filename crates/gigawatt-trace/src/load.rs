@@ -22,6 +22,12 @@ pub const PAI_TASK_TABLE: &str = "pai_task_table.csv";
 /// * Any other file is read by [`read_trace`].
 pub fn load_trace(path: &Path, options: &ReadOptions) -> Result<Trace, InputError> {
     if path.is_dir() {
+        if let Some(format) = options.format.filter(|&f| f != Format::PaiJob) {
+            return Err(InputError::new(format!(
+                "{} is a directory, but a {format} trace is one file; only the PAI 2020 trace is read from a directory",
+                path.display()
+            )));
+        }
         let (jobs, tasks) = (path.join(PAI_JOB_TABLE), path.join(PAI_TASK_TABLE));
         if !jobs.is_file() || !tasks.is_file() {
             return Err(InputError::new(format!(

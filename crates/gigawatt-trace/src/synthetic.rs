@@ -102,9 +102,13 @@ pub enum Durations {
 impl Arrivals {
     /// Arrivals resampled from `trace`'s inter-arrival gaps.
     pub fn resample(trace: &Trace) -> Arrivals {
-        let gaps_s = trace.jobs.windows(2).map(|w| w[1].submit_s - w[0].submit_s).collect();
-        Arrivals::Resample { gaps_s, trace: None, format: None }
+        Arrivals::Resample { gaps_s: inter_arrival_gaps(trace), trace: None, format: None }
     }
+}
+
+/// The gaps between consecutive submits of a trace (sorted by submit time, so all ≥ 0).
+fn inter_arrival_gaps(trace: &Trace) -> Vec<f64> {
+    trace.jobs.windows(2).map(|w| w[1].submit_s - w[0].submit_s).collect()
 }
 
 /// Reads and checks a spec; errors point at the offending key.
@@ -127,7 +131,7 @@ pub fn load_synthetic(path: &Path) -> Result<Synthetic, InputError> {
         };
         let trace_path = path.parent().unwrap_or(Path::new("")).join(trace.as_str());
         let trace = load_trace(&trace_path, &ReadOptions { format, skip_bad: false })?;
-        let Arrivals::Resample { gaps_s: from_trace, .. } = Arrivals::resample(&trace) else { unreachable!() };
+        let from_trace = inter_arrival_gaps(&trace);
         if from_trace.is_empty() {
             let message = format!("{} has one job, so no inter-arrival gap to resample", trace_path.display());
             return Err(InputError::at(&file, &at.key("trace"), message));

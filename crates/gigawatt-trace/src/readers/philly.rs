@@ -130,7 +130,7 @@ fn last_gpus(file: &SourceFile, attempts: &[Node]) -> Result<u64, RowError> {
             };
         }
         if gpus > 0 {
-            return Ok(gpus);
+            return Ok(gpus.min(crate::build::MAX_GPUS as u64));
         }
     }
     Ok(0)
