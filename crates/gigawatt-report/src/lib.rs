@@ -23,6 +23,7 @@ pub mod headline;
 pub mod html;
 pub mod json;
 pub mod png;
+pub mod replay;
 pub mod report;
 pub mod simulation;
 pub mod table;

@@ -10,7 +10,7 @@ use gigawatt_sim::stats::Stat;
 
 use crate::fmt::{count, number, percent, sig3, thousands};
 
-fn new_table(header: &[&str], right_from: usize) -> Table {
+pub(crate) fn new_table(header: &[&str], right_from: usize) -> Table {
     let mut t = Table::new();
     t.load_style(TableStyle::new().header_separator(comfy_table::LineStyle::none().fill('─').junction('─')))
         .set_content_arrangement(ContentArrangement::Disabled)
@@ -24,7 +24,7 @@ fn new_table(header: &[&str], right_from: usize) -> Table {
     t
 }
 
-fn push_table(out: &mut String, t: &Table, indent: &str) {
+pub(crate) fn push_table(out: &mut String, t: &Table, indent: &str) {
     for line in t.lines() {
         out.push_str(indent);
         out.push_str(line.trim_end());
@@ -56,7 +56,7 @@ fn ratio3(x: f64) -> String {
     format!("{x:.3}")
 }
 
-fn seconds(s: f64) -> String {
+pub(crate) fn seconds(s: f64) -> String {
     if s >= 3600.0 {
         format!("{} h", sig3(s / 3600.0))
     } else if s >= 60.0 {

@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod placement;
 pub mod policy;
 pub mod spec;
+pub mod workload;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +37,8 @@ pub use job::Job;
 pub use metrics::{Breakdown, GpuTime, JobOutcome, Policies, PolicyResult, Series, Summary};
 pub use placement::Placement;
 pub use policy::{PolicyContext, PolicySpec};
+pub use spec::{ClusterSource, read_cluster};
+pub use workload::{ReplayRequest, ReplayResult, replay_trace};
 
 /// GPU-µs per GPU-hour.
 const GPU_US_PER_H: f64 = 3.6e9;

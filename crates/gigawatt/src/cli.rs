@@ -48,6 +48,9 @@ pub enum Command {
     /// Simulate the planned fleet: failures, repairs, spares and training jobs that checkpoint
     /// and restart, over Monte Carlo replicas.
     Simulate(crate::simulate::SimulateArgs),
+    /// Replay a GPU-cluster job trace on a cluster under scheduling policies, side by side: gang
+    /// placement, preemption, failures; JCT, queueing, utilisation and fragmentation.
+    Replay(crate::replay::ReplayArgs),
     /// The run history: list the recorded runs, show one, or compare two.
     Runs(RunsArgs),
     /// A local web dashboard: pick or paste a scenario, run it, see the numbers and charts; and

@@ -50,6 +50,18 @@ pub fn check_simulation(
     Ok(estimate)
 }
 
+/// Refuses a replay whose memory estimate exceeds `--max-memory`, else the memory available.
+pub fn check_replay(
+    estimate: &gigawatt_sched::workload::ReplayEstimate,
+    max_memory: Option<u64>,
+) -> Result<(), InputError> {
+    match (max_memory, available_memory()) {
+        (Some(limit), _) => estimate.check_memory(limit, "--max-memory"),
+        (None, Some(available)) => estimate.check_memory(available, "the memory available"),
+        (None, None) => Ok(()),
+    }
+}
+
 /// The estimate as the progress bar shows it: `≈ 1.2 M events, 380 MB`.
 pub fn describe(estimate: &WorkEstimate) -> String {
     let events = estimate.events;

@@ -10,6 +10,7 @@ mod capacity;
 mod cli;
 mod limits;
 mod output;
+mod replay;
 mod runs;
 mod simulate;
 
@@ -77,6 +78,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Catalog(args) => run_catalog(&catalog, args),
         Command::Capacity(args) => capacity::run(&catalog, &history, args),
         Command::Simulate(args) => simulate::run(&catalog, &history, args),
+        Command::Replay(args) => replay::run(&catalog, &history, args),
         Command::Serve(args) => run_serve(catalog, history, args),
         Command::Runs(_) => unreachable!("handled above"),
     }

@@ -1,0 +1,166 @@
+//! Renderers of `gigawatt replay` results: the terminal summary (policies side by side) and the
+//! per-job CSV. Both read only [`ReplayResult`].
+
+use std::fmt::Write;
+
+use gigawatt_sched::ReplayResult;
+use gigawatt_sched::metrics::{Breakdown, PolicyResult};
+
+use crate::fmt::{count, percent, sig3, thousands};
+use crate::simulation::{new_table, push_table, seconds};
+
+/// The replay as a readable terminal summary: the trace, the cluster, then one column per
+/// policy.
+pub fn replay_summary(r: &ReplayResult) -> String {
+    let mut out = String::new();
+    let t = &r.trace;
+    let _ = writeln!(
+        out,
+        "Replay of {} ({}): {} jobs, {} GPU-hours over {}, {} users",
+        t.name,
+        t.format,
+        thousands(t.jobs),
+        count(t.gpu_hours),
+        seconds(t.span_s),
+        thousands(t.users as u64)
+    );
+    let c = &r.cluster;
+    let _ = writeln!(
+        out,
+        "on {}: {} GPUs in {} nodes ({}); placement {}",
+        c.name,
+        thousands(c.gpus),
+        thousands(c.nodes),
+        c.groups
+            .iter()
+            .map(|g| format!("{} × {} GPUs", thousands(u64::from(g.nodes)), g.gpus_per_node))
+            .collect::<Vec<_>>()
+            .join(", "),
+        r.settings.placement
+    );
+    not_replayed(&mut out, r);
+    out.push('\n');
+    let names: Vec<&str> = r.policies.0.iter().map(|p| p.policy.as_str()).collect();
+    let mut header = vec![""];
+    header.extend(&names);
+    let mut table = new_table(&header, 1);
+    for (label, f) in rows() {
+        let mut row = vec![label.to_string()];
+        row.extend(r.policies.0.iter().map(f));
+        table.add_row(row);
+    }
+    push_table(&mut out, &table, "  ");
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "JCT: arrival to end; queueing: arrival to first start; slowdown bounded at 10 s; fragmentation: free \
+         GPUs no waiting job could use, while jobs wait."
+    );
+    if !r.settings.failures_per_node_h.is_empty() {
+        let _ = writeln!(
+            out,
+            "Failures: {} per node-hour, mean repair {} h, checkpoints every {}.",
+            r.settings.failures_per_node_h.iter().map(|x| format!("{x:.2e}")).collect::<Vec<_>>().join(" / "),
+            r.settings.repair_mean_h.iter().map(|x| sig3(*x)).collect::<Vec<_>>().join(" / "),
+            seconds(r.settings.checkpoint_interval_s)
+        );
+    }
+    out
+}
+
+type Row = (&'static str, fn(&PolicyResult) -> String);
+
+fn rows() -> [Row; 14] {
+    [
+        ("JCT mean", |p| seconds(p.jct_s.mean)),
+        ("JCT p50", |p| seconds(p.jct_s.p50)),
+        ("JCT p95", |p| seconds(p.jct_s.p95)),
+        ("JCT p99", |p| seconds(p.jct_s.p99)),
+        ("queueing mean", |p| seconds(p.queue_delay_s.mean)),
+        ("queueing p99", |p| seconds(p.queue_delay_s.p99)),
+        ("slowdown mean", |p| sig3(p.slowdown)),
+        ("makespan", |p| seconds(p.makespan_s)),
+        ("utilisation", |p| percent(p.utilisation)),
+        ("fragmentation", |p| percent(p.fragmentation)),
+        ("preemptions", |p| thousands(p.preemptions)),
+        ("failures hitting jobs", |p| thousands(p.job_failures)),
+        ("GPU-hours lost", |p| count(p.gpu_hours_lost)),
+        ("events", |p| thousands(p.events)),
+    ]
+}
+
+fn not_replayed(out: &mut String, r: &ReplayResult) {
+    let t = &r.trace;
+    let mut notes = Vec::new();
+    if t.too_large > 0 {
+        notes.push(format!("larger than the cluster: {}", thousands(t.too_large)));
+    }
+    if t.cpu_only > 0 {
+        notes.push(format!("CPU-only: {}", thousands(t.cpu_only)));
+    }
+    for (reason, n) in &t.rows_skipped {
+        notes.push(format!("{reason}: {}", thousands(*n)));
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(out, "rows not replayed, by reason: {}", notes.join("; "));
+    }
+    if t.fractional_rounded > 0 {
+        let _ = writeln!(out, "{} fractional-GPU requests rounded up to whole GPUs", thousands(t.fractional_rounded));
+    }
+}
+
+/// Every job under every policy, one row each: the per-job CSV.
+pub fn jobs_csv(r: &ReplayResult) -> String {
+    let mut out = String::from(
+        "policy,job,user,submit_s,start_s,end_s,gpus,duration_s,queue_delay_s,jct_s,slowdown,preemptions,failures,gpu_hours_lost\n",
+    );
+    for p in &r.policies.0 {
+        for (j, id) in p.jobs.iter().zip(&r.job_ids) {
+            let user = r.users.get(j.user as usize).map_or("", String::as_str);
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                field(&p.policy),
+                field(id),
+                field(user),
+                j.submit_s,
+                j.start_s,
+                j.end_s,
+                j.gpus,
+                j.duration_s,
+                j.queue_delay_s(),
+                j.jct_s(),
+                j.slowdown(),
+                j.preemptions,
+                j.failures,
+                j.gpu_hours_lost
+            );
+        }
+    }
+    out
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// The breakdown of one policy by user or by type, largest GPU-hours first, at most `top` rows.
+pub fn breakdown_table(rows: &std::collections::BTreeMap<String, Breakdown>, top: usize) -> String {
+    let mut sorted: Vec<(&String, &Breakdown)> = rows.iter().collect();
+    sorted.sort_by(|a, b| b.1.gpu_hours.total_cmp(&a.1.gpu_hours).then(a.0.cmp(b.0)));
+    let mut t = new_table(&["", "jobs", "GPU-hours", "JCT mean", "queueing mean", "slowdown"], 1);
+    for (name, b) in sorted.into_iter().take(top) {
+        t.add_row(vec![
+            if name.is_empty() { "(none)".to_string() } else { name.clone() },
+            thousands(b.jobs),
+            count(b.gpu_hours),
+            seconds(b.jct_s.mean),
+            seconds(b.queue_delay_s.mean),
+            sig3(b.slowdown),
+        ]);
+    }
+    let mut out = String::new();
+    push_table(&mut out, &t, "  ");
+    out
+}
