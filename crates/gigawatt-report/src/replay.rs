@@ -56,6 +56,12 @@ pub fn replay_summary(r: &ReplayResult) -> String {
         "JCT: arrival to end; queueing: arrival to first start; slowdown bounded at 10 s; fragmentation: free \
          GPUs no waiting job could use, while jobs wait."
     );
+    if let Some(first) = r.policies.0.first()
+        && first.by_type.len() > 1
+    {
+        let _ = writeln!(out, "\nBy job type, under {} (largest GPU-hours first):", first.policy);
+        out.push_str(&breakdown_table(&first.by_type, 10));
+    }
     if !r.settings.failures_per_node_h.is_empty() {
         let _ = writeln!(
             out,
@@ -145,22 +151,94 @@ fn field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
-/// The breakdown of one policy by user or by type, largest GPU-hours first, at most `top` rows.
-pub fn breakdown_table(rows: &std::collections::BTreeMap<String, Breakdown>, top: usize) -> String {
+const BREAKDOWN_HEAD: [&str; 6] = ["", "jobs", "GPU-hours", "JCT mean", "queueing mean", "slowdown"];
+
+/// The rows of a breakdown by user or by type, largest GPU-hours first, at most `top`.
+fn breakdown_rows(rows: &std::collections::BTreeMap<String, Breakdown>, top: usize) -> Vec<Vec<String>> {
     let mut sorted: Vec<(&String, &Breakdown)> = rows.iter().collect();
     sorted.sort_by(|a, b| b.1.gpu_hours.total_cmp(&a.1.gpu_hours).then(a.0.cmp(b.0)));
-    let mut t = new_table(&["", "jobs", "GPU-hours", "JCT mean", "queueing mean", "slowdown"], 1);
-    for (name, b) in sorted.into_iter().take(top) {
-        t.add_row(vec![
-            if name.is_empty() { "(none)".to_string() } else { name.clone() },
-            thousands(b.jobs),
-            count(b.gpu_hours),
-            seconds(b.jct_s.mean),
-            seconds(b.queue_delay_s.mean),
-            sig3(b.slowdown),
-        ]);
+    sorted
+        .into_iter()
+        .take(top)
+        .map(|(name, b)| {
+            vec![
+                if name.is_empty() { "(none)".to_string() } else { name.clone() },
+                thousands(b.jobs),
+                count(b.gpu_hours),
+                seconds(b.jct_s.mean),
+                seconds(b.queue_delay_s.mean),
+                sig3(b.slowdown),
+            ]
+        })
+        .collect()
+}
+
+/// The breakdown of one policy by user or by type as a terminal table, largest GPU-hours
+/// first, at most `top` rows.
+pub fn breakdown_table(rows: &std::collections::BTreeMap<String, Breakdown>, top: usize) -> String {
+    let mut t = new_table(&BREAKDOWN_HEAD, 1);
+    for row in breakdown_rows(rows, top) {
+        t.add_row(row);
     }
     let mut out = String::new();
     push_table(&mut out, &t, "  ");
     out
+}
+
+/// The files of `replay --out DIR` besides the JSON and the CSV: each chart as SVG, and a
+/// self-contained `index.html` with the summary, the charts and the breakdown by job type.
+pub fn replay_page_files(r: &ReplayResult) -> Vec<(String, String)> {
+    use crate::chart::replay::replay_charts;
+    use crate::html::{Block, ChartFigure, Page, Section, Table};
+
+    let charts: Vec<_> = replay_charts(r).iter().map(|c| c.render()).collect();
+    let mut files: Vec<(String, String)> = charts.iter().map(|c| (format!("{}.svg", c.id), c.svg.clone())).collect();
+    let mut head = vec![String::new()];
+    head.extend(r.policies.0.iter().map(|p| p.policy.clone()));
+    let body: Vec<Vec<String>> = rows()
+        .iter()
+        .map(|(label, f)| {
+            let mut row = vec![label.to_string()];
+            row.extend(r.policies.0.iter().map(f));
+            row
+        })
+        .collect();
+    let summary = Table { head, rows: body, numeric_from: 1 };
+    let figures = charts
+        .into_iter()
+        .map(|chart| {
+            let links = vec![("SVG".to_string(), format!("{}.svg", chart.id))];
+            ChartFigure { chart, links }
+        })
+        .collect();
+    let mut sections = vec![
+        Section { id: "policies".into(), title: "Policies side by side".into(), blocks: vec![Block::Table(summary)] },
+        Section { id: "charts".into(), title: "Charts".into(), blocks: vec![Block::Charts(figures)] },
+    ];
+    if let Some(first) = r.policies.0.first()
+        && first.by_type.len() > 1
+    {
+        sections.push(Section {
+            id: "by-type".into(),
+            title: format!("By job type, under {}", first.policy),
+            blocks: vec![Block::Table(Table {
+                head: BREAKDOWN_HEAD.iter().map(|h| h.to_string()).collect(),
+                rows: breakdown_rows(&first.by_type, 20),
+                numeric_from: 1,
+            })],
+        });
+    }
+    let lede = replay_summary(r).lines().take_while(|l| !l.is_empty()).map(str::to_string).collect();
+    let page = Page {
+        title: format!("gigawatt replay: {}", r.trace.name),
+        heading: format!("Replay of {} on {}", r.trace.name, r.cluster.name),
+        lede,
+        sections,
+        files: vec![
+            ("replay.json".into(), "the full result (docs/output.md)".into()),
+            ("jobs.csv".into(), "every job under every policy".into()),
+        ],
+    };
+    files.push(("index.html".into(), page.to_html()));
+    files
 }

@@ -149,9 +149,11 @@ pub fn run(catalog: &Catalog, history: &History, args: ReplayArgs) -> Result<(),
     let as_json = json::to_json(&result);
     let as_csv = replay::jobs_csv(&result);
     if let Some(dir) = &args.out {
-        write_all(dir, &[OutFile::new("replay.json", &as_json), OutFile::new("jobs.csv", &as_csv)])
-            .map_err(Failure::Write)?;
-        eprintln!("wrote {}, {}", dir.join("replay.json").display(), dir.join("jobs.csv").display());
+        let page = replay::replay_page_files(&result);
+        let mut files = vec![OutFile::new("replay.json", &as_json), OutFile::new("jobs.csv", &as_csv)];
+        files.extend(page.iter().map(|(name, text)| OutFile::new(name, text)));
+        write_all(dir, &files).map_err(Failure::Write)?;
+        eprintln!("wrote {} (index.html, replay.json, jobs.csv and the charts)", dir.display());
     }
     let text = match args.format {
         Format::Table => replay::replay_summary(&result),

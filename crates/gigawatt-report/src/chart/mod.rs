@@ -20,6 +20,7 @@
 
 pub mod capacity;
 pub mod plan;
+pub mod replay;
 pub mod simulation;
 pub mod svg;
 pub mod text;
@@ -53,11 +54,17 @@ pub enum ChartId {
     DemandByTier,
     /// Where the fleet's GPUs go.
     FleetSplit,
+    /// A replay's job completion times, per policy.
+    JctCdf,
+    /// A replay's GPU utilisation over time, per policy.
+    Utilisation,
+    /// A replay's waiting jobs over time, per policy.
+    QueueLength,
 }
 
 impl ChartId {
     /// Every chart, in the order a report shows them.
-    pub const ALL: [ChartId; 11] = [
+    pub const ALL: [ChartId; 14] = [
         ChartId::Buildout,
         ChartId::Capex,
         ChartId::CircularFlow,
@@ -69,6 +76,9 @@ impl ChartId {
         ChartId::CapacityDemand,
         ChartId::DemandByTier,
         ChartId::FleetSplit,
+        ChartId::JctCdf,
+        ChartId::Utilisation,
+        ChartId::QueueLength,
     ];
 
     /// The id (for [`ChartId::Tornado`], the prefix of `tornado-<headline>`).
@@ -85,6 +95,9 @@ impl ChartId {
             ChartId::CapacityDemand => "capacity-demand",
             ChartId::DemandByTier => "demand-by-tier",
             ChartId::FleetSplit => "fleet-split",
+            ChartId::JctCdf => "jct-cdf",
+            ChartId::Utilisation => "utilisation",
+            ChartId::QueueLength => "queue-length",
         }
     }
 
@@ -117,6 +130,11 @@ impl ChartId {
             }
             ChartId::DemandByTier => "peak-hour demand by tier, served and unmet, by month",
             ChartId::FleetSplit => "GPU packages to training, to inference at peak demand and idle, by month",
+            ChartId::JctCdf => {
+                "replay: the share of jobs done within each job completion time, one curve per policy (log scale)"
+            }
+            ChartId::Utilisation => "replay: allocated GPUs over the cluster's over time, one line per policy",
+            ChartId::QueueLength => "replay: jobs waiting over time, one line per policy",
         }
     }
 
