@@ -16,13 +16,14 @@ pub fn replay_summary(r: &ReplayResult) -> String {
     let t = &r.trace;
     let _ = writeln!(
         out,
-        "Replay of {} ({}): {} jobs, {} GPU-hours over {}, {} users",
+        "Replay of {} ({}): {} jobs, {} GPU-hours over {}, {} user{}",
         t.name,
         t.format,
         thousands(t.jobs),
         count(t.gpu_hours),
         seconds(t.span_s),
-        thousands(t.users as u64)
+        thousands(t.users as u64),
+        if t.users == 1 { "" } else { "s" }
     );
     let c = &r.cluster;
     let _ = writeln!(

@@ -3,7 +3,7 @@
 //! The scheduler core that `gigawatt replay` (a trace on one cluster) and, next, `gigawatt
 //! operate` (the build-out) drive: jobs arrive, wait in a policy's order, are placed as gangs on
 //! a cluster of nodes, NVLink domains, racks and pods, may be preempted or hit by node failures,
-//! and finish. The model, its equations and its assumptions are in `docs/replay.md`.
+//! and finish. The model, its equations and its assumptions are in `docs/models/replay.md`.
 //!
 //! * [`cluster`]: the nodes and their topology;
 //! * [`index`]: free capacity indexed by node, domain, rack and pod (placing a gang never scans

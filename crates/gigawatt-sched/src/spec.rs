@@ -87,7 +87,7 @@ pub fn read_cluster(file: &SourceFile, catalog: &Catalog) -> Result<ClusterSourc
     }
     if !table.contains_key("group") {
         return Err(InputError::at_span(file, Some(0..0), "this file is neither a scenario nor a cluster spec")
-            .with_help("a scenario has [[phase]] tables (docs/scenario.md); a cluster spec has [[group]] tables with nodes and gpus_per_node (docs/replay.md)"));
+            .with_help("a scenario has [[phase]] tables (docs/scenario.md); a cluster spec has [[group]] tables with nodes and gpus_per_node (docs/models/replay.md)"));
     }
     let spec: ClusterFile = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
     let cluster = Cluster { groups: spec.group.iter().enumerate().map(|(i, g)| g.group(i)).collect() };

@@ -274,7 +274,7 @@ pub struct ReplayEstimate {
 /// Bytes a replay needs whatever its size: the program, the catalog, the tables.
 const BASE_BYTES: u64 = 16 << 20;
 /// Bytes per job held once: the trace's record (with its id) and the scheduler's job.
-const TRACE_BYTES_PER_JOB: u64 = 160;
+const TRACE_BYTES_PER_JOB: u64 = 240;
 /// Bytes per job per policy running: its state, its outcome and its entries in the ordered
 /// sets, measured (docs/limits.md).
 const POLICY_BYTES_PER_JOB: u64 = 320;

@@ -27,7 +27,7 @@ fn run_with(jobs: &[Job], cluster: &Cluster, policy: &str, opts: &ReplayOptions)
     replay(jobs, cluster, &spec, opts, &[], &[])
 }
 
-/// Six jobs on one 4-GPU node, scheduled by hand in docs/replay.md.
+/// Six jobs on one 4-GPU node, scheduled by hand in docs/models/replay.md.
 fn six() -> Vec<Job> {
     vec![job(0.0, 2, 6.0), job(1.0, 4, 5.0), job(2.0, 1, 3.0), job(3.0, 2, 20.0), job(4.0, 1, 3.0), job(5.0, 2, 1.0)]
 }

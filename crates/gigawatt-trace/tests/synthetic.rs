@@ -119,7 +119,7 @@ fn a_spec_can_name_the_trace_whose_gaps_it_resamples() {
 
 #[test]
 fn the_bundled_example_reads_and_has_seren_like_statistics() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-seren.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/synthetic-acme-seren.toml");
     let spec = load_synthetic(&path).unwrap();
     let mut many = spec.clone();
     many.jobs = N;

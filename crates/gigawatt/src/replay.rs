@@ -25,7 +25,7 @@ pub struct ReplayArgs {
     pub trace: PathBuf,
 
     /// The cluster: a scenario (one node group per phase, as its plan builds them) or a cluster
-    /// spec with [[group]] tables (docs/replay.md).
+    /// spec with [[group]] tables (docs/models/replay.md).
     #[arg(long, value_name = "SCENARIO|SPEC")]
     pub cluster: PathBuf,
 

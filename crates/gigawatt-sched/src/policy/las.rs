@@ -39,7 +39,7 @@ pub struct LasParams {
 impl Default for LasParams {
     /// Two thresholds, one hour and ten hours of service, and a guard at 10× the attained run
     /// time: assumptions (Tiresias evaluates two to a few queues; no default is published as a
-    /// recommendation), listed as such in docs/replay.md.
+    /// recommendation), listed as such in docs/models/replay.md.
     fn default() -> LasParams {
         LasParams { thresholds: vec![3_600.0, 36_000.0], starve_factor: 10.0 }
     }
