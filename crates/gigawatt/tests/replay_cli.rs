@@ -140,7 +140,7 @@ fn an_empty_trace_and_a_job_too_large_are_reported() {
 
 #[test]
 fn failures_need_rates_and_memory_is_bounded_before_the_run() {
-    let (code, err) = error_of(&mut gigawatt_here().args([
+    let (code, err) = error_of(gigawatt_here().args([
         "--no-record",
         "replay",
         TRACE,
