@@ -112,7 +112,19 @@ fn not_replayed(out: &mut String, r: &ReplayResult) {
         let _ = writeln!(out, "rows not replayed, by reason: {}", notes.join("; "));
     }
     if t.fractional_rounded > 0 {
-        let _ = writeln!(out, "{} fractional-GPU requests rounded up to whole GPUs", thousands(t.fractional_rounded));
+        let why = if r.settings.share_gpus {
+            "more than one GPU each, so not shared"
+        } else {
+            "--share-gpus packs those under one GPU onto shared GPUs"
+        };
+        let _ = writeln!(
+            out,
+            "{} fractional-GPU requests rounded up to whole GPUs ({why})",
+            thousands(t.fractional_rounded)
+        );
+    }
+    if t.fractional_shared > 0 {
+        let _ = writeln!(out, "{} fractional-GPU jobs packed onto shared GPUs", thousands(t.fractional_shared));
     }
 }
 

@@ -41,6 +41,7 @@ fn workload(n: usize, gpus: u64) -> Vec<Job> {
                 user: 0,
                 job_type: 0,
                 priority: 0,
+                share: 0,
             }
         })
         .collect()

@@ -136,6 +136,8 @@ pub(crate) struct JobState {
     pub group: u16,
     pub per_node: u32,
     pub nodes: Vec<u32>,
+    /// The shared GPU a fractional job sits on (its slot: node × G + index).
+    pub share_slot: u32,
 }
 
 /// What a blocked head leaves to the jobs behind it.
@@ -173,6 +175,10 @@ pub struct Engine<'a> {
     pub(crate) now: SimTime,
     sizes: WaitingSizes,
     busy: u64,
+    /// GPUs held by jobs, in hundredths (a shared GPU counts its jobs' shares).
+    held: u128,
+    /// Shared GPUs per group (empty when no job is fractional).
+    shares: Vec<crate::share::ShareIndex>,
     draining: u64,
     arrived: u64,
     pub(crate) done: u64,
@@ -214,6 +220,7 @@ impl<'a> Engine<'a> {
                 group: 0,
                 per_node: 0,
                 nodes: Vec::new(),
+                share_slot: 0,
             })
             .collect();
         Engine {
@@ -232,6 +239,12 @@ impl<'a> Engine<'a> {
             now: SimTime::ZERO,
             sizes: WaitingSizes::new(max_node),
             busy: 0,
+            held: 0,
+            shares: if jobs.iter().any(|j| j.share > 0) {
+                cluster.groups.iter().map(crate::share::ShareIndex::new).collect()
+            } else {
+                Vec::new()
+            },
             draining: 0,
             arrived: 0,
             done: 0,
@@ -274,7 +287,7 @@ impl<'a> Engine<'a> {
         let waiting = self.waiting.len() as u64;
         let unusable =
             if waiting > 0 { self.groups.iter().map(|ix| placement::unusable_gpus(ix, &self.sizes)).sum() } else { 0 };
-        self.recorder.advance(t, self.busy, waiting, self.arrived - self.done, unusable);
+        self.recorder.advance(t, self.busy, self.held as f64, waiting, self.arrived - self.done, unusable);
         self.now = t;
     }
 
@@ -331,12 +344,22 @@ impl<'a> Engine<'a> {
         self.now.since(s.seg_start).since(s.seg_overhead).min(s.remaining)
     }
 
+    /// Whole GPUs job `j` holds (0 for a fractional job on a shared GPU).
     fn allocated(&self, j: u32) -> u64 {
         let s = &self.st[j as usize];
         u64::from(s.per_node) * s.nodes.len() as u64
     }
 
-    /// GPUs job `j` would be allocated in the cluster's first group that can hold it.
+    /// GPUs job `j` holds, in hundredths: its share on a shared GPU, else its whole GPUs.
+    fn held_by(&self, j: u32) -> u128 {
+        match self.jobs[j as usize].share {
+            0 => u128::from(self.allocated(j)) * 100,
+            share => u128::from(share),
+        }
+    }
+
+    /// GPUs job `j` would be allocated in the cluster's first group that can hold it (a
+    /// fractional job counts one).
     fn need(&self, j: u32) -> u64 {
         let gpus = self.jobs[j as usize].gpus;
         let g = self.cluster.groups.iter().find(|g| g.gpus() >= u64::from(gpus)).map_or(1, |g| g.gpus_per_node);
@@ -374,6 +397,9 @@ impl<'a> Engine<'a> {
 
     /// Starts job `j` where the placement finds room; false if there is none.
     fn try_start(&mut self, j: u32) -> bool {
+        if self.jobs[j as usize].share > 0 {
+            return self.try_start_shared(j);
+        }
         let gpus = self.jobs[j as usize].gpus;
         let mut nodes = std::mem::take(&mut self.scratch);
         let spot = placement::find(self.cluster, &self.groups, self.opts.placement, gpus, &self.sizes, &mut nodes);
@@ -394,6 +420,36 @@ impl<'a> Engine<'a> {
         true
     }
 
+    /// Starts fractional job `j` on a shared GPU: the fullest partly used one it fits on, else a
+    /// fresh GPU where the placement puts a one-GPU job.
+    fn try_start_shared(&mut self, j: u32) -> bool {
+        let share = self.jobs[j as usize].share;
+        let mut found = self.shares.iter().enumerate().find_map(|(g, s)| s.tightest(share).map(|slot| (g, slot)));
+        if found.is_none() {
+            let mut nodes = std::mem::take(&mut self.scratch);
+            let spot = placement::find(self.cluster, &self.groups, self.opts.placement, 1, &self.sizes, &mut nodes);
+            if let Some(spot) = spot {
+                let (g, node) = (spot.group as usize, nodes[0]);
+                self.groups[g].take(node, 1);
+                self.busy += 1;
+                found = Some((g, self.shares[g].fresh_slot(node)));
+            }
+            self.scratch = nodes;
+        }
+        let Some((g, slot)) = found else { return false };
+        self.shares[g].add(slot, share);
+        self.dequeue(j);
+        let node = self.shares[g].node_of(slot);
+        let s = &mut self.st[j as usize];
+        s.nodes.clear();
+        s.nodes.push(node);
+        s.group = g as u16;
+        s.per_node = 0;
+        s.share_slot = slot;
+        self.start(j);
+        true
+    }
+
     fn start(&mut self, j: u32) {
         let now = self.now;
         let restart = self.opts.restart;
@@ -405,6 +461,7 @@ impl<'a> Engine<'a> {
         s.ends_at = now.plus(s.seg_overhead).plus(s.remaining);
         let (generation, ends_at, overhead) = (s.generation, s.ends_at, s.seg_overhead);
         self.busy += self.allocated(j);
+        self.held += self.held_by(j);
         let order = self.spec.policy.running_order(&self.view(j), now.plus(overhead));
         self.st[j as usize].key = order;
         self.running.insert((order, j));
@@ -430,7 +487,7 @@ impl<'a> Engine<'a> {
     pub(crate) fn close_segment(&mut self, j: u32) -> SimTime {
         let p = self.productive(j);
         let held = self.now.since(self.st[j as usize].seg_start);
-        let (gpus, alloc) = (u128::from(self.jobs[j as usize].gpus), u128::from(self.allocated(j)));
+        let (gpus, alloc) = (self.jobs[j as usize].weight(), self.held_by(j));
         let s = &mut self.st[j as usize];
         s.remaining = s.remaining.since(p);
         s.attained = s.attained.plus(p);
@@ -449,6 +506,15 @@ impl<'a> Engine<'a> {
     /// Gives job `j`'s GPUs back.
     pub(crate) fn free(&mut self, j: u32) {
         let alloc = self.allocated(j);
+        self.held -= self.held_by(j);
+        let share = self.jobs[j as usize].share;
+        if share > 0 {
+            let (g, slot) = (self.st[j as usize].group as usize, self.st[j as usize].share_slot);
+            if self.shares[g].remove(slot, share) {
+                self.groups[g].give(self.shares[g].node_of(slot), 1);
+                self.busy -= 1;
+            }
+        }
         let s = &mut self.st[j as usize];
         let nodes = std::mem::take(&mut s.nodes);
         let (group, per_node) = (s.group as usize, s.per_node);
@@ -475,7 +541,7 @@ impl<'a> Engine<'a> {
         self.close_segment(j);
         let checkpoint = self.opts.checkpoint;
         let alloc = self.allocated(j);
-        let gpus = u128::from(self.jobs[j as usize].gpus);
+        let (gpus, held) = (self.jobs[j as usize].weight(), self.held_by(j));
         let s = &mut self.st[j as usize];
         s.preemptions += 1;
         s.overhead_cause = Cause::Preemption;
@@ -488,7 +554,7 @@ impl<'a> Engine<'a> {
         s.ends_at = self.now.plus(checkpoint);
         s.lost[Cause::Preemption as usize] += gpus * u128::from(checkpoint.0);
         self.accounts.lost[Cause::Preemption as usize] += gpus * u128::from(checkpoint.0);
-        self.accounts.rounding += (u128::from(alloc) - gpus) * u128::from(checkpoint.0);
+        self.accounts.rounding += (held - gpus) * u128::from(checkpoint.0);
         let (generation, at) = (s.generation, s.ends_at);
         self.ends.insert((at, j));
         self.draining += alloc;
@@ -647,7 +713,7 @@ impl<'a> Engine<'a> {
     pub(crate) fn fail_job(&mut self, j: u32, since_checkpoint: SimTime) {
         let p = self.close_segment(j);
         let lost = since_checkpoint.min(p).min(self.st[j as usize].attained);
-        let gpus = u128::from(self.jobs[j as usize].gpus);
+        let gpus = self.jobs[j as usize].weight();
         let s = &mut self.st[j as usize];
         s.remaining = s.remaining.plus(lost);
         s.attained = s.attained.since(lost);
@@ -666,7 +732,7 @@ impl<'a> Engine<'a> {
     fn on_start(&mut self, j: u32) {
         let s = &self.st[j as usize];
         if let Some(f) = self.failures.as_mut() {
-            f.occupy(s.group, &s.nodes, j);
+            f.occupy(s.group, &s.nodes, s.per_node, j);
         }
         if self.opts.log_segments {
             self.open[j as usize] = self.segments.len() as u32;

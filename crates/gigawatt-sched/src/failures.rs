@@ -44,6 +44,8 @@ pub struct FailureDraw {
     nodes_up: Vec<u64>,
     /// `slots[group][node × G + i]`: job + 1 on that GPU, 0 when free.
     slots: Vec<Vec<u32>>,
+    /// Fractional jobs on shared GPUs, by (group, node).
+    shared: std::collections::BTreeMap<(u16, u32), Vec<u32>>,
     gpus_per_node: Vec<u32>,
     interval: SimTime,
 }
@@ -60,18 +62,24 @@ impl FailureDraw {
             repair_mean_us: (0..cluster.groups.len()).map(|i| g(i).repair_mean_h.max(0.0) * 3.6e9).collect(),
             nodes_up: cluster.groups.iter().map(|g| u64::from(g.nodes)).collect(),
             slots: cluster.groups.iter().map(|g| vec![0; g.gpus() as usize]).collect(),
+            shared: std::collections::BTreeMap::new(),
             gpus_per_node: cluster.groups.iter().map(|g| g.gpus_per_node).collect(),
             interval: failures.checkpoint_interval,
         }
     }
 
-    /// Job `j` takes its GPUs on `nodes` of `group`.
-    pub fn occupy(&mut self, group: u16, nodes: &[u32], j: u32) {
+    /// Job `j` takes `per_node` GPUs on each of `nodes` of `group` (0: a share of a GPU).
+    pub fn occupy(&mut self, group: u16, nodes: &[u32], per_node: u32, j: u32) {
+        if per_node == 0 {
+            for &n in nodes {
+                self.shared.entry((group, n)).or_default().push(j);
+            }
+            return;
+        }
         let g = self.gpus_per_node[group as usize] as usize;
         let slots = &mut self.slots[group as usize];
-        let per_node = if nodes.len() > 1 { g } else { usize::MAX };
         for &n in nodes {
-            let mut left = per_node;
+            let mut left = per_node as usize;
             for s in &mut slots[n as usize * g..(n as usize + 1) * g] {
                 if left == 0 {
                     break;
@@ -86,6 +94,14 @@ impl FailureDraw {
 
     /// Job `j` leaves its GPUs on `nodes` of `group`.
     pub fn vacate(&mut self, group: u16, nodes: &[u32], j: u32) {
+        for &n in nodes {
+            if let Some(list) = self.shared.get_mut(&(group, n)) {
+                list.retain(|&x| x != j);
+                if list.is_empty() {
+                    self.shared.remove(&(group, n));
+                }
+            }
+        }
         let g = self.gpus_per_node[group as usize] as usize;
         let slots = &mut self.slots[group as usize];
         for &n in nodes {
@@ -105,6 +121,9 @@ impl FailureDraw {
             if s != 0 && !out.contains(&(s - 1)) {
                 out.push(s - 1);
             }
+        }
+        if let Some(list) = self.shared.get(&(group, node)) {
+            out.extend(list.iter().copied());
         }
     }
 

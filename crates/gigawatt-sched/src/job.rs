@@ -18,12 +18,25 @@ pub struct Job {
     pub job_type: u32,
     /// Priority: higher runs first under the `priority` policy.
     pub priority: i32,
+    /// A fractional job's share of one GPU, in hundredths (1–99), packed onto a GPU shared
+    /// with other fractional jobs of one node; 0 for a job of whole GPUs.
+    pub share: u8,
 }
 
 impl Job {
-    /// GPU-time the job needs, in GPU-microseconds.
+    /// A job of whole GPUs.
+    pub fn new(submit: SimTime, gpus: u32, duration: SimTime) -> Job {
+        Job { submit, gpus, duration, user: 0, job_type: 0, priority: 0, share: 0 }
+    }
+
+    /// The GPUs the job holds, in hundredths of a GPU: its share, or 100 per GPU.
+    pub fn weight(&self) -> u128 {
+        if self.share > 0 { u128::from(self.share) } else { u128::from(self.gpus) * 100 }
+    }
+
+    /// GPU-time the job needs, in hundredths of a GPU × microseconds.
     pub fn work(&self) -> u128 {
-        u128::from(self.gpus) * u128::from(self.duration.0)
+        self.weight() * u128::from(self.duration.0)
     }
 }
 

@@ -23,6 +23,7 @@ pub mod job;
 pub mod metrics;
 pub mod placement;
 pub mod policy;
+pub mod share;
 pub mod spec;
 pub mod workload;
 
@@ -40,8 +41,8 @@ pub use policy::{PolicyContext, PolicySpec};
 pub use spec::{ClusterSource, read_cluster};
 pub use workload::{ReplayRequest, ReplayResult, replay_trace};
 
-/// GPU-µs per GPU-hour.
-const GPU_US_PER_H: f64 = 3.6e9;
+/// Hundredths of a GPU × µs per GPU-hour (the engine's GPU-time unit, exact for shared GPUs).
+const GPU_US_PER_H: f64 = 3.6e11;
 
 /// Replays `jobs` (sorted by arrival, each at most the largest group's GPUs) on `cluster` under
 /// `spec`. `users` and `types` name the jobs' indices in the breakdowns.
@@ -82,7 +83,7 @@ fn result(e: &Engine<'_>, spec: &PolicySpec, opts: &ReplayOptions, users: &[Stri
         queue_delay_s: all.queue_delay_s,
         slowdown: all.slowdown,
         makespan_s: makespan,
-        utilisation: e.recorder.allocated / (gpus.max(1) as f64 * span_us),
+        utilisation: e.recorder.occupied / (gpus.max(1) as f64 * span_us),
         fragmentation: if e.recorder.waiting_time > 0.0 {
             e.recorder.unusable / e.recorder.waiting_time / gpus.max(1) as f64
         } else {

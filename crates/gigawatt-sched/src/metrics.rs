@@ -148,7 +148,7 @@ pub struct GpuTime {
     pub lost_to_failures: f64,
     /// Allocated but idle: gangs rounded up to whole nodes.
     pub rounding: f64,
-    /// GPUs allocated × time.
+    /// GPUs held by jobs × time (a shared GPU counts its jobs' shares).
     pub allocated: f64,
 }
 
@@ -228,8 +228,10 @@ pub struct Recorder {
     pub unusable: f64,
     /// Time any job waits (µs).
     pub waiting_time: f64,
-    /// ∫ allocated GPUs dt (GPU-µs).
+    /// ∫ GPUs held by jobs dt, in hundredths of a GPU × µs (a shared GPU counts its jobs' shares).
     pub allocated: f64,
+    /// ∫ GPUs allocated dt (GPU-µs; a shared GPU counts whole while any job holds a share).
+    pub occupied: f64,
 }
 
 impl Recorder {
@@ -244,16 +246,19 @@ impl Recorder {
             unusable: 0.0,
             waiting_time: 0.0,
             allocated: 0.0,
+            occupied: 0.0,
         }
     }
 
-    /// Accounts the state held since the last call up to `t`: `busy` GPUs allocated,
-    /// `waiting` jobs, `in_system` jobs, `unusable` free GPUs.
-    pub fn advance(&mut self, t: SimTime, busy: u64, waiting: u64, in_system: u64, unusable: u64) {
+    /// Accounts the state held since the last call up to `t`: `busy` GPUs allocated (a shared
+    /// GPU whole), `held` hundredths of GPUs held by jobs, `waiting` jobs, `in_system` jobs,
+    /// `unusable` free GPUs.
+    pub fn advance(&mut self, t: SimTime, busy: u64, held: f64, waiting: u64, in_system: u64, unusable: u64) {
         let (mut from, to) = (self.last.0, t.0.max(self.last.0));
         let dt = (to - from) as f64;
         self.in_system += in_system as f64 * dt;
-        self.allocated += busy as f64 * dt;
+        self.allocated += held * dt;
+        self.occupied += busy as f64 * dt;
         if waiting > 0 {
             self.waiting_time += dt;
             self.unusable += unusable as f64 * dt;
@@ -306,7 +311,7 @@ mod tests {
     #[test]
     fn a_recorder_splits_areas_across_buckets() {
         let mut r = Recorder::new(SimTime(10));
-        r.advance(SimTime(25), 4, 1, 2, 0);
+        r.advance(SimTime(25), 4, 400.0, 1, 2, 0);
         let (util, queue) = r.series(8, 100);
         assert_eq!(util.values, vec![0.5, 0.5, 0.25], "4 of 8 GPUs; the last bucket is half over");
         assert_eq!(queue.values[0], 1.0);

@@ -42,6 +42,8 @@ pub struct ReplayRequest {
     pub seed: u64,
     /// Error on a job larger than the cluster instead of counting it.
     pub strict: bool,
+    /// Pack fractional-GPU jobs onto shared GPUs instead of rounding them up to whole GPUs.
+    pub share_gpus: bool,
     /// Queue thresholds and starvation guard of the queue-based policies.
     pub las: LasParams,
 }
@@ -57,6 +59,7 @@ impl Default for ReplayRequest {
             checkpoint_interval_s: 0.0,
             seed: 0,
             strict: false,
+            share_gpus: false,
             las: LasParams::default(),
         }
     }
@@ -77,8 +80,11 @@ pub struct TraceSummary {
     pub rows_skipped: BTreeMap<String, u64>,
     /// Rows that ask for no GPU.
     pub cpu_only: u64,
-    /// Fractional-GPU requests rounded up to whole GPUs.
+    /// Fractional-GPU requests rounded up to whole GPUs (0 with `--share-gpus`).
     pub fractional_rounded: u64,
+    /// Fractional-GPU jobs packed onto shared GPUs (`--share-gpus`), their share rounded up to
+    /// a hundredth of a GPU.
+    pub fractional_shared: u64,
     /// GPU-hours the replayed jobs ask for.
     pub gpu_hours: f64,
     /// Seconds from the first arrival to the last.
@@ -119,6 +125,8 @@ pub struct Settings {
     pub queue_thresholds: Vec<f64>,
     /// Starvation guard factor.
     pub starve_factor: f64,
+    /// Whether fractional jobs share GPUs.
+    pub share_gpus: bool,
     /// Seed.
     pub seed: u64,
 }
@@ -142,8 +150,14 @@ pub struct ReplayResult {
     pub job_ids: Vec<String>,
 }
 
+/// A fractional request as a share of one GPU in hundredths (1–99), or `None` for whole GPUs.
+fn share_of(fraction: f32) -> Option<u8> {
+    (fraction > 0.0 && fraction < 1.0).then(|| ((f64::from(fraction) * 100.0).ceil() as u8).clamp(1, 99))
+}
+
 /// The trace's jobs as the scheduler takes them, and their ids; jobs that cannot fit are counted.
-fn jobs_of(trace: &Trace, cluster: &Cluster, strict: bool) -> Result<(Vec<Job>, Vec<String>, u64), InputError> {
+fn jobs_of(trace: &Trace, cluster: &Cluster, req: &ReplayRequest) -> Result<(Vec<Job>, Vec<String>, u64), InputError> {
+    let strict = req.strict;
     let largest = cluster.largest_group_gpus();
     let (mut jobs, mut ids, mut too_large) = (Vec::with_capacity(trace.jobs.len()), Vec::new(), 0);
     for j in &trace.jobs {
@@ -165,6 +179,7 @@ fn jobs_of(trace: &Trace, cluster: &Cluster, strict: bool) -> Result<(Vec<Job>, 
             user: j.user,
             job_type: j.job_type,
             priority: j.priority,
+            share: if req.share_gpus { share_of(j.gpu_fraction).unwrap_or(0) } else { 0 },
         });
         ids.push(j.id.clone());
     }
@@ -197,7 +212,8 @@ fn failures_of(source: &ClusterSource, req: &ReplayRequest) -> Result<Option<Fai
 pub fn replay_trace(trace: &Trace, source: &ClusterSource, req: &ReplayRequest) -> Result<ReplayResult, InputError> {
     let cluster = &source.cluster;
     let placement = Placement::by_name(&req.placement).map_err(InputError::new)?;
-    let (jobs, job_ids, too_large) = jobs_of(trace, cluster, req.strict)?;
+    let (jobs, job_ids, too_large) = jobs_of(trace, cluster, req)?;
+    let shared = jobs.iter().filter(|j| j.share > 0).count() as u64;
     let ctx = PolicyContext {
         las: req.las.clone(),
         gpu_seconds: jobs.iter().map(|j| f64::from(j.gpus) * j.duration.secs()).collect(),
@@ -224,8 +240,9 @@ pub fn replay_trace(trace: &Trace, source: &ClusterSource, req: &ReplayRequest) 
             too_large,
             rows_skipped: trace.skipped.clone(),
             cpu_only: trace.cpu_only,
-            fractional_rounded: trace.fractional_rounded,
-            gpu_hours: work as f64 / 3.6e9,
+            fractional_rounded: trace.fractional_rounded - shared.min(trace.fractional_rounded),
+            fractional_shared: shared,
+            gpu_hours: work as f64 / 3.6e11,
             span_s: jobs.last().map_or(0.0, |j| j.submit.secs()) - jobs.first().map_or(0.0, |j| j.submit.secs()),
             users: trace.users.len(),
         },
@@ -244,6 +261,7 @@ pub fn replay_trace(trace: &Trace, source: &ClusterSource, req: &ReplayRequest) 
             checkpoint_interval_s: if req.failures { req.checkpoint_interval_s } else { 0.0 },
             queue_thresholds: req.las.thresholds.clone(),
             starve_factor: req.las.starve_factor,
+            share_gpus: req.share_gpus,
             seed: req.seed,
         },
         policies: Policies(results),

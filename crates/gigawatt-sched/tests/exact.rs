@@ -11,7 +11,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, Exp};
 
 fn job(submit_s: f64, gpus: u32, duration_s: f64) -> Job {
-    Job { submit: secs(submit_s), gpus, duration: secs(duration_s), user: 0, job_type: 0, priority: 0 }
+    Job { submit: secs(submit_s), gpus, duration: secs(duration_s), user: 0, job_type: 0, priority: 0, share: 0 }
 }
 
 fn run(jobs: &[Job], cluster: &Cluster, policy: &str) -> gigawatt_sched::PolicyResult {
@@ -79,7 +79,7 @@ proptest! {
         let mut t = 0;
         let jobs: Vec<Job> = gaps.iter().zip(&durations).map(|(g, d)| {
             t += g;
-            Job { submit: SimTime(t), gpus: 1, duration: SimTime(*d), user: 0, job_type: 0, priority: 0 }
+            Job { submit: SimTime(t), gpus: 1, duration: SimTime(*d), user: 0, job_type: 0, priority: 0, share: 0 }
         }).collect();
         let gpus = c * per_node;
         let r = run(&jobs, &Cluster::uniform(c, per_node), "fifo");
@@ -158,4 +158,25 @@ fn littles_law_and_gpu_time_conservation_hold_exactly_on_a_busy_mixed_trace() {
         let accounted = g.done + g.lost_to_preemption + g.lost_to_failures + g.rounding;
         assert!((g.allocated - accounted).abs() <= 1e-6 * g.allocated, "{policy}: {g:?}");
     }
+}
+
+#[test]
+fn fractional_jobs_share_one_gpu_and_conserve_gpu_time() {
+    // Four quarter-GPU jobs and one half-GPU job on a single 1-GPU node: sharing, the quarters
+    // run together at once and the half waits for two of them; whole, they run one by one.
+    let mut jobs: Vec<Job> = (0..4).map(|i| job(0.0, 1, 100.0 + f64::from(i))).collect();
+    jobs.push(job(1.0, 1, 50.0));
+    let whole = run(&jobs, &Cluster::uniform(1, 1), "fifo");
+    assert_eq!(whole.jobs.iter().map(|j| j.start_s).collect::<Vec<_>>(), [0.0, 100.0, 201.0, 303.0, 406.0]);
+    for (j, share) in jobs.iter_mut().zip([25, 25, 25, 25, 50]) {
+        j.share = share;
+    }
+    let shared = run(&jobs, &Cluster::uniform(1, 1), "fifo");
+    assert_eq!(shared.jobs.iter().map(|j| j.start_s).collect::<Vec<_>>(), [0.0, 0.0, 0.0, 0.0, 101.0]);
+    let g = shared.gpu_time;
+    let expected = (4.0 * 0.25 * 101.5 + 0.5 * 50.0) / 3600.0;
+    assert!((g.work_in - expected).abs() < 1e-12 && (g.done - g.work_in).abs() < 1e-12, "{g:?}");
+    assert!((g.allocated - g.done).abs() < 1e-12, "shares held = work done: {g:?}");
+    // The GPU counts as busy whenever any share of it is held: 0 to 151 s.
+    assert!((shared.utilisation - 1.0).abs() < 1e-9, "{}", shared.utilisation);
 }

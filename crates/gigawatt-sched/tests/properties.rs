@@ -28,14 +28,17 @@ fn cluster(nodes: u32, g: u32, per_domain: u32) -> Cluster {
     }
 }
 
-fn workload() -> impl Strategy<Value = Vec<(u64, u32, u64, i32)>> {
-    prop::collection::vec((0u64..600, 1u32..40, 1u64..5_000, -2i32..3), 1..120)
+/// (gap, GPUs, run time, priority, share): a job of one GPU with a share below 100 is fractional.
+type Raw = (u64, u32, u64, i32, u8);
+
+fn workload() -> impl Strategy<Value = Vec<Raw>> {
+    prop::collection::vec((0u64..600, 1u32..40, 1u64..5_000, -2i32..3, 0u8..160), 1..120)
 }
 
-fn jobs_of(raw: &[(u64, u32, u64, i32)], max_gpus: u32) -> Vec<Job> {
+fn jobs_of(raw: &[Raw], max_gpus: u32) -> Vec<Job> {
     let mut t = 0;
     raw.iter()
-        .map(|&(gap, gpus, d, priority)| {
+        .map(|&(gap, gpus, d, priority, share)| {
             t += gap;
             Job {
                 submit: secs(t as f64),
@@ -44,6 +47,7 @@ fn jobs_of(raw: &[(u64, u32, u64, i32)], max_gpus: u32) -> Vec<Job> {
                 user: 0,
                 job_type: 0,
                 priority,
+                share: if gpus == 1 && (1..100).contains(&share) { share } else { 0 },
             }
         })
         .collect()
@@ -111,13 +115,19 @@ proptest! {
         prop_assert!(total_peak <= c.gpus(), "{} GPUs held of {}", total_peak, c.gpus());
         for s in &r.segments {
             let job = &jobs[s.job as usize];
-            if job.gpus <= g {
+            if job.share > 0 {
+                prop_assert_eq!((s.nodes.len(), s.per_node), (1, 0), "a fractional job sits on one shared GPU");
+            } else if job.gpus <= g {
                 prop_assert_eq!((s.nodes.len(), s.per_node), (1, job.gpus), "a small job sits in one node");
             } else {
                 prop_assert_eq!((s.nodes.len() as u32, s.per_node), (job.gpus.div_ceil(g), g), "a gang takes whole nodes");
             }
         }
         prop_assert!(r.jobs.iter().all(|j| j.end_s >= j.start_s && j.start_s >= j.submit_s), "times in order");
+        let g = r.gpu_time;
+        prop_assert!((g.work_in - g.done).abs() <= 1e-9 * g.work_in.max(1.0), "work in = done: {:?}", g);
+        let accounted = g.done + g.lost_to_preemption + g.lost_to_failures + g.rounding;
+        prop_assert!((g.allocated - accounted).abs() <= 1e-6 * g.allocated.max(1.0), "allocated = accounted: {:?}", g);
     }
 
     #[test]
@@ -156,8 +166,8 @@ proptest! {
 
 #[test]
 fn the_same_workload_gives_the_same_result_on_one_and_two_threads() {
-    let raw: Vec<(u64, u32, u64, i32)> =
-        (0..500).map(|i| (i % 7 * 30, 1 + (i % 13) as u32, 60 + i * 17 % 3000, 0)).collect();
+    let raw: Vec<Raw> =
+        (0..500).map(|i| (i % 7 * 30, 1 + (i % 13) as u32, 60 + i * 17 % 3000, 0, (i % 3 * 40) as u8)).collect();
     let jobs = jobs_of(&raw, 32);
     let c = cluster(4, 8, 2);
     let once = |threads: usize| {

@@ -82,6 +82,11 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Pack fractional-GPU jobs (PAI's plan_gpu, the 2023 pods' gpu_milli) onto GPUs shared
+    /// with other fractional jobs of one node, instead of rounding each up to a whole GPU.
+    #[arg(long)]
+    pub share_gpus: bool,
+
     /// Output on stdout: the summary table, the full result as JSON, or every job as CSV.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -128,6 +133,7 @@ fn request(args: &ReplayArgs) -> ReplayRequest {
         checkpoint_interval_s: args.checkpoint_interval,
         seed: args.seed,
         strict: args.strict,
+        share_gpus: args.share_gpus,
         las: LasParams {
             thresholds: args.queue_thresholds.clone().unwrap_or(defaults.thresholds),
             starve_factor: args.starve_factor.unwrap_or(defaults.starve_factor),

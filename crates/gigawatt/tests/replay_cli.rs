@@ -170,3 +170,26 @@ fn a_scenario_is_a_cluster_of_its_phases() {
     ]));
     assert!(out.contains("on Llama 3 405B cluster (24K H100): 24,576 GPUs in 3,072 nodes (3,072 × 8 GPUs); placement consolidated-rack"), "{out}");
 }
+
+#[test]
+fn share_gpus_packs_fractional_jobs_onto_one_gpu() {
+    // Four quarter-GPU jobs on a one-GPU cluster: rounded up they queue, shared they run at once.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("quarters.csv");
+    std::fs::write(&trace, "submit_s,gpus,duration_s\n0,0.25,100\n0,0.25,100\n0,0.25,100\n0,0.25,100\n").unwrap();
+    let cluster = dir.path().join("one.toml");
+    std::fs::write(&cluster, "[[group]]\nnodes = 1\ngpus_per_node = 1\n").unwrap();
+    let run = |extra: &[&str]| {
+        let mut cmd = gigawatt_here();
+        cmd.args(["--no-record", "replay"]).arg(&trace).arg("--cluster").arg(&cluster).args(["--format", "json"]);
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(cmd.args(extra))).unwrap();
+        json
+    };
+    let rounded = run(&[]);
+    assert_eq!(rounded["trace"]["fractional_rounded"], 4);
+    assert_eq!(rounded["policies"]["fifo"]["makespan_s"], 400.0);
+    let shared = run(&["--share-gpus"]);
+    assert_eq!(shared["trace"]["fractional_shared"], 4);
+    assert_eq!(shared["policies"]["fifo"]["makespan_s"], 100.0);
+    assert_eq!(shared["policies"]["fifo"]["gpu_time"]["work_in"].as_f64().unwrap(), 100.0 / 3600.0);
+}
