@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
         checkpoint_s: 10.0,
         restart_s: 30.0,
         failures: pick & 0x40 != 0,
+        share_gpus: pick & 0x20 != 0,
         checkpoint_interval_s: 600.0,
         ..ReplayRequest::default()
     };

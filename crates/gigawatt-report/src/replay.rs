@@ -32,11 +32,7 @@ pub fn replay_summary(r: &ReplayResult) -> String {
         c.name,
         thousands(c.gpus),
         thousands(c.nodes),
-        c.groups
-            .iter()
-            .map(|g| format!("{} × {} GPUs", thousands(u64::from(g.nodes)), g.gpus_per_node))
-            .collect::<Vec<_>>()
-            .join(", "),
+        runs(c.groups.iter().map(|g| format!("{} × {} GPUs", thousands(u64::from(g.nodes)), g.gpus_per_node))),
         r.settings.placement
     );
     not_replayed(&mut out, r);
@@ -67,12 +63,24 @@ pub fn replay_summary(r: &ReplayResult) -> String {
         let _ = writeln!(
             out,
             "Failures: {} per node-hour, mean repair {} h, checkpoints every {}.",
-            r.settings.failures_per_node_h.iter().map(|x| format!("{x:.2e}")).collect::<Vec<_>>().join(" / "),
-            r.settings.repair_mean_h.iter().map(|x| sig3(*x)).collect::<Vec<_>>().join(" / "),
+            runs(r.settings.failures_per_node_h.iter().map(|x| format!("{x:.2e}"))),
+            runs(r.settings.repair_mean_h.iter().map(|x| sig3(*x))),
             seconds(r.settings.checkpoint_interval_s)
         );
     }
     out
+}
+
+/// Items joined with commas, a run of equal ones written once with its count: `5 × (a), b`.
+fn runs(items: impl Iterator<Item = String>) -> String {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for item in items {
+        match out.last_mut() {
+            Some((last, n)) if *last == item => *n += 1,
+            _ => out.push((item, 1)),
+        }
+    }
+    out.into_iter().map(|(s, n)| if n == 1 { s } else { format!("{n} × ({s})") }).collect::<Vec<_>>().join(", ")
 }
 
 type Row = (&'static str, fn(&PolicyResult) -> String);
