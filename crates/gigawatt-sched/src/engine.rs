@@ -31,6 +31,9 @@ use crate::metrics::Recorder;
 use crate::placement::{self, Placement, WaitingSizes};
 use crate::policy::PolicySpec;
 
+/// Events between two progress reports of [`Engine::run_observed`].
+pub const PROGRESS_EVENTS: u64 = 1 << 16;
+
 /// How a replay runs, besides the policy.
 #[derive(Clone, Debug)]
 pub struct ReplayOptions {
@@ -261,7 +264,14 @@ impl<'a> Engine<'a> {
 
     /// Runs until every job has finished.
     pub fn run(&mut self) {
+        self.run_observed(&|_| {});
+    }
+
+    /// [`Engine::run`], calling `on_events` with the events handled since its last call, about
+    /// every [`PROGRESS_EVENTS`] events and at the end.
+    pub fn run_observed(&mut self, on_events: &(dyn Fn(u64) + Sync)) {
         self.schedule_first_failure();
+        let mut reported = 0;
         while self.done < self.jobs.len() as u64 {
             let Some(t) = self.next_time() else {
                 break;
@@ -269,8 +279,13 @@ impl<'a> Engine<'a> {
             self.advance(t);
             self.handle_at(t);
             self.schedule();
+            if self.events - reported >= PROGRESS_EVENTS {
+                on_events(self.events - reported);
+                reported = self.events;
+            }
         }
         self.advance(self.now);
+        on_events(self.events - reported);
     }
 
     fn next_time(&self) -> Option<SimTime> {

@@ -54,8 +54,21 @@ pub fn replay(
     users: &[String],
     types: &[String],
 ) -> PolicyResult {
+    replay_observed(jobs, cluster, spec, opts, users, types, &|_| {})
+}
+
+/// [`replay`], reporting the events handled as it goes (see [`Engine::run_observed`]).
+pub fn replay_observed(
+    jobs: &[Job],
+    cluster: &Cluster,
+    spec: &PolicySpec,
+    opts: &ReplayOptions,
+    users: &[String],
+    types: &[String],
+    on_events: &(dyn Fn(u64) + Sync),
+) -> PolicyResult {
     let mut engine = Engine::new(jobs, cluster, spec, opts);
-    engine.run();
+    engine.run_observed(on_events);
     result(&engine, spec, opts, users, types)
 }
 

@@ -210,6 +210,16 @@ fn failures_of(source: &ClusterSource, req: &ReplayRequest) -> Result<Option<Fai
 
 /// Replays `trace` on the cluster under every policy of the request.
 pub fn replay_trace(trace: &Trace, source: &ClusterSource, req: &ReplayRequest) -> Result<ReplayResult, InputError> {
+    replay_trace_observed(trace, source, req, &|_| {})
+}
+
+/// [`replay_trace`], reporting the events handled as it goes, from every policy's thread.
+pub fn replay_trace_observed(
+    trace: &Trace,
+    source: &ClusterSource,
+    req: &ReplayRequest,
+    on_events: &(dyn Fn(u64) + Sync),
+) -> Result<ReplayResult, InputError> {
     let cluster = &source.cluster;
     let placement = Placement::by_name(&req.placement).map_err(InputError::new)?;
     let (jobs, job_ids, too_large) = jobs_of(trace, cluster, req)?;
@@ -229,8 +239,10 @@ pub fn replay_trace(trace: &Trace, source: &ClusterSource, req: &ReplayRequest) 
         seed: req.seed,
         ..ReplayOptions::default()
     };
-    let results =
-        specs.par_iter().map(|s| crate::replay(&jobs, cluster, s, &opts, &trace.users, &trace.job_types)).collect();
+    let results = specs
+        .par_iter()
+        .map(|s| crate::replay_observed(&jobs, cluster, s, &opts, &trace.users, &trace.job_types, on_events))
+        .collect();
     let work: u128 = jobs.iter().map(Job::work).sum();
     Ok(ReplayResult {
         trace: TraceSummary {

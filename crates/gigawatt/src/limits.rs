@@ -64,7 +64,11 @@ pub fn check_replay(
 
 /// The estimate as the progress bar shows it: `≈ 1.2 M events, 380 MB`.
 pub fn describe(estimate: &WorkEstimate) -> String {
-    let events = estimate.events;
+    describe_work(estimate.events, estimate.memory_bytes)
+}
+
+/// Events and memory as the progress bar shows them: `≈ 1.2 M events, 380 MB`.
+pub fn describe_work(events: f64, memory_bytes: u64) -> String {
     let events = if events >= 1e9 {
         format!("{:.1} G", events / 1e9)
     } else if events >= 1e6 {
@@ -74,7 +78,7 @@ pub fn describe(estimate: &WorkEstimate) -> String {
     } else {
         format!("{events:.0}")
     };
-    let mb = estimate.memory_bytes as f64 / 1e6;
+    let mb = memory_bytes as f64 / 1e6;
     let memory = if mb >= 1000.0 { format!("{:.1} GB", mb / 1000.0) } else { format!("{mb:.0} MB") };
     format!("≈ {events} events, {memory}")
 }

@@ -10,6 +10,7 @@ mod capacity;
 mod cli;
 mod limits;
 mod output;
+mod progress;
 mod replay;
 mod runs;
 mod simulate;

@@ -8,13 +8,15 @@ use clap::Args;
 use gigawatt_core::{Catalog, Figure, InputError};
 use gigawatt_report::{json, replay};
 use gigawatt_sched::policy::LasParams;
-use gigawatt_sched::{ReplayRequest, ReplayResult, read_cluster, replay_trace};
+use gigawatt_sched::workload::replay_trace_observed;
+use gigawatt_sched::{ReplayRequest, ReplayResult, read_cluster};
 use gigawatt_store::History;
 use gigawatt_trace::{Format as TraceFormat, ReadOptions, Trace};
 
 use crate::Failure;
 use crate::cli::Format;
 use crate::output::{OutFile, write_all};
+use crate::progress::Progress;
 
 /// Arguments of `gigawatt replay`.
 #[derive(Args, Debug)]
@@ -150,7 +152,12 @@ pub fn run(catalog: &Catalog, history: &History, args: ReplayArgs) -> Result<(),
     let estimate =
         gigawatt_sched::workload::ReplayEstimate::of(trace.jobs.len() as u64, &cluster.cluster, req.policies.len());
     crate::limits::check_replay(&estimate, args.max_memory)?;
-    let result = replay_trace(&trace, &cluster, &req)?;
+    let units = estimate.events.max(1.0) as u64;
+    let progress =
+        Progress::new(units, "replayed events", &crate::limits::describe_work(estimate.events, estimate.memory_bytes));
+    let result = replay_trace_observed(&trace, &cluster, &req, &|n| progress.add(n));
+    progress.done();
+    let result = result?;
 
     let as_json = json::to_json(&result);
     let as_csv = replay::jobs_csv(&result);

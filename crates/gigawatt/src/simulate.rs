@@ -5,10 +5,7 @@
 //! depend on it. On a terminal, a run that lasts more than a second shows a progress bar on
 //! stderr; nothing is drawn when stderr is not a terminal.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 use clap::Args;
 use gigawatt_core::Catalog;
@@ -17,10 +14,10 @@ use gigawatt_core::simulation::MAX_DAYS;
 use gigawatt_report::{json, simulation};
 use gigawatt_sim::{SimOptions, Simulation};
 use gigawatt_store::History;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::Format;
 use crate::output::{OutFile, write_all};
+use crate::progress::Progress;
 use crate::{Failure, load_model};
 
 /// Arguments of `gigawatt simulate`.
@@ -89,7 +86,7 @@ pub fn run(catalog: &Catalog, history: &History, args: SimulateArgs) -> Result<(
     let eval = evaluate(&model, &model.params.central());
     let estimate = crate::limits::check_simulation(&model, &eval, options, args.max_memory)?;
     let sim = Simulation::new(&model, &eval, options)?;
-    let progress = Progress::new(sim.progress_units(), &crate::limits::describe(&estimate));
+    let progress = Progress::new(sim.progress_units(), "simulated replica-days", &crate::limits::describe(&estimate));
     let results = sim.run(&model, &|| progress.tick());
     progress.done();
 
@@ -108,47 +105,4 @@ pub fn run(catalog: &Catalog, history: &History, args: SimulateArgs) -> Result<(
     print!("{text}");
     crate::runs::record_simulation(history, &model, &results, &as_json);
     Ok(())
-}
-
-/// A progress bar on stderr that appears only on a terminal and only once a run has lasted a
-/// second.
-struct Progress {
-    bar: ProgressBar,
-    started: Instant,
-    terminal: bool,
-    shown: AtomicBool,
-}
-
-impl Progress {
-    fn new(units: u64, estimate: &str) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(units), ProgressDrawTarget::hidden());
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {percent:>3}% simulated replica-days, {eta} left ({msg})")
-        {
-            bar.set_style(style);
-        }
-        bar.set_message(estimate.to_string());
-        Progress {
-            bar,
-            started: Instant::now(),
-            terminal: std::io::stderr().is_terminal(),
-            shown: AtomicBool::new(false),
-        }
-    }
-
-    /// One replica-day simulated (called from the worker threads).
-    fn tick(&self) {
-        self.bar.inc(1);
-        if self.terminal
-            && !self.shown.load(Ordering::Relaxed)
-            && self.started.elapsed() > Duration::from_secs(1)
-            && !self.shown.swap(true, Ordering::Relaxed)
-        {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    }
-
-    fn done(&self) {
-        self.bar.finish_and_clear();
-    }
 }
