@@ -395,11 +395,7 @@ pub fn serve_error(
                 ),
             )
             .with_label("does not fit")
-            .with_help(if arch.moe.is_some() {
-                "use a smaller precision (fp8 or fp4), or spread the experts over more NVLink domains with decode_nodes and prefill_nodes in an [[inference.deployment]]"
-            } else {
-                "use a smaller precision (fp8 or fp4) in an [[inference.deployment]] for this model; a dense model's replica cannot span NVLink domains"
-            })
+            .with_help(fit_remedies(arch.moe.is_some(), platform, d.precision))
         }
         ServeError::LatencyUnreachable { target_ms, best_ms } => InputError::at(
             file,
@@ -420,6 +416,37 @@ pub fn serve_error(
         )
         .with_help("set decode_nodes = 1 and prefill_nodes = 1 for dense models"),
     }
+}
+
+/// What would make a model fit that does not: only the remedies that apply — a smaller
+/// precision the platform has a peak for, more NVLink domains for a mixture of experts, a
+/// platform with more memory per domain.
+fn fit_remedies(moe: bool, platform: &PlatformSpec, precision: Precision) -> String {
+    let smaller: Vec<&str> = [Precision::Fp8, Precision::Fp4]
+        .into_iter()
+        .filter(|&p| p < precision && platform.peak_flops(p).is_some())
+        .map(Precision::name)
+        .collect();
+    let mut remedies = Vec::new();
+    if !smaller.is_empty() {
+        remedies.push(format!(
+            "use a smaller precision ({}) in an [[inference.deployment]] for this model",
+            smaller.join(" or ")
+        ));
+    }
+    if moe {
+        remedies.push("spread the experts over more NVLink domains with decode_nodes and prefill_nodes in an [[inference.deployment]]".to_string());
+    } else {
+        remedies.push(format!(
+            "serve it on a platform with more memory per NVLink domain than {} (a dense model's replica cannot span domains)",
+            platform.id
+        ));
+    }
+    let mut help = remedies.join("; or ");
+    if let Some(first) = help.get_mut(0..1) {
+        first.make_ascii_lowercase();
+    }
+    help
 }
 
 struct Economics {
@@ -1230,5 +1257,32 @@ impl Capacity {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(id: &str) -> PlatformSpec {
+        platform_spec(Catalog::bundled().unwrap().get(id).unwrap())
+    }
+
+    #[test]
+    fn a_model_that_does_not_fit_gets_only_the_remedies_that_apply() {
+        // Already at fp8 on H100, which has no fp4: no smaller precision to suggest.
+        let h100 = fit_remedies(false, &spec("h100-hgx"), Precision::Fp8);
+        assert!(!h100.contains("precision"), "{h100}");
+        assert!(h100.contains("more memory per NVLink domain than h100-hgx"), "{h100}");
+        // bf16 on H100: fp8 only.
+        assert!(
+            fit_remedies(false, &spec("h100-hgx"), Precision::Bf16).starts_with("use a smaller precision (fp8) in")
+        );
+        // fp8 on B200: fp4; a mixture of experts may also spread its experts.
+        let b200 = fit_remedies(true, &spec("b200-hgx"), Precision::Fp8);
+        assert!(b200.starts_with("use a smaller precision (fp4)"), "{b200}");
+        assert!(b200.contains("spread the experts"), "{b200}");
+        // fp4 already: nothing smaller.
+        assert!(!fit_remedies(true, &spec("b200-hgx"), Precision::Fp4).contains("precision"));
     }
 }

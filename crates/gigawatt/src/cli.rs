@@ -92,7 +92,8 @@ pub enum Format {
     Table,
     /// The full result as JSON (see docs/output.md).
     Json,
-    /// The timeline as CSV (quarterly for plan, monthly for capacity).
+    /// Rows as CSV: the quarterly timeline (plan), the monthly one (capacity), the daily series
+    /// (simulate), one row per job and policy (replay).
     Csv,
 }
 

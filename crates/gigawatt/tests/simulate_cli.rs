@@ -269,3 +269,10 @@ fn bad_sizes_are_usage_errors() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not a size"), "{err}");
 }
+
+#[test]
+fn simulate_help_says_its_csv_is_the_daily_series() {
+    let help = stdout_of(gigawatt().args(["simulate", "--help"]));
+    let csv = help.lines().find(|l| l.trim_start().starts_with("- csv:")).expect("the csv value is described");
+    assert!(csv.contains("daily"), "{csv}");
+}
