@@ -105,10 +105,7 @@ impl Policy for Gittins {
     }
 
     fn promote_after(&self, job: &JobView) -> Option<SimTime> {
-        if self.starve_factor <= 0.0 || job.attained == SimTime::ZERO {
-            return None;
-        }
-        Some(SimTime::from_secs(self.starve_factor * job.attained.secs()))
+        super::starvation_limit(self.starve_factor, job)
     }
 }
 

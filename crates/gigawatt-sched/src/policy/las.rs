@@ -94,9 +94,6 @@ impl Policy for Las {
     }
 
     fn promote_after(&self, job: &JobView) -> Option<SimTime> {
-        if self.params.starve_factor <= 0.0 || job.attained == SimTime::ZERO {
-            return None;
-        }
-        Some(SimTime::from_secs(self.params.starve_factor * job.attained.secs()))
+        super::starvation_limit(self.params.starve_factor, job)
     }
 }

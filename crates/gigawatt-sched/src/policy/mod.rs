@@ -56,6 +56,15 @@ pub trait Policy: Send + Sync {
     }
 }
 
+/// The starvation guard of the queue-based policies: a job that has run before is promoted once
+/// it has waited `factor` times its attained run time (never when `factor` is 0).
+pub fn starvation_limit(factor: f64, job: &JobView) -> Option<SimTime> {
+    if factor <= 0.0 || job.attained == SimTime::ZERO {
+        return None;
+    }
+    Some(SimTime::from_secs(factor * job.attained.secs()))
+}
+
 /// A policy and whether EASY backfilling runs on top of its order.
 pub struct PolicySpec {
     /// The order.
