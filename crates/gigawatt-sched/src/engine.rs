@@ -349,6 +349,7 @@ impl<'a> Engine<'a> {
             duration: job.duration,
             remaining: s.remaining.since(run),
             attained: s.prio_attained.plus(run),
+            run_time: s.attained.plus(run),
             priority: job.priority,
         }
     }

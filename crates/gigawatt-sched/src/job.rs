@@ -53,6 +53,8 @@ pub struct JobView {
     pub remaining: SimTime,
     /// Run time attained so far, counted since the job's last promotion by a starvation guard.
     pub attained: SimTime,
+    /// Run time attained so far in all, promotions or not.
+    pub run_time: SimTime,
     /// Priority.
     pub priority: i32,
 }

@@ -6,10 +6,12 @@
 //! G(a) = max over Δ of   P(S − a ≤ Δ | S > a) / E[min(S − a, Δ) | S > a]
 //! ```
 //!
-//! the best chance of finishing per unit of service invested. Higher runs first. The index is
-//! evaluated on a grid of attained service (doubling from a minute of GPU-time, plus the queue
-//! thresholds), and a running job is re-filed when it crosses a grid point; the starvation guard
-//! is that of `tiresias`.
+//! the best chance of finishing per unit of service invested. Higher runs first. As in
+//! Tiresias-G, the index is evaluated at the queue thresholds only (a job's priority is the index
+//! at the lower bound of the queue its attained GPU-time has reached), with the candidate Δ on
+//! the doubling grid from a minute of GPU-time; a running job is re-filed when it crosses a
+//! threshold. A finer grid of priorities makes jobs preempt each other at every grid point and
+//! thrash. The starvation guard is that of `tiresias`.
 
 use gigawatt_sim::SimTime;
 
@@ -18,8 +20,9 @@ use crate::job::JobView;
 
 /// Gittins index priority over an empirical distribution of GPU-seconds.
 pub struct Gittins {
-    grid: Vec<f64>,
-    /// Key per grid cell: 1/G scaled to milli-GPU-seconds (lower runs first).
+    /// Queue lower bounds: 0 and the thresholds, GPU-seconds.
+    queues: Vec<f64>,
+    /// Key per queue: 1/G scaled to milli-GPU-seconds (lower runs first).
     keys: Vec<u64>,
     starve_factor: f64,
 }
@@ -33,13 +36,17 @@ impl Gittins {
         let mut sizes: Vec<f64> = gpu_seconds.iter().copied().filter(|s| s.is_finite() && *s >= 0.0).collect();
         sizes.sort_by(f64::total_cmp);
         let top = sizes.last().copied().unwrap_or(GRID_START);
-        let mut grid = vec![0.0];
+        let mut queues = vec![0.0];
+        queues.extend(params.thresholds.iter().copied().filter(|t| t.is_finite() && *t > 0.0));
+        queues.sort_by(f64::total_cmp);
+        queues.dedup();
+        // The service horizons Δ the index looks ahead to: a doubling grid and the queue bounds.
+        let mut grid = queues.clone();
         let mut p = GRID_START;
-        while p < top * 2.0 && grid.len() < 64 {
+        while p < top * 2.0 && grid.len() < 128 {
             grid.push(p);
             p *= 2.0;
         }
-        grid.extend(params.thresholds.iter().copied().filter(|t| t.is_finite() && *t > 0.0));
         grid.sort_by(f64::total_cmp);
         grid.dedup();
         let prefix: Vec<f64> = std::iter::once(0.0)
@@ -48,12 +55,12 @@ impl Gittins {
                 Some(*acc)
             }))
             .collect();
-        let keys = grid.iter().map(|&a| key_of(index(&sizes, &prefix, &grid, a))).collect();
-        Gittins { grid, keys, starve_factor: params.starve_factor }
+        let keys = queues.iter().map(|&a| key_of(index(&sizes, &prefix, &grid, a))).collect();
+        Gittins { queues, keys, starve_factor: params.starve_factor }
     }
 
     fn cell(&self, attained: f64) -> usize {
-        self.grid.partition_point(|&g| g <= attained).saturating_sub(1)
+        self.queues.partition_point(|&g| g <= attained).saturating_sub(1)
     }
 }
 
@@ -100,7 +107,7 @@ impl Policy for Gittins {
 
     fn rekey_after(&self, job: &JobView) -> Option<SimTime> {
         let a = job.attained_gpu_s();
-        let next = self.grid.get(self.cell(a) + 1)?;
+        let next = self.queues.get(self.cell(a) + 1)?;
         Some(SimTime(SimTime::from_secs((next - a) / f64::from(job.gpus.max(1))).0.max(1)))
     }
 

@@ -8,9 +8,9 @@
 //! * `las` counts attained run time (seconds);
 //! * `tiresias` (2D-LAS) counts attained GPU-time (GPUs × seconds), so large jobs age faster.
 //!
-//! Starvation guard: a job that has run before and has waited `starve_factor` times its attained
-//! run time is promoted: its attained service counts from zero again (Tiresias' STARVELIMIT
-//! idea). 0 turns the guard off.
+//! Starvation guard: a job that has run before and has waited `starve_factor` times its whole
+//! attained run time is promoted: its attained service for the queues counts from zero again
+//! (Tiresias' STARVELIMIT idea). 0 turns the guard off.
 
 use gigawatt_sim::SimTime;
 

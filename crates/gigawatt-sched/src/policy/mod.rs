@@ -57,12 +57,14 @@ pub trait Policy: Send + Sync {
 }
 
 /// The starvation guard of the queue-based policies: a job that has run before is promoted once
-/// it has waited `factor` times its attained run time (never when `factor` is 0).
+/// it has waited `factor` times its whole attained run time (never when `factor` is 0). The
+/// limit counts all the run time, not the run time since the last promotion, so that a job
+/// promoted and demoted again waits longer each time rather than cycling.
 pub fn starvation_limit(factor: f64, job: &JobView) -> Option<SimTime> {
-    if factor <= 0.0 || job.attained == SimTime::ZERO {
+    if factor <= 0.0 || job.run_time == SimTime::ZERO {
         return None;
     }
-    Some(SimTime::from_secs(factor * job.attained.secs()))
+    Some(SimTime::from_secs(factor * job.run_time.secs()))
 }
 
 /// A policy and whether EASY backfilling runs on top of its order.
