@@ -83,11 +83,14 @@ pub enum Field {
     /// platform. A platform without it takes the scenario's or the catalog's carry-over
     /// multiplier, listed as an assumption.
     FailureRateMultiplier,
+    /// Share of the scale-out networking bought for this platform that is bought from NVIDIA
+    /// (switches, NICs). A platform without it takes the scenario's `costs.nvidia_share_networking`.
+    NvidiaShareNetworking,
 }
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 17] = [
+    pub const ALL: [Field; 18] = [
         Field::PackagesPerSystem,
         Field::DiesPerPackage,
         Field::SystemsPerRack,
@@ -105,6 +108,7 @@ impl Field {
         Field::TrainingMfu,
         Field::PackagesPerNode,
         Field::FailureRateMultiplier,
+        Field::NvidiaShareNetworking,
     ];
 
     /// The key used in platform files.
@@ -127,6 +131,7 @@ impl Field {
             Field::TrainingMfu => "training_mfu",
             Field::PackagesPerNode => "packages_per_node",
             Field::FailureRateMultiplier => "failure_rate_multiplier",
+            Field::NvidiaShareNetworking => "nvidia_share_networking",
         }
     }
 
@@ -150,6 +155,7 @@ impl Field {
             Field::TrainingMfu => "training MFU (BF16, flat regime)",
             Field::PackagesPerNode => "packages per node (compute tray)",
             Field::FailureRateMultiplier => "failure-rate multiplier",
+            Field::NvidiaShareNetworking => "NVIDIA share of scale-out networking",
         }
     }
 
@@ -168,7 +174,7 @@ impl Field {
             Field::HbmGb => "GB",
             Field::HbmTbS => "TB/s",
             Field::NvlinkGbS | Field::ScaleOutGbS => "GB/s",
-            Field::TrainingMfu => "fraction",
+            Field::TrainingMfu | Field::NvidiaShareNetworking => "fraction",
             Field::FailureRateMultiplier => "ratio",
         }
     }
@@ -205,6 +211,11 @@ impl Field {
                 "factor on the reference failure rates (Llama 3 Table 5, H100); without it the carry-over \
                  multiplier, listed as an assumption"
             }
+            Field::NvidiaShareNetworking => {
+                "share of the scale-out networking capex of a phase on this platform that is bought from NVIDIA \
+                 (0 where the network is the vendor's own, as for TPUs and Trainium); without it the scenario's \
+                 `costs.nvidia_share_networking`"
+            }
         }
     }
 
@@ -213,7 +224,10 @@ impl Field {
         match self {
             Field::PackagesPerSystem | Field::SystemPowerKw | Field::SystemPriceUsd => "system",
             Field::SystemsPerRack => "rack",
-            Field::NvlinkDomainPackages | Field::FailureRateMultiplier | Field::TrainingMfu => "—",
+            Field::NvlinkDomainPackages
+            | Field::FailureRateMultiplier
+            | Field::TrainingMfu
+            | Field::NvidiaShareNetworking => "—",
             Field::PackagesPerNode => "node",
             _ => "package",
         }
@@ -465,6 +479,8 @@ fn parse_notes(file: &SourceFile, notes: Option<&toml::Value>) -> Result<Vec<Str
 fn check_field(file: &SourceFile, field: Field, spec: &QuantitySpec) -> Result<(), InputError> {
     if field.integer() {
         spec.check(file, |v| v >= 1.0 && v.fract() == 0.0, field.label(), "a whole number of at least 1")
+    } else if field == Field::NvidiaShareNetworking {
+        spec.check(file, |v| (0.0..=1.0).contains(&v), field.label(), "a fraction from 0 to 1")
     } else if field.unit() == "ratio" {
         spec.check(file, |v| v >= 0.0, field.label(), "zero or more")
     } else if field.unit() == "fraction" {

@@ -12,7 +12,9 @@
 //!   compute = systems × price, networking = compute × networking_fraction,
 //!   storage = compute × storage_fraction, facility = IT MW × facility_usd_per_mw,
 //!   other   = (sum of the above) × f / (1 − f)  with f = other_fraction of the total
-//! NVIDIA  = compute × nvidia_share_compute + networking × nvidia_share_networking
+//! vendor  = compute × nvidia_share_compute     booked to the platform's vendor (NVIDIA, AMD, …)
+//! NVIDIA  = networking × nvidia_share_networking (the platform file's own share, else the scenario's)
+//!           + the vendor line when the platform is NVIDIA's
 //! energy/yr = installed facility MW × load_factor × 8,760 h × electricity price
 //! ```
 //!
@@ -20,6 +22,8 @@
 //! online linearly over its ramp, ending on its `online` date; capex and purchases follow the
 //! deployed power. The investor releases `per_gw_usd` each time cumulative deployed facility power
 //! crosses another gigawatt, up to the cap. See `docs/models/plan.md`.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -29,6 +33,13 @@ use crate::scenario::{Model, PhaseInput, Sizing};
 
 /// Hours in a (non-leap) year.
 pub const HOURS_PER_YEAR: f64 = 8760.0;
+
+/// The supplier NVIDIA's networking share and NVIDIA platforms' compute are booked to.
+pub const NVIDIA: &str = "NVIDIA";
+
+/// The key of [`PhaseResult::capex_by_vendor_usd`] for everything not bought from a platform
+/// vendor or from NVIDIA: ODMs and OEMs, other network suppliers, storage, facility, land, labour.
+pub const OTHER_SUPPLIERS: &str = "others";
 
 /// Peak dense throughput by precision, PFLOPS (`None` where the platform lacks the format).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -191,6 +202,9 @@ pub struct PhaseResult {
     pub capex_usd: f64,
     /// Capex breakdown.
     pub capex: Capex,
+    /// Capex by supplier: the platform's vendor (its share of compute), NVIDIA (its share of
+    /// networking, and of compute on NVIDIA platforms) and `others` (the rest); sums to the total.
+    pub capex_by_vendor_usd: BTreeMap<String, f64>,
     /// Opex per year.
     pub opex: Opex,
     /// Depreciation per year, USD.
@@ -230,6 +244,8 @@ pub struct Totals {
     pub capex_nvidia_usd: f64,
     /// Capex breakdown.
     pub capex: Capex,
+    /// Capex by supplier over all phases (see [`PhaseResult::capex_by_vendor_usd`]).
+    pub capex_by_vendor_usd: BTreeMap<String, f64>,
     /// Opex per year, total USD.
     pub opex_usd_per_year: f64,
     /// Opex breakdown.
@@ -286,6 +302,9 @@ pub fn evaluate(model: &Model, v: &Values) -> Evaluation {
         t.dies += p.dies;
         t.peak_pflops = t.peak_pflops.add(p.peak_pflops);
         t.capex = t.capex.add(p.capex);
+        for (vendor, usd) in &p.capex_by_vendor_usd {
+            *t.capex_by_vendor_usd.entry(vendor.clone()).or_insert(0.0) += usd;
+        }
         t.opex.energy_usd_per_year += p.opex.energy_usd_per_year;
         t.opex.maintenance_usd_per_year += p.opex.maintenance_usd_per_year;
         t.opex.total_usd_per_year += p.opex.total_usd_per_year;
@@ -329,7 +348,19 @@ fn phase(model: &Model, p: &PhaseInput, v: &Values) -> PhaseResult {
     let subtotal = compute + networking + storage + facility;
     let other = subtotal * other_fraction / (1.0 - other_fraction);
     let total = subtotal + other;
-    let nvidia = compute * v[c.nvidia_share_compute] + networking * v[c.nvidia_share_networking];
+    // Compute goes to the platform's vendor; NVIDIA's share of scale-out networking is the
+    // platform's own where its file gives one (0 for a TPU pod's Google-built network).
+    let vendor_compute = compute * v[c.nvidia_share_compute];
+    let nvidia_networking = networking * v[p.nvidia_share_networking.unwrap_or(c.nvidia_share_networking)];
+    let nvidia_platform = p.vendor.eq_ignore_ascii_case(NVIDIA);
+    let nvidia = if nvidia_platform { vendor_compute + nvidia_networking } else { nvidia_networking };
+    let mut capex_by_vendor_usd = BTreeMap::new();
+    capex_by_vendor_usd.insert(NVIDIA.to_string(), nvidia);
+    if !nvidia_platform {
+        capex_by_vendor_usd.insert(p.vendor.clone(), vendor_compute);
+    }
+    let named: f64 = capex_by_vendor_usd.values().sum();
+    capex_by_vendor_usd.insert(OTHER_SUPPLIERS.to_string(), total - named);
     let capex = Capex {
         compute_systems_usd: compute,
         networking_usd: networking,
@@ -364,6 +395,7 @@ fn phase(model: &Model, p: &PhaseInput, v: &Values) -> PhaseResult {
         peak_pflops: Pflops { fp4: pf(p.fp4_dense_tflops), fp8: pf(p.fp8_dense_tflops), bf16: pf(p.bf16_dense_tflops) },
         capex_usd: total,
         capex,
+        capex_by_vendor_usd,
         opex: Opex {
             energy_usd_per_year: energy,
             maintenance_usd_per_year: maintenance,

@@ -63,6 +63,8 @@ pub struct PhaseInput {
     pub platform: String,
     /// Platform display name.
     pub platform_name: String,
+    /// Who sells the platform (`vendor` in its catalog file): the supplier its compute is booked to.
+    pub vendor: String,
     /// Platform form.
     pub form: Form,
     /// How the phase is sized.
@@ -85,6 +87,9 @@ pub struct PhaseInput {
     pub fp8_dense_tflops: Option<ParamId>,
     /// Dense BF16 TFLOPS per package.
     pub bf16_dense_tflops: Option<ParamId>,
+    /// The platform's own NVIDIA share of scale-out networking, when its file gives one (else the
+    /// scenario's `costs.nvidia_share_networking` applies).
+    pub nvidia_share_networking: Option<ParamId>,
 }
 
 /// The cost inputs of a model, one param each (see [`COST_INPUTS`]).
@@ -100,9 +105,10 @@ pub struct CostInputs {
     pub storage_fraction: ParamId,
     /// Other capex ÷ total capex.
     pub other_fraction: ParamId,
-    /// NVIDIA share of compute-system capex.
+    /// Share of compute-system capex that is the platform vendor's revenue (NVIDIA's on NVIDIA
+    /// platforms, whence the key; the same share goes to AMD, Google or AWS on theirs).
     pub nvidia_share_compute: ParamId,
-    /// NVIDIA share of networking capex.
+    /// NVIDIA share of networking capex, for platforms whose file gives none of their own.
     pub nvidia_share_networking: ParamId,
     /// Electricity price, USD/MWh.
     pub electricity_usd_per_mwh: ParamId,
@@ -462,6 +468,7 @@ impl Builder<'_> {
             site: rp.site.clone(),
             platform: platform.id.clone(),
             platform_name: platform.name.clone(),
+            vendor: platform.vendor.clone(),
             form: platform.form,
             sizing,
             pue,
@@ -473,6 +480,7 @@ impl Builder<'_> {
             fp4_dense_tflops: self.platform_param(platform, Field::Fp4DenseTflops),
             fp8_dense_tflops: self.platform_param(platform, Field::Fp8DenseTflops),
             bf16_dense_tflops: self.platform_param(platform, Field::Bf16DenseTflops),
+            nvidia_share_networking: self.platform_param(platform, Field::NvidiaShareNetworking),
         };
         if let Sizing::PowerGw(gw) = sizing {
             let c = self.params.central();

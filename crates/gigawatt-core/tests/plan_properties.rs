@@ -1,5 +1,6 @@
 //! Exact oracles and properties of the planner: conservation (phases sum to totals, capex to its
-//! categories and suppliers), monotonicity in power, and the financing cap.
+//! categories, its suppliers and its per-vendor breakdown), monotonicity in power, and the
+//! financing cap.
 
 mod common;
 
@@ -52,7 +53,10 @@ proptest! {
         let c = &t.capex;
         prop_assert!(close(c.total_usd, c.compute_systems_usd + c.networking_usd + c.storage_usd + c.facility_usd + c.other_usd));
         prop_assert!(close(c.total_usd, c.nvidia_usd + c.other_suppliers_usd));
+        prop_assert!(close(c.total_usd, t.capex_by_vendor_usd.values().sum()));
+        prop_assert!(close(c.nvidia_usd, t.capex_by_vendor_usd["NVIDIA"]));
         for p in &e.phases {
+            prop_assert!(close(p.capex_usd, p.capex_by_vendor_usd.values().sum()));
             // Installed systems never exceed the power envelope.
             prop_assert!(p.compute_power_mw <= p.it_power_mw + 1e-9);
         }
