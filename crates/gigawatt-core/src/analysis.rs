@@ -5,8 +5,10 @@ use serde::Serialize;
 
 pub use crate::params::InputRecord;
 use crate::params::Params;
-use crate::plan::{Evaluation, Financing, PhaseResult, QuarterRow, Totals, evaluate, financing, ratio, timeline};
-use crate::scenario::Model;
+use crate::plan::{
+    Evaluation, Financing, PhaseResult, QuarterRow, Totals, evaluate, financing, ratio, timeline, vendor_usd,
+};
+use crate::scenario::{Announcement, Model};
 use crate::uncertainty::{Headline, Range, Tornado, ranges, tornado};
 
 /// Options of a planning run.
@@ -46,8 +48,8 @@ pub struct PerGw {
     pub dies: f64,
     /// Capex per GW, USD.
     pub capex_usd: f64,
-    /// NVIDIA content per GW, USD.
-    pub capex_nvidia_usd: f64,
+    /// The principal supplier's content per GW, USD ([`Plan::supplier`]).
+    pub capex_supplier_usd: f64,
     /// Opex per GW-year, USD.
     pub opex_usd_per_year: f64,
 }
@@ -57,15 +59,20 @@ pub struct PerGw {
 pub struct PerUnit {
     /// Facility power per unit, kW.
     pub kw_all_in: f64,
-    /// NVIDIA content per unit, USD.
-    pub nvidia_usd: f64,
+    /// The principal supplier's content per unit, USD.
+    pub supplier_usd: f64,
     /// Capex per unit, USD.
     pub capex_usd: f64,
 }
 
-/// What the announcement itself implies ("10 GW ≈ 4–5 M GPUs", "$50–60B per GW, ~$35B NVIDIA").
+/// What a scenario's `[announcement]` implies ("10 GW ≈ 4–5 M GPUs", "$50–60B per GW, ~$35B
+/// NVIDIA").
 #[derive(Clone, Debug, Serialize)]
 pub struct Implied {
+    /// What is compared with.
+    pub name: String,
+    /// The supplier whose content is claimed.
+    pub supplier: String,
     /// Gigawatts announced.
     pub gigawatts: f64,
     /// GPUs announced for them.
@@ -76,12 +83,17 @@ pub struct Implied {
     pub kw_per_gpu_all_in: Range,
     /// Capex per GW, USD.
     pub capex_per_gw_usd: Range,
-    /// NVIDIA content per GW, USD.
-    pub nvidia_per_gw_usd: Range,
-    /// NVIDIA content per GPU, USD.
-    pub nvidia_usd_per_gpu: Range,
+    /// The supplier's content per GW, USD, when announced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier_per_gw_usd: Option<Range>,
+    /// The supplier's content per GPU, USD, when announced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier_usd_per_gpu: Option<Range>,
     /// Capex per GPU, USD.
     pub capex_usd_per_gpu: Range,
+    /// Investment announced alongside, USD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub investment_usd: Option<f64>,
     /// Where these come from.
     pub sources: Vec<String>,
 }
@@ -95,8 +107,8 @@ pub struct Ranges {
     pub dies: Range,
     /// Capex per GW, USD.
     pub capex_per_gw_usd: Range,
-    /// NVIDIA content per GW, USD.
-    pub nvidia_per_gw_usd: Range,
+    /// The principal supplier's content per GW, USD ([`Plan::supplier`]).
+    pub supplier_per_gw_usd: Range,
 }
 
 /// What one platform gives per gigawatt, beside what the announcement implies.
@@ -118,6 +130,14 @@ pub struct PlatformComparison {
     pub gpus_per_gw: f64,
     /// Dies per GW.
     pub dies_per_gw: f64,
+    /// Set against the announcement, when the scenario has one.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub announced: Option<AnnouncedComparison>,
+}
+
+/// One platform against the announcement's "N GW ≈ M GPUs".
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct AnnouncedComparison {
     /// Packages the announced gigawatts would hold on this platform.
     pub gpus_for_announced_gw: f64,
     /// Dies the announced gigawatts would hold on this platform.
@@ -147,8 +167,12 @@ pub struct Plan {
     pub per_die: PerUnit,
     /// Headline ranges.
     pub ranges: Ranges,
-    /// What the announcement implies.
-    pub implied: Implied,
+    /// The supplier whose content per GW is a headline (the announcement's, else the investor,
+    /// else the vendor of most phases).
+    pub supplier: String,
+    /// What the scenario's `[announcement]` implies, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub implied: Option<Implied>,
     /// One-at-a-time sensitivities of each headline.
     pub sensitivity: Vec<Tornado>,
     /// Per phase.
@@ -173,11 +197,11 @@ pub fn plan(model: &Model, opts: PlanOptions) -> Plan {
     let values = model.params.central();
     let eval = evaluate(model, &values);
     let fin = financing(model, &values, &eval);
-    let tl = timeline(&eval, fin.as_ref());
+    let tl = timeline(&eval, fin.as_ref(), &model.supplier);
     let r = ranges(model, &eval, opts.draws, opts.seed);
     let pick = |h: Headline| r.iter().find(|(k, _)| *k == h).map(|(_, r)| *r).expect("every headline");
     let t = &eval.totals;
-    let implied = implied(model);
+    let implied = model.announcement.as_ref().map(implied);
     let inputs = input_records(&model.params);
     let sensitivity = tornado(model, &eval);
     let mut warnings = model.warnings.clone();
@@ -194,27 +218,28 @@ pub fn plan(model: &Model, opts: PlanOptions) -> Plan {
             gpus: eval.gpus_per_gw(),
             dies: ratio(t.dies as f64, t.power_gw),
             capex_usd: eval.capex_per_gw_usd(),
-            capex_nvidia_usd: eval.nvidia_per_gw_usd(),
+            capex_supplier_usd: eval.supplier_per_gw_usd(&model.supplier),
             opex_usd_per_year: ratio(t.opex_usd_per_year, t.power_gw),
         },
         per_gpu: PerUnit {
             kw_all_in: ratio(t.facility_power_mw * 1000.0, t.gpus as f64),
-            nvidia_usd: ratio(t.capex_nvidia_usd, t.gpus as f64),
+            supplier_usd: ratio(vendor_usd(&t.capex_by_vendor_usd, &model.supplier), t.gpus as f64),
             capex_usd: ratio(t.capex_usd, t.gpus as f64),
         },
         per_die: PerUnit {
             kw_all_in: ratio(t.facility_power_mw * 1000.0, t.dies as f64),
-            nvidia_usd: ratio(t.capex_nvidia_usd, t.dies as f64),
+            supplier_usd: ratio(vendor_usd(&t.capex_by_vendor_usd, &model.supplier), t.dies as f64),
             capex_usd: ratio(t.capex_usd, t.dies as f64),
         },
         ranges: Ranges {
             gpus: pick(Headline::Gpus),
             dies: pick(Headline::Dies),
             capex_per_gw_usd: pick(Headline::CapexPerGwUsd),
-            nvidia_per_gw_usd: pick(Headline::NvidiaPerGwUsd),
+            supplier_per_gw_usd: pick(Headline::SupplierPerGwUsd),
         },
+        supplier: model.supplier.clone(),
         sensitivity,
-        platforms: platform_comparison(&eval.phases, &implied),
+        platforms: platform_comparison(&eval.phases, implied.as_ref()),
         implied,
         financing: fin,
         timeline: tl,
@@ -263,7 +288,7 @@ fn skewed_ranges(ranges: &[(Headline, Range)], sensitivity: &[Tornado]) -> Vec<S
         };
         let v = |x: f64| match h {
             Headline::Gpus | Headline::Dies => format!("{:.3} M", x / 1e6),
-            Headline::CapexPerGwUsd | Headline::NvidiaPerGwUsd => format!("${:.2} B", x / 1e9),
+            Headline::CapexPerGwUsd | Headline::SupplierPerGwUsd => format!("${:.2} B", x / 1e9),
         };
         out.push(format!(
             "{}: the central value {} lies {side} (P10 – P90 {} – {}){why}",
@@ -276,18 +301,25 @@ fn skewed_ranges(ranges: &[(Headline, Range)], sensitivity: &[Tornado]) -> Vec<S
     out
 }
 
-/// What "10 GW ≈ 4–5 M GPUs" and "$50–60B per GW, ~$35B of it NVIDIA" imply per GPU.
-pub fn implied(model: &Model) -> Implied {
-    let a = &model.announcement;
+/// What an announcement such as "10 GW ≈ 4–5 M GPUs" and "$50–60B per GW, ~$35B of it NVIDIA"
+/// implies per GPU.
+pub fn implied(a: &Announcement) -> Implied {
     let gw = a.gigawatts.estimate.central;
     let g = a.gpus.estimate;
     let per_gw = |x: f64| x / gw;
     let gpus_per_gw = Range { low: per_gw(g.low), central: per_gw(g.central), high: per_gw(g.high) };
     let kw = |gpus: f64| gw * 1e6 / gpus;
     let capex = a.capex_per_gw_usd.estimate;
-    let nv = a.nvidia_per_gw_usd.estimate;
+    let supplier = a.supplier_per_gw_usd.as_ref().map(|q| q.estimate);
     let mut sources = Vec::new();
-    for q in [&a.gigawatts, &a.gpus, &a.capex_per_gw_usd, &a.nvidia_per_gw_usd] {
+    let figures = [
+        Some(&a.gigawatts),
+        Some(&a.gpus),
+        Some(&a.capex_per_gw_usd),
+        a.supplier_per_gw_usd.as_ref(),
+        a.investment_usd.as_ref(),
+    ];
+    for q in figures.into_iter().flatten() {
         for s in &q.provenance.sources {
             if !sources.contains(s) {
                 sources.push(s.clone());
@@ -295,16 +327,19 @@ pub fn implied(model: &Model) -> Implied {
         }
     }
     Implied {
+        name: a.name.clone(),
+        supplier: a.supplier.clone(),
         gigawatts: gw,
         gpus: Range { low: g.low, central: g.central, high: g.high },
         kw_per_gpu_all_in: Range { low: kw(g.high), central: kw(g.central), high: kw(g.low) },
         capex_per_gw_usd: Range { low: capex.low, central: capex.central, high: capex.high },
-        nvidia_per_gw_usd: Range { low: nv.low, central: nv.central, high: nv.high },
-        nvidia_usd_per_gpu: Range {
-            low: nv.low / gpus_per_gw.high,
-            central: nv.central / gpus_per_gw.central,
-            high: nv.high / gpus_per_gw.low,
-        },
+        supplier_per_gw_usd: supplier.map(|s| Range { low: s.low, central: s.central, high: s.high }),
+        supplier_usd_per_gpu: supplier.map(|s| Range {
+            low: s.low / gpus_per_gw.high,
+            central: s.central / gpus_per_gw.central,
+            high: s.high / gpus_per_gw.low,
+        }),
+        investment_usd: a.investment_usd.as_ref().map(|q| q.estimate.central),
         capex_usd_per_gpu: Range {
             low: capex.low / gpus_per_gw.high,
             central: capex.central / gpus_per_gw.central,
@@ -315,14 +350,13 @@ pub fn implied(model: &Model) -> Implied {
     }
 }
 
-fn platform_comparison(phases: &[PhaseResult], implied: &Implied) -> Vec<PlatformComparison> {
+fn platform_comparison(phases: &[PhaseResult], implied: Option<&Implied>) -> Vec<PlatformComparison> {
     let mut ids: Vec<&str> = Vec::new();
     for p in phases {
         if !ids.contains(&p.platform.as_str()) {
             ids.push(&p.platform);
         }
     }
-    let inside = |kw: f64| kw >= implied.kw_per_gpu_all_in.low && kw <= implied.kw_per_gpu_all_in.high;
     ids.into_iter()
         .map(|id| {
             let ps: Vec<&PhaseResult> = phases.iter().filter(|p| p.platform == id).collect();
@@ -342,10 +376,15 @@ fn platform_comparison(phases: &[PhaseResult], implied: &Implied) -> Vec<Platfor
                 kw_all_in_per_die: kw_die,
                 gpus_per_gw,
                 dies_per_gw,
-                gpus_for_announced_gw: gpus_per_gw * implied.gigawatts,
-                dies_for_announced_gw: dies_per_gw * implied.gigawatts,
-                packages_match_announcement: inside(kw_gpu),
-                dies_match_announcement: inside(kw_die),
+                announced: implied.map(|imp| {
+                    let inside = |kw: f64| kw >= imp.kw_per_gpu_all_in.low && kw <= imp.kw_per_gpu_all_in.high;
+                    AnnouncedComparison {
+                        gpus_for_announced_gw: gpus_per_gw * imp.gigawatts,
+                        dies_for_announced_gw: dies_per_gw * imp.gigawatts,
+                        packages_match_announcement: inside(kw_gpu),
+                        dies_match_announcement: inside(kw_die),
+                    }
+                }),
             }
         })
         .collect()

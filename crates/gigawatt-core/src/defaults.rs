@@ -2,15 +2,15 @@
 //!
 //! Every input a scenario may set under `[costs]`, `[phase_defaults]` or `[financing]` has a
 //! default here with its source (or its stated assumption), so a short scenario still runs on
-//! traceable numbers. The announcement's own figures (10 GW, 4–5 M GPUs, $50–60B and $35B per GW)
-//! live here too, so that plans can set their results beside them.
+//! traceable numbers. A deal's announced figures are not defaults: they belong to the scenario that
+//! studies the deal (`[announcement]`).
 
 use std::collections::BTreeMap;
 
 use crate::error::{InputError, KeyPath, SourceFile, closest};
 use crate::quantity::{BareNumbers, Quantity, QuantitySpec};
 
-pub use crate::schema::inputs::{ANNOUNCEMENT_INPUTS, COST_INPUTS, Check, FINANCING_INPUTS, InputSpec, PHASE_INPUTS};
+pub use crate::schema::inputs::{COST_INPUTS, Check, FINANCING_INPUTS, InputSpec, PHASE_INPUTS};
 
 /// The bundled default inputs (`catalog/defaults.toml`).
 pub const BUNDLED_DEFAULTS: (&str, &str) = ("catalog/defaults.toml", include_str!("../../../catalog/defaults.toml"));
@@ -25,8 +25,7 @@ impl Defaults {
     /// Reads a defaults file; every known input must be present and nothing else.
     pub fn parse(file: &SourceFile) -> Result<Defaults, InputError> {
         let table: toml::Table = toml::from_str(&file.text).map_err(|e| InputError::from_toml(file, &e))?;
-        let all: Vec<&InputSpec> =
-            PHASE_INPUTS.iter().chain(COST_INPUTS).chain(FINANCING_INPUTS).chain(ANNOUNCEMENT_INPUTS).collect();
+        let all: Vec<&InputSpec> = PHASE_INPUTS.iter().chain(COST_INPUTS).chain(FINANCING_INPUTS).collect();
         let mut values = BTreeMap::new();
         for (section, body) in &table {
             let path = KeyPath::root().key(section);
@@ -151,6 +150,6 @@ mod tests {
     fn bundled_defaults_cover_every_input() {
         let d = Defaults::bundled().expect("bundled defaults are valid");
         assert_eq!(d.get(&PHASE_INPUTS[0]).estimate.central, 1.15);
-        assert_eq!(d.get(&ANNOUNCEMENT_INPUTS[1]).estimate.low, 4.0e6);
+        assert_eq!(d.get(&FINANCING_INPUTS[0]).estimate.central, 500e9);
     }
 }

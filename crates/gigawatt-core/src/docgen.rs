@@ -69,7 +69,9 @@ mod tests {
         for (name, section) in [
             ("top-level", ScenarioFile::SECTION),
             ("phase", Phase::SECTION),
+            ("site", Site::SECTION),
             ("financing", Financing::SECTION),
+            ("announcement", Announcement::SECTION),
             ("uncertainty", Uncertainty::SECTION),
             ("simulation", Simulation::SECTION),
             ("job", Job::SECTION),

@@ -254,6 +254,19 @@ pub struct Totals {
     pub depreciation_usd_per_year: f64,
     /// Capex per MW of facility power, USD.
     pub capex_usd_per_mw: f64,
+    /// The fleet counted in H100s of equal dense peak compute (`None` where a platform lacks the
+    /// format, or the catalog has no H100).
+    pub h100_equivalents: H100Equivalents,
+}
+
+/// A fleet counted in H100 packages of equal dense peak compute: its peak PFLOPS in a format ÷ one
+/// H100's. A count of peak, not of delivered work: it ignores MFU and memory.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct H100Equivalents {
+    /// By dense BF16.
+    pub bf16: Option<f64>,
+    /// By dense FP8.
+    pub fp8: Option<f64>,
 }
 
 /// The plan's figures at one set of input values (no timeline).
@@ -276,10 +289,16 @@ impl Evaluation {
         ratio(self.totals.capex_usd, self.totals.power_gw)
     }
 
-    /// NVIDIA content per GW of facility power, USD.
-    pub fn nvidia_per_gw_usd(&self) -> f64 {
-        ratio(self.totals.capex_nvidia_usd, self.totals.power_gw)
+    /// `supplier`'s content per GW of facility power, USD.
+    pub fn supplier_per_gw_usd(&self, supplier: &str) -> f64 {
+        ratio(vendor_usd(&self.totals.capex_by_vendor_usd, supplier), self.totals.power_gw)
     }
+}
+
+/// What `supplier` is booked in a capex-by-vendor map (vendor names compare without case); 0 when
+/// it sells nothing to the plan.
+pub fn vendor_usd(by_vendor: &BTreeMap<String, f64>, supplier: &str) -> f64 {
+    by_vendor.iter().filter(|(v, _)| v.eq_ignore_ascii_case(supplier)).map(|(_, usd)| usd).sum()
 }
 
 /// `a / b`, or 0 when `b` is 0.
@@ -312,6 +331,13 @@ pub fn evaluate(model: &Model, v: &Values) -> Evaluation {
     }
     t.capex_usd = t.capex.total_usd;
     t.capex_nvidia_usd = t.capex.nvidia_usd;
+    if let Some(h) = &model.h100 {
+        let per = |pflops: Option<f64>, tflops: f64| pflops.map(|p| ratio(p * 1000.0, tflops));
+        t.h100_equivalents = H100Equivalents {
+            bf16: per(t.peak_pflops.bf16, h.bf16_dense_tflops),
+            fp8: per(t.peak_pflops.fp8, h.fp8_dense_tflops),
+        };
+    }
     t.opex_usd_per_year = t.opex.total_usd_per_year;
     t.capex_usd_per_mw = ratio(t.capex_usd, t.facility_power_mw);
     Evaluation { phases, totals: t }
@@ -523,7 +549,7 @@ pub fn financing(model: &Model, v: &Values, eval: &Evaluation) -> Option<Financi
         cumulative += amount;
         tranches.push(Tranche { date, amount_usd: amount, cumulative_gw: k as f64, cumulative_usd: cumulative });
     }
-    let purchases = eval.totals.capex_nvidia_usd;
+    let purchases = vendor_usd(&eval.totals.capex_by_vendor_usd, &f.investor);
     Some(Financing {
         investor: f.investor.clone(),
         recipient: f.recipient.clone(),
@@ -563,9 +589,11 @@ pub struct QuarterRow {
     pub investment_usd: f64,
     /// Investment released so far, USD.
     pub cumulative_investment_usd: f64,
-    /// Purchases from NVIDIA so far, USD.
-    pub cumulative_nvidia_purchases_usd: f64,
-    /// Purchases from NVIDIA minus investment received, so far, USD (the circular flow's net).
+    /// Purchases from the investor (the principal supplier when the scenario has no `[financing]`)
+    /// so far, USD.
+    pub cumulative_investor_purchases_usd: f64,
+    /// Purchases from the investor minus investment received, so far, USD (the circular flow's
+    /// net).
     pub net_flow_usd: f64,
 }
 
@@ -575,7 +603,9 @@ fn ordered_map<S: serde::Serializer>(pairs: &[(String, u64)], s: S) -> Result<S:
 
 /// The quarterly timeline, from the first quarter that ends with capacity online to the one the
 /// last phase is fully online.
-pub fn timeline(eval: &Evaluation, fin: Option<&Financing>) -> Vec<QuarterRow> {
+/// Purchases are from the investor, or from `supplier` when there is no financing.
+pub fn timeline(eval: &Evaluation, fin: Option<&Financing>, supplier: &str) -> Vec<QuarterRow> {
+    let investor = fin.map_or(supplier, |f| f.investor.as_str());
     let Some(first) = eval.phases.iter().map(|p| p.ramp_start).min() else { return Vec::new() };
     let last = eval.phases.iter().map(|p| p.online).max().expect("phases exist");
     let mut platforms: Vec<String> = Vec::new();
@@ -600,7 +630,7 @@ pub fn timeline(eval: &Evaluation, fin: Option<&Financing>) -> Vec<QuarterRow> {
             tranches_released: 0,
             investment_usd: 0.0,
             cumulative_investment_usd: 0.0,
-            cumulative_nvidia_purchases_usd: 0.0,
+            cumulative_investor_purchases_usd: 0.0,
             net_flow_usd: 0.0,
         };
         for p in &eval.phases {
@@ -613,7 +643,7 @@ pub fn timeline(eval: &Evaluation, fin: Option<&Financing>) -> Vec<QuarterRow> {
                 slot.1 += gpus;
             }
             row.cumulative_capex_usd += f * p.capex.total_usd;
-            row.cumulative_nvidia_purchases_usd += f * p.capex.nvidia_usd;
+            row.cumulative_investor_purchases_usd += f * vendor_usd(&p.capex_by_vendor_usd, investor);
         }
         for t in tranches.iter().filter(|t| t.date <= day) {
             row.cumulative_investment_usd += t.amount_usd;
@@ -622,7 +652,7 @@ pub fn timeline(eval: &Evaluation, fin: Option<&Financing>) -> Vec<QuarterRow> {
                 row.investment_usd += t.amount_usd;
             }
         }
-        row.net_flow_usd = row.cumulative_nvidia_purchases_usd - row.cumulative_investment_usd;
+        row.net_flow_usd = row.cumulative_investor_purchases_usd - row.cumulative_investment_usd;
         // Start at the first quarter that ends with something online.
         if !rows.is_empty() || row.deployed_gw > 0.0 {
             rows.push(row);

@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 
 use crate::catalog::{Catalog, Field, Form, Platform};
 use crate::date::Date;
-use crate::defaults::{ANNOUNCEMENT_INPUTS, COST_INPUTS, FINANCING_INPUTS, InputSpec, PHASE_INPUTS};
-use crate::error::{InputError, KeyPath, SourceFile};
+use crate::defaults::{COST_INPUTS, Check, FINANCING_INPUTS, InputSpec, PHASE_INPUTS};
+use crate::error::{InputError, KeyPath, SourceFile, closest};
 use crate::params::{ParamId, ParamLink, Params};
 use crate::quantity::{BareNumbers, Quantity, QuantitySpec};
 use crate::schema::Input;
-use crate::schema::scenario::{Financing, Phase, ScenarioFile};
+use crate::schema::scenario::{Announcement as RawAnnouncement, Financing, Phase, ScenarioFile, Site};
 use crate::simulation::PhaseShape;
 use crate::validate;
 
@@ -137,17 +137,23 @@ pub struct FinancingInput {
     pub valuation_usd: ParamId,
 }
 
-/// The announcement's own figures, for comparison.
+/// A deal's announced figures (`[announcement]`), for comparison with the plan.
 #[derive(Clone, Debug)]
 pub struct Announcement {
+    /// What is compared with, e.g. "NVIDIA–OpenAI letter of intent (Sep 2025)".
+    pub name: String,
+    /// The supplier whose content per GW is claimed.
+    pub supplier: String,
     /// Gigawatts announced.
     pub gigawatts: Quantity,
     /// GPUs said to correspond to them.
     pub gpus: Quantity,
-    /// Capex per GW as NVIDIA put it.
+    /// Capex per GW as announced.
     pub capex_per_gw_usd: Quantity,
-    /// NVIDIA content per GW as NVIDIA put it.
-    pub nvidia_per_gw_usd: Quantity,
+    /// The supplier's content per GW as announced.
+    pub supplier_per_gw_usd: Option<Quantity>,
+    /// Investment announced alongside, in total.
+    pub investment_usd: Option<Quantity>,
 }
 
 /// A validated scenario with every input it uses.
@@ -171,8 +177,14 @@ pub struct Model {
     pub costs: CostInputs,
     /// Financing terms, if the scenario has any.
     pub financing: Option<FinancingInput>,
-    /// What the announcement itself says.
-    pub announcement: Announcement,
+    /// What the scenario's `[announcement]` claims, if it has one.
+    pub announcement: Option<Announcement>,
+    /// The supplier whose content per GW is a headline: the announcement's supplier, else the
+    /// financing investor, else the vendor of most phases (the first such on a tie).
+    pub supplier: String,
+    /// The H100's dense peaks per package, the unit of H100-equivalents (`None` if the catalog
+    /// has no `h100-hgx`).
+    pub h100: Option<H100Reference>,
     /// Things that are allowed but look wrong (a phase before its platform ships…).
     pub warnings: Vec<String>,
     /// Inputs of `gigawatt simulate`: failure classes, topology and training jobs.
@@ -211,10 +223,75 @@ pub fn load_scenario(file: &SourceFile, catalog: &Catalog) -> Result<Model, Inpu
     Builder { file, catalog, params: Params::default(), warnings: Vec::new() }.build(raw)
 }
 
-/// How a phase is sized: by facility power (`power_gw`) or by a count of systems, not both.
-fn phase_sizing(file: &SourceFile, path: &KeyPath, i: usize, rp: &Phase) -> Result<Sizing, InputError> {
-    let power_gw =
-        rp.power_gw.as_ref().map(|v| validate::number(file, &path.key("power_gw"), v, "power_gw")).transpose()?;
+/// Each `[[site]]`'s facility power, MW, by name.
+fn site_powers(file: &SourceFile, sites: &[Site]) -> Result<BTreeMap<String, f64>, InputError> {
+    let mut out = BTreeMap::new();
+    for (i, s) in sites.iter().enumerate() {
+        let path = KeyPath::root().key("site").index(i);
+        let mw = validate::number(file, &path.key("power_mw"), &s.power_mw, "power_mw")?;
+        if !(mw > 0.0 && mw <= MAX_PHASE_GW * 1000.0) {
+            return Err(InputError::at(file, &path.key("power_mw"), format!("power_mw must be positive, found {mw}"))
+                .with_help("give the site's facility power in MW, e.g. power_mw = 1200"));
+        }
+        if out.insert(s.name.clone(), mw).is_some() {
+            return Err(InputError::at(file, &path.key("name"), format!("site `{}` is listed twice", s.name))
+                .with_help("give each [[site]] its own name"));
+        }
+    }
+    Ok(out)
+}
+
+/// A phase sized by `site_share`: its share of its site's power, in GW.
+fn site_share_gw(
+    file: &SourceFile,
+    path: &KeyPath,
+    rp: &Phase,
+    share: &Input,
+    sites: &BTreeMap<String, f64>,
+) -> Result<f64, InputError> {
+    let x = validate::number(file, &path.key("site_share"), share, "site_share")?;
+    if !(x > 0.0 && x <= 1.0) {
+        return Err(InputError::at(file, &path.key("site_share"), format!("site_share must be in (0, 1], found {x}"))
+            .with_help("give the phase's share of its site's power, e.g. site_share = 0.5"));
+    }
+    let Some(site) = &rp.site else {
+        return Err(InputError::at(file, &path.key("site_share"), "a phase sized by site_share needs a `site`")
+            .with_help("add site = \"…\" naming a [[site]] with power_mw"));
+    };
+    let Some(mw) = sites.get(site) else {
+        let known: Vec<&str> = sites.keys().map(String::as_str).collect();
+        let help = match closest(site, known.iter().copied()) {
+            Some(c) => format!("did you mean `{c}`? Sites with power_mw: {}", known.join(", ")),
+            None if known.is_empty() => format!("add a [[site]] with name = \"{site}\" and power_mw"),
+            None => format!("sites with power_mw: {}", known.join(", ")),
+        };
+        return Err(InputError::at(file, &path.key("site"), format!("no [[site]] named `{site}`")).with_help(help));
+    };
+    Ok(mw * x / 1000.0)
+}
+
+/// How a phase is sized: by facility power (`power_gw`), by a share of its site's power
+/// (`site_share`) or by a count of systems; exactly one.
+fn phase_sizing(
+    file: &SourceFile,
+    path: &KeyPath,
+    i: usize,
+    rp: &Phase,
+    sites: &BTreeMap<String, f64>,
+) -> Result<Sizing, InputError> {
+    let power_gw = match (&rp.power_gw, &rp.site_share) {
+        (Some(_), Some(_)) => {
+            return Err(InputError::at(
+                file,
+                &path.key("site_share"),
+                "a phase is sized by `power_gw` or by `site_share`, not both",
+            )
+            .with_help("keep power_gw for the phase's own facility power, or site_share for its share of the site's"));
+        }
+        (Some(v), None) => Some(validate::number(file, &path.key("power_gw"), v, "power_gw")?),
+        (None, Some(share)) => Some(site_share_gw(file, path, rp, share, sites)?),
+        (None, None) => None,
+    };
     let systems =
         rp.systems.as_ref().map(|v| validate::integer(file, &path.key("systems"), v, "systems")).transpose()?;
     Ok(match (power_gw, systems) {
@@ -222,13 +299,17 @@ fn phase_sizing(file: &SourceFile, path: &KeyPath, i: usize, rp: &Phase) -> Resu
             return Err(InputError::at(
                 file,
                 &path.key("systems"),
-                "a phase is sized by `power_gw` or by `systems`, not both",
+                "a phase is sized by `power_gw` (or `site_share`) or by `systems`, not both",
             )
             .with_help("keep power_gw to size by facility power, or systems to size by a count of servers/racks"));
         }
         (None, None) => {
-            return Err(InputError::at(file, path, format!("phase {} has neither `power_gw` nor `systems`", i + 1))
-                .with_help("add power_gw = 1.0 (facility power, GW) or systems = 3072 (a count of servers or racks)"));
+            return Err(InputError::at(
+                file,
+                path,
+                format!("phase {} has none of `power_gw`, `site_share` and `systems`", i + 1),
+            )
+            .with_help("add power_gw = 1.0 (facility power, GW) or systems = 3072 (a count of servers or racks)"));
         }
         (Some(gw), None) => {
             if !(gw.is_finite() && gw > 0.0) {
@@ -290,7 +371,61 @@ struct Builder<'a> {
     warnings: Vec<String>,
 }
 
+/// The platform H100-equivalents are counted in.
+pub const H100_EQUIVALENT_PLATFORM: &str = "h100-hgx";
+
+/// The H100's dense peak per package in the two formats H100-equivalents are counted by, at the
+/// central values of its catalog file. A unit of measure, not an input: it is not sampled, and a
+/// plan without H100s does not list it among its inputs.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct H100Reference {
+    /// Dense BF16 TFLOPS per H100 package.
+    pub bf16_dense_tflops: f64,
+    /// Dense FP8 TFLOPS per H100 package.
+    pub fp8_dense_tflops: f64,
+}
+
 impl Builder<'_> {
+    /// The H100's dense BF16 and FP8 peaks from its catalog file: the unit of H100-equivalents.
+    fn h100_reference(&self) -> Option<H100Reference> {
+        let h100 = self.catalog.get(H100_EQUIVALENT_PLATFORM)?;
+        Some(H100Reference {
+            bf16_dense_tflops: h100.get(Field::Bf16DenseTflops)?.estimate.central,
+            fp8_dense_tflops: h100.get(Field::Fp8DenseTflops)?.estimate.central,
+        })
+    }
+
+    /// The phases of a site split at most all of its power: an error at the phase whose share
+    /// takes the site past 100 %, and a warning for a site whose shares leave some unused.
+    fn check_site_shares(&mut self, phases: &[Phase], sites: &BTreeMap<String, f64>) -> Result<(), InputError> {
+        let mut used: BTreeMap<&str, f64> = BTreeMap::new();
+        for (i, rp) in phases.iter().enumerate() {
+            let (Some(site), Some(share)) = (&rp.site, &rp.site_share) else { continue };
+            let path = KeyPath::root().key("phase").index(i).key("site_share");
+            let x = validate::number(self.file, &path, share, "site_share")?;
+            let total = used.entry(site.as_str()).or_insert(0.0);
+            *total += x;
+            if *total > 1.0 + 1e-9 {
+                return Err(InputError::at(
+                    self.file,
+                    &path,
+                    format!("the phases of site `{site}` now take {:.1}% of its power_mw", *total * 100.0),
+                )
+                .with_help("the site_share values of one site's phases must add up to at most 1"));
+            }
+        }
+        for (site, total) in used {
+            if total < 1.0 - 1e-9 {
+                self.warnings.push(format!(
+                    "site `{site}`: its phases take {:.1}% of its power_mw; the rest ({:.0} MW) is not planned",
+                    total * 100.0,
+                    (1.0 - total) * sites[site]
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn build(mut self, raw: ScenarioFile) -> Result<Model, InputError> {
         let root = KeyPath::root();
         if raw.phases.is_empty() {
@@ -302,9 +437,10 @@ impl Builder<'_> {
         let pue_default = default_pue[0];
         let costs_ids = self.input_from_table(&raw.costs, &root.key("costs"), COST_INPUTS, "costs")?;
         let costs = CostInputs::from_ids(&costs_ids);
+        let sites = site_powers(self.file, &raw.sites)?;
         let mut phases: Vec<PhaseInput> = Vec::new();
         for (i, rp) in raw.phases.iter().enumerate() {
-            let phase = self.phase(i, rp, pue_default, &costs)?;
+            let phase = self.phase(i, rp, pue_default, &costs, &sites)?;
             if let Some(prev) = phases.last()
                 && phase.online < prev.online
             {
@@ -322,7 +458,9 @@ impl Builder<'_> {
             }
             phases.push(phase);
         }
+        self.check_site_shares(&raw.phases, &sites)?;
         let financing = raw.financing.as_ref().map(|f| self.financing(f)).transpose()?;
+        let h100 = self.h100_reference();
         let draws = match raw.uncertainty.as_ref().and_then(|u| u.draws) {
             None => DEFAULT_DRAWS,
             Some(d) if (MIN_DRAWS as i64..=MAX_DRAWS as i64).contains(&d) => d as usize,
@@ -353,12 +491,12 @@ impl Builder<'_> {
             &raw.jobs,
             &raw.failures,
         )?;
-        let defaults = &self.catalog.defaults;
-        let announcement = Announcement {
-            gigawatts: defaults.get(&ANNOUNCEMENT_INPUTS[0]).clone(),
-            gpus: defaults.get(&ANNOUNCEMENT_INPUTS[1]).clone(),
-            capex_per_gw_usd: defaults.get(&ANNOUNCEMENT_INPUTS[2]).clone(),
-            nvidia_per_gw_usd: defaults.get(&ANNOUNCEMENT_INPUTS[3]).clone(),
+        let investor = financing.as_ref().map(|f| f.investor.as_str());
+        let announcement = raw.announcement.as_ref().map(|a| announcement(self.file, a, investor)).transpose()?;
+        let supplier = match (&announcement, investor) {
+            (Some(a), _) => a.supplier.clone(),
+            (None, Some(i)) => i.to_string(),
+            (None, None) => most_common_vendor(&phases),
         };
         Ok(Model {
             source: self.file.clone(),
@@ -371,6 +509,8 @@ impl Builder<'_> {
             costs,
             financing,
             announcement,
+            supplier,
+            h100,
             warnings: self.warnings,
             workloads: WorkloadSections {
                 training: raw.training,
@@ -429,6 +569,7 @@ impl Builder<'_> {
         rp: &Phase,
         pue_default: ParamId,
         costs: &CostInputs,
+        sites: &BTreeMap<String, f64>,
     ) -> Result<PhaseInput, InputError> {
         let file = self.file;
         let path = KeyPath::root().key("phase").index(i);
@@ -450,7 +591,7 @@ impl Builder<'_> {
             )
             .with_help("give the months over which the phase comes online before its `online` date, from 0 to 120"));
         }
-        let sizing = phase_sizing(file, &path, i, rp)?;
+        let sizing = phase_sizing(file, &path, i, rp, sites)?;
         let pue = match &rp.pue {
             Some(v) => {
                 let q = self.quantity(&path.key("pue"), v, &PHASE_INPUTS[0])?;
@@ -575,4 +716,45 @@ impl Builder<'_> {
             valuation_usd,
         })
     }
+}
+
+/// Reads `[announcement]`: every figure needs a `source` (or an explicit `assumption`), since a
+/// claim is only worth comparing with when it can be traced.
+fn announcement(file: &SourceFile, a: &RawAnnouncement, investor: Option<&str>) -> Result<Announcement, InputError> {
+    let path = KeyPath::root().key("announcement");
+    let figure = |key: &str, v: &Input, check: Check, label: &str| -> Result<Quantity, InputError> {
+        let q = QuantitySpec::from_input(file, &path.key(key), v, BareNumbers::Forbidden)?;
+        q.check(file, |x| check.ok(x), label, check.expected())?;
+        Ok(q.into_quantity().expect("scenarios cannot derive"))
+    };
+    let optional = |key: &str, v: &Option<Input>, check: Check, label: &str| {
+        v.as_ref().map(|v| figure(key, v, check, label)).transpose()
+    };
+    Ok(Announcement {
+        name: a.name.clone().unwrap_or_else(|| "the announcement".into()),
+        supplier: a.supplier.clone().or_else(|| investor.map(str::to_string)).unwrap_or_else(|| "NVIDIA".into()),
+        gigawatts: figure("gigawatts", &a.gigawatts, Check::Positive, "gigawatts announced")?,
+        gpus: figure("gpus", &a.gpus, Check::Positive, "GPUs announced")?,
+        capex_per_gw_usd: figure("capex_per_gw_usd", &a.capex_per_gw_usd, Check::Positive, "capex per GW announced")?,
+        supplier_per_gw_usd: optional(
+            "supplier_per_gw_usd",
+            &a.supplier_per_gw_usd,
+            Check::Positive,
+            "supplier content per GW announced",
+        )?,
+        investment_usd: optional("investment_usd", &a.investment_usd, Check::NonNegative, "investment announced")?,
+    })
+}
+
+/// The vendor of most phases, the first such on a tie (a scenario has at least one phase).
+fn most_common_vendor(phases: &[PhaseInput]) -> String {
+    let count = |v: &str| phases.iter().filter(|p| p.vendor.eq_ignore_ascii_case(v)).count();
+    let mut best: Option<(&str, usize)> = None;
+    for p in phases {
+        let n = count(&p.vendor);
+        if best.is_none_or(|(_, m)| n > m) {
+            best = Some((&p.vendor, n));
+        }
+    }
+    best.map(|(v, _)| v.to_string()).unwrap_or_default()
 }

@@ -25,21 +25,22 @@ pub enum Headline {
     Dies,
     /// Capex per GW of facility power.
     CapexPerGwUsd,
-    /// NVIDIA content per GW of facility power.
-    NvidiaPerGwUsd,
+    /// The principal supplier's content per GW of facility power ([`Model::supplier`]).
+    SupplierPerGwUsd,
 }
 
 impl Headline {
     /// Every headline, in display order.
-    pub const ALL: [Headline; 4] = [Headline::Gpus, Headline::Dies, Headline::CapexPerGwUsd, Headline::NvidiaPerGwUsd];
+    pub const ALL: [Headline; 4] =
+        [Headline::Gpus, Headline::Dies, Headline::CapexPerGwUsd, Headline::SupplierPerGwUsd];
 
-    /// Its value in an evaluation.
-    pub fn of(self, e: &Evaluation) -> f64 {
+    /// Its value in an evaluation, with `supplier` the principal supplier.
+    pub fn of(self, e: &Evaluation, supplier: &str) -> f64 {
         match self {
             Headline::Gpus => e.totals.gpus as f64,
             Headline::Dies => e.totals.dies as f64,
             Headline::CapexPerGwUsd => e.capex_per_gw_usd(),
-            Headline::NvidiaPerGwUsd => e.nvidia_per_gw_usd(),
+            Headline::SupplierPerGwUsd => e.supplier_per_gw_usd(supplier),
         }
     }
 
@@ -49,7 +50,15 @@ impl Headline {
             Headline::Gpus => "GPUs (packages)",
             Headline::Dies => "GPU dies",
             Headline::CapexPerGwUsd => "capex per GW",
-            Headline::NvidiaPerGwUsd => "NVIDIA content per GW",
+            Headline::SupplierPerGwUsd => "supplier content per GW",
+        }
+    }
+
+    /// Human label with the principal supplier named ("NVIDIA content per GW").
+    pub fn label_for(self, supplier: &str) -> String {
+        match self {
+            Headline::SupplierPerGwUsd => format!("{supplier} content per GW"),
+            h => h.label().to_string(),
         }
     }
 
@@ -59,7 +68,7 @@ impl Headline {
             Headline::Gpus => "gpus",
             Headline::Dies => "dies",
             Headline::CapexPerGwUsd => "capex_per_gw_usd",
-            Headline::NvidiaPerGwUsd => "nvidia_per_gw_usd",
+            Headline::SupplierPerGwUsd => "supplier_per_gw_usd",
         }
     }
 }
@@ -100,7 +109,7 @@ pub fn ranges(model: &Model, central: &Evaluation, draws: usize, seed: u64) -> V
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(seed, i as u64));
         let e = evaluate(model, &model.params.sample(&mut rng));
         for (h, s) in Headline::ALL.iter().zip(samples.iter_mut()) {
-            s.push(h.of(&e));
+            s.push(h.of(&e, &model.supplier));
         }
     }
     Headline::ALL
@@ -108,7 +117,14 @@ pub fn ranges(model: &Model, central: &Evaluation, draws: usize, seed: u64) -> V
         .zip(samples)
         .map(|(h, mut s)| {
             s.sort_by(f64::total_cmp);
-            (*h, Range { low: percentile(&s, 10.0), central: h.of(central), high: percentile(&s, 90.0) })
+            (
+                *h,
+                Range {
+                    low: percentile(&s, 10.0),
+                    central: h.of(central, &model.supplier),
+                    high: percentile(&s, 90.0),
+                },
+            )
         })
         .collect()
 }
@@ -168,7 +184,7 @@ pub fn tornado(model: &Model, central: &Evaluation) -> Vec<Tornado> {
                 .iter()
                 .map(|(id, lo, hi)| {
                     let p = model.params.get(*id);
-                    let (a, b) = (h.of(lo), h.of(hi));
+                    let (a, b) = (h.of(lo, &model.supplier), h.of(hi, &model.supplier));
                     Swing {
                         input: p.key.clone(),
                         label: p.label.clone(),
@@ -180,12 +196,12 @@ pub fn tornado(model: &Model, central: &Evaluation) -> Vec<Tornado> {
                         swing: (b - a).abs(),
                     }
                 })
-                .filter(|s| s.swing > 1e-9 * (1.0 + h.of(central).abs()))
+                .filter(|s| s.swing > 1e-9 * (1.0 + h.of(central, &model.supplier).abs()))
                 .collect();
             swings.sort_by(|a, b| b.swing.total_cmp(&a.swing).then_with(|| a.input.cmp(&b.input)));
             Tornado {
                 headline: h,
-                central: h.of(central),
+                central: h.of(central, &model.supplier),
                 most_sensitive: swings.first().map(|s| s.label.clone()),
                 swings,
             }

@@ -94,7 +94,7 @@ proptest! {
             prop_assert!(before < k as f64 * 1000.0 + 1e-6);
         }
         // The timeline ends with everything deployed and all tranches released.
-        let tl = timeline(&e, Some(&f));
+        let tl = timeline(&e, Some(&f), &m.supplier);
         let last = tl.last().unwrap();
         prop_assert!((last.deployed_gw - e.totals.power_gw).abs() < 1e-9);
         prop_assert!((last.cumulative_investment_usd - f.total_usd).abs() < 1e-3);

@@ -25,7 +25,8 @@ fn seed_capex_per_gw_is_within_20_percent_of_55b_and_its_range_contains_it() {
 fn seed_nvidia_content_per_gw_is_within_20_percent_of_35b_and_its_range_contains_it() {
     let m = common::scenario("nvidia-openai-10gw.toml");
     let p = plan(&m, PlanOptions::from_model(&m));
-    let r = p.ranges.nvidia_per_gw_usd;
+    assert_eq!(p.supplier, "NVIDIA");
+    let r = p.ranges.supplier_per_gw_usd;
     assert!(within(r.central, NVIDIA_CONTENT_PER_GW, 0.20), "central NVIDIA/GW {:.3e}", r.central);
     assert!(r.low <= NVIDIA_CONTENT_PER_GW && NVIDIA_CONTENT_PER_GW <= r.high, "range {r:?}");
 }
@@ -55,8 +56,9 @@ fn gpus_are_counted_as_packages_and_as_dies() {
     assert_eq!(p.totals.dies, p.phases.iter().map(|ph| ph.dies).sum::<u64>());
     // Each platform's all-in kW per package and per die sits beside the announcement's implied range.
     assert_eq!(p.platforms.len(), 2);
-    assert!((p.implied.kw_per_gpu_all_in.low - 2.0).abs() < 1e-9);
-    assert!((p.implied.kw_per_gpu_all_in.high - 2.5).abs() < 1e-9);
+    let implied = p.implied.as_ref().expect("the seed scenario carries the announcement");
+    assert!((implied.kw_per_gpu_all_in.low - 2.0).abs() < 1e-9);
+    assert!((implied.kw_per_gpu_all_in.high - 2.5).abs() < 1e-9);
     for c in &p.platforms {
         assert!(
             (c.kw_all_in_per_gpu / c.kw_all_in_per_die - if c.platform == "vr-nvl144" { 2.0 } else { 4.0 }).abs()
@@ -71,7 +73,7 @@ fn gb300_only_build_lands_within_the_announced_4_to_5_million_gpus() {
     let p = plan(&m, PlanOptions::from_model(&m));
     let gpus = p.ranges.gpus.central;
     assert!((4.0e6..=5.0e6).contains(&gpus), "GB300-only central GPUs {gpus}");
-    assert!(p.platforms[0].packages_match_announcement);
+    assert!(p.platforms[0].announced.expect("announcement").packages_match_announcement);
 }
 
 #[test]
@@ -87,11 +89,13 @@ fn llama3_cluster_is_24576_h100_in_1536_racks() {
 #[test]
 fn the_implied_figures_follow_from_the_announcement() {
     let m = common::scenario("nvidia-openai-10gw.toml");
-    let i = gigawatt_core::analysis::implied(&m);
+    let i = gigawatt_core::analysis::implied(m.announcement.as_ref().expect("announcement"));
     assert!((i.kw_per_gpu_all_in.central - 10e6 / 4.5e6).abs() < 1e-9);
-    assert!((i.nvidia_usd_per_gpu.central - 35e9 / 450e3).abs() < 1e-6);
-    assert!((i.nvidia_usd_per_gpu.low - 70_000.0).abs() < 1e-6);
-    assert!((i.nvidia_usd_per_gpu.high - 87_500.0).abs() < 1e-6);
+    let per_gpu = i.supplier_usd_per_gpu.expect("the supplier's content is announced");
+    assert!((per_gpu.central - 35e9 / 450e3).abs() < 1e-6);
+    assert!((per_gpu.low - 70_000.0).abs() < 1e-6);
+    assert!((per_gpu.high - 87_500.0).abs() < 1e-6);
+    assert_eq!(i.investment_usd, Some(100e9));
 }
 
 #[test]
@@ -157,4 +161,34 @@ fn capex_categories_add_up_to_the_total_in_every_phase() {
         let sum: f64 = CapexCategory::ALL.iter().map(|c| c.of(&phase.capex)).sum();
         assert!((sum - phase.capex.total_usd).abs() <= 1e-6 * phase.capex.total_usd, "{}", phase.name);
     }
+}
+
+#[test]
+fn a_scenario_without_an_announcement_is_compared_with_nothing() {
+    // Regression (issue 11): every plan, even a 41 MW cluster, was compared with the 10 GW deal.
+    let m = common::scenario("llama3-405b-16k.toml");
+    assert!(m.announcement.is_none());
+    let p = plan(&m, PlanOptions { draws: 200, seed: 1 });
+    assert!(p.implied.is_none());
+    assert!(p.platforms.iter().all(|c| c.announced.is_none()));
+    let json = serde_json::to_value(&p).unwrap();
+    assert!(json.get("implied").is_none());
+    assert!(json["platforms"][0].get("gpus_for_announced_gw").is_none());
+}
+
+#[test]
+fn an_announcement_figure_needs_a_source() {
+    let text = |gw: &str| {
+        format!(
+            "name = \"t\"\n[[phase]]\nonline = \"2027-Q1\"\nplatform = \"gb300-nvl72\"\npower_gw = 0.3\n\
+             [announcement]\ngigawatts = {gw}\ngpus = {{ value = 1e5, source = \"s\" }}\n\
+             capex_per_gw_usd = {{ value = 5e10, source = \"s\" }}\n"
+        )
+    };
+    let err = common::from_text(&text("0.3")).unwrap_err().to_string();
+    assert!(err.contains("gigawatts") || err.contains("source"), "{err}");
+    let m = common::from_text(&text("{ value = 0.3, source = \"press release\" }")).unwrap();
+    let a = m.announcement.expect("announcement");
+    assert_eq!(a.supplier, "NVIDIA");
+    assert_eq!(a.gigawatts.estimate.central, 0.3);
 }

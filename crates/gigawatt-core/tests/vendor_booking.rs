@@ -133,3 +133,26 @@ fn the_seed_scenarios_vendor_breakdown_is_its_nvidia_split() {
         assert_eq!(p.capex_by_vendor_usd[OTHER_SUPPLIERS], p.capex.other_suppliers_usd);
     }
 }
+
+#[test]
+fn the_headline_supplier_is_the_vendor_of_most_phases_without_an_announcement_or_investor() {
+    let text = "name = \"mixed\"\n\
+[[phase]]\nonline = \"2026-H2\"\nplatform = \"vr-nvl144\"\npower_gw = 1.0\n\
+[[phase]]\nonline = \"2026-H2\"\nplatform = \"mi450-helios\"\npower_gw = 1.0\n\
+[[phase]]\nonline = \"2027-H1\"\nplatform = \"mi300x\"\npower_gw = 0.5\n";
+    let m = common::from_text(text).unwrap();
+    assert_eq!(m.supplier, "AMD");
+    let p = gigawatt_core::plan(&m, gigawatt_core::PlanOptions { draws: 200, seed: 3 });
+    let amd = p.totals.capex_by_vendor_usd["AMD"];
+    assert!(close(p.ranges.supplier_per_gw_usd.central, amd / p.totals.power_gw));
+    assert!(p.ranges.supplier_per_gw_usd.low <= p.ranges.supplier_per_gw_usd.high);
+    // An investor names the supplier when there is no announcement.
+    let with_investor = format!("{text}[financing]\ninvestor = \"NVIDIA\"\nper_gw_usd = 1e9\ncap_usd = 1e10\n");
+    let m = common::from_text(&with_investor).unwrap();
+    assert_eq!(m.supplier, "NVIDIA");
+    let p = gigawatt_core::plan(&m, gigawatt_core::PlanOptions { draws: 200, seed: 3 });
+    let f = p.financing.expect("financing");
+    // The investor's purchases are what is booked to the investor, not to every vendor.
+    assert!(close(f.purchases_from_investor_usd, p.totals.capex_by_vendor_usd[NVIDIA]));
+    assert!(close(p.timeline.last().unwrap().cumulative_investor_purchases_usd, p.totals.capex_by_vendor_usd[NVIDIA]));
+}

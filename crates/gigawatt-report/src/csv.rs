@@ -18,7 +18,7 @@ pub fn timeline_csv(plan: &Plan) -> String {
         "tranches_released",
         "investment_usd",
         "cumulative_investment_usd",
-        "cumulative_nvidia_purchases_usd",
+        "cumulative_investor_purchases_usd",
         "net_flow_usd",
     ]
     .iter()
@@ -37,7 +37,7 @@ pub fn timeline_csv(plan: &Plan) -> String {
             r.tranches_released.to_string(),
             format!("{:.0}", r.investment_usd),
             format!("{:.0}", r.cumulative_investment_usd),
-            format!("{:.0}", r.cumulative_nvidia_purchases_usd),
+            format!("{:.0}", r.cumulative_investor_purchases_usd),
             format!("{:.0}", r.net_flow_usd),
         ];
         rec.extend(r.gpus_by_platform.iter().map(|(_, n)| n.to_string()));

@@ -31,8 +31,10 @@ fn card(key: &str, label: &str, value: String, range: Option<String>, detail: Op
 pub fn plan_cards(plan: &Plan) -> Vec<Card> {
     let t = &plan.totals;
     let r = &plan.ranges;
-    let imp = &plan.implied;
-    let scale = if imp.gigawatts > 0.0 { t.power_gw / imp.gigawatts } else { 0.0 };
+    let imp = plan.implied.as_ref();
+    let scale = imp.map_or(0.0, |i| if i.gigawatts > 0.0 { t.power_gw / i.gigawatts } else { 0.0 });
+    let supplier = &plan.supplier;
+    let supplier_usd = gigawatt_core::plan::vendor_usd(&t.capex_by_vendor_usd, supplier);
     let range = |x: &gigawatt_core::uncertainty::Range, f: fn(f64) -> String| {
         Some(format!("P10 – P90: {} – {}", f(x.low), f(x.high)))
     };
@@ -54,13 +56,16 @@ pub fn plan_cards(plan: &Plan) -> Vec<Card> {
             "GPU packages",
             count(r.gpus.central),
             range(&r.gpus, count),
-            Some(format!(
-                "announcement: {} – {} for {} GW · {:.2} kW all-in each",
-                count(imp.gpus.low * scale),
-                count(imp.gpus.high * scale),
-                sig3(t.power_gw),
-                plan.per_gpu.kw_all_in
-            )),
+            Some(match imp {
+                Some(imp) => format!(
+                    "announcement: {} – {} for {} GW · {:.2} kW all-in each",
+                    count(imp.gpus.low * scale),
+                    count(imp.gpus.high * scale),
+                    sig3(t.power_gw),
+                    plan.per_gpu.kw_all_in
+                ),
+                None => format!("{:.2} kW all-in each", plan.per_gpu.kw_all_in),
+            }),
         ),
         card(
             "dies",
@@ -74,27 +79,25 @@ pub fn plan_cards(plan: &Plan) -> Vec<Card> {
             "Capex per GW",
             usd(r.capex_per_gw_usd.central),
             range(&r.capex_per_gw_usd, usd),
-            Some(format!(
-                "announcement: {}",
-                span(imp.capex_per_gw_usd.low, imp.capex_per_gw_usd.central, imp.capex_per_gw_usd.high, usd)
-            )),
+            imp.map(|imp| {
+                let c = &imp.capex_per_gw_usd;
+                format!("announcement: {}", span(c.low, c.central, c.high, usd))
+            }),
         ),
         card(
-            "nvidia_per_gw",
-            "NVIDIA content per GW",
-            usd(r.nvidia_per_gw_usd.central),
-            range(&r.nvidia_per_gw_usd, usd),
-            Some(format!(
-                "announcement: {}",
-                span(imp.nvidia_per_gw_usd.low, imp.nvidia_per_gw_usd.central, imp.nvidia_per_gw_usd.high, usd)
-            )),
+            "supplier_per_gw",
+            &format!("{supplier} content per GW"),
+            usd(r.supplier_per_gw_usd.central),
+            range(&r.supplier_per_gw_usd, usd),
+            imp.and_then(|i| i.supplier_per_gw_usd)
+                .map(|s| format!("announcement: {}", span(s.low, s.central, s.high, usd))),
         ),
         card(
             "capex",
             "Capex in total",
             usd(t.capex_usd),
             None,
-            Some(format!("{} from NVIDIA · opex {}/yr", usd(t.capex_nvidia_usd), usd(t.opex_usd_per_year))),
+            Some(format!("{} from {supplier} · opex {}/yr", usd(supplier_usd), usd(t.opex_usd_per_year))),
         ),
     ];
     if let Some(f) = &plan.financing {

@@ -395,11 +395,16 @@ fn headlines_section(plan: &Plan) -> Section {
         id: "headlines".into(),
         title: "Headline figures".into(),
         blocks: vec![
-            Block::Text(
-                "Central values at central inputs; P10 – P90 over the Monte Carlo draws of the disputed inputs; \
-                 compared with what the announcement implies."
+            Block::Text(match &plan.implied {
+                Some(imp) => format!(
+                    "Central values at central inputs; P10 – P90 over the Monte Carlo draws of the disputed inputs; \
+                     compared with what {} implies.",
+                    imp.name
+                ),
+                None => "Central values at central inputs; P10 – P90 over the Monte Carlo draws of the disputed \
+                         inputs. The scenario has no [announcement] to compare with."
                     .into(),
-            ),
+            }),
             Block::Cards(plan_cards(plan)),
         ],
     }
@@ -409,9 +414,21 @@ fn headlines_section(plan: &Plan) -> Section {
 fn phases_section(plan: &Plan) -> Section {
     let t = &plan.totals;
     let mut phases = Table {
-        head: ["phase", "online", "platform", "site", "facility", "PUE", "racks", "GPUs", "dies", "capex", "NVIDIA"]
-            .map(String::from)
-            .to_vec(),
+        head: [
+            "phase",
+            "online",
+            "platform",
+            "site",
+            "facility",
+            "PUE",
+            "racks",
+            "GPUs",
+            "dies",
+            "capex",
+            &plan.supplier,
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: Vec::new(),
         numeric_from: 4,
     };
@@ -427,7 +444,7 @@ fn phases_section(plan: &Plan) -> Section {
             thousands(p.gpus),
             thousands(p.dies),
             usd(p.capex_usd),
-            usd(p.capex.nvidia_usd),
+            usd(gigawatt_core::plan::vendor_usd(&p.capex_by_vendor_usd, &plan.supplier)),
         ]);
     }
     if plan.phases.len() > 1 {
@@ -442,7 +459,7 @@ fn phases_section(plan: &Plan) -> Section {
             thousands(t.gpus),
             thousands(t.dies),
             usd(t.capex_usd),
-            usd(t.capex_nvidia_usd),
+            usd(gigawatt_core::plan::vendor_usd(&t.capex_by_vendor_usd, &plan.supplier)),
         ]);
     }
     Section { id: "phases".into(), title: "Phases".into(), blocks: vec![Block::Table(phases)] }
@@ -457,16 +474,13 @@ fn capex_section(plan: &Plan) -> Section {
         rows: Vec::new(),
         numeric_from: 1,
     };
-    let categories = CapexCategory::ALL.map(|c| (c.label(), c.of(cx)));
-    let sums = [
-        ("total", cx.total_usd),
-        ("bought from NVIDIA", cx.nvidia_usd),
-        ("bought from others", cx.other_suppliers_usd),
-    ];
+    let categories = CapexCategory::ALL.map(|c| (c.label().to_string(), c.of(cx)));
+    let sums = std::iter::once(("total".to_string(), cx.total_usd))
+        .chain(crate::table::by_supplier(t).into_iter().map(|(vendor, v)| (format!("bought from {vendor}"), v)));
     for (name, v) in categories.into_iter().chain(sums) {
         let share = if cx.total_usd > 0.0 { percent(v / cx.total_usd) } else { String::new() };
         let per_gw = if t.power_gw > 0.0 { usd(v / t.power_gw) } else { String::new() };
-        capex.rows.push(vec![name.into(), usd(v), share, per_gw]);
+        capex.rows.push(vec![name, usd(v), share, per_gw]);
     }
     Section { id: "capex".into(), title: "Capex by category and supplier".into(), blocks: vec![Block::Table(capex)] }
 }

@@ -83,55 +83,75 @@ fn title_lines(out: &mut String, plan: &Plan) {
     );
 }
 
-/// HEADLINES: GPUs, dies, capex and NVIDIA content against the announcement, then the totals.
+/// HEADLINES: GPUs, dies, capex and the principal supplier's content, against the announcement
+/// when the scenario has one, then the totals.
 fn headlines_table(out: &mut String, plan: &Plan) {
     let t = &plan.totals;
     heading(out, "HEADLINES (central; P10 – P90 over the disputed inputs)");
-    let imp = &plan.implied;
-    let scale = t.power_gw / imp.gigawatts;
-    let mut h = new_table(&["", "central", "P10 – P90", "per GW", "announcement"], 1);
-    h.add_row(vec![
-        "GPUs (packages)".into(),
-        count(plan.ranges.gpus.central),
-        range_text(&plan.ranges.gpus, &|x| count(x)),
-        count(plan.per_gw.gpus),
-        format!("{} – {} for {} GW", count(imp.gpus.low * scale), count(imp.gpus.high * scale), sig3(t.power_gw)),
-    ]);
-    h.add_row(vec![
-        "GPU dies".into(),
-        count(plan.ranges.dies.central),
-        range_text(&plan.ranges.dies, &|x| count(x)),
-        count(plan.per_gw.dies),
-        String::new(),
-    ]);
-    h.add_row(vec![
-        "Capex per GW".into(),
-        usd(plan.ranges.capex_per_gw_usd.central),
-        range_text(&plan.ranges.capex_per_gw_usd, &|x| usd(x)),
-        String::new(),
-        span(imp.capex_per_gw_usd.low, imp.capex_per_gw_usd.central, imp.capex_per_gw_usd.high, usd),
-    ]);
-    h.add_row(vec![
-        "NVIDIA content per GW".into(),
-        usd(plan.ranges.nvidia_per_gw_usd.central),
-        range_text(&plan.ranges.nvidia_per_gw_usd, &|x| usd(x)),
-        String::new(),
-        span(imp.nvidia_per_gw_usd.low, imp.nvidia_per_gw_usd.central, imp.nvidia_per_gw_usd.high, usd),
-    ]);
+    let imp = plan.implied.as_ref();
+    let scale = imp.map_or(0.0, |i| t.power_gw / i.gigawatts);
+    let header: &[&str] = if imp.is_some() {
+        &["", "central", "P10 – P90", "per GW", "announcement"]
+    } else {
+        &["", "central", "P10 – P90", "per GW"]
+    };
+    let mut h = new_table(header, 1);
+    let r = &plan.ranges;
+    let rows = [
+        (
+            "GPUs (packages)".to_string(),
+            count(r.gpus.central),
+            range_text(&r.gpus, &|x| count(x)),
+            count(plan.per_gw.gpus),
+            imp.map(|i| {
+                format!("{} – {} for {} GW", count(i.gpus.low * scale), count(i.gpus.high * scale), sig3(t.power_gw))
+            }),
+        ),
+        (
+            "GPU dies".to_string(),
+            count(r.dies.central),
+            range_text(&r.dies, &|x| count(x)),
+            count(plan.per_gw.dies),
+            None,
+        ),
+        (
+            "Capex per GW".to_string(),
+            usd(r.capex_per_gw_usd.central),
+            range_text(&r.capex_per_gw_usd, &|x| usd(x)),
+            String::new(),
+            imp.map(|i| span(i.capex_per_gw_usd.low, i.capex_per_gw_usd.central, i.capex_per_gw_usd.high, usd)),
+        ),
+        (
+            format!("{} content per GW", plan.supplier),
+            usd(r.supplier_per_gw_usd.central),
+            range_text(&r.supplier_per_gw_usd, &|x| usd(x)),
+            String::new(),
+            imp.and_then(|i| i.supplier_per_gw_usd).map(|s| span(s.low, s.central, s.high, usd)),
+        ),
+    ];
+    for (label, central, range, per_gw, announced) in rows {
+        let mut row = vec![label, central, range, per_gw];
+        if imp.is_some() {
+            row.push(announced.unwrap_or_default());
+        }
+        h.add_row(row);
+    }
     push_table(out, &h);
-    totals_lines(out, t);
+    totals_lines(out, plan);
 }
 
 /// The facility, IT, racks, money and peak-compute lines under the headlines.
-fn totals_lines(out: &mut String, t: &Totals) {
+fn totals_lines(out: &mut String, plan: &Plan) {
+    let t = &plan.totals;
     let _ = writeln!(
         out,
-        "  {} facility · {} IT · {} racks · capex {} ({} from NVIDIA) · opex {}/yr · depreciation {}/yr",
+        "  {} facility · {} IT · {} racks · capex {} ({} from {}) · opex {}/yr · depreciation {}/yr",
         power_mw(t.facility_power_mw),
         power_mw(t.it_power_mw),
         thousands(t.racks),
         usd(t.capex_usd),
-        usd(t.capex_nvidia_usd),
+        usd(gigawatt_core::plan::vendor_usd(&t.capex_by_vendor_usd, &plan.supplier)),
+        plan.supplier,
         usd(t.opex_usd_per_year),
         usd(t.depreciation_usd_per_year),
     );
@@ -140,17 +160,29 @@ fn totals_lines(out: &mut String, t: &Totals) {
         .into_iter()
         .filter_map(|(name, x)| x.map(|pflops| format!("{name} {}", exaflops(pflops))))
         .collect();
-    let _ = writeln!(out, "  peak dense compute: {}", peak.join(" · "));
+    let h = &t.h100_equivalents;
+    let equivalents: Vec<String> = [("BF16", h.bf16), ("FP8", h.fp8)]
+        .into_iter()
+        .filter_map(|(name, x)| x.map(|n| format!("{} by dense {name}", count(n))))
+        .collect();
+    let equivalents = if equivalents.is_empty() {
+        String::new()
+    } else {
+        format!(" · H100-equivalents: {}", equivalents.join(", "))
+    };
+    let _ = writeln!(out, "  peak dense compute: {}{equivalents}", peak.join(" · "));
 }
 
-/// HOW MANY GPUS IS N GW: each platform's all-in kW per package and die against the announcement.
+/// HOW MANY GPUS IS N GW: each platform's all-in kW per package and die against the announcement
+/// (only when the scenario has an `[announcement]`).
 fn announcement_table(out: &mut String, plan: &Plan) {
-    let imp = &plan.implied;
+    let Some(imp) = plan.implied.as_ref() else { return };
     heading(
         out,
         &format!(
-            "HOW MANY GPUS IS {} GW? The announcement's \"{} GW ≈ {}–{} GPUs\" means {:.2}–{:.2} kW all-in per GPU",
+            "HOW MANY GPUS IS {} GW? {}: \"{} GW ≈ {}–{} GPUs\" means {:.2}–{:.2} kW all-in per GPU",
             sig3(imp.gigawatts),
+            imp.name,
             sig3(imp.gigawatts),
             count(imp.gpus.low),
             count(imp.gpus.high),
@@ -170,7 +202,8 @@ fn announcement_table(out: &mut String, plan: &Plan) {
         1,
     );
     for p in &plan.platforms {
-        let matches = match (p.packages_match_announcement, p.dies_match_announcement) {
+        let Some(a) = p.announced else { continue };
+        let matches = match (a.packages_match_announcement, a.dies_match_announcement) {
             (true, true) => "packages and dies",
             (true, false) => "packages",
             (false, true) => "dies",
@@ -180,19 +213,26 @@ fn announcement_table(out: &mut String, plan: &Plan) {
             p.platform.clone(),
             format!("{:.2}", p.kw_all_in_per_gpu),
             format!("{:.2}", p.kw_all_in_per_die),
-            count(p.gpus_for_announced_gw),
-            count(p.dies_for_announced_gw),
+            count(a.gpus_for_announced_gw),
+            count(a.dies_for_announced_gw),
             matches.into(),
         ]);
     }
     push_table(out, &c);
-    let _ = writeln!(
-        out,
-        "  NVIDIA $ per GPU: plan {} per package ({} per die); the announcement's \"$35B per GW\" over 4–5 M GPUs per 10 GW implies {}",
-        usd(plan.per_gpu.nvidia_usd),
-        usd(plan.per_die.nvidia_usd),
-        range_text(&imp.nvidia_usd_per_gpu, &|x| usd(x)),
-    );
+    if let (Some(per_gpu), Some(per_gw)) = (imp.supplier_usd_per_gpu, imp.supplier_per_gw_usd) {
+        let _ = writeln!(
+            out,
+            "  {s} $ per GPU: plan {} per package ({} per die); the announcement's \"{} per GW\" over {}–{} GPUs per {} GW implies {}",
+            usd(plan.per_gpu.supplier_usd),
+            usd(plan.per_die.supplier_usd),
+            usd(per_gw.central),
+            count(imp.gpus.low),
+            count(imp.gpus.high),
+            sig3(imp.gigawatts),
+            range_text(&per_gpu, &|x| usd(x)),
+            s = imp.supplier,
+        );
+    }
 }
 
 /// PHASES: one row per phase, and a total row when there are several.
@@ -200,7 +240,20 @@ fn phases_table(out: &mut String, plan: &Plan) {
     let t = &plan.totals;
     heading(out, "PHASES");
     let mut ph = new_table(
-        &["#", "phase", "online", "platform", "power", "PUE", "racks", "GPUs", "dies", "capex", "NVIDIA", "kW/GPU"],
+        &[
+            "#",
+            "phase",
+            "online",
+            "platform",
+            "power",
+            "PUE",
+            "racks",
+            "GPUs",
+            "dies",
+            "capex",
+            &plan.supplier,
+            "kW/GPU",
+        ],
         4,
     );
     for (i, p) in plan.phases.iter().enumerate() {
@@ -215,7 +268,7 @@ fn phases_table(out: &mut String, plan: &Plan) {
             thousands(p.gpus),
             thousands(p.dies),
             usd(p.capex_usd),
-            usd(p.capex.nvidia_usd),
+            usd(gigawatt_core::plan::vendor_usd(&p.capex_by_vendor_usd, &plan.supplier)),
             format!("{:.2}", p.kw_all_in_per_gpu),
         ]);
     }
@@ -231,7 +284,7 @@ fn phases_table(out: &mut String, plan: &Plan) {
             thousands(t.gpus),
             thousands(t.dies),
             usd(t.capex_usd),
-            usd(t.capex_nvidia_usd),
+            usd(gigawatt_core::plan::vendor_usd(&t.capex_by_vendor_usd, &plan.supplier)),
             format!("{:.2}", plan.per_gpu.kw_all_in),
         ]);
     }
@@ -245,13 +298,10 @@ fn capex_table(out: &mut String, plan: &Plan) {
     let cx = &t.capex;
     let mut ct = new_table(&["category", "capex", "share", "per GW"], 1);
     let categories = CapexCategory::ALL.map(|c| (c.label(), c.of(cx)));
-    let sums = [
-        ("total", cx.total_usd),
-        ("  bought from NVIDIA", cx.nvidia_usd),
-        ("  bought from others", cx.other_suppliers_usd),
-    ];
-    for (name, v) in categories.into_iter().chain(sums) {
-        ct.add_row(vec![name.to_string(), usd(v), percent(v / cx.total_usd), usd(v / t.power_gw)]);
+    let sums = std::iter::once(("total".to_string(), cx.total_usd))
+        .chain(by_supplier(t).into_iter().map(|(vendor, v)| (format!("  bought from {vendor}"), v)));
+    for (name, v) in categories.into_iter().map(|(n, v)| (n.to_string(), v)).chain(sums) {
+        ct.add_row(vec![name, usd(v), percent(v / cx.total_usd), usd(v / t.power_gw)]);
     }
     push_table(out, &ct);
     let _ = writeln!(
@@ -263,6 +313,21 @@ fn capex_table(out: &mut String, plan: &Plan) {
         usd(t.opex.energy_usd_per_year),
         usd(t.opex.maintenance_usd_per_year),
     );
+}
+
+/// Capex by supplier: the named vendors by amount (largest first, NVIDIA and AMD and the rest
+/// alike), then everyone else as "others".
+pub(crate) fn by_supplier(t: &Totals) -> Vec<(String, f64)> {
+    let others = gigawatt_core::plan::OTHER_SUPPLIERS;
+    let mut named: Vec<(String, f64)> = t
+        .capex_by_vendor_usd
+        .iter()
+        .filter(|(v, usd)| v.as_str() != others && **usd > 0.0)
+        .map(|(v, u)| (v.clone(), *u))
+        .collect();
+    named.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    named.push(("others".into(), t.capex_by_vendor_usd.get(others).copied().unwrap_or(0.0)));
+    named
 }
 
 /// FINANCING: the investor's tranches, the implied stake and the round trip of purchases.
@@ -301,23 +366,32 @@ fn financing_section(out: &mut String, f: &Financing) {
     );
 }
 
-/// QUARTERLY TIMELINE: deployment, capex, investment and purchases, cumulative by quarter.
+/// QUARTERLY TIMELINE: deployment and capex, cumulative by quarter; with financing, also the
+/// investment and the purchases from the investor.
 fn timeline_table(out: &mut String, plan: &Plan) {
     heading(out, "QUARTERLY TIMELINE (cumulative, at quarter end)");
-    let mut tt = new_table(
-        &["quarter", "deployed", "GPUs online", "capex", "investment", "NVIDIA purchases", "net to NVIDIA"],
-        1,
-    );
+    let investor = plan.financing.as_ref().map(|f| f.investor.as_str());
+    let mut header = vec!["quarter".to_string(), "deployed".into(), "GPUs online".into(), "capex".into()];
+    if let Some(i) = investor {
+        header.extend(["investment".to_string(), format!("{i} purchases"), format!("net to {i}")]);
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut tt = new_table(&header, 1);
     for r in &plan.timeline {
-        tt.add_row(vec![
+        let mut row = vec![
             r.quarter.to_string(),
             format!("{:.2} GW", r.deployed_gw),
             count(r.gpus_online as f64),
             usd(r.cumulative_capex_usd),
-            usd(r.cumulative_investment_usd),
-            usd(r.cumulative_nvidia_purchases_usd),
-            usd(r.net_flow_usd),
-        ]);
+        ];
+        if investor.is_some() {
+            row.extend([
+                usd(r.cumulative_investment_usd),
+                usd(r.cumulative_investor_purchases_usd),
+                usd(r.net_flow_usd),
+            ]);
+        }
+        tt.add_row(row);
     }
     push_table(out, &tt);
 }
@@ -329,23 +403,28 @@ fn sensitivity_section(out: &mut String, plan: &Plan) {
         if matches!(tor.headline, Headline::Dies) {
             continue;
         }
-        tornado_section(out, tor);
+        tornado_section(out, tor, &plan.supplier);
     }
 }
 
 /// One headline's tornado: what moves it most, and its largest swings.
-fn tornado_section(out: &mut String, tor: &Tornado) {
+fn tornado_section(out: &mut String, tor: &Tornado, supplier: &str) {
     let f: &dyn Fn(f64) -> String = match tor.headline {
         Headline::Gpus | Headline::Dies => &|x| count(x),
         _ => &|x| usd(x),
     };
     match &tor.most_sensitive {
         None => {
-            let _ = writeln!(out, "  {} ({}): no disputed input moves it", tor.headline.label(), f(tor.central));
+            let _ = writeln!(
+                out,
+                "  {} ({}): no disputed input moves it",
+                tor.headline.label_for(supplier),
+                f(tor.central)
+            );
             return;
         }
         Some(m) => {
-            let _ = writeln!(out, "  {} ({}): moved most by {}", tor.headline.label(), f(tor.central), m);
+            let _ = writeln!(out, "  {} ({}): moved most by {}", tor.headline.label_for(supplier), f(tor.central), m);
         }
     }
     let mut st = new_table(&["input", "low – high", "headline at low", "at high", "swing"], 1);

@@ -1,5 +1,5 @@
 //! The inputs a scenario may set with a default in `catalog/defaults.toml` (`[phase_defaults]`,
-//! `[costs]`, `[financing]`) and the announcement's figures: each one's key, label, unit and
+//! `[costs]`, `[financing]`): each one's key, label, unit and
 //! check, defined once here for the parser, the defaults file, the outputs and the reference.
 
 /// What a numeric input must satisfy.
@@ -44,7 +44,7 @@ impl Check {
 /// One input with a default: where it lives, what it means, its unit and its check.
 #[derive(Clone, Copy, Debug)]
 pub struct InputSpec {
-    /// Table it lives under (`costs`, `phase`, `financing`, `announcement`).
+    /// Table it lives under (`costs`, `phase`, `financing`).
     pub section: &'static str,
     /// Key within the table.
     pub key: &'static str,
@@ -102,7 +102,13 @@ pub const COST_INPUTS: &[InputSpec] = &[
         "fraction",
         Check::FractionBelowOne,
     ),
-    spec("costs", "nvidia_share_compute", "NVIDIA share of compute-system capex", "fraction", Check::Fraction),
+    spec(
+        "costs",
+        "nvidia_share_compute",
+        "platform vendor's share of compute-system capex",
+        "fraction",
+        Check::Fraction,
+    ),
     spec("costs", "nvidia_share_networking", "NVIDIA share of networking capex", "fraction", Check::Fraction),
     spec("costs", "electricity_usd_per_mwh", "electricity price", "USD/MWh", Check::NonNegative),
     spec("costs", "load_factor", "average ÷ installed facility power", "fraction", Check::Fraction),
@@ -126,11 +132,3 @@ pub const COST_INPUTS: &[InputSpec] = &[
 /// Financing inputs with a default (`[financing]`).
 pub const FINANCING_INPUTS: &[InputSpec] =
     &[spec("financing", "valuation_usd", "pre-money valuation of the recipient", "USD", Check::Positive)];
-
-/// The announcement's own figures (`[announcement]` in defaults).
-pub const ANNOUNCEMENT_INPUTS: &[InputSpec] = &[
-    spec("announcement", "gigawatts", "gigawatts announced", "GW", Check::Positive),
-    spec("announcement", "gpus", "GPUs announced for those gigawatts", "GPUs", Check::Positive),
-    spec("announcement", "capex_per_gw_usd", "capex per GW as NVIDIA put it", "USD/GW", Check::Positive),
-    spec("announcement", "nvidia_per_gw_usd", "NVIDIA content per GW as NVIDIA put it", "USD/GW", Check::Positive),
-];

@@ -23,6 +23,9 @@ schema_struct! {
         /// inputs every phase takes unless it sets its own (see `[phase_defaults]`)
         #[serde(default)]
         "phase_defaults" phase_defaults: BTreeMap<String, Input> => Inputs(PHASE_INPUTS), "table", "`catalog/defaults.toml`";
+        /// sites whose power is split between phases (see `[[site]]`)
+        #[serde(default)]
+        "site" sites: Vec<Site> => Tables(&Site::SECTION), "array of tables", "none";
         /// capacity coming online, in the order it comes online (see `[[phase]]`)
         #[serde(default)]
         "phase" phases: Vec<Phase> => Tables(&Phase::SECTION), "array of tables", "required";
@@ -31,6 +34,8 @@ schema_struct! {
         "costs" costs: BTreeMap<String, Input> => Inputs(COST_INPUTS), "table", "`catalog/defaults.toml`";
         /// investment released as capacity is deployed (see `[financing]`)
         "financing" financing: Option<Financing> => Table(&Financing::SECTION), "table", "none";
+        /// what a deal's announcement claims, set beside the plan (see `[announcement]`)
+        "announcement" announcement: Option<Announcement> => Table(&Announcement::SECTION), "table", "none: no comparison";
         /// the Monte Carlo behind the ranges (see `[uncertainty]`)
         "uncertainty" uncertainty: Option<Uncertainty> => Table(&Uncertainty::SECTION), "table", "none";
         /// training runs (see "Workloads and demand")
@@ -67,10 +72,13 @@ schema_struct! {
         /// closest one
         "platform" platform: String => Value, "catalog id", "required";
         /// size by **facility** power: as many systems as fit (see below)
-        "power_gw" power_gw: Option<Input> => Input, "GW, > 0 and ≤ 1,000", "one of the two";
+        "power_gw" power_gw: Option<Input> => Input, "GW, > 0 and ≤ 1,000", "one of the three";
         /// size by a count of systems (servers for 8-GPU platforms, racks for NVL platforms), e.g.
         /// an existing cluster
-        "systems" systems: Option<Input> => Input, "count, 1 to 100,000,000", "one of the two";
+        "systems" systems: Option<Input> => Input, "count, 1 to 100,000,000", "one of the three";
+        /// size by a share of its `site`'s `power_mw` (a `[[site]]`): a mixed-platform site sized
+        /// from one power figure
+        "site_share" site_share: Option<Input> => Input, "fraction, > 0 and ≤ 1", "one of the three";
         /// annualised power usage effectiveness (facility ÷ IT power)
         "pue" pue: Option<Input> => Input, "quantity, ≥ 1", "`[phase_defaults].pue`";
         /// servers per rack (server platforms only; Llama 3's cluster had 2)
@@ -78,6 +86,17 @@ schema_struct! {
         /// site name, shown with the phase; the simulator keeps each phase's racks apart, so no
         /// blast radius crosses phases or sites
         "site" site: Option<String> => Value, "string", "none";
+    }
+}
+
+schema_struct! {
+    /// A `[[site]]` (optional): one facility power figure that phases on the site split by
+    /// `site_share`.
+    pub struct Site as "[[site]]" {
+        /// the name phases give as their `site`
+        "name" name: String => Value, "string", "required";
+        /// the site's facility power, MW
+        "power_mw" power_mw: Input => Input, "MW, > 0", "required";
     }
 }
 
@@ -94,6 +113,27 @@ schema_struct! {
         "cap_usd" cap_usd: Input => Input, "quantity, USD ≥ 0", "required";
         /// pre-money valuation used to express the investment as an implied stake
         "valuation_usd" valuation_usd: Option<Input> => Input, "quantity, USD > 0", "$500 B (reported with the deal)";
+    }
+}
+
+schema_struct! {
+    /// `[announcement]` (optional): the figures a deal's announcement claims, each with its source.
+    /// The plan sets its own figures beside them; without this section it makes no comparison.
+    pub struct Announcement as "[announcement]" {
+        /// what is compared with, e.g. `NVIDIA–OpenAI letter of intent (Sep 2025)`
+        "name" name: Option<String> => Value, "string", "`the announcement`";
+        /// the supplier whose content per GW is claimed (a platform vendor, e.g. `NVIDIA`)
+        "supplier" supplier: Option<String> => Value, "string", "`[financing].investor`, else `NVIDIA`";
+        /// gigawatts announced
+        "gigawatts" gigawatts: Input => Input, "quantity, GW > 0", "required";
+        /// GPUs said to correspond to those gigawatts
+        "gpus" gpus: Input => Input, "quantity, GPUs > 0", "required";
+        /// capex per GW as announced
+        "capex_per_gw_usd" capex_per_gw_usd: Input => Input, "quantity, USD > 0", "required";
+        /// the supplier's content per GW as announced
+        "supplier_per_gw_usd" supplier_per_gw_usd: Option<Input> => Input, "quantity, USD > 0", "none";
+        /// investment announced alongside, in total
+        "investment_usd" investment_usd: Option<Input> => Input, "quantity, USD ≥ 0", "none";
     }
 }
 

@@ -112,11 +112,13 @@ impl ChartId {
             ChartId::Buildout => {
                 "GPU packages online by platform (stacked bars) and facility power deployed (line, right axis), by quarter"
             }
-            ChartId::Capex => "capex stacked by category, and by supplier (NVIDIA vs others)",
+            ChartId::Capex => "capex stacked by category, and by supplier (each platform vendor, NVIDIA, others)",
             ChartId::CircularFlow => {
                 "cumulative investment vs cumulative purchases from the investor and the net flow, by quarter (with financing)"
             }
-            ChartId::Ranges => "each headline's central value and P10 – P90 against what the announcement implies",
+            ChartId::Ranges => {
+                "each headline's central value and P10 – P90, against the scenario's `[announcement]` when it has one"
+            }
             ChartId::Tornado => "one-at-a-time sensitivity of each headline to its disputed inputs",
             ChartId::FailuresPerDay => {
                 "fleet failures and job interruptions per simulated day, against the rate with every node up"
@@ -143,7 +145,7 @@ impl ChartId {
         let mut out = String::from("| id | shows |\n| --- | --- |\n");
         for c in ChartId::ALL {
             let id = match c {
-                ChartId::Tornado => "`tornado-gpus`, `tornado-capex-per-gw`, `tornado-nvidia-per-gw`".to_string(),
+                ChartId::Tornado => "`tornado-gpus`, `tornado-capex-per-gw`, `tornado-supplier-per-gw`".to_string(),
                 _ => format!("`{}`", c.as_str()),
             };
             out.push_str(&format!("| {id} | {} |\n", c.shows()));

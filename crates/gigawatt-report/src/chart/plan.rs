@@ -109,10 +109,12 @@ pub fn capex(plan: &Plan) -> Chart {
     let first = |v: f64| Data::ByCategory(vec![Some(v), None]);
     let second = |v: f64| Data::ByCategory(vec![None, Some(v)]);
     let bar = || Mark::Bar { stack: "capex".into() };
-    let nvidia_name = plan.financing.as_ref().map_or("NVIDIA".to_string(), |f| f.investor.clone());
+    let supplier = &plan.supplier;
+    let supplier_usd = gigawatt_core::plan::vendor_usd(&plan.totals.capex_by_vendor_usd, supplier);
+    let suppliers = crate::table::by_supplier(&plan.totals);
     Chart {
         id: ChartId::Capex.id(),
-        title: format!("Capex: {} in total, {} of it bought from {}", usd(c.total_usd), usd(c.nvidia_usd), nvidia_name),
+        title: format!("Capex: {} in total, {} of it bought from {}", usd(c.total_usd), usd(supplier_usd), supplier),
         subtitle: Some(format!(
             "{} · {} GW · {} per GW · by category (left) and by supplier (right)",
             plan.scenario.name,
@@ -126,11 +128,19 @@ pub fn capex(plan: &Plan) -> Chart {
             series: CapexCategory::ALL
                 .iter()
                 .map(|cat| Series::new(cat.label(), bar(), first(cat.of(c))).colored(category_color(*cat)))
-                .chain([
-                    Series::new(format!("bought from {nvidia_name}"), bar(), second(c.nvidia_usd)).colored("#76b900"),
-                    Series::new("bought from other suppliers", bar(), second(c.other_suppliers_usd))
-                        .colored(PALETTE[8]),
-                ])
+                .chain(suppliers.iter().enumerate().map(|(i, (vendor, v))| {
+                    let color = match vendor.as_str() {
+                        "others" => PALETTE[8],
+                        v if v.eq_ignore_ascii_case("NVIDIA") => "#76b900",
+                        _ => PALETTE[(1 + 2 * i) % PALETTE.len()],
+                    };
+                    let name = if vendor == "others" {
+                        "bought from other suppliers".to_string()
+                    } else {
+                        format!("bought from {vendor}")
+                    };
+                    Series::new(name, bar(), second(*v)).colored(color)
+                }))
                 .collect(),
             label_bars: true,
         }),
@@ -180,7 +190,7 @@ pub fn circular_flow(plan: &Plan) -> Option<Chart> {
                 Series::new(
                     format!("{} purchases from {}", f.recipient, f.investor),
                     Mark::Line,
-                    col(|r| r.cumulative_nvidia_purchases_usd),
+                    col(|r| r.cumulative_investor_purchases_usd),
                 )
                 .colored("#76b900"),
                 Series::new(
@@ -201,11 +211,12 @@ pub fn circular_flow(plan: &Plan) -> Option<Chart> {
     })
 }
 
-/// The headline figures with their P10 – P90 ranges beside what the announcement implies.
+/// The headline figures with their P10 – P90 ranges, beside what the announcement implies when
+/// the scenario has one.
 pub fn ranges(plan: &Plan) -> Chart {
     let r = &plan.ranges;
-    let imp = &plan.implied;
-    let scale = if imp.gigawatts > 0.0 { plan.totals.power_gw / imp.gigawatts } else { 0.0 };
+    let imp = plan.implied.as_ref();
+    let scale = imp.map_or(0.0, |i| if i.gigawatts > 0.0 { plan.totals.power_gw / i.gigawatts } else { 0.0 });
     let row = |label: &str, x: &gigawatt_core::uncertainty::Range, reference: Option<(f64, f64)>| RangeRow {
         label: label.into(),
         low: x.low,
@@ -215,7 +226,11 @@ pub fn ranges(plan: &Plan) -> Chart {
     };
     Chart {
         id: ChartId::Ranges.id(),
-        title: "Headline figures: central value and P10 – P90 range, against the announcement".into(),
+        title: if imp.is_some() {
+            "Headline figures: central value and P10 – P90 range, against the announcement".into()
+        } else {
+            "Headline figures: central value and P10 – P90 range".into()
+        },
         subtitle: Some(format!(
             "{} · {} GW · ranges over {} Monte Carlo draws of the disputed inputs (seed {})",
             plan.scenario.name,
@@ -225,17 +240,19 @@ pub fn ranges(plan: &Plan) -> Chart {
         )),
         body: Body::Ranges(RangePlot {
             range_label: "P10 – P90".into(),
-            reference_label: Some(format!(
-                "announcement's implied range ({} GW ≈ {}–{} GPUs, scaled to this plan)",
-                sig3(imp.gigawatts),
-                crate::fmt::count(imp.gpus.low),
-                crate::fmt::count(imp.gpus.high)
-            )),
+            reference_label: imp.map(|imp| {
+                format!(
+                    "announcement's implied range ({} GW ≈ {}–{} GPUs, scaled to this plan)",
+                    sig3(imp.gigawatts),
+                    crate::fmt::count(imp.gpus.low),
+                    crate::fmt::count(imp.gpus.high)
+                )
+            }),
             groups: vec![
                 RangeGroup {
                     axis: Axis::new("GPUs in the plan", Unit::Count),
                     rows: vec![
-                        row("GPU packages", &r.gpus, Some((imp.gpus.low * scale, imp.gpus.high * scale))),
+                        row("GPU packages", &r.gpus, imp.map(|i| (i.gpus.low * scale, i.gpus.high * scale))),
                         row("GPU dies", &r.dies, None),
                     ],
                 },
@@ -245,18 +262,18 @@ pub fn ranges(plan: &Plan) -> Chart {
                         row(
                             "capex per GW",
                             &r.capex_per_gw_usd,
-                            Some((imp.capex_per_gw_usd.low, imp.capex_per_gw_usd.high)),
+                            imp.map(|i| (i.capex_per_gw_usd.low, i.capex_per_gw_usd.high)),
                         ),
                         row(
-                            "NVIDIA content per GW",
-                            &r.nvidia_per_gw_usd,
-                            Some((imp.nvidia_per_gw_usd.low, imp.nvidia_per_gw_usd.high)),
+                            &format!("{} content per GW", plan.supplier),
+                            &r.supplier_per_gw_usd,
+                            imp.and_then(|i| i.supplier_per_gw_usd).map(|s| (s.low, s.high)),
                         ),
                     ],
                 },
             ],
         }),
-        note: Some(format!("Announcement figures: {}", imp.sources.join("; "))),
+        note: imp.map(|i| format!("Announcement figures ({}): {}", i.name, i.sources.join("; "))),
     }
 }
 
@@ -268,7 +285,7 @@ pub fn tornado(plan: &Plan, t: &Tornado) -> Option<Chart> {
     }
     let unit = match t.headline {
         Headline::Gpus | Headline::Dies => Unit::Count,
-        Headline::CapexPerGwUsd | Headline::NvidiaPerGwUsd => Unit::Usd,
+        Headline::CapexPerGwUsd | Headline::SupplierPerGwUsd => Unit::Usd,
     };
     let rows: Vec<TornadoRow> = t
         .swings
@@ -287,7 +304,7 @@ pub fn tornado(plan: &Plan, t: &Tornado) -> Option<Chart> {
         id: format!("{}-{}", ChartId::Tornado.as_str(), t.headline.key().trim_end_matches("_usd").replace('_', "-")),
         title: format!(
             "Sensitivity of {}: {} moves it most",
-            t.headline.label(),
+            t.headline.label_for(&plan.supplier),
             t.most_sensitive.as_deref().unwrap_or("nothing")
         ),
         subtitle: Some(format!(
@@ -297,7 +314,7 @@ pub fn tornado(plan: &Plan, t: &Tornado) -> Option<Chart> {
             t.swings.len()
         )),
         body: Body::Tornado(TornadoPlot {
-            axis: Axis::new(t.headline.label(), unit).fitted(),
+            axis: Axis::new(t.headline.label_for(&plan.supplier), unit).fitted(),
             central: t.central,
             rows,
         }),
