@@ -42,6 +42,7 @@ fn workload(n: usize, gpus: u64) -> Vec<Job> {
                 job_type: 0,
                 priority: 0,
                 share: 0,
+                deadline: gigawatt_sched::job::NO_DEADLINE,
             }
         })
         .collect()

@@ -53,6 +53,73 @@ pub struct ReplayOptions {
     pub seed: u64,
     /// Keep every segment a job held GPUs ([`Segment`]), for checks and the per-job detail.
     pub log_segments: bool,
+    /// When each node of each group comes into service, by group (an empty list: every node of
+    /// the group from the start). Nodes come into service in index order: the times are
+    /// nondecreasing. A growing fleet's phases and ramps are such lists.
+    pub online: Vec<Vec<SimTime>>,
+    /// Width of the buckets GPU-time held is summed in by job type and bucket ([`Usage`]);
+    /// `None`: not summed.
+    pub usage_bucket: Option<SimTime>,
+}
+
+/// GPU-time held, by time bucket and job type, and GPU-time of nodes out of service for repair,
+/// by bucket; in GPU × µs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Bucket width.
+    pub bucket: SimTime,
+    /// `held[b][t]`: GPU-µs held in bucket `b` by jobs of type `t` (running, restarting or writing
+    /// a checkpoint; a shared GPU counts its jobs' shares).
+    pub held: Vec<Vec<u128>>,
+    /// `down[b]`: GPU-µs of nodes under repair in bucket `b`.
+    pub down: Vec<u128>,
+}
+
+impl Usage {
+    /// Adds `gpu_hundredths` / 100 GPUs held from `from` to `to` into `row(b)` of each bucket b.
+    pub(crate) fn add(&mut self, from: SimTime, to: SimTime, gpu_hundredths: u128, slot: Option<usize>) {
+        let w = self.bucket.0.max(1);
+        let mut t = from.0;
+        while t < to.0 {
+            let b = (t / w) as usize;
+            let end = ((b as u64 + 1) * w).min(to.0);
+            let amount = gpu_hundredths * u128::from(end - t) / 100;
+            match slot {
+                Some(ty) => {
+                    if self.held.len() <= b {
+                        self.held.resize(b + 1, Vec::new());
+                    }
+                    let row = &mut self.held[b];
+                    if row.len() <= ty {
+                        row.resize(ty + 1, 0);
+                    }
+                    row[ty] += amount;
+                }
+                None => {
+                    if self.down.len() <= b {
+                        self.down.resize(b + 1, 0);
+                    }
+                    self.down[b] += amount;
+                }
+            }
+            t = end;
+        }
+    }
+}
+
+/// What became of one job at the end of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobRun {
+    /// Its first start, if it ever started.
+    pub first_start: Option<SimTime>,
+    /// When it finished, or left the queue at its deadline.
+    pub end: SimTime,
+    /// Run time it did not get before its deadline (0 for a job without one, or done in time).
+    pub unserved: SimTime,
+    /// Times preempted.
+    pub preemptions: u32,
+    /// Times hit by a node failure.
+    pub failures: u32,
 }
 
 /// A stretch of time a job held GPUs: from its start to the release of its GPUs.
@@ -83,6 +150,8 @@ impl Default for ReplayOptions {
             failures: None,
             seed: 0,
             log_segments: false,
+            online: Vec::new(),
+            usage_bucket: None,
         }
     }
 }
@@ -91,12 +160,39 @@ impl Default for ReplayOptions {
 /// scheduled: a preemption or failure moves it on, which voids the job's pending events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Ev {
-    Finish { job: u32, generation: u32 },
-    Released { job: u32, generation: u32 },
-    Rekey { job: u32, generation: u32 },
-    Promote { job: u32, generation: u32 },
-    Failure { group: u16, node: u32 },
-    Repair { group: u16, node: u32 },
+    Finish {
+        job: u32,
+        generation: u32,
+    },
+    Released {
+        job: u32,
+        generation: u32,
+    },
+    Rekey {
+        job: u32,
+        generation: u32,
+    },
+    Promote {
+        job: u32,
+        generation: u32,
+    },
+    /// The fleet's next failure; `draw` voids it when the fleet's failure rate has changed since.
+    Failure {
+        group: u16,
+        draw: u32,
+    },
+    Repair {
+        group: u16,
+        node: u32,
+        since: SimTime,
+    },
+    Online {
+        group: u16,
+        node: u32,
+    },
+    Expire {
+        job: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,6 +290,10 @@ pub struct Engine<'a> {
     /// Segments, when logged; `open[j]` is job j's open one.
     pub(crate) segments: Vec<Segment>,
     open: Vec<u32>,
+    /// GPU-time by bucket and job type, when summed.
+    pub(crate) usage: Option<Usage>,
+    /// Jobs that left the queue at their deadline without starting.
+    pub(crate) expired: u64,
 }
 
 impl<'a> Engine<'a> {
@@ -259,7 +359,58 @@ impl<'a> Engine<'a> {
             scratch: Vec::new(),
             segments: Vec::new(),
             open: if opts.log_segments { vec![u32::MAX; jobs.len()] } else { Vec::new() },
+            usage: opts.usage_bucket.map(|bucket| Usage { bucket, ..Usage::default() }),
+            expired: 0,
         }
+        .with_online_schedule()
+    }
+
+    /// Takes the nodes that come into service later out of service, and schedules their arrival.
+    fn with_online_schedule(mut self) -> Self {
+        let opts = self.opts;
+        for (g, times) in opts.online.iter().enumerate().take(self.groups.len()) {
+            let mut in_service = 0u32;
+            for (n, &t) in times.iter().enumerate() {
+                if t == SimTime::ZERO {
+                    in_service = n as u32 + 1;
+                    continue;
+                }
+                self.groups[g].set_up(n as u32, false);
+                self.push(t, Ev::Online { group: g as u16, node: n as u32 });
+            }
+            if let Some(f) = self.failures.as_mut() {
+                f.set_in_service(g, in_service, times.len() as u32);
+            }
+        }
+        self
+    }
+
+    /// What became of job `j` (after [`Engine::run`]).
+    pub fn job_run(&self, j: u32) -> JobRun {
+        let s = &self.st[j as usize];
+        JobRun {
+            first_start: s.first_start,
+            end: s.end,
+            unserved: if s.status == Status::Done { s.remaining } else { SimTime::ZERO },
+            preemptions: s.preemptions,
+            failures: s.failures,
+        }
+    }
+
+    /// GPU-time held by bucket and job type, and under repair by bucket (when
+    /// [`ReplayOptions::usage_bucket`] is set).
+    pub fn usage(&self) -> Option<&Usage> {
+        self.usage.as_ref()
+    }
+
+    /// Jobs that left the queue at their deadline without ever starting.
+    pub fn expired(&self) -> u64 {
+        self.expired
+    }
+
+    /// Events handled so far.
+    pub fn events(&self) -> u64 {
+        self.events
     }
 
     /// Runs until every job has finished.
@@ -328,8 +479,10 @@ impl<'a> Engine<'a> {
             Ev::Released { job, generation } if self.st[job as usize].generation == generation => self.released(job),
             Ev::Rekey { job, generation } if self.st[job as usize].generation == generation => self.rekey(job),
             Ev::Promote { job, generation } if self.st[job as usize].generation == generation => self.promote(job),
-            Ev::Failure { group, node } => self.node_failure(group, node),
-            Ev::Repair { group, node } => self.node_repair(group, node),
+            Ev::Failure { group, draw } => self.node_failure(group, draw),
+            Ev::Repair { group, node, since } => self.node_repair(group, node, since),
+            Ev::Online { group, node } => self.node_online(group, node),
+            Ev::Expire { job } => self.expire(job),
             _ => {} // a voided event
         }
     }
@@ -387,6 +540,10 @@ impl<'a> Engine<'a> {
     }
 
     fn enqueue(&mut self, j: u32) {
+        if self.now >= self.jobs[j as usize].deadline {
+            self.leave_unserved(j);
+            return;
+        }
         let key = self.spec.policy.key(&self.view(j));
         let s = &mut self.st[j as usize];
         s.status = Status::Waiting;
@@ -408,7 +565,31 @@ impl<'a> Engine<'a> {
 
     fn arrive(&mut self, j: u32) {
         self.arrived += 1;
+        let deadline = self.jobs[j as usize].deadline;
+        if deadline != crate::job::NO_DEADLINE && deadline > self.now {
+            self.push(deadline, Ev::Expire { job: j });
+        }
         self.enqueue(j);
+    }
+
+    /// Job `j`'s deadline: if it still waits, it leaves the queue unserved (a running job ends
+    /// at its deadline by its own finish event).
+    fn expire(&mut self, j: u32) {
+        if self.st[j as usize].status == Status::Waiting {
+            self.dequeue(j);
+            self.leave_unserved(j);
+        }
+    }
+
+    /// Job `j` is done without (more) service: its remaining run time stays unserved.
+    fn leave_unserved(&mut self, j: u32) {
+        let s = &mut self.st[j as usize];
+        if s.first_start.is_none() {
+            self.expired += 1;
+        }
+        s.status = Status::Done;
+        s.end = self.now;
+        self.done += 1;
     }
 
     /// Starts job `j` where the placement finds room; false if there is none.
@@ -474,7 +655,7 @@ impl<'a> Engine<'a> {
         s.seg_start = now;
         s.seg_overhead = if s.first_start.is_some() { restart } else { SimTime::ZERO };
         s.first_start.get_or_insert(now);
-        s.ends_at = now.plus(s.seg_overhead).plus(s.remaining);
+        s.ends_at = now.plus(s.seg_overhead).plus(s.remaining).min(self.jobs[j as usize].deadline);
         let (generation, ends_at, overhead) = (s.generation, s.ends_at, s.seg_overhead);
         self.busy += self.allocated(j);
         self.held += self.held_by(j);
@@ -530,6 +711,10 @@ impl<'a> Engine<'a> {
                 self.groups[g].give(self.shares[g].node_of(slot), 1);
                 self.busy -= 1;
             }
+        }
+        if let Some(u) = self.usage.as_mut() {
+            let held = if share > 0 { u128::from(share) } else { u128::from(alloc) * 100 };
+            u.add(self.st[j as usize].seg_start, self.now, held, Some(self.jobs[j as usize].job_type as usize));
         }
         let s = &mut self.st[j as usize];
         let nodes = std::mem::take(&mut s.nodes);

@@ -48,6 +48,12 @@ pub struct FailureDraw {
     shared: std::collections::BTreeMap<(u16, u32), Vec<u32>>,
     gpus_per_node: Vec<u32>,
     interval: SimTime,
+    /// Nodes `0..in_service[g]` of group g have come into service (a growing fleet's nodes come
+    /// in index order); failures are drawn among them.
+    in_service: Vec<u32>,
+    /// The current draw of the next failure: a change of the fleet's total rate (nodes coming
+    /// into service) redraws it and voids the pending one.
+    draw: u32,
 }
 
 impl FailureDraw {
@@ -65,7 +71,15 @@ impl FailureDraw {
             shared: std::collections::BTreeMap::new(),
             gpus_per_node: cluster.groups.iter().map(|g| g.gpus_per_node).collect(),
             interval: failures.checkpoint_interval,
+            in_service: cluster.groups.iter().map(|g| g.nodes).collect(),
+            draw: 0,
         }
+    }
+
+    /// Of group `g`'s `nodes`, the first `in_service` are in service at the start.
+    pub(crate) fn set_in_service(&mut self, g: usize, in_service: u32, nodes: u32) {
+        self.in_service[g] = in_service;
+        self.nodes_up[g] = self.nodes_up[g].saturating_sub(u64::from(nodes - in_service));
     }
 
     /// Job `j` takes `per_node` GPUs on each of `nodes` of `group` (0: a share of a GPU).
@@ -165,17 +179,37 @@ impl Engine<'_> {
         let Some(f) = self.failures.as_mut() else { return };
         if let Some((at, group, _)) = f.next(now) {
             // The node is drawn when the failure happens, among the nodes then in service.
-            self.push(at, Ev::Failure { group, node: u32::MAX });
+            let draw = f.draw;
+            self.push(at, Ev::Failure { group, draw });
+        }
+    }
+
+    /// A node comes into service (a phase going online): the fleet's failure rate grows, so
+    /// the next failure is drawn again (memorylessness makes the redraw exact).
+    pub(crate) fn node_online(&mut self, group: u16, node: u32) {
+        self.groups[group as usize].set_up(node, true);
+        if let Some(f) = self.failures.as_mut() {
+            f.nodes_up[group as usize] += 1;
+            f.in_service[group as usize] = f.in_service[group as usize].max(node + 1);
+            f.draw += 1;
+            self.schedule_next_failure();
         }
     }
 
     /// A node fails: it leaves service until its repair, and the jobs on it roll back.
-    pub(crate) fn node_failure(&mut self, group: u16, node: u32) {
+    pub(crate) fn node_failure(&mut self, group: u16, draw: u32) {
         let Some(f) = self.failures.as_mut() else { return };
+        if draw != f.draw {
+            return; // drawn before the fleet's rate changed: a later draw replaced it
+        }
         let ix = &self.groups[group as usize];
-        let nodes = self.cluster.groups[group as usize].nodes;
+        let nodes = f.in_service[group as usize];
+        if nodes == 0 {
+            self.schedule_next_failure();
+            return;
+        }
         // A node drawn uniformly among the group's nodes in service (rejection: most are up).
-        let mut victim = node;
+        let mut victim = u32::MAX;
         for _ in 0..64 {
             let n = f.rng.random_range(0..nodes);
             if ix.is_up(n) {
@@ -200,13 +234,18 @@ impl Engine<'_> {
             }
         }
         self.groups[group as usize].set_up(victim, false);
-        self.push(self.now.plus(repair), Ev::Repair { group, node: victim });
+        let now = self.now;
+        self.push(now.plus(repair), Ev::Repair { group, node: victim, since: now });
         self.schedule_next_failure();
     }
 
     /// A repair ends: the node is back in service.
-    pub(crate) fn node_repair(&mut self, group: u16, node: u32) {
+    pub(crate) fn node_repair(&mut self, group: u16, node: u32, since: SimTime) {
         self.groups[group as usize].set_up(node, true);
+        if let Some(u) = self.usage.as_mut() {
+            let gpus = u128::from(self.cluster.groups[group as usize].gpus_per_node) * 100;
+            u.add(since, self.now, gpus, None);
+        }
         if let Some(f) = self.failures.as_mut() {
             f.nodes_up[group as usize] += 1;
         }

@@ -21,12 +21,20 @@ pub struct Job {
     /// A fractional job's share of one GPU, in hundredths (1–99), packed onto a GPU shared
     /// with other fractional jobs of one node; 0 for a job of whole GPUs.
     pub share: u8,
+    /// When the job's work stops being wanted ([`NO_DEADLINE`]: never). A job still waiting then
+    /// leaves the queue unserved; a running one stops then, its remaining work unserved. Serving
+    /// capacity for a demand that passes (an inference replica for an hour's traffic) is such a
+    /// job.
+    pub deadline: SimTime,
 }
+
+/// The deadline of a job that has none.
+pub const NO_DEADLINE: SimTime = SimTime(u64::MAX);
 
 impl Job {
     /// A job of whole GPUs.
     pub fn new(submit: SimTime, gpus: u32, duration: SimTime) -> Job {
-        Job { submit, gpus, duration, user: 0, job_type: 0, priority: 0, share: 0 }
+        Job { submit, gpus, duration, user: 0, job_type: 0, priority: 0, share: 0, deadline: NO_DEADLINE }
     }
 
     /// The GPUs the job holds, in hundredths of a GPU: its share, or 100 per GPU.

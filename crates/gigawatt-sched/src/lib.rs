@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use gigawatt_sim::SimTime;
 
 pub use cluster::{Cluster, Level, NodeGroup};
-pub use engine::{Engine, ReplayOptions, Segment};
+pub use engine::{Engine, JobRun, ReplayOptions, Segment, Usage};
 pub use failures::{Failures, GroupFailures};
 pub use job::Job;
 pub use metrics::{Breakdown, GpuTime, JobOutcome, Policies, PolicyResult, Series, Summary};

@@ -11,7 +11,16 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, Exp};
 
 fn job(submit_s: f64, gpus: u32, duration_s: f64) -> Job {
-    Job { submit: secs(submit_s), gpus, duration: secs(duration_s), user: 0, job_type: 0, priority: 0, share: 0 }
+    Job {
+        submit: secs(submit_s),
+        gpus,
+        duration: secs(duration_s),
+        user: 0,
+        job_type: 0,
+        priority: 0,
+        share: 0,
+        deadline: gigawatt_sched::job::NO_DEADLINE,
+    }
 }
 
 fn run(jobs: &[Job], cluster: &Cluster, policy: &str) -> gigawatt_sched::PolicyResult {
@@ -79,7 +88,7 @@ proptest! {
         let mut t = 0;
         let jobs: Vec<Job> = gaps.iter().zip(&durations).map(|(g, d)| {
             t += g;
-            Job { submit: SimTime(t), gpus: 1, duration: SimTime(*d), user: 0, job_type: 0, priority: 0, share: 0 }
+            Job { submit: SimTime(t), gpus: 1, duration: SimTime(*d), user: 0, job_type: 0, priority: 0, share: 0, deadline: gigawatt_sched::job::NO_DEADLINE }
         }).collect();
         let gpus = c * per_node;
         let r = run(&jobs, &Cluster::uniform(c, per_node), "fifo");

@@ -1,0 +1,128 @@
+//! What `operate` needs of the scheduler core beyond `replay`: nodes that come into service
+//! later (a growing fleet's phases), jobs with a deadline (serving capacity for a demand that
+//! passes), GPU-time summed by job type and time bucket, and failures drawn only among the nodes
+//! in service. Each checked against a schedule worked by hand or a conservation law.
+
+use gigawatt_sched::job::NO_DEADLINE;
+use gigawatt_sched::policy::{PolicyContext, by_name};
+use gigawatt_sched::{Cluster, Engine, Failures, GroupFailures, Job, ReplayOptions, secs};
+use gigawatt_sim::SimTime;
+
+fn job(submit_s: f64, gpus: u32, duration_s: f64) -> Job {
+    Job::new(secs(submit_s), gpus, secs(duration_s))
+}
+
+fn run<'a>(
+    jobs: &'a [Job],
+    cluster: &'a Cluster,
+    spec: &'a gigawatt_sched::PolicySpec,
+    opts: &'a ReplayOptions,
+) -> Engine<'a> {
+    let mut e = Engine::new(jobs, cluster, spec, opts);
+    e.run();
+    e
+}
+
+fn fifo() -> gigawatt_sched::PolicySpec {
+    by_name("fifo", &PolicyContext::default()).unwrap()
+}
+
+fn online(times_s: &[f64]) -> Vec<Vec<SimTime>> {
+    vec![times_s.iter().map(|&t| secs(t)).collect()]
+}
+
+#[test]
+fn nodes_coming_into_service_later_take_jobs_from_then_on() {
+    // Four 1-GPU nodes, the last two in service at t = 100. Four 200 s jobs at t = 0: two start
+    // at once, two at 100.
+    let cluster = Cluster::uniform(4, 1);
+    let jobs: Vec<Job> = (0..4).map(|_| job(0.0, 1, 200.0)).collect();
+    let opts = ReplayOptions { online: online(&[0.0, 0.0, 100.0, 100.0]), ..ReplayOptions::default() };
+    let spec = fifo();
+    let e = run(&jobs, &cluster, &spec, &opts);
+    let ends: Vec<f64> = (0..4).map(|j| e.job_run(j).end.secs()).collect();
+    assert_eq!(ends, [200.0, 200.0, 300.0, 300.0]);
+    // A gang of all four waits for the last node.
+    let gang = [job(0.0, 4, 10.0)];
+    let e = run(&gang, &cluster, &spec, &opts);
+    assert_eq!(e.job_run(0).first_start, Some(secs(100.0)));
+}
+
+#[test]
+fn a_job_past_its_deadline_leaves_unserved_and_a_running_one_stops_at_it() {
+    // One 1-GPU node. A holds it from 0 to 100. B (50 s, deadline 120) starts at 100 and stops at
+    // 120 with 30 s unserved. C (deadline 90) never starts.
+    let cluster = Cluster::uniform(1, 1);
+    let mut b = job(0.0, 1, 50.0);
+    b.deadline = secs(120.0);
+    let mut c = job(0.0, 1, 10.0);
+    c.deadline = secs(90.0);
+    let jobs = [job(0.0, 1, 100.0), b, c];
+    let opts = ReplayOptions { usage_bucket: Some(secs(60.0)), ..ReplayOptions::default() };
+    let spec = fifo();
+    let e = run(&jobs, &cluster, &spec, &opts);
+    let (rb, rc) = (e.job_run(1), e.job_run(2));
+    assert_eq!((rb.first_start, rb.end, rb.unserved), (Some(secs(100.0)), secs(120.0), secs(30.0)));
+    assert_eq!((rc.first_start, rc.end, rc.unserved), (None, secs(90.0), secs(10.0)));
+    assert_eq!(e.expired(), 1);
+    assert_eq!(e.job_run(0).unserved, SimTime::ZERO);
+    // GPU-time by 60 s bucket: A holds 60 + 40 s, B 20 s of the second bucket.
+    let u = e.usage().unwrap();
+    let gpu_s = |b: usize| u.held[b].iter().sum::<u128>() as f64 / 1e6;
+    assert_eq!((gpu_s(0), gpu_s(1)), (60.0, 60.0));
+    assert_eq!(NO_DEADLINE, jobs[0].deadline);
+}
+
+#[test]
+fn usage_by_type_sums_to_the_gpu_time_jobs_held() {
+    // Types 0 and 1 on a 2-node × 4-GPU cluster; buckets of 7 s cut segments anywhere.
+    let cluster = Cluster::uniform(2, 4);
+    let mut jobs = Vec::new();
+    for i in 0..40u32 {
+        let mut j = job(f64::from(i) * 3.0, 1 + i % 4, 5.0 + f64::from(i % 7) * 4.0);
+        j.job_type = i % 2;
+        jobs.push(j);
+    }
+    let opts = ReplayOptions { usage_bucket: Some(secs(7.0)), ..ReplayOptions::default() };
+    let spec = fifo();
+    let e = run(&jobs, &cluster, &spec, &opts);
+    let u = e.usage().unwrap();
+    for ty in 0..2u32 {
+        let held: u128 = u.held.iter().map(|row| row.get(ty as usize).copied().unwrap_or(0)).sum();
+        let want: u128 =
+            jobs.iter().filter(|j| j.job_type == ty).map(|j| u128::from(j.gpus) * u128::from(j.duration.0)).sum();
+        assert_eq!(held, want, "type {ty}");
+    }
+}
+
+#[test]
+fn failures_strike_only_nodes_in_service_at_their_rate() {
+    // 1,000 one-GPU nodes, none in service before day 10, all after. One failure per node-day
+    // on average, repaired in an hour; no jobs but one to keep the run going to day 20.
+    let nodes = 1000u32;
+    let cluster = Cluster::uniform(nodes, 1);
+    let day = 86_400.0;
+    let failures = Failures {
+        groups: vec![GroupFailures { node_rate_per_h: 1.0 / 24.0, repair_mean_h: 1.0 }],
+        checkpoint_interval: SimTime::ZERO,
+    };
+    let opts = ReplayOptions {
+        online: vec![vec![secs(10.0 * day); nodes as usize]],
+        usage_bucket: Some(secs(day)),
+        failures: Some(failures),
+        seed: 7,
+        ..ReplayOptions::default()
+    };
+    let jobs = [job(20.0 * day, 1, 1.0)];
+    let spec = fifo();
+    let e = run(&jobs, &cluster, &spec, &opts);
+    let u = e.usage().unwrap();
+    let down_gpu_h = |b: usize| u.down.get(b).copied().unwrap_or(0) as f64 / 3.6e9;
+    // Nothing is in service, so nothing is down, before day 10.
+    assert!((0..10).all(|b| down_gpu_h(b) == 0.0));
+    // From day 10 to 20: about 1,000 failures a day, each down an hour: ≈ 1,000 GPU-h a day
+    // (less a little: a node under repair does not fail). The daily count is Poisson with mean
+    // ≈ 1,000: ± 5 σ ≈ ± 160, and the repair times add spread; allow ± 25 %.
+    let total: f64 = (11..20).map(down_gpu_h).sum::<f64>() / 9.0;
+    assert!((750.0..1250.0).contains(&total), "down {total:.0} GPU-h a day");
+}
