@@ -43,6 +43,7 @@ fn workload(n: usize, gpus: u64) -> Vec<Job> {
                 priority: 0,
                 share: 0,
                 deadline: gigawatt_sched::job::NO_DEADLINE,
+                preemptible: true,
             }
         })
         .collect()

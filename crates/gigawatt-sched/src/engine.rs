@@ -659,7 +659,13 @@ impl<'a> Engine<'a> {
         let (generation, ends_at, overhead) = (s.generation, s.ends_at, s.seg_overhead);
         self.busy += self.allocated(j);
         self.held += self.held_by(j);
-        let order = self.spec.policy.running_order(&self.view(j), now.plus(overhead));
+        // A job that may not be preempted sorts first, so the walk of `preempt_for` from the
+        // greatest order down meets every preemptible job before it.
+        let order = if self.jobs[j as usize].preemptible {
+            self.spec.policy.running_order(&self.view(j), now.plus(overhead))
+        } else {
+            0
+        };
         self.st[j as usize].key = order;
         self.running.insert((order, j));
         self.ends.insert((ends_at, j));
@@ -774,7 +780,8 @@ impl<'a> Engine<'a> {
     fn rekey(&mut self, j: u32) {
         let s = &self.st[j as usize];
         self.running.remove(&(s.key, j));
-        let order = self.spec.policy.running_order(&self.view(j), self.now);
+        let order =
+            if self.jobs[j as usize].preemptible { self.spec.policy.running_order(&self.view(j), self.now) } else { 0 };
         self.st[j as usize].key = order;
         self.running.insert((order, j));
         self.schedule_rekey(j);
@@ -848,7 +855,7 @@ impl<'a> Engine<'a> {
         let head_key = self.st[head as usize].key;
         while self.free_gpus() + self.draining < need {
             let Some(&(_, v)) = self.running.last() else { break };
-            if self.spec.policy.key(&self.view(v)) <= head_key {
+            if !self.jobs[v as usize].preemptible || self.spec.policy.key(&self.view(v)) <= head_key {
                 break;
             }
             self.preempt(v);

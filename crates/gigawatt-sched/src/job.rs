@@ -26,6 +26,9 @@ pub struct Job {
     /// capacity for a demand that passes (an inference replica for an hour's traffic) is such a
     /// job.
     pub deadline: SimTime,
+    /// Whether a preemptive policy may preempt it for a job with a better key (a frontier
+    /// pre-training run may be marked not preemptible while research jobs are).
+    pub preemptible: bool,
 }
 
 /// The deadline of a job that has none.
@@ -34,7 +37,17 @@ pub const NO_DEADLINE: SimTime = SimTime(u64::MAX);
 impl Job {
     /// A job of whole GPUs.
     pub fn new(submit: SimTime, gpus: u32, duration: SimTime) -> Job {
-        Job { submit, gpus, duration, user: 0, job_type: 0, priority: 0, share: 0, deadline: NO_DEADLINE }
+        Job {
+            submit,
+            gpus,
+            duration,
+            user: 0,
+            job_type: 0,
+            priority: 0,
+            share: 0,
+            deadline: NO_DEADLINE,
+            preemptible: true,
+        }
     }
 
     /// The GPUs the job holds, in hundredths of a GPU: its share, or 100 per GPU.

@@ -181,6 +181,7 @@ fn jobs_of(trace: &Trace, cluster: &Cluster, req: &ReplayRequest) -> Result<(Vec
             priority: j.priority,
             share: if req.share_gpus { share_of(j.gpu_fraction).unwrap_or(0) } else { 0 },
             deadline: crate::job::NO_DEADLINE,
+            preemptible: true,
         });
         ids.push(j.id.clone());
     }

@@ -126,3 +126,36 @@ fn failures_strike_only_nodes_in_service_at_their_rate() {
     let total: f64 = (11..20).map(down_gpu_h).sum::<f64>() / 9.0;
     assert!((750.0..1250.0).contains(&total), "down {total:.0} GPU-h a day");
 }
+
+#[test]
+fn a_job_marked_not_preemptible_keeps_its_gpus_under_a_better_priority() {
+    // Two 1-GPU nodes under `priority`. A (priority 1, not preemptible) and B (priority 0) hold
+    // them from 0. C (priority 9) arrives at 10: it preempts B, not A, though A's priority is
+    // also below C's.
+    let cluster = Cluster::uniform(2, 1);
+    let mut a = job(0.0, 1, 100.0);
+    a.priority = 1;
+    a.preemptible = false;
+    let b = job(0.0, 1, 100.0);
+    let mut c = job(10.0, 1, 5.0);
+    c.priority = 9;
+    let jobs = [a, b, c];
+    let spec = by_name("priority", &PolicyContext::default()).unwrap();
+    let opts = ReplayOptions::default();
+    let e = run(&jobs, &cluster, &spec, &opts);
+    assert_eq!(e.job_run(0).preemptions, 0);
+    assert_eq!(e.job_run(0).end, secs(100.0));
+    assert_eq!(e.job_run(1).preemptions, 1);
+    assert_eq!(e.job_run(2).first_start, Some(secs(10.0)));
+    // With A preemptible too, C takes the lowest priority's GPU: still B's.
+    let mut jobs2 = jobs;
+    jobs2[0].preemptible = true;
+    let e = run(&jobs2, &cluster, &spec, &opts);
+    assert_eq!((e.job_run(0).preemptions, e.job_run(1).preemptions), (0, 1));
+    // With only B not preemptible, C takes A's GPU.
+    let mut jobs3 = jobs;
+    jobs3[0].preemptible = true;
+    jobs3[1].preemptible = false;
+    let e = run(&jobs3, &cluster, &spec, &opts);
+    assert_eq!((e.job_run(0).preemptions, e.job_run(1).preemptions), (1, 0));
+}

@@ -264,33 +264,42 @@ fn stream(seed: u64, kind: u64) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(seed ^ kind.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
-/// Draws a trace from `spec` with `seed`: deterministic for a (spec, seed). The spec should
-/// pass [`Synthetic::check`]; an invalid one still gives a trace (invalid parts fall back to
-/// constants), never a panic.
-pub fn generate(spec: &Synthetic, seed: u64) -> Trace {
+/// Draws the jobs of `spec` with `seed` one by one, without building a trace: `each(i, submit_s,
+/// gpus, duration_s)` for i = 0, 1, … up to `spec.jobs` (at most [`MAX_JOBS`]). The draws are those
+/// of [`generate`], job for job.
+pub fn stream_jobs(spec: &Synthetic, seed: u64, mut each: impl FnMut(u64, f64, u32, f64)) {
     let (arrivals, sizes, durations) = (arrival_draw(&spec.arrivals), sizes_draw(spec), duration_draw(&spec.durations));
     let (mut arrive_rng, mut size_rng, mut duration_rng) = (stream(seed, 1), stream(seed, 2), stream(seed, 3));
-    let n = spec.jobs.min(MAX_JOBS);
-    let mut jobs = Vec::with_capacity(n.min(1 << 20) as usize);
     let mut t = 0.0;
-    for i in 0..n {
+    for i in 0..spec.jobs.min(MAX_JOBS) {
         if i > 0 {
             t += finite(arrivals.sample(&mut arrive_rng));
         }
         let gpus = finite(sizes.sample(&mut size_rng)).clamp(1.0, MAX_GPUS) as u32;
+        each(i, t, gpus, finite(durations.sample(&mut duration_rng)));
+    }
+}
+
+/// Draws a trace from `spec` with `seed`: deterministic for a (spec, seed). The spec should
+/// pass [`Synthetic::check`]; an invalid one still gives a trace (invalid parts fall back to
+/// constants), never a panic.
+pub fn generate(spec: &Synthetic, seed: u64) -> Trace {
+    let n = spec.jobs.min(MAX_JOBS);
+    let mut jobs = Vec::with_capacity(n.min(1 << 20) as usize);
+    stream_jobs(spec, seed, |i, submit_s, gpus, duration_s| {
         jobs.push(TraceJob {
             id: format!("syn-{i}"),
-            submit_s: t,
+            submit_s,
             gpus,
             gpu_fraction: 0.0,
-            duration_s: finite(durations.sample(&mut duration_rng)),
+            duration_s,
             user: 0,
             job_type: 0,
             gpu_type: 0,
             priority: 0,
             status: Status::Completed,
         });
-    }
+    });
     Trace {
         format: Format::Generic,
         name: format!("synthetic (seed {seed})"),
