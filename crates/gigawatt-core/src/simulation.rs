@@ -749,8 +749,12 @@ pub struct SimulationSpec {
     pub replicas: u32,
     /// Platform the failure rates were measured on.
     pub reference_platform: String,
-    /// Multiplier on per-package rates for other platforms.
+    /// The scenario's multiplier on every platform's rates (`[simulation] rate_multiplier`; 1,
+    /// listed as an assumption, when it gives none).
     pub rate_multiplier: Quantity,
+    /// The catalog's multiplier on the reference rates for platforms whose file gives no
+    /// `failure_rate_multiplier` (an assumption: no public rate exists for them).
+    pub carry_over: Quantity,
     /// Racks under one network switch.
     pub racks_per_network_switch: Quantity,
     /// Racks in one power row.
@@ -793,6 +797,7 @@ pub(crate) fn build(
         days: None,
         replicas: None,
         detect_s: None,
+        failures: None,
         rate_multiplier: None,
         racks_per_network_switch: None,
         racks_per_power_row: None,
@@ -803,7 +808,8 @@ pub(crate) fn build(
     let (days, replicas) = run_length(file, s)?;
     let fleet = fleet_settings(file, s, &cat)?;
     let topology = phase_topology(file, s, phases, platforms, &cat)?;
-    let classes = failure_classes(file, failures, &cat, fleet.detect_override.as_ref())?;
+    let bundled = bundled_classes(file, s, &cat)?;
+    let classes = failure_classes(file, failures, bundled, &cat, fleet.detect_override.as_ref())?;
     let job_specs = job_specs(file, jobs, phases, &cat, &fleet.planned_per_day)?;
     Ok(SimulationSpec {
         declared: sim.is_some() || !jobs.is_empty() || !failures.is_empty(),
@@ -811,6 +817,7 @@ pub(crate) fn build(
         replicas,
         reference_platform: cat.reference_platform,
         rate_multiplier: fleet.rate_multiplier,
+        carry_over: fleet.carry_over,
         racks_per_network_switch: fleet.racks_per_network_switch,
         racks_per_power_row: fleet.racks_per_power_row,
         detect_override: fleet.detect_override,
@@ -849,6 +856,7 @@ fn run_length(file: &SourceFile, s: &Simulation) -> Result<(f64, u32), InputErro
 /// The fleet-wide inputs of `[simulation]`, each the scenario's or the failure catalog's.
 struct FleetSettings {
     rate_multiplier: Quantity,
+    carry_over: Quantity,
     racks_per_network_switch: Quantity,
     racks_per_power_row: Quantity,
     planned_per_day: Quantity,
@@ -872,13 +880,8 @@ fn fleet_settings(file: &SourceFile, s: &Simulation, cat: &FailureCatalog) -> Re
     };
     let whole = "a whole number of at least 1";
     Ok(FleetSettings {
-        rate_multiplier: opt(
-            &s.rate_multiplier,
-            "rate_multiplier",
-            non_negative,
-            "zero or more",
-            &cat.rate_multiplier,
-        )?,
+        rate_multiplier: opt(&s.rate_multiplier, "rate_multiplier", non_negative, "zero or more", &no_scaling())?,
+        carry_over: cat.rate_multiplier.clone(),
         racks_per_network_switch: opt(
             &s.racks_per_network_switch,
             "racks_per_network_switch",
@@ -976,13 +979,29 @@ fn phase_topology(
 
 /// The catalog's failure classes with the scenario's `[[failure]]` overrides and additions, and
 /// `[simulation] detect_s` applied to all.
+/// The classes a scenario starts from: the catalog's (`failures = "bundled"`, the default) or none
+/// (`failures = "none"`).
+fn bundled_classes(file: &SourceFile, s: &Simulation, cat: &FailureCatalog) -> Result<Vec<FailureClass>, InputError> {
+    match s.failures.as_deref() {
+        None | Some("bundled") => Ok(cat.classes.clone()),
+        Some("none") => Ok(Vec::new()),
+        Some(other) => Err(InputError::at(
+            file,
+            &KeyPath::root().key("simulation").key("failures"),
+            format!("failures = \"{other}\" is not a choice"),
+        )
+        .with_help("use failures = \"bundled\" (the failure catalog's classes) or \"none\" (only the scenario's [[failure]] classes)")),
+    }
+}
+
 fn failure_classes(
     file: &SourceFile,
     failures: &[FailureClassInput],
+    bundled: Vec<FailureClass>,
     cat: &FailureCatalog,
     detect_override: Option<&Quantity>,
 ) -> Result<Vec<FailureClass>, InputError> {
-    let mut classes = cat.classes.clone();
+    let mut classes = bundled;
     for (i, rc) in failures.iter().enumerate() {
         let path = KeyPath::root().key("failure").index(i);
         match classes.iter().position(|c| c.name == rc.name) {
@@ -1173,9 +1192,11 @@ impl SimulationSpec {
     }
 
     /// The rate multiplier of a phase: its platform's own `failure_rate_multiplier` (1 on the
-    /// reference platform), else the carry-over multiplier.
+    /// reference platform), else the catalog's carry-over multiplier, times the scenario's
+    /// `[simulation] rate_multiplier` (which scales every platform, the reference included).
     pub fn multiplier(&self, phase: usize) -> f64 {
-        self.phases[phase].failure_rate_multiplier.unwrap_or(self.rate_multiplier.estimate.central)
+        let platform = self.phases[phase].failure_rate_multiplier.unwrap_or(self.carry_over.estimate.central);
+        platform * self.rate_multiplier.estimate.central
     }
 
     /// A class's rate per GPU package-hour on a phase, multiplier included.
@@ -1205,10 +1226,18 @@ impl SimulationSpec {
         };
         push(
             "simulation.rate_multiplier".into(),
-            "failure-rate multiplier for platforms other than the reference".into(),
+            "failure-rate multiplier on every platform (the scenario's)".into(),
             "ratio",
             &self.rate_multiplier,
         );
+        if self.phases.iter().any(|p| p.failure_rate_multiplier.is_none()) {
+            push(
+                "failures.carry_over.rate_multiplier".into(),
+                "failure-rate multiplier for platforms whose file gives none (carried over from H100)".into(),
+                "ratio",
+                &self.carry_over,
+            );
+        }
         push(
             "simulation.racks_per_network_switch".into(),
             "racks under one network switch".into(),
@@ -1264,6 +1293,22 @@ impl SimulationSpec {
             );
         }
         out
+    }
+}
+
+/// The scenario multiplier when `[simulation]` gives none: 1, the rates as the catalog has them.
+fn no_scaling() -> Quantity {
+    Quantity {
+        estimate: crate::quantity::Estimate::exact(1.0),
+        provenance: crate::quantity::Provenance {
+            assumption: Some(
+                "no scaling: each platform fails at the rates the failure catalog gives it (set [simulation] \
+                 rate_multiplier, with its source, to scale every platform)"
+                    .into(),
+            ),
+            origin: "<default>".into(),
+            ..Default::default()
+        },
     }
 }
 

@@ -19,7 +19,7 @@
 use gigawatt_core::simulation::{BlastRadius, CheckpointInterval, JobSpec, SimulationSpec, Spares};
 use serde::Serialize;
 
-use crate::fleet::Fleet;
+use crate::fleet::{Fleet, FleetPhase};
 use crate::time::{SimTime, US_PER_DAY};
 
 /// How a segment of running ended.
@@ -130,12 +130,14 @@ impl JobModel {
     pub fn new(spec: &SimulationSpec, job: &JobSpec, fleet: &Fleet, days: f64, sweep: bool) -> JobModel {
         let phase = &fleet.phases[job.phase];
         let nodes = spec.job_nodes(job) as u32;
-        let packages = nodes as f64 * phase.packages_per_node as f64;
         let mut lambda = 0.0;
         let mut detect = 0.0;
         let mut hardware = 0.0;
         for c in spec.classes.iter().filter(|c| c.interrupts) {
-            let r = spec.rate_per_package_hour(c, job.phase) * packages;
+            // A failure anywhere in a blast-radius group the job touches interrupts it: the
+            // exposure is the nodes of those groups, not only the job's own.
+            let exposed = exposed_nodes(phase, nodes, c.blast_radius_on(phase.form)) as f64;
+            let r = spec.rate_per_package_hour(c, job.phase) * exposed * phase.packages_per_node as f64;
             lambda += r;
             detect += r * c.detect_s.estimate.central;
             if c.blast_radius_on(phase.form) != BlastRadius::Job {
@@ -194,6 +196,21 @@ impl JobModel {
     pub fn optimal_interval_s(&self) -> f64 {
         optimal_interval_s(self.interruptions_per_hour / 3600.0, self.recovery_s(), self.write.secs())
     }
+}
+
+/// The nodes whose failure of blast radius `radius` takes down at least one of a job's `nodes`
+/// nodes, the job placed from the phase's first node on (as the engine places it on an empty
+/// phase): the union of the groups its nodes fall in.
+pub fn exposed_nodes(phase: &FleetPhase, nodes: u32, radius: BlastRadius) -> u64 {
+    let (first, end) = (phase.first_node, phase.first_node + nodes.min(phase.nodes));
+    let mut total = 0u64;
+    let mut node = first;
+    while node < end {
+        let (lo, hi) = phase.group(node, radius);
+        total += u64::from(hi - lo);
+        node = hi.max(node + 1);
+    }
+    total
 }
 
 /// Young's interval `sqrt(2·w·M)` in seconds for a write of `w_s` and `lambda_per_h` failures per

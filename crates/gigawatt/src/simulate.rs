@@ -85,6 +85,9 @@ pub fn run(catalog: &Catalog, history: &History, args: SimulateArgs) -> Result<(
     }
     let eval = evaluate(&model, &model.params.central());
     let estimate = crate::limits::check_simulation(&model, &eval, options, args.max_memory)?;
+    for w in gigawatt_core::fleet::warnings(&model.simulation, &eval) {
+        eprintln!("warning: {w}");
+    }
     let sim = Simulation::new(&model, &eval, options)?;
     let progress = Progress::new(sim.progress_units(), "simulated replica-days", &crate::limits::describe(&estimate));
     let results = sim.run(&model, &|| progress.tick());

@@ -276,3 +276,22 @@ fn simulate_help_says_its_csv_is_the_daily_series() {
     let csv = help.lines().find(|l| l.trim_start().starts_with("- csv:")).expect("the csv value is described");
     assert!(csv.contains("daily"), "{csv}");
 }
+
+#[test]
+fn a_job_holding_its_whole_phase_with_phase_spares_gets_a_warning() {
+    // Regression (issue 11): such a job's ETTR collapsed (0.003) with no word.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate_dir().join(SMALL)).unwrap().replace("gpus = 256", "gpus = 512");
+    std::fs::write(dir.path().join("whole.toml"), text).unwrap();
+    let out =
+        gigawatt_in(dir.path()).args(["simulate", "whole.toml", "--replicas", "2", "--no-record"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("holds all 64 nodes of phase `cluster`") && err.contains("no node is left to swap in"),
+        "{err}"
+    );
+    // The 256-GPU job leaves half the phase idle: no warning.
+    let out = gigawatt_here().args(["simulate", SMALL, "--replicas", "2", "--no-record"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no node is left"));
+}

@@ -156,9 +156,12 @@ schema_struct! {
         /// replaces every failure class's time to detect (e.g. 0 when detection is counted inside
         /// the job's restart time)
         "detect_s" detect_s: Option<Input> => Input, "s (quantity ≥ 0)", "each class's own";
-        /// failure rates of platforms whose file gives no `failure_rate_multiplier` = the
-        /// reference (H100) per-package rates × this
-        "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1 (`catalog/failures.toml`, an assumption)";
+        /// `"bundled"`: the failure catalog's classes, changed and added to by `[[failure]]`;
+        /// `"none"`: only the scenario's `[[failure]]` classes
+        "failures" failures: Option<String> => Value, "`\"bundled\"` `\"none\"`", "`\"bundled\"`";
+        /// scales every platform's failure rates, the reference (H100) included; listed as an
+        /// assumption unless it carries a source
+        "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1 (no scaling, an assumption)";
         /// racks under one network switch (blast radius `network_switch`)
         "racks_per_network_switch" racks_per_network_switch: Option<Input> => Input, "count (whole ≥ 1)", "1 (Llama 3 §3.3.1: one ToR per rack)";
         /// racks in one power row (blast radius `power_row`)
