@@ -758,12 +758,17 @@ struct Month {
 
 impl<'c> Months<'c> {
     /// Allocates the fleet month by month, from the first month with GPUs online until the last
-    /// phase is online and every training run has finished (at most [`MAX_EXTRA_MONTHS`] more).
+    /// phase is online, the last training run has started and the last demand point is passed,
+    /// and then until every training run has finished (at most [`MAX_EXTRA_MONTHS`] more).
     fn run(ctx: &'c Context<'c>, rates: &'c Rates, ettr: &dyn EttrSource) -> Months<'c> {
         let first_day = ctx.eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
         let last_online = ctx.eval.phases.iter().map(|p| p.online).max().expect("a scenario has phases");
+        // The timeline covers the build-out, every run's start and the last demand point.
+        let last_start = ctx.spec.training.iter().map(|t| t.run.start).max();
+        let last_demand = ctx.spec.demand.as_ref().and_then(|d| d.demand.users.last().map(|u| u.date));
+        let last = [Some(last_online), last_start, last_demand].into_iter().flatten().max().unwrap_or(last_online);
         let (mut y, mut m) = first_day.year_month();
-        let (ly, lm) = last_online.year_month();
+        let (ly, lm) = last.year_month();
         let runs: Vec<&TrainingRun> = ctx.spec.training.iter().map(|t| &t.run).collect();
         let state = runs.iter().map(|_| RunState::default()).collect();
         let tiers: Vec<String> =
@@ -799,23 +804,33 @@ impl<'c> Months<'c> {
         months
     }
 
-    /// Splits month `m` of year `y` between inference and the training runs that have started,
-    /// and advances those runs.
+    /// Splits month `m` of year `y` between inference and the training runs, **day by day**:
+    /// each day the GPUs online that day (a phase counts from the day it is in service), the runs
+    /// started by then and not yet finished, and the month's demand; a run that finishes during a
+    /// day holds its GPUs for the part of the day it used, and the next run gets them from the
+    /// next day. The month's row averages its days.
     fn allocate(&mut self, y: i32, m: u32, ettr: &dyn EttrSource) -> Month {
         let ctx = self.ctx;
         let (label, start, next) = month_bounds(y, m);
         let days = (next.days_since_epoch() - start.days_since_epoch()) as f64;
-        let (online, power_mw) = ctx.gpus_online(start, days);
-        let total_online: f64 = online.iter().sum();
         let mid = start.add_days(14);
         let tier_demand: Vec<TierDemand> = ctx.spec.demand.as_ref().map_or(Vec::new(), |d| d.demand.at(mid));
         let loads = tier_loads(&tier_demand, ctx.fleet.len(), self.rates);
-        let active: Vec<usize> =
-            (0..self.runs.len()).filter(|&r| self.state[r].finish.is_none() && self.runs[r].start < next).collect();
-        let requests = self.requests(&active);
-        let alloc: MonthAllocation = allocate_month(&online, &loads, &requests, ctx.spec.policy);
-        let by_run = self.train(&active, &alloc, &label, start, next, ettr);
-        let (gate, closes) = features_to_gate(&tier_demand, &loads, &alloc);
+        let mut sum = MonthSum::new(ctx.fleet.len(), self.runs.len(), self.tiers.len());
+        for d in 0..days as i64 {
+            let day = start.add_days(d);
+            let (online, power_mw) = ctx.gpus_online(day, 1.0);
+            let active: Vec<usize> =
+                (0..self.runs.len()).filter(|&r| self.state[r].finish.is_none() && self.runs[r].start <= day).collect();
+            let requests = self.requests(&active);
+            let alloc: MonthAllocation = allocate_month(&online, &loads, &requests, ctx.spec.policy);
+            let used = self.train(&active, &alloc, &label, day, day.add_days(1), ettr);
+            let (gate, closes) = features_to_gate(&tier_demand, &loads, &alloc);
+            sum.add_day(&online, power_mw, &alloc, &active, &used, gate, closes);
+        }
+        let (total_online, power_mw, alloc, by_run_gpus, gate, closes) = sum.average(days);
+        let by_run =
+            self.runs.iter().zip(&by_run_gpus).filter(|(_, g)| **g > 0.0).map(|(r, g)| (r.name.clone(), *g)).collect();
         Month { label, days, total_online, power_mw, tier_demand, alloc, by_run, gate, closes }
     }
 
@@ -838,8 +853,8 @@ impl<'c> Months<'c> {
             .collect()
     }
 
-    /// Advances each of the `active` runs on the GPUs `alloc` gives it in the month from `start`
-    /// to `next`; returns the GPUs each holds, by run name.
+    /// Advances each of the `active` runs on the GPUs `alloc` gives it from `start` to `next`;
+    /// returns, per active run, the share of that span it used them (1 unless it finished).
     fn train(
         &mut self,
         active: &[usize],
@@ -848,24 +863,30 @@ impl<'c> Months<'c> {
         start: Date,
         next: Date,
         ettr: &dyn EttrSource,
-    ) -> BTreeMap<String, f64> {
-        let mut by_run = BTreeMap::new();
+    ) -> Vec<f64> {
+        let mut used = Vec::with_capacity(active.len());
         for (ai, &r) in active.iter().enumerate() {
-            let run = self.runs[r];
             let g: f64 = alloc.training_gpus[ai].iter().sum();
-            by_run.insert(run.name.clone(), g);
             if g <= 0.0 {
+                used.push(0.0);
                 continue;
             }
-            let from = if run.start > start { run.start } else { start };
-            self.advance_run(r, &alloc.training_gpus[ai], label, from, next, ettr);
+            used.push(self.advance_run(r, &alloc.training_gpus[ai], label, start, next, ettr));
         }
-        by_run
+        used
     }
 
     /// Advances run `r` on `gpus` (per platform) from `from` to `next`: its FLOPs done, GPU-hours,
-    /// MFU and ETTR, and its finish day if it finishes.
-    fn advance_run(&mut self, r: usize, gpus: &[f64], label: &str, from: Date, next: Date, ettr: &dyn EttrSource) {
+    /// MFU and ETTR, and its finish day if it finishes. Returns the share of the span it used.
+    fn advance_run(
+        &mut self,
+        r: usize,
+        gpus: &[f64],
+        label: &str,
+        from: Date,
+        next: Date,
+        ettr: &dyn EttrSource,
+    ) -> f64 {
         let run = self.runs[r];
         let g: f64 = gpus.iter().sum();
         let secs = (next.days_since_epoch() - from.days_since_epoch()) as f64 * 86_400.0;
@@ -904,6 +925,7 @@ impl<'c> Months<'c> {
             st.finish = Some(Date::from_days_since_epoch(exact.floor() as i64));
             st.finish_days = exact;
         }
+        if secs > 0.0 { used_secs / secs } else { 0.0 }
     }
 
     /// Adds `month` to the timeline and its GPU-hours to the usage; false (and nothing added)
@@ -943,6 +965,94 @@ impl<'c> Months<'c> {
             training_gpus_by_run: by_run,
         });
         true
+    }
+}
+
+/// A month's days summed: GPUs online, power, the split (training GPUs weighted by the share of
+/// the day each run used them), GPUs by run, and the gates of its worst day.
+struct MonthSum {
+    online: f64,
+    power_mw: f64,
+    inference: Vec<f64>,
+    training: Vec<Vec<f64>>,
+    served: Vec<f64>,
+    unmet: Vec<f64>,
+    capacity: f64,
+    spare_gpus: f64,
+    by_run: Vec<f64>,
+    worst: Option<(f64, Vec<Gate>, bool)>,
+}
+
+impl MonthSum {
+    fn new(platforms: usize, runs: usize, tiers: usize) -> MonthSum {
+        MonthSum {
+            online: 0.0,
+            power_mw: 0.0,
+            inference: vec![0.0; platforms],
+            training: vec![vec![0.0; platforms]; runs],
+            served: vec![0.0; tiers],
+            unmet: vec![0.0; tiers],
+            capacity: 0.0,
+            spare_gpus: 0.0,
+            by_run: vec![0.0; runs],
+            worst: None,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_day(
+        &mut self,
+        online: &[f64],
+        power_mw: f64,
+        a: &MonthAllocation,
+        active: &[usize],
+        used: &[f64],
+        gate: Vec<Gate>,
+        closes: bool,
+    ) {
+        self.online += online.iter().sum::<f64>();
+        self.power_mw += power_mw;
+        for (s, g) in self.inference.iter_mut().zip(&a.inference_gpus) {
+            *s += g;
+        }
+        for (ai, &r) in active.iter().enumerate() {
+            for (s, g) in self.training[r].iter_mut().zip(&a.training_gpus[ai]) {
+                *s += g * used[ai];
+            }
+            self.by_run[r] += a.training_gpus[ai].iter().sum::<f64>() * used[ai];
+        }
+        for (s, x) in self.served.iter_mut().zip(&a.served) {
+            *s += x;
+        }
+        for (s, x) in self.unmet.iter_mut().zip(&a.unmet) {
+            *s += x;
+        }
+        self.capacity += a.capacity_tokens_per_s;
+        self.spare_gpus += a.spare_fraction * a.inference_gpus.iter().sum::<f64>();
+        let unmet: f64 = a.unmet.iter().sum();
+        if self.worst.as_ref().is_none_or(|w| unmet > w.0) {
+            self.worst = Some((unmet, gate, closes));
+        }
+    }
+
+    /// The month's averages over `days` days: GPUs online, power, the split, GPUs by run, and the
+    /// worst day's gates.
+    fn average(self, days: f64) -> (f64, f64, MonthAllocation, Vec<f64>, Vec<Gate>, bool) {
+        let k = 1.0 / days.max(1.0);
+        let scale = |v: Vec<f64>| v.into_iter().map(|x| x * k).collect::<Vec<f64>>();
+        let inference = scale(self.inference);
+        let total_inference: f64 = inference.iter().sum();
+        let spare = if total_inference > 0.0 { self.spare_gpus * k / total_inference } else { 0.0 };
+        let (gate, closes) = self.worst.map_or((Vec::new(), true), |w| (w.1, w.2));
+        let alloc = MonthAllocation {
+            inference_gpus: inference,
+            training_gpus: self.training.into_iter().map(scale).collect(),
+            served: scale(self.served),
+            unmet: scale(self.unmet),
+            capacity_tokens_per_s: self.capacity * k,
+            spare_fraction: spare,
+        };
+        (self.online * k, self.power_mw * k, alloc, scale(self.by_run), gate, closes)
     }
 }
 

@@ -1,0 +1,89 @@
+//! Capacity allocates day by day (issue 11 item 7): each defect of the monthly allocation has a
+//! regression test here, and GPU-hours charged equal GPU-hours used.
+
+use gigawatt_core::{Catalog, SourceFile, load_scenario};
+use gigawatt_workloads::capacity::{Capacity, capacity};
+
+fn run(text: &str) -> Capacity {
+    let model = load_scenario(&SourceFile::new("days.toml", text), &Catalog::bundled().unwrap()).unwrap();
+    capacity(&model, &Catalog::bundled().unwrap()).unwrap()
+}
+
+/// 512 H100 servers (4,096 GPUs) fully online on `online`, and `runs` as `[[training]]` text.
+fn cluster(online: &str, runs: &str) -> String {
+    format!(
+        "name = \"days\"\n[[phase]]\nname = \"cluster\"\nonline = \"{online}\"\nplatform = \"h100-hgx\"\nsystems = 512\n{runs}"
+    )
+}
+
+/// A run of `gpus` H100s from `start`, sized to take `days` days of compute at MFU 0.4 (ETTR 1).
+fn a_run(name: &str, gpus: u32, start: &str, days: f64) -> String {
+    let flops = f64::from(gpus) * 989e12 * 0.4 * days * 86_400.0;
+    format!(
+        "[[training]]\nname = \"{name}\"\nparams_active = 1e9\ntokens = {tokens:e}\nmfu = 0.4\ngpus = {gpus}\nstart = \"{start}\"\n[training.reliability]\nmethod = \"ignored\"\n",
+        tokens = flops / 6e9
+    )
+}
+
+fn month_hours(label: &str) -> f64 {
+    let (y, m): (i32, u32) = (label[..4].parse().unwrap(), label[5..7].parse().unwrap());
+    let first = gigawatt_core::date::Date::from_ymd(y, m, 1).unwrap();
+    let next = if m == 12 {
+        gigawatt_core::date::Date::from_ymd(y + 1, 1, 1)
+    } else {
+        gigawatt_core::date::Date::from_ymd(y, m + 1, 1)
+    }
+    .unwrap();
+    (next.days_since_epoch() - first.days_since_epoch()) as f64 * 24.0
+}
+
+#[test]
+fn a_run_that_ends_on_the_4th_is_charged_the_hours_it_used_and_the_next_starts_the_day_after() {
+    // Run A: 4,096 GPUs from 2025-03-01 for 3.5 days (ends on the 4th); run B wants the same GPUs.
+    let text = cluster("2025-01-01", &(a_run("A", 4096, "2025-03-01", 3.5) + &a_run("B", 4096, "2025-03-01", 10.0)));
+    let c = run(&text);
+    let (a, b) = (&c.training[0], &c.training[1]);
+    assert_eq!(a.finish.map(|d| d.to_string()).as_deref(), Some("2025-03-04"));
+    // Before: B waited for April.
+    assert_eq!(b.started.map(|d| d.to_string()).as_deref(), Some("2025-03-05"));
+    // Charged = used: A's GPU-hours are its 3.5 days; March's training GPU-hours are A's and B's.
+    assert!((a.gpu_hours - 4096.0 * 3.5 * 24.0).abs() < 1.0, "A: {} GPU-h", a.gpu_hours);
+    let march = c.timeline.iter().find(|r| r.month == "2025-03").unwrap();
+    let charged = march.training_gpus * month_hours("2025-03");
+    let used = a.gpu_hours + b.gpu_hours;
+    assert!((charged - used).abs() / used < 1e-6, "charged {charged} used {used}");
+}
+
+#[test]
+fn training_gpu_hours_charged_over_the_timeline_equal_the_runs_gpu_hours() {
+    let text = cluster("2025-01-01", &(a_run("A", 2048, "2025-02-10", 20.0) + &a_run("B", 4096, "2025-02-20", 45.3)));
+    let c = run(&text);
+    let charged: f64 = c.timeline.iter().map(|r| r.training_gpus * month_hours(&r.month)).sum();
+    let used: f64 = c.training.iter().map(|t| t.gpu_hours).sum();
+    assert!((charged - used).abs() / used < 1e-9, "charged {charged} used {used}");
+}
+
+#[test]
+fn a_phase_online_on_a_months_last_day_is_there_only_that_day() {
+    // The cluster is in service on 2025-03-31; a run waiting since the 1st starts that day, not on
+    // the 1st as if the month's average GPUs had been there all month.
+    let c = run(&cluster("2025-03-31", &a_run("A", 4096, "2025-03-01", 2.0)));
+    assert_eq!(c.training[0].started.map(|d| d.to_string()).as_deref(), Some("2025-03-31"));
+    assert_eq!(c.training[0].gpus, 4096.0);
+}
+
+#[test]
+fn the_timeline_runs_to_the_last_demand_point_and_training_start() {
+    // Regression: the timeline stopped at the last phase's online month (2025-03) although the
+    // demand is published up to 2026-06.
+    let demand = "[demand]\nusers = [\n  { date = \"2025-01-15\", weekly_users = { value = 2e6, source = \"test\" } },\n  \
+                  { date = \"2026-06-15\", weekly_users = { value = 3e6, source = \"test\" } },\n]\n\
+                  messages_per_user_per_day = 10\ninput_tokens_per_message = 1500\noutput_tokens_per_message = 600\n\
+                  peak_to_average = 1.5\n[[demand.tier]]\nname = \"free\"\nshare_of_users = 1.0\nmodels = { \"llama3-70b\" = 1.0 }\n";
+    let c = run(&cluster("2025-03-31", demand));
+    assert_eq!(c.timeline.last().unwrap().month, "2026-06");
+    // And to a training run's start when that is later still.
+    let c = run(&cluster("2025-03-31", &a_run("late", 1024, "2025-12-01", 3.0)));
+    assert!(c.timeline.last().unwrap().month.as_str() >= "2025-12", "ends {}", c.timeline.last().unwrap().month);
+    assert_eq!(c.training[0].finish.map(|d| d.to_string()).as_deref(), Some("2025-12-04"));
+}
