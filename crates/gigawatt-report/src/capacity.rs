@@ -136,6 +136,21 @@ pub fn usage_lines(c: &Capacity) -> Vec<String> {
         big(u.idle_gpu_hours),
         percent(u.idle_share),
     )];
+    if let Some(last) = c.timeline.last() {
+        let h = &last.h100_equivalents_online;
+        let eq: Vec<String> = [("BF16", h.bf16), ("FP8", h.fp8)]
+            .into_iter()
+            .filter_map(|(name, x)| x.map(|n| format!("{} by dense {name}", count(n))))
+            .collect();
+        if !eq.is_empty() {
+            lines.push(format!(
+                "{} GPUs online in {}: H100-equivalents {} (peak compute, not delivered work).",
+                count(last.gpus_online),
+                last.month,
+                eq.join(", ")
+            ));
+        }
+    }
     if u.idle_share > 0.5 {
         lines.push(
             "Most of the fleet is idle under these runs and this demand: the build is sized for more training (more and larger runs,\n  research and RL) or for demand well beyond the published figures — the assumptions below say which would have to change."

@@ -147,6 +147,9 @@ pub struct MonthRow {
     pub month: String,
     /// GPU packages online (average over the month).
     pub gpus_online: f64,
+    /// The GPUs online counted in H100s of equal dense peak (BF16 and FP8; see the plan's
+    /// `totals.h100_equivalents`).
+    pub h100_equivalents_online: gigawatt_core::plan::H100Equivalents,
     /// GPUs serving inference.
     pub inference_gpus: f64,
     /// GPUs held by training runs.
@@ -748,6 +751,7 @@ struct Month {
     label: String,
     days: f64,
     total_online: f64,
+    h100_equivalents: gigawatt_core::plan::H100Equivalents,
     power_mw: f64,
     tier_demand: Vec<TierDemand>,
     alloc: MonthAllocation,
@@ -828,10 +832,11 @@ impl<'c> Months<'c> {
             let (gate, closes) = features_to_gate(&tier_demand, &loads, &alloc);
             sum.add_day(&online, power_mw, &alloc, &active, &used, gate, closes);
         }
+        let h100_equivalents = h100_equivalents(ctx, &sum.online_by_platform, days);
         let (total_online, power_mw, alloc, by_run_gpus, gate, closes) = sum.average(days);
         let by_run =
             self.runs.iter().zip(&by_run_gpus).filter(|(_, g)| **g > 0.0).map(|(r, g)| (r.name.clone(), *g)).collect();
-        Month { label, days, total_online, power_mw, tier_demand, alloc, by_run, gate, closes }
+        Month { label, days, total_online, h100_equivalents, power_mw, tier_demand, alloc, by_run, gate, closes }
     }
 
     /// What the `active` runs ask of this month's fleet.
@@ -931,7 +936,8 @@ impl<'c> Months<'c> {
     /// Adds `month` to the timeline and its GPU-hours to the usage; false (and nothing added)
     /// while no GPUs have come online yet.
     fn record(&mut self, month: Month) -> bool {
-        let Month { label, days, total_online, power_mw, tier_demand, alloc, by_run, gate, closes } = month;
+        let Month { label, days, total_online, h100_equivalents, power_mw, tier_demand, alloc, by_run, gate, closes } =
+            month;
         let inference_gpus: f64 = alloc.inference_gpus.iter().sum();
         let training_gpus: f64 = alloc.training_gpus.iter().flatten().sum();
         let hours = days * 24.0;
@@ -946,6 +952,7 @@ impl<'c> Months<'c> {
         self.timeline.push(MonthRow {
             month: label,
             gpus_online: total_online,
+            h100_equivalents_online: h100_equivalents,
             inference_gpus,
             training_gpus,
             idle_gpus: idle,
@@ -968,10 +975,36 @@ impl<'c> Months<'c> {
     }
 }
 
+/// The month's average GPUs online (summed over `days` days by platform) in H100s of equal dense
+/// BF16 and FP8 peak (`None` in a format no platform of the fleet has, or without the H100).
+fn h100_equivalents(ctx: &Context<'_>, online_sum: &[f64], days: f64) -> gigawatt_core::plan::H100Equivalents {
+    let Some(h) = ctx.model.h100 else { return gigawatt_core::plan::H100Equivalents::default() };
+    let count = |peak: fn(&PlatformSpec) -> Option<f64>, h100_tflops: f64| {
+        let mut any = false;
+        let tflops: f64 = ctx
+            .specs
+            .iter()
+            .zip(online_sum)
+            .filter_map(|(ps, g)| {
+                peak(ps).map(|p| {
+                    any = true;
+                    p * g / days.max(1.0)
+                })
+            })
+            .sum();
+        any.then(|| if h100_tflops > 0.0 { tflops / h100_tflops } else { 0.0 })
+    };
+    gigawatt_core::plan::H100Equivalents {
+        bf16: count(|p| p.bf16_tflops, h.bf16_dense_tflops),
+        fp8: count(|p| p.fp8_tflops, h.fp8_dense_tflops),
+    }
+}
+
 /// A month's days summed: GPUs online, power, the split (training GPUs weighted by the share of
 /// the day each run used them), GPUs by run, and the gates of its worst day.
 struct MonthSum {
     online: f64,
+    online_by_platform: Vec<f64>,
     power_mw: f64,
     inference: Vec<f64>,
     training: Vec<Vec<f64>>,
@@ -987,6 +1020,7 @@ impl MonthSum {
     fn new(platforms: usize, runs: usize, tiers: usize) -> MonthSum {
         MonthSum {
             online: 0.0,
+            online_by_platform: vec![0.0; platforms],
             power_mw: 0.0,
             inference: vec![0.0; platforms],
             training: vec![vec![0.0; platforms]; runs],
@@ -1011,6 +1045,9 @@ impl MonthSum {
         closes: bool,
     ) {
         self.online += online.iter().sum::<f64>();
+        for (s, g) in self.online_by_platform.iter_mut().zip(online) {
+            *s += g;
+        }
         self.power_mw += power_mw;
         for (s, g) in self.inference.iter_mut().zip(&a.inference_gpus) {
             *s += g;

@@ -87,3 +87,13 @@ fn the_timeline_runs_to_the_last_demand_point_and_training_start() {
     assert!(c.timeline.last().unwrap().month.as_str() >= "2025-12", "ends {}", c.timeline.last().unwrap().month);
     assert_eq!(c.training[0].finish.map(|d| d.to_string()).as_deref(), Some("2025-12-04"));
 }
+
+#[test]
+fn an_h100_cluster_is_as_many_h100_equivalents_in_every_month() {
+    let c = run(&cluster("2025-01-01", &a_run("A", 1024, "2025-03-01", 3.0)));
+    for r in &c.timeline {
+        let h = r.h100_equivalents_online;
+        assert!((h.bf16.unwrap() - r.gpus_online).abs() < 1e-6 * r.gpus_online.max(1.0), "{}", r.month);
+        assert!((h.fp8.unwrap() - r.gpus_online).abs() < 1e-6 * r.gpus_online.max(1.0), "{}", r.month);
+    }
+}
