@@ -76,6 +76,12 @@ pub enum Field {
     /// Training MFU (BF16 against the BF16 dense peak) in the MFU model's flat regime, up to its
     /// reference scale. A platform without it takes the reference MFU, listed as an assumption.
     TrainingMfu,
+    /// Training MFU against the dense FP8 peak, where measured on this platform (else the BF16 MFU
+    /// times the MFU model's FP8 factor).
+    TrainingMfuFp8,
+    /// Training MFU against the dense FP4 peak, where measured on this platform (the MFU model has
+    /// no generic FP4 factor: FP4 peaks differ between platforms whose BF16 and FP8 peaks agree).
+    TrainingMfuFp4,
     /// GPU packages per node on a rack-scale platform: the compute tray, the unit a simulated job
     /// is allocated and a GPU failure parks. (On a server platform the node is the server.)
     PackagesPerNode,
@@ -90,7 +96,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; 20] = [
         Field::PackagesPerSystem,
         Field::DiesPerPackage,
         Field::SystemsPerRack,
@@ -106,6 +112,8 @@ impl Field {
         Field::NvlinkGbS,
         Field::ScaleOutGbS,
         Field::TrainingMfu,
+        Field::TrainingMfuFp8,
+        Field::TrainingMfuFp4,
         Field::PackagesPerNode,
         Field::FailureRateMultiplier,
         Field::NvidiaShareNetworking,
@@ -129,6 +137,8 @@ impl Field {
             Field::NvlinkGbS => "nvlink_gb_s",
             Field::ScaleOutGbS => "scale_out_gb_s",
             Field::TrainingMfu => "training_mfu",
+            Field::TrainingMfuFp8 => "training_mfu_fp8",
+            Field::TrainingMfuFp4 => "training_mfu_fp4",
             Field::PackagesPerNode => "packages_per_node",
             Field::FailureRateMultiplier => "failure_rate_multiplier",
             Field::NvidiaShareNetworking => "nvidia_share_networking",
@@ -153,6 +163,8 @@ impl Field {
             Field::NvlinkGbS => "NVLink bandwidth per package",
             Field::ScaleOutGbS => "scale-out bandwidth per package",
             Field::TrainingMfu => "training MFU (BF16, flat regime)",
+            Field::TrainingMfuFp8 => "training MFU (FP8, flat regime)",
+            Field::TrainingMfuFp4 => "training MFU (FP4, flat regime)",
             Field::PackagesPerNode => "packages per node (compute tray)",
             Field::FailureRateMultiplier => "failure-rate multiplier",
             Field::NvidiaShareNetworking => "NVIDIA share of scale-out networking",
@@ -174,7 +186,9 @@ impl Field {
             Field::HbmGb => "GB",
             Field::HbmTbS => "TB/s",
             Field::NvlinkGbS | Field::ScaleOutGbS => "GB/s",
-            Field::TrainingMfu | Field::NvidiaShareNetworking => "fraction",
+            Field::TrainingMfu | Field::TrainingMfuFp8 | Field::TrainingMfuFp4 | Field::NvidiaShareNetworking => {
+                "fraction"
+            }
             Field::FailureRateMultiplier => "ratio",
         }
     }
@@ -203,6 +217,14 @@ impl Field {
                 "BF16 training MFU up to the MFU model's reference scale; without it `capacity` takes the \
                  reference MFU, listed as an assumption"
             }
+            Field::TrainingMfuFp8 => {
+                "FP8 training MFU against the FP8 dense peak, where measured on the platform; without it the BF16 \
+                 MFU × the MFU model's FP8 factor"
+            }
+            Field::TrainingMfuFp4 => {
+                "FP4 training MFU against the FP4 dense peak, where measured on the platform; `mfu = \"scaled\"` \
+                 at FP4 needs it"
+            }
             Field::PackagesPerNode => {
                 "rack-scale platforms: packages per compute tray, the node `simulate` allocates and parks; \
                  without it the default of `catalog/failures.toml`"
@@ -227,6 +249,8 @@ impl Field {
             Field::NvlinkDomainPackages
             | Field::FailureRateMultiplier
             | Field::TrainingMfu
+            | Field::TrainingMfuFp8
+            | Field::TrainingMfuFp4
             | Field::NvidiaShareNetworking => "—",
             Field::PackagesPerNode => "node",
             _ => "package",

@@ -391,10 +391,38 @@ fn scaled_mfu(
     inputs.add("workloads.mfu.reference_mfu", "MFU model: MFU at the reference scale", "fraction", &m.reference_mfu);
     inputs.add("workloads.mfu.reference_gpus", "MFU model: reference scale", "GPUs", &m.reference_gpus);
     inputs.add("workloads.mfu.per_doubling", "MFU model: MFU kept per doubling of GPUs", "fraction", &m.per_doubling);
+    let own = match precision {
+        Precision::Bf16 => None,
+        Precision::Fp8 => Some(Field::TrainingMfuFp8),
+        Precision::Fp4 => Some(Field::TrainingMfuFp4),
+    };
+    // Platforms that measured MFU at this precision take it as is; the others scale their BF16
+    // MFU by the model's factor for the precision (an error where there is none, e.g. FP4).
+    let only = run.platform.as_deref();
+    let measured: Vec<(String, Quantity)> = fleet
+        .iter()
+        .filter(|p| only.is_none_or(|o| o == **p))
+        .filter_map(|p| {
+            let q = own.and_then(|f| catalog.get(p).and_then(|pl| pl.get(f)))?;
+            Some((p.to_string(), q.clone()))
+        })
+        .collect();
     let mut platform_mfu = platform_mfus(run, fleet, catalog, defaults, inputs);
-    let factor = precision_mfu_factor(sec, precision, defaults, inputs)?;
-    for (_, v) in &mut platform_mfu {
-        *v *= factor;
+    let needs_factor = platform_mfu.iter().any(|(p, _)| !measured.iter().any(|(m, _)| m == p));
+    let factor = if needs_factor { precision_mfu_factor(sec, precision, defaults, inputs)? } else { 1.0 };
+    for (p, v) in &mut platform_mfu {
+        match measured.iter().find(|(m, _)| m == p) {
+            Some((_, q)) => {
+                inputs.add(
+                    &format!("catalog.{p}.{}", own.expect("measured at this precision").key()),
+                    &format!("MFU model: {precision} MFU on {p} up to the reference scale"),
+                    "fraction",
+                    q,
+                );
+                *v = q.estimate.central;
+            }
+            None => *v *= factor,
+        }
     }
     Ok(Mfu::Scaled {
         reference_mfu: m.reference_mfu.estimate.central * factor,
