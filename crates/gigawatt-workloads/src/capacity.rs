@@ -766,13 +766,8 @@ impl<'c> Months<'c> {
     /// and then until every training run has finished (at most [`MAX_EXTRA_MONTHS`] more).
     fn run(ctx: &'c Context<'c>, rates: &'c Rates, ettr: &dyn EttrSource) -> Months<'c> {
         let first_day = ctx.eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
-        let last_online = ctx.eval.phases.iter().map(|p| p.online).max().expect("a scenario has phases");
-        // The timeline covers the build-out, every run's start and the last demand point.
-        let last_start = ctx.spec.training.iter().map(|t| t.run.start).max();
-        let last_demand = ctx.spec.demand.as_ref().and_then(|d| d.demand.users.last().map(|u| u.date));
-        let last = [Some(last_online), last_start, last_demand].into_iter().flatten().max().unwrap_or(last_online);
         let (mut y, mut m) = first_day.year_month();
-        let (ly, lm) = last.year_month();
+        let (ly, lm) = ctx.spec.horizon.unwrap_or_else(|| last_date(ctx)).year_month();
         let runs: Vec<&TrainingRun> = ctx.spec.training.iter().map(|t| &t.run).collect();
         let state = runs.iter().map(|_| RunState::default()).collect();
         let tiers: Vec<String> =
@@ -798,7 +793,7 @@ impl<'c> Months<'c> {
             let past_build = (y, m) >= (ly, lm);
             if past_build {
                 let pending = months.state.iter().any(|s| s.finish.is_none());
-                if !pending || extra >= MAX_EXTRA_MONTHS {
+                if !pending || extra >= MAX_EXTRA_MONTHS || ctx.spec.horizon.is_some() {
                     break;
                 }
                 extra += 1;
@@ -1091,6 +1086,19 @@ impl MonthSum {
         };
         (self.online * k, self.power_mw * k, alloc, scale(self.by_run), gate, closes)
     }
+}
+
+/// The last date the timeline must cover without a horizon: the last phase online, the last
+/// training start, and the last demand date (a user count or a feature's launch).
+fn last_date(ctx: &Context<'_>) -> Date {
+    let last_online = ctx.eval.phases.iter().map(|p| p.online).max().expect("a scenario has phases");
+    let starts = ctx.spec.training.iter().map(|t| t.run.start);
+    let demand = ctx
+        .spec
+        .demand
+        .iter()
+        .flat_map(|d| d.demand.users.iter().map(|u| u.date).chain(d.demand.features.iter().filter_map(|f| f.from)));
+    starts.chain(demand).fold(last_online, Date::max)
 }
 
 /// Each tier's peak demand and its GPU-seconds per output token on each of `platforms`

@@ -106,6 +106,8 @@ pub struct CapacitySpec {
     pub inference: InferenceSpec,
     /// The split policy.
     pub policy: Policy,
+    /// `[allocation] horizon`: the last day of the timeline, if given.
+    pub horizon: Option<Date>,
     /// Every input read, with provenance.
     pub inputs: Inputs,
 }
@@ -205,7 +207,12 @@ pub fn parse_sections(
     };
     let inference = inference_section(file, model.workloads.inference.as_ref(), models)?;
     let policy = allocation_section(file, model.workloads.allocation.as_ref())?;
-    Ok(CapacitySpec { training, demand, inference, policy, inputs })
+    let horizon = match &model.workloads.allocation {
+        Some(a) => At::scenario(file, &KeyPath::root().key("allocation"), "[allocation]")
+            .date("horizon", a.horizon.as_ref())?,
+        None => None,
+    };
+    Ok(CapacitySpec { training, demand, inference, policy, horizon, inputs })
 }
 
 /// One `[[training]]` table as a training run.

@@ -122,3 +122,52 @@ fn gb300_and_gb200_train_alike_at_fp8_and_bf16_and_differ_at_fp4() {
     // FP4 beats FP8 on both.
     assert!(gb300 < scaled_run_days("gb300-nvl72", "fp8"));
 }
+
+#[test]
+fn every_gpu_hour_online_goes_to_training_inference_or_idle() {
+    // Conservation, day by day: two runs ending mid-day, the second waiting for the first.
+    let c = run(&cluster("2025-01-01", &(a_run("A", 4096, "2025-03-01", 10.3) + &a_run("B", 2048, "2025-03-02", 7.7))));
+    let u = &c.usage;
+    let sum = u.training_gpu_hours + u.inference_gpu_hours + u.idle_gpu_hours;
+    assert!((sum / u.gpu_hours_online - 1.0).abs() < 1e-12, "{u:?}");
+    let runs: f64 = c.training.iter().map(|t| t.gpu_hours).sum();
+    assert!((u.training_gpu_hours / runs - 1.0).abs() < 1e-9, "{u:?}");
+}
+
+/// A one-user-tier demand from 2025-01-15 whose only feature launches on 2026-09-15.
+const DEMAND_WITH_A_LATE_FEATURE: &str = "[demand]\nusers = [ { date = \"2025-01-15\", weekly_users = 1e5 } ]\n\
+    messages_per_user_per_day = 5\ninput_tokens_per_message = 1000\noutput_tokens_per_message = 500\n\
+    peak_to_average = 1.5\n[[demand.tier]]\nname = \"free\"\nshare_of_users = 1\nmodels = { \"llama3-70b\" = 1.0 }\n\
+    [[demand.feature]]\nname = \"reasoning\"\noutput_multiplier = 5\nshare_of_messages = 0.1\ntiers = [\"free\"]\n\
+    from = \"2026-09-15\"\n";
+
+#[test]
+fn the_timeline_runs_to_a_features_launch() {
+    // Regression: the last demand date counted only the user points (2025-01), not the launch.
+    let c = run(&cluster("2025-01-01", DEMAND_WITH_A_LATE_FEATURE));
+    assert_eq!(c.timeline.last().unwrap().month, "2026-09");
+    assert!(c.timeline.last().unwrap().demand_tokens_per_s > c.timeline[0].demand_tokens_per_s);
+}
+
+#[test]
+fn the_timeline_runs_to_the_scenarios_horizon() {
+    let with = |horizon: &str| {
+        let text =
+            cluster("2025-01-01", &format!("[allocation]\nhorizon = \"{horizon}\"\n{DEMAND_WITH_A_LATE_FEATURE}"));
+        run(&text).timeline.last().unwrap().month.clone()
+    };
+    // Past the last date: the timeline goes on to the horizon's month.
+    assert_eq!(with("2027-06-30"), "2027-06");
+    // Before it: the timeline stops there.
+    assert_eq!(with("2025-12-31"), "2025-12");
+    // A run still going at the horizon is cut there and reports its progress.
+    let text = cluster(
+        "2025-01-01",
+        &format!("[allocation]\nhorizon = \"2025-03-31\"\n{}", a_run("A", 4096, "2025-03-01", 62.0)),
+    );
+    let c = run(&text);
+    assert_eq!(c.timeline.last().unwrap().month, "2025-03");
+    assert_eq!(c.training[0].finish, None);
+    assert!((c.training[0].progress - 31.0 / 62.0).abs() < 1e-9, "{}", c.training[0].progress);
+    assert!(c.warnings.iter().any(|w| w.contains("50% done")), "{:?}", c.warnings);
+}

@@ -222,5 +222,8 @@ schema_struct! {
         "policy" policy: Option<String> => Value, "`inference_first` `fixed_share` `training_reservations`", "`inference_first`";
         /// only with `fixed_share`
         "inference_share" inference_share: Option<Input> => Input, "fraction", "—";
+        /// last day of the capacity timeline (its month is the last row); runs unfinished by then
+        /// are reported with the share they have done
+        "horizon" horizon: Option<Input> => Input, "date", "the last phase online, training start or demand date, then until every run finishes";
     }
 }
