@@ -81,6 +81,10 @@ pub struct TrainingResult {
     pub mfu: f64,
     /// Reliability overhead, GPU-hour weighted, and how it was obtained.
     pub ettr: Ettr,
+    /// Non-failure overheads (evaluation pauses, data stalls, planned restarts).
+    pub overheads: crate::training::Overheads,
+    /// Share of wall-clock time left for training after them.
+    pub overhead_factor: f64,
     /// Requested start.
     pub start: Date,
     /// First day the run held GPUs.
@@ -897,7 +901,7 @@ impl<'c> Months<'c> {
             (a + gp * ps.peak_flops(run.precision).unwrap_or(0.0) * mfu_p, m + gp * mfu_p)
         });
         let mfu = mfu_gpus / g;
-        let rate = achieved * e.ettr;
+        let rate = achieved * e.ettr * run.overheads.factor();
         let st = &mut self.state[r];
         if e.ettr <= 0.0 && !st.stalled_warned {
             st.stalled_warned = true;
@@ -1225,6 +1229,8 @@ fn training_result(run: &TrainingRun, st: &RunState) -> TrainingResult {
         gpu_hours: st.gpu_hours,
         mfu: st.mfu_hours / hours,
         ettr,
+        overheads: run.overheads,
+        overhead_factor: run.overheads.factor(),
         start: run.start,
         started: st.started,
         wall_days: match (st.started, st.finish) {

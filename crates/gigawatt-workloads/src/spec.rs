@@ -21,7 +21,9 @@ use crate::demand::{Demand, Feature, Tier, UserPoint, peak_to_average};
 use crate::models::{ModelArch, ModelCatalog};
 use crate::parse::{At, Inputs};
 use crate::precision::{PRECISION_FORMS, Precision};
-use crate::training::{AttentionFlops, ClosedForm, GpuRequest, Mfu, Reliability, TrainingRun, training_flops};
+use crate::training::{
+    AttentionFlops, ClosedForm, GpuRequest, Mfu, Overheads, Reliability, TrainingRun, training_flops,
+};
 
 /// A training run with where it was written.
 #[derive(Clone, Debug)]
@@ -256,6 +258,8 @@ fn training_run(
         sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
     })?;
     let reliability = reliability(&sec, run.reliability.as_ref(), &name, jobs, defaults, inputs)?;
+    let simulated = matches!(reliability, Reliability::Simulated { .. });
+    let overheads = overheads(&sec, run.overheads.as_ref(), &name, simulated, defaults, inputs)?;
     Ok(TrainingRun {
         name,
         model: arch.map(|a| a.id.clone()),
@@ -270,7 +274,92 @@ fn training_run(
         platform,
         start,
         reliability,
+        overheads,
     })
+}
+
+/// A run's non-failure overheads: its `[training.overheads]` table over the defaults. A run with a
+/// simulated ETTR takes its planned restarts from the simulator, so it may not give them here.
+fn overheads(
+    run: &At<'_>,
+    table: Option<&schema::TrainingOverheads>,
+    name: &str,
+    simulated: bool,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<Overheads, InputError> {
+    let path = run.path.key("overheads");
+    let sec = run.child(&path, "[training.overheads]");
+    let d = &defaults.overheads;
+    let given = |f: fn(&schema::TrainingOverheads) -> &Option<Input>| table.and_then(|t| f(t).as_ref());
+    if simulated {
+        for (key, input) in [
+            ("planned_restarts_per_day", given(|t| &t.planned_restarts_per_day)),
+            ("planned_restart_min", given(|t| &t.planned_restart_min)),
+        ] {
+            if input.is_some() {
+                return Err(sec.err(key, format!("`{key}` does not apply to a run whose ETTR is simulated")).with_help(
+                    "the simulator counts planned restarts itself (catalog/failures.toml [planned]); remove the key, or use method = \"closed_form\"",
+                ));
+            }
+        }
+    }
+    let mut get = |key: &str, input: Option<&Input>, label: &str, unit: &str, default: &Quantity, check: Check| {
+        let q = sec.quantity(key, input, label, check)?.unwrap_or_else(|| default.clone());
+        inputs.add(&format!("{path}.{key}"), &format!("{name}: {label}"), unit, &q);
+        Ok::<f64, InputError>(q.estimate.central)
+    };
+    let evaluation = given(|t| &t.evaluation_fraction);
+    let stall = given(|t| &t.data_stall_fraction);
+    let mut o = Overheads {
+        evaluation_fraction: get(
+            "evaluation_fraction",
+            evaluation,
+            "evaluation pauses",
+            "fraction",
+            &d.evaluation_fraction,
+            Check::FractionBelowOne,
+        )?,
+        data_stall_fraction: get(
+            "data_stall_fraction",
+            stall,
+            "data stalls",
+            "fraction",
+            &d.data_stall_fraction,
+            Check::FractionBelowOne,
+        )?,
+        planned_in_ettr: simulated,
+        ..Overheads::none()
+    };
+    if !simulated {
+        let per_day = given(|t| &t.planned_restarts_per_day);
+        let minutes = given(|t| &t.planned_restart_min);
+        o.planned_restarts_per_day = get(
+            "planned_restarts_per_day",
+            per_day,
+            "planned restarts",
+            "per day",
+            &d.planned_restarts_per_day,
+            Check::NonNegative,
+        )?;
+        o.planned_restart_min = get(
+            "planned_restart_min",
+            minutes,
+            "time lost per planned restart",
+            "min",
+            &d.planned_restart_min,
+            Check::NonNegative,
+        )?;
+        if o.planned_restarts_per_day * o.planned_restart_min >= 1440.0 {
+            return Err(sec
+                .err_here(format!(
+                    "planned restarts take the whole day: {} a day of {} min",
+                    o.planned_restarts_per_day, o.planned_restart_min
+                ))
+                .with_help("planned_restarts_per_day × planned_restart_min must stay below 1,440 minutes"));
+        }
+    }
+    Ok(o)
 }
 
 /// A run's (active, total) parameters: its catalog model's, or as written.
@@ -1316,6 +1405,28 @@ mod tests {
         // Without a job of its name the default stays the closed form.
         let spec = parse(RUN).unwrap();
         assert!(matches!(spec.training[0].run.reliability, Reliability::ClosedForm(_)));
+    }
+
+    #[test]
+    fn a_simulated_run_refuses_planned_restarts_at_their_key() {
+        let text = format!("{JOB_R}{RUN}[training.overheads]\nevaluation_fraction = 0.02\nplanned_restart_min = 5\n");
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.message.contains("`planned_restart_min` does not apply to a run whose ETTR is simulated"),
+            "{}",
+            err.message
+        );
+        assert!(err.help.as_deref().unwrap_or("").contains("[planned]"));
+        // Evaluation pauses apply; the simulator's ETTR counts the planned restarts.
+        let ok = parse(&format!("{JOB_R}{RUN}[training.overheads]\nevaluation_fraction = 0.02\n")).unwrap();
+        let o = ok.training[0].run.overheads;
+        assert!(o.planned_in_ettr && (o.factor() - 0.98).abs() < 1e-12, "{o:?}");
+    }
+
+    #[test]
+    fn an_evaluation_share_of_one_is_refused() {
+        let err = parse(&format!("{RUN}[training.overheads]\nevaluation_fraction = 1\n")).unwrap_err();
+        assert!(err.message.contains("evaluation"), "{}", err.message);
     }
 
     #[test]

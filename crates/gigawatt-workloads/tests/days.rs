@@ -16,11 +16,17 @@ fn cluster(online: &str, runs: &str) -> String {
     )
 }
 
-/// A run of `gpus` H100s from `start`, sized to take `days` days of compute at MFU 0.4 (ETTR 1).
+/// A run of `gpus` H100s from `start`, sized to take `days` days of compute at MFU 0.4 (ETTR 1,
+/// no planned restarts).
 fn a_run(name: &str, gpus: u32, start: &str, days: f64) -> String {
+    a_run_with(name, gpus, start, days, "planned_restarts_per_day = 0\n")
+}
+
+/// As [`a_run`], with `overheads` as the text of its `[training.overheads]`.
+fn a_run_with(name: &str, gpus: u32, start: &str, days: f64, overheads: &str) -> String {
     let flops = f64::from(gpus) * 989e12 * 0.4 * days * 86_400.0;
     format!(
-        "[[training]]\nname = \"{name}\"\nparams_active = 1e9\ntokens = {tokens:e}\nmfu = 0.4\ngpus = {gpus}\nstart = \"{start}\"\n[training.reliability]\nmethod = \"ignored\"\n",
+        "[[training]]\nname = \"{name}\"\nparams_active = 1e9\ntokens = {tokens:e}\nmfu = 0.4\ngpus = {gpus}\nstart = \"{start}\"\n[training.reliability]\nmethod = \"ignored\"\n[training.overheads]\n{overheads}",
         tokens = flops / 6e9
     )
 }
@@ -170,4 +176,44 @@ fn the_timeline_runs_to_the_scenarios_horizon() {
     assert_eq!(c.training[0].finish, None);
     assert!((c.training[0].progress - 31.0 / 62.0).abs() < 1e-9, "{}", c.training[0].progress);
     assert!(c.warnings.iter().any(|w| w.contains("50% done")), "{:?}", c.warnings);
+}
+
+#[test]
+fn non_failure_overheads_stretch_a_run_by_exactly_their_share() {
+    // 20 days of compute; 5% evaluation, 2% data stalls, 1 planned restart a day of 14.4 min (1%).
+    let o = "evaluation_fraction = 0.05\ndata_stall_fraction = 0.02\nplanned_restarts_per_day = 1\nplanned_restart_min = 14.4\n";
+    let c = run(&cluster("2025-01-01", &a_run_with("A", 4096, "2025-03-01", 20.0, o)));
+    let a = &c.training[0];
+    let factor = 0.95 * 0.98 * 0.99;
+    assert!((a.overhead_factor - factor).abs() < 1e-12, "{a:?}");
+    assert!((a.wall_days.unwrap() - 20.0 / factor).abs() < 1e-9, "{:?}", a.wall_days);
+    assert!((a.gpu_hours - 4096.0 * 24.0 * 20.0 / factor).abs() < 1e-6 * a.gpu_hours);
+    // Each overhead alone lengthens the run; none shortens it.
+    let days = |o: &str| {
+        run(&cluster("2025-01-01", &a_run_with("A", 4096, "2025-03-01", 20.0, o))).training[0].wall_days.unwrap()
+    };
+    let none = days("planned_restarts_per_day = 0\n");
+    assert!((none - 20.0).abs() < 1e-9);
+    for o in [
+        "planned_restarts_per_day = 0\nevaluation_fraction = 0.1\n",
+        "planned_restarts_per_day = 0\ndata_stall_fraction = 0.1\n",
+        "",
+    ] {
+        assert!(days(o) > none, "{o}");
+    }
+}
+
+#[test]
+fn planned_restarts_default_to_llama_3s_and_the_unsourced_overheads_are_listed() {
+    // No [training.overheads]: Llama 3's 47 planned restarts in 54 days, 10 min each.
+    let c = run(&cluster("2025-01-01", &a_run_with("A", 4096, "2025-03-01", 20.0, "")));
+    let a = &c.training[0];
+    let planned = 47.0 / 54.0 * 10.0 / 1440.0;
+    assert!((a.overhead_factor - (1.0 - planned)).abs() < 2e-5, "{}", a.overhead_factor);
+    let keys = |v: &[gigawatt_core::analysis::InputRecord]| v.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+    let assumptions = keys(&c.assumptions);
+    assert!(assumptions.contains(&"training[0].overheads.evaluation_fraction".to_string()), "{assumptions:?}");
+    assert!(assumptions.contains(&"training[0].overheads.data_stall_fraction".to_string()));
+    assert!(!assumptions.contains(&"training[0].overheads.planned_restarts_per_day".to_string()));
+    assert!(keys(&c.inputs).contains(&"training[0].overheads.planned_restarts_per_day".to_string()));
 }

@@ -42,6 +42,24 @@ schema_struct! {
         "start" start: Option<Input> => Input, "date (`2027-01-01`, `2027-Q1`, `2027-H1`)", "required";
         /// how the run's ETTR is obtained (see `[training.reliability]`)
         "reliability" reliability: Option<TrainingReliability> => Table(&TrainingReliability::SECTION), "table", "see `[training.reliability]`";
+        /// time the run holds its GPUs without training, besides failures (see `[training.overheads]`)
+        "overheads" overheads: Option<TrainingOverheads> => Table(&TrainingOverheads::SECTION), "table", "see `[training.overheads]`";
+    }
+}
+
+schema_struct! {
+    /// `[training.overheads]` (optional): non-failure overheads, each a share of wall-clock time
+    /// the run holds its GPUs without training; defaults in `catalog/workloads.toml` `[overheads]`.
+    pub struct TrainingOverheads as "[training.overheads]" {
+        /// paused for in-run evaluation
+        "evaluation_fraction" evaluation_fraction: Option<Input> => Input, "fraction below 1 (quantity)", "0";
+        /// waiting on the input pipeline
+        "data_stall_fraction" data_stall_fraction: Option<Input> => Input, "fraction below 1 (quantity)", "0";
+        /// planned stops (maintenance, configuration or dataset changes); a simulated run takes
+        /// them from the simulator instead
+        "planned_restarts_per_day" planned_restarts_per_day: Option<Input> => Input, "per day (quantity)", "0.87 (Llama 3)";
+        /// lost per planned stop (a checkpoint is saved first: only the restart)
+        "planned_restart_min" planned_restart_min: Option<Input> => Input, "min (quantity)", "10";
     }
 }
 
