@@ -84,6 +84,7 @@ mod tests {
             ("training", Training::SECTION),
             ("training-reliability", TrainingReliability::SECTION),
             ("training-overheads", TrainingOverheads::SECTION),
+            ("training-stage", TrainingStage::SECTION),
             ("demand", Demand::SECTION),
             ("demand-users", UserPoint::SECTION),
             ("demand-profile", Profile::SECTION),

@@ -93,6 +93,9 @@ pub struct TrainingResult {
     /// Wall-clock days from `started` to `finish`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wall_days: Option<f64>,
+    /// First day of each stage the run reached, for a run in stages.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stage_starts: Vec<Date>,
     /// Day the run finishes (the day its last FLOP is done), if within the timeline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finish: Option<Date>,
@@ -732,6 +735,8 @@ struct RunState {
     finish: Option<Date>,
     finish_days: f64,
     stalled_warned: bool,
+    /// First day of each stage reached.
+    stage_starts: Vec<Date>,
 }
 
 /// The month-by-month allocation as it goes: the rows so far, each training run's progress,
@@ -843,7 +848,7 @@ impl<'c> Months<'c> {
         active
             .iter()
             .map(|&r| RunRequest {
-                request: match self.runs[r].gpus {
+                request: match self.runs[r].stages[self.runs[r].stage_at(self.state[r].done_flops)].gpus {
                     GpuRequest::Count { gpus } => Request::Count(gpus),
                     GpuRequest::FleetShare { share } => Request::Share(share),
                 },
@@ -914,6 +919,9 @@ impl<'c> Months<'c> {
             ));
         }
         st.started.get_or_insert(from);
+        while st.stage_starts.len() <= run.stage_at(st.done_flops) {
+            st.stage_starts.push(from);
+        }
         st.max_gpus = st.max_gpus.max(g);
         st.last_ettr = Some(e);
         let remaining = run.flops - st.done_flops;
@@ -1237,6 +1245,7 @@ fn training_result(run: &TrainingRun, st: &RunState) -> TrainingResult {
             (Some(a), Some(_)) => Some(st.finish_days - a.days_since_epoch() as f64),
             _ => None,
         },
+        stage_starts: if run.stages.len() > 1 { st.stage_starts.clone() } else { Vec::new() },
         finish: st.finish,
         progress: st.done_flops / run.flops,
     }

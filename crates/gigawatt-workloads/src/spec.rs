@@ -22,7 +22,7 @@ use crate::models::{ModelArch, ModelCatalog};
 use crate::parse::{At, Inputs};
 use crate::precision::{PRECISION_FORMS, Precision};
 use crate::training::{
-    AttentionFlops, ClosedForm, GpuRequest, Mfu, Overheads, Reliability, TrainingRun, training_flops,
+    AttentionFlops, ClosedForm, GpuRequest, Mfu, Overheads, Reliability, Stage, TrainingRun, training_flops,
 };
 
 /// A training run with where it was written.
@@ -251,7 +251,8 @@ fn training_run(
     let attention = attention_flops(&sec, run, arch)?;
     let flops = training_flops(params_active, tokens, attention, arch);
     let mfu = run_mfu(&sec, run, &name, precision, fleet, catalog, defaults, inputs)?;
-    let gpus = gpu_request(&sec, run, &name, inputs)?;
+    let stages = run_stages(&sec, run, &name, flops, inputs)?;
+    let gpus = stages[0].gpus;
     let platform = run_platform(&sec, run, fleet)?;
     check_peak_throughput(&sec, fleet, platform.as_deref(), precision, catalog)?;
     let start = sec.date("start", run.start.as_ref())?.ok_or_else(|| {
@@ -271,6 +272,7 @@ fn training_run(
         flops,
         mfu,
         gpus,
+        stages,
         platform,
         start,
         reliability,
@@ -588,15 +590,70 @@ fn precision_mfu_factor(
 }
 
 /// The GPUs a run asks for: a fixed count, or a share of the fleet online.
-fn gpu_request(
+/// A run's stages: its `[[training.stage]]`s with their FLOPs shares, or one stage of its own
+/// `gpus` or `fleet_share`.
+fn run_stages(
     sec: &At<'_>,
     run: &schema::Training,
+    name: &str,
+    flops: f64,
+    inputs: &mut Inputs,
+) -> Result<Vec<Stage>, InputError> {
+    if run.stages.is_empty() {
+        let gpus = gpu_request(sec, run.gpus.as_ref(), run.fleet_share.as_ref(), name, inputs)?;
+        return Ok(vec![Stage { gpus, until_flops: flops }]);
+    }
+    if let Some(k) = [("gpus", &run.gpus), ("fleet_share", &run.fleet_share)].iter().find(|(_, v)| v.is_some()) {
+        return Err(sec
+            .err(k.0, format!("`{}` belongs to each [[training.stage]] when the run has stages", k.0))
+            .with_help("move it into the stages, e.g. [[training.stage]] gpus = 16384, flops_share = 0.5"));
+    }
+    let stages_path = sec.path.key("stage");
+    let (mut stages, mut done) = (Vec::new(), 0.0);
+    for (i, st) in run.stages.iter().enumerate() {
+        let path = stages_path.index(i);
+        let s = sec.child(&path, "[[training.stage]]");
+        let gpus = gpu_request(&s, st.gpus.as_ref(), st.fleet_share.as_ref(), name, inputs)?;
+        let last = i + 1 == run.stages.len();
+        let share =
+            match s.quantity("flops_share", st.flops_share.as_ref(), "share of the run's FLOPs", Check::Fraction)? {
+                Some(q) => record(
+                    inputs,
+                    &format!("{path}.flops_share"),
+                    &format!("{name}: stage {} share of FLOPs", i + 1),
+                    "fraction",
+                    Some(q),
+                )
+                .unwrap_or_default(),
+                None if last => 1.0 - done,
+                None => {
+                    return Err(s
+                        .err_here(format!("stage {} of `{name}` gives no flops_share", i + 1))
+                        .with_help("add flops_share = 0.5 (only the last stage may take the rest)"));
+                }
+            };
+        done += share;
+        if done > 1.0 + 1e-9 || (last && (done - 1.0).abs() > 1e-9) {
+            return Err(s
+                .err("flops_share", format!("the stages' FLOPs shares add up to {done:.3}, not 1"))
+                .with_help("make the shares add up to 1, or leave the last stage's out (it takes the rest)"));
+        }
+        stages.push(Stage { gpus, until_flops: if last { flops } else { done * flops } });
+    }
+    Ok(stages)
+}
+
+/// A run's (or a stage's) GPUs: a count or a share of the fleet, one of the two.
+fn gpu_request(
+    sec: &At<'_>,
+    gpus: Option<&Input>,
+    fleet_share: Option<&Input>,
     name: &str,
     inputs: &mut Inputs,
 ) -> Result<GpuRequest, InputError> {
     match (
-        sec.integer("gpus", run.gpus.as_ref(), 1..=100_000_000)?,
-        sec.quantity("fleet_share", run.fleet_share.as_ref(), "fleet share", Check::Fraction)?,
+        sec.integer("gpus", gpus, 1..=100_000_000)?,
+        sec.quantity("fleet_share", fleet_share, "fleet share", Check::Fraction)?,
     ) {
         (Some(_), Some(_)) => Err(sec
             .err("fleet_share", "a run asks for `gpus` or a `fleet_share`, not both")

@@ -176,6 +176,14 @@ pub struct Overheads {
     pub planned_in_ettr: bool,
 }
 
+impl TrainingRun {
+    /// The stage the run is in once `done_flops` are done (the last when all are).
+    pub fn stage_at(&self, done_flops: f64) -> usize {
+        let tol = 1e-9 * self.flops;
+        self.stages.iter().position(|s| done_flops < s.until_flops - tol).unwrap_or(self.stages.len().saturating_sub(1))
+    }
+}
+
 impl Overheads {
     /// No overheads.
     pub fn none() -> Overheads {
@@ -254,6 +262,15 @@ pub enum GpuRequest {
     },
 }
 
+/// A part of a run at one size.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Stage {
+    /// GPUs asked for in this stage.
+    pub gpus: GpuRequest,
+    /// The run's cumulative FLOPs at which the stage ends (the run's FLOPs for the last).
+    pub until_flops: f64,
+}
+
 /// One training run, validated.
 #[derive(Clone, Debug, Serialize)]
 pub struct TrainingRun {
@@ -275,8 +292,10 @@ pub struct TrainingRun {
     pub flops: f64,
     /// How MFU is set.
     pub mfu: Mfu,
-    /// GPUs asked for.
+    /// GPUs asked for (the first stage's).
     pub gpus: GpuRequest,
+    /// Its stages in order (one, of `gpus`, unless the run gives `[[training.stage]]`).
+    pub stages: Vec<Stage>,
     /// Only GPUs of this platform, if set.
     pub platform: Option<String>,
     /// Earliest start.

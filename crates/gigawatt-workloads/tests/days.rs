@@ -217,3 +217,56 @@ fn planned_restarts_default_to_llama_3s_and_the_unsourced_overheads_are_listed()
     assert!(!assumptions.contains(&"training[0].overheads.planned_restarts_per_day".to_string()));
     assert!(keys(&c.inputs).contains(&"training[0].overheads.planned_restarts_per_day".to_string()));
 }
+
+/// A run of `days` days of compute on 4,096 H100 (MFU 0.4, no overheads) in the stages `stages`.
+fn staged(days: f64, stages: &str) -> Capacity {
+    let flops = 4096.0 * 989e12 * 0.4 * days * 86_400.0;
+    run(&cluster(
+        "2025-01-01",
+        &format!(
+            "[[training]]\nname = \"S\"\nparams_active = 1e9\ntokens = {:e}\nmfu = 0.4\nstart = \"2025-03-01\"\n\
+             [training.reliability]\nmethod = \"ignored\"\n[training.overheads]\nplanned_restarts_per_day = 0\n{stages}",
+            flops / 6e9
+        ),
+    ))
+}
+
+#[test]
+fn a_run_in_stages_of_n_then_n_over_2_gpus_takes_the_closed_form_time() {
+    // 8 days of compute on 4,096 GPUs: half of it on 4,096 (4 days), the rest on 2,048 (8 days).
+    let c = staged(8.0, "[[training.stage]]\ngpus = 4096\nflops_share = 0.5\n[[training.stage]]\ngpus = 2048\n");
+    let s = &c.training[0];
+    assert!((s.wall_days.unwrap() - 12.0).abs() < 1e-6, "{s:?}");
+    assert!((s.gpu_hours - 24.0 * (4096.0 * 4.0 + 2048.0 * 8.0)).abs() < 1e-6 * s.gpu_hours, "{}", s.gpu_hours);
+    let starts: Vec<String> = s.stage_starts.iter().map(|d| d.to_string()).collect();
+    assert_eq!(starts, ["2025-03-01", "2025-03-05"]);
+    assert_eq!(s.gpus, 4096.0);
+    // A share ending mid-day: the stage changes the day after, so the run is at most a day shorter.
+    let c = staged(7.0, "[[training.stage]]\ngpus = 4096\nflops_share = 0.5\n[[training.stage]]\ngpus = 2048\n");
+    let w = c.training[0].wall_days.unwrap();
+    assert!(w <= 10.5 + 1e-9 && w > 9.5, "{w}");
+    // One stage of the run's size is the unstaged run.
+    let one = staged(7.0, "[[training.stage]]\ngpus = 4096\n");
+    assert!((one.training[0].wall_days.unwrap() - 7.0).abs() < 1e-9);
+}
+
+#[test]
+fn stages_whose_shares_do_not_add_up_are_refused_at_the_key() {
+    let cat = Catalog::bundled().unwrap();
+    let text = cluster(
+        "2025-01-01",
+        "[[training]]\nname = \"S\"\nparams_active = 1e9\ntokens = 1e12\nmfu = 0.4\nstart = \"2025-03-01\"\n\
+         [[training.stage]]\ngpus = 4096\nflops_share = 0.7\n[[training.stage]]\ngpus = 2048\nflops_share = 0.5\n",
+    );
+    let model = load_scenario(&SourceFile::new("days.toml", text), &cat).unwrap();
+    let err = capacity(&model, &cat).unwrap_err();
+    assert!(err.message.contains("add up to 1.200, not 1"), "{}", err.message);
+    let text = cluster(
+        "2025-01-01",
+        "[[training]]\nname = \"S\"\nparams_active = 1e9\ntokens = 1e12\nmfu = 0.4\ngpus = 8\nstart = \"2025-03-01\"\n\
+         [[training.stage]]\ngpus = 4096\n",
+    );
+    let model = load_scenario(&SourceFile::new("days.toml", text), &cat).unwrap();
+    let err = capacity(&model, &cat).unwrap_err();
+    assert!(err.message.contains("`gpus` belongs to each [[training.stage]]"), "{}", err.message);
+}

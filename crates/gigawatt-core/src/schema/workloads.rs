@@ -42,8 +42,25 @@ schema_struct! {
         "start" start: Option<Input> => Input, "date (`2027-01-01`, `2027-Q1`, `2027-H1`)", "required";
         /// how the run's ETTR is obtained (see `[training.reliability]`)
         "reliability" reliability: Option<TrainingReliability> => Table(&TrainingReliability::SECTION), "table", "see `[training.reliability]`";
+        /// stages of different sizes in order, e.g. N GPUs then N/2 (see `[[training.stage]]`);
+        /// with stages the run itself gives neither `gpus` nor `fleet_share`
+        #[serde(default)]
+        "stage" stages: Vec<TrainingStage> => Tables(&TrainingStage::SECTION), "array of tables", "one stage of the run's `gpus` or `fleet_share`";
         /// time the run holds its GPUs without training, besides failures (see `[training.overheads]`)
         "overheads" overheads: Option<TrainingOverheads> => Table(&TrainingOverheads::SECTION), "table", "see `[training.overheads]`";
+    }
+}
+
+schema_struct! {
+    /// A `[[training.stage]]`: a part of a run at one size; the run moves to the next stage the day
+    /// after this one's share of its FLOPs is done.
+    pub struct TrainingStage as "[[training.stage]]" {
+        /// a fixed count for this stage
+        "gpus" gpus: Option<Input> => Input, "GPU packages", "one of the two";
+        /// a share of the GPUs online each day, for this stage
+        "fleet_share" fleet_share: Option<Input> => Input, "fraction (quantity)", "one of the two";
+        /// share of the run's FLOPs done in this stage
+        "flops_share" flops_share: Option<Input> => Input, "fraction (quantity)", "the rest (last stage only)";
     }
 }
 
