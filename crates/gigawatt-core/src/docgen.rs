@@ -83,6 +83,8 @@ mod tests {
         for (name, section) in [
             ("training", Training::SECTION),
             ("training-reliability", TrainingReliability::SECTION),
+            ("training-overheads", TrainingOverheads::SECTION),
+            ("training-stage", TrainingStage::SECTION),
             ("demand", Demand::SECTION),
             ("demand-users", UserPoint::SECTION),
             ("demand-profile", Profile::SECTION),

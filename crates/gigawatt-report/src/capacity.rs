@@ -221,7 +221,10 @@ fn usage_section(out: &mut String, c: &Capacity) {
 
 /// TRAINING: one row per run, then each run's simulated ETTR and interruption notes.
 fn training_section(out: &mut String, training: &[TrainingResult]) {
-    heading(out, "TRAINING (compute 6·N·D unless stated; wall-clock and GPU-hours include the reliability overhead)");
+    heading(
+        out,
+        "TRAINING (compute 6·N·D unless stated; wall-clock and GPU-hours include the reliability and non-failure overheads)",
+    );
     let mut t = new_table(
         &["run", "FLOPs", "attention", "GPUs", "MFU", "ETTR", "GPU-hours", "wall days", "started", "finish"],
         1,
@@ -243,7 +246,35 @@ fn training_section(out: &mut String, training: &[TrainingResult]) {
     push_table(out, &t);
     for r in training {
         ettr_notes(out, r);
+        overhead_note(out, r);
     }
+}
+
+/// A run's non-failure overheads, when it has any: the share of time left and what takes the rest.
+fn overhead_note(out: &mut String, r: &TrainingResult) {
+    let o = &r.overheads;
+    let planned = o.planned_fraction();
+    if r.overhead_factor >= 1.0 && !o.planned_in_ettr {
+        return;
+    }
+    let planned_text = if o.planned_in_ettr {
+        "planned restarts in the simulated ETTR".to_string()
+    } else {
+        format!(
+            "planned restarts {} ({:.2} a day × {:.0} min)",
+            percent(planned),
+            o.planned_restarts_per_day,
+            o.planned_restart_min
+        )
+    };
+    let _ = writeln!(
+        out,
+        "  {}: training {} of the time besides failures — evaluation {}, data stalls {}, {planned_text}",
+        r.name,
+        percent(r.overhead_factor),
+        percent(o.evaluation_fraction),
+        percent(o.data_stall_fraction),
+    );
 }
 
 /// A run's ETTR notes: the simulation's replicas and CI, the interruption rate and checkpoints.

@@ -81,6 +81,10 @@ pub struct TrainingResult {
     pub mfu: f64,
     /// Reliability overhead, GPU-hour weighted, and how it was obtained.
     pub ettr: Ettr,
+    /// Non-failure overheads (evaluation pauses, data stalls, planned restarts).
+    pub overheads: crate::training::Overheads,
+    /// Share of wall-clock time left for training after them.
+    pub overhead_factor: f64,
     /// Requested start.
     pub start: Date,
     /// First day the run held GPUs.
@@ -89,6 +93,9 @@ pub struct TrainingResult {
     /// Wall-clock days from `started` to `finish`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wall_days: Option<f64>,
+    /// First day of each stage the run reached, for a run in stages.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stage_starts: Vec<Date>,
     /// Day the run finishes (the day its last FLOP is done), if within the timeline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finish: Option<Date>,
@@ -728,6 +735,8 @@ struct RunState {
     finish: Option<Date>,
     finish_days: f64,
     stalled_warned: bool,
+    /// First day of each stage reached.
+    stage_starts: Vec<Date>,
 }
 
 /// The month-by-month allocation as it goes: the rows so far, each training run's progress,
@@ -766,13 +775,8 @@ impl<'c> Months<'c> {
     /// and then until every training run has finished (at most [`MAX_EXTRA_MONTHS`] more).
     fn run(ctx: &'c Context<'c>, rates: &'c Rates, ettr: &dyn EttrSource) -> Months<'c> {
         let first_day = ctx.eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
-        let last_online = ctx.eval.phases.iter().map(|p| p.online).max().expect("a scenario has phases");
-        // The timeline covers the build-out, every run's start and the last demand point.
-        let last_start = ctx.spec.training.iter().map(|t| t.run.start).max();
-        let last_demand = ctx.spec.demand.as_ref().and_then(|d| d.demand.users.last().map(|u| u.date));
-        let last = [Some(last_online), last_start, last_demand].into_iter().flatten().max().unwrap_or(last_online);
         let (mut y, mut m) = first_day.year_month();
-        let (ly, lm) = last.year_month();
+        let (ly, lm) = ctx.spec.horizon.unwrap_or_else(|| last_date(ctx)).year_month();
         let runs: Vec<&TrainingRun> = ctx.spec.training.iter().map(|t| &t.run).collect();
         let state = runs.iter().map(|_| RunState::default()).collect();
         let tiers: Vec<String> =
@@ -798,7 +802,7 @@ impl<'c> Months<'c> {
             let past_build = (y, m) >= (ly, lm);
             if past_build {
                 let pending = months.state.iter().any(|s| s.finish.is_none());
-                if !pending || extra >= MAX_EXTRA_MONTHS {
+                if !pending || extra >= MAX_EXTRA_MONTHS || ctx.spec.horizon.is_some() {
                     break;
                 }
                 extra += 1;
@@ -844,7 +848,7 @@ impl<'c> Months<'c> {
         active
             .iter()
             .map(|&r| RunRequest {
-                request: match self.runs[r].gpus {
+                request: match self.runs[r].stages[self.runs[r].stage_at(self.state[r].done_flops)].gpus {
                     GpuRequest::Count { gpus } => Request::Count(gpus),
                     GpuRequest::FleetShare { share } => Request::Share(share),
                 },
@@ -902,7 +906,7 @@ impl<'c> Months<'c> {
             (a + gp * ps.peak_flops(run.precision).unwrap_or(0.0) * mfu_p, m + gp * mfu_p)
         });
         let mfu = mfu_gpus / g;
-        let rate = achieved * e.ettr;
+        let rate = achieved * e.ettr * run.overheads.factor();
         let st = &mut self.state[r];
         if e.ettr <= 0.0 && !st.stalled_warned {
             st.stalled_warned = true;
@@ -915,6 +919,9 @@ impl<'c> Months<'c> {
             ));
         }
         st.started.get_or_insert(from);
+        while st.stage_starts.len() <= run.stage_at(st.done_flops) {
+            st.stage_starts.push(from);
+        }
         st.max_gpus = st.max_gpus.max(g);
         st.last_ettr = Some(e);
         let remaining = run.flops - st.done_flops;
@@ -1093,6 +1100,19 @@ impl MonthSum {
     }
 }
 
+/// The last date the timeline must cover without a horizon: the last phase online, the last
+/// training start, and the last demand date (a user count or a feature's launch).
+fn last_date(ctx: &Context<'_>) -> Date {
+    let last_online = ctx.eval.phases.iter().map(|p| p.online).max().expect("a scenario has phases");
+    let starts = ctx.spec.training.iter().map(|t| t.run.start);
+    let demand = ctx
+        .spec
+        .demand
+        .iter()
+        .flat_map(|d| d.demand.users.iter().map(|u| u.date).chain(d.demand.features.iter().filter_map(|f| f.from)));
+    starts.chain(demand).fold(last_online, Date::max)
+}
+
 /// Each tier's peak demand and its GPU-seconds per output token on each of `platforms`
 /// platforms, at the tier's model mix.
 fn tier_loads(tier_demand: &[TierDemand], platforms: usize, rates: &Rates) -> Vec<TierLoad> {
@@ -1217,12 +1237,15 @@ fn training_result(run: &TrainingRun, st: &RunState) -> TrainingResult {
         gpu_hours: st.gpu_hours,
         mfu: st.mfu_hours / hours,
         ettr,
+        overheads: run.overheads,
+        overhead_factor: run.overheads.factor(),
         start: run.start,
         started: st.started,
         wall_days: match (st.started, st.finish) {
             (Some(a), Some(_)) => Some(st.finish_days - a.days_since_epoch() as f64),
             _ => None,
         },
+        stage_starts: if run.stages.len() > 1 { st.stage_starts.clone() } else { Vec::new() },
         finish: st.finish,
         progress: st.done_flops / run.flops,
     }

@@ -31,6 +31,20 @@ pub struct ReliabilityDefaults {
     pub restart_overhead_min: Quantity,
 }
 
+/// Non-failure overheads of a training run (`[overheads]`): wall-clock time the job holds its
+/// GPUs without training (see [`crate::training::Overheads`]).
+#[derive(Clone, Debug)]
+pub struct OverheadDefaults {
+    /// Share of wall-clock time paused for in-run evaluation.
+    pub evaluation_fraction: Quantity,
+    /// Share of wall-clock time stalled waiting for data.
+    pub data_stall_fraction: Quantity,
+    /// Planned restarts (maintenance, configuration or dataset changes) per day.
+    pub planned_restarts_per_day: Quantity,
+    /// Time lost per planned restart, min.
+    pub planned_restart_min: Quantity,
+}
+
 /// The documented MFU model: `platform_mfu × per_doubling^max(0, log2(n / reference_gpus))`, with
 /// `platform_mfu` the platform's `training_mfu` (its catalog file), else `reference_mfu`.
 #[derive(Clone, Debug)]
@@ -87,6 +101,8 @@ pub struct WorkloadDefaults {
     pub reliability: ReliabilityDefaults,
     /// The MFU model.
     pub mfu: MfuModel,
+    /// Non-failure overheads of training runs.
+    pub overheads: OverheadDefaults,
     /// Fraction of HBM usable for weights and KV cache.
     pub hbm_usable_fraction: Quantity,
     /// Bytes per hidden-state element per expert-parallel send (dispatch + combine).
@@ -101,7 +117,18 @@ pub struct WorkloadDefaults {
 struct WorkloadsFile {
     reliability: Option<ReliabilityFile>,
     mfu: Option<MfuFile>,
+    overheads: Option<OverheadsFile>,
     inference: Option<InferenceFile>,
+}
+
+/// `[overheads]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OverheadsFile {
+    evaluation_fraction: Option<Input>,
+    data_stall_fraction: Option<Input>,
+    planned_restarts_per_day: Option<Input>,
+    planned_restart_min: Option<Input>,
 }
 
 /// `[reliability]` as written.
@@ -169,10 +196,12 @@ impl WorkloadDefaults {
         let lacks = |key: &str| top.err_here(format!("catalog/workloads.toml lacks [{key}]"));
         let reliability = reliability_defaults(&top, raw.reliability.as_ref().ok_or_else(|| lacks("reliability"))?)?;
         let mfu = mfu_model(&top, raw.mfu.as_ref().ok_or_else(|| lacks("mfu"))?)?;
+        let overheads = overhead_defaults(&top, raw.overheads.as_ref().ok_or_else(|| lacks("overheads"))?)?;
         let inference = inference_defaults(&top, raw.inference.as_ref().ok_or_else(|| lacks("inference"))?)?;
         Ok(WorkloadDefaults {
             reliability,
             mfu,
+            overheads,
             hbm_usable_fraction: inference.hbm_usable_fraction,
             ep_bytes_per_element: inference.ep_bytes_per_element,
             calibration: inference.calibration,
@@ -219,6 +248,41 @@ fn reliability_defaults(top: &At<'_>, t: &ReliabilityFile) -> Result<Reliability
             "restart overhead",
             Check::NonNegative,
             "",
+        )?,
+    })
+}
+
+/// The non-failure overheads of the `[overheads]` table.
+fn overhead_defaults(top: &At<'_>, t: &OverheadsFile) -> Result<OverheadDefaults, InputError> {
+    let op = top.path.key("overheads");
+    let o = top.child(&op, "[overheads]");
+    let need = |key: &str, input: &Option<Input>, label: &str, check: Check| {
+        o.need_quantity(key, input.as_ref(), label, check, "")
+    };
+    Ok(OverheadDefaults {
+        evaluation_fraction: need(
+            "evaluation_fraction",
+            &t.evaluation_fraction,
+            "evaluation pauses",
+            Check::FractionBelowOne,
+        )?,
+        data_stall_fraction: need(
+            "data_stall_fraction",
+            &t.data_stall_fraction,
+            "data stalls",
+            Check::FractionBelowOne,
+        )?,
+        planned_restarts_per_day: need(
+            "planned_restarts_per_day",
+            &t.planned_restarts_per_day,
+            "planned restarts per day",
+            Check::NonNegative,
+        )?,
+        planned_restart_min: need(
+            "planned_restart_min",
+            &t.planned_restart_min,
+            "time lost per planned restart",
+            Check::NonNegative,
         )?,
     })
 }

@@ -21,7 +21,9 @@ use crate::demand::{Demand, Feature, Tier, UserPoint, peak_to_average};
 use crate::models::{ModelArch, ModelCatalog};
 use crate::parse::{At, Inputs};
 use crate::precision::{PRECISION_FORMS, Precision};
-use crate::training::{AttentionFlops, ClosedForm, GpuRequest, Mfu, Reliability, TrainingRun, training_flops};
+use crate::training::{
+    AttentionFlops, ClosedForm, GpuRequest, Mfu, Overheads, Reliability, Stage, TrainingRun, training_flops,
+};
 
 /// A training run with where it was written.
 #[derive(Clone, Debug)]
@@ -106,6 +108,8 @@ pub struct CapacitySpec {
     pub inference: InferenceSpec,
     /// The split policy.
     pub policy: Policy,
+    /// `[allocation] horizon`: the last day of the timeline, if given.
+    pub horizon: Option<Date>,
     /// Every input read, with provenance.
     pub inputs: Inputs,
 }
@@ -205,7 +209,12 @@ pub fn parse_sections(
     };
     let inference = inference_section(file, model.workloads.inference.as_ref(), models)?;
     let policy = allocation_section(file, model.workloads.allocation.as_ref())?;
-    Ok(CapacitySpec { training, demand, inference, policy, inputs })
+    let horizon = match &model.workloads.allocation {
+        Some(a) => At::scenario(file, &KeyPath::root().key("allocation"), "[allocation]")
+            .date("horizon", a.horizon.as_ref())?,
+        None => None,
+    };
+    Ok(CapacitySpec { training, demand, inference, policy, horizon, inputs })
 }
 
 /// One `[[training]]` table as a training run.
@@ -242,13 +251,16 @@ fn training_run(
     let attention = attention_flops(&sec, run, arch)?;
     let flops = training_flops(params_active, tokens, attention, arch);
     let mfu = run_mfu(&sec, run, &name, precision, fleet, catalog, defaults, inputs)?;
-    let gpus = gpu_request(&sec, run, &name, inputs)?;
+    let stages = run_stages(&sec, run, &name, flops, inputs)?;
+    let gpus = stages[0].gpus;
     let platform = run_platform(&sec, run, fleet)?;
     check_peak_throughput(&sec, fleet, platform.as_deref(), precision, catalog)?;
     let start = sec.date("start", run.start.as_ref())?.ok_or_else(|| {
         sec.err_here(format!("training run `{name}` has no `start`")).with_help("add start = \"2027-Q1\"")
     })?;
     let reliability = reliability(&sec, run.reliability.as_ref(), &name, jobs, defaults, inputs)?;
+    let simulated = matches!(reliability, Reliability::Simulated { .. });
+    let overheads = overheads(&sec, run.overheads.as_ref(), &name, simulated, defaults, inputs)?;
     Ok(TrainingRun {
         name,
         model: arch.map(|a| a.id.clone()),
@@ -260,10 +272,96 @@ fn training_run(
         flops,
         mfu,
         gpus,
+        stages,
         platform,
         start,
         reliability,
+        overheads,
     })
+}
+
+/// A run's non-failure overheads: its `[training.overheads]` table over the defaults. A run with a
+/// simulated ETTR takes its planned restarts from the simulator, so it may not give them here.
+fn overheads(
+    run: &At<'_>,
+    table: Option<&schema::TrainingOverheads>,
+    name: &str,
+    simulated: bool,
+    defaults: &WorkloadDefaults,
+    inputs: &mut Inputs,
+) -> Result<Overheads, InputError> {
+    let path = run.path.key("overheads");
+    let sec = run.child(&path, "[training.overheads]");
+    let d = &defaults.overheads;
+    let given = |f: fn(&schema::TrainingOverheads) -> &Option<Input>| table.and_then(|t| f(t).as_ref());
+    if simulated {
+        for (key, input) in [
+            ("planned_restarts_per_day", given(|t| &t.planned_restarts_per_day)),
+            ("planned_restart_min", given(|t| &t.planned_restart_min)),
+        ] {
+            if input.is_some() {
+                return Err(sec.err(key, format!("`{key}` does not apply to a run whose ETTR is simulated")).with_help(
+                    "the simulator counts planned restarts itself (catalog/failures.toml [planned]); remove the key, or use method = \"closed_form\"",
+                ));
+            }
+        }
+    }
+    let mut get = |key: &str, input: Option<&Input>, label: &str, unit: &str, default: &Quantity, check: Check| {
+        let q = sec.quantity(key, input, label, check)?.unwrap_or_else(|| default.clone());
+        inputs.add(&format!("{path}.{key}"), &format!("{name}: {label}"), unit, &q);
+        Ok::<f64, InputError>(q.estimate.central)
+    };
+    let evaluation = given(|t| &t.evaluation_fraction);
+    let stall = given(|t| &t.data_stall_fraction);
+    let mut o = Overheads {
+        evaluation_fraction: get(
+            "evaluation_fraction",
+            evaluation,
+            "evaluation pauses",
+            "fraction",
+            &d.evaluation_fraction,
+            Check::FractionBelowOne,
+        )?,
+        data_stall_fraction: get(
+            "data_stall_fraction",
+            stall,
+            "data stalls",
+            "fraction",
+            &d.data_stall_fraction,
+            Check::FractionBelowOne,
+        )?,
+        planned_in_ettr: simulated,
+        ..Overheads::none()
+    };
+    if !simulated {
+        let per_day = given(|t| &t.planned_restarts_per_day);
+        let minutes = given(|t| &t.planned_restart_min);
+        o.planned_restarts_per_day = get(
+            "planned_restarts_per_day",
+            per_day,
+            "planned restarts",
+            "per day",
+            &d.planned_restarts_per_day,
+            Check::NonNegative,
+        )?;
+        o.planned_restart_min = get(
+            "planned_restart_min",
+            minutes,
+            "time lost per planned restart",
+            "min",
+            &d.planned_restart_min,
+            Check::NonNegative,
+        )?;
+        if o.planned_restarts_per_day * o.planned_restart_min >= 1440.0 {
+            return Err(sec
+                .err_here(format!(
+                    "planned restarts take the whole day: {} a day of {} min",
+                    o.planned_restarts_per_day, o.planned_restart_min
+                ))
+                .with_help("planned_restarts_per_day × planned_restart_min must stay below 1,440 minutes"));
+        }
+    }
+    Ok(o)
 }
 
 /// A run's (active, total) parameters: its catalog model's, or as written.
@@ -492,15 +590,70 @@ fn precision_mfu_factor(
 }
 
 /// The GPUs a run asks for: a fixed count, or a share of the fleet online.
-fn gpu_request(
+/// A run's stages: its `[[training.stage]]`s with their FLOPs shares, or one stage of its own
+/// `gpus` or `fleet_share`.
+fn run_stages(
     sec: &At<'_>,
     run: &schema::Training,
+    name: &str,
+    flops: f64,
+    inputs: &mut Inputs,
+) -> Result<Vec<Stage>, InputError> {
+    if run.stages.is_empty() {
+        let gpus = gpu_request(sec, run.gpus.as_ref(), run.fleet_share.as_ref(), name, inputs)?;
+        return Ok(vec![Stage { gpus, until_flops: flops }]);
+    }
+    if let Some(k) = [("gpus", &run.gpus), ("fleet_share", &run.fleet_share)].iter().find(|(_, v)| v.is_some()) {
+        return Err(sec
+            .err(k.0, format!("`{}` belongs to each [[training.stage]] when the run has stages", k.0))
+            .with_help("move it into the stages, e.g. [[training.stage]] gpus = 16384, flops_share = 0.5"));
+    }
+    let stages_path = sec.path.key("stage");
+    let (mut stages, mut done) = (Vec::new(), 0.0);
+    for (i, st) in run.stages.iter().enumerate() {
+        let path = stages_path.index(i);
+        let s = sec.child(&path, "[[training.stage]]");
+        let gpus = gpu_request(&s, st.gpus.as_ref(), st.fleet_share.as_ref(), name, inputs)?;
+        let last = i + 1 == run.stages.len();
+        let share =
+            match s.quantity("flops_share", st.flops_share.as_ref(), "share of the run's FLOPs", Check::Fraction)? {
+                Some(q) => record(
+                    inputs,
+                    &format!("{path}.flops_share"),
+                    &format!("{name}: stage {} share of FLOPs", i + 1),
+                    "fraction",
+                    Some(q),
+                )
+                .unwrap_or_default(),
+                None if last => 1.0 - done,
+                None => {
+                    return Err(s
+                        .err_here(format!("stage {} of `{name}` gives no flops_share", i + 1))
+                        .with_help("add flops_share = 0.5 (only the last stage may take the rest)"));
+                }
+            };
+        done += share;
+        if done > 1.0 + 1e-9 || (last && (done - 1.0).abs() > 1e-9) {
+            return Err(s
+                .err("flops_share", format!("the stages' FLOPs shares add up to {done:.3}, not 1"))
+                .with_help("make the shares add up to 1, or leave the last stage's out (it takes the rest)"));
+        }
+        stages.push(Stage { gpus, until_flops: if last { flops } else { done * flops } });
+    }
+    Ok(stages)
+}
+
+/// A run's (or a stage's) GPUs: a count or a share of the fleet, one of the two.
+fn gpu_request(
+    sec: &At<'_>,
+    gpus: Option<&Input>,
+    fleet_share: Option<&Input>,
     name: &str,
     inputs: &mut Inputs,
 ) -> Result<GpuRequest, InputError> {
     match (
-        sec.integer("gpus", run.gpus.as_ref(), 1..=100_000_000)?,
-        sec.quantity("fleet_share", run.fleet_share.as_ref(), "fleet share", Check::Fraction)?,
+        sec.integer("gpus", gpus, 1..=100_000_000)?,
+        sec.quantity("fleet_share", fleet_share, "fleet share", Check::Fraction)?,
     ) {
         (Some(_), Some(_)) => Err(sec
             .err("fleet_share", "a run asks for `gpus` or a `fleet_share`, not both")
@@ -1309,6 +1462,28 @@ mod tests {
         // Without a job of its name the default stays the closed form.
         let spec = parse(RUN).unwrap();
         assert!(matches!(spec.training[0].run.reliability, Reliability::ClosedForm(_)));
+    }
+
+    #[test]
+    fn a_simulated_run_refuses_planned_restarts_at_their_key() {
+        let text = format!("{JOB_R}{RUN}[training.overheads]\nevaluation_fraction = 0.02\nplanned_restart_min = 5\n");
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.message.contains("`planned_restart_min` does not apply to a run whose ETTR is simulated"),
+            "{}",
+            err.message
+        );
+        assert!(err.help.as_deref().unwrap_or("").contains("[planned]"));
+        // Evaluation pauses apply; the simulator's ETTR counts the planned restarts.
+        let ok = parse(&format!("{JOB_R}{RUN}[training.overheads]\nevaluation_fraction = 0.02\n")).unwrap();
+        let o = ok.training[0].run.overheads;
+        assert!(o.planned_in_ettr && (o.factor() - 0.98).abs() < 1e-12, "{o:?}");
+    }
+
+    #[test]
+    fn an_evaluation_share_of_one_is_refused() {
+        let err = parse(&format!("{RUN}[training.overheads]\nevaluation_fraction = 1\n")).unwrap_err();
+        assert!(err.message.contains("evaluation"), "{}", err.message);
     }
 
     #[test]

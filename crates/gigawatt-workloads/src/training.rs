@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! C      = 6 · N_active · D                         (+ attention: 3 · a · S per token, full, or half of it, causal)
-//! rate   = GPUs · peak(precision) · MFU · ETTR      (FLOP/s of useful training)
+//! rate   = GPUs · peak(precision) · MFU · ETTR · O  (FLOP/s of useful training; O: non-failure overheads)
 //! ETTR   = (1 − N·r·(u0 + Δt/2)) / (1 + w/Δt),  Δt* = √(2w / (N·r)),  clamped to [0, 1]   (Kokolis et al. 2024)
 //! MFU    = given, or reference_mfu · per_doubling^max(0, log2(GPUs / reference_gpus))
 //! ```
@@ -159,6 +159,58 @@ impl EttrSource for ScenarioEttr {
     }
 }
 
+/// Non-failure overheads of a run: time it holds its GPUs without training, besides failures.
+/// Useful time is `(1 − evaluation) · (1 − data stalls) · (1 − planned restarts per day ·
+/// minutes per restart / 1,440)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Overheads {
+    /// Share of wall-clock time paused for in-run evaluation.
+    pub evaluation_fraction: f64,
+    /// Share of wall-clock time waiting on the input pipeline.
+    pub data_stall_fraction: f64,
+    /// Planned restarts per day.
+    pub planned_restarts_per_day: f64,
+    /// Time lost per planned restart, min.
+    pub planned_restart_min: f64,
+    /// Whether the run's ETTR already counts planned restarts (a simulated ETTR does).
+    pub planned_in_ettr: bool,
+}
+
+impl TrainingRun {
+    /// The stage the run is in once `done_flops` are done (the last when all are).
+    pub fn stage_at(&self, done_flops: f64) -> usize {
+        let tol = 1e-9 * self.flops;
+        self.stages.iter().position(|s| done_flops < s.until_flops - tol).unwrap_or(self.stages.len().saturating_sub(1))
+    }
+}
+
+impl Overheads {
+    /// No overheads.
+    pub fn none() -> Overheads {
+        Overheads {
+            evaluation_fraction: 0.0,
+            data_stall_fraction: 0.0,
+            planned_restarts_per_day: 0.0,
+            planned_restart_min: 0.0,
+            planned_in_ettr: false,
+        }
+    }
+
+    /// Share of wall-clock time lost to planned restarts (0 when the ETTR counts them).
+    pub fn planned_fraction(&self) -> f64 {
+        if self.planned_in_ettr {
+            0.0
+        } else {
+            (self.planned_restarts_per_day * self.planned_restart_min / 1440.0).min(1.0)
+        }
+    }
+
+    /// Share of wall-clock time left for training after the non-failure overheads.
+    pub fn factor(&self) -> f64 {
+        (1.0 - self.evaluation_fraction) * (1.0 - self.data_stall_fraction) * (1.0 - self.planned_fraction())
+    }
+}
+
 /// How MFU is set.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -210,6 +262,15 @@ pub enum GpuRequest {
     },
 }
 
+/// A part of a run at one size.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Stage {
+    /// GPUs asked for in this stage.
+    pub gpus: GpuRequest,
+    /// The run's cumulative FLOPs at which the stage ends (the run's FLOPs for the last).
+    pub until_flops: f64,
+}
+
 /// One training run, validated.
 #[derive(Clone, Debug, Serialize)]
 pub struct TrainingRun {
@@ -231,14 +292,18 @@ pub struct TrainingRun {
     pub flops: f64,
     /// How MFU is set.
     pub mfu: Mfu,
-    /// GPUs asked for.
+    /// GPUs asked for (the first stage's).
     pub gpus: GpuRequest,
+    /// Its stages in order (one, of `gpus`, unless the run gives `[[training.stage]]`).
+    pub stages: Vec<Stage>,
     /// Only GPUs of this platform, if set.
     pub platform: Option<String>,
     /// Earliest start.
     pub start: gigawatt_core::date::Date,
     /// Reliability overhead.
     pub reliability: Reliability,
+    /// Non-failure overheads.
+    pub overheads: Overheads,
 }
 
 #[cfg(test)]

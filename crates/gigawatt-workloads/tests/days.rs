@@ -16,11 +16,17 @@ fn cluster(online: &str, runs: &str) -> String {
     )
 }
 
-/// A run of `gpus` H100s from `start`, sized to take `days` days of compute at MFU 0.4 (ETTR 1).
+/// A run of `gpus` H100s from `start`, sized to take `days` days of compute at MFU 0.4 (ETTR 1,
+/// no planned restarts).
 fn a_run(name: &str, gpus: u32, start: &str, days: f64) -> String {
+    a_run_with(name, gpus, start, days, "planned_restarts_per_day = 0\n")
+}
+
+/// As [`a_run`], with `overheads` as the text of its `[training.overheads]`.
+fn a_run_with(name: &str, gpus: u32, start: &str, days: f64, overheads: &str) -> String {
     let flops = f64::from(gpus) * 989e12 * 0.4 * days * 86_400.0;
     format!(
-        "[[training]]\nname = \"{name}\"\nparams_active = 1e9\ntokens = {tokens:e}\nmfu = 0.4\ngpus = {gpus}\nstart = \"{start}\"\n[training.reliability]\nmethod = \"ignored\"\n",
+        "[[training]]\nname = \"{name}\"\nparams_active = 1e9\ntokens = {tokens:e}\nmfu = 0.4\ngpus = {gpus}\nstart = \"{start}\"\n[training.reliability]\nmethod = \"ignored\"\n[training.overheads]\n{overheads}",
         tokens = flops / 6e9
     )
 }
@@ -121,4 +127,146 @@ fn gb300_and_gb200_train_alike_at_fp8_and_bf16_and_differ_at_fp4() {
     assert!((gb200 / gb300 - 79.3 / 67.4).abs() < 0.01, "GB200 {gb200} d, GB300 {gb300} d");
     // FP4 beats FP8 on both.
     assert!(gb300 < scaled_run_days("gb300-nvl72", "fp8"));
+}
+
+#[test]
+fn every_gpu_hour_online_goes_to_training_inference_or_idle() {
+    // Conservation, day by day: two runs ending mid-day, the second waiting for the first.
+    let c = run(&cluster("2025-01-01", &(a_run("A", 4096, "2025-03-01", 10.3) + &a_run("B", 2048, "2025-03-02", 7.7))));
+    let u = &c.usage;
+    let sum = u.training_gpu_hours + u.inference_gpu_hours + u.idle_gpu_hours;
+    assert!((sum / u.gpu_hours_online - 1.0).abs() < 1e-12, "{u:?}");
+    let runs: f64 = c.training.iter().map(|t| t.gpu_hours).sum();
+    assert!((u.training_gpu_hours / runs - 1.0).abs() < 1e-9, "{u:?}");
+}
+
+/// A one-user-tier demand from 2025-01-15 whose only feature launches on 2026-09-15.
+const DEMAND_WITH_A_LATE_FEATURE: &str = "[demand]\nusers = [ { date = \"2025-01-15\", weekly_users = 1e5 } ]\n\
+    messages_per_user_per_day = 5\ninput_tokens_per_message = 1000\noutput_tokens_per_message = 500\n\
+    peak_to_average = 1.5\n[[demand.tier]]\nname = \"free\"\nshare_of_users = 1\nmodels = { \"llama3-70b\" = 1.0 }\n\
+    [[demand.feature]]\nname = \"reasoning\"\noutput_multiplier = 5\nshare_of_messages = 0.1\ntiers = [\"free\"]\n\
+    from = \"2026-09-15\"\n";
+
+#[test]
+fn the_timeline_runs_to_a_features_launch() {
+    // Regression: the last demand date counted only the user points (2025-01), not the launch.
+    let c = run(&cluster("2025-01-01", DEMAND_WITH_A_LATE_FEATURE));
+    assert_eq!(c.timeline.last().unwrap().month, "2026-09");
+    assert!(c.timeline.last().unwrap().demand_tokens_per_s > c.timeline[0].demand_tokens_per_s);
+}
+
+#[test]
+fn the_timeline_runs_to_the_scenarios_horizon() {
+    let with = |horizon: &str| {
+        let text =
+            cluster("2025-01-01", &format!("[allocation]\nhorizon = \"{horizon}\"\n{DEMAND_WITH_A_LATE_FEATURE}"));
+        run(&text).timeline.last().unwrap().month.clone()
+    };
+    // Past the last date: the timeline goes on to the horizon's month.
+    assert_eq!(with("2027-06-30"), "2027-06");
+    // Before it: the timeline stops there.
+    assert_eq!(with("2025-12-31"), "2025-12");
+    // A run still going at the horizon is cut there and reports its progress.
+    let text = cluster(
+        "2025-01-01",
+        &format!("[allocation]\nhorizon = \"2025-03-31\"\n{}", a_run("A", 4096, "2025-03-01", 62.0)),
+    );
+    let c = run(&text);
+    assert_eq!(c.timeline.last().unwrap().month, "2025-03");
+    assert_eq!(c.training[0].finish, None);
+    assert!((c.training[0].progress - 31.0 / 62.0).abs() < 1e-9, "{}", c.training[0].progress);
+    assert!(c.warnings.iter().any(|w| w.contains("50% done")), "{:?}", c.warnings);
+}
+
+#[test]
+fn non_failure_overheads_stretch_a_run_by_exactly_their_share() {
+    // 20 days of compute; 5% evaluation, 2% data stalls, 1 planned restart a day of 14.4 min (1%).
+    let o = "evaluation_fraction = 0.05\ndata_stall_fraction = 0.02\nplanned_restarts_per_day = 1\nplanned_restart_min = 14.4\n";
+    let c = run(&cluster("2025-01-01", &a_run_with("A", 4096, "2025-03-01", 20.0, o)));
+    let a = &c.training[0];
+    let factor = 0.95 * 0.98 * 0.99;
+    assert!((a.overhead_factor - factor).abs() < 1e-12, "{a:?}");
+    assert!((a.wall_days.unwrap() - 20.0 / factor).abs() < 1e-9, "{:?}", a.wall_days);
+    assert!((a.gpu_hours - 4096.0 * 24.0 * 20.0 / factor).abs() < 1e-6 * a.gpu_hours);
+    // Each overhead alone lengthens the run; none shortens it.
+    let days = |o: &str| {
+        run(&cluster("2025-01-01", &a_run_with("A", 4096, "2025-03-01", 20.0, o))).training[0].wall_days.unwrap()
+    };
+    let none = days("planned_restarts_per_day = 0\n");
+    assert!((none - 20.0).abs() < 1e-9);
+    for o in [
+        "planned_restarts_per_day = 0\nevaluation_fraction = 0.1\n",
+        "planned_restarts_per_day = 0\ndata_stall_fraction = 0.1\n",
+        "",
+    ] {
+        assert!(days(o) > none, "{o}");
+    }
+}
+
+#[test]
+fn planned_restarts_default_to_llama_3s_and_the_unsourced_overheads_are_listed() {
+    // No [training.overheads]: Llama 3's 47 planned restarts in 54 days, 10 min each.
+    let c = run(&cluster("2025-01-01", &a_run_with("A", 4096, "2025-03-01", 20.0, "")));
+    let a = &c.training[0];
+    let planned = 47.0 / 54.0 * 10.0 / 1440.0;
+    assert!((a.overhead_factor - (1.0 - planned)).abs() < 2e-5, "{}", a.overhead_factor);
+    let keys = |v: &[gigawatt_core::analysis::InputRecord]| v.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+    let assumptions = keys(&c.assumptions);
+    assert!(assumptions.contains(&"training[0].overheads.evaluation_fraction".to_string()), "{assumptions:?}");
+    assert!(assumptions.contains(&"training[0].overheads.data_stall_fraction".to_string()));
+    assert!(!assumptions.contains(&"training[0].overheads.planned_restarts_per_day".to_string()));
+    assert!(keys(&c.inputs).contains(&"training[0].overheads.planned_restarts_per_day".to_string()));
+}
+
+/// A run of `days` days of compute on 4,096 H100 (MFU 0.4, no overheads) in the stages `stages`.
+fn staged(days: f64, stages: &str) -> Capacity {
+    let flops = 4096.0 * 989e12 * 0.4 * days * 86_400.0;
+    run(&cluster(
+        "2025-01-01",
+        &format!(
+            "[[training]]\nname = \"S\"\nparams_active = 1e9\ntokens = {:e}\nmfu = 0.4\nstart = \"2025-03-01\"\n\
+             [training.reliability]\nmethod = \"ignored\"\n[training.overheads]\nplanned_restarts_per_day = 0\n{stages}",
+            flops / 6e9
+        ),
+    ))
+}
+
+#[test]
+fn a_run_in_stages_of_n_then_n_over_2_gpus_takes_the_closed_form_time() {
+    // 8 days of compute on 4,096 GPUs: half of it on 4,096 (4 days), the rest on 2,048 (8 days).
+    let c = staged(8.0, "[[training.stage]]\ngpus = 4096\nflops_share = 0.5\n[[training.stage]]\ngpus = 2048\n");
+    let s = &c.training[0];
+    assert!((s.wall_days.unwrap() - 12.0).abs() < 1e-6, "{s:?}");
+    assert!((s.gpu_hours - 24.0 * (4096.0 * 4.0 + 2048.0 * 8.0)).abs() < 1e-6 * s.gpu_hours, "{}", s.gpu_hours);
+    let starts: Vec<String> = s.stage_starts.iter().map(|d| d.to_string()).collect();
+    assert_eq!(starts, ["2025-03-01", "2025-03-05"]);
+    assert_eq!(s.gpus, 4096.0);
+    // A share ending mid-day: the stage changes the day after, so the run is at most a day shorter.
+    let c = staged(7.0, "[[training.stage]]\ngpus = 4096\nflops_share = 0.5\n[[training.stage]]\ngpus = 2048\n");
+    let w = c.training[0].wall_days.unwrap();
+    assert!(w <= 10.5 + 1e-9 && w > 9.5, "{w}");
+    // One stage of the run's size is the unstaged run.
+    let one = staged(7.0, "[[training.stage]]\ngpus = 4096\n");
+    assert!((one.training[0].wall_days.unwrap() - 7.0).abs() < 1e-9);
+}
+
+#[test]
+fn stages_whose_shares_do_not_add_up_are_refused_at_the_key() {
+    let cat = Catalog::bundled().unwrap();
+    let text = cluster(
+        "2025-01-01",
+        "[[training]]\nname = \"S\"\nparams_active = 1e9\ntokens = 1e12\nmfu = 0.4\nstart = \"2025-03-01\"\n\
+         [[training.stage]]\ngpus = 4096\nflops_share = 0.7\n[[training.stage]]\ngpus = 2048\nflops_share = 0.5\n",
+    );
+    let model = load_scenario(&SourceFile::new("days.toml", text), &cat).unwrap();
+    let err = capacity(&model, &cat).unwrap_err();
+    assert!(err.message.contains("add up to 1.200, not 1"), "{}", err.message);
+    let text = cluster(
+        "2025-01-01",
+        "[[training]]\nname = \"S\"\nparams_active = 1e9\ntokens = 1e12\nmfu = 0.4\ngpus = 8\nstart = \"2025-03-01\"\n\
+         [[training.stage]]\ngpus = 4096\n",
+    );
+    let model = load_scenario(&SourceFile::new("days.toml", text), &cat).unwrap();
+    let err = capacity(&model, &cat).unwrap_err();
+    assert!(err.message.contains("`gpus` belongs to each [[training.stage]]"), "{}", err.message);
 }

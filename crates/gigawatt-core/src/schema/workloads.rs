@@ -42,6 +42,41 @@ schema_struct! {
         "start" start: Option<Input> => Input, "date (`2027-01-01`, `2027-Q1`, `2027-H1`)", "required";
         /// how the run's ETTR is obtained (see `[training.reliability]`)
         "reliability" reliability: Option<TrainingReliability> => Table(&TrainingReliability::SECTION), "table", "see `[training.reliability]`";
+        /// stages of different sizes in order, e.g. N GPUs then N/2 (see `[[training.stage]]`);
+        /// with stages the run itself gives neither `gpus` nor `fleet_share`
+        #[serde(default)]
+        "stage" stages: Vec<TrainingStage> => Tables(&TrainingStage::SECTION), "array of tables", "one stage of the run's `gpus` or `fleet_share`";
+        /// time the run holds its GPUs without training, besides failures (see `[training.overheads]`)
+        "overheads" overheads: Option<TrainingOverheads> => Table(&TrainingOverheads::SECTION), "table", "see `[training.overheads]`";
+    }
+}
+
+schema_struct! {
+    /// A `[[training.stage]]`: a part of a run at one size; the run moves to the next stage the day
+    /// after this one's share of its FLOPs is done.
+    pub struct TrainingStage as "[[training.stage]]" {
+        /// a fixed count for this stage
+        "gpus" gpus: Option<Input> => Input, "GPU packages", "one of the two";
+        /// a share of the GPUs online each day, for this stage
+        "fleet_share" fleet_share: Option<Input> => Input, "fraction (quantity)", "one of the two";
+        /// share of the run's FLOPs done in this stage
+        "flops_share" flops_share: Option<Input> => Input, "fraction (quantity)", "the rest (last stage only)";
+    }
+}
+
+schema_struct! {
+    /// `[training.overheads]` (optional): non-failure overheads, each a share of wall-clock time
+    /// the run holds its GPUs without training; defaults in `catalog/workloads.toml` `[overheads]`.
+    pub struct TrainingOverheads as "[training.overheads]" {
+        /// paused for in-run evaluation
+        "evaluation_fraction" evaluation_fraction: Option<Input> => Input, "fraction below 1 (quantity)", "0";
+        /// waiting on the input pipeline
+        "data_stall_fraction" data_stall_fraction: Option<Input> => Input, "fraction below 1 (quantity)", "0";
+        /// planned stops (maintenance, configuration or dataset changes); a simulated run takes
+        /// them from the simulator instead
+        "planned_restarts_per_day" planned_restarts_per_day: Option<Input> => Input, "per day (quantity)", "0.87 (Llama 3)";
+        /// lost per planned stop (a checkpoint is saved first: only the restart)
+        "planned_restart_min" planned_restart_min: Option<Input> => Input, "min (quantity)", "10";
     }
 }
 
@@ -222,5 +257,8 @@ schema_struct! {
         "policy" policy: Option<String> => Value, "`inference_first` `fixed_share` `training_reservations`", "`inference_first`";
         /// only with `fixed_share`
         "inference_share" inference_share: Option<Input> => Input, "fraction", "—";
+        /// last day of the capacity timeline (its month is the last row); runs unfinished by then
+        /// are reported with the share they have done
+        "horizon" horizon: Option<Input> => Input, "date", "the last phase online, training start or demand date, then until every run finishes";
     }
 }
