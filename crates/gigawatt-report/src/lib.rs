@@ -6,7 +6,8 @@
 //! ([`png`]), the headline cards ([`headline`]), the self-contained HTML page ([`html`]) and the
 //! report directory that bundles them ([`report`]), with human number formatting in [`fmt`].
 //! The results of `gigawatt simulate` (`gigawatt_sim::SimResults`) render through [`simulation`];
-//! [`capacity`] renders the results of `gigawatt capacity` (`gigawatt-workloads`).
+//! [`capacity`] renders the results of `gigawatt capacity` (`gigawatt-workloads`), [`inference`]
+//! those of `gigawatt inference`.
 //!
 //! Adding a result type's charts: write `fn …_charts(&Result) -> Vec<Chart>` beside
 //! [`chart::plan::plan_charts`], `fn …_sections(&Result, …) -> Vec<html::Section>` beside
@@ -21,6 +22,7 @@ pub mod csv;
 pub mod fmt;
 pub mod headline;
 pub mod html;
+pub mod inference;
 pub mod json;
 pub mod png;
 pub mod replay;

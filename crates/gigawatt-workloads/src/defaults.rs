@@ -10,7 +10,7 @@ use gigawatt_core::defaults::Check;
 use gigawatt_core::error::{InputError, KeyPath, SourceFile};
 use gigawatt_core::quantity::{BareNumbers, Quantity};
 use gigawatt_core::schema::Input;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::parse::At;
 use crate::precision::{PRECISION_FORMS, Precision};
@@ -94,6 +94,82 @@ pub struct Calibration {
     pub decode_output_tokens_per_s_per_gpu: Quantity,
 }
 
+/// The stage a published measurement is of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Prefill: input tokens/s per GPU.
+    Prefill,
+    /// Decode: output tokens/s per GPU.
+    Decode,
+    /// Serving end to end: output tokens/s per GPU, prefill GPUs counted.
+    Serving,
+}
+
+impl Stage {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Prefill => "prefill",
+            Stage::Decode => "decode",
+            Stage::Serving => "serving",
+        }
+    }
+}
+
+/// What a published measurement is used for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// It sets the benchmark mode's efficiency factors (with the others of its stage).
+    Calibration,
+    /// It is only checked against.
+    Validation,
+}
+
+/// One published serving measurement (`[[inference.anchor]]`, or a stage of
+/// `[inference.calibration]`).
+#[derive(Clone, Debug)]
+pub struct Anchor {
+    /// Short id.
+    pub id: String,
+    /// What was measured, for reports.
+    pub label: String,
+    /// Calibration or validation.
+    pub role: Role,
+    /// The stage measured.
+    pub stage: Stage,
+    /// Platform id.
+    pub platform: String,
+    /// Model id.
+    pub model: String,
+    /// Weight precision.
+    pub precision: Precision,
+    /// KV-cache precision.
+    pub kv_precision: Precision,
+    /// Attention precision.
+    pub attention_precision: Precision,
+    /// Input tokens per request.
+    pub input_tokens: Quantity,
+    /// Output tokens per request.
+    pub output_tokens: Quantity,
+    /// NVLink domains per replica of the stage.
+    pub nodes: Quantity,
+    /// Tensor-parallel degree of the dense part (`None`: the NVLink domain).
+    pub tensor_parallel: Option<Quantity>,
+    /// The measurement, tokens/s per GPU (input for prefill, output otherwise).
+    pub measured_tokens_per_s_per_gpu: Quantity,
+}
+
+/// The benchmark mode's own defaults (`[inference.benchmark]`).
+#[derive(Clone, Debug)]
+pub struct BenchmarkDefaults {
+    /// Shortest decode step per layer, µs.
+    pub step_floor_us_per_layer: Quantity,
+    /// Share of input tokens served from the prompt cache when the command line does not say.
+    pub cache_hit_share: Quantity,
+}
+
 /// Everything in `catalog/workloads.toml`.
 #[derive(Clone, Debug)]
 pub struct WorkloadDefaults {
@@ -109,6 +185,10 @@ pub struct WorkloadDefaults {
     pub ep_bytes_per_element: Quantity,
     /// The calibration point.
     pub calibration: Calibration,
+    /// The benchmark mode's defaults.
+    pub benchmark: BenchmarkDefaults,
+    /// Further published measurements (`[[inference.anchor]]`), in file order.
+    pub anchors: Vec<Anchor>,
 }
 
 /// `catalog/workloads.toml` as written.
@@ -162,6 +242,36 @@ struct InferenceFile {
     hbm_usable_fraction: Option<Input>,
     ep_bytes_per_element: Option<Input>,
     calibration: Option<CalibrationFile>,
+    benchmark: Option<BenchmarkFile>,
+    anchor: Option<Vec<AnchorFile>>,
+}
+
+/// `[inference.benchmark]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BenchmarkFile {
+    step_floor_us_per_layer: Option<Input>,
+    cache_hit_share: Option<Input>,
+}
+
+/// `[[inference.anchor]]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnchorFile {
+    id: Option<String>,
+    label: Option<String>,
+    role: Option<String>,
+    stage: Option<String>,
+    platform: Option<String>,
+    model: Option<String>,
+    precision: Option<String>,
+    kv_precision: Option<String>,
+    attention_precision: Option<String>,
+    input_tokens: Option<Input>,
+    output_tokens: Option<Input>,
+    nodes: Option<Input>,
+    tensor_parallel: Option<Input>,
+    measured_tokens_per_s_per_gpu: Option<Input>,
 }
 
 /// `[inference.calibration]` as written.
@@ -205,7 +315,37 @@ impl WorkloadDefaults {
             hbm_usable_fraction: inference.hbm_usable_fraction,
             ep_bytes_per_element: inference.ep_bytes_per_element,
             calibration: inference.calibration,
+            benchmark: inference.benchmark,
+            anchors: inference.anchors,
         })
+    }
+
+    /// Every published serving measurement: the two stages of `[inference.calibration]` (both
+    /// calibration points), then the `[[inference.anchor]]` entries in file order.
+    pub fn all_anchors(&self) -> Vec<Anchor> {
+        let c = &self.calibration;
+        let point = |stage: Stage, measured: &Quantity, nodes: &Quantity| Anchor {
+            id: format!("{}-calibration-{}", c.platform, stage.name()),
+            label: format!("[inference.calibration]: {} on {}, {}", c.model, c.platform, stage.name()),
+            role: Role::Calibration,
+            stage,
+            platform: c.platform.clone(),
+            model: c.model.clone(),
+            precision: c.precision,
+            kv_precision: c.kv_precision,
+            attention_precision: c.kv_precision,
+            input_tokens: c.input_tokens.clone(),
+            output_tokens: c.output_tokens.clone(),
+            nodes: nodes.clone(),
+            tensor_parallel: Some(c.tensor_parallel.clone()),
+            measured_tokens_per_s_per_gpu: measured.clone(),
+        };
+        let mut all = vec![
+            point(Stage::Prefill, &c.prefill_input_tokens_per_s_per_gpu, &c.prefill_nodes),
+            point(Stage::Decode, &c.decode_output_tokens_per_s_per_gpu, &c.decode_nodes),
+        ];
+        all.extend(self.anchors.iter().cloned());
+        all
     }
 }
 
@@ -214,6 +354,8 @@ struct InferenceDefaults {
     hbm_usable_fraction: Quantity,
     ep_bytes_per_element: Quantity,
     calibration: Calibration,
+    benchmark: BenchmarkDefaults,
+    anchors: Vec<Anchor>,
 }
 
 /// The closed-form reliability inputs of the `[reliability]` table.
@@ -331,7 +473,18 @@ fn inference_defaults(top: &At<'_>, t: &InferenceFile) -> Result<InferenceDefaul
     let ip = top.path.key("inference");
     let inf = top.child(&ip, "[inference]");
     let calibration = calibration_point(&inf, t.calibration.as_ref())?;
+    let benchmark = benchmark_defaults(&inf, t.benchmark.as_ref())?;
+    let ap = ip.key("anchor");
+    let anchors = t
+        .anchor
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, a)| anchor(&inf, &ap.index(i), a))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(InferenceDefaults {
+        benchmark,
+        anchors,
         hbm_usable_fraction: inf.need_quantity(
             "hbm_usable_fraction",
             t.hbm_usable_fraction.as_ref(),
@@ -347,6 +500,98 @@ fn inference_defaults(top: &At<'_>, t: &InferenceFile) -> Result<InferenceDefaul
             "",
         )?,
         calibration,
+    })
+}
+
+/// The `[inference.benchmark]` table.
+fn benchmark_defaults(inf: &At<'_>, t: Option<&BenchmarkFile>) -> Result<BenchmarkDefaults, InputError> {
+    let bp = inf.path.key("benchmark");
+    let t = t.ok_or_else(|| inf.err_here("[inference] lacks [inference.benchmark]"))?;
+    let b = inf.child(&bp, "[inference.benchmark]");
+    Ok(BenchmarkDefaults {
+        step_floor_us_per_layer: b.need_quantity(
+            "step_floor_us_per_layer",
+            t.step_floor_us_per_layer.as_ref(),
+            "step floor per layer",
+            Check::NonNegative,
+            "",
+        )?,
+        cache_hit_share: b.need_quantity(
+            "cache_hit_share",
+            t.cache_hit_share.as_ref(),
+            "cache-hit share",
+            Check::Fraction,
+            "",
+        )?,
+    })
+}
+
+/// A precision named at `key` of table `c`.
+fn precision_at(c: &At<'_>, key: &str, value: Option<&String>) -> Result<Precision, InputError> {
+    let s = c.need_string(key, value, PRECISION_FORMS)?;
+    Precision::parse(s).ok_or_else(|| c.err(key, format!("unknown precision `{s}`")).with_help(PRECISION_FORMS))
+}
+
+/// One `[[inference.anchor]]` entry.
+fn anchor(inf: &At<'_>, path: &KeyPath, t: &AnchorFile) -> Result<Anchor, InputError> {
+    let c = inf.child(path, "[[inference.anchor]]");
+    let role = match c.need_string("role", t.role.as_ref(), "\"calibration\" or \"validation\"")? {
+        "calibration" => Role::Calibration,
+        "validation" => Role::Validation,
+        other => {
+            return Err(c
+                .err("role", format!("unknown role `{other}`"))
+                .with_help("\"calibration\" or \"validation\""));
+        }
+    };
+    let stage = match c.need_string("stage", t.stage.as_ref(), "\"prefill\", \"decode\" or \"serving\"")? {
+        "prefill" => Stage::Prefill,
+        "decode" => Stage::Decode,
+        "serving" => Stage::Serving,
+        other => {
+            return Err(c
+                .err("stage", format!("unknown stage `{other}`"))
+                .with_help("\"prefill\", \"decode\" or \"serving\""));
+        }
+    };
+    if role == Role::Calibration && stage == Stage::Serving {
+        return Err(c
+            .err("role", "a serving point mixes prefill and decode, so it cannot calibrate either")
+            .with_help("role = \"validation\" for a serving point; calibrate with a prefill or a decode point"));
+    }
+    let kv_precision = precision_at(&c, "kv_precision", t.kv_precision.as_ref())?;
+    let attention_precision = match &t.attention_precision {
+        Some(_) => precision_at(&c, "attention_precision", t.attention_precision.as_ref())?,
+        None => kv_precision,
+    };
+    let q = |key: &str, input: &Option<Input>, label: &str, check: Check| {
+        c.need_quantity(key, input.as_ref(), label, check, "")
+    };
+    Ok(Anchor {
+        id: c.need_string("id", t.id.as_ref(), "")?.to_string(),
+        label: c.need_string("label", t.label.as_ref(), "")?.to_string(),
+        role,
+        stage,
+        platform: c.need_string("platform", t.platform.as_ref(), "")?.to_string(),
+        model: c.need_string("model", t.model.as_ref(), "")?.to_string(),
+        precision: precision_at(&c, "precision", t.precision.as_ref())?,
+        kv_precision,
+        attention_precision,
+        input_tokens: q("input_tokens", &t.input_tokens, "input tokens", Check::Positive)?,
+        output_tokens: q("output_tokens", &t.output_tokens, "output tokens", Check::Positive)?,
+        nodes: q("nodes", &t.nodes, "nodes", Check::AtLeastOne)?,
+        tensor_parallel: c.quantity(
+            "tensor_parallel",
+            t.tensor_parallel.as_ref(),
+            "tensor parallelism",
+            Check::AtLeastOne,
+        )?,
+        measured_tokens_per_s_per_gpu: q(
+            "measured_tokens_per_s_per_gpu",
+            &t.measured_tokens_per_s_per_gpu,
+            "measured throughput",
+            Check::Positive,
+        )?,
     })
 }
 

@@ -88,6 +88,29 @@ pub struct Deployment {
     pub ep_bytes_per_element: f64,
 }
 
+/// Refinements of a deployment the benchmark mode (`gigawatt inference`) sets and `capacity`
+/// leaves at [`ServeOptions::NONE`]: a separate attention precision, a per-step latency floor and
+/// prompt-cache hits.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ServeOptions {
+    /// Precision of the attention matmuls (`None`: the KV-cache precision).
+    pub attention_precision: Option<Precision>,
+    /// Shortest decode step, s, whatever the roofline says (kernel launches, synchronisation).
+    pub step_floor_s: f64,
+    /// Share of input tokens served from the prompt cache (not prefilled again).
+    pub cache_hit_share: f64,
+}
+
+impl ServeOptions {
+    /// No refinement: attention at the KV precision, no floor, no cache hits.
+    pub const NONE: ServeOptions = ServeOptions { attention_precision: None, step_floor_s: 0.0, cache_hit_share: 0.0 };
+
+    /// The attention precision of deployment `d`.
+    pub fn attention(&self, d: &Deployment) -> Precision {
+        self.attention_precision.unwrap_or(d.kv_precision)
+    }
+}
+
 /// The efficiency factors: achieved ÷ roofline throughput, one per stage.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Efficiency {
@@ -112,6 +135,8 @@ pub enum Bound {
     Compute,
     /// Scale-out network (expert-parallel exchanges between nodes).
     Network,
+    /// The per-step latency floor (decode at small batches).
+    Floor,
 }
 
 impl Bound {
@@ -121,6 +146,7 @@ impl Bound {
             Bound::Memory => "memory",
             Bound::Compute => "compute",
             Bound::Network => "network",
+            Bound::Floor => "step floor",
         }
     }
 }
@@ -244,9 +270,10 @@ fn replica_gpus(platform: &PlatformSpec, nodes: f64) -> f64 {
     platform.nvlink_domain * nodes.max(1.0)
 }
 
-fn peaks(platform: &PlatformSpec, d: &Deployment) -> Result<(f64, f64), ServeError> {
+fn peaks(platform: &PlatformSpec, d: &Deployment, opts: &ServeOptions) -> Result<(f64, f64), ServeError> {
     let w = platform.peak_flops(d.precision).ok_or(ServeError::NoPeak { precision: d.precision })?;
-    let kv = platform.peak_flops(d.kv_precision).ok_or(ServeError::NoPeak { precision: d.kv_precision })?;
+    let attention = opts.attention(d);
+    let kv = platform.peak_flops(attention).ok_or(ServeError::NoPeak { precision: attention })?;
     Ok((w, kv))
 }
 
@@ -263,10 +290,20 @@ fn tensor_parallel(platform: &PlatformSpec, d: &Deployment, gpus: f64) -> f64 {
 
 /// The decode replica's geometry (checks that the weights and one request fit).
 pub fn decode_shape(platform: &PlatformSpec, model: &ModelArch, d: &Deployment) -> Result<DecodeShape, ServeError> {
+    decode_shape_with(platform, model, d, &ServeOptions::NONE)
+}
+
+/// [`decode_shape`] with the attention precision of `opts`.
+pub fn decode_shape_with(
+    platform: &PlatformSpec,
+    model: &ModelArch,
+    d: &Deployment,
+    opts: &ServeOptions,
+) -> Result<DecodeShape, ServeError> {
     if d.decode_nodes > 1.0 && model.moe.is_none() {
         return Err(ServeError::DenseAcrossNodes);
     }
-    let (peak_w, peak_kv) = peaks(platform, d)?;
+    let (peak_w, peak_kv) = peaks(platform, d, opts)?;
     let gpus = replica_gpus(platform, d.decode_nodes);
     let tp = tensor_parallel(platform, d, gpus);
     let (dense_bytes, routed_bytes) = weight_bytes(model, d, gpus, tp);
@@ -306,16 +343,27 @@ pub fn decode(
     d: &Deployment,
     eff: Efficiency,
 ) -> Result<DecodeResult, ServeError> {
-    let shape = decode_shape(platform, model, d)?;
+    decode_with(platform, model, d, eff, &ServeOptions::NONE, None)
+}
+
+/// The decode stage with the refinements of `opts`: `t_step = max(roofline / η_decode, floor)`.
+/// With `batch`, decode runs that many requests per replica (capped by memory); else the largest
+/// batch memory and the latency target allow.
+pub fn decode_with(
+    platform: &PlatformSpec,
+    model: &ModelArch,
+    d: &Deployment,
+    eff: Efficiency,
+    opts: &ServeOptions,
+    batch: Option<f64>,
+) -> Result<DecodeResult, ServeError> {
+    let shape = decode_shape_with(platform, model, d, opts)?;
     let usable = shape.gpus * platform.hbm_gb * 1e9 * d.hbm_usable_fraction;
     let b_mem = ((usable - shape.dense_bytes - shape.routed_bytes) / (shape.context_tokens * shape.kv_bytes_per_token))
         .floor()
         .max(1.0);
-    let step = |b: f64| {
-        let (t, bound) = shape.step(b);
-        (t / eff.decode, bound)
-    };
-    let mut batch = b_mem;
+    let step = |b: f64| step_time(&shape, b, eff, opts.step_floor_s);
+    let mut chosen = batch.map_or(b_mem, |b| b.clamp(1.0, b_mem));
     let mut latency_limited = false;
     if let Some(itl) = d.itl_ms {
         let target = itl / 1000.0;
@@ -323,29 +371,41 @@ pub fn decode(
         if t1 > target {
             return Err(ServeError::LatencyUnreachable { target_ms: itl, best_ms: t1 * 1000.0 });
         }
-        if step(b_mem).0 > target {
-            // The step time grows with the batch: bisect for the largest batch within the target.
-            let (mut lo, mut hi) = (1.0_f64, b_mem);
-            while hi - lo > 1.0 {
-                let mid = ((lo + hi) / 2.0).floor();
-                if step(mid).0 <= target { lo = mid } else { hi = mid }
-            }
-            batch = lo;
+        if step(chosen).0 > target {
+            chosen = largest_batch_within(&step, chosen, target);
             latency_limited = true;
         }
     }
-    let (t, bound) = step(batch);
+    let (t, bound) = step(chosen);
     Ok(DecodeResult {
         gpus_per_replica: shape.gpus,
-        batch,
-        batch_per_gpu: batch / shape.gpus,
+        batch: chosen,
+        batch_per_gpu: chosen / shape.gpus,
         batch_memory_limit: b_mem,
         latency_limited,
         step_ms: t * 1000.0,
         bound,
-        tokens_per_s_per_gpu: batch / t / shape.gpus,
+        tokens_per_s_per_gpu: chosen / t / shape.gpus,
         weights_gb_per_gpu: (shape.dense_bytes + shape.routed_bytes) / shape.gpus / 1e9,
     })
+}
+
+/// The decode step at batch `b`: the roofline over the efficiency, never below the floor.
+fn step_time(shape: &DecodeShape, b: f64, eff: Efficiency, floor_s: f64) -> (f64, Bound) {
+    let (t, bound) = shape.step(b);
+    let t = t / eff.decode;
+    if floor_s > t { (floor_s, Bound::Floor) } else { (t, bound) }
+}
+
+/// The largest batch in `[1, hi]` whose step is within `target` (the step time grows with the
+/// batch; the step of a batch of one is within it).
+fn largest_batch_within(step: &impl Fn(f64) -> (f64, Bound), hi: f64, target: f64) -> f64 {
+    let (mut lo, mut hi) = (1.0_f64, hi);
+    while hi - lo > 1.0 {
+        let mid = ((lo + hi) / 2.0).floor();
+        if step(mid).0 <= target { lo = mid } else { hi = mid }
+    }
+    lo
 }
 
 /// The prefill stage: input tokens/s per GPU, FLOP-bound unless expert exchanges across nodes
@@ -356,10 +416,23 @@ pub fn prefill(
     d: &Deployment,
     eff: Efficiency,
 ) -> Result<PrefillResult, ServeError> {
+    prefill_with(platform, model, d, eff, &ServeOptions::NONE)
+}
+
+/// The prefill stage with the refinements of `opts`: tokens/s counts the input tokens prefilled
+/// (those not served from the prompt cache), each attending to a mean of `input · (1 + h) / 2`
+/// positions when a share `h` of the prompt is cached.
+pub fn prefill_with(
+    platform: &PlatformSpec,
+    model: &ModelArch,
+    d: &Deployment,
+    eff: Efficiency,
+    opts: &ServeOptions,
+) -> Result<PrefillResult, ServeError> {
     if d.prefill_nodes > 1.0 && model.moe.is_none() {
         return Err(ServeError::DenseAcrossNodes);
     }
-    let (peak_w, peak_kv) = peaks(platform, d)?;
+    let (peak_w, peak_kv) = peaks(platform, d, opts)?;
     let gpus = replica_gpus(platform, d.prefill_nodes);
     let tp = tensor_parallel(platform, d, gpus);
     let (dense, routed) = weight_bytes(model, d, gpus, tp);
@@ -368,7 +441,8 @@ pub fn prefill(
     if needed > usable {
         return Err(ServeError::DoesNotFit { needed_bytes: needed, available_bytes: usable, gpus });
     }
-    let t_flops = 2.0 * model.params_active / peak_w + model.attention_flops_prefill() * d.input_tokens / 2.0 / peak_kv;
+    let mean_position = d.input_tokens * (1.0 + opts.cache_hit_share) / 2.0;
+    let t_flops = 2.0 * model.params_active / peak_w + model.attention_flops_prefill() * mean_position / peak_kv;
     let n = d.prefill_nodes.max(1.0);
     let t_net = match model.moe {
         Some(m) if n > 1.0 => {

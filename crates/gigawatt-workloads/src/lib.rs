@@ -13,6 +13,7 @@
 //!
 //! * [`training`] — compute, MFU, the closed-form ETTR and the [`training::EttrSource`] hook.
 //! * [`inference`] — the prefill/decode roofline and its calibration.
+//! * [`bench`] — the benchmark mode: one model on one platform, its operating point and Pareto curve.
 //! * [`demand`] — users, tiers, features and the daily profile → tokens/s by tier.
 //! * [`allocation`] — the monthly split and serving in priority order.
 //! * [`capacity`] — the monthly run that ties them together.
@@ -21,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod allocation;
+pub mod bench;
 pub mod capacity;
 pub mod defaults;
 pub mod demand;

@@ -45,6 +45,9 @@ pub enum Command {
     /// Training runs and inference serving on the plan's fleet, month by month, against demand:
     /// finish dates, tokens/s per GPU and per MW, cost per token, unmet demand by tier.
     Capacity(crate::capacity::CapacityArgs),
+    /// An inference benchmark: one model on one platform at fixed input and output lengths —
+    /// tokens/s per GPU, per MW and per user, TTFT and ITL; with --sweep the Pareto curve.
+    Inference(crate::inference::InferenceArgs),
     /// Simulate the planned fleet: failures, repairs, spares and training jobs that checkpoint
     /// and restart, over Monte Carlo replicas.
     Simulate(crate::simulate::SimulateArgs),

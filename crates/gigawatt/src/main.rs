@@ -8,6 +8,7 @@
 
 mod capacity;
 mod cli;
+mod inference;
 mod limits;
 mod output;
 mod progress;
@@ -78,6 +79,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Report(args) => run_report(&catalog, &history, args),
         Command::Catalog(args) => run_catalog(&catalog, args),
         Command::Capacity(args) => capacity::run(&catalog, &history, args),
+        Command::Inference(args) => inference::run(&catalog, args),
         Command::Simulate(args) => simulate::run(&catalog, &history, args),
         Command::Replay(args) => replay::run(&catalog, &history, args),
         Command::Serve(args) => run_serve(catalog, history, args),

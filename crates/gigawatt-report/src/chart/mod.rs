@@ -19,6 +19,7 @@
 //! Text is laid out with the metrics of the bundled DejaVu Sans ([`text`]).
 
 pub mod capacity;
+pub mod inference;
 pub mod plan;
 pub mod replay;
 pub mod simulation;
@@ -60,11 +61,13 @@ pub enum ChartId {
     Utilisation,
     /// A replay's waiting jobs over time, per policy.
     QueueLength,
+    /// `gigawatt inference --sweep`: throughput per GPU against tokens/s per user.
+    InferencePareto,
 }
 
 impl ChartId {
     /// Every chart, in the order a report shows them.
-    pub const ALL: [ChartId; 14] = [
+    pub const ALL: [ChartId; 15] = [
         ChartId::Buildout,
         ChartId::Capex,
         ChartId::CircularFlow,
@@ -79,6 +82,7 @@ impl ChartId {
         ChartId::JctCdf,
         ChartId::Utilisation,
         ChartId::QueueLength,
+        ChartId::InferencePareto,
     ];
 
     /// The id (for [`ChartId::Tornado`], the prefix of `tornado-<headline>`).
@@ -98,6 +102,7 @@ impl ChartId {
             ChartId::JctCdf => "jct-cdf",
             ChartId::Utilisation => "utilisation",
             ChartId::QueueLength => "queue-length",
+            ChartId::InferencePareto => "inference-pareto",
         }
     }
 
@@ -137,6 +142,9 @@ impl ChartId {
             }
             ChartId::Utilisation => "replay: allocated GPUs over the cluster's over time, one line per policy",
             ChartId::QueueLength => "replay: jobs waiting over time, one line per policy",
+            ChartId::InferencePareto => {
+                "inference --sweep: output tokens/s per GPU against tokens/s per user along the Pareto frontier"
+            }
         }
     }
 
