@@ -286,7 +286,8 @@ fn check_request(req: &BenchRequest) -> Result<(), InputError> {
 }
 
 /// The per-step latency floor of `arch`, s.
-fn step_floor_s(arch: &ModelArch, d: &WorkloadDefaults) -> f64 {
+/// The shortest decode step of `arch`: its layers × the per-layer floor of `[inference.benchmark]`.
+pub fn step_floor_s(arch: &ModelArch, d: &WorkloadDefaults) -> f64 {
     arch.layers * d.benchmark.step_floor_us_per_layer.estimate.central * 1e-6
 }
 

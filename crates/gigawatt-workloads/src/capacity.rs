@@ -16,8 +16,8 @@ use crate::allocation::{MonthAllocation, Policy, Request, RunRequest, TierLoad, 
 use crate::defaults::WorkloadDefaults;
 use crate::demand::TierDemand;
 use crate::inference::{
-    Bound, DecodeResult, Deployment, Efficiency, PlatformSpec, PrefillResult, ServeError, calibrate, decode, prefill,
-    serving_rate,
+    Bound, DecodeResult, Deployment, Efficiency, PlatformSpec, PrefillResult, ServeError, ServeOptions, calibrate,
+    decode, decode_with, prefill, serving_rate,
 };
 use crate::models::{ModelArch, ModelCatalog};
 use crate::parse::Inputs;
@@ -651,6 +651,12 @@ fn record_serving_inputs(ctx: &Context<'_>, inputs: &mut Inputs) {
         &ctx.defaults.hbm_usable_fraction,
     );
     inputs.add(
+        "workloads.inference.benchmark.step_floor_us_per_layer",
+        "shortest decode step per model layer",
+        "µs",
+        &ctx.defaults.benchmark.step_floor_us_per_layer,
+    );
+    inputs.add(
         "workloads.inference.ep_bytes_per_element",
         "bytes per element per expert-parallel send",
         "B",
@@ -697,7 +703,10 @@ fn serve_on(
         return Err(InputError::at(&model.source, path, format!("no scale-out bandwidth is known for `{}`, which expert parallelism across nodes needs", ps.id))
             .with_help("add scale_out_gb_s = { value = …, source = \"…\" } to the platform's file, or keep decode_nodes = prefill_nodes = 1"));
     }
-    let dr = decode(ps, arch, dep, eff).map_err(|e| serve_error(model, path, arch, ps, dep, e))?;
+    // The per-step latency floor applies here as in the benchmark mode, so an ITL target binds
+    // even where the decode roofline is network-bound.
+    let opts = ServeOptions { step_floor_s: crate::bench::step_floor_s(arch, &ctx.defaults), ..ServeOptions::NONE };
+    let dr = decode_with(ps, arch, dep, eff, &opts, None).map_err(|e| serve_error(model, path, arch, ps, dep, e))?;
     let pr = prefill(ps, arch, dep, eff).map_err(|e| serve_error(model, path, arch, ps, dep, e))?;
     let tps = serving_rate(dr.tokens_per_s_per_gpu, pr.tokens_per_s_per_gpu, dep.input_tokens, dep.output_tokens);
     let ec = economics(&ctx.eval.phases, &ps.id, ctx.load_factor);
