@@ -785,7 +785,11 @@ impl<'c> Months<'c> {
     fn run(ctx: &'c Context<'c>, rates: &'c Rates, ettr: &dyn EttrSource) -> Months<'c> {
         let first_day = ctx.eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
         let (mut y, mut m) = first_day.year_month();
-        let (ly, lm) = ctx.spec.horizon.unwrap_or_else(|| last_date(ctx)).year_month();
+        // At most MAX_EXTRA_MONTHS past the last phase online, whatever a horizon, a launch or a
+        // demand point far in the future asks (decades of compounding growth overflow).
+        let last_online = ctx.eval.phases.iter().map(|p| p.online).max().expect("a scenario has phases");
+        let cap = last_online.add_days((f64::from(MAX_EXTRA_MONTHS) * gigawatt_core::date::DAYS_PER_MONTH) as i64);
+        let (ly, lm) = ctx.spec.horizon.unwrap_or_else(|| last_date(ctx)).min(cap).year_month();
         let runs: Vec<&TrainingRun> = ctx.spec.training.iter().map(|t| &t.run).collect();
         let state = runs.iter().map(|_| RunState::default()).collect();
         let tiers: Vec<String> =

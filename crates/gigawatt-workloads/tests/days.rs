@@ -270,3 +270,16 @@ fn stages_whose_shares_do_not_add_up_are_refused_at_the_key() {
     let err = capacity(&model, &cat).unwrap_err();
     assert!(err.message.contains("`gpus` belongs to each [[training.stage]]"), "{}", err.message);
 }
+
+#[test]
+fn a_launch_centuries_away_does_not_run_the_timeline_into_overflow() {
+    // Found by the scenario fuzz target: a feature launching in 2456 with demand growing 550 % a
+    // year ran the timeline four centuries out, and compounding demand overflowed to infinity.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/far-launch.toml"),
+    )
+    .unwrap();
+    let c = run(&text);
+    assert!(c.timeline.len() <= 12 * 11, "{} months", c.timeline.len());
+    gigawatt_core::finite::check(&c).unwrap_or_else(|at| panic!("non-finite: {at}"));
+}
