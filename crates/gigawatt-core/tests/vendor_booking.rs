@@ -11,6 +11,12 @@ fn one_phase(platform: &str) -> String {
     format!("name = \"one\"\n[[phase]]\nonline = \"2026-H2\"\nplatform = \"{platform}\"\npower_gw = 1.0\n")
 }
 
+/// One NVIDIA and two AMD phases.
+const MIXED: &str = "name = \"mixed\"\n\
+[[phase]]\nonline = \"2026-H2\"\nplatform = \"vr-nvl144\"\npower_gw = 1.0\n\
+[[phase]]\nonline = \"2026-H2\"\nplatform = \"mi450-helios\"\npower_gw = 1.0\n\
+[[phase]]\nonline = \"2027-H1\"\nplatform = \"mi300x\"\npower_gw = 0.5\n";
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
 }
@@ -68,10 +74,7 @@ fn an_nvidia_phase_books_compute_and_networking_to_nvidia_as_before() {
 
 #[test]
 fn a_mixed_build_out_books_each_phase_to_its_own_vendor() {
-    let text = "name = \"mixed\"\n\
-[[phase]]\nonline = \"2026-H2\"\nplatform = \"vr-nvl144\"\npower_gw = 1.0\n\
-[[phase]]\nonline = \"2026-H2\"\nplatform = \"mi450-helios\"\npower_gw = 1.0\n\
-[[phase]]\nonline = \"2027-H1\"\nplatform = \"mi300x\"\npower_gw = 0.5\n";
+    let text = MIXED;
     let m = common::from_text(text).unwrap();
     let v = m.params.central();
     let e = evaluate(&m, &v);
@@ -136,10 +139,7 @@ fn the_seed_scenarios_vendor_breakdown_is_its_nvidia_split() {
 
 #[test]
 fn the_headline_supplier_is_the_vendor_of_most_phases_without_an_announcement_or_investor() {
-    let text = "name = \"mixed\"\n\
-[[phase]]\nonline = \"2026-H2\"\nplatform = \"vr-nvl144\"\npower_gw = 1.0\n\
-[[phase]]\nonline = \"2026-H2\"\nplatform = \"mi450-helios\"\npower_gw = 1.0\n\
-[[phase]]\nonline = \"2027-H1\"\nplatform = \"mi300x\"\npower_gw = 0.5\n";
+    let text = MIXED;
     let m = common::from_text(text).unwrap();
     assert_eq!(m.supplier, "AMD");
     let p = gigawatt_core::plan(&m, gigawatt_core::PlanOptions { draws: 200, seed: 3 });
