@@ -191,6 +191,22 @@ impl Simulation {
         Replica::new(&self.fleet, &self.jobs, &self.template, self.end, seed).stop_on(stop).run(on_day)
     }
 
+    /// One replica of the run `gigawatt simulate --seed seed --replicas 1` would make, on this
+    /// prepared fleet whatever its own seed and replica count: a sweep runs many seeds on one
+    /// preparation. The result is that command's, byte for byte.
+    pub fn run_one(&self, model: &Model, seed: u64) -> SimResults {
+        let tally = Replica::new(&self.fleet, &self.jobs, &self.template, self.end, replica_seed(seed, 0))
+            .stop_on(&AtomicBool::new(false))
+            .run(&|| {})
+            .expect("never stopped");
+        let mut acc = Accumulator::new(self);
+        acc.add(&tally);
+        let mut results = acc.finish(self, model);
+        results.seed = seed;
+        results.replicas = 1;
+        results
+    }
+
     /// Failures a run expects to draw: replicas × days × the failures a day the rates give with
     /// every node up (a bound on its cost, known before running it).
     pub fn expected_failures(&self) -> f64 {

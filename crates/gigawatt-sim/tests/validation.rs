@@ -424,3 +424,15 @@ fn failures_none_starts_from_no_bundled_class() {
     let r = prepare(&model, SimOptions::from_model(&model)).run(&model, &|| {});
     assert_eq!(r.jobs[0].interruptions.unexpected.mean, 0.0);
 }
+
+#[test]
+fn one_replica_on_a_shared_preparation_is_the_one_replica_run_of_its_seed() {
+    let model = scenario("llama3-405b-16k.toml");
+    let options = SimOptions { replicas: 1, days: 5.0, ..SimOptions::from_model(&model) };
+    let shared = prepare(&model, SimOptions { seed: 99, replicas: 7, ..options });
+    for seed in [1, 2025] {
+        let alone = prepare(&model, SimOptions { seed, ..options }).run(&model, &|| {});
+        let one = shared.run_one(&model, seed);
+        assert_eq!(serde_json::to_string(&one).unwrap(), serde_json::to_string(&alone).unwrap());
+    }
+}

@@ -1,0 +1,537 @@
+//! A sweep made ready to run: its paths resolved against the base scenario and the catalog, its
+//! values checked, its sampled values drawn, and each point's scenario built on demand and run
+//! through the command's library function.
+
+use std::collections::BTreeMap;
+
+use gigawatt_core::catalog::BUNDLED_PLATFORMS;
+use gigawatt_core::error::{KeyPath, SourceFile};
+use gigawatt_core::plan::evaluate;
+use gigawatt_core::{Catalog, InputError, Model, PlanOptions, load_scenario, plan};
+use gigawatt_sim::{SimOptions, Simulation};
+use sha2::{Digest, Sha256};
+
+use crate::path::metric_value;
+use crate::points::{axis_uniforms, point_choices, point_seed, replica_seed, triangular};
+use crate::spec::{AxisKind, Command, Design, Sampling, Seeds, SweepFile};
+use crate::table::{Column, Table, Values};
+use crate::target::{Target, resolve, set_in_platform, set_in_scenario};
+
+/// The version of gigawatt whose results a sweep holds (part of the sweep's identity).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The type of an axis's column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AxisType {
+    /// Whole numbers.
+    Integer,
+    /// Numbers.
+    Float,
+    /// Text.
+    Text,
+    /// Booleans.
+    Boolean,
+}
+
+/// A sweep ready to run.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The sweep file.
+    pub sweep: SweepFile,
+    /// The base scenario.
+    pub scenario: SourceFile,
+    /// The sweep's seed: the file's, else the scenario's.
+    pub seed: u64,
+    /// Number of points.
+    pub points: u64,
+    /// The sweep's identity: a hash of the tool version, the sweep file, the base scenario and
+    /// the user's catalog files (hex).
+    pub hash: String,
+    base: toml::Table,
+    user_catalog: Vec<SourceFile>,
+    platforms: Vec<(String, SourceFile)>,
+    catalog: Catalog,
+    targets: Vec<Target>,
+    set: Vec<(Target, toml::Value)>,
+    sampled: Vec<Option<Vec<f64>>>,
+    axis_types: Vec<AxisType>,
+}
+
+/// What a point runs on: its model, and its own catalog when an axis changes a platform.
+pub struct PointInputs {
+    /// The validated scenario.
+    pub model: Model,
+    /// The catalog, when it differs from the base one.
+    pub catalog: Option<Catalog>,
+}
+
+/// A point prepared to run its replicas.
+enum Ready {
+    /// Plan and capacity need only the model.
+    Model(PointInputs),
+    /// Simulate shares one prepared fleet between replicas.
+    Simulation(Box<(PointInputs, Simulation)>),
+}
+
+fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+/// The platform files by id: bundled first, then the user's (a later file overrides an earlier).
+fn platform_files(user: &[SourceFile]) -> Vec<(String, SourceFile)> {
+    let mut by_id: BTreeMap<String, SourceFile> = BTreeMap::new();
+    let bundled = BUNDLED_PLATFORMS.iter().map(|(n, t)| SourceFile::new(format!("<bundled>/{n}"), *t));
+    for file in bundled.chain(user.iter().cloned()) {
+        let id = toml::from_str::<toml::Table>(&file.text)
+            .ok()
+            .and_then(|t| t.get("id").and_then(|v| v.as_str()).map(str::to_string));
+        if let Some(id) = id {
+            by_id.insert(id, file);
+        }
+    }
+    by_id.into_iter().collect()
+}
+
+impl Prepared {
+    /// Resolves `sweep` against its base scenario and the user's catalog files (the bundled
+    /// catalog is always there); checks every axis value and every metric path before anything
+    /// runs.
+    pub fn new(sweep: SweepFile, scenario: SourceFile, user_catalog: Vec<SourceFile>) -> Result<Prepared, InputError> {
+        let catalog = Catalog::load(&user_catalog)?;
+        // The base scenario as it is: its own errors point into its own file.
+        let base_model = load_scenario(&scenario, &catalog)?;
+        let base: toml::Table = toml::from_str(&scenario.text).map_err(|e| InputError::from_toml(&scenario, &e))?;
+        let platforms = platform_files(&user_catalog);
+        let file = &sweep.file;
+        let targets = sweep
+            .axes
+            .iter()
+            .map(|a| resolve(&a.path, &base, &platforms, file, &a.at.key("path")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let set = sweep
+            .set
+            .iter()
+            .map(|s| resolve(&s.path, &base, &platforms, file, &s.at).map(|t| (t, s.value.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let seed = sweep.seed.unwrap_or(base_model.seed);
+        let mut sampled = Vec::new();
+        let mut sampled_index = 0;
+        for (axis, target) in sweep.axes.iter().zip(&targets) {
+            let AxisKind::Sampled { method, range } = &axis.kind else {
+                sampled.push(None);
+                continue;
+            };
+            let (low, central, high) = match range {
+                Some(r) => *r,
+                None => {
+                    let key = target.param_key();
+                    let Some(id) = base_model.params.find(&key) else {
+                        return Err(InputError::at(
+                            file,
+                            &axis.at,
+                            format!("`{}` has no range in the scenario to sample from", axis.path),
+                        )
+                        .with_help("give the axis low, central and high"));
+                    };
+                    let e = &base_model.params.get(id).quantity.estimate;
+                    (e.low, e.central, e.high)
+                }
+            };
+            let u = axis_uniforms(seed, sampled_index, sweep.samples, *method == Sampling::LatinHypercube);
+            sampled_index += 1;
+            sampled.push(Some(u.into_iter().map(|u| triangular(u, low, central, high)).collect()));
+        }
+        let axis_types = sweep
+            .axes
+            .iter()
+            .map(|a| match &a.kind {
+                AxisKind::Sampled { .. } => AxisType::Float,
+                AxisKind::Values(v) => match &v[0] {
+                    toml::Value::String(_) => AxisType::Text,
+                    toml::Value::Boolean(_) => AxisType::Boolean,
+                    _ if v.iter().all(|x| x.is_integer()) => AxisType::Integer,
+                    _ => AxisType::Float,
+                },
+            })
+            .collect();
+        let mut hasher = Sha256::new();
+        for part in [VERSION, &sweep.file.text, &scenario.text].into_iter().chain(user_catalog.iter().map(|f| &*f.text))
+        {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        let hash = hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let sizes = Self::sizes(&sweep);
+        let points = match sweep.design {
+            Design::Grid => sizes.iter().flatten().product::<u64>() * sweep.samples.max(1),
+            Design::OneAtATime => 1 + sizes.iter().flatten().sum::<u64>(),
+        };
+        let prepared = Prepared {
+            sweep,
+            scenario,
+            seed,
+            points,
+            hash,
+            base,
+            user_catalog,
+            platforms,
+            catalog,
+            targets,
+            set,
+            sampled,
+            axis_types,
+        };
+        prepared.check_values()?;
+        prepared.check_metrics()?;
+        Ok(prepared)
+    }
+
+    fn sizes(sweep: &SweepFile) -> Vec<Option<u64>> {
+        sweep
+            .axes
+            .iter()
+            .map(|a| match &a.kind {
+                AxisKind::Values(v) => Some(v.len() as u64),
+                AxisKind::Sampled { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The base catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The column type of each axis.
+    pub fn axis_types(&self) -> &[AxisType] {
+        &self.axis_types
+    }
+
+    /// Each axis's value at `point` (`None`: the scenario's own value).
+    pub fn point_values(&self, point: u64) -> Vec<Option<toml::Value>> {
+        let choices = point_choices(
+            point,
+            &Self::sizes(&self.sweep),
+            self.sweep.samples,
+            self.sweep.design == Design::OneAtATime,
+        );
+        self.sweep
+            .axes
+            .iter()
+            .zip(choices)
+            .zip(&self.sampled)
+            .map(|((axis, choice), sampled)| {
+                let k = choice? as usize;
+                match (&axis.kind, sampled) {
+                    (AxisKind::Values(v), _) => Some(v[k].clone()),
+                    (AxisKind::Sampled { .. }, Some(s)) => Some(toml::Value::Float(s[k])),
+                    (AxisKind::Sampled { .. }, None) => None,
+                }
+            })
+            .collect()
+    }
+
+    /// Point `point`'s seed.
+    pub fn point_seed(&self, point: u64) -> u64 {
+        match self.sweep.seeds {
+            Seeds::PerPoint => point_seed(self.seed, point),
+            Seeds::Common => self.seed,
+        }
+    }
+
+    /// The scenario (and catalog) with the fixed settings and the given axis values.
+    pub fn inputs(&self, values: &[Option<toml::Value>]) -> Result<PointInputs, InputError> {
+        let mut doc = self.base.clone();
+        let mut platform_docs: BTreeMap<String, toml::Table> = BTreeMap::new();
+        let sweep_name = &self.sweep.file.name;
+        let writes = self
+            .set
+            .iter()
+            .map(|(t, v)| (t, Some(v)))
+            .chain(self.targets.iter().zip(values.iter().map(Option::as_ref)));
+        for (target, value) in writes {
+            let Some(value) = value else { continue };
+            match target {
+                Target::Scenario { steps, quantity, key } => {
+                    set_in_scenario(&mut doc, steps, *quantity, value, &format!("swept: {key} in {sweep_name}"));
+                }
+                Target::Platform { id, field } => {
+                    let table = platform_docs.entry(id.clone()).or_insert_with(|| {
+                        let file = self.platforms.iter().find(|(p, _)| p == id).map(|(_, f)| f);
+                        file.and_then(|f| toml::from_str(&f.text).ok()).unwrap_or_default()
+                    });
+                    set_in_platform(table, field, value, &format!("swept: platform[\"{id}\"].{field} in {sweep_name}"));
+                }
+            }
+        }
+        let catalog = if platform_docs.is_empty() {
+            None
+        } else {
+            let mut files = self.user_catalog.clone();
+            for (id, table) in &platform_docs {
+                let text = toml::to_string(table).map_err(|e| InputError::new(format!("platform `{id}`: {e}")))?;
+                files.push(SourceFile::new(format!("platform {id} (swept)"), text));
+            }
+            Some(Catalog::load(&files)?)
+        };
+        let text =
+            toml::to_string(&doc).map_err(|e| InputError::new(format!("cannot write the point's scenario: {e}")))?;
+        let file = SourceFile::new(format!("{} (sweep point)", self.scenario.name), text);
+        let model = load_scenario(&file, catalog.as_ref().unwrap_or(&self.catalog))?;
+        Ok(PointInputs { model, catalog })
+    }
+
+    /// `error`, raised at `at` in the sweep file by the value `shown` of `path`.
+    fn point_error(&self, at: &KeyPath, what: &str, error: &InputError) -> InputError {
+        let mut e = InputError::at(&self.sweep.file, at, format!("{what}, the scenario is invalid: {}", error.message));
+        e.help = error.help.clone();
+        e
+    }
+
+    /// Loads the scenario with the fixed settings, and with each axis value alone: a value of the
+    /// wrong type or out of range is an error at the axis before any point runs.
+    fn check_values(&self) -> Result<(), InputError> {
+        let none = vec![None; self.sweep.axes.len()];
+        if let Err(e) = self.inputs(&none).and_then(|p| self.ready(p).map(|_| ())) {
+            let at = self.sweep.set.first().map_or(KeyPath::root(), |s| s.at.clone());
+            return Err(self.point_error(&at, "with the [set] values", &e));
+        }
+        for (a, axis) in self.sweep.axes.iter().enumerate() {
+            let candidates: Vec<(KeyPath, toml::Value)> = match (&axis.kind, &self.sampled[a]) {
+                (AxisKind::Values(v), _) => {
+                    // A range has no `values` key: the error falls back to the axis itself.
+                    v.iter().enumerate().map(|(k, x)| (axis.at.key("values").index(k), x.clone())).collect()
+                }
+                (AxisKind::Sampled { .. }, Some(s)) => {
+                    let lo = s.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    vec![(axis.at.clone(), toml::Value::Float(lo)), (axis.at.clone(), toml::Value::Float(hi))]
+                }
+                (AxisKind::Sampled { .. }, None) => Vec::new(),
+            };
+            for (at, value) in candidates {
+                let mut values = none.clone();
+                values[a] = Some(value.clone());
+                if let Err(e) = self.inputs(&values).and_then(|p| self.ready(p).map(|_| ())) {
+                    let what = format!("with `{}` = {}", axis.path, value_text(&value));
+                    return Err(self.point_error(&at, &what, &e));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs point 0's first replica and looks every metric up in its JSON: a path that is not
+    /// there is an error at the metric, naming the closest key.
+    fn check_metrics(&self) -> Result<(), InputError> {
+        let inputs = self.inputs(&self.point_values(0))?;
+        let ready = self.ready(inputs)?;
+        let json = self.replica_json(&ready, replica_seed(self.point_seed(0), 0))?;
+        for m in &self.sweep.metrics {
+            if let Err(e) = m.path.lookup(&json) {
+                return Err(InputError::at(&self.sweep.file, &m.at, format!("`{}`: {e}", m.path)).with_help(format!(
+                    "metrics are paths into `gigawatt {} --format json`",
+                    self.sweep.command.name()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn ready(&self, inputs: PointInputs) -> Result<Ready, InputError> {
+        match self.sweep.command {
+            Command::Simulate => {
+                let model = &inputs.model;
+                let eval = evaluate(model, &model.params.central());
+                let options = SimOptions { replicas: 1, sweep: false, ..SimOptions::from_model(model) };
+                let sim = Simulation::new(model, &eval, options)?;
+                Ok(Ready::Simulation(Box::new((inputs, sim))))
+            }
+            Command::Plan | Command::Capacity => Ok(Ready::Model(inputs)),
+        }
+    }
+
+    /// The command's JSON for one replica run with `seed`.
+    fn replica_json(&self, ready: &Ready, seed: u64) -> Result<serde_json::Value, InputError> {
+        let json = |v: Result<serde_json::Value, serde_json::Error>| {
+            v.map_err(|e| InputError::new(format!("cannot serialise the result: {e}")))
+        };
+        match (self.sweep.command, ready) {
+            (Command::Simulate, Ready::Simulation(b)) => json(serde_json::to_value(b.1.run_one(&b.0.model, seed))),
+            (Command::Plan, Ready::Model(p)) => {
+                let options = PlanOptions { seed, ..PlanOptions::from_model(&p.model) };
+                json(serde_json::to_value(plan(&p.model, options)))
+            }
+            (Command::Capacity, Ready::Model(p)) => {
+                let mut model = p.model.clone();
+                model.seed = seed;
+                let catalog = p.catalog.as_ref().unwrap_or(&self.catalog);
+                let result = gigawatt_workloads::capacity_simulated(&model, catalog, self.sweep.simulate)?;
+                json(serde_json::to_value(result))
+            }
+            _ => unreachable!("a point is prepared for its own command"),
+        }
+    }
+
+    /// The rows of `points` (each with every replica), computed on rayon's thread pool; `tick`
+    /// is called once per replica done. Rows come in (point, replica) order whatever the
+    /// number of threads.
+    pub fn compute(&self, points: &[u64], tick: &(dyn Fn() + Sync)) -> Result<Table, InputError> {
+        use rayon::prelude::*;
+        let values: Vec<Vec<Option<toml::Value>>> = points.iter().map(|&p| self.point_values(p)).collect();
+        let ready: Vec<Ready> = points
+            .par_iter()
+            .zip(&values)
+            .map(|(&p, v)| {
+                self.inputs(v).and_then(|i| self.ready(i)).map_err(|e| {
+                    let mut err = InputError::new(format!(
+                        "{}: point {p} ({}): {}",
+                        self.sweep.file.name,
+                        self.describe(v),
+                        e.message
+                    ));
+                    err.help = e.help.clone();
+                    err
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let replicas = self.sweep.replicas;
+        let jobs: Vec<(usize, u32)> = (0..points.len()).flat_map(|k| (0..replicas).map(move |r| (k, r))).collect();
+        let metrics: Vec<Vec<Option<f64>>> = jobs
+            .par_iter()
+            .map(|&(k, r)| {
+                let json = self.replica_json(&ready[k], replica_seed(self.point_seed(points[k]), r))?;
+                tick();
+                Ok(self.sweep.metrics.iter().map(|m| m.path.lookup(&json).ok().and_then(metric_value)).collect())
+            })
+            .collect::<Result<_, InputError>>()?;
+        Ok(self.table(&jobs.iter().map(|&(k, r)| (points[k], r)).collect::<Vec<_>>(), &metrics))
+    }
+
+    /// `name = value` of each axis that a point sets.
+    pub fn describe(&self, values: &[Option<toml::Value>]) -> String {
+        let parts: Vec<String> = self
+            .sweep
+            .axes
+            .iter()
+            .zip(values)
+            .filter_map(|(a, v)| v.as_ref().map(|v| format!("{} = {}", a.name, value_text(v))))
+            .collect();
+        if parts.is_empty() { "the base scenario".to_string() } else { parts.join(", ") }
+    }
+
+    /// The points table of `rows` (point, replica) with their metric values.
+    fn table(&self, rows: &[(u64, u32)], metrics: &[Vec<Option<f64>>]) -> Table {
+        let mut columns = vec![
+            Column { name: "point".into(), values: Values::U64(rows.iter().map(|r| r.0).collect()) },
+            Column { name: "replica".into(), values: Values::U64(rows.iter().map(|r| u64::from(r.1)).collect()) },
+            Column {
+                name: "seed".into(),
+                values: Values::U64(rows.iter().map(|&(p, r)| replica_seed(self.point_seed(p), r)).collect()),
+            },
+        ];
+        let mut cache: BTreeMap<u64, Vec<Option<toml::Value>>> = BTreeMap::new();
+        for &(p, _) in rows {
+            cache.entry(p).or_insert_with(|| self.point_values(p));
+        }
+        for (a, axis) in self.sweep.axes.iter().enumerate() {
+            let cell = |p: u64| cache[&p][a].clone();
+            let values = match self.axis_types[a] {
+                AxisType::Integer => Values::I64(rows.iter().map(|r| cell(r.0).and_then(|v| v.as_integer())).collect()),
+                AxisType::Float => Values::F64(
+                    rows.iter()
+                        .map(|r| cell(r.0).and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64))))
+                        .collect(),
+                ),
+                AxisType::Text => {
+                    Values::Str(rows.iter().map(|r| cell(r.0).and_then(|v| v.as_str().map(str::to_string))).collect())
+                }
+                AxisType::Boolean => Values::Bool(rows.iter().map(|r| cell(r.0).and_then(|v| v.as_bool())).collect()),
+            };
+            columns.push(Column { name: axis.name.clone(), values });
+        }
+        for (m, metric) in self.sweep.metrics.iter().enumerate() {
+            columns.push(Column {
+                name: metric.name.clone(),
+                values: Values::F64(metrics.iter().map(|row| row[m]).collect()),
+            });
+        }
+        Table { columns, metadata: self.metadata() }
+    }
+
+    /// The sweep's identity, written into every file it produces.
+    pub fn metadata(&self) -> Vec<(String, String)> {
+        let names = |v: Vec<&str>| serde_json::to_string(&v).unwrap_or_default();
+        vec![
+            ("gigawatt.sweep.hash".into(), self.hash.clone()),
+            ("gigawatt.sweep.name".into(), self.sweep.name.clone()),
+            ("gigawatt.sweep.command".into(), self.sweep.command.name().into()),
+            ("gigawatt.sweep.points".into(), self.points.to_string()),
+            ("gigawatt.sweep.replicas".into(), self.sweep.replicas.to_string()),
+            ("gigawatt.sweep.seed".into(), self.seed.to_string()),
+            ("gigawatt.sweep.axes".into(), names(self.sweep.axes.iter().map(|a| a.name.as_str()).collect())),
+            ("gigawatt.sweep.metrics".into(), names(self.sweep.metrics.iter().map(|m| m.name.as_str()).collect())),
+            (
+                "gigawatt.sweep.design".into(),
+                match self.sweep.design {
+                    Design::Grid => "grid".into(),
+                    Design::OneAtATime => "one-at-a-time".into(),
+                },
+            ),
+            ("gigawatt.version".into(), VERSION.into()),
+        ]
+    }
+
+    /// What running `points` points would cost: an estimate made from the base scenario, before
+    /// any point runs.
+    pub fn estimate(&self, points: u64, threads: usize) -> Estimate {
+        let runs = points * u64::from(self.sweep.replicas);
+        let columns = 3 + self.sweep.axes.len() + self.sweep.metrics.len();
+        // The rows of the whole sweep are held once to merge them, as values and as the file.
+        let rows_bytes = self.points * u64::from(self.sweep.replicas) * columns as u64 * 24;
+        let base = 16u64 << 20;
+        let (events, fleet_bytes) = match self.sweep.command {
+            Command::Simulate | Command::Capacity => match self.inputs(&vec![None; self.sweep.axes.len()]) {
+                Ok(p) => {
+                    let model = &p.model;
+                    let eval = evaluate(model, &model.params.central());
+                    let options = SimOptions { replicas: 1, ..SimOptions::from_model(model) };
+                    match gigawatt_sim::WorkEstimate::of(model, &eval, options) {
+                        Ok(w) if self.sweep.command == Command::Simulate => {
+                            // One prepared fleet per point of a batch, one running copy per thread.
+                            let per_copy = w.memory_bytes.saturating_sub(16 << 20) / 2;
+                            (w.events * runs as f64, per_copy * (batch_size(points, threads) as u64 + threads as u64))
+                        }
+                        Ok(w) => (w.events * f64::from(model.simulation.replicas) * runs as f64, w.memory_bytes),
+                        Err(_) => (0.0, 0),
+                    }
+                }
+                Err(_) => (0.0, 0),
+            },
+            Command::Plan => (0.0, 0),
+        };
+        Estimate { points, runs, events, memory_bytes: base + rows_bytes + fleet_bytes }
+    }
+}
+
+/// Points computed together before their rows are written (a resumed run redoes at most one
+/// batch per shard).
+pub fn batch_size(points: u64, threads: usize) -> usize {
+    (points.div_ceil(40) as usize).clamp(threads.max(1) * 2, 4096).min(points.max(1) as usize)
+}
+
+/// What a run will cost.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Points to run.
+    pub points: u64,
+    /// Command runs: points × replicas.
+    pub runs: u64,
+    /// Simulated events (failures and repairs), for simulate and capacity.
+    pub events: f64,
+    /// Peak memory, bytes.
+    pub memory_bytes: u64,
+}
