@@ -127,8 +127,15 @@ impl Prepared {
             let (low, central, high) = match range {
                 Some(r) => *r,
                 None => {
+                    // A phase that does not set an input takes [phase_defaults]'.
                     let key = target.param_key();
-                    let Some(id) = base_model.params.find(&key) else {
+                    let fallback = key
+                        .strip_prefix("phase[")
+                        .and_then(|k| k.split_once("]."))
+                        .map(|(_, f)| format!("phase_defaults.{f}"));
+                    let found =
+                        base_model.params.find(&key).or_else(|| fallback.and_then(|f| base_model.params.find(&f)));
+                    let Some(id) = found else {
                         return Err(InputError::at(
                             file,
                             &axis.at,
@@ -331,11 +338,27 @@ impl Prepared {
         let ready = self.ready(inputs)?;
         let json = self.replica_json(&ready, replica_seed(self.point_seed(0), 0))?;
         for m in &self.sweep.metrics {
-            if let Err(e) = m.path.lookup(&json) {
-                return Err(InputError::at(&self.sweep.file, &m.at, format!("`{}`: {e}", m.path)).with_help(format!(
-                    "metrics are paths into `gigawatt {} --format json`",
-                    self.sweep.command.name()
-                )));
+            let help = format!("metrics are paths into `gigawatt {} --format json`", self.sweep.command.name());
+            match m.path.lookup(&json) {
+                Err(e) => {
+                    return Err(InputError::at(&self.sweep.file, &m.at, format!("`{}`: {e}", m.path)).with_help(help));
+                }
+                Ok(v) if metric_value(v).is_none() && !v.is_null() => {
+                    let inside = match v {
+                        serde_json::Value::Object(map) => {
+                            let keys: Vec<String> = map.keys().take(12).map(|k| format!("`{k}`")).collect();
+                            format!("; it holds {}", keys.join(", "))
+                        }
+                        _ => String::new(),
+                    };
+                    return Err(InputError::at(
+                        &self.sweep.file,
+                        &m.at,
+                        format!("`{}` is not a number{inside}", m.path),
+                    )
+                    .with_help(format!("a metric is a number (or a boolean, kept as 0 or 1); {help}")));
+                }
+                Ok(_) => {}
             }
         }
         Ok(())
