@@ -54,6 +54,13 @@ pub enum Command {
     /// Replay a GPU-cluster job trace on a cluster under scheduling policies, side by side: gang
     /// placement, preemption, failures; JCT, queueing, utilisation and fragmentation.
     Replay(crate::replay::ReplayArgs),
+    /// Sweep any scenario inputs over a grid, one at a time or by Latin-hypercube or Monte Carlo
+    /// sampling; run a command at each point with replicas, on all cores, as one shard of several
+    /// or as a Slurm job array; keep metrics in Parquet (docs/sweep.md).
+    Sweep(crate::sweep::SweepArgs),
+    /// Merge a sweep's shards (DIR/shards/) into DIR/points.parquet and DIR/summary.parquet,
+    /// checking they are of one sweep and hold every point exactly once.
+    Merge(crate::sweep::MergeArgs),
     /// The run history: list the recorded runs, show one, or compare two.
     Runs(RunsArgs),
     /// A local web dashboard: pick or paste a scenario, run it, see the numbers and charts; and

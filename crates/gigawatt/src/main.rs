@@ -15,6 +15,7 @@ mod progress;
 mod replay;
 mod runs;
 mod simulate;
+mod sweep;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -83,6 +84,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Simulate(args) => simulate::run(&catalog, &history, args),
         Command::Replay(args) => replay::run(&catalog, &history, args),
         Command::Serve(args) => run_serve(catalog, history, args),
+        Command::Sweep(args) => sweep::run(&cli.catalog, args),
+        Command::Merge(args) => sweep::run_merge(args),
         Command::Runs(_) => unreachable!("handled above"),
     }
 }
@@ -124,6 +127,11 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// The bundled catalog plus the user's files (each PATH a .toml file or a directory of them).
 fn load_catalog(paths: &[PathBuf]) -> Result<Catalog, InputError> {
+    Catalog::load(&catalog_files(paths)?)
+}
+
+/// The user's catalog files (each PATH a .toml file or a directory of them), in order.
+fn catalog_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>, InputError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -142,7 +150,7 @@ fn load_catalog(paths: &[PathBuf]) -> Result<Catalog, InputError> {
             files.push(read_source(path, "catalog file")?);
         }
     }
-    Catalog::load(&files)
+    Ok(files)
 }
 
 fn load_model(catalog: &Catalog, path: &Path) -> Result<Model, InputError> {

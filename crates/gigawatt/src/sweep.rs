@@ -1,0 +1,291 @@
+//! `gigawatt sweep` and `gigawatt merge`: grids and Monte Carlo over any scenario input, run here
+//! on all cores, as one shard of several, or as a Slurm job array (`gigawatt-sweep`,
+//! `docs/sweep.md`).
+//!
+//! The work is estimated before anything runs: the memory of the prepared fleets and of the rows
+//! is checked against `--max-memory`, else the memory available, as `simulate` does. A shard
+//! (`--shard I/N`, or the task's share inside a Slurm array) writes `DIR/shards/`; the whole
+//! sweep (no shard) also merges them into `DIR/points.parquet` and `DIR/summary.parquet`.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use gigawatt_core::InputError;
+use gigawatt_sweep::{Prepared, Shard, SweepError, SweepFile};
+
+use crate::Failure;
+use crate::progress::Progress;
+
+/// Arguments of `gigawatt sweep`.
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The sweep file (TOML; see docs/sweep.md).
+    #[arg(value_name = "SWEEP")]
+    pub sweep: PathBuf,
+
+    /// The output directory: shards/, points.parquet, summary.parquet, manifest.json (created if
+    /// missing; the points it already holds are skipped).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Run only shard I of N (points i with i mod N = I), e.g. 0/4. Inside a Slurm array task the
+    /// share comes from SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+
+    /// Write the Slurm array script (DIR/sweep.sbatch) and the merge script (DIR/merge.sbatch)
+    /// instead of running.
+    #[arg(long)]
+    pub slurm: bool,
+
+    /// With --slurm: also submit them (sbatch), the merge to run once every task has succeeded.
+    #[arg(long, requires = "slurm")]
+    pub submit: bool,
+
+    /// With --slurm: array tasks (shards), at most the number of points (default: up to 16).
+    #[arg(long, value_name = "N", requires = "slurm", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub tasks: Option<u64>,
+
+    /// With --slurm: CPUs per task, the threads each shard runs on (default 1).
+    #[arg(long, value_name = "N", requires = "slurm", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub cpus_per_task: Option<u32>,
+
+    /// With --slurm: extra `#SBATCH` options, e.g. --sbatch=--partition=cpu --sbatch=--time=1:00:00.
+    #[arg(long = "sbatch", value_name = "OPTION", requires = "slurm", allow_hyphen_values = true)]
+    pub sbatch: Vec<String>,
+
+    /// Also write points.csv and summary.csv beside the Parquet files.
+    #[arg(long)]
+    pub csv: bool,
+
+    /// Refuse the sweep if its memory estimate exceeds SIZE (e.g. 8G, 512M; default: the memory
+    /// this machine has available).
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
+}
+
+/// Arguments of `gigawatt merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The sweep's output directory (its shards/ holds the shard files).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Also write points.csv and summary.csv.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+impl From<SweepError> for Failure {
+    fn from(e: SweepError) -> Self {
+        match e {
+            SweepError::Input(e) => Failure::Input(e),
+            SweepError::Io(e) => Failure::Write(e),
+        }
+    }
+}
+
+/// Reads the sweep file and its base scenario (relative to the sweep file) and prepares it.
+fn prepare(path: &Path, catalog_paths: &[PathBuf]) -> Result<Prepared, InputError> {
+    let file = crate::read_source(path, "sweep file")?;
+    let sweep = SweepFile::parse(&file)?;
+    let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&sweep.scenario);
+    let scenario = crate::read_source(&scenario_path, "scenario").map_err(|e| {
+        let mut located =
+            InputError::at(&file, &gigawatt_core::error::KeyPath::root().key("scenario"), e.message.clone());
+        located.help = Some("the scenario's path is relative to the sweep file's directory".into());
+        located
+    })?;
+    let catalog = crate::catalog_files(catalog_paths)?;
+    Prepared::new(sweep, scenario, catalog)
+}
+
+/// Runs `gigawatt sweep`.
+pub fn run(catalog_paths: &[PathBuf], args: SweepArgs) -> Result<(), Failure> {
+    let prepared = prepare(&args.sweep, catalog_paths)?;
+    if args.slurm {
+        return slurm(&prepared, catalog_paths, &args);
+    }
+    let shard = match args.shard {
+        Some(s) => s,
+        None => match Shard::from_slurm(|k| std::env::var(k).ok()) {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                return Err(InputError::new(format!("cannot take this Slurm array task's shard: {e}"))
+                    .with_help("run with --shard I/N to choose the share yourself")
+                    .into());
+            }
+            None => Shard::ALL,
+        },
+    };
+    let (todo, total) = gigawatt_sweep::run::pending(&prepared, &args.out, shard)?;
+    let threads = rayon::current_num_threads();
+    let estimate = prepared.estimate(todo.len() as u64, threads);
+    check_memory(&estimate, args.max_memory)?;
+    let sweep = &prepared.sweep;
+    let share = if shard == Shard::ALL { String::new() } else { format!(" · shard {shard}: {total} of them") };
+    let skipped = total - todo.len() as u64;
+    let skipped = if skipped > 0 { format!(", {skipped} already in {}", args.out.display()) } else { String::new() };
+    let work = crate::limits::describe_work(estimate.events, estimate.memory_bytes);
+    eprintln!(
+        "sweep {}: {} points × {} replicas of `{}`{share}{skipped} · {} runs to do, {work}",
+        sweep.name,
+        prepared.points,
+        sweep.replicas,
+        sweep.command.name(),
+        estimate.runs
+    );
+    let progress = Progress::new(estimate.runs.max(1), "replica runs", &work);
+    let tick = || progress.tick();
+    let report = gigawatt_sweep::run_shard(
+        &prepared,
+        &args.out,
+        shard,
+        &gigawatt_sweep::Progress { on_start: &|_| {}, tick: &tick },
+    );
+    progress.done();
+    let report = report?;
+    if shard.count > 1 {
+        eprintln!(
+            "shard {shard}: {} points computed, {} skipped in {:.1} s; wrote {}",
+            report.computed,
+            report.skipped,
+            report.wall_s,
+            args.out.join("shards").join(format!("{}.parquet", shard.stem())).display()
+        );
+        eprintln!("when every shard is done: gigawatt merge {}", args.out.display());
+        return Ok(());
+    }
+    let merged = gigawatt_sweep::merge(&args.out, args.csv)?;
+    let files: Vec<String> = merged.files.iter().map(|f| f.display().to_string()).collect();
+    eprintln!("{} rows in {:.1} s; wrote {}", merged.points.rows(), report.wall_s, files.join(", "));
+    Ok(())
+}
+
+/// Refuses a sweep whose memory estimate exceeds `--max-memory`, else the memory available.
+fn check_memory(estimate: &gigawatt_sweep::Estimate, max_memory: Option<u64>) -> Result<(), InputError> {
+    let (limit, source) = match (max_memory, crate::limits::available_memory()) {
+        (Some(limit), _) => (limit, "--max-memory"),
+        (None, Some(available)) => (available, "the memory available"),
+        (None, None) => return Ok(()),
+    };
+    if estimate.memory_bytes <= limit {
+        return Ok(());
+    }
+    Err(InputError::new(format!(
+        "this sweep needs about {:.1} GB of memory, more than {source} ({:.1} GB): the prepared fleets of a batch of points and the rows of {} runs",
+        estimate.memory_bytes as f64 / 1e9,
+        limit as f64 / 1e9,
+        estimate.runs
+    ))
+    .with_help("run it in shards (--shard I/N, or --slurm), with fewer threads (RAYON_NUM_THREADS), or raise the limit with --max-memory SIZE"))
+}
+
+/// `text` quoted for a POSIX shell.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Writes (and with `--submit`, submits) the Slurm array script and the merge script.
+fn slurm(prepared: &Prepared, catalog_paths: &[PathBuf], args: &SweepArgs) -> Result<(), Failure> {
+    let tasks = args.tasks.unwrap_or(16).min(prepared.points).max(1);
+    let cpus = args.cpus_per_task.unwrap_or(1);
+    let exe = std::env::current_exe().map_err(|e| Failure::Write(format!("cannot find this program's path: {e}")))?;
+    let dir = absolute(&args.out);
+    let logs = dir.join("slurm");
+    std::fs::create_dir_all(&logs).map_err(|e| Failure::Write(format!("cannot create `{}`: {e}", logs.display())))?;
+    let mut global = vec![shell_quote(&exe.display().to_string()), "--no-record".to_string()];
+    for c in catalog_paths {
+        global.push("--catalog".into());
+        global.push(shell_quote(&absolute(c).display().to_string()));
+    }
+    let job = format!("gigawatt-sweep-{}", prepared.hash.get(..8).unwrap_or("sweep"));
+    let extra: String = args.sbatch.iter().map(|o| format!("#SBATCH {o}\n")).collect();
+    let csv = if args.csv { " --csv" } else { "" };
+    let array = format!(
+        "#!/bin/bash\n\
+         #SBATCH --job-name={job}\n\
+         #SBATCH --array=0-{last}\n\
+         #SBATCH --ntasks=1\n\
+         #SBATCH --cpus-per-task={cpus}\n\
+         #SBATCH --output={logs}/%A_%a.out\n\
+         {extra}\
+         # Written by `gigawatt sweep --slurm` for {name} ({points} points × {replicas} replicas).\n\
+         # Each array task runs its share of the points: shard SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN\n\
+         # of SLURM_ARRAY_TASK_COUNT, written to {dir}/shards/. A task that is requeued or rerun\n\
+         # skips the points already written. Then: gigawatt merge {dir}\n\
+         set -euo pipefail\n\
+         export RAYON_NUM_THREADS=\"${{SLURM_CPUS_PER_TASK:-1}}\"\n\
+         exec {cmd} sweep {sweep} --out {out}\n",
+        last = tasks - 1,
+        logs = logs.display(),
+        name = prepared.sweep.name,
+        points = prepared.points,
+        replicas = prepared.sweep.replicas,
+        dir = dir.display(),
+        cmd = global.join(" "),
+        sweep = shell_quote(&absolute(&args.sweep).display().to_string()),
+        out = shell_quote(&dir.display().to_string()),
+    );
+    let merge = format!(
+        "#!/bin/bash\n\
+         #SBATCH --job-name={job}-merge\n\
+         #SBATCH --ntasks=1\n\
+         #SBATCH --output={logs}/merge-%j.out\n\
+         {extra}\
+         # Written by `gigawatt sweep --slurm`: merges the shards of {dir} once every task is done.\n\
+         set -euo pipefail\n\
+         exec {cmd} merge {out}{csv}\n",
+        logs = logs.display(),
+        dir = dir.display(),
+        cmd = global.join(" "),
+        out = shell_quote(&dir.display().to_string()),
+    );
+    let array_path = dir.join("sweep.sbatch");
+    let merge_path = dir.join("merge.sbatch");
+    crate::output::write_all(
+        &dir,
+        &[crate::output::OutFile::new("sweep.sbatch", &array), crate::output::OutFile::new("merge.sbatch", &merge)],
+    )
+    .map_err(Failure::Write)?;
+    eprintln!(
+        "wrote {} ({tasks} array tasks × {cpus} CPUs over {} points) and {}",
+        array_path.display(),
+        prepared.points,
+        merge_path.display()
+    );
+    if !args.submit {
+        eprintln!("submit with: sbatch {}  then, once it is done: sbatch {}", array_path.display(), merge_path.display());
+        return Ok(());
+    }
+    let array_id = sbatch(&[array_path.as_os_str().to_owned()])?;
+    let merge_id = sbatch(&[format!("--dependency=afterok:{array_id}").into(), merge_path.as_os_str().to_owned()])?;
+    println!("{array_id}");
+    eprintln!("submitted job array {array_id} ({tasks} tasks) and merge job {merge_id} (after every task succeeds)");
+    Ok(())
+}
+
+/// Submits with `sbatch --parsable`: the job id.
+fn sbatch(args: &[std::ffi::OsString]) -> Result<String, Failure> {
+    let out = std::process::Command::new("sbatch").arg("--parsable").args(args).output().map_err(|e| {
+        Failure::Write(format!("cannot run sbatch: {e}; is Slurm installed here? The scripts are written: submit them yourself"))
+    })?;
+    if !out.status.success() {
+        return Err(Failure::Write(format!("sbatch failed: {}", String::from_utf8_lossy(&out.stderr).trim())));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.trim().split(';').next().unwrap_or_default().to_string())
+}
+
+/// Runs `gigawatt merge`.
+pub fn run_merge(args: MergeArgs) -> Result<(), Failure> {
+    let merged = gigawatt_sweep::merge(&args.dir, args.csv)?;
+    let points = merged.summary.rows();
+    let files: Vec<String> = merged.files.iter().map(|f| f.display().to_string()).collect();
+    eprintln!("merged {points} points, {} rows; wrote {}", merged.points.rows(), files.join(", "));
+    Ok(())
+}
