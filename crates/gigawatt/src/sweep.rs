@@ -259,7 +259,11 @@ fn slurm(prepared: &Prepared, catalog_paths: &[PathBuf], args: &SweepArgs) -> Re
         merge_path.display()
     );
     if !args.submit {
-        eprintln!("submit with: sbatch {}  then, once it is done: sbatch {}", array_path.display(), merge_path.display());
+        eprintln!(
+            "submit with: sbatch {}  then, once it is done: sbatch {}",
+            array_path.display(),
+            merge_path.display()
+        );
         return Ok(());
     }
     let array_id = sbatch(&[array_path.as_os_str().to_owned()])?;
@@ -272,7 +276,9 @@ fn slurm(prepared: &Prepared, catalog_paths: &[PathBuf], args: &SweepArgs) -> Re
 /// Submits with `sbatch --parsable`: the job id.
 fn sbatch(args: &[std::ffi::OsString]) -> Result<String, Failure> {
     let out = std::process::Command::new("sbatch").arg("--parsable").args(args).output().map_err(|e| {
-        Failure::Write(format!("cannot run sbatch: {e}; is Slurm installed here? The scripts are written: submit them yourself"))
+        Failure::Write(format!(
+            "cannot run sbatch: {e}; is Slurm installed here? The scripts are written: submit them yourself"
+        ))
     })?;
     if !out.status.success() {
         return Err(Failure::Write(format!("sbatch failed: {}", String::from_utf8_lossy(&out.stderr).trim())));

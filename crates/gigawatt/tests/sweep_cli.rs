@@ -1,0 +1,210 @@
+//! End-to-end tests of `gigawatt sweep` and `gigawatt merge`: a sharded run merged by the command
+//! line gives the unsharded run's files, a Slurm array task takes its share from the environment,
+//! and bad shards, paths and directories are usage errors with exit code 2.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::*;
+
+/// A plan sweep of the Llama 3 scenario: 2 PUEs × 3 H100 server prices, 2 replicas.
+fn sweep_text() -> String {
+    let scenario = root().join("scenarios/llama3-405b-16k.toml");
+    format!(
+        r#"name = "Llama 3 cluster: PUE and server price"
+scenario = "{}"
+command = "plan"
+replicas = 2
+metrics = [{{ name = "capex_usd", path = "totals.capex_usd" }}, "totals.facility_power_mw"]
+
+[set]
+"uncertainty.draws" = 1000
+
+[[axis]]
+path = "phase[0].pue"
+values = [1.1, 1.25]
+
+[[axis]]
+name = "h100_price_usd"
+path = 'platform["h100-hgx"].system_price_usd'
+values = [250000, 300000, 350000]
+"#,
+        scenario.display()
+    )
+}
+
+/// A fresh directory holding `sweep.toml`.
+fn with_sweep(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sweep.toml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+fn run_ok(args: &[&std::ffi::OsStr]) -> String {
+    let out = gigawatt().args(args).output().unwrap();
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn bytes(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
+}
+
+#[test]
+fn two_shards_merged_by_the_command_line_are_the_unsharded_run() {
+    let (dir, sweep) = with_sweep(&sweep_text());
+    let whole = dir.path().join("whole");
+    let stderr = run_ok(&["sweep".as_ref(), sweep.as_os_str(), "--out".as_ref(), whole.as_os_str(), "--csv".as_ref()]);
+    assert!(stderr.contains("6 points × 2 replicas of `plan`"), "{stderr}");
+    assert!(stderr.contains("12 rows"), "{stderr}");
+    let sharded = dir.path().join("sharded");
+    for shard in ["1/2", "0/2"] {
+        let stderr = run_ok(&[
+            "sweep".as_ref(),
+            sweep.as_os_str(),
+            "--out".as_ref(),
+            sharded.as_os_str(),
+            "--shard".as_ref(),
+            shard.as_ref(),
+        ]);
+        assert!(stderr.contains("gigawatt merge"), "{stderr}");
+    }
+    assert!(!sharded.join("points.parquet").exists(), "a shard does not merge");
+    run_ok(&["merge".as_ref(), sharded.as_os_str(), "--csv".as_ref()]);
+    for name in ["points.parquet", "summary.parquet", "points.csv", "summary.csv"] {
+        assert_eq!(bytes(&whole, name), bytes(&sharded, name), "{name} differs");
+    }
+    let csv = String::from_utf8(bytes(&whole, "points.csv")).unwrap();
+    assert!(
+        csv.starts_with("point,replica,seed,phase[0].pue,h100_price_usd,capex_usd,totals.facility_power_mw\n"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 13);
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes(&sharded, "manifest.json")).unwrap();
+    let shards: Vec<&str> =
+        manifest["shards"].as_array().unwrap().iter().map(|s| s["shard"].as_str().unwrap()).collect();
+    assert_eq!(shards, ["0/2", "1/2"]);
+}
+
+#[test]
+fn a_slurm_array_task_runs_its_share_without_shard() {
+    let (dir, sweep) = with_sweep(&sweep_text());
+    let out = dir.path().join("out");
+    let result = gigawatt()
+        .args(["sweep".as_ref(), sweep.as_os_str(), "--out".as_ref(), out.as_os_str()])
+        .env("SLURM_ARRAY_TASK_ID", "5")
+        .env("SLURM_ARRAY_TASK_MIN", "4")
+        .env("SLURM_ARRAY_TASK_COUNT", "3")
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let names: Vec<String> = std::fs::read_dir(out.join("shards"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.contains(&"shard-1-of-3.parquet".to_string()), "{names:?}");
+    let table = gigawatt_sweep_points(&out.join("shards/shard-1-of-3.parquet"));
+    assert_eq!(table, vec![1, 1, 4, 4], "points 1 and 4 (i mod 3 = 1), two replicas each");
+}
+
+/// The `point` column of a Parquet file, read back through the CSV the merge would write.
+fn gigawatt_sweep_points(path: &Path) -> Vec<u64> {
+    let table = gigawatt_sweep::read_parquet(path).unwrap();
+    match table.column("point") {
+        Some(gigawatt_sweep::table::Values::U64(v)) => v.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_shard_past_the_count_is_a_usage_error() {
+    let (dir, sweep) = with_sweep(&sweep_text());
+    let (code, stderr) = error_of(gigawatt().args([
+        "sweep".as_ref(),
+        sweep.as_os_str(),
+        "--out".as_ref(),
+        dir.path().join("o").as_os_str(),
+        "--shard".as_ref(),
+        "4/4".as_ref(),
+    ]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("shard 4 of 4 does not exist"), "{stderr}");
+    assert!(!dir.path().join("o").exists(), "nothing is written");
+}
+
+#[test]
+fn an_unknown_key_path_is_located_in_the_sweep_file_with_the_closest_key() {
+    let (dir, sweep) = with_sweep(&sweep_text().replace("phase[0].pue", "phase[0].peu"));
+    let (code, stderr) = error_of(gigawatt().args([
+        "sweep".as_ref(),
+        sweep.as_os_str(),
+        "--out".as_ref(),
+        dir.path().join("o").as_os_str(),
+    ]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("sweep.toml:11:8: `phase[0].peu`: unknown key `peu` in [[phase]]"), "{stderr}");
+    assert!(stderr.contains("did you mean `pue`?"), "{stderr}");
+    assert!(stderr.contains("11 │ path = \"phase[0].peu\""), "the line is quoted: {stderr}");
+    assert!(!dir.path().join("o").exists(), "nothing is written");
+}
+
+#[test]
+fn merging_shards_of_another_sweep_is_refused() {
+    let (dir, sweep) = with_sweep(&sweep_text());
+    let out = dir.path().join("out");
+    let shard = |sweep: &Path, which: &str| {
+        run_ok(&[
+            "sweep".as_ref(),
+            sweep.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--shard".as_ref(),
+            which.as_ref(),
+        ])
+    };
+    shard(&sweep, "0/2");
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, sweep_text().replace("replicas = 2", "replicas = 2\nseed = 1")).unwrap();
+    let (code, stderr) = error_of(gigawatt().args([
+        "sweep".as_ref(),
+        other.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--shard".as_ref(),
+        "1/2".as_ref(),
+    ]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("belongs to another sweep"), "{stderr}");
+    let (code, stderr) = error_of(gigawatt().args(["merge".as_ref(), out.as_os_str()]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("3 of 6 points are missing"), "{stderr}");
+}
+
+#[test]
+fn slurm_writes_an_array_script_that_runs_this_binary_on_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&[
+        "sweep".as_ref(),
+        "examples/sweep-llama3.toml".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--slurm".as_ref(),
+        "--tasks".as_ref(),
+        "8".as_ref(),
+        "--cpus-per-task".as_ref(),
+        "2".as_ref(),
+        "--sbatch=--time=0:30:00".as_ref(),
+    ]);
+    let script = String::from_utf8(bytes(&out, "sweep.sbatch")).unwrap();
+    assert!(script.contains("#SBATCH --array=0-7\n"), "{script}");
+    assert!(script.contains("#SBATCH --cpus-per-task=2\n"), "{script}");
+    assert!(script.contains("#SBATCH --time=0:30:00\n"), "{script}");
+    assert!(script.contains("sweep-llama3.toml' --out '"), "{script}");
+    assert!(!script.contains("--shard"), "each task takes its share from SLURM_ARRAY_TASK_ID: {script}");
+    let merge = String::from_utf8(bytes(&out, "merge.sbatch")).unwrap();
+    assert!(merge.contains(" merge '"), "{merge}");
+    assert!(!out.join("shards").exists(), "--slurm runs nothing here");
+}
