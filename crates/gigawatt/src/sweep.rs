@@ -126,7 +126,11 @@ pub fn run(catalog_paths: &[PathBuf], args: SweepArgs) -> Result<(), Failure> {
     let share = if shard == Shard::ALL { String::new() } else { format!(" · shard {shard}: {total} of them") };
     let skipped = total - todo.len() as u64;
     let skipped = if skipped > 0 { format!(", {skipped} already in {}", args.out.display()) } else { String::new() };
-    let work = crate::limits::describe_work(estimate.events, estimate.memory_bytes);
+    let work = if estimate.events > 0.0 {
+        crate::limits::describe_work(estimate.events, estimate.memory_bytes)
+    } else {
+        format!("≈ {:.0} MB", estimate.memory_bytes as f64 / 1e6)
+    };
     eprintln!(
         "sweep {}: {} points × {} replicas of `{}`{share}{skipped} · {} runs to do, {work}",
         sweep.name,
