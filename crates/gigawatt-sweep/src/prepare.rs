@@ -100,6 +100,19 @@ impl Prepared {
     /// catalog is always there); checks every axis value and every metric path before anything
     /// runs.
     pub fn new(sweep: SweepFile, scenario: SourceFile, user_catalog: Vec<SourceFile>) -> Result<Prepared, InputError> {
+        let prepared = Prepared::resolve(sweep, scenario, user_catalog)?;
+        prepared.check_values()?;
+        prepared.check_metrics()?;
+        Ok(prepared)
+    }
+
+    /// [`Prepared::new`] without the checks that load every axis value and run point 0: the paths
+    /// resolved, the samples drawn, nothing run (the fuzz target's entry).
+    pub fn resolve(
+        sweep: SweepFile,
+        scenario: SourceFile,
+        user_catalog: Vec<SourceFile>,
+    ) -> Result<Prepared, InputError> {
         let catalog = Catalog::load(&user_catalog)?;
         // The base scenario as it is: its own errors point into its own file.
         let base_model = load_scenario(&scenario, &catalog)?;
@@ -176,7 +189,7 @@ impl Prepared {
             Design::Grid => sizes.iter().flatten().product::<u64>() * sweep.samples.max(1),
             Design::OneAtATime => 1 + sizes.iter().flatten().sum::<u64>(),
         };
-        let prepared = Prepared {
+        Ok(Prepared {
             sweep,
             scenario,
             seed,
@@ -190,10 +203,7 @@ impl Prepared {
             set,
             sampled,
             axis_types,
-        };
-        prepared.check_values()?;
-        prepared.check_metrics()?;
-        Ok(prepared)
+        })
     }
 
     fn sizes(sweep: &SweepFile) -> Vec<Option<u64>> {

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use gigawatt_core::InputError;
+use gigawatt_report::chart::Chart;
+use gigawatt_report::chart::sweep::{self as sweep_chart, AxisSlice, AxisSwing, OneAtATime};
+use gigawatt_sweep::table::{Table, Values};
 use gigawatt_sweep::{Prepared, Shard, SweepError, SweepFile};
 
 use crate::Failure;
@@ -58,6 +61,10 @@ pub struct SweepArgs {
     #[arg(long)]
     pub csv: bool,
 
+    /// Also write the charts (DIR/charts/) as PNG, rendered from the same SVG with the bundled font.
+    #[arg(long)]
+    pub png: bool,
+
     /// Refuse the sweep if its memory estimate exceeds SIZE (e.g. 8G, 512M; default: the memory
     /// this machine has available).
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
@@ -74,6 +81,10 @@ pub struct MergeArgs {
     /// Also write points.csv and summary.csv.
     #[arg(long)]
     pub csv: bool,
+
+    /// Also write the charts (DIR/charts/) as PNG.
+    #[arg(long)]
+    pub png: bool,
 }
 
 impl From<SweepError> for Failure {
@@ -161,9 +172,124 @@ pub fn run(catalog_paths: &[PathBuf], args: SweepArgs) -> Result<(), Failure> {
         return Ok(());
     }
     let merged = gigawatt_sweep::merge(&args.out, args.csv)?;
+    let charts = write_charts(&args.out, &merged.summary, args.png)?;
     let files: Vec<String> = merged.files.iter().map(|f| f.display().to_string()).collect();
-    eprintln!("{} rows in {:.1} s; wrote {}", merged.points.rows(), report.wall_s, files.join(", "));
+    eprintln!("{} rows in {:.1} s; wrote {}{charts}", merged.points.rows(), report.wall_s, files.join(", "));
     Ok(())
+}
+
+/// Most charts a sweep draws (metrics × axes can be large).
+const MAX_CHARTS: usize = 60;
+
+/// A summary column as numbers (`None` for null or text).
+fn numbers(t: &Table, name: &str) -> Option<Vec<Option<f64>>> {
+    match t.column(name)? {
+        Values::F64(v) => Some(v.clone()),
+        Values::I64(v) => Some(v.iter().map(|x| x.map(|x| x as f64)).collect()),
+        Values::U64(v) => Some(v.iter().map(|&x| Some(x as f64)).collect()),
+        Values::Str(_) | Values::Bool(_) => None,
+    }
+}
+
+/// The charts of a merged sweep, from its summary: each metric against each numeric axis with
+/// its P10 – P90 band (the other axes at their middle value), and for a one-at-a-time sweep the
+/// tornado of each metric.
+pub fn sweep_charts(summary: &Table) -> Vec<Chart> {
+    let list =
+        |key: &str| -> Vec<String> { summary.meta(key).and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default() };
+    let (axes, metrics) = (list("gigawatt.sweep.axes"), list("gigawatt.sweep.metrics"));
+    let name = summary.meta("gigawatt.sweep.name").unwrap_or("sweep").to_string();
+    let replicas = summary.meta("gigawatt.sweep.replicas").and_then(|r| r.parse().ok()).unwrap_or(1);
+    let one_at_a_time = summary.meta("gigawatt.sweep.design") == Some("one-at-a-time");
+    let columns: Vec<(String, Vec<Option<f64>>)> =
+        axes.iter().filter_map(|a| numbers(summary, a).map(|v| (a.clone(), v))).collect();
+    let rows = summary.rows();
+    let mut charts = Vec::new();
+    for metric in &metrics {
+        let stat = |suffix: &str| numbers(summary, &format!("{metric}_{suffix}"));
+        let (Some(p10), Some(p50), Some(p90)) = (stat("p10"), stat("p50"), stat("p90")) else { continue };
+        let mut swings = Vec::new();
+        for (a, (axis, xs)) in columns.iter().enumerate() {
+            // The rows that move this axis alone (one-at-a-time), or the slice through the middle
+            // value of every other axis (grid).
+            let mut held = Vec::new();
+            let selected: Vec<usize> = if one_at_a_time {
+                (0..rows)
+                    .filter(|&i| xs[i].is_some() && columns.iter().enumerate().all(|(b, c)| b == a || c.1[i].is_none()))
+                    .collect()
+            } else {
+                let middles: Vec<Option<f64>> = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(b, (other, v))| {
+                        if b == a {
+                            return None;
+                        }
+                        let mut distinct: Vec<f64> = v.iter().flatten().copied().collect();
+                        distinct.sort_by(f64::total_cmp);
+                        distinct.dedup();
+                        let mid = distinct.get(distinct.len().saturating_sub(1) / 2).copied();
+                        if let Some(m) = mid {
+                            held.push(format!("{other} = {}", gigawatt_report::fmt::number(m)));
+                        }
+                        mid
+                    })
+                    .collect();
+                (0..rows)
+                    .filter(|&i| columns.iter().zip(&middles).all(|((_, v), m)| m.is_none() || v[i] == *m))
+                    .collect()
+            };
+            let mut points: Vec<(f64, f64, f64, f64)> =
+                selected.iter().filter_map(|&i| Some((xs[i]?, p10[i]?, p50[i]?, p90[i]?))).collect();
+            points.sort_by(|x, y| x.0.total_cmp(&y.0));
+            if points.len() >= 2 && charts.len() < MAX_CHARTS {
+                let slice = AxisSlice {
+                    sweep: name.clone(),
+                    axis: axis.clone(),
+                    metric: metric.clone(),
+                    replicas,
+                    held: (!held.is_empty()).then(|| held.join(", ")),
+                    points: points.clone(),
+                };
+                charts.push(sweep_chart::metric_against_axis(&slice));
+            }
+            if let (Some(lo), Some(hi)) = (points.first(), points.last()) {
+                swings.push(AxisSwing { axis: axis.clone(), low: lo.0, high: hi.0, at_low: lo.2, at_high: hi.2 });
+            }
+        }
+        let base = (0..rows).find(|&i| columns.iter().all(|(_, v)| v[i].is_none())).and_then(|i| p50[i]);
+        if one_at_a_time
+            && let Some(base) = base
+            && charts.len() < MAX_CHARTS
+            && let Some(chart) =
+                sweep_chart::sweep_tornado(&OneAtATime { sweep: name.clone(), metric: metric.clone(), base, swings })
+        {
+            charts.push(chart);
+        }
+    }
+    charts
+}
+
+/// Writes the sweep's charts into `DIR/charts/` as SVG (and PNG): `, N charts in DIR/charts/`,
+/// or nothing.
+fn write_charts(dir: &Path, summary: &Table, png: bool) -> Result<String, Failure> {
+    let charts = sweep_charts(summary);
+    if charts.is_empty() {
+        return Ok(String::new());
+    }
+    let mut rendered: Vec<(String, Vec<u8>)> = Vec::new();
+    for c in &charts {
+        let svg = c.to_svg();
+        if png {
+            let image = gigawatt_report::png::from_svg(&svg, 2.0).map_err(Failure::Write)?;
+            rendered.push((format!("charts/{}.png", c.id), image));
+        }
+        rendered.push((format!("charts/{}.svg", c.id), svg.into_bytes()));
+    }
+    let files: Vec<crate::output::OutFile<'_>> =
+        rendered.iter().map(|(name, bytes)| crate::output::OutFile::new(name, bytes)).collect();
+    crate::output::write_all(dir, &files).map_err(Failure::Write)?;
+    Ok(format!(", {} charts in {}", charts.len(), dir.join("charts").display()))
 }
 
 /// Refuses a sweep whose memory estimate exceeds `--max-memory`, else the memory available.
@@ -294,8 +420,9 @@ fn sbatch(args: &[std::ffi::OsString]) -> Result<String, Failure> {
 /// Runs `gigawatt merge`.
 pub fn run_merge(args: MergeArgs) -> Result<(), Failure> {
     let merged = gigawatt_sweep::merge(&args.dir, args.csv)?;
+    let charts = write_charts(&args.dir, &merged.summary, args.png)?;
     let points = merged.summary.rows();
     let files: Vec<String> = merged.files.iter().map(|f| f.display().to_string()).collect();
-    eprintln!("merged {points} points, {} rows; wrote {}", merged.points.rows(), files.join(", "));
+    eprintln!("merged {points} points, {} rows; wrote {}{charts}", merged.points.rows(), files.join(", "));
     Ok(())
 }

@@ -208,3 +208,16 @@ fn slurm_writes_an_array_script_that_runs_this_binary_on_the_sweep() {
     assert!(merge.contains(" merge '"), "{merge}");
     assert!(!out.join("shards").exists(), "--slurm runs nothing here");
 }
+
+#[test]
+fn a_one_at_a_time_sweep_draws_a_band_per_axis_and_a_tornado_per_metric() {
+    let text = sweep_text().replace("replicas = 2", "replicas = 3\ndesign = \"one-at-a-time\"");
+    let (dir, sweep) = with_sweep(&text);
+    let out = dir.path().join("out");
+    let stderr = run_ok(&["sweep".as_ref(), sweep.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    assert!(stderr.contains("6 points × 3 replicas"), "{stderr}");
+    let tornado = String::from_utf8(bytes(&out, "charts/sweep-tornado-capex-usd.svg")).unwrap();
+    assert!(tornado.contains("Sensitivity of capex_usd: h100_price_usd moves it most"), "{tornado}");
+    let band = String::from_utf8(bytes(&out, "charts/sweep-capex-usd-vs-h100-price-usd.svg")).unwrap();
+    assert!(band.contains("P10 – P90") && band.contains("<polygon"), "{band}");
+}

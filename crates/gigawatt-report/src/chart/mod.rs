@@ -24,6 +24,7 @@ pub mod plan;
 pub mod replay;
 pub mod simulation;
 pub mod svg;
+pub mod sweep;
 pub mod text;
 pub mod ticks;
 
@@ -63,11 +64,15 @@ pub enum ChartId {
     QueueLength,
     /// `gigawatt inference --sweep`: throughput per GPU against tokens/s per user.
     InferencePareto,
+    /// `gigawatt sweep`: a metric against an axis, P50 with its P10 – P90 band.
+    SweepBand,
+    /// `gigawatt sweep`, one-at-a-time: the tornado of a metric over the axes.
+    SweepTornado,
 }
 
 impl ChartId {
     /// Every chart, in the order a report shows them.
-    pub const ALL: [ChartId; 15] = [
+    pub const ALL: [ChartId; 17] = [
         ChartId::Buildout,
         ChartId::Capex,
         ChartId::CircularFlow,
@@ -83,6 +88,8 @@ impl ChartId {
         ChartId::Utilisation,
         ChartId::QueueLength,
         ChartId::InferencePareto,
+        ChartId::SweepBand,
+        ChartId::SweepTornado,
     ];
 
     /// The id (for [`ChartId::Tornado`], the prefix of `tornado-<headline>`).
@@ -103,6 +110,8 @@ impl ChartId {
             ChartId::Utilisation => "utilisation",
             ChartId::QueueLength => "queue-length",
             ChartId::InferencePareto => "inference-pareto",
+            ChartId::SweepBand => "sweep",
+            ChartId::SweepTornado => "sweep-tornado",
         }
     }
 
@@ -145,6 +154,12 @@ impl ChartId {
             ChartId::InferencePareto => {
                 "inference --sweep: output tokens/s per GPU against tokens/s per user along the Pareto frontier"
             }
+            ChartId::SweepBand => {
+                "sweep: a metric's P50 over the replicas against a list or range axis, with its P10 – P90 band, the other axes held at their middle value (in DIR/charts/)"
+            }
+            ChartId::SweepTornado => {
+                "sweep, one-at-a-time: how far each metric moves as each axis moves alone from the base scenario to its lowest and highest value (in DIR/charts/)"
+            }
         }
     }
 
@@ -154,6 +169,8 @@ impl ChartId {
         for c in ChartId::ALL {
             let id = match c {
                 ChartId::Tornado => "`tornado-gpus`, `tornado-capex-per-gw`, `tornado-supplier-per-gw`".to_string(),
+                ChartId::SweepBand => "`sweep-METRIC-vs-AXIS`".to_string(),
+                ChartId::SweepTornado => "`sweep-tornado-METRIC`".to_string(),
                 _ => format!("`{}`", c.as_str()),
             };
             out.push_str(&format!("| {id} | {} |\n", c.shows()));
@@ -268,6 +285,9 @@ pub enum Data {
     ByCategory(Vec<Option<f64>>),
     /// (x, y) points on a [`XAxis::Numeric`] axis, in increasing x.
     Points(Vec<(f64, f64)>),
+    /// (x, low, high) on a [`XAxis::Numeric`] axis, in increasing x: drawn as a band filled
+    /// between low and high (a P10 – P90 range), with [`Mark::Area`].
+    Band(Vec<(f64, f64, f64)>),
 }
 
 /// One series of an [`XyPlot`].

@@ -507,9 +507,12 @@ fn side_range(p: &XyPlot, side: Side, log: bool) -> Option<(f64, f64, bool)> {
             (Mark::Bar { .. }, _) => has_bars = true,
             (_, Data::ByCategory(v)) => values.extend(v.iter().flatten().copied()),
             (_, Data::Points(pts)) => values.extend(pts.iter().map(|(_, y)| *y)),
+            (_, Data::Band(pts)) => values.extend(pts.iter().flat_map(|(_, lo, hi)| [*lo, *hi])),
         }
     }
-    let force_zero = has_bars || series.iter().any(|s| matches!(s.mark, Mark::Area));
+    // An area fills down to zero, so zero is in; a band fills between its own low and high.
+    let force_zero =
+        has_bars || series.iter().any(|s| matches!(s.mark, Mark::Area) && !matches!(s.data, Data::Band(_)));
     if has_bars && let XAxis::Categories { names, .. } = &p.x {
         for cat in 0..names.len() {
             let (lo, hi) = stack_extent(p, side, cat);
@@ -621,7 +624,7 @@ fn category_axis(c: &mut Canvas, p: &XyPlot, label: &str, names: &[String], f: &
     (
         Box::new(move |d: &Data, i: usize| match d {
             Data::ByCategory(v) => v.get(i).copied().flatten().map(|y| (left + band * (i as f64 + 0.5), y)),
-            Data::Points(_) => None,
+            Data::Points(_) | Data::Band(_) => None,
         }),
         bottom + 40.0,
     )
@@ -632,6 +635,7 @@ fn category_axis(c: &mut Canvas, p: &XyPlot, label: &str, names: &[String], f: &
 fn numeric_axis(c: &mut Canvas, p: &XyPlot, axis: &Axis, f: &Frame) -> (PointOf, f64) {
     let xs = p.series.iter().flat_map(|s| match &s.data {
         Data::Points(pts) => pts.iter().map(|(x, _)| *x).collect::<Vec<_>>(),
+        Data::Band(pts) => pts.iter().map(|(x, _, _)| *x).collect::<Vec<_>>(),
         Data::ByCategory(_) => Vec::new(),
     });
     let (lo, hi) = min_max(xs.filter(|x| !axis.log || *x > 0.0));
@@ -641,6 +645,8 @@ fn numeric_axis(c: &mut Canvas, p: &XyPlot, axis: &Axis, f: &Frame) -> (PointOf,
     (
         Box::new(move |d: &Data, i: usize| match d {
             Data::Points(pts) => pts.get(i).map(|(x, y)| (sx.at(*x), *y)),
+            // A band's point is its high end; its low end is read by `band_lows`.
+            Data::Band(pts) => pts.get(i).map(|(x, _, hi)| (sx.at(*x), *hi)),
             Data::ByCategory(_) => None,
         }),
         below,
@@ -656,6 +662,18 @@ fn draw_areas_and_lines(c: &mut Canvas, p: &XyPlot, x_of: &PointFn, f: &Frame) {
             }
             let scale = f.scale_of(s);
             let color = series_color(i, s);
+            if let Data::Band(pts) = &s.data {
+                // The band: its high ends left to right, then its low ends back, filled lightly.
+                let mut poly: Vec<(f64, f64)> =
+                    (0..pts.len()).filter_map(|k| x_of(&s.data, k)).map(|(x, hi)| (x, scale.at(hi))).collect();
+                let lows: Vec<(f64, f64)> =
+                    (0..pts.len()).filter_map(|k| x_of(&s.data, k).map(|(x, _)| (x, scale.at(pts[k].1)))).collect();
+                poly.extend(lows.into_iter().rev());
+                if poly.len() >= 3 {
+                    c.polygon(&poly, &color, 0.2);
+                }
+                continue;
+            }
             for run in line_runs(s, x_of, scale).iter().filter(|r| !r.is_empty()) {
                 if pass == Mark::Area {
                     let base = scale.at(0.0f64.clamp(scale.d0, scale.d1));
@@ -680,6 +698,7 @@ fn line_runs(s: &Series, x_of: &PointFn, scale: Scale) -> Vec<Vec<(f64, f64)>> {
     let len = match &s.data {
         Data::ByCategory(v) => v.len(),
         Data::Points(v) => v.len(),
+        Data::Band(v) => v.len(),
     };
     let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for k in 0..len {
