@@ -268,3 +268,25 @@ fn a_one_at_a_time_sweep_moves_each_axis_alone_from_the_base() {
     let Some(Values::F64(pue)) = merged.points.column("phase[0].pue") else { panic!() };
     assert_eq!(pue[..5], [None, Some(1.1), Some(1.2), Some(1.3), None]);
 }
+
+#[test]
+fn capacity_points_run_the_capacity_model_with_their_own_inputs() {
+    let text = r#"
+scenario = "x.toml"
+command = "capacity"
+simulate = false
+metrics = [{ name = "wall_days", path = 'training["Llama 3.1 405B pre-training"].wall_days' }, "training[0].ettr.ettr"]
+[[axis]]
+path = "training[0].mfu"
+values = [0.3, 0.41, 0.5]
+"#;
+    let p = prepared(text);
+    let dir = tempfile::tempdir().unwrap();
+    let merged = run_all(&p, dir.path(), 1);
+    let Some(Values::F64(days)) = merged.points.column("wall_days") else { panic!() };
+    let days: Vec<f64> = days.iter().map(|d| d.unwrap()).collect();
+    // The run's wall time goes as 1 / MFU: 0.41 is the scenario's own 70.9 days.
+    assert!((days[1] - 70.85).abs() < 0.1, "{days:?}");
+    assert!((days[0] / days[1] - 0.41 / 0.3).abs() < 0.01, "{days:?}");
+    assert!(days[2] < days[1]);
+}
