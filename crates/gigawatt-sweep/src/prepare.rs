@@ -68,7 +68,7 @@ pub struct PointInputs {
 /// A point prepared to run its replicas.
 enum Ready {
     /// Plan and capacity need only the model.
-    Model(PointInputs),
+    Model(Box<PointInputs>),
     /// Simulate shares one prepared fleet between replicas.
     Simulation(Box<(PointInputs, Simulation)>),
 }
@@ -383,7 +383,7 @@ impl Prepared {
                 let sim = Simulation::new(model, &eval, options)?;
                 Ok(Ready::Simulation(Box::new((inputs, sim))))
             }
-            Command::Plan | Command::Capacity => Ok(Ready::Model(inputs)),
+            Command::Plan | Command::Capacity => Ok(Ready::Model(Box::new(inputs))),
         }
     }
 

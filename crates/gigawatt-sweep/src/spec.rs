@@ -252,7 +252,7 @@ fn expand_range(file: &SourceFile, at: &KeyPath, r: &RawRange) -> Result<Vec<tom
     }
     let (start, stop, step) = (nums[0].0, nums[1].0, nums[2].0);
     let integers = nums.iter().all(|n| n.1);
-    if !(step > 0.0) || stop < start {
+    if step.is_nan() || step <= 0.0 || stop < start {
         return Err(InputError::at(
             file,
             at,
