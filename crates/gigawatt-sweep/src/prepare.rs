@@ -177,9 +177,12 @@ impl Prepared {
                 },
             })
             .collect();
+        // The bundled catalog is part of the identity too: two builds of one version with
+        // different platform data or defaults write different rows.
         let mut hasher = Sha256::new();
-        for part in [VERSION, &sweep.file.text, &scenario.text].into_iter().chain(user_catalog.iter().map(|f| &*f.text))
-        {
+        let bundled = BUNDLED_PLATFORMS.iter().map(|(_, t)| *t).chain([gigawatt_core::catalog::BUNDLED_DEFAULTS.1]);
+        let parts = [VERSION, &sweep.file.text, &scenario.text].into_iter().chain(bundled);
+        for part in parts.chain(user_catalog.iter().map(|f| &*f.text)) {
             hasher.update((part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
         }

@@ -289,7 +289,8 @@ fn write_charts(dir: &Path, summary: &Table, png: bool) -> Result<String, Failur
     let files: Vec<crate::output::OutFile<'_>> =
         rendered.iter().map(|(name, bytes)| crate::output::OutFile::new(name, bytes)).collect();
     crate::output::write_all(dir, &files).map_err(Failure::Write)?;
-    Ok(format!(", {} charts in {}", charts.len(), dir.join("charts").display()))
+    let plural = if charts.len() == 1 { "" } else { "s" };
+    Ok(format!(", {} chart{plural} in {}", charts.len(), dir.join("charts").display()))
 }
 
 /// Refuses a sweep whose memory estimate exceeds `--max-memory`, else the memory available.
