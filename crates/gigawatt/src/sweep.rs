@@ -336,7 +336,7 @@ fn slurm(prepared: &Prepared, catalog_paths: &[PathBuf], args: &SweepArgs) -> Re
     }
     let job = format!("gigawatt-sweep-{}", prepared.hash.get(..8).unwrap_or("sweep"));
     let extra: String = args.sbatch.iter().map(|o| format!("#SBATCH {o}\n")).collect();
-    let csv = if args.csv { " --csv" } else { "" };
+    let csv = format!("{}{}", if args.csv { " --csv" } else { "" }, if args.png { " --png" } else { "" });
     let array = format!(
         "#!/bin/bash\n\
          #SBATCH --job-name={job}\n\
