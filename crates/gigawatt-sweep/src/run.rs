@@ -259,10 +259,9 @@ pub fn run_shard(
         for p in &parts {
             let _ = std::fs::remove_file(p);
         }
-    } else if !final_path.exists() && todo.is_empty() && total > 0 {
-        // Every point of this shard is held by other files: nothing of its own to write.
-    } else if !final_path.exists() {
-        // A shard with no points (more shards than points) still says so.
+    } else if !final_path.exists() && total == 0 {
+        // A shard with no points (more shards than points) still says so. (A shard whose points
+        // other files already hold has nothing of its own to write.)
         let empty = prepared.compute(&[], progress.tick)?;
         write_parquet(&final_path, &empty).map_err(SweepError::Io)?;
     }
