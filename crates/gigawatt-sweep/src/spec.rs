@@ -20,6 +20,9 @@ pub const MAX_POINTS: u64 = 100_000_000;
 /// Most replicas per point.
 pub const MAX_REPLICAS: u32 = 100_000;
 
+/// Most samples of the sampled axes (each sampled axis holds its draws in memory).
+pub const MAX_SAMPLES: u64 = 1_000_000;
+
 /// The command run at each point, through its library function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -420,8 +423,12 @@ impl SweepFile {
                 return Err(InputError::new(format!("{}: a sweep with sampled axes needs `samples`", file.name))
                     .with_help("add samples = 100 (points drawn) at the top of the file"));
             }
-            (_, Some(0)) => {
-                return Err(InputError::at(file, &root.key("samples"), "samples must be at least 1"));
+            (_, Some(n)) if n == 0 || n > MAX_SAMPLES => {
+                return Err(InputError::at(
+                    file,
+                    &root.key("samples"),
+                    format!("samples must be from 1 to {MAX_SAMPLES}, found {n}"),
+                ));
             }
             (_, Some(n)) => n,
         };
@@ -518,5 +525,15 @@ mod tests {
         .unwrap_err();
         assert!(err.message.contains("low ≤ central ≤ high"), "{}", err.message);
         assert!(parse(&format!("{HEAD}[[axis]]\npath = \"phase[0].pue\"\nsample = \"monte-carlo\"\n")).is_err());
+    }
+
+    #[test]
+    fn sweeps_past_their_bounds_are_refused_before_anything_is_allocated() {
+        let sampled = "[[axis]]\npath = \"phase[0].pue\"\nsample = \"monte-carlo\"\n";
+        let err = parse(&format!("samples = 100000000\n{HEAD}{sampled}")).unwrap_err();
+        assert!(err.message.contains("samples must be from 1 to 1000000"), "{}", err.message);
+        let big = "[[axis]]\npath = \"a.b\"\nrange = { start = 0, stop = 999999, step = 1 }\n";
+        let err = parse(&format!("{HEAD}{big}{}", big.replace("a.b", "c.d"))).unwrap_err();
+        assert!(err.message.contains("points, more than 100000000"), "{}", err.message);
     }
 }
