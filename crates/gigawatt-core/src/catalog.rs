@@ -306,6 +306,11 @@ pub struct Platform {
     pub links: BTreeMap<Field, Link>,
     /// The file the platform was read from.
     pub origin: String,
+    /// Its reliability family (`hopper`, …): the `[family.NAME]` of `catalog/failures.toml` whose
+    /// failure rates it takes; `None` takes the reference family's, listed as an assumption.
+    pub reliability_family: Option<String>,
+    /// Its memory generation (`HBM3e`), which names the memory failure class.
+    pub memory_type: Option<String>,
 }
 
 impl Platform {
@@ -398,6 +403,8 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
     };
     let (available, available_provenance) = parse_available(file, table.get("available"))?;
     let notes = parse_notes(file, table.get("notes"))?;
+    let reliability_family = string("reliability_family", false)?;
+    let memory_type = string("memory_type", false)?;
     let mut platform = Platform {
         id,
         name,
@@ -409,9 +416,12 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
         quantities: BTreeMap::new(),
         links: BTreeMap::new(),
         origin: file.name.clone(),
+        reliability_family,
+        memory_type,
     };
     let mut pending = BTreeMap::new();
-    const TEXT_KEYS: [&str; 6] = ["id", "name", "vendor", "form", "available", "notes"];
+    const TEXT_KEYS: [&str; 8] =
+        ["id", "name", "vendor", "form", "available", "notes", "reliability_family", "memory_type"];
     for (key, value) in &table {
         if TEXT_KEYS.contains(&key.as_str()) {
             continue;

@@ -50,6 +50,9 @@ pub enum BlastRadius {
     Node,
     /// Every node of the NVLink domain (the whole rack on rack-scale platforms).
     NvlinkDomain,
+    /// Every node of the physical rack (`systems_per_rack` servers; the system on rack-scale
+    /// platforms).
+    Rack,
     /// Every node under the same network switch.
     NetworkSwitch,
     /// Every node of the power row.
@@ -58,10 +61,11 @@ pub enum BlastRadius {
 
 impl BlastRadius {
     /// Every blast radius, smallest first.
-    pub const ALL: [BlastRadius; 5] = [
+    pub const ALL: [BlastRadius; 6] = [
         BlastRadius::Job,
         BlastRadius::Node,
         BlastRadius::NvlinkDomain,
+        BlastRadius::Rack,
         BlastRadius::NetworkSwitch,
         BlastRadius::PowerRow,
     ];
@@ -72,6 +76,7 @@ impl BlastRadius {
             BlastRadius::Job => "job",
             BlastRadius::Node => "node",
             BlastRadius::NvlinkDomain => "nvlink_domain",
+            BlastRadius::Rack => "rack",
             BlastRadius::NetworkSwitch => "network_switch",
             BlastRadius::PowerRow => "power_row",
         }
@@ -202,8 +207,10 @@ pub struct FailureCatalog {
     pub reference_gpu_hours: f64,
     /// Days of the reference exposure.
     pub reference_days: f64,
-    /// Multiplier on per-package rates for platforms whose file gives no `failure_rate_multiplier`.
-    pub rate_multiplier: Quantity,
+    /// The reference platform's reliability family, taken by platforms that name none.
+    pub reference_family: String,
+    /// The reliability families, by name (`[family.NAME]`).
+    pub families: BTreeMap<String, FamilyRates>,
     /// Planned interruptions per job-day.
     pub planned_per_day: Quantity,
     /// Racks under one network switch.
@@ -222,6 +229,60 @@ pub struct FailureCatalog {
     pub categories: BTreeMap<String, String>,
     /// The failure classes.
     pub classes: Vec<FailureClass>,
+}
+
+/// The failure rates of one reliability family, as factors on the reference classes' rates.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FamilyRates {
+    /// Factor on every class's rate per GPU package.
+    pub rate_multiplier: Quantity,
+    /// Factors on single classes, on top of `rate_multiplier`.
+    pub class_multiplier: BTreeMap<String, Quantity>,
+}
+
+impl FamilyRates {
+    /// The factor on class `name`'s reference rate.
+    pub fn factor(&self, name: &str) -> f64 {
+        let own = self.class_multiplier.get(name).map_or(1.0, |q| q.estimate.central);
+        self.rate_multiplier.estimate.central * own
+    }
+}
+
+/// The catalog's `[family.NAME]` tables; a class multiplier must name a known class.
+fn families(
+    file: &SourceFile,
+    raw: &BTreeMap<String, crate::schema::failures::Family>,
+    classes: &[FailureClass],
+) -> Result<BTreeMap<String, FamilyRates>, InputError> {
+    let mut out = BTreeMap::new();
+    for (name, f) in raw {
+        let path = KeyPath::root().key("family").key(name);
+        let bare = BareNumbers::Forbidden;
+        let rate_multiplier = quantity(
+            file,
+            &path.key("rate_multiplier"),
+            &f.rate_multiplier,
+            bare,
+            "rate_multiplier",
+            non_negative,
+            "zero or more",
+        )?;
+        let mut class_multiplier = BTreeMap::new();
+        for (class, v) in &f.class_multiplier {
+            let cp = path.key("class_multiplier").key(class);
+            if !classes.iter().any(|c| &c.name == class) {
+                let err = InputError::at(file, &cp, format!("no failure class is named `{class}`"));
+                return Err(match closest(class, classes.iter().map(|c| c.name.as_str())) {
+                    Some(best) => err.with_help(format!("did you mean `{best}`?")),
+                    None => err.with_help("name one of the [[class]]es of this file"),
+                });
+            }
+            class_multiplier
+                .insert(class.clone(), quantity(file, &cp, v, bare, "class_multiplier", non_negative, "zero or more")?);
+        }
+        out.insert(name.clone(), FamilyRates { rate_multiplier, class_multiplier });
+    }
+    Ok(out)
 }
 
 /// Reads a quantity at `path` and checks every bound.
@@ -272,15 +333,6 @@ impl FailureCatalog {
         let count_ok = whole_at_least_one;
         let exposure = Exposure::of(file, &raw.reference)?;
         let d = exposure.days;
-        let rate_multiplier = quantity(
-            file,
-            &root.key("carry_over").key("rate_multiplier"),
-            &raw.carry_over.rate_multiplier,
-            bare,
-            "rate_multiplier",
-            non_negative,
-            "zero or more",
-        )?;
         let planned_path = root.key("planned").key("count");
         let planned_count =
             quantity(file, &planned_path, &raw.planned.count, bare, "planned count", non_negative, "zero or more")?;
@@ -334,11 +386,24 @@ impl FailureCatalog {
         let swap_s =
             quantity(file, &jd.key("swap_s"), &raw.job_defaults.swap_s, bare, "swap_s", non_negative, "zero or more")?;
         let classes = catalog_classes(file, &raw.classes, &exposure, &raw.categories)?;
+        let families = families(file, &raw.families, &classes)?;
+        if !families.contains_key(&raw.reference.family) {
+            return Err(InputError::at(
+                file,
+                &root.key("reference").key("family"),
+                format!(
+                    "the reference family `{}` has no [family.{}] table",
+                    raw.reference.family, raw.reference.family
+                ),
+            )
+            .with_help("name one of the [family.NAME] tables, e.g. family = \"hopper\""));
+        }
         Ok(FailureCatalog {
             reference_platform: raw.reference.platform,
+            reference_family: raw.reference.family,
+            families,
             reference_gpu_hours: exposure.gpu_hours,
             reference_days: exposure.days,
-            rate_multiplier,
             planned_per_day,
             racks_per_network_switch,
             racks_per_power_row,
@@ -731,9 +796,17 @@ pub struct PhaseTopology {
     pub packages_per_node_quantity: Quantity,
     /// Nodes per system (1 for servers; trays per rack for rack-scale platforms).
     pub nodes_per_system: u32,
-    /// The platform's own factor on the reference failure rates (`failure_rate_multiplier` in its
-    /// file; 1 on the platform the rates were measured on); `None` takes the carry-over multiplier.
-    pub failure_rate_multiplier: Option<f64>,
+    /// The platform's own factor on its family's rates (`failure_rate_multiplier` in its file, else 1).
+    pub platform_multiplier: f64,
+    /// The reliability family whose rates the phase takes.
+    pub family: String,
+    /// Whether the platform file names the family (otherwise it is the reference family's, an
+    /// assumption listed with the inputs).
+    pub family_named: bool,
+    /// The platform's memory generation (`HBM3e`), naming the memory failure class.
+    pub memory_type: Option<String>,
+    /// The scenario's factor on this phase's rates (`[simulation.phase_rate_multiplier]`).
+    pub rate_multiplier: Option<Quantity>,
 }
 
 /// Everything a simulation of a scenario needs beside the plan, validated.
@@ -749,8 +822,10 @@ pub struct SimulationSpec {
     pub replicas: u32,
     /// Platform the failure rates were measured on.
     pub reference_platform: String,
-    /// Multiplier on per-package rates for other platforms.
-    pub rate_multiplier: Quantity,
+    /// The reliability families of the failure catalog.
+    pub families: BTreeMap<String, FamilyRates>,
+    /// The scenario's factor on every platform's rates (`[simulation] rate_multiplier`).
+    pub rate_multiplier: Option<Quantity>,
     /// Racks under one network switch.
     pub racks_per_network_switch: Quantity,
     /// Racks in one power row.
@@ -794,6 +869,8 @@ pub(crate) fn build(
         replicas: None,
         detect_s: None,
         rate_multiplier: None,
+        phase_rate_multiplier: None,
+        failures: None,
         racks_per_network_switch: None,
         racks_per_power_row: None,
         planned_per_day: None,
@@ -803,13 +880,15 @@ pub(crate) fn build(
     let (days, replicas) = run_length(file, s)?;
     let fleet = fleet_settings(file, s, &cat)?;
     let topology = phase_topology(file, s, phases, platforms, &cat)?;
-    let classes = failure_classes(file, failures, &cat, fleet.detect_override.as_ref())?;
+    let bundled = bundled_classes(file, s, &cat)?;
+    let classes = failure_classes(file, failures, bundled, &cat, fleet.detect_override.as_ref())?;
     let job_specs = job_specs(file, jobs, phases, &cat, &fleet.planned_per_day)?;
     Ok(SimulationSpec {
         declared: sim.is_some() || !jobs.is_empty() || !failures.is_empty(),
         days,
         replicas,
         reference_platform: cat.reference_platform,
+        families: cat.families,
         rate_multiplier: fleet.rate_multiplier,
         racks_per_network_switch: fleet.racks_per_network_switch,
         racks_per_power_row: fleet.racks_per_power_row,
@@ -848,7 +927,7 @@ fn run_length(file: &SourceFile, s: &Simulation) -> Result<(f64, u32), InputErro
 
 /// The fleet-wide inputs of `[simulation]`, each the scenario's or the failure catalog's.
 struct FleetSettings {
-    rate_multiplier: Quantity,
+    rate_multiplier: Option<Quantity>,
     racks_per_network_switch: Quantity,
     racks_per_power_row: Quantity,
     planned_per_day: Quantity,
@@ -872,13 +951,13 @@ fn fleet_settings(file: &SourceFile, s: &Simulation, cat: &FailureCatalog) -> Re
     };
     let whole = "a whole number of at least 1";
     Ok(FleetSettings {
-        rate_multiplier: opt(
-            &s.rate_multiplier,
-            "rate_multiplier",
-            non_negative,
-            "zero or more",
-            &cat.rate_multiplier,
-        )?,
+        rate_multiplier: s
+            .rate_multiplier
+            .as_ref()
+            .map(|v| {
+                quantity(file, &sp.key("rate_multiplier"), v, bare, "rate_multiplier", non_negative, "zero or more")
+            })
+            .transpose()?,
         racks_per_network_switch: opt(
             &s.racks_per_network_switch,
             "racks_per_network_switch",
@@ -927,6 +1006,7 @@ fn phase_topology(
             overrides.insert(id, q);
         }
     }
+    let mut phase_multipliers = phase_rate_multipliers(file, s, phases)?;
     let mut topo = Vec::with_capacity(phases.len());
     for (i, p) in phases.iter().enumerate() {
         let platform = platforms.get(&p.platform);
@@ -961,28 +1041,91 @@ fn phase_topology(
             )
             .with_help(format!("set [simulation.packages_per_node] {} = N with N dividing {pps}", p.platform)));
         }
+        let named = platform.and_then(|pl| pl.reliability_family.clone());
+        let family = named.clone().unwrap_or_else(|| cat.reference_family.clone());
+        if !cat.families.contains_key(&family) {
+            let known = cat.families.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+            return Err(InputError::at(
+                file,
+                &KeyPath::root().key("phase").index(i).key("platform"),
+                format!(
+                    "platform `{}` names reliability family `{family}`, which catalog/failures.toml lacks",
+                    p.platform
+                ),
+            )
+            .with_help(format!("set reliability_family in the platform file to one of {known}")));
+        }
         topo.push(PhaseTopology {
             form: p.form,
             packages_per_node: ppn,
             packages_per_node_quantity: q,
             nodes_per_system: pps / ppn,
-            failure_rate_multiplier: platform
-                .and_then(|pl| pl.get(Field::FailureRateMultiplier))
-                .map(|q| q.estimate.central),
+            platform_multiplier: platform.and_then(|pl| pl.central(Field::FailureRateMultiplier)).unwrap_or(1.0),
+            family,
+            family_named: named.is_some(),
+            memory_type: platform.and_then(|pl| pl.memory_type.clone()),
+            rate_multiplier: phase_multipliers.remove(&p.name),
         });
     }
     Ok(topo)
 }
 
-/// The catalog's failure classes with the scenario's `[[failure]]` overrides and additions, and
+/// `[simulation.phase_rate_multiplier]`: phase name → factor on that phase's rates.
+fn phase_rate_multipliers(
+    file: &SourceFile,
+    s: &Simulation,
+    phases: &[PhaseShape],
+) -> Result<BTreeMap<String, Quantity>, InputError> {
+    let path = KeyPath::root().key("simulation").key("phase_rate_multiplier");
+    let mut out = BTreeMap::new();
+    for (name, v) in s.phase_rate_multiplier.iter().flatten() {
+        let kp = path.key(name);
+        if !phases.iter().any(|p| &p.name == name) {
+            let names: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
+            let err = InputError::at(file, &kp, format!("no phase is named `{name}`"));
+            return Err(match closest(name, names.iter().copied()) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Phases: {}", names.join(", "))),
+                None => err.with_help(format!("phases: {}", names.join(", "))),
+            });
+        }
+        out.insert(
+            name.clone(),
+            quantity(file, &kp, v, BareNumbers::Assumed, "phase_rate_multiplier", non_negative, "zero or more")?,
+        );
+    }
+    Ok(out)
+}
+
+/// The classes a scenario starts from: the catalog's (`failures = "bundled"`, the default) or none
+/// (`failures = "none"`: only the scenario's own `[[failure]]`s).
+fn bundled_classes(file: &SourceFile, s: &Simulation, cat: &FailureCatalog) -> Result<Vec<FailureClass>, InputError> {
+    match s.failures.as_deref() {
+        None | Some("bundled") => Ok(cat.classes.clone()),
+        Some("none") => Ok(Vec::new()),
+        Some(other) => {
+            let err = InputError::at(
+                file,
+                &KeyPath::root().key("simulation").key("failures"),
+                format!("`{other}` is not a set of failure classes"),
+            );
+            Err(match closest(other, ["bundled", "none"]) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Write failures = \"bundled\" or \"none\"")),
+                None => err
+                    .with_help("write failures = \"bundled\" (the catalog's classes) or \"none\" (only [[failure]]s)"),
+            })
+        }
+    }
+}
+
+/// The starting classes with the scenario's `[[failure]]` overrides and additions, and
 /// `[simulation] detect_s` applied to all.
 fn failure_classes(
     file: &SourceFile,
     failures: &[FailureClassInput],
+    mut classes: Vec<FailureClass>,
     cat: &FailureCatalog,
     detect_override: Option<&Quantity>,
 ) -> Result<Vec<FailureClass>, InputError> {
-    let mut classes = cat.classes.clone();
     for (i, rc) in failures.iter().enumerate() {
         let path = KeyPath::root().key("failure").index(i);
         match classes.iter().position(|c| c.name == rc.name) {
@@ -1172,20 +1315,44 @@ impl SimulationSpec {
         job.gpus.div_ceil(self.phases[job.phase].packages_per_node as u64)
     }
 
-    /// The rate multiplier of a phase: its platform's own `failure_rate_multiplier` (1 on the
-    /// reference platform), else the carry-over multiplier.
+    /// The factor on every class's rate on a phase, before the family's class factors: the
+    /// family's multiplier × the platform's own × the scenario's × the phase's.
     pub fn multiplier(&self, phase: usize) -> f64 {
-        self.phases[phase].failure_rate_multiplier.unwrap_or(self.rate_multiplier.estimate.central)
+        let t = &self.phases[phase];
+        let family = self.families.get(&t.family).map_or(1.0, |f| f.rate_multiplier.estimate.central);
+        let scenario = self.rate_multiplier.as_ref().map_or(1.0, |q| q.estimate.central);
+        let own = t.rate_multiplier.as_ref().map_or(1.0, |q| q.estimate.central);
+        family * t.platform_multiplier * scenario * own
     }
 
-    /// A class's rate per GPU package-hour on a phase, multiplier included.
+    /// The family's factor on class `name` alone, on a phase (1 unless the family overrides it).
+    fn class_factor(&self, name: &str, phase: usize) -> f64 {
+        let t = &self.phases[phase];
+        let f = self.families.get(&t.family);
+        f.and_then(|f| f.class_multiplier.get(name)).map_or(1.0, |q| q.estimate.central)
+    }
+
+    /// A class's rate per GPU package-hour on a phase, multipliers included.
     pub fn rate_per_package_hour(&self, class: &FailureClass, phase: usize) -> f64 {
         let r = class.rate.estimate.central;
         let per_package = match class.rate_unit {
             RateUnit::PerGpuHour => r,
             RateUnit::PerNodeDay => r / 24.0 / self.phases[phase].packages_per_node as f64,
         };
-        per_package * self.multiplier(phase)
+        per_package * self.multiplier(phase) * self.class_factor(&class.name, phase)
+    }
+
+    /// A class's label with `{memory}` replaced by the memory generation of the phases (`HBM3e`,
+    /// or `HBM2e/HBM3` when phases differ; `HBM` when no platform says).
+    pub fn class_label(&self, class: &FailureClass) -> String {
+        if !class.label.contains("{memory}") {
+            return class.label.clone();
+        }
+        let mut kinds: Vec<&str> = self.phases.iter().filter_map(|p| p.memory_type.as_deref()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let memory = if kinds.is_empty() { "HBM".to_string() } else { kinds.join("/") };
+        class.label.replace("{memory}", &memory)
     }
 
     /// Every input of the simulation with its provenance, for listings and the JSON output.
@@ -1203,12 +1370,61 @@ impl SimulationSpec {
                 provenance: q.provenance.clone(),
             });
         };
-        push(
-            "simulation.rate_multiplier".into(),
-            "failure-rate multiplier for platforms other than the reference".into(),
-            "ratio",
-            &self.rate_multiplier,
-        );
+        if let Some(q) = &self.rate_multiplier {
+            push("simulation.rate_multiplier".into(), "failure-rate multiplier, every platform".into(), "ratio", q);
+        }
+        let mut listed: Vec<&str> = Vec::new();
+        for t in &self.phases {
+            if listed.contains(&t.family.as_str()) {
+                continue;
+            }
+            listed.push(&t.family);
+            if let Some(f) = self.families.get(&t.family) {
+                let key = format!("family.{}", t.family);
+                push(
+                    format!("{key}.rate_multiplier"),
+                    format!("{} failure rates ÷ H100's", t.family),
+                    "ratio",
+                    &f.rate_multiplier,
+                );
+                for (c, q) in &f.class_multiplier {
+                    push(
+                        format!("{key}.class_multiplier.{c}"),
+                        format!("{} {c} rate ÷ family rate", t.family),
+                        "ratio",
+                        q,
+                    );
+                }
+            }
+        }
+        for (i, t) in self.phases.iter().enumerate() {
+            if let Some(q) = &t.rate_multiplier {
+                push(
+                    format!("simulation.phase_rate_multiplier[{i}]"),
+                    "failure-rate multiplier, this phase".into(),
+                    "ratio",
+                    q,
+                );
+            }
+            if !t.family_named {
+                let assumed = Quantity {
+                    estimate: Estimate::exact(1.0),
+                    provenance: Provenance {
+                        assumption: Some(format!(
+                            "phase {i}'s platform names no reliability family; it takes the reference family `{}`",
+                            t.family
+                        )),
+                        ..Provenance::default()
+                    },
+                };
+                push(
+                    format!("simulation.phase[{i}].reliability_family"),
+                    "reliability family carried over".into(),
+                    "ratio",
+                    &assumed,
+                );
+            }
+        }
         push(
             "simulation.racks_per_network_switch".into(),
             "racks under one network switch".into(),
@@ -1233,7 +1449,7 @@ impl SimulationSpec {
         }
         for c in &self.classes {
             let unit = c.rate_unit.label();
-            push(format!("failure.{}.rate", c.name), format!("{}: failure rate", c.label), unit, &c.rate);
+            push(format!("failure.{}.rate", c.name), format!("{}: failure rate", self.class_label(c)), unit, &c.rate);
             if self.detect_override.is_none() {
                 push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", c.label), "s", &c.detect_s);
             }

@@ -159,12 +159,16 @@ fn job_setup_lines(out: &mut String, j: &JobResults) {
         j.mtbf_h.map_or_else(|| "∞".to_string(), |h| seconds(h * 3600.0)),
         seconds(j.mean_detect_s)
     );
+    for w in &j.warnings {
+        let _ = writeln!(out, "  warning: {w}");
+    }
 }
 
 /// A job's ETTR, interruptions and checkpoints over replicas, then its closed-form ETTR.
 fn ettr_table(out: &mut String, j: &JobResults) {
     let mut t = new_table(&["", "mean", "95% CI", "middle 95%"], 1);
     t.add_row(stat_row("ETTR", &j.ettr, &ratio3));
+    t.add_row(stat_row("Availability (held all its nodes)", &j.availability, &ratio3));
     t.add_row(stat_row("Unexpected interruptions", &j.interruptions.unexpected, &amount));
     t.add_row(stat_row("Planned interruptions", &j.interruptions.planned, &amount));
     t.add_row(stat_row("Checkpoints", &j.checkpoints, &amount));
@@ -332,6 +336,7 @@ fn jobs_table(jobs: &[JobResults]) -> crate::html::Table {
             "recovery",
             "ETTR (95% CI)",
             "closed form",
+            "availability",
             "unexpected",
             "planned",
             "GPU-h lost",
@@ -358,6 +363,7 @@ fn job_row(j: &JobResults) -> Vec<String> {
             None => ratio3(j.ettr.mean),
         },
         ratio3(j.ettr_closed_form),
+        ratio3(j.availability.mean),
         amount(j.interruptions.unexpected.mean),
         amount(j.interruptions.planned.mean),
         count(g.rework.mean + g.restart.mean + g.waiting.mean),

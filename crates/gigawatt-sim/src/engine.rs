@@ -179,6 +179,11 @@ impl JobTally {
         self.wall.saturating_sub(self.productive + self.checkpoint + self.rework + self.waiting)
     }
 
+    /// Availability: the share of wall time the job held all its nodes (1 − waiting ÷ wall).
+    pub fn availability(&self) -> f64 {
+        if self.wall == 0 { 0.0 } else { 1.0 - self.waiting.min(self.wall) as f64 / self.wall as f64 }
+    }
+
     /// Productive time ÷ wall time.
     pub fn ettr(&self) -> f64 {
         if self.wall == 0 { 0.0 } else { self.productive as f64 / self.wall as f64 }

@@ -86,9 +86,25 @@ impl FleetPhase {
                 Form::Server => (node, node + 1),
                 Form::Rack => runs(1),
             },
+            BlastRadius::Rack => runs(1),
             BlastRadius::NetworkSwitch => runs(self.racks_per_network_switch),
             BlastRadius::PowerRow => runs(self.racks_per_power_row),
         }
+    }
+}
+
+impl FleetPhase {
+    /// Nodes whose failure of radius `radius` reaches a job on the phase's first `job_nodes`
+    /// nodes (where the first job is placed: pools hand out the lowest nodes first): the job's
+    /// own nodes, widened to the whole blast-radius groups they touch.
+    pub fn exposure(&self, job_nodes: u32, radius: BlastRadius) -> u32 {
+        if job_nodes == 0 || self.nodes == 0 {
+            return 0;
+        }
+        let last = self.first_node + job_nodes.min(self.nodes) - 1;
+        let lo = self.group(self.first_node, radius).0;
+        let hi = self.group(last, radius).1;
+        (hi - lo).max(job_nodes)
     }
 }
 
@@ -174,7 +190,7 @@ impl Fleet {
             .iter()
             .map(|c| ClassModel {
                 name: c.name.clone(),
-                label: c.label.clone(),
+                label: spec.class_label(c),
                 category: c.category.clone(),
                 detect: SimTime::from_secs(c.detect_s.estimate.central),
                 repair: c.repair.as_ref().map(|r| RepairTime::new(r.mean_h.estimate.central, &r.shape)),
@@ -277,5 +293,22 @@ mod tests {
         assert_eq!(s.group(101, BlastRadius::NvlinkDomain), (101, 102), "HGX NVLink domain is the server");
         assert_eq!(s.group(104, BlastRadius::NetworkSwitch), (104, 105), "last switch group is clipped");
         assert_eq!(s.group(103, BlastRadius::NetworkSwitch), (100, 104));
+        assert_eq!(s.group(103, BlastRadius::Rack), (102, 104), "a server rack holds nodes_per_rack servers");
+        assert_eq!(p.group(120, BlastRadius::Rack), (118, 136));
+    }
+
+    #[test]
+    fn a_jobs_exposure_widens_its_nodes_to_whole_blast_radius_groups() {
+        let p = phase(Form::Rack, 18 * 10, 18);
+        assert_eq!(p.exposure(20, BlastRadius::Node), 20);
+        assert_eq!(p.exposure(20, BlastRadius::Job), 20);
+        assert_eq!(p.exposure(20, BlastRadius::NvlinkDomain), 36);
+        assert_eq!(p.exposure(20, BlastRadius::NetworkSwitch), 36);
+        assert_eq!(p.exposure(20, BlastRadius::PowerRow), 72);
+        assert_eq!(p.exposure(1, BlastRadius::Rack), 18);
+        let s = phase(Form::Server, 5, 2);
+        assert_eq!(s.exposure(1, BlastRadius::NvlinkDomain), 1);
+        assert_eq!(s.exposure(1, BlastRadius::NetworkSwitch), 4, "2 racks of 2 servers");
+        assert_eq!(s.exposure(5, BlastRadius::PowerRow), 5, "clipped to the phase");
     }
 }

@@ -134,8 +134,11 @@ impl JobModel {
         let mut lambda = 0.0;
         let mut detect = 0.0;
         let mut hardware = 0.0;
+        let ppn = phase.packages_per_node as f64;
         for c in spec.classes.iter().filter(|c| c.interrupts) {
-            let r = spec.rate_per_package_hour(c, job.phase) * packages;
+            // Failures anywhere in the blast-radius groups the job's nodes belong to reach it.
+            let exposed = phase.exposure(nodes, c.blast_radius_on(phase.form)) as f64 * ppn;
+            let r = spec.rate_per_package_hour(c, job.phase) * exposed.max(packages);
             lambda += r;
             detect += r * c.detect_s.estimate.central;
             if c.blast_radius_on(phase.form) != BlastRadius::Job {

@@ -89,6 +89,9 @@ pub fn run(catalog: &Catalog, history: &History, args: SimulateArgs) -> Result<(
     let progress = Progress::new(sim.progress_units(), "simulated replica-days", &crate::limits::describe(&estimate));
     let results = sim.run(&model, &|| progress.tick());
     progress.done();
+    for w in results.jobs.iter().flat_map(|j| &j.warnings) {
+        eprintln!("warning: {w}");
+    }
 
     let as_json = json::to_json(&results);
     let as_csv = simulation::daily_csv(&results);

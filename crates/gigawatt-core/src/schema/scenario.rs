@@ -116,9 +116,14 @@ schema_struct! {
         /// replaces every failure class's time to detect (e.g. 0 when detection is counted inside
         /// the job's restart time)
         "detect_s" detect_s: Option<Input> => Input, "s (quantity ≥ 0)", "each class's own";
-        /// failure rates of platforms whose file gives no `failure_rate_multiplier` = the
-        /// reference (H100) per-package rates × this
-        "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1 (`catalog/failures.toml`, an assumption)";
+        /// factor on every platform's failure rates (its family's, H100 included); listed as an
+        /// assumption unless given with a source
+        "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1";
+        /// factor on one phase's failure rates, on top of `rate_multiplier`, e.g. `{ training = 2 }`
+        "phase_rate_multiplier" phase_rate_multiplier: Option<BTreeMap<String, Input>> => InputMap, "table: phase name → ratio", "1";
+        /// the classes a scenario starts from: `"bundled"` (the catalog's) or `"none"` (only the
+        /// scenario's own `[[failure]]`s)
+        "failures" failures: Option<String> => Value, "`\"bundled\"` or `\"none\"`", "`\"bundled\"`";
         /// racks under one network switch (blast radius `network_switch`)
         "racks_per_network_switch" racks_per_network_switch: Option<Input> => Input, "count (whole ≥ 1)", "1 (Llama 3 §3.3.1: one ToR per rack)";
         /// racks in one power row (blast radius `power_row`)
@@ -183,7 +188,7 @@ schema_struct! {
         "per_node_day" per_node_day: Option<Input> => Input, "per node-day (quantity ≥ 0)", "one rate for a new class";
         /// what it takes out of service on server (HGX) platforms; `job`: the job crashes, no
         /// hardware leaves service
-        "blast_radius" blast_radius: Option<String> => Value, "`job`, `node`, `nvlink_domain`, `network_switch`, `power_row`", "required for a new class";
+        "blast_radius" blast_radius: Option<String> => Value, "`job`, `node`, `nvlink_domain`, `rack`, `network_switch`, `power_row`", "required for a new class";
         /// on rack-scale platforms; `nvlink_domain` is the whole rack there
         "blast_radius_rack_scale" blast_radius_rack_scale: Option<String> => Value, "same", "`blast_radius`";
         /// from the failure until the job knows it must restart
