@@ -755,6 +755,49 @@ pub enum Spares {
     Reserved(u64),
 }
 
+/// What `--spares-for` (or `[simulation] spares_for`) sizes each phase's spare pool for: the
+/// smallest pool at which every job drawing from it reaches this mean availability or ETTR.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "metric", content = "target")]
+pub enum SparesTarget {
+    /// Share of wall time the job holds all its nodes.
+    Availability(f64),
+    /// Productive time ÷ wall time.
+    Ettr(f64),
+}
+
+impl SparesTarget {
+    /// Reads `availability=0.99`, `ettr=0.9` or a bare `0.99` (availability).
+    pub fn parse(text: &str) -> Result<SparesTarget, String> {
+        let t = text.trim();
+        let (metric, value) = t.split_once('=').map_or(("availability", t), |(m, v)| (m.trim(), v.trim()));
+        let x: f64 = value.parse().map_err(|_| format!("`{value}` is not a number"))?;
+        if !(x > 0.0 && x <= 1.0) {
+            return Err(format!("the target must be above 0 and at most 1, found {value}"));
+        }
+        match metric {
+            "availability" => Ok(SparesTarget::Availability(x)),
+            "ettr" => Ok(SparesTarget::Ettr(x)),
+            other => Err(format!("`{other}` is not a spares target; use availability=X or ettr=X")),
+        }
+    }
+
+    /// `availability` or `ettr`.
+    pub fn metric(self) -> &'static str {
+        match self {
+            SparesTarget::Availability(_) => "availability",
+            SparesTarget::Ettr(_) => "ettr",
+        }
+    }
+
+    /// The target value.
+    pub fn value(self) -> f64 {
+        match self {
+            SparesTarget::Availability(x) | SparesTarget::Ettr(x) => x,
+        }
+    }
+}
+
 /// A training job, validated.
 #[derive(Clone, Debug, Serialize)]
 pub struct JobSpec {
@@ -838,6 +881,8 @@ pub struct SimulationSpec {
     pub classes: Vec<FailureClass>,
     /// Training jobs.
     pub jobs: Vec<JobSpec>,
+    /// What to size each phase's spare pool for (`[simulation] spares_for`), if anything.
+    pub spares_for: Option<SparesTarget>,
 }
 
 /// What the simulation needs to know of a scenario's phase (the loader passes it in, so this
@@ -871,6 +916,7 @@ pub(crate) fn build(
         rate_multiplier: None,
         phase_rate_multiplier: None,
         failures: None,
+        spares_for: None,
         racks_per_network_switch: None,
         racks_per_power_row: None,
         planned_per_day: None,
@@ -896,6 +942,16 @@ pub(crate) fn build(
         phases: topology,
         classes,
         jobs: job_specs,
+        spares_for: s
+            .spares_for
+            .as_deref()
+            .map(|t| {
+                SparesTarget::parse(t).map_err(|why| {
+                    InputError::at(file, &KeyPath::root().key("simulation").key("spares_for"), why)
+                        .with_help("write spares_for = \"availability=0.99\" or \"ettr=0.9\"")
+                })
+            })
+            .transpose()?,
     })
 }
 
@@ -1449,14 +1505,15 @@ impl SimulationSpec {
         }
         for c in &self.classes {
             let unit = c.rate_unit.label();
-            push(format!("failure.{}.rate", c.name), format!("{}: failure rate", self.class_label(c)), unit, &c.rate);
+            let label = self.class_label(c);
+            push(format!("failure.{}.rate", c.name), format!("{}: failure rate", label), unit, &c.rate);
             if self.detect_override.is_none() {
-                push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", c.label), "s", &c.detect_s);
+                push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", label), "s", &c.detect_s);
             }
             if let Some(r) = &c.repair {
-                push(format!("failure.{}.repair_h", c.name), format!("{}: mean repair time", c.label), "h", &r.mean_h);
+                push(format!("failure.{}.repair_h", c.name), format!("{}: mean repair time", label), "h", &r.mean_h);
                 if let RepairShape::Lognormal { cv } = &r.shape {
-                    push(format!("failure.{}.repair_cv", c.name), format!("{}: repair-time CV", c.label), "ratio", cv);
+                    push(format!("failure.{}.repair_cv", c.name), format!("{}: repair-time CV", label), "ratio", cv);
                 }
             }
         }

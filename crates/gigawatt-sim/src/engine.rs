@@ -80,6 +80,13 @@ pub struct Template {
 impl Template {
     /// Every node idle in its phase's pool, minus the nodes reserved as a job's own spares.
     pub fn new(fleet: &Fleet, jobs: &[JobModel]) -> Template {
+        Template::with_spare_caps(fleet, jobs, &[])
+    }
+
+    /// [`Template::new`], with the shared pool of phase `p` cut to its jobs' nodes plus
+    /// `caps[p]` spares (for sizing a spare pool): the phase's other idle nodes go to a pool no
+    /// job draws from, where they still fail and are repaired.
+    pub fn with_spare_caps(fleet: &Fleet, jobs: &[JobModel], caps: &[Option<u32>]) -> Template {
         let n = fleet.nodes as usize;
         let phases = fleet.phases.len();
         let mut nodes = vec![Node { owner: POOL, home: 0, down: 0, listed: true }; n];
@@ -110,6 +117,22 @@ impl Template {
                     pools.push(mine);
                     job_pool.push(id);
                 }
+            }
+        }
+        for (p, cap) in caps.iter().enumerate() {
+            let Some(cap) = cap else { continue };
+            let held: usize =
+                jobs.iter().filter(|j| j.phase == p && j.spares == Spares::Phase).map(|j| j.nodes as usize).sum();
+            let keep = held + *cap as usize;
+            let shared = &mut pools[p];
+            if shared.len() > keep {
+                // The stack is descending: its front holds the highest nodes, handed out last.
+                let excluded: Vec<u32> = shared.drain(..shared.len() - keep).collect();
+                let id = pools.len() as u16;
+                for &node in &excluded {
+                    nodes[node as usize].home = id;
+                }
+                pools.push(excluded);
             }
         }
         let mut pool_jobs = vec![Vec::new(); pools.len()];

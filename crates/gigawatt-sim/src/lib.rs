@@ -29,6 +29,7 @@ pub mod fleet;
 pub mod job;
 pub mod queue;
 pub mod results;
+pub mod spares;
 pub mod stats;
 pub mod time;
 
@@ -178,6 +179,15 @@ impl Simulation {
             .collect();
         let template = Template::new(&fleet, &jobs);
         Ok(Simulation { end: SimTime::from_days(options.days), fleet, jobs, options, template })
+    }
+
+    /// The same simulation with the shared spare pool of phase `phase` cut to `spares` idle nodes
+    /// beyond what its `spares = "phase"` jobs hold (see [`spares`]).
+    pub fn with_phase_spares(&self, phase: usize, spares: u32) -> Simulation {
+        let mut caps = vec![None; self.fleet.phases.len()];
+        caps[phase] = Some(spares);
+        let template = Template::with_spare_caps(&self.fleet, &self.jobs, &caps);
+        Simulation { template, ..self.clone() }
     }
 
     /// Runs replica `index` alone; `on_day` is called after each simulated day.

@@ -224,6 +224,9 @@ pub struct SimResults {
     pub daily: Vec<DailyRow>,
     /// Every input of the simulation with its provenance.
     pub inputs: Vec<InputRecord>,
+    /// The spare pool each phase needs for a target (with `--spares-for`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spares_sizing: Option<crate::spares::SparesSizing>,
 }
 
 impl SimResults {
@@ -400,6 +403,7 @@ impl Accumulator {
             jobs: sim.jobs.iter().zip(&self.jobs).map(|(j, col)| job_results(j, col, sim, n)).collect(),
             daily: self.daily_rows(sim, n),
             inputs: model.simulation.inputs(),
+            spares_sizing: None,
         }
     }
 

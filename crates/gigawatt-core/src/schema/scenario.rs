@@ -121,6 +121,9 @@ schema_struct! {
         "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1";
         /// factor on one phase's failure rates, on top of `rate_multiplier`, e.g. `{ training = 2 }`
         "phase_rate_multiplier" phase_rate_multiplier: Option<BTreeMap<String, Input>> => InputMap, "table: phase name → ratio", "1";
+        /// size each phase's spare pool for this target (as `--spares-for`): the smallest pool at
+        /// which every `spares = "phase"` job of the phase reaches it
+        "spares_for" spares_for: Option<String> => Value, "`\"availability=X\"` or `\"ettr=X\"`", "none";
         /// the classes a scenario starts from: `"bundled"` (the catalog's) or `"none"` (only the
         /// scenario's own `[[failure]]`s)
         "failures" failures: Option<String> => Value, "`\"bundled\"` or `\"none\"`", "`\"bundled\"`";
