@@ -119,6 +119,9 @@ pub enum RateUnit {
     PerGpuHour,
     /// Failures per node per day (HGX server, or compute tray on rack-scale platforms).
     PerNodeDay,
+    /// Failures per job per day, whatever the job's size (software, collectives): such a class
+    /// only crashes the job (blast radius `job`).
+    PerJobDay,
 }
 
 impl RateUnit {
@@ -127,6 +130,7 @@ impl RateUnit {
         match self {
             RateUnit::PerGpuHour => "per_gpu_hour",
             RateUnit::PerNodeDay => "per_node_day",
+            RateUnit::PerJobDay => "per_job_day",
         }
     }
 
@@ -135,6 +139,7 @@ impl RateUnit {
         match self {
             RateUnit::PerGpuHour => "per GPU-hour",
             RateUnit::PerNodeDay => "per node-day",
+            RateUnit::PerJobDay => "per job-day",
         }
     }
 }
@@ -570,6 +575,16 @@ fn class_from_raw(
         (None, Some(b)) if rc.blast_radius.is_none() => b.blast_radius_rack_scale,
         _ => blast_radius,
     };
+    if rate_unit == RateUnit::PerJobDay
+        && (blast_radius != BlastRadius::Job || blast_radius_rack_scale != BlastRadius::Job)
+    {
+        return Err(InputError::at(
+            file,
+            &path.key(RateUnit::PerJobDay.key()),
+            format!("`{}` fails per job, so it can only crash the job, not take hardware", rc.name),
+        )
+        .with_help("set blast_radius = \"job\", or give the rate per_gpu_hour or per_node_day"));
+    }
     let detect_s = match (&rc.detect_s, base) {
         (Some(v), _) => {
             quantity(file, &path.key("detect_s"), v, bare, &what("detect_s"), non_negative, "zero or more")?
@@ -618,6 +633,7 @@ fn class_rate(
         ("count", &rc.count),
         (RateUnit::PerGpuHour.key(), &rc.per_gpu_hour),
         (RateUnit::PerNodeDay.key(), &rc.per_node_day),
+        (RateUnit::PerJobDay.key(), &rc.per_job_day),
     ];
     let given: Vec<&str> = rate_keys.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
     if given.len() > 1 {
@@ -626,13 +642,17 @@ fn class_rate(
             &path.key(given[1]),
             format!("give one rate for `{}`, not both {} and {}", rc.name, given[0], given[1]),
         )
-        .with_help("a class's rate is either per_gpu_hour or per_node_day"));
+        .with_help("a class's rate is one of per_gpu_hour, per_node_day or per_job_day"));
     }
-    let rate = match (&rc.count, &rc.per_gpu_hour, &rc.per_node_day) {
-        (Some(v), _, _) => {
+    let unit_rate = |unit: RateUnit, v: &Input| -> Result<(RateUnit, Quantity), InputError> {
+        let q = quantity(file, &path.key(unit.key()), v, bare, &what("rate"), non_negative, "zero or more")?;
+        Ok((unit, q))
+    };
+    let rate = match (&rc.count, &rc.per_gpu_hour, &rc.per_node_day, &rc.per_job_day) {
+        (Some(v), _, _, _) => {
             let Some(exp) = exposure else {
                 return Err(InputError::at(file, &path.key("count"), "`count` is only for the failure catalog")
-                    .with_help("a scenario gives a class's rate as per_gpu_hour or per_node_day"));
+                    .with_help("a scenario gives a class's rate as per_gpu_hour, per_node_day or per_job_day"));
             };
             let count = quantity(file, &path.key("count"), v, bare, &what("count"), non_negative, "zero or more")?;
             let rate = with_provenance(
@@ -645,31 +665,10 @@ fn class_rate(
             );
             Some((RateUnit::PerGpuHour, rate))
         }
-        (None, Some(v), _) => Some((
-            RateUnit::PerGpuHour,
-            quantity(
-                file,
-                &path.key(RateUnit::PerGpuHour.key()),
-                v,
-                bare,
-                &what("rate"),
-                non_negative,
-                "zero or more",
-            )?,
-        )),
-        (None, None, Some(v)) => Some((
-            RateUnit::PerNodeDay,
-            quantity(
-                file,
-                &path.key(RateUnit::PerNodeDay.key()),
-                v,
-                bare,
-                &what("rate"),
-                non_negative,
-                "zero or more",
-            )?,
-        )),
-        (None, None, None) => base.map(|b| (b.rate_unit, b.rate.clone())),
+        (None, Some(v), _, _) => Some(unit_rate(RateUnit::PerGpuHour, v)?),
+        (None, None, Some(v), _) => Some(unit_rate(RateUnit::PerNodeDay, v)?),
+        (None, None, None, Some(v)) => Some(unit_rate(RateUnit::PerJobDay, v)?),
+        (None, None, None, None) => base.map(|b| (b.rate_unit, b.rate.clone())),
     };
     rate.ok_or_else(|| missing_key(file, path, &rc.name, "per_gpu_hour", "per_gpu_hour = 1e-6"))
 }
@@ -677,7 +676,7 @@ fn class_rate(
 /// The error for a new class without a key it needs.
 fn missing_key(file: &SourceFile, path: &KeyPath, name: &str, key: &str, example: &str) -> InputError {
     InputError::at(file, path, format!("failure class `{name}` lacks `{key}`")).with_help(format!(
-        "a new class needs category, a rate (per_gpu_hour or per_node_day), blast_radius, detect_s and repair_h; e.g. {example}"
+        "a new class needs category, a rate (per_gpu_hour, per_node_day or per_job_day), blast_radius, detect_s and repair_h; e.g. {example}"
     ))
 }
 
@@ -883,6 +882,18 @@ pub struct SimulationSpec {
     pub jobs: Vec<JobSpec>,
     /// What to size each phase's spare pool for (`[simulation] spares_for`), if anything.
     pub spares_for: Option<SparesTarget>,
+    /// Lemon nodes, if the scenario has any.
+    pub lemons: Option<Lemons>,
+}
+
+/// "Lemon" nodes: a share of every phase's nodes failing at a multiple of the others' rate
+/// (Kokolis et al. 2024 describe such repeat offenders at Meta RSC; no public share or factor).
+#[derive(Clone, Debug, Serialize)]
+pub struct Lemons {
+    /// Share of each phase's nodes that are lemons.
+    pub share: Quantity,
+    /// A lemon's failure rate ÷ an ordinary node's.
+    pub rate_factor: Quantity,
 }
 
 /// What the simulation needs to know of a scenario's phase (the loader passes it in, so this
@@ -917,6 +928,8 @@ pub(crate) fn build(
         phase_rate_multiplier: None,
         failures: None,
         spares_for: None,
+        lemon_share: None,
+        lemon_rate_factor: None,
         racks_per_network_switch: None,
         racks_per_power_row: None,
         planned_per_day: None,
@@ -942,6 +955,7 @@ pub(crate) fn build(
         phases: topology,
         classes,
         jobs: job_specs,
+        lemons: lemons(file, s)?,
         spares_for: s
             .spares_for
             .as_deref()
@@ -1124,6 +1138,41 @@ fn phase_topology(
         });
     }
     Ok(topo)
+}
+
+/// `[simulation] lemon_share` and `lemon_rate_factor`, given together or not at all.
+fn lemons(file: &SourceFile, s: &Simulation) -> Result<Option<Lemons>, InputError> {
+    let sp = KeyPath::root().key("simulation");
+    let bare = BareNumbers::Assumed;
+    match (&s.lemon_share, &s.lemon_rate_factor) {
+        (None, None) => Ok(None),
+        (Some(share), Some(factor)) => Ok(Some(Lemons {
+            share: quantity(
+                file,
+                &sp.key("lemon_share"),
+                share,
+                bare,
+                "lemon_share",
+                |x| (0.0..=1.0).contains(&x),
+                "from 0 to 1",
+            )?,
+            rate_factor: quantity(
+                file,
+                &sp.key("lemon_rate_factor"),
+                factor,
+                bare,
+                "lemon_rate_factor",
+                |x| x >= 1.0,
+                "at least 1",
+            )?,
+        })),
+        (Some(_), None) => Err(InputError::at(file, &sp.key("lemon_share"), "lemon_share needs lemon_rate_factor")
+            .with_help("add lemon_rate_factor = 10 (a lemon fails 10 times as often as other nodes)")),
+        (None, Some(_)) => {
+            Err(InputError::at(file, &sp.key("lemon_rate_factor"), "lemon_rate_factor needs lemon_share")
+                .with_help("add lemon_share = 0.01 (1% of each phase's nodes are lemons)"))
+        }
+    }
 }
 
 /// `[simulation.phase_rate_multiplier]`: phase name → factor on that phase's rates.
@@ -1394,8 +1443,20 @@ impl SimulationSpec {
         let per_package = match class.rate_unit {
             RateUnit::PerGpuHour => r,
             RateUnit::PerNodeDay => r / 24.0 / self.phases[phase].packages_per_node as f64,
+            RateUnit::PerJobDay => 0.0,
         };
         per_package * self.multiplier(phase) * self.class_factor(&class.name, phase)
+    }
+
+    /// A per-job class's rate per job-hour on a phase, multipliers included (0 for the classes
+    /// that scale with the hardware).
+    pub fn rate_per_job_hour(&self, class: &FailureClass, phase: usize) -> f64 {
+        match class.rate_unit {
+            RateUnit::PerJobDay => {
+                class.rate.estimate.central / 24.0 * self.multiplier(phase) * self.class_factor(&class.name, phase)
+            }
+            RateUnit::PerGpuHour | RateUnit::PerNodeDay => 0.0,
+        }
     }
 
     /// A class's label with `{memory}` replaced by the memory generation of the phases (`HBM3e`,
@@ -1426,6 +1487,15 @@ impl SimulationSpec {
                 provenance: q.provenance.clone(),
             });
         };
+        if let Some(l) = &self.lemons {
+            push("simulation.lemon_share".into(), "share of nodes that are lemons".into(), "ratio", &l.share);
+            push(
+                "simulation.lemon_rate_factor".into(),
+                "lemon failure rate ÷ other nodes'".into(),
+                "ratio",
+                &l.rate_factor,
+            );
+        }
         if let Some(q) = &self.rate_multiplier {
             push("simulation.rate_multiplier".into(), "failure-rate multiplier, every platform".into(), "ratio", q);
         }
@@ -1572,7 +1642,7 @@ mod tests {
             let json = serde_json::to_string(&b).unwrap();
             assert_eq!(json, format!("\"{}\"", b.name()));
         }
-        for u in [RateUnit::PerGpuHour, RateUnit::PerNodeDay] {
+        for u in [RateUnit::PerGpuHour, RateUnit::PerNodeDay, RateUnit::PerJobDay] {
             assert!(FailureClassInput::SECTION.keys().any(|k| k == u.key()), "{}", u.key());
             assert_eq!(serde_json::to_string(&u).unwrap(), format!("\"{}\"", u.key()));
         }

@@ -444,7 +444,13 @@ impl<'a> Replica<'a> {
         let v = self.rng.random::<f64>() * rate;
         let p = fleet.phase_cumulative.iter().position(|&c| v < c).unwrap_or(fleet.phases.len() - 1);
         let phase = &fleet.phases[p];
-        let node = phase.first_node + self.rng.random_range(0..phase.nodes);
+        // Lemons fail at the ordinary rate plus their extra: a second process over the lemons.
+        let lemon_rate = phase.lemon_extra_per_us * phase.lemons as f64;
+        let node = if phase.lemons > 0 && self.rng.random::<f64>() * phase.total_rate_per_us() < lemon_rate {
+            phase.lemon_node(self.rng.random_range(0..phase.lemons))
+        } else {
+            phase.first_node + self.rng.random_range(0..phase.nodes)
+        };
         self.victim = (p, node);
         prefetch(&self.nodes[node as usize]);
         t.plus(SimTime(dt))
@@ -475,6 +481,7 @@ impl<'a> Replica<'a> {
                 self.release(t, job as usize);
             }
             Event::Planned { job } => self.planned(t, job as usize),
+            Event::JobFault { job } => self.job_fault(t, job as usize),
             Event::DayEnd { day } => {
                 self.record_day(t);
                 on_day();
@@ -731,6 +738,32 @@ impl<'a> Replica<'a> {
             self.queue.push(end, Event::JobEnd { job: j as u16 });
         }
         self.schedule_planned(t, j);
+        self.schedule_fault(t, j);
+    }
+
+    /// The job's next failure of its own (per-job classes), if it has any.
+    fn schedule_fault(&mut self, t: SimTime, j: usize) {
+        let Some(&(_, rate)) = self.jobs[j].job_faults.last() else { return };
+        let e: f64 = Exp1.sample(&mut self.rng);
+        let at = t.plus(SimTime(to_us(e / rate).max(1)));
+        if at < self.jobs[j].end {
+            self.queue.push(at, Event::JobFault { job: j as u16 });
+        }
+    }
+
+    /// A per-job failure: it interrupts the job, whatever its state, unless it is over.
+    fn job_fault(&mut self, t: SimTime, j: usize) {
+        if matches!(self.state[j].status, Status::Pending | Status::Done) {
+            return;
+        }
+        let faults = &self.jobs[j].job_faults;
+        let total = faults.last().map_or(0.0, |f| f.1);
+        let u = self.rng.random::<f64>() * total;
+        let c = faults.iter().find(|f| u < f.1).unwrap_or(&faults[faults.len() - 1]).0;
+        self.tally.failures += 1;
+        self.tally.failures_by_class[c] += 1;
+        self.interrupt(t, j, c);
+        self.schedule_fault(t, j);
     }
 
     fn schedule_planned(&mut self, t: SimTime, j: usize) {

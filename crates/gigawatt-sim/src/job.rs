@@ -20,7 +20,7 @@ use gigawatt_core::simulation::{BlastRadius, CheckpointInterval, JobSpec, Simula
 use serde::Serialize;
 
 use crate::fleet::Fleet;
-use crate::time::{SimTime, US_PER_DAY};
+use crate::time::{SimTime, US_PER_DAY, US_PER_H};
 
 /// How a segment of running ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,6 +120,10 @@ pub struct JobModel {
     /// Share of the interrupting rate from classes that take hardware out of service on this
     /// job's platform (the others only crash the job: no spare to swap in).
     pub hardware_share: f64,
+    /// The per-job failure classes (software, collectives): class index and cumulative rate per
+    /// µs (the last is the job's own failure rate).
+    #[serde(skip)]
+    pub job_faults: Vec<(usize, f64)>,
     /// Intervals of the sweep (empty when no sweep was asked for).
     #[serde(skip)]
     pub sweep: Vec<SimTime>,
@@ -137,12 +141,28 @@ impl JobModel {
         let ppn = phase.packages_per_node as f64;
         for c in spec.classes.iter().filter(|c| c.interrupts) {
             // Failures anywhere in the blast-radius groups the job's nodes belong to reach it.
-            let exposed = phase.exposure(nodes, c.blast_radius_on(phase.form)) as f64 * ppn;
+            let exposed_nodes = phase.exposure(nodes, c.blast_radius_on(phase.form));
+            // Lemons among them fail `factor` times as often (the job sits on the lowest nodes).
+            let factor = spec.lemons.as_ref().map_or(1.0, |l| l.rate_factor.estimate.central);
+            let lemon_extra = phase.lemons_below(exposed_nodes) as f64 * (factor - 1.0);
+            let exposed = (exposed_nodes as f64 + lemon_extra) * ppn;
             let r = spec.rate_per_package_hour(c, job.phase) * exposed.max(packages);
             lambda += r;
             detect += r * c.detect_s.estimate.central;
             if c.blast_radius_on(phase.form) != BlastRadius::Job {
                 hardware += r;
+            }
+        }
+        // Classes that fail per job, whatever its size: a process of the job's own.
+        let mut job_faults = Vec::new();
+        let mut job_rate = 0.0;
+        for (k, c) in spec.classes.iter().enumerate().filter(|(_, c)| c.interrupts) {
+            let r = spec.rate_per_job_hour(c, job.phase);
+            if r > 0.0 {
+                job_rate += r;
+                job_faults.push((k, job_rate / US_PER_H));
+                lambda += r;
+                detect += r * c.detect_s.estimate.central;
             }
         }
         let mean_detect_s = if lambda > 0.0 { detect / lambda } else { 0.0 };
@@ -172,6 +192,7 @@ impl JobModel {
             interruptions_per_hour: lambda,
             mean_detect_s,
             hardware_share,
+            job_faults,
             sweep: Vec::new(),
         };
         if sweep {

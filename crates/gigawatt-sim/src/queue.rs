@@ -40,6 +40,11 @@ pub enum Event {
         /// Job index.
         job: u16,
     },
+    /// A failure of the job itself (a per-job class: software, collectives), whatever its size.
+    JobFault {
+        /// Job index.
+        job: u16,
+    },
     /// A planned interruption of a job (maintenance, configuration change).
     Planned {
         /// Job index.

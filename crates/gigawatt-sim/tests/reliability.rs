@@ -140,3 +140,46 @@ fn availability_is_the_share_of_time_a_job_held_all_its_nodes() {
     let spared = run(&load(&scenario("h100-hgx", 32, 128, "days = 60\nreplicas = 50\nrate_multiplier = 5", "")));
     assert!(spared.jobs[0].availability.mean > job.availability.mean);
 }
+
+/// A scenario with only its own classes (`failures = "none"`) on `systems` H100 servers.
+fn own_classes(systems: u32, gpus: u32, simulation: &str, classes: &str) -> String {
+    scenario("h100-hgx", systems, gpus, &format!("failures = \"none\"\n{simulation}"), "spares = \"phase\"") + classes
+}
+
+#[test]
+fn a_per_job_class_fails_a_small_and_a_large_job_alike() {
+    let class = "[[failure]]\nname = \"collective_hang\"\ncategory = \"unknown\"\nper_job_day = 2\n\
+                 blast_radius = \"job\"\ndetect_s = 600\n";
+    for gpus in [8, 800] {
+        let r = run(&load(&own_classes(128, gpus, "days = 50\nreplicas = 100", class)));
+        let job = &r.jobs[0];
+        let per_day = job.interruptions.unexpected.mean / 50.0;
+        eprintln!("{gpus} GPUs: {per_day:.3} per-job failures a day (rate 2)");
+        assert!((per_day - 2.0).abs() <= 0.04, "{gpus} GPUs: {per_day}");
+        assert!((job.mtbf_h.unwrap() - 12.0).abs() < 1e-9, "printed MTBF counts the per-job rate");
+    }
+    let bad = "[[failure]]\nname = \"x\"\ncategory = \"unknown\"\nper_job_day = 2\nblast_radius = \"node\"\n\
+               detect_s = 60\nrepair_h = 1\n";
+    let err = load_scenario(&SourceFile::new("s.toml", own_classes(8, 8, "", bad)), &Catalog::bundled().unwrap())
+        .unwrap_err();
+    assert!(err.message.contains("fails per job, so it can only crash the job"), "{}", err.message);
+}
+
+#[test]
+fn lemon_nodes_raise_the_fleet_rate_by_share_times_factor_minus_one() {
+    let class = "[[failure]]\nname = \"gpu\"\ncategory = \"gpu\"\nper_gpu_hour = 1e-4\nblast_radius = \"node\"\n\
+                 detect_s = 60\nrepair_h = 2\n";
+    let sim = "days = 100\nreplicas = 50\nlemon_share = 0.1\nlemon_rate_factor = 11";
+    let r = run(&load(&own_classes(100, 80, sim, class)));
+    // 100 nodes × 8 GPUs × 1e-4 × 24 h = 1.92 a day; 10 lemons at 11× double it: 3.84.
+    let expected = 1.92 * (1.0 + 0.1 * 10.0);
+    assert!((r.fleet.failures_per_day_expected - expected).abs() < 1e-9, "{}", r.fleet.failures_per_day_expected);
+    let measured = r.fleet.failures_per_day.mean;
+    eprintln!("lemons: {measured:.3} failures a day, expected {expected:.3} (thinning lowers it slightly)");
+    assert!((measured / expected - 1.0).abs() <= 0.03, "{measured} vs {expected}");
+    // The job holds the first 10 nodes: one of them (node 0) is a lemon, so 19 ordinary nodes' rate.
+    let job = &r.jobs[0];
+    assert!((job.mtbf_h.unwrap() - 1.0 / (8.0 * 1e-4 * 20.0)).abs() < 1e-9, "{}", job.mtbf_h.unwrap());
+    let listed: Vec<_> = r.assumptions().map(|i| i.key.as_str()).collect();
+    assert!(listed.contains(&"simulation.lemon_share") && listed.contains(&"simulation.lemon_rate_factor"));
+}

@@ -124,6 +124,11 @@ schema_struct! {
         /// size each phase's spare pool for this target (as `--spares-for`): the smallest pool at
         /// which every `spares = "phase"` job of the phase reaches it
         "spares_for" spares_for: Option<String> => Value, "`\"availability=X\"` or `\"ettr=X\"`", "none";
+        /// share of each phase's nodes that are "lemons", failing `lemon_rate_factor` times as often
+        /// as the others (spread evenly over the phase); needs `lemon_rate_factor`
+        "lemon_share" lemon_share: Option<Input> => Input, "ratio 0–1 (quantity)", "none";
+        /// a lemon node's failure rate ÷ an ordinary node's, every class that scales with hardware
+        "lemon_rate_factor" lemon_rate_factor: Option<Input> => Input, "ratio ≥ 1 (quantity)", "none";
         /// the classes a scenario starts from: `"bundled"` (the catalog's) or `"none"` (only the
         /// scenario's own `[[failure]]`s)
         "failures" failures: Option<String> => Value, "`\"bundled\"` or `\"none\"`", "`\"bundled\"`";
@@ -185,10 +190,13 @@ schema_struct! {
         /// the class's count in the reference census (catalog only; the rate is count ÷ the
         /// reference GPU-hours)
         "count" count: Option<Input> => Input, "interruptions (quantity ≥ 0)", "catalog only";
-        /// rate (one of `per_gpu_hour`, `per_node_day`)
+        /// rate (one of `per_gpu_hour`, `per_node_day`, `per_job_day`)
         "per_gpu_hour" per_gpu_hour: Option<Input> => Input, "per GPU package-hour (quantity ≥ 0)", "one rate for a new class";
         /// rate per node (server, or compute tray) of the platform it hits
         "per_node_day" per_node_day: Option<Input> => Input, "per node-day (quantity ≥ 0)", "one rate for a new class";
+        /// rate per job, whatever its size (software, collectives); the class must have blast
+        /// radius `job`
+        "per_job_day" per_job_day: Option<Input> => Input, "per job-day (quantity ≥ 0)", "one rate for a new class";
         /// what it takes out of service on server (HGX) platforms; `job`: the job crashes, no
         /// hardware leaves service
         "blast_radius" blast_radius: Option<String> => Value, "`job`, `node`, `nvlink_domain`, `rack`, `network_switch`, `power_row`", "required for a new class";
