@@ -311,6 +311,8 @@ pub struct Platform {
     pub reliability_family: Option<String>,
     /// Its memory generation (`HBM3e`), which names the memory failure class.
     pub memory_type: Option<String>,
+    /// Factors on single failure classes of its family's rates (`failure_class_multiplier.NAME`).
+    pub failure_class_multiplier: BTreeMap<String, Quantity>,
 }
 
 impl Platform {
@@ -418,10 +420,20 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
         origin: file.name.clone(),
         reliability_family,
         memory_type,
+        failure_class_multiplier: class_multipliers(file, table.get("failure_class_multiplier"))?,
     };
     let mut pending = BTreeMap::new();
-    const TEXT_KEYS: [&str; 8] =
-        ["id", "name", "vendor", "form", "available", "notes", "reliability_family", "memory_type"];
+    const TEXT_KEYS: [&str; 9] = [
+        "id",
+        "name",
+        "vendor",
+        "form",
+        "available",
+        "notes",
+        "reliability_family",
+        "memory_type",
+        "failure_class_multiplier",
+    ];
     for (key, value) in &table {
         if TEXT_KEYS.contains(&key.as_str()) {
             continue;
@@ -465,6 +477,32 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
         }
     }
     Ok(Draft { platform, file: file.clone(), pending })
+}
+
+/// A platform file's `failure_class_multiplier` table: failure class → sourced ratio (the class
+/// names are checked against the failure catalog when a scenario uses the platform).
+fn class_multipliers(file: &SourceFile, value: Option<&toml::Value>) -> Result<BTreeMap<String, Quantity>, InputError> {
+    let path = KeyPath::root().key("failure_class_multiplier");
+    let table = match value {
+        None => return Ok(BTreeMap::new()),
+        Some(toml::Value::Table(t)) => t,
+        Some(other) => {
+            return Err(InputError::at(file, &path, format!("must be a table, found {}", other.type_str()))
+                .with_help("write failure_class_multiplier.gpu_hbm3 = { value = 0.5, source = \"…\" }"));
+        }
+    };
+    let mut out = BTreeMap::new();
+    for (class, v) in table {
+        let kp = path.key(class);
+        let spec = QuantitySpec::parse(file, &kp, v, BareNumbers::Forbidden)?;
+        spec.check(file, |x| x >= 0.0, "failure_class_multiplier", "zero or more")?;
+        let q = spec.into_quantity().ok_or_else(|| {
+            InputError::at(file, &kp, "a class multiplier cannot be derived")
+                .with_help("give the value with its source")
+        })?;
+        out.insert(class.clone(), q);
+    }
+    Ok(out)
 }
 
 /// A platform file's free-text `notes` (disagreements between sources, naming traps).

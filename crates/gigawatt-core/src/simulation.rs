@@ -849,6 +849,10 @@ pub struct PhaseTopology {
     pub memory_type: Option<String>,
     /// The scenario's factor on this phase's rates (`[simulation.phase_rate_multiplier]`).
     pub rate_multiplier: Option<Quantity>,
+    /// The platform's id.
+    pub platform: String,
+    /// The platform file's factors on single classes (`failure_class_multiplier`).
+    pub class_multiplier: BTreeMap<String, Quantity>,
 }
 
 /// Everything a simulation of a scenario needs beside the plan, validated.
@@ -941,6 +945,7 @@ pub(crate) fn build(
     let topology = phase_topology(file, s, phases, platforms, &cat)?;
     let bundled = bundled_classes(file, s, &cat)?;
     let classes = failure_classes(file, failures, bundled, &cat, fleet.detect_override.as_ref())?;
+    check_platform_classes(file, &topology, &classes)?;
     let job_specs = job_specs(file, jobs, phases, &cat, &fleet.planned_per_day)?;
     Ok(SimulationSpec {
         declared: sim.is_some() || !jobs.is_empty() || !failures.is_empty(),
@@ -1135,9 +1140,38 @@ fn phase_topology(
             family_named: named.is_some(),
             memory_type: platform.and_then(|pl| pl.memory_type.clone()),
             rate_multiplier: phase_multipliers.remove(&p.name),
+            platform: p.platform.clone(),
+            class_multiplier: platform.map(|pl| pl.failure_class_multiplier.clone()).unwrap_or_default(),
         });
     }
     Ok(topo)
+}
+
+/// Every class a phase's platform file multiplies exists (the platform file cannot know a
+/// scenario's classes, so this is checked here, pointing at the phase).
+fn check_platform_classes(
+    file: &SourceFile,
+    phases: &[PhaseTopology],
+    classes: &[FailureClass],
+) -> Result<(), InputError> {
+    for (i, t) in phases.iter().enumerate() {
+        for name in t.class_multiplier.keys() {
+            if classes.iter().any(|c| &c.name == name) {
+                continue;
+            }
+            let known = classes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(InputError::at(
+                file,
+                &KeyPath::root().key("phase").index(i).key("platform"),
+                format!(
+                    "platform `{}` sets failure_class_multiplier.{name}, but no failure class is named `{name}`",
+                    t.platform
+                ),
+            )
+            .with_help(format!("name one of {known} in the platform file")));
+        }
+    }
+    Ok(())
 }
 
 /// `[simulation] lemon_share` and `lemon_rate_factor`, given together or not at all.
@@ -1430,11 +1464,13 @@ impl SimulationSpec {
         family * t.platform_multiplier * scenario * own
     }
 
-    /// The family's factor on class `name` alone, on a phase (1 unless the family overrides it).
+    /// The factor on class `name` alone, on a phase: its family's times its platform file's (1
+    /// unless either overrides the class).
     fn class_factor(&self, name: &str, phase: usize) -> f64 {
         let t = &self.phases[phase];
         let f = self.families.get(&t.family);
-        f.and_then(|f| f.class_multiplier.get(name)).map_or(1.0, |q| q.estimate.central)
+        let family = f.and_then(|f| f.class_multiplier.get(name)).map_or(1.0, |q| q.estimate.central);
+        family * t.class_multiplier.get(name).map_or(1.0, |q| q.estimate.central)
     }
 
     /// A class's rate per GPU package-hour on a phase, multipliers included.
@@ -1521,6 +1557,17 @@ impl SimulationSpec {
                         q,
                     );
                 }
+            }
+        }
+        let mut platforms_listed: Vec<&str> = Vec::new();
+        for t in &self.phases {
+            if platforms_listed.contains(&t.platform.as_str()) {
+                continue;
+            }
+            platforms_listed.push(&t.platform);
+            for (c, q) in &t.class_multiplier {
+                let key = format!("platform.{}.class_multiplier.{c}", t.platform);
+                push(key, format!("{} {c} rate ÷ family rate", t.platform), "ratio", q);
             }
         }
         for (i, t) in self.phases.iter().enumerate() {

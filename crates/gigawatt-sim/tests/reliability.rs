@@ -183,3 +183,50 @@ fn lemon_nodes_raise_the_fleet_rate_by_share_times_factor_minus_one() {
     let listed: Vec<_> = r.assumptions().map(|i| i.key.as_str()).collect();
     assert!(listed.contains(&"simulation.lemon_share") && listed.contains(&"simulation.lemon_rate_factor"));
 }
+
+/// The bundled H100 file as a user platform `h100-test` with `extra` appended before its tables.
+fn user_h100(extra: &str) -> Catalog {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog/platforms/h100-hgx.toml");
+    let text = std::fs::read_to_string(path).unwrap().replace("id = \"h100-hgx\"", "id = \"h100-test\"").replacen(
+        "\n[system_power_kw]",
+        &format!("\n{extra}\n[system_power_kw]"),
+        1,
+    );
+    Catalog::load(&[SourceFile::new("h100-test.toml", text)]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_platform_file_may_override_single_classes_of_its_family() {
+    let cat = user_h100("failure_class_multiplier.gpu_hbm3 = { value = 2, source = \"a test\", grade = \"official\" }");
+    let text = scenario("h100-test", 8, 8, "", "");
+    let model = load_scenario(&SourceFile::new("s.toml", text), &cat).unwrap_or_else(|e| panic!("{e}"));
+    let base = load(&scenario("h100-hgx", 8, 8, "", ""));
+    let (s, b) = (&model.simulation, &base.simulation);
+    for c in &s.classes {
+        let ratio = s.rate_per_package_hour(c, 0) / b.rate_per_package_hour(c, 0);
+        let want = if c.name == "gpu_hbm3" { 2.0 } else { 1.0 };
+        assert!((ratio - want).abs() < 1e-12, "{}: {ratio}", c.name);
+    }
+    assert!(s.inputs().iter().any(|i| i.key == "platform.h100-test.class_multiplier.gpu_hbm3" && i.sourced));
+    let bad = user_h100("failure_class_multiplier.gpu_hbm9 = { value = 2, source = \"a test\", grade = \"official\" }");
+    let err = load_scenario(&SourceFile::new("s.toml", scenario("h100-test", 8, 8, "", "")), &bad).unwrap_err();
+    assert!(err.message.contains("no failure class is named `gpu_hbm9`"), "{}", err.message);
+    assert!(err.to_string().contains("s.toml:"), "located at the phase: {err}");
+}
+
+#[test]
+fn a_platform_naming_no_family_takes_the_reference_familys_rates_as_a_listed_assumption() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog/platforms/b200-hgx.toml");
+    let text = std::fs::read_to_string(path).unwrap().replace("id = \"b200-hgx\"", "id = \"b200-test\"");
+    let text: String = text.lines().filter(|l| !l.starts_with("reliability_family")).collect::<Vec<_>>().join("\n");
+    let cat = Catalog::load(&[SourceFile::new("b200-test.toml", text.clone())]).unwrap();
+    let model = load_scenario(&SourceFile::new("s.toml", scenario("b200-test", 8, 8, "", "")), &cat).unwrap();
+    assert_eq!(model.simulation.phases[0].family, "hopper");
+    let inputs = model.simulation.inputs();
+    let carried = inputs.iter().find(|i| i.key == "simulation.phase[0].reliability_family").unwrap();
+    assert!(!carried.sourced);
+    let unknown = text.replacen("\nmemory_type", "\nreliability_family = \"maxwell\"\nmemory_type", 1);
+    let cat = Catalog::load(&[SourceFile::new("b200-test.toml", unknown)]).unwrap();
+    let err = load_scenario(&SourceFile::new("s.toml", scenario("b200-test", 8, 8, "", "")), &cat).unwrap_err();
+    assert!(err.message.contains("reliability family `maxwell`"), "{}", err.message);
+}
