@@ -79,9 +79,7 @@ pub enum Field {
     /// GPU packages per node on a rack-scale platform: the compute tray, the unit a simulated job
     /// is allocated and a GPU failure parks. (On a server platform the node is the server.)
     PackagesPerNode,
-    /// Factor on the reference failure rates (Llama 3 Table 5, measured on H100) for this
-    /// platform. A platform without it takes the scenario's or the catalog's carry-over
-    /// multiplier, listed as an assumption.
+    /// Factor on the failure rates of the platform's reliability family (default 1).
     FailureRateMultiplier,
     /// Share of the scale-out networking bought for this platform that is bought from NVIDIA
     /// (switches, NICs). A platform without it takes the scenario's `costs.nvidia_share_networking`.
@@ -208,8 +206,8 @@ impl Field {
                  without it the default of `catalog/failures.toml`"
             }
             Field::FailureRateMultiplier => {
-                "factor on the reference failure rates (Llama 3 Table 5, H100); without it the carry-over \
-                 multiplier, listed as an assumption"
+                "factor on the failure rates of its reliability family (`reliability_family`, \
+                 `catalog/failures.toml`); default 1"
             }
             Field::NvidiaShareNetworking => {
                 "share of the scale-out networking capex of a phase on this platform that is bought from NVIDIA \
