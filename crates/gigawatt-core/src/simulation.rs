@@ -822,6 +822,8 @@ pub struct JobSpec {
     pub spares: Spares,
     /// Planned interruptions per day.
     pub planned_per_day: Quantity,
+    /// Factor on the failure rates of the job's nodes and per-job classes (`None`: 1).
+    pub rate_multiplier: Option<Quantity>,
     /// Where the job was written, for errors found later.
     #[serde(skip)]
     pub path: KeyPath,
@@ -1378,6 +1380,11 @@ fn job(
     let restart_s = q(&rj.restart_s, "restart_s", &cat.restart_s)?;
     let swap_s = q(&rj.swap_s, "swap_s", &cat.swap_s)?;
     let planned_per_day = q(&rj.planned_per_day, "planned_per_day", planned_default)?;
+    let rate_multiplier = rj
+        .rate_multiplier
+        .as_ref()
+        .map(|v| quantity(file, &path.key("rate_multiplier"), v, bare, "rate_multiplier", non_negative, "zero or more"))
+        .transpose()?;
     let checkpoint_interval = checkpoint_interval(file, &path, rj.checkpoint_interval_s.as_ref(), &checkpoint_write_s)?;
     let spares = spares(file, &path, rj.spares.as_ref())?;
     Ok(JobSpec {
@@ -1392,6 +1399,7 @@ fn job(
         swap_s,
         spares,
         planned_per_day,
+        rate_multiplier,
         path,
     })
 }
@@ -1646,6 +1654,9 @@ impl SimulationSpec {
             );
             push(format!("job[{i}].restart_s"), format!("{}: restart overhead", j.name), "s", &j.restart_s);
             push(format!("job[{i}].swap_s"), format!("{}: spare swap time", j.name), "s", &j.swap_s);
+            if let Some(q) = &j.rate_multiplier {
+                push(format!("job[{i}].rate_multiplier"), format!("{}: failure-rate multiplier", j.name), "ratio", q);
+            }
             push(
                 format!("job[{i}].planned_per_day"),
                 format!("{}: planned interruptions", j.name),

@@ -283,6 +283,8 @@ pub struct Replica<'a> {
     last: SimTime,
     touched: Vec<u16>,
     fed: Vec<u16>,
+    /// Nodes each job with a rate multiplier above 1 took (some perhaps no longer its own).
+    held: Vec<Vec<u32>>,
     /// Phase and node of the next failure.
     victim: (usize, u32),
     tally: ReplicaTally,
@@ -367,6 +369,7 @@ impl<'a> Replica<'a> {
             last: SimTime::ZERO,
             touched: Vec::with_capacity(8),
             fed: Vec::with_capacity(8),
+            held: vec![Vec::new(); jobs.len()],
             victim: (0, 0),
             tally: ReplicaTally {
                 failures_by_class: vec![0; classes],
@@ -482,6 +485,7 @@ impl<'a> Replica<'a> {
             }
             Event::Planned { job } => self.planned(t, job as usize),
             Event::JobFault { job } => self.job_fault(t, job as usize),
+            Event::JobNodeFault { job } => self.job_node_fault(t, job as usize),
             Event::DayEnd { day } => {
                 self.record_day(t);
                 on_day();
@@ -501,6 +505,14 @@ impl<'a> Replica<'a> {
         if self.nodes[node as usize].down > 0 {
             // Thinning: hardware under repair does not fail.
             return;
+        }
+        let owner = self.nodes[node as usize].owner;
+        if owner < POOL {
+            let m = self.jobs[owner as usize].rate_multiplier;
+            if m < 1.0 && self.rng.random::<f64>() >= m {
+                // Thinning: the job's nodes fail m times as often.
+                return;
+            }
         }
         let u = self.rng.random::<f64>() * phase.node_rate_per_us;
         let c = phase.class_cumulative.iter().position(|&x| u < x).unwrap_or(phase.class_cumulative.len() - 1);
@@ -661,6 +673,9 @@ impl<'a> Replica<'a> {
                 continue;
             }
             n.owner = j as u32;
+            if self.jobs[j].node_fault_per_us > 0.0 {
+                self.hold(j, node);
+            }
             self.live[pool] -= 1;
             self.spare_gpus -= ppn;
             let s = &mut self.state[j];
@@ -739,6 +754,52 @@ impl<'a> Replica<'a> {
         }
         self.schedule_planned(t, j);
         self.schedule_fault(t, j);
+        self.schedule_node_fault(t, j);
+    }
+
+    /// Adds `node` to the nodes job `j` took; drops those it no longer holds when they outnumber
+    /// its nodes (amortised O(1)).
+    fn hold(&mut self, j: usize, node: u32) {
+        let held = &mut self.held[j];
+        held.push(node);
+        if held.len() > 2 * self.jobs[j].nodes as usize + 64 {
+            let nodes = &self.nodes;
+            held.retain(|&n| nodes[n as usize].owner == j as u32);
+        }
+    }
+
+    /// The next extra failure on the nodes job `j` holds, if its multiplier is above 1.
+    fn schedule_node_fault(&mut self, t: SimTime, j: usize) {
+        let rate = self.jobs[j].node_fault_per_us;
+        if rate <= 0.0 {
+            return;
+        }
+        let e: f64 = Exp1.sample(&mut self.rng);
+        let at = t.plus(SimTime(to_us(e / rate).max(1)));
+        if at < self.jobs[j].end {
+            self.queue.push(at, Event::JobNodeFault { job: j as u16 });
+        }
+    }
+
+    /// An extra failure on a node job `j` holds, drawn uniformly (nodes it no longer holds are
+    /// dropped from its list as they are met): a fleet failure on that node.
+    fn job_node_fault(&mut self, t: SimTime, j: usize) {
+        if matches!(self.state[j].status, Status::Pending | Status::Done) {
+            return;
+        }
+        while !self.held[j].is_empty() {
+            let k = self.rng.random_range(0..self.held[j].len());
+            let node = self.held[j][k];
+            if self.nodes[node as usize].owner == j as u32 {
+                let pending = self.victim;
+                self.victim = (self.jobs[j].phase, node);
+                self.failure(t);
+                self.victim = pending;
+                break;
+            }
+            self.held[j].swap_remove(k);
+        }
+        self.schedule_node_fault(t, j);
     }
 
     /// The job's next failure of its own (per-job classes), if it has any.
@@ -851,6 +912,7 @@ impl<'a> Replica<'a> {
             }
         }
         self.state[j].deficit = 0;
+        self.held[j].clear();
         for k in 0..self.fed.len() {
             let pool = self.fed[k];
             self.feed(t, pool as usize);

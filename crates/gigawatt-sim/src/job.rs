@@ -124,6 +124,11 @@ pub struct JobModel {
     /// µs (the last is the job's own failure rate).
     #[serde(skip)]
     pub job_faults: Vec<(usize, f64)>,
+    /// Factor on the failure rates of its nodes and per-job classes.
+    pub rate_multiplier: f64,
+    /// Rate of the extra failures on the nodes it holds when `rate_multiplier` is above 1, per µs.
+    #[serde(skip)]
+    pub node_fault_per_us: f64,
     /// Intervals of the sweep (empty when no sweep was asked for).
     #[serde(skip)]
     pub sweep: Vec<SimTime>,
@@ -134,19 +139,22 @@ impl JobModel {
     pub fn new(spec: &SimulationSpec, job: &JobSpec, fleet: &Fleet, days: f64, sweep: bool) -> JobModel {
         let phase = &fleet.phases[job.phase];
         let nodes = spec.job_nodes(job) as u32;
-        let packages = nodes as f64 * phase.packages_per_node as f64;
         let mut lambda = 0.0;
         let mut detect = 0.0;
         let mut hardware = 0.0;
         let ppn = phase.packages_per_node as f64;
+        let m = job.rate_multiplier.as_ref().map_or(1.0, |q| q.estimate.central);
+        let factor = spec.lemons.as_ref().map_or(1.0, |l| l.rate_factor.estimate.central);
+        // The job's own nodes fail m times as often: above 1 by a process of its own over the nodes
+        // it holds (at the ordinary rate), below 1 by thinning every draw on them (lemons included).
+        let own = if m < 1.0 { nodes as f64 + phase.lemons_below(nodes) as f64 * (factor - 1.0) } else { nodes as f64 };
         for c in spec.classes.iter().filter(|c| c.interrupts) {
             // Failures anywhere in the blast-radius groups the job's nodes belong to reach it.
             let exposed_nodes = phase.exposure(nodes, c.blast_radius_on(phase.form));
             // Lemons among them fail `factor` times as often (the job sits on the lowest nodes).
-            let factor = spec.lemons.as_ref().map_or(1.0, |l| l.rate_factor.estimate.central);
             let lemon_extra = phase.lemons_below(exposed_nodes) as f64 * (factor - 1.0);
-            let exposed = (exposed_nodes as f64 + lemon_extra) * ppn;
-            let r = spec.rate_per_package_hour(c, job.phase) * exposed.max(packages);
+            let exposed = (exposed_nodes as f64 + lemon_extra + (m - 1.0) * own) * ppn;
+            let r = spec.rate_per_package_hour(c, job.phase) * exposed.max(0.0);
             lambda += r;
             detect += r * c.detect_s.estimate.central;
             if c.blast_radius_on(phase.form) != BlastRadius::Job {
@@ -157,7 +165,7 @@ impl JobModel {
         let mut job_faults = Vec::new();
         let mut job_rate = 0.0;
         for (k, c) in spec.classes.iter().enumerate().filter(|(_, c)| c.interrupts) {
-            let r = spec.rate_per_job_hour(c, job.phase);
+            let r = spec.rate_per_job_hour(c, job.phase) * m;
             if r > 0.0 {
                 job_rate += r;
                 job_faults.push((k, job_rate / US_PER_H));
@@ -193,6 +201,8 @@ impl JobModel {
             mean_detect_s,
             hardware_share,
             job_faults,
+            rate_multiplier: m,
+            node_fault_per_us: (m - 1.0).max(0.0) * phase.node_rate_per_us * nodes as f64,
             sweep: Vec::new(),
         };
         if sweep {

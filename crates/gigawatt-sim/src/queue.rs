@@ -45,6 +45,11 @@ pub enum Event {
         /// Job index.
         job: u16,
     },
+    /// An extra failure on a node a job holds (its `rate_multiplier` above 1).
+    JobNodeFault {
+        /// Job index.
+        job: u16,
+    },
     /// A planned interruption of a job (maintenance, configuration change).
     Planned {
         /// Job index.

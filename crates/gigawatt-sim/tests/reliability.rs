@@ -230,3 +230,30 @@ fn a_platform_naming_no_family_takes_the_reference_familys_rates_as_a_listed_ass
     let err = load_scenario(&SourceFile::new("s.toml", scenario("b200-test", 8, 8, "", "")), &cat).unwrap_err();
     assert!(err.message.contains("reliability family `maxwell`"), "{}", err.message);
 }
+
+#[test]
+fn a_jobs_rate_multiplier_scales_the_failures_on_its_nodes_as_printed() {
+    // One node-radius class, so a job's exposure is its own nodes whatever swaps do to placement.
+    let two_jobs = |m: &str| {
+        format!(
+            "name = \"t\"\nseed = 9\n[[phase]]\nname = \"cluster\"\nonline = \"2024-H1\"\nplatform = \"h100-hgx\"\n\
+             systems = 64\n[simulation]\ndays = 365\nreplicas = 100\nfailures = \"none\"\n\
+             [[job]]\nname = \"scaled\"\ngpus = 64\nplanned_per_day = 0\nrate_multiplier = {m}\n\
+             [[job]]\nname = \"plain\"\ngpus = 64\nplanned_per_day = 0\n\
+             [[failure]]\nname = \"gpu\"\ncategory = \"gpu\"\nper_gpu_hour = 1e-4\nblast_radius = \"node\"\n\
+             detect_s = 60\nrepair_h = 2\n"
+        )
+    };
+    for m in [3.0, 0.5] {
+        let r = run(&load(&two_jobs(&m.to_string())));
+        for (job, factor) in r.jobs.iter().zip([m, 1.0]) {
+            let simulated = job.interruptions.unexpected.mean / (365.0 * 24.0);
+            let printed = 1.0 / job.mtbf_h.unwrap();
+            eprintln!("m = {m}, {}: {simulated:.5} interruptions/h simulated, {printed:.5} printed", job.name);
+            assert!((printed - 64.0 * 1e-4 * factor).abs() < 1e-12, "printed rate is m × 64 GPUs × 1e-4");
+            assert!((simulated / printed - 1.0).abs() <= 0.03, "m = {m}, {}: {simulated} vs {printed}", job.name);
+        }
+        let listed = r.inputs.iter().find(|i| i.key == "job[0].rate_multiplier").unwrap();
+        assert!(!listed.sourced, "a bare job multiplier is an assumption");
+    }
+}

@@ -171,6 +171,9 @@ schema_struct! {
         /// `"phase"`: any idle node of the phase replaces a lost one; `N`: N nodes reserved for the
         /// job at the start (0: no spare, the job waits for its own nodes' repair)
         "spares" spares: Option<Input> => Input, "`\"phase\"` or count (integer ≥ 0)", "`\"phase\"`";
+        /// factor on the failure rates of the nodes this job holds and of its per-job classes: above
+        /// 1 its nodes fail that much more often, below 1 failures drawn on them are thinned
+        "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1";
         /// planned interruptions (the job checkpoints, then restarts)
         "planned_per_day" planned_per_day: Option<Input> => Input, "per day (quantity ≥ 0)", "`[simulation] planned_per_day`";
     }
