@@ -237,8 +237,13 @@ impl Simulation {
     }
 }
 
-/// Simulates a scenario on its central plan with the given options.
+/// Simulates a scenario on its central plan with the given options, and sizes its spare pools
+/// when the scenario asks for it (`[simulation] spares_for`).
 pub fn simulate(model: &Model, eval: &Evaluation, options: SimOptions) -> Result<SimResults, InputError> {
     let sim = Simulation::new(model, eval, options)?;
-    Ok(sim.run(model, &|| {}))
+    let mut results = sim.run(model, &|| {});
+    if let Some(target) = model.simulation.spares_for {
+        results.spares_sizing = Some(spares::size_spares(&sim, model, target));
+    }
+    Ok(results)
 }

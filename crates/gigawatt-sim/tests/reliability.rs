@@ -257,3 +257,25 @@ fn a_jobs_rate_multiplier_scales_the_failures_on_its_nodes_as_printed() {
         assert!(!listed.sourced, "a bare job multiplier is an assumption");
     }
 }
+
+#[test]
+fn a_scenario_asking_for_spares_sizing_gets_it_from_simulate() {
+    let text = scenario("a100-hgx", 40, 256, "days = 30\nreplicas = 8\nspares_for = \"availability=0.99\"", "");
+    let model = load(&text);
+    let eval = evaluate(&model, &model.params.central());
+    let r = gigawatt_sim::simulate(&model, &eval, SimOptions::from_model(&model)).unwrap();
+    let sizing = r.spares_sizing.expect("spares_for asks for a sizing");
+    let phase = &sizing.phases[0];
+    assert_eq!(phase.idle_nodes, 8, "40 servers less the job's 32");
+    let smallest = phase.spares.expect("8 idle servers reach 0.99 at A100's rates");
+    let at = |s: u32| phase.curve.iter().find(|p| p.spares == s);
+    assert!(at(smallest).unwrap().availability >= 0.99);
+    if smallest > 0 {
+        assert!(at(smallest - 1).unwrap().availability < 0.99);
+    }
+    // Exact: a pool cut to every idle node is the plain run, byte for byte.
+    let sim = Simulation::new(&model, &eval, SimOptions::from_model(&model)).unwrap();
+    let plain = serde_json::to_string(&sim.run(&model, &|| {})).unwrap();
+    let capped = serde_json::to_string(&sim.with_phase_spares(0, 8).run(&model, &|| {})).unwrap();
+    assert_eq!(plain, capped);
+}
