@@ -191,6 +191,22 @@ pub struct FailureClass {
     pub repair: Option<Repair>,
     /// Whether it interrupts a job running on the failed hardware.
     pub interrupts: bool,
+    /// Rates a scenario gives for one phase or one job (`[[failure]]` with `phase` or `job`),
+    /// which replace `rate` there.
+    pub scoped: Vec<ScopedRate>,
+}
+
+/// A class's rate on one phase or for one job.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScopedRate {
+    /// The phase (index) it applies on.
+    pub phase: Option<usize>,
+    /// The job (index) it applies to (per-job classes).
+    pub job: Option<usize>,
+    /// Unit of `rate`.
+    pub rate_unit: RateUnit,
+    /// The rate.
+    pub rate: Quantity,
 }
 
 impl FailureClass {
@@ -490,6 +506,10 @@ fn catalog_classes(
             )
             .with_help("give each class its own name"));
         }
+        if let Some(key) = [("phase", &rc.phase), ("job", &rc.job)].iter().find(|(_, v)| v.is_some()).map(|(k, _)| *k) {
+            return Err(InputError::at(file, &path.key(key), format!("`{key}` scopes a scenario's [[failure]] only"))
+                .with_help("the catalog's classes apply everywhere; remove it"));
+        }
         classes.push(class_from_raw(file, &path, rc, None, BareNumbers::Forbidden, Some(exposure), categories)?);
     }
     Ok(classes)
@@ -615,6 +635,7 @@ fn class_from_raw(
         detect_s,
         repair,
         interrupts: rc.interrupts.or(base.map(|b| b.interrupts)).unwrap_or(true),
+        scoped: base.map(|b| b.scoped.clone()).unwrap_or_default(),
     })
 }
 
@@ -946,7 +967,8 @@ pub(crate) fn build(
     let fleet = fleet_settings(file, s, &cat)?;
     let topology = phase_topology(file, s, phases, platforms, &cat)?;
     let bundled = bundled_classes(file, s, &cat)?;
-    let classes = failure_classes(file, failures, bundled, &cat, fleet.detect_override.as_ref())?;
+    let scope = Scope::of(phases, jobs);
+    let classes = failure_classes(file, failures, bundled, &scope, &cat, fleet.detect_override.as_ref())?;
     check_platform_classes(file, &topology, &classes)?;
     let job_specs = job_specs(file, jobs, phases, &cat, &fleet.planned_per_day)?;
     Ok(SimulationSpec {
@@ -1264,11 +1286,16 @@ fn failure_classes(
     file: &SourceFile,
     failures: &[FailureClassInput],
     mut classes: Vec<FailureClass>,
+    scope: &Scope,
     cat: &FailureCatalog,
     detect_override: Option<&Quantity>,
 ) -> Result<Vec<FailureClass>, InputError> {
     for (i, rc) in failures.iter().enumerate() {
         let path = KeyPath::root().key("failure").index(i);
+        if rc.phase.is_some() || rc.job.is_some() {
+            scoped_failure(file, &path, rc, &mut classes, scope, cat)?;
+            continue;
+        }
         match classes.iter().position(|c| c.name == rc.name) {
             Some(k) => {
                 let c =
@@ -1284,6 +1311,106 @@ fn failure_classes(
         }
     }
     Ok(classes)
+}
+
+/// The names a scoped `[[failure]]` may name: the phases' and the jobs'.
+pub(crate) struct Scope {
+    phases: Vec<String>,
+    jobs: Vec<String>,
+}
+
+impl Scope {
+    fn of(phases: &[PhaseShape], jobs: &[Job]) -> Scope {
+        Scope {
+            phases: phases.iter().map(|p| p.name.clone()).collect(),
+            jobs: jobs
+                .iter()
+                .enumerate()
+                .map(|(i, j)| j.name.clone().unwrap_or_else(|| format!("job {}", i + 1)))
+                .collect(),
+        }
+    }
+}
+
+/// The index of `name` among `names`, or a located error suggesting the closest.
+fn named(file: &SourceFile, path: &KeyPath, what: &str, name: &str, names: &[String]) -> Result<usize, InputError> {
+    names.iter().position(|n| n == name).ok_or_else(|| {
+        let err = InputError::at(file, path, format!("no {what} is named `{name}`"));
+        let list = names.join(", ");
+        match closest(name, names.iter().map(String::as_str)) {
+            Some(best) => err.with_help(format!("did you mean `{best}`? {what}s: {list}")),
+            None => err.with_help(format!("{what}s: {list}")),
+        }
+    })
+}
+
+/// A `[[failure]]` with `phase` or `job`: its rate replaces the class's there alone. On a known
+/// class it may set only the rate; a new class is defined in full and fails nowhere else.
+fn scoped_failure(
+    file: &SourceFile,
+    path: &KeyPath,
+    rc: &FailureClassInput,
+    classes: &mut Vec<FailureClass>,
+    scope: &Scope,
+    cat: &FailureCatalog,
+) -> Result<(), InputError> {
+    if rc.phase.is_some() && rc.job.is_some() {
+        return Err(InputError::at(file, &path.key("job"), "give a [[failure]] either `phase` or `job`, not both")
+            .with_help("write one [[failure]] per phase or per job"));
+    }
+    let phase = rc.phase.as_deref().map(|p| named(file, &path.key("phase"), "phase", p, &scope.phases)).transpose()?;
+    let job = rc.job.as_deref().map(|j| named(file, &path.key("job"), "job", j, &scope.jobs)).transpose()?;
+    let k = match classes.iter().position(|c| c.name == rc.name) {
+        Some(k) => {
+            let others = [
+                ("label", rc.label.is_some()),
+                ("category", rc.category.is_some()),
+                ("blast_radius", rc.blast_radius.is_some()),
+                ("blast_radius_rack_scale", rc.blast_radius_rack_scale.is_some()),
+                ("detect_s", rc.detect_s.is_some()),
+                ("repair_h", rc.repair_h.is_some()),
+                ("repair_distribution", rc.repair_distribution.is_some()),
+                ("repair_cv", rc.repair_cv.is_some()),
+                ("interrupts", rc.interrupts.is_some()),
+            ];
+            if let Some((key, _)) = others.iter().find(|(_, given)| *given) {
+                return Err(InputError::at(
+                    file,
+                    &path.key(key),
+                    format!("a [[failure]] scoped to one phase or job sets only the rate of `{}`", rc.name),
+                )
+                .with_help("override the class everywhere in a [[failure]] without phase or job"));
+            }
+            k
+        }
+        None => {
+            let mut c = class_from_raw(file, path, rc, None, BareNumbers::Assumed, None, &cat.categories)?;
+            c.rate = Quantity {
+                estimate: Estimate::exact(0.0),
+                provenance: Provenance {
+                    derived: Some("fails only where its [[failure]] scopes it".into()),
+                    ..Provenance::default()
+                },
+            };
+            classes.push(c);
+            classes.len() - 1
+        }
+    };
+    let (rate_unit, rate) = class_rate(file, path, rc, None, BareNumbers::Assumed, None)?;
+    if job.is_some() && rate_unit != RateUnit::PerJobDay {
+        return Err(InputError::at(file, &path.key(rate_unit.key()), "a [[failure]] scoped to a job gives its rate per_job_day")
+            .with_help("scope a per-GPU or per-node rate to the job's phase instead (phase = \"…\"), or use [[job]] rate_multiplier"));
+    }
+    if job.is_none() && rate_unit == RateUnit::PerJobDay && classes[k].rate_unit != RateUnit::PerJobDay {
+        return Err(InputError::at(
+            file,
+            &path.key(rate_unit.key()),
+            format!("`{}` scales with hardware; give its rate per_gpu_hour or per_node_day", rc.name),
+        )
+        .with_help("only a per-job class takes per_job_day"));
+    }
+    classes[k].scoped.push(ScopedRate { phase, job, rate_unit, rate });
+    Ok(())
 }
 
 /// The scenario's `[[job]]`s, validated, with distinct names.
@@ -1483,8 +1610,10 @@ impl SimulationSpec {
 
     /// A class's rate per GPU package-hour on a phase, multipliers included.
     pub fn rate_per_package_hour(&self, class: &FailureClass, phase: usize) -> f64 {
-        let r = class.rate.estimate.central;
-        let per_package = match class.rate_unit {
+        let own = class.scoped.iter().rev().find(|s| s.phase == Some(phase));
+        let (unit, r) =
+            own.map_or((class.rate_unit, class.rate.estimate.central), |s| (s.rate_unit, s.rate.estimate.central));
+        let per_package = match unit {
             RateUnit::PerGpuHour => r,
             RateUnit::PerNodeDay => r / 24.0 / self.phases[phase].packages_per_node as f64,
             RateUnit::PerJobDay => 0.0,
@@ -1492,13 +1621,17 @@ impl SimulationSpec {
         per_package * self.multiplier(phase) * self.class_factor(&class.name, phase)
     }
 
-    /// A per-job class's rate per job-hour on a phase, multipliers included (0 for the classes
-    /// that scale with the hardware).
-    pub fn rate_per_job_hour(&self, class: &FailureClass, phase: usize) -> f64 {
-        match class.rate_unit {
-            RateUnit::PerJobDay => {
-                class.rate.estimate.central / 24.0 * self.multiplier(phase) * self.class_factor(&class.name, phase)
-            }
+    /// A per-job class's rate per job-hour for job `job`, multipliers of its phase included (0 for
+    /// the classes that scale with the hardware); a rate scoped to the job, else to its phase,
+    /// replaces the class's.
+    pub fn rate_per_job_hour(&self, class: &FailureClass, job: usize) -> f64 {
+        let phase = self.jobs[job].phase;
+        let scoped = |f: &dyn Fn(&ScopedRate) -> bool| class.scoped.iter().rev().find(|s| f(s));
+        let own = scoped(&|s| s.job == Some(job)).or_else(|| scoped(&|s| s.phase == Some(phase)));
+        let (unit, r) =
+            own.map_or((class.rate_unit, class.rate.estimate.central), |s| (s.rate_unit, s.rate.estimate.central));
+        match unit {
+            RateUnit::PerJobDay => r / 24.0 * self.multiplier(phase) * self.class_factor(&class.name, phase),
             RateUnit::PerGpuHour | RateUnit::PerNodeDay => 0.0,
         }
     }
@@ -1632,6 +1765,19 @@ impl SimulationSpec {
             let unit = c.rate_unit.label();
             let label = self.class_label(c);
             push(format!("failure.{}.rate", c.name), format!("{}: failure rate", label), unit, &c.rate);
+            for s in &c.scoped {
+                let (key, whom) = match (s.phase, s.job) {
+                    (Some(p), _) => (format!("phase[{p}]"), format!("phase {p}")),
+                    (_, Some(j)) => (format!("job[{j}]"), self.jobs.get(j).map_or(String::new(), |j| j.name.clone())),
+                    _ => continue,
+                };
+                push(
+                    format!("failure.{}.rate.{key}", c.name),
+                    format!("{label}: failure rate, {whom}"),
+                    s.rate_unit.label(),
+                    &s.rate,
+                );
+            }
             if self.detect_override.is_none() {
                 push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", label), "s", &c.detect_s);
             }

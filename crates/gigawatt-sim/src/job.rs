@@ -16,7 +16,7 @@
 //! reference §4.1) is `(1 − λ·(u0 + Δt/2)) / (1 + w/Δt)` with `λ = 1/M` and `u0` the time from a
 //! failure to running again; it is maximised at `Δt* = −w + sqrt(w² + 2(1 − λ·u0)·w·M)`.
 
-use gigawatt_core::simulation::{BlastRadius, CheckpointInterval, JobSpec, SimulationSpec, Spares};
+use gigawatt_core::simulation::{BlastRadius, CheckpointInterval, SimulationSpec, Spares};
 use serde::Serialize;
 
 use crate::fleet::Fleet;
@@ -136,7 +136,8 @@ pub struct JobModel {
 
 impl JobModel {
     /// Builds the engine's view of a job for a window of `days`.
-    pub fn new(spec: &SimulationSpec, job: &JobSpec, fleet: &Fleet, days: f64, sweep: bool) -> JobModel {
+    pub fn new(spec: &SimulationSpec, index: usize, fleet: &Fleet, days: f64, sweep: bool) -> JobModel {
+        let job = &spec.jobs[index];
         let phase = &fleet.phases[job.phase];
         let nodes = spec.job_nodes(job) as u32;
         let mut lambda = 0.0;
@@ -165,7 +166,7 @@ impl JobModel {
         let mut job_faults = Vec::new();
         let mut job_rate = 0.0;
         for (k, c) in spec.classes.iter().enumerate().filter(|(_, c)| c.interrupts) {
-            let r = spec.rate_per_job_hour(c, job.phase) * m;
+            let r = spec.rate_per_job_hour(c, index) * m;
             if r > 0.0 {
                 job_rate += r;
                 job_faults.push((k, job_rate / US_PER_H));

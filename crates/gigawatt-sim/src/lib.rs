@@ -175,7 +175,8 @@ impl Simulation {
             .simulation
             .jobs
             .iter()
-            .map(|j| JobModel::new(&model.simulation, j, &fleet, options.days, options.sweep))
+            .enumerate()
+            .map(|(i, _)| JobModel::new(&model.simulation, i, &fleet, options.days, options.sweep))
             .collect();
         let template = Template::new(&fleet, &jobs);
         Ok(Simulation { end: SimTime::from_days(options.days), fleet, jobs, options, template })

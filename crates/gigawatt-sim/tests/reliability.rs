@@ -279,3 +279,60 @@ fn a_scenario_asking_for_spares_sizing_gets_it_from_simulate() {
     let capped = serde_json::to_string(&sim.with_phase_spares(0, 8).run(&model, &|| {})).unwrap();
     assert_eq!(plain, capped);
 }
+
+/// Two H100 phases `a` and `b` of 16 servers, a job on each, and `extra` sections.
+fn two_phases(extra: &str) -> String {
+    let phase =
+        |n: &str| format!("[[phase]]\nname = \"{n}\"\nonline = \"2024-H1\"\nplatform = \"h100-hgx\"\nsystems = 16\n");
+    format!(
+        "name = \"t\"\nseed = 5\n{}{}[simulation]\ndays = 10\nreplicas = 2\n\
+         [[job]]\nname = \"ja\"\nphase = \"a\"\ngpus = 64\n[[job]]\nname = \"jb\"\nphase = \"b\"\ngpus = 64\n{extra}",
+        phase("a"),
+        phase("b")
+    )
+}
+
+#[test]
+fn a_failure_scoped_to_a_phase_or_a_job_sets_its_rate_there_alone() {
+    let text = two_phases(
+        "[[failure]]\nname = \"faulty_gpu\"\nphase = \"b\"\nper_gpu_hour = 0\n\
+         [[failure]]\nname = \"hang\"\ncategory = \"unknown\"\nper_job_day = 1\nblast_radius = \"job\"\ndetect_s = 60\n\
+         [[failure]]\nname = \"hang\"\njob = \"jb\"\nper_job_day = 4\n\
+         [[failure]]\nname = \"burn_in\"\ncategory = \"gpu\"\nphase = \"a\"\nper_node_day = 0.01\nblast_radius = \"node\"\n\
+         detect_s = 60\nrepair_h = 24\n",
+    );
+    let model = load(&text);
+    let s = &model.simulation;
+    let class = |n: &str| s.classes.iter().find(|c| c.name == n).unwrap();
+    let gpu = class("faulty_gpu");
+    assert!((s.rate_per_package_hour(gpu, 0) * 21_233_664.0 - 148.0).abs() < 1e-9, "phase a keeps Table 5's rate");
+    assert_eq!(s.rate_per_package_hour(gpu, 1), 0.0);
+    let burn = class("burn_in");
+    assert!((s.rate_per_package_hour(burn, 0) - 0.01 / 24.0 / 8.0).abs() < 1e-15);
+    assert_eq!(s.rate_per_package_hour(burn, 1), 0.0, "a new scoped class fails nowhere else");
+    let hang = class("hang");
+    assert!((s.rate_per_job_hour(hang, 0) - 1.0 / 24.0).abs() < 1e-15);
+    assert!((s.rate_per_job_hour(hang, 1) - 4.0 / 24.0).abs() < 1e-15);
+    let keys: Vec<String> = s.inputs().into_iter().map(|i| i.key).collect();
+    assert!(keys.contains(&"failure.faulty_gpu.rate.phase[1]".to_string()), "{keys:?}");
+    assert!(keys.contains(&"failure.hang.rate.job[1]".to_string()));
+    let r = run(&model);
+    assert_eq!(r.jobs[1].interruptions.by_cause.get("burn_in"), 0.0, "burn-in only on phase a");
+}
+
+#[test]
+fn a_scoped_failure_with_more_than_a_rate_or_a_bad_scope_is_a_located_error() {
+    let err = |extra: &str| {
+        let e = load_scenario(&SourceFile::new("s.toml", two_phases(extra)), &Catalog::bundled().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("s.toml:"), "located: {e}");
+        e.message.to_string()
+    };
+    let m = err("[[failure]]\nname = \"faulty_gpu\"\nphase = \"b\"\nper_gpu_hour = 0\ndetect_s = 5\n");
+    assert!(m.contains("sets only the rate of `faulty_gpu`"), "{m}");
+    let m = err("[[failure]]\nname = \"faulty_gpu\"\njob = \"jb\"\nper_gpu_hour = 0\n");
+    assert!(m.contains("scoped to a job gives its rate per_job_day"), "{m}");
+    let m = err("[[failure]]\nname = \"faulty_gpu\"\nphase = \"c\"\nper_gpu_hour = 0\n");
+    assert!(m.contains("no phase is named `c`"), "{m}");
+    let m = err("[[failure]]\nname = \"faulty_gpu\"\nphase = \"a\"\njob = \"ja\"\nper_gpu_hour = 0\n");
+    assert!(m.contains("either `phase` or `job`"), "{m}");
+}

@@ -213,6 +213,11 @@ schema_struct! {
         "repair_distribution" repair_distribution: Option<String> => Value, "`exponential`, `fixed`, `lognormal`", "`exponential`";
         /// standard deviation ÷ mean, for `lognormal`
         "repair_cv" repair_cv: Option<Input> => Input, "ratio (quantity > 0)", "required for `lognormal`";
+        /// scenario only: the entry's rate applies on this phase alone (an override then sets only
+        /// the rate; a new class fails nowhere else)
+        "phase" phase: Option<String> => Value, "phase name", "every phase";
+        /// scenario only: the entry's `per_job_day` rate applies to this job alone
+        "job" job: Option<String> => Value, "job name", "every job";
         /// whether it interrupts the job on the hardware; if false the job keeps running and takes
         /// a replacement when one is at hand
         "interrupts" interrupts: Option<bool> => Value, "true / false", "true";
