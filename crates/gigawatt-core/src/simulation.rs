@@ -1871,6 +1871,38 @@ mod tests {
     }
 
     #[test]
+    fn every_bundled_platform_names_a_known_family_and_its_memory() {
+        let cat = FailureCatalog::bundled().unwrap();
+        let platforms = crate::Catalog::bundled().unwrap();
+        for id in platforms.ids() {
+            let p = platforms.get(id).unwrap();
+            let family = p.reliability_family.as_deref().unwrap_or_else(|| panic!("{id} names no family"));
+            assert!(cat.families.contains_key(family), "{id}: unknown family {family}");
+            assert!(p.memory_type.as_deref().is_some_and(|m| m.starts_with("HBM")), "{id}: {:?}", p.memory_type);
+        }
+        for (name, f) in &cat.families {
+            let prov = &f.rate_multiplier.provenance;
+            assert!(prov.is_sourced() || prov.assumption.is_some(), "{name} has no provenance");
+        }
+        assert!(cat.families["hopper"].rate_multiplier.provenance.is_sourced());
+        assert!(cat.families["ampere"].rate_multiplier.provenance.is_sourced());
+        assert_eq!(cat.reference_family, "hopper");
+    }
+
+    #[test]
+    fn a_family_multiplying_an_unknown_class_or_an_unknown_reference_family_is_a_located_error() {
+        let (_, text) = BUNDLED_FAILURES;
+        let bad = text.replace("class_multiplier.gpu_hbm3", "class_multiplier.gpu_hbm2");
+        let err = FailureCatalog::parse(&SourceFile::new("f.toml", bad)).unwrap_err();
+        assert!(err.message.contains("no failure class is named `gpu_hbm2`"), "{}", err.message);
+        assert!(err.help.as_deref().unwrap_or("").contains("gpu_hbm3"), "{:?}", err.help);
+        assert!(err.to_string().contains("f.toml:"), "{err}");
+        let bad = text.replace("family = \"hopper\"", "family = \"kepler\"");
+        let err = FailureCatalog::parse(&SourceFile::new("f.toml", bad)).unwrap_err();
+        assert!(err.message.contains("reference family `kepler`"), "{}", err.message);
+    }
+
+    #[test]
     fn rack_scale_blast_radius_takes_the_domain_for_about_a_tenth_of_interruptions() {
         let cat = FailureCatalog::bundled().unwrap();
         let rack: f64 = cat
