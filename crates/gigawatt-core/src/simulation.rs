@@ -6,8 +6,9 @@
 //! * the bundled failure catalog `catalog/failures.toml` ([`FailureCatalog`]): failure classes
 //!   as data — name, category, rate, blast radius, time to detect, repair-time distribution,
 //!   whether it interrupts jobs — with the H100 defaults derived from Llama 3's Table 5 by count
-//!   (`rate = count / (servers × GPUs per server × days × 24)` per GPU-hour), the carry-over
-//!   multiplier to other platforms, planned interruptions, topology and job recovery defaults;
+//!   (`rate = count / (servers × GPUs per server × days × 24)` per GPU-hour), the reliability
+//!   families platforms name (`[family.NAME]`: a factor on every class and on single classes),
+//!   planned interruptions, topology and job recovery defaults;
 //! * the scenario's `[simulation]`, `[[job]]` and `[[failure]]` sections (see
 //!   `docs/scenario.md`), which set the run, describe the training jobs and override or add
 //!   failure classes.
@@ -179,7 +180,7 @@ pub struct FailureClass {
     pub category: String,
     /// Unit of `rate`.
     pub rate_unit: RateUnit,
-    /// Failure rate on the reference platform (before the carry-over multiplier).
+    /// Failure rate on the reference platform (before its family's and the scenario's multipliers).
     pub rate: Quantity,
     /// What it takes down on server (HGX) platforms.
     pub blast_radius: BlastRadius,

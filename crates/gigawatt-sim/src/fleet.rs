@@ -10,9 +10,10 @@
 //! switch takes the rack's whole domain).
 //!
 //! The failure process of each phase is compiled here too: every node of a phase fails at the same
-//! total rate (the sum over classes of each class's rate per package × packages per node × the
-//! carry-over multiplier), so the fleet's next failure can be drawn in O(1) and its victim chosen
-//! by phase weight, then uniformly within the phase.
+//! total rate (the sum over classes of each class's rate per package, every multiplier included, ×
+//! packages per node), lemon nodes at a multiple of it, so the fleet's next failure can be drawn in
+//! O(1) and its victim chosen by phase weight, then uniformly within the phase (or among its
+//! lemons, for their extra rate).
 
 use gigawatt_core::Model;
 use gigawatt_core::catalog::Form;
