@@ -543,10 +543,10 @@ fn job_warnings(j: &JobModel, sim: &Simulation) -> Vec<String> {
         let idle = (phase.nodes as u64).saturating_sub(j.nodes as u64 + others);
         if idle == 0 {
             out.push(format!(
-                "job `{}` holds every node of phase `{}` with spares = \"phase\": no spare is left, so each hardware \
-                 failure waits for a repair; leave nodes idle in the phase (fewer GPUs or a larger phase) or reserve \
-                 spares (spares = N)",
-                j.name, phase.name
+                "job `{}` holds all {} nodes of phase `{}` (none held or reserved by another job) with spares = \
+                 \"phase\": no node is left to swap in, so each hardware failure waits for its repair; leave nodes \
+                 idle in the phase (fewer GPUs or a larger phase) or reserve spares (spares = N)",
+                j.name, j.nodes, phase.name
             ));
         }
     }

@@ -121,7 +121,7 @@ fn failures_none_starts_from_no_bundled_class() {
 fn a_job_holding_its_whole_phase_with_phase_spares_is_warned_about() {
     let whole = run(&load(&scenario("h100-hgx", 4, 32, "days = 5\nreplicas = 2", "spares = \"phase\"")));
     assert_eq!(whole.jobs[0].warnings.len(), 1, "{:?}", whole.jobs[0].warnings);
-    assert!(whole.jobs[0].warnings[0].contains("holds every node of phase `cluster`"));
+    assert!(whole.jobs[0].warnings[0].contains("holds all 4 nodes of phase `cluster`"));
     let spare = run(&load(&scenario("h100-hgx", 5, 32, "days = 5\nreplicas = 2", "spares = \"phase\"")));
     assert!(spare.jobs[0].warnings.is_empty());
     let reserved = run(&load(&scenario("h100-hgx", 4, 32, "days = 5\nreplicas = 2", "spares = 0")));

@@ -256,7 +256,11 @@ fn a_job_on_every_node_of_its_phase_with_phase_spares_is_warned_on_stderr() {
     let out = gigawatt_here().args(["simulate", "--replicas", "2", "--days", "5"]).arg(&path).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success());
-    assert!(err.contains("warning: job `pretrain` holds every node of phase `cluster`"), "{err}");
+    assert!(
+        err.contains("warning: job `pretrain` holds all 64 nodes of phase `cluster`")
+            && err.contains("no node is left to swap in"),
+        "{err}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("warning: job `pretrain`"));
 }
 
