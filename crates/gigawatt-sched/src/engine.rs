@@ -108,7 +108,7 @@ impl Usage {
 }
 
 /// What became of one job at the end of a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobRun {
     /// Its first start, if it ever started.
     pub first_start: Option<SimTime>,
@@ -120,6 +120,8 @@ pub struct JobRun {
     pub preemptions: u32,
     /// Times hit by a node failure.
     pub failures: u32,
+    /// GPU-hours of work lost to node failures (the work since the last checkpoint, each time).
+    pub gpu_hours_lost_to_failures: f64,
 }
 
 /// A stretch of time a job held GPUs: from its start to the release of its GPUs.
@@ -394,6 +396,7 @@ impl<'a> Engine<'a> {
             unserved: if s.status == Status::Done { s.remaining } else { SimTime::ZERO },
             preemptions: s.preemptions,
             failures: s.failures,
+            gpu_hours_lost_to_failures: s.lost[Cause::Failure as usize] as f64 / 3.6e11,
         }
     }
 

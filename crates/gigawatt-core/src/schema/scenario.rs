@@ -47,6 +47,8 @@ schema_struct! {
         "inference" inference: Option<Inference> => Table(&Inference::SECTION), "table", "none";
         /// how the fleet is shared between training and inference (see "Workloads and demand")
         "allocation" allocation: Option<Allocation> => Table(&Allocation::SECTION), "table", "none";
+        /// how `gigawatt operate` shares the fleet among workload classes (see `[operate]`)
+        "operate" operate: Option<super::operate::Operate> => Table(&super::operate::Operate::SECTION), "table", "defaults";
         /// the reliability simulation's settings (see `[simulation]`)
         "simulation" simulation: Option<Simulation> => Table(&Simulation::SECTION), "table", "none";
         /// training jobs the simulation runs (see `[[job]]`)
