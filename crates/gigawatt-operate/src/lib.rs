@@ -104,7 +104,18 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     let seed = req.seed.unwrap_or(model.seed);
     let days = (to.days_since_epoch() - from.days_since_epoch() + 1) as f64;
     let end = SimTime::from_days(days);
-    let cx = Context { spec: &spec, fleet: &fleet, capacity: &capacity, peaks, hourly, daily, from, end, shape: &shape, seed };
+    let cx = Context {
+        spec: &spec,
+        fleet: &fleet,
+        capacity: &capacity,
+        peaks,
+        hourly,
+        daily,
+        from,
+        end,
+        shape: &shape,
+        seed,
+    };
     let streams = Streams::draw(&cx);
     let cat = FailureCatalog::bundled()?;
     let options = ReplayOptions {
@@ -123,7 +134,12 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         usage_bucket: Some(SimTime::from_days(1.0)),
     };
     let mut spec = spec;
-    spec.inputs.add("failures.job_defaults.checkpoint_write_s", "checkpoint write on preemption", "s", &cat.checkpoint_write_s);
+    spec.inputs.add(
+        "failures.job_defaults.checkpoint_write_s",
+        "checkpoint write on preemption",
+        "s",
+        &cat.checkpoint_write_s,
+    );
     spec.inputs.add("failures.job_defaults.restart_s", "restart after a preemption or failure", "s", &cat.restart_s);
     Ok(Prepared { spec, from, to, fleet, capacity, streams, options, seed })
 }

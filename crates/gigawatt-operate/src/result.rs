@@ -254,11 +254,8 @@ pub fn measure(model: &Model, p: &Prepared, e: &Engine<'_>) -> Operation {
     let months = monthly(&day_periods);
     let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
     let t = &eval.totals;
-    let cost = if t.gpus > 0 {
-        (t.depreciation_usd_per_year + t.opex_usd_per_year) / (t.gpus as f64 * 8760.0)
-    } else {
-        0.0
-    };
+    let cost =
+        if t.gpus > 0 { (t.depreciation_usd_per_year + t.opex_usd_per_year) / (t.gpus as f64 * 8760.0) } else { 0.0 };
     let totals = totals(&day_periods, &months, cost, p, e);
     let (frontier, rl) = runs(p, e);
     let inference = tiers(p, e, &months);
@@ -406,7 +403,8 @@ fn runs(p: &Prepared, e: &Engine<'_>) -> (Vec<RunOutcome>, Vec<RunOutcome>) {
 
 fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
     let (mut delays, mut slowdowns) = (Vec::new(), Vec::new());
-    let (mut jobs, mut started, mut finished, mut gpus_sum, mut max_gpus, mut offered) = (0u64, 0u64, 0u64, 0u64, 0u32, 0.0);
+    let (mut jobs, mut started, mut finished, mut gpus_sum, mut max_gpus, mut offered) =
+        (0u64, 0u64, 0u64, 0u64, 0u32, 0.0);
     for (j, tag) in p.streams.tags.iter().enumerate() {
         if tag.class != Class::Research {
             continue;

@@ -154,7 +154,12 @@ impl Reader<'_> {
             }
             None => {
                 let dpath = KeyPath::root().key(if section.is_empty() { "checkpoints" } else { section });
-                let at = At { file: self.defaults, path: &dpath, name: "catalog/operations.toml", bare: BareNumbers::Forbidden };
+                let at = At {
+                    file: self.defaults,
+                    path: &dpath,
+                    name: "catalog/operations.toml",
+                    bare: BareNumbers::Forbidden,
+                };
                 let key = if key == "checkpoint_interval_min" { "interval_min" } else { key };
                 at.quantity(key, Some(default), label, check)?.expect("given")
             }
@@ -180,16 +185,20 @@ impl OperateSpec {
         if let (Some(f), Some(t)) = (from, to)
             && t < f
         {
-            return Err(at.err("to", format!("`to` ({t}) is before `from` ({f})")).with_help("give a `to` on or after `from`"));
+            return Err(at
+                .err("to", format!("`to` ({t}) is before `from` ({f})"))
+                .with_help("give a `to` on or after `from`"));
         }
-        let priorities = classes(file, &root, "priorities", op.and_then(|o| o.priorities.as_deref()))?.unwrap_or(Class::ALL.to_vec());
+        let priorities = classes(file, &root, "priorities", op.and_then(|o| o.priorities.as_deref()))?
+            .unwrap_or(Class::ALL.to_vec());
         if priorities.len() != Class::ALL.len() {
             let missing: Vec<&str> = Class::ALL.iter().filter(|c| !priorities.contains(c)).map(|c| c.name()).collect();
             return Err(at
                 .err("priorities", format!("`priorities` must rank every class; it leaves out {}", missing.join(", ")))
                 .with_help("list inference, frontier, rl and research, highest priority first"));
         }
-        let preemptible = classes(file, &root, "preemptible", op.and_then(|o| o.preemptible.as_deref()))?.unwrap_or(vec![Class::Research]);
+        let preemptible = classes(file, &root, "preemptible", op.and_then(|o| o.preemptible.as_deref()))?
+            .unwrap_or(vec![Class::Research]);
         let d = r.raw;
         let research = op.and_then(|o| o.research.as_ref());
         let rl = op.and_then(|o| o.rl.as_ref());
@@ -216,17 +225,18 @@ impl OperateSpec {
                 "fraction",
                 Check::NonNegative,
             )?,
-            research_jobs: r.number(
-                "research",
-                "jobs",
-                research.and_then(|x| x.jobs.as_ref()),
-                &d.research.jobs,
-                "research jobs aimed for over the run",
-                "jobs",
-                Check::Positive,
-            )?
-            .round()
-            .clamp(1.0, MAX_RESEARCH_JOBS) as u64,
+            research_jobs: r
+                .number(
+                    "research",
+                    "jobs",
+                    research.and_then(|x| x.jobs.as_ref()),
+                    &d.research.jobs,
+                    "research jobs aimed for over the run",
+                    "jobs",
+                    Check::Positive,
+                )?
+                .round()
+                .clamp(1.0, MAX_RESEARCH_JOBS) as u64,
             research_reference_gpus: r.number(
                 "research",
                 "reference_gpus",
@@ -292,7 +302,12 @@ impl OperateSpec {
 }
 
 /// A list of class names at `[operate].key`, each checked.
-fn classes(file: &SourceFile, root: &KeyPath, key: &str, names: Option<&[String]>) -> Result<Option<Vec<Class>>, InputError> {
+fn classes(
+    file: &SourceFile,
+    root: &KeyPath,
+    key: &str,
+    names: Option<&[String]>,
+) -> Result<Option<Vec<Class>>, InputError> {
     let Some(names) = names else { return Ok(None) };
     let mut out = Vec::new();
     for (i, n) in names.iter().enumerate() {
@@ -302,11 +317,16 @@ fn classes(file: &SourceFile, root: &KeyPath, key: &str, names: Option<&[String]
                 Some(c) => format!("did you mean `{c}`? The classes are {}", known.join(", ")),
                 None => format!("the classes are {}", known.join(", ")),
             };
-            return Err(InputError::at(file, &root.key(key).index(i), format!("unknown class `{n}` in `{key}`")).with_help(help));
+            return Err(InputError::at(file, &root.key(key).index(i), format!("unknown class `{n}` in `{key}`"))
+                .with_help(help));
         };
         if out.contains(&c) {
-            return Err(InputError::at(file, &root.key(key).index(i), format!("class `{n}` is listed twice in `{key}`"))
-                .with_help("name each class once"));
+            return Err(InputError::at(
+                file,
+                &root.key(key).index(i),
+                format!("class `{n}` is listed twice in `{key}`"),
+            )
+            .with_help("name each class once"));
         }
         out.push(c);
     }

@@ -111,7 +111,8 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
     for (i, r) in cx.capacity.training.iter().enumerate() {
         let wanted = r.gpus.round() as u64;
         if wanted == 0 || r.flops <= 0.0 {
-            warnings.push(format!("training run `{}` gets no GPUs in the capacity model; operate leaves it out", r.name));
+            warnings
+                .push(format!("training run `{}` gets no GPUs in the capacity model; operate leaves it out", r.name));
             continue;
         }
         let gpus = wanted.min(largest);
@@ -123,7 +124,11 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
         }
         let group = cx.fleet.cluster.groups.iter().position(|g| g.gpus() >= gpus).unwrap_or(0);
         let Some(peak) = cx.peaks.get(i).and_then(|p| p.get(group).copied().flatten()) else {
-            warnings.push(format!("training run `{}`: its phase's platform has no {} peak; left out", r.name, r.precision.name()));
+            warnings.push(format!(
+                "training run `{}`: its phase's platform has no {} peak; left out",
+                r.name,
+                r.precision.name()
+            ));
             continue;
         };
         let secs = r.flops / (gpus as f64 * peak * r.mfu.max(1e-6));

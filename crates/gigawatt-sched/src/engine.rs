@@ -269,6 +269,11 @@ pub struct Engine<'a> {
     pub(crate) st: Vec<JobState>,
     waiting: BTreeSet<(u64, u64, u32)>,
     running: BTreeSet<(u64, u32)>,
+    /// Per group: its running preemptible jobs by preemption order, the GPUs they hold, and the
+    /// GPUs draining there (so preemption for a gang looks only where the gang would go).
+    preemptible_in: Vec<BTreeSet<(u64, u32)>>,
+    preemptible_held_in: Vec<u64>,
+    draining_in: Vec<u64>,
     ends: BTreeSet<(SimTime, u32)>,
     heap: BinaryHeap<Reverse<(SimTime, u64, Ev)>>,
     seq: u64,
@@ -337,6 +342,9 @@ impl<'a> Engine<'a> {
             st,
             waiting: BTreeSet::new(),
             running: BTreeSet::new(),
+            preemptible_in: vec![BTreeSet::new(); cluster.groups.len()],
+            preemptible_held_in: vec![0; cluster.groups.len()],
+            draining_in: vec![0; cluster.groups.len()],
             ends: BTreeSet::new(),
             heap: BinaryHeap::new(),
             seq: 0,
@@ -671,6 +679,7 @@ impl<'a> Engine<'a> {
         };
         self.st[j as usize].key = order;
         self.running.insert((order, j));
+        self.file_preemptible(j, order, true);
         self.ends.insert((ends_at, j));
         self.push(ends_at, Ev::Finish { job: j, generation });
         self.schedule_rekey(j);
@@ -703,10 +712,28 @@ impl<'a> Engine<'a> {
         self.accounts.lost[s.overhead_cause as usize] += lost;
         self.accounts.done += gpus * u128::from(p.0);
         self.accounts.rounding += (alloc - gpus) * u128::from(held.0);
-        self.running.remove(&(s.key, j));
-        self.ends.remove(&(s.ends_at, j));
-        s.generation += 1;
+        let key = s.key;
+        self.running.remove(&(key, j));
+        self.ends.remove(&(self.st[j as usize].ends_at, j));
+        self.st[j as usize].generation += 1;
+        self.file_preemptible(j, key, false);
         p
+    }
+
+    /// Files running job `j` (order `order`) in its group's preemptible set, or takes it out.
+    fn file_preemptible(&mut self, j: u32, order: u64, add: bool) {
+        if !self.jobs[j as usize].preemptible {
+            return;
+        }
+        let g = self.st[j as usize].group as usize;
+        let alloc = self.allocated(j);
+        if add {
+            self.preemptible_in[g].insert((order, j));
+            self.preemptible_held_in[g] += alloc;
+        } else {
+            self.preemptible_in[g].remove(&(order, j));
+            self.preemptible_held_in[g] -= alloc;
+        }
     }
 
     /// Gives job `j`'s GPUs back.
@@ -768,6 +795,7 @@ impl<'a> Engine<'a> {
         let (generation, at) = (s.generation, s.ends_at);
         self.ends.insert((at, j));
         self.draining += alloc;
+        self.draining_in[self.st[j as usize].group as usize] += alloc;
         self.push(at, Ev::Released { job: j, generation });
     }
 
@@ -775,18 +803,21 @@ impl<'a> Engine<'a> {
         let s = &self.st[j as usize];
         self.ends.remove(&(s.ends_at, j));
         self.draining -= self.allocated(j);
+        self.draining_in[s.group as usize] -= self.allocated(j);
         self.free(j);
         self.enqueue(j);
     }
 
     /// A running job crossed a threshold of its policy: re-file it.
     fn rekey(&mut self, j: u32) {
-        let s = &self.st[j as usize];
-        self.running.remove(&(s.key, j));
+        let old = self.st[j as usize].key;
+        self.running.remove(&(old, j));
+        self.file_preemptible(j, old, false);
         let order =
             if self.jobs[j as usize].preemptible { self.spec.policy.running_order(&self.view(j), self.now) } else { 0 };
         self.st[j as usize].key = order;
         self.running.insert((order, j));
+        self.file_preemptible(j, order, true);
         self.schedule_rekey(j);
     }
 
@@ -852,13 +883,38 @@ impl<'a> Engine<'a> {
     }
 
     /// Preempts running jobs with keys worse than waiting job `head`'s, worst first, until the
-    /// GPUs free or being freed would hold it.
+    /// GPUs free or being freed would hold it. A gang runs within one group, so only one group is
+    /// cleared: the one where free, draining and preemptible GPUs leave the most room (ties: the
+    /// lowest group). A gang of whole nodes counts only whole idle nodes as free there.
     fn preempt_for(&mut self, head: u32) {
-        let need = self.need(head);
+        let gpus = u64::from(self.jobs[head as usize].gpus);
         let head_key = self.st[head as usize].key;
-        while self.free_gpus() + self.draining < need {
-            let Some(&(_, v)) = self.running.last() else { break };
-            if !self.jobs[v as usize].preemptible || self.spec.policy.key(&self.view(v)) <= head_key {
+        let room = |e: &Self, g: usize| -> (u64, u64) {
+            let ix = &e.groups[g];
+            let gpn = u64::from(ix.gpus_per_node());
+            let need = if gpus <= gpn { gpus } else { gpus.div_ceil(gpn) * gpn };
+            let free = if gpus <= gpn { ix.free_gpus() } else { u64::from(ix.idle_nodes()) * gpn };
+            (need, free + e.draining_in[g])
+        };
+        let mut best: Option<(u64, usize)> = None;
+        for g in 0..self.groups.len() {
+            let (need, ready) = room(self, g);
+            if ready >= need {
+                return; // room is there or on its way: wait for it
+            }
+            let reach = ready + self.preemptible_held_in[g];
+            if reach >= need && best.is_none_or(|(r, _)| reach > r) {
+                best = Some((reach, g));
+            }
+        }
+        let Some((_, g)) = best else { return };
+        loop {
+            let (need, ready) = room(self, g);
+            if ready >= need {
+                break;
+            }
+            let Some(&(_, v)) = self.preemptible_in[g].last() else { break };
+            if self.spec.policy.key(&self.view(v)) <= head_key {
                 break;
             }
             self.preempt(v);

@@ -159,3 +159,32 @@ fn a_job_marked_not_preemptible_keeps_its_gpus_under_a_better_priority() {
     let e = run(&jobs3, &cluster, &spec, &opts);
     assert_eq!((e.job_run(0).preemptions, e.job_run(1).preemptions), (1, 0));
 }
+
+#[test]
+fn a_gang_preempts_only_in_the_group_it_fits_in() {
+    // Group 0: 16 nodes × 8 GPUs; group 1: 4 nodes × 8. One preemptible 8-GPU research job per
+    // node fills both (first fit: jobs 0-15 in group 0, 16-19 in group 1). A high-priority
+    // 128-GPU gang fits only group 0: it preempts group 0's 16 jobs and none of group 1's (the
+    // latest started, so the first a fleet-wide count would pick), then starts once they have
+    // written their checkpoints.
+    let small = Cluster::uniform(4, 8).groups[0].clone();
+    let large = Cluster::uniform(16, 8).groups[0].clone();
+    let cluster = Cluster { groups: vec![large, small] };
+    let mut jobs: Vec<Job> = (0..20)
+        .map(|_| {
+            let mut j = job(0.0, 8, 1000.0);
+            j.preemptible = true;
+            j
+        })
+        .collect();
+    let mut gang = job(10.0, 128, 100.0);
+    gang.priority = 10;
+    jobs.push(gang);
+    let opts = ReplayOptions { checkpoint: secs(5.0), restart: secs(0.0), ..ReplayOptions::default() };
+    let spec = by_name("priority", &PolicyContext::default()).unwrap();
+    let e = run(&jobs, &cluster, &spec, &opts);
+    let preempted: Vec<u32> = (0..20).map(|j| e.job_run(j).preemptions).collect();
+    assert_eq!(preempted.iter().sum::<u32>(), 16, "{preempted:?}");
+    assert_eq!(&preempted[16..], &[0, 0, 0, 0]);
+    assert_eq!(e.job_run(20).first_start, Some(secs(15.0)));
+}
