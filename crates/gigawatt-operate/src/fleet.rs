@@ -1,8 +1,10 @@
-//! The growing fleet the scheduler operates: one node group per phase (the plan's geometry and
-//! the reliability model's failure rates, as `replay` reads a scenario), and when each node comes
-//! into service. A phase's nodes come into service one by one, evenly over its ramp, the last on
-//! its online day (all at once on that day without a ramp); nodes already in service on the first
-//! day operated start there.
+//! The growing fleet the scheduler operates: one node group (a *pool*) per platform, holding
+//! every phase of that platform (the plan's geometry and the reliability model's failure rates,
+//! as `replay` reads a scenario), and when each node comes into service. A phase's nodes come into
+//! service one by one, evenly over its ramp, the last on its online day (all at once on that day
+//! without a ramp); nodes already in service on the first day operated start there. A gang runs
+//! within one pool, so a frontier run may span the phases of its platform (paying the
+//! cross-phase penalty of `[operate.frontier]`), never two platforms.
 
 use gigawatt_core::Model;
 use gigawatt_core::date::Date;
@@ -22,6 +24,10 @@ pub struct Fleet {
     pub online: Vec<Vec<SimTime>>,
     /// The platform of each group.
     pub platforms: Vec<String>,
+    /// GPUs of the largest single phase in each group.
+    pub largest_phase_gpus: Vec<u64>,
+    /// The phases (indices into the plan's) each group holds.
+    pub phases: Vec<Vec<usize>>,
 }
 
 impl Fleet {
@@ -29,12 +35,39 @@ impl Fleet {
     pub fn of(model: &Model, phases: &[PhaseResult], from: Date) -> Result<Fleet, String> {
         let ClusterSource { cluster, failures, .. } = gigawatt_sched::scenario_cluster(model)?;
         let (cluster, failures) = by_domain(cluster, failures);
-        let online = cluster.groups.iter().zip(phases).map(|(g, p)| node_times(g.nodes, p, from)).collect();
-        let failures = failures
-            .into_iter()
-            .map(|f| f.unwrap_or(GroupFailures { node_rate_per_h: 0.0, repair_mean_h: 1.0 }))
-            .collect();
-        Ok(Fleet { platforms: phases.iter().map(|p| p.platform.clone()).collect(), cluster, failures, online })
+        let mut fleet = Fleet {
+            cluster: Cluster { groups: Vec::new() },
+            failures: Vec::new(),
+            online: Vec::new(),
+            platforms: Vec::new(),
+            largest_phase_gpus: Vec::new(),
+            phases: Vec::new(),
+        };
+        for (i, ((g, f), p)) in cluster.groups.into_iter().zip(failures).zip(phases).enumerate() {
+            let times = node_times(g.nodes, p, from);
+            let f = f.unwrap_or(GroupFailures { node_rate_per_h: 0.0, repair_mean_h: 1.0 });
+            match fleet.platforms.iter().position(|q| *q == p.platform) {
+                Some(k) => {
+                    fleet.cluster.groups[k].nodes += g.nodes;
+                    fleet.online[k].extend(times);
+                    fleet.largest_phase_gpus[k] = fleet.largest_phase_gpus[k].max(g.gpus());
+                    fleet.phases[k].push(i);
+                }
+                None => {
+                    fleet.largest_phase_gpus.push(g.gpus());
+                    fleet.cluster.groups.push(gigawatt_sched::NodeGroup { name: p.platform.clone(), ..g });
+                    fleet.failures.push(f);
+                    fleet.online.push(times);
+                    fleet.platforms.push(p.platform.clone());
+                    fleet.phases.push(vec![i]);
+                }
+            }
+        }
+        // Nodes come into service in index order: a pool's nodes are its phases' in time order.
+        for t in &mut fleet.online {
+            t.sort_unstable();
+        }
+        Ok(fleet)
     }
 
     /// GPUs in the largest group.

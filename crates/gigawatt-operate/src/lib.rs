@@ -104,6 +104,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     let seed = req.seed.unwrap_or(model.seed);
     let days = (to.days_since_epoch() - from.days_since_epoch() + 1) as f64;
     let end = SimTime::from_days(days);
+    let cat = FailureCatalog::bundled()?;
     let cx = Context {
         spec: &spec,
         fleet: &fleet,
@@ -115,9 +116,9 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         end,
         shape: &shape,
         seed,
+        checkpoint_write_s: cat.checkpoint_write_s.estimate.central,
     };
     let streams = Streams::draw(&cx);
-    let cat = FailureCatalog::bundled()?;
     let options = ReplayOptions {
         placement: Placement::FirstFit,
         checkpoint: SimTime::from_secs(cat.checkpoint_write_s.estimate.central),
@@ -132,6 +133,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         log_segments: false,
         online: fleet.online.clone(),
         usage_bucket: Some(SimTime::from_days(1.0)),
+        swap_spares: true,
     };
     let mut spec = spec;
     spec.inputs.add(

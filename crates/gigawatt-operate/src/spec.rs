@@ -79,6 +79,10 @@ pub struct OperateSpec {
     pub research_jobs: u64,
     /// GPUs of the cluster the research shape was measured on.
     pub research_reference_gpus: f64,
+    /// Most of its platform's pool one frontier run holds.
+    pub frontier_max_pool_share: f64,
+    /// MFU lost by a frontier run larger than one phase.
+    pub cross_phase_mfu_penalty: f64,
     /// RL GPU-time ÷ its pre-training run's.
     pub rl_compute_ratio: f64,
     /// RL GPUs ÷ its pre-training run's.
@@ -93,6 +97,7 @@ pub struct OperateSpec {
 #[serde(deny_unknown_fields)]
 struct Defaults {
     research: DefaultResearch,
+    frontier: DefaultFrontier,
     rl: DefaultRl,
     checkpoints: DefaultCheckpoints,
     inference: DefaultInference,
@@ -104,6 +109,13 @@ struct DefaultResearch {
     share: Input,
     jobs: Input,
     reference_gpus: Input,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultFrontier {
+    max_pool_share: Input,
+    cross_phase_mfu_penalty: Input,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +214,7 @@ impl OperateSpec {
         let d = r.raw;
         let research = op.and_then(|o| o.research.as_ref());
         let rl = op.and_then(|o| o.rl.as_ref());
+        let frontier = op.and_then(|o| o.frontier.as_ref());
         let inference = op.and_then(|o| o.inference.as_ref());
         let interval = op.and_then(|o| o.checkpoint_interval_min.as_ref());
         let spec = OperateSpec {
@@ -245,6 +258,24 @@ impl OperateSpec {
                 "GPUs of the cluster the research job shape was measured on (Seren)",
                 "GPUs",
                 Check::Positive,
+            )?,
+            frontier_max_pool_share: r.number(
+                "frontier",
+                "max_pool_share",
+                frontier.and_then(|x| x.max_pool_share.as_ref()),
+                &d.frontier.max_pool_share,
+                "most of its platform's pool one frontier run holds",
+                "fraction",
+                Check::Fraction,
+            )?,
+            cross_phase_mfu_penalty: r.number(
+                "frontier",
+                "cross_phase_mfu_penalty",
+                frontier.and_then(|x| x.cross_phase_mfu_penalty.as_ref()),
+                &d.frontier.cross_phase_mfu_penalty,
+                "MFU lost by a frontier run larger than one phase",
+                "fraction",
+                Check::FractionBelowOne,
             )?,
             rl_compute_ratio: r.number(
                 "rl",

@@ -2,7 +2,9 @@
 //! arrival-sorted job list):
 //!
 //! * **frontier**: one gang job per `[[training]]` run, of the GPUs the capacity model gives it
-//!   (at most one phase's), running FLOPs ÷ (GPUs × dense peak × MFU) of productive time;
+//!   (at most `max_pool_share` of its platform's pool), running FLOPs ÷ (GPUs × dense peak × MFU)
+//!   of productive time, MFU less the cross-phase penalty when it is larger than one phase;
+//!   it checkpoints at Young's interval √(2·w·M) for its size;
 //! * **rl**: one job after each run that finishes in the capacity model, at that finish date, of
 //!   `gpu_share` × its GPUs for `compute_ratio` × its GPU-time;
 //! * **research**: AcmeTrace's Seren shape (sizes and durations), Poisson arrivals at the rate
@@ -75,6 +77,8 @@ pub struct Context<'a> {
     pub shape: &'a Synthetic,
     /// Seed.
     pub seed: u64,
+    /// Time a checkpoint takes to write, s (Young's interval).
+    pub checkpoint_write_s: f64,
 }
 
 impl Streams {
@@ -106,8 +110,29 @@ fn days_from(cx: &Context<'_>, d: Date) -> f64 {
     (d.days_since_epoch() - cx.from.days_since_epoch()) as f64
 }
 
+/// The pool a run goes to: the largest whose platform has a peak at the run's precision.
+fn pool_of(cx: &Context<'_>, run: usize) -> Option<(usize, f64)> {
+    let peaks = cx.peaks.get(run)?;
+    (0..cx.fleet.cluster.groups.len())
+        .filter_map(|g| peaks.get(g).copied().flatten().map(|p| (g, p)))
+        .max_by_key(|&(g, _)| (cx.fleet.cluster.groups[g].gpus(), std::cmp::Reverse(g)))
+}
+
+/// Young's checkpoint interval √(2·w·M) for a gang of `gpus` on pool `g` (M its mean time
+/// between failures, w the checkpoint write), bounded by the run's default interval above.
+fn young_interval(cx: &Context<'_>, g: usize, gpus: u64) -> SimTime {
+    let group = &cx.fleet.cluster.groups[g];
+    let units = gpus.div_ceil(u64::from(group.gpus_per_node.max(1))) as f64;
+    let rate_per_h = cx.fleet.failures[g].node_rate_per_h * units;
+    let default_s = cx.spec.checkpoint_interval_min * 60.0;
+    if rate_per_h <= 0.0 {
+        return SimTime::from_secs(default_s);
+    }
+    let mtbf_s = 3600.0 / rate_per_h;
+    SimTime::from_secs((2.0 * cx.checkpoint_write_s * mtbf_s).sqrt().clamp(60.0, default_s))
+}
+
 fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mut Vec<String>) {
-    let largest = cx.fleet.largest_group_gpus();
     for (i, r) in cx.capacity.training.iter().enumerate() {
         let wanted = r.gpus.round() as u64;
         if wanted == 0 || r.flops <= 0.0 {
@@ -115,35 +140,44 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
                 .push(format!("training run `{}` gets no GPUs in the capacity model; operate leaves it out", r.name));
             continue;
         }
-        let gpus = wanted.min(largest);
-        if gpus < wanted {
+        let Some((g, peak)) = pool_of(cx, i) else {
             warnings.push(format!(
-                "training run `{}` asks for {wanted} GPUs; a job runs within one phase here, so it gets {gpus} (the largest phase)",
-                r.name
-            ));
-        }
-        let group = cx.fleet.cluster.groups.iter().position(|g| g.gpus() >= gpus).unwrap_or(0);
-        let Some(peak) = cx.peaks.get(i).and_then(|p| p.get(group).copied().flatten()) else {
-            warnings.push(format!(
-                "training run `{}`: its phase's platform has no {} peak; left out",
+                "training run `{}`: no platform of the fleet has a {} peak; left out",
                 r.name,
                 r.precision.name()
             ));
             continue;
         };
-        let secs = r.flops / (gpus as f64 * peak * r.mfu.max(1e-6));
+        let pool = cx.fleet.cluster.groups[g].gpus();
+        let cap = ((pool as f64 * cx.spec.frontier_max_pool_share).floor() as u64).max(1);
+        let gpus = wanted.min(cap);
+        if gpus < wanted {
+            warnings.push(format!(
+                "training run `{}` asks for {wanted} GPUs; a run stays within one platform's pool and leaves {:.0}% of it for spares, so it gets {gpus} of the {} pool's {pool}",
+                r.name,
+                (1.0 - cx.spec.frontier_max_pool_share) * 100.0,
+                cx.fleet.platforms[g]
+            ));
+        }
+        let spans = gpus > cx.fleet.largest_phase_gpus[g];
+        let mfu = r.mfu.max(1e-6) * if spans { 1.0 - cx.spec.cross_phase_mfu_penalty } else { 1.0 };
+        let secs = r.flops / (gpus as f64 * peak * mfu);
         let submit = SimTime::from_days(days_from(cx, r.start).max(0.0));
         let tag = JobTag { class: Class::Frontier, index: i as u32 };
-        out.push((class_job(cx, Class::Frontier, submit, gpus as u32, SimTime::from_secs(secs)), tag));
+        let mut job = class_job(cx, Class::Frontier, submit, gpus as u32, SimTime::from_secs(secs));
+        job.checkpoint_interval = young_interval(cx, g, gpus);
+        out.push((job, tag));
         let ratio = cx.spec.rl_compute_ratio;
         if let Some(finish) = r.finish
             && ratio > 0.0
         {
-            let rl_gpus = ((gpus as f64 * cx.spec.rl_gpu_share).round() as u64).clamp(1, largest);
+            let rl_gpus = ((gpus as f64 * cx.spec.rl_gpu_share).round() as u64).clamp(1, cap);
             let rl_secs = ratio * gpus as f64 * secs / rl_gpus as f64;
             let at = SimTime::from_days(days_from(cx, finish).max(0.0) + 1.0);
             let tag = JobTag { class: Class::Rl, index: i as u32 };
-            out.push((class_job(cx, Class::Rl, at, rl_gpus as u32, SimTime::from_secs(rl_secs)), tag));
+            let mut job = class_job(cx, Class::Rl, at, rl_gpus as u32, SimTime::from_secs(rl_secs));
+            job.checkpoint_interval = young_interval(cx, g, rl_gpus);
+            out.push((job, tag));
         }
     }
 }
@@ -180,7 +214,7 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
         _ => rate,
     };
     let time_scale = shape_rate / rate;
-    let largest = cx.fleet.largest_group_gpus();
+    let largest = cx.fleet.largest_phase_gpus.iter().copied().max().unwrap_or(1);
     let mut shape = cx.shape.clone();
     shape.jobs = spec.research_jobs;
     let tag = JobTag { class: Class::Research, index: 0 };

@@ -20,6 +20,8 @@ schema_struct! {
         "checkpoint_interval_min" checkpoint_interval_min: Option<Input> => Input, "minutes (quantity)", "`catalog/operations.toml`";
         /// the research and evaluation job stream (see `[operate.research]`)
         "research" research: Option<OperateResearch> => Table(&OperateResearch::SECTION), "table", "see `[operate.research]`";
+        /// frontier pre-training runs (see `[operate.frontier]`)
+        "frontier" frontier: Option<OperateFrontier> => Table(&OperateFrontier::SECTION), "table", "see `[operate.frontier]`";
         /// RL and post-training after each frontier run (see `[operate.rl]`)
         "rl" rl: Option<OperateRl> => Table(&OperateRl::SECTION), "table", "see `[operate.rl]`";
         /// serving (see `[operate.inference]`)
@@ -34,6 +36,16 @@ schema_struct! {
         "share" share: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
         /// jobs the stream aims for over the run (sizes scale with the fleet so this stays bounded)
         "jobs" jobs: Option<Input> => Input, "count, 1 to 50,000,000", "`catalog/operations.toml`";
+    }
+}
+
+schema_struct! {
+    /// `[operate.frontier]`: how the `[[training]]` runs are operated.
+    pub struct OperateFrontier as "[operate.frontier]" {
+        /// most of its platform's pool one run holds (the rest: spares, repairs, serving)
+        "max_pool_share" max_pool_share: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
+        /// MFU lost by a run larger than one phase (it spans phases)
+        "cross_phase_mfu_penalty" cross_phase_mfu_penalty: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
     }
 }
 
