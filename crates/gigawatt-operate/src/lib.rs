@@ -162,6 +162,76 @@ fn diurnal(model: &Model) -> (Vec<f64>, Vec<f64>) {
     (norm(profile.and_then(|p| p.hourly.as_ref()), 24), norm(profile.and_then(|p| p.daily.as_ref()), 7))
 }
 
+/// The work and memory an operated run needs, estimated from its prepared streams and fleet
+/// before the scheduler starts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OperateEstimate {
+    /// Jobs in the streams.
+    pub jobs: u64,
+    /// Scheduling units (nodes, or NVLink domains on rack-scale platforms) in the fleet.
+    pub nodes: u64,
+    /// Expected node failures over the run.
+    pub failures: f64,
+    /// Scheduler events: each job's arrival, end and deadline, each failure's failure and repair
+    /// and the restart it causes, each node's coming into service (preemptions come on top).
+    pub events: f64,
+    /// Memory, bytes: the jobs and their state, the fleet's indexes and the daily accounts.
+    pub memory_bytes: u64,
+}
+
+impl OperateEstimate {
+    /// The estimate of prepared run `p`.
+    pub fn of(p: &Prepared) -> OperateEstimate {
+        let end = p.streams.jobs.iter().map(|j| j.deadline).max().unwrap_or(SimTime::ZERO);
+        let mut failures = 0.0;
+        let mut slots = 0u64;
+        for ((g, f), times) in p.fleet.cluster.groups.iter().zip(&p.fleet.failures).zip(&p.fleet.online) {
+            let node_hours: f64 = times.iter().map(|t| end.since(*t).secs() / 3600.0).sum();
+            failures += f.node_rate_per_h * node_hours;
+            slots += g.gpus();
+        }
+        let jobs = p.streams.jobs.len() as u64;
+        let nodes = p.fleet.cluster.nodes();
+        let days = (p.to.days_since_epoch() - p.from.days_since_epoch() + 1).max(0) as u64;
+        let hours = p.streams.tokens_per_s_per_gpu_by_hour.len() as u64;
+        let tiers = p.streams.demand_tokens_by_tier_hour.len() as u64;
+        // Per job: the job (48 B), its state (≈ 160 B), its tag and set entries (≈ 96 B).
+        let memory = jobs * 304 + slots * 4 + nodes * 64 + days * 6 * 16 * 2 + hours * (tiers + 1) * 8 * 3;
+        OperateEstimate {
+            jobs,
+            nodes,
+            failures,
+            events: jobs as f64 * 3.0 + failures * 3.0 + nodes as f64,
+            memory_bytes: memory,
+        }
+    }
+
+    /// Refuses a run whose memory estimate exceeds `limit` (named `limit_source` in the error).
+    pub fn check_memory(&self, limit: u64, limit_source: &str) -> Result<(), InputError> {
+        if self.memory_bytes <= limit {
+            return Ok(());
+        }
+        let gb = |b: u64| b as f64 / 1e9;
+        Err(InputError::new(format!(
+            "this operated run needs about {:.1} GB of memory, more than {limit_source} ({:.1} GB): {} jobs on {} \
+             scheduling units",
+            gb(self.memory_bytes),
+            gb(limit),
+            self.jobs,
+            self.nodes
+        ))
+        .with_help("aim for fewer research jobs ([operate.research] jobs), a shorter run (--to), or raise the limit with --max-memory SIZE"))
+    }
+}
+
+/// Runs the scheduler on a prepared run and measures the result.
+pub fn run_prepared(model: &Model, p: &Prepared, on_events: &(dyn Fn(u64) + Sync)) -> Result<Operation, InputError> {
+    let policy = by_name("priority", &PolicyContext::default()).map_err(InputError::new)?;
+    let mut engine = Engine::new(&p.streams.jobs, &p.fleet.cluster, &policy, &p.options);
+    engine.run_observed(on_events);
+    Ok(result::measure(model, p, &engine))
+}
+
 /// Operates the scenario: prepares it, runs the scheduler, and measures the result.
 pub fn operate(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result<Operation, InputError> {
     operate_observed(model, catalog, req, &|_| {})
@@ -175,8 +245,5 @@ pub fn operate_observed(
     on_events: &(dyn Fn(u64) + Sync),
 ) -> Result<Operation, InputError> {
     let p = prepare(model, catalog, req)?;
-    let policy = by_name("priority", &PolicyContext::default()).map_err(InputError::new)?;
-    let mut engine = Engine::new(&p.streams.jobs, &p.fleet.cluster, &policy, &p.options);
-    engine.run_observed(on_events);
-    Ok(result::measure(model, &p, &engine))
+    run_prepared(model, &p, on_events)
 }

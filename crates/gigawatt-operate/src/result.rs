@@ -247,6 +247,44 @@ fn day_of(from: Date, t: SimTime) -> Date {
     from.add_days((t.0 / US_PER_DAY) as i64)
 }
 
+impl Operation {
+    /// The headline figures recorded in the run history: the run's shares by class, its mean
+    /// idle share, each frontier run's finish and ETTR, and each tier's unmet share.
+    pub fn figures(&self) -> Vec<gigawatt_core::Figure> {
+        use gigawatt_core::Figure;
+        let t = &self.totals;
+        let mut out = vec![
+            Figure::new("totals.mean_idle_share", "mean idle share of the months", "fraction", t.mean_idle_share),
+            Figure::new("totals.gpu_hours_online", "GPU-hours in service", "GPU-h", t.gpu_hours_online),
+        ];
+        let s = &t.share;
+        for (k, v) in [
+            ("frontier", s.frontier),
+            ("rl", s.rl),
+            ("research", s.research),
+            ("inference", s.inference),
+            ("down", s.down),
+            ("idle", s.idle),
+        ] {
+            out.push(Figure::new(&format!("totals.share.{k}"), &format!("{k} share of the GPU-hours"), "fraction", v));
+        }
+        for r in &self.frontier {
+            let key = |k: &str| format!("frontier[{}].{k}", r.name);
+            out.push(Figure::new(&key("ettr"), &format!("{}: ETTR", r.name), "fraction", r.ettr));
+            out.push(Figure::new(&key("progress"), &format!("{}: share done", r.name), "fraction", r.progress));
+        }
+        for i in &self.inference {
+            out.push(Figure::new(
+                &format!("inference[{}].unmet_share", i.tier),
+                &format!("{}: unmet share of output tokens", i.tier),
+                "fraction",
+                i.unmet_share,
+            ));
+        }
+        out
+    }
+}
+
 /// Measures a finished run.
 pub fn measure(model: &Model, p: &Prepared, e: &Engine<'_>) -> Operation {
     let days = (p.to.days_since_epoch() - p.from.days_since_epoch() + 1).max(0) as usize;
@@ -302,6 +340,9 @@ fn daily(p: &Prepared, e: &Engine<'_>, days: usize) -> Vec<Period> {
                 for c in Class::ALL {
                     *gpus.class_mut(c) = row.get(c.index()).copied().unwrap_or(0) as f64 / day_us;
                 }
+                // Inference blocks are summed per tier (types after the classes').
+                let tiers: u128 = row.iter().skip(Class::ALL.len()).sum();
+                gpus.inference += tiers as f64 / day_us;
             }
             gpus.down = usage.down.get(d).copied().unwrap_or(0) as f64 / day_us;
             let on = online[d] as f64 / day_us;
@@ -465,20 +506,22 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
                     }
                 }
             }
-            for (j, tag) in s.tags.iter().enumerate() {
-                if tag.class != Class::Inference || tag.index as usize != t {
+            // Served each day: the tier's GPU-seconds that day × the day's tokens/s per GPU, at
+            // most the day's demand.
+            let usage = e.usage().expect("operate sums usage");
+            let ty = crate::streams::inference_type(t) as usize;
+            let demand_by_hour = s.demand_tokens_by_tier_hour.get(t);
+            for (d, row) in usage.held.iter().enumerate() {
+                let gpu_s = row.get(ty).copied().unwrap_or(0) as f64 / 1e6;
+                let hours = d * 24..(d * 24 + 24).min(s.tokens_per_s_per_gpu_by_hour.len());
+                if hours.is_empty() {
                     continue;
                 }
-                let job = &s.jobs[j];
-                let served = job.duration.since(e.job_run(j as u32).unserved);
-                let h = (job.submit.0 / 3_600_000_000) as usize;
-                let rate = s.tokens_per_s_per_gpu_by_hour.get(h).copied().unwrap_or(0.0);
-                if let Some(m) = month_of_hour(h) {
-                    served_m[m] += served.secs() * f64::from(job.gpus) * rate;
+                let rate = s.tokens_per_s_per_gpu_by_hour[hours.clone()].iter().sum::<f64>() / hours.len() as f64;
+                let demand: f64 = demand_by_hour.map_or(0.0, |v| v[hours.clone()].iter().sum());
+                if let Some(m) = month_of_hour(hours.start) {
+                    served_m[m] += (gpu_s * rate).min(demand);
                 }
-            }
-            for (sv, d) in served_m.iter_mut().zip(&demand_m) {
-                *sv = sv.min(*d);
             }
             let demand: f64 = demand_m.iter().sum();
             let served: f64 = served_m.iter().sum();

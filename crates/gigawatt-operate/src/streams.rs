@@ -182,6 +182,12 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
     }
 }
 
+/// The scheduler's job type of inference tier `t`'s blocks: after the classes' own types, so
+/// GPU-time is summed per tier (and per day) by the scheduler.
+pub fn inference_type(t: usize) -> u32 {
+    (Class::ALL.len() + t) as u32
+}
+
 /// Mean GPUs and mean duration (s) of a shape's jobs.
 fn shape_means(shape: &Synthetic) -> (f64, f64) {
     let w: f64 = shape.sizes.iter().map(|s| s.1.max(0.0)).sum();
@@ -276,11 +282,17 @@ fn inference(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, s: &mut Streams) {
             rate_filled[i] = rate_filled[i + 1];
         }
     }
+    // …and a month past the last serving month the last one's.
+    for i in 1..rate_filled.len() {
+        if rate_filled[i] <= 0.0 {
+            rate_filled[i] = rate_filled[i - 1];
+        }
+    }
     let start_dow = (cx.from.days_since_epoch() + 3).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
     let weight = |h: usize| cx.hourly[h % 24] * cx.daily[(start_dow + h / 24) % 7];
     let mut gpus_by_tier: Vec<Vec<f64>> = vec![vec![0.0; hours]; tiers.len()];
     s.demand_tokens_by_tier_hour = vec![vec![0.0; hours]; tiers.len()];
-    s.tokens_per_s_per_gpu_by_hour = months.iter().map(|&m| rate[m]).collect();
+    s.tokens_per_s_per_gpu_by_hour = months.iter().map(|&m| rate_filled[m]).collect();
     for (t, tier) in tiers.iter().enumerate() {
         for h in 0..hours {
             let row = &rows[months[h]];
@@ -309,6 +321,7 @@ fn inference(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, s: &mut Streams) {
                 j.priority = priority;
                 j.deadline = stop;
                 j.user = t as u32;
+                j.job_type = inference_type(t);
                 out.push((j, tag));
             }
         };

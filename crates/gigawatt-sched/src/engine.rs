@@ -15,8 +15,9 @@
 //! * a non-preemptive policy without backfill stops there (strict order: no later job starts
 //!   first); with EASY backfill a later job may start if it ends before the head's reservation
 //!   (the time enough running jobs will have ended) or uses only GPUs the head will not need;
-//!   a preemptive policy lets later jobs start on GPUs beyond those the head waits for, outside
-//!   the group it is clearing (or they would take back what was freed for it);
+//!   a preemptive policy lets later jobs start on GPUs beyond those the head waits for, and a
+//!   preemptible job on any idle GPU (the head takes it back when it can start), outside the
+//!   group it is clearing (or they would take back what was freed for it);
 //! * with `swap_spares`, a gang of whole nodes hit by a failure swaps one spare node in and
 //!   restarts where it is (O(1) work, not O(its nodes));
 //! * the walk past the head looks at most `backfill_depth` jobs (Slurm's `bf_max_job_test`).
@@ -892,7 +893,11 @@ impl<'a> Engine<'a> {
                     if self.free_gpus() == 0 {
                         break;
                     }
-                    if self.may_skip_ahead(j, b) && self.try_start_outside(j, cleared) {
+                    // A job the head may preempt can use idle GPUs whatever it reserves: the head
+                    // takes them back when it can start.
+                    let reclaimable = preemptive && self.jobs[j as usize].preemptible;
+                    let may = if reclaimable { self.need(j) <= self.free_gpus() } else { self.may_skip_ahead(j, b) };
+                    if may && self.try_start_outside(j, cleared) {
                         let s = &self.st[j as usize];
                         if self.spec.backfill && s.ends_at > b.shadow {
                             b.extra = b.extra.saturating_sub(self.allocated(j));

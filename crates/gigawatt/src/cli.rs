@@ -54,6 +54,9 @@ pub enum Command {
     /// Replay a GPU-cluster job trace on a cluster under scheduling policies, side by side: gang
     /// placement, preemption, failures; JCT, queueing, utilisation and fragmentation.
     Replay(crate::replay::ReplayArgs),
+    /// Operate the build-out day by day on the scheduler core: frontier runs, RL, research and
+    /// inference share the growing fleet, with failures; month by month, what goes to what.
+    Operate(crate::operate::OperateArgs),
     /// The run history: list the recorded runs, show one, or compare two.
     Runs(RunsArgs),
     /// A local web dashboard: pick or paste a scenario, run it, see the numbers and charts; and

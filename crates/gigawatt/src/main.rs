@@ -10,6 +10,7 @@ mod capacity;
 mod cli;
 mod inference;
 mod limits;
+mod operate;
 mod output;
 mod progress;
 mod replay;
@@ -82,6 +83,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inference(args) => inference::run(&catalog, args),
         Command::Simulate(args) => simulate::run(&catalog, &history, args),
         Command::Replay(args) => replay::run(&catalog, &history, args),
+        Command::Operate(args) => operate::run(&catalog, &history, args),
         Command::Serve(args) => run_serve(catalog, history, args),
         Command::Runs(_) => unreachable!("handled above"),
     }
