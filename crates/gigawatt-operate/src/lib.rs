@@ -117,6 +117,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         shape: &shape,
         seed,
         checkpoint_write_s: cat.checkpoint_write_s.estimate.central,
+        run_reliability: run_reliability(model, catalog)?,
     };
     let streams = Streams::draw(&cx);
     let options = ReplayOptions {
@@ -144,6 +145,29 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     );
     spec.inputs.add("failures.job_defaults.restart_s", "restart after a preemption or failure", "s", &cat.restart_s);
     Ok(Prepared { spec, from, to, fleet, capacity, streams, options, seed })
+}
+
+/// Each `[[training]]` run's checkpoint write and restart time, s, from its reliability inputs
+/// (the closed form's, or the fallback of a simulated one); `None` for a run with a given or no
+/// reliability overhead.
+fn run_reliability(model: &Model, catalog: &Catalog) -> Result<Vec<Option<(f64, f64)>>, InputError> {
+    use gigawatt_workloads::training::Reliability;
+    let spec = gigawatt_workloads::spec::parse_sections(
+        model,
+        catalog,
+        &gigawatt_workloads::models::ModelCatalog::bundled()?,
+        &gigawatt_workloads::defaults::WorkloadDefaults::bundled()?,
+    )?;
+    Ok(spec
+        .training
+        .iter()
+        .map(|t| match &t.run.reliability {
+            Reliability::ClosedForm(c) | Reliability::Simulated { fallback: c, .. } => {
+                Some((c.checkpoint_write_s, c.restart_overhead_s))
+            }
+            Reliability::Given { .. } | Reliability::Ignored => None,
+        })
+        .collect())
 }
 
 /// The hour-of-day and day-of-week demand weights of the scenario's `[demand.profile]`, each

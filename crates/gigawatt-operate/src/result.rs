@@ -523,18 +523,21 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
                     served_m[m] += (gpu_s * rate).min(demand);
                 }
             }
+            for (sv, d) in served_m.iter_mut().zip(&demand_m) {
+                *sv = sv.min(*d);
+            }
             let demand: f64 = demand_m.iter().sum();
-            let served: f64 = served_m.iter().sum();
+            let served: f64 = served_m.iter().sum::<f64>().min(demand);
             TierOutcome {
                 tier: name.clone(),
                 demand_tokens: demand,
                 served_tokens: served,
-                unmet_tokens: demand - served,
-                unmet_share: if demand > 0.0 { (demand - served) / demand } else { 0.0 },
+                unmet_tokens: (demand - served).max(0.0),
+                unmet_share: if demand > 0.0 { ((demand - served) / demand).max(0.0) } else { 0.0 },
                 unmet_share_by_month: demand_m
                     .iter()
                     .zip(&served_m)
-                    .map(|(d, s)| if *d > 0.0 { (d - s) / d } else { 0.0 })
+                    .map(|(d, s)| if *d > 0.0 { ((d - s) / d).max(0.0) } else { 0.0 })
                     .collect(),
             }
         })

@@ -77,8 +77,11 @@ pub struct Context<'a> {
     pub shape: &'a Synthetic,
     /// Seed.
     pub seed: u64,
-    /// Time a checkpoint takes to write, s (Young's interval).
+    /// Time a checkpoint takes to write, s (Young's interval), for runs that do not say.
     pub checkpoint_write_s: f64,
+    /// Each training run's own checkpoint write and restart time, s, where its
+    /// `[training.reliability]` gives them (the closed form's inputs).
+    pub run_reliability: Vec<Option<(f64, f64)>>,
 }
 
 impl Streams {
@@ -120,7 +123,7 @@ fn pool_of(cx: &Context<'_>, run: usize) -> Option<(usize, f64)> {
 
 /// Young's checkpoint interval √(2·w·M) for a gang of `gpus` on pool `g` (M its mean time
 /// between failures, w the checkpoint write), bounded by the run's default interval above.
-fn young_interval(cx: &Context<'_>, g: usize, gpus: u64) -> SimTime {
+fn young_interval(cx: &Context<'_>, g: usize, gpus: u64, write_s: f64) -> SimTime {
     let group = &cx.fleet.cluster.groups[g];
     let units = gpus.div_ceil(u64::from(group.gpus_per_node.max(1))) as f64;
     let rate_per_h = cx.fleet.failures[g].node_rate_per_h * units;
@@ -129,7 +132,7 @@ fn young_interval(cx: &Context<'_>, g: usize, gpus: u64) -> SimTime {
         return SimTime::from_secs(default_s);
     }
     let mtbf_s = 3600.0 / rate_per_h;
-    SimTime::from_secs((2.0 * cx.checkpoint_write_s * mtbf_s).sqrt().clamp(60.0, default_s))
+    SimTime::from_secs((2.0 * write_s * mtbf_s).sqrt().clamp(1.0, default_s))
 }
 
 fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mut Vec<String>) {
@@ -161,11 +164,17 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
         }
         let spans = gpus > cx.fleet.largest_phase_gpus[g];
         let mfu = r.mfu.max(1e-6) * if spans { 1.0 - cx.spec.cross_phase_mfu_penalty } else { 1.0 };
-        let secs = r.flops / (gpus as f64 * peak * mfu);
+        // Evaluation pauses, data stalls and planned restarts hold the GPUs without training.
+        let secs = r.flops / (gpus as f64 * peak * mfu) / r.overhead_factor.clamp(1e-3, 1.0);
         let submit = SimTime::from_days(days_from(cx, r.start).max(0.0));
         let tag = JobTag { class: Class::Frontier, index: i as u32 };
+        let (write_s, restart) = match cx.run_reliability.get(i).copied().flatten() {
+            Some((w, r)) => (w, Some(SimTime::from_secs(r))),
+            None => (cx.checkpoint_write_s, None),
+        };
         let mut job = class_job(cx, Class::Frontier, submit, gpus as u32, SimTime::from_secs(secs));
-        job.checkpoint_interval = young_interval(cx, g, gpus);
+        job.checkpoint_interval = young_interval(cx, g, gpus, write_s);
+        job.restart = restart;
         out.push((job, tag));
         let ratio = cx.spec.rl_compute_ratio;
         if let Some(finish) = r.finish
@@ -176,7 +185,8 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
             let at = SimTime::from_days(days_from(cx, finish).max(0.0) + 1.0);
             let tag = JobTag { class: Class::Rl, index: i as u32 };
             let mut job = class_job(cx, Class::Rl, at, rl_gpus as u32, SimTime::from_secs(rl_secs));
-            job.checkpoint_interval = young_interval(cx, g, rl_gpus);
+            job.checkpoint_interval = young_interval(cx, g, rl_gpus, write_s);
+            job.restart = restart;
             out.push((job, tag));
         }
     }
@@ -224,7 +234,7 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
     let mut shape = cx.shape.clone();
     shape.jobs = spec.research_jobs;
     let tag = JobTag { class: Class::Research, index: 0 };
-    stream_jobs(&shape, cx.seed ^ 0x5EED_0F_2E5E_A2C4, |_, submit_s, gpus, duration_s| {
+    stream_jobs(&shape, cx.seed ^ 0x005E_ED0F_2E5E_A2C4, |_, submit_s, gpus, duration_s| {
         let at = first.plus(SimTime::from_secs(submit_s * time_scale));
         if at >= cx.end {
             return;

@@ -688,7 +688,7 @@ impl<'a> Engine<'a> {
     /// before), its finish is scheduled and it is filed among the running jobs.
     fn begin_segment(&mut self, j: u32) {
         let now = self.now;
-        let restart = self.opts.restart;
+        let restart = self.jobs[j as usize].restart.unwrap_or(self.opts.restart);
         let s = &mut self.st[j as usize];
         s.status = Status::Running;
         s.seg_start = now;
@@ -941,7 +941,7 @@ impl<'a> Engine<'a> {
                 best = Some((reach, g));
             }
         }
-        let Some((_, g)) = best else { return None };
+        let (_, g) = best?;
         loop {
             let (need, ready) = room(self, g);
             if ready >= need {
@@ -994,7 +994,11 @@ impl<'a> Engine<'a> {
         }
         if self.spec.backfill {
             let s = &self.st[j as usize];
-            let overhead = if s.first_start.is_some() { self.opts.restart } else { SimTime::ZERO };
+            let overhead = if s.first_start.is_some() {
+                self.jobs[j as usize].restart.unwrap_or(self.opts.restart)
+            } else {
+                SimTime::ZERO
+            };
             let ends = self.now.plus(overhead).plus(s.remaining);
             return ends <= b.shadow || need <= b.extra;
         }
@@ -1059,7 +1063,9 @@ impl<'a> Engine<'a> {
         if let Some(n) = self.groups[g].first_fit(gpn) {
             return Some(n);
         }
-        let candidates: Vec<u32> = self.preemptible_in[g].iter().rev().take(8).map(|&(_, v)| v).collect();
+        // The smallest of the few worst preemptible jobs first: interrupting it loses least.
+        let mut candidates: Vec<u32> = self.preemptible_in[g].iter().rev().take(8).map(|&(_, v)| v).collect();
+        candidates.sort_by_key(|&v| (self.allocated(v), v));
         let mut on = Vec::new();
         for v in candidates {
             if v == j || self.st[v as usize].status != Status::Running {

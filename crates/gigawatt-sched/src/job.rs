@@ -32,6 +32,9 @@ pub struct Job {
     /// Run time between its checkpoints when nodes fail (zero: the run's
     /// [`crate::Failures::checkpoint_interval`]); e.g. Young's interval for a large gang.
     pub checkpoint_interval: SimTime,
+    /// Time it takes to restart after a preemption or a failure (`None`: the run's
+    /// [`crate::ReplayOptions::restart`]); e.g. a frontier run's warm restart from hot spares.
+    pub restart: Option<SimTime>,
 }
 
 /// The deadline of a job that has none.
@@ -51,6 +54,7 @@ impl Job {
             deadline: NO_DEADLINE,
             preemptible: true,
             checkpoint_interval: SimTime::ZERO,
+            restart: None,
         }
     }
 

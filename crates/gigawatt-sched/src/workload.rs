@@ -183,6 +183,7 @@ fn jobs_of(trace: &Trace, cluster: &Cluster, req: &ReplayRequest) -> Result<(Vec
             deadline: crate::job::NO_DEADLINE,
             preemptible: true,
             checkpoint_interval: SimTime::ZERO,
+            restart: None,
         });
         ids.push(j.id.clone());
     }

@@ -51,6 +51,7 @@ fn jobs_of(raw: &[Raw], max_gpus: u32) -> Vec<Job> {
                 deadline: gigawatt_sched::job::NO_DEADLINE,
                 preemptible: true,
                 checkpoint_interval: SimTime::ZERO,
+                restart: None,
             }
         })
         .collect()
