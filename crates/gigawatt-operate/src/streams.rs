@@ -231,6 +231,8 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
     };
     let time_scale = shape_rate / rate;
     let largest = cx.fleet.largest_phase_gpus.iter().copied().max().unwrap_or(1);
+    // Failure rates for Young's interval: the largest pool's (research runs anywhere).
+    let pool_group = (0..cx.fleet.cluster.groups.len()).max_by_key(|&g| cx.fleet.cluster.groups[g].gpus()).unwrap_or(0);
     let mut shape = cx.shape.clone();
     shape.jobs = spec.research_jobs;
     let tag = JobTag { class: Class::Research, index: 0 };
@@ -245,7 +247,10 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
         let cap = (spec.research_share.min(1.0) * largest as f64).max(1.0);
         let size = (f64::from(gpus) * pool / spec.research_reference_gpus).round().clamp(1.0, cap);
         let d = SimTime::from_secs(duration_s * duration_scale);
-        out.push((class_job(cx, Class::Research, at, size as u32, d), tag));
+        let mut job = class_job(cx, Class::Research, at, size as u32, d);
+        // Like every gang, it checkpoints at Young's interval for its size.
+        job.checkpoint_interval = young_interval(cx, pool_group, size as u64, cx.checkpoint_write_s);
+        out.push((job, tag));
     });
     duration_scale
 }
