@@ -175,6 +175,8 @@ pub struct TierOutcome {
     pub unmet_share: f64,
     /// Unmet ÷ demanded, by month (aligned with `months`).
     pub unmet_share_by_month: Vec<f64>,
+    /// Output tokens served, by month (aligned with `months`).
+    pub served_tokens_by_month: Vec<f64>,
 }
 
 /// The totals over the run.
@@ -539,6 +541,7 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
                     .zip(&served_m)
                     .map(|(d, s)| if *d > 0.0 { ((d - s) / d).max(0.0) } else { 0.0 })
                     .collect(),
+                served_tokens_by_month: served_m.clone(),
             }
         })
         .collect()

@@ -76,6 +76,25 @@ fn with_failures_off_and_no_research_the_run_finishes_when_the_capacity_model_sa
     assert!(gap <= 1, "simulated {sim}, closed form {closed}");
     assert_eq!(f.failures, 0);
     assert_eq!(r.totals.gpu_hours.research, 0.0);
+    // Tokens served over the whole months operated agree with the capacity model's monthly
+    // served rate within 1 %.
+    let m = common::from_text(&text).unwrap();
+    let cap = gigawatt_workloads::capacity::capacity(&m, &Catalog::bundled().unwrap()).unwrap();
+    let (mut ours, mut theirs) = (0.0, 0.0);
+    let mut compared = 0;
+    for (i, month) in r.months.iter().enumerate().skip(1) {
+        let Some(row) = cap.timeline.iter().find(|row| row.month == month.period) else { continue };
+        compared += 1;
+        let days = r.days.iter().filter(|d| d.period.starts_with(&month.period)).count() as f64;
+        theirs += row.served_tokens_per_s * days * 86_400.0;
+        ours += r.inference.iter().map(|t| t.served_tokens_by_month[i]).sum::<f64>();
+    }
+    assert!(compared >= 3, "{compared} months in both");
+    eprintln!("served: operate {ours:.6e}, capacity {theirs:.6e} over {compared} months");
+    assert!(
+        (ours / theirs - 1.0).abs() < 0.01,
+        "operate {ours:.4e}, capacity {theirs:.4e} output tokens over {compared} months"
+    );
 }
 
 #[test]
