@@ -85,9 +85,7 @@ pub enum Field {
     /// GPU packages per node on a rack-scale platform: the compute tray, the unit a simulated job
     /// is allocated and a GPU failure parks. (On a server platform the node is the server.)
     PackagesPerNode,
-    /// Factor on the reference failure rates (Llama 3 Table 5, measured on H100) for this
-    /// platform. A platform without it takes the scenario's or the catalog's carry-over
-    /// multiplier, listed as an assumption.
+    /// Factor on the failure rates of the platform's reliability family (default 1).
     FailureRateMultiplier,
     /// Share of the scale-out networking bought for this platform that is bought from NVIDIA
     /// (switches, NICs). A platform without it takes the scenario's `costs.nvidia_share_networking`.
@@ -230,8 +228,8 @@ impl Field {
                  without it the default of `catalog/failures.toml`"
             }
             Field::FailureRateMultiplier => {
-                "factor on the reference failure rates (Llama 3 Table 5, H100); without it the carry-over \
-                 multiplier, listed as an assumption"
+                "factor on the failure rates of its reliability family (`reliability_family`, \
+                 `catalog/failures.toml`); default 1"
             }
             Field::NvidiaShareNetworking => {
                 "share of the scale-out networking capex of a phase on this platform that is bought from NVIDIA \
@@ -330,6 +328,13 @@ pub struct Platform {
     pub links: BTreeMap<Field, Link>,
     /// The file the platform was read from.
     pub origin: String,
+    /// Its reliability family (`hopper`, …): the `[family.NAME]` of `catalog/failures.toml` whose
+    /// failure rates it takes; `None` takes the reference family's, listed as an assumption.
+    pub reliability_family: Option<String>,
+    /// Its memory generation (`HBM3e`), which names the memory failure class.
+    pub memory_type: Option<String>,
+    /// Factors on single failure classes of its family's rates (`failure_class_multiplier.NAME`).
+    pub failure_class_multiplier: BTreeMap<String, Quantity>,
 }
 
 impl Platform {
@@ -422,6 +427,8 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
     };
     let (available, available_provenance) = parse_available(file, table.get("available"))?;
     let notes = parse_notes(file, table.get("notes"))?;
+    let reliability_family = string("reliability_family", false)?;
+    let memory_type = string("memory_type", false)?;
     let mut platform = Platform {
         id,
         name,
@@ -433,9 +440,22 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
         quantities: BTreeMap::new(),
         links: BTreeMap::new(),
         origin: file.name.clone(),
+        reliability_family,
+        memory_type,
+        failure_class_multiplier: class_multipliers(file, table.get("failure_class_multiplier"))?,
     };
     let mut pending = BTreeMap::new();
-    const TEXT_KEYS: [&str; 6] = ["id", "name", "vendor", "form", "available", "notes"];
+    const TEXT_KEYS: [&str; 9] = [
+        "id",
+        "name",
+        "vendor",
+        "form",
+        "available",
+        "notes",
+        "reliability_family",
+        "memory_type",
+        "failure_class_multiplier",
+    ];
     for (key, value) in &table {
         if TEXT_KEYS.contains(&key.as_str()) {
             continue;
@@ -479,6 +499,32 @@ fn parse_platform(file: &SourceFile) -> Result<Draft, InputError> {
         }
     }
     Ok(Draft { platform, file: file.clone(), pending })
+}
+
+/// A platform file's `failure_class_multiplier` table: failure class → sourced ratio (the class
+/// names are checked against the failure catalog when a scenario uses the platform).
+fn class_multipliers(file: &SourceFile, value: Option<&toml::Value>) -> Result<BTreeMap<String, Quantity>, InputError> {
+    let path = KeyPath::root().key("failure_class_multiplier");
+    let table = match value {
+        None => return Ok(BTreeMap::new()),
+        Some(toml::Value::Table(t)) => t,
+        Some(other) => {
+            return Err(InputError::at(file, &path, format!("must be a table, found {}", other.type_str()))
+                .with_help("write failure_class_multiplier.gpu_hbm3 = { value = 0.5, source = \"…\" }"));
+        }
+    };
+    let mut out = BTreeMap::new();
+    for (class, v) in table {
+        let kp = path.key(class);
+        let spec = QuantitySpec::parse(file, &kp, v, BareNumbers::Forbidden)?;
+        spec.check(file, |x| x >= 0.0, "failure_class_multiplier", "zero or more")?;
+        let q = spec.into_quantity().ok_or_else(|| {
+            InputError::at(file, &kp, "a class multiplier cannot be derived")
+                .with_help("give the value with its source")
+        })?;
+        out.insert(class.clone(), q);
+    }
+    Ok(out)
 }
 
 /// A platform file's free-text `notes` (disagreements between sources, naming traps).

@@ -97,6 +97,16 @@ mod tests {
         ] {
             check(&path, name, &section.reference_table());
         }
+        use crate::schema::operate::*;
+        for (name, section) in [
+            ("operate", Operate::SECTION),
+            ("operate-research", OperateResearch::SECTION),
+            ("operate-frontier", OperateFrontier::SECTION),
+            ("operate-rl", OperateRl::SECTION),
+            ("operate-inference", OperateInference::SECTION),
+        ] {
+            check(&path, name, &section.reference_table());
+        }
         let defaults = crate::defaults::Defaults::bundled().unwrap();
         check(&path, "phase_defaults", &crate::defaults::reference_table(crate::defaults::PHASE_INPUTS, &defaults));
         check(&path, "costs", &crate::defaults::reference_table(crate::defaults::COST_INPUTS, &defaults));

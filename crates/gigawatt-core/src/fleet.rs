@@ -126,24 +126,6 @@ pub fn check(spec: &SimulationSpec, file: &SourceFile, eval: &Evaluation, days: 
     Ok(())
 }
 
-/// Things allowed but worth a word: a job that holds every node of its phase with
-/// `spares = "phase"` has no idle node to swap in, so every hardware failure leaves it waiting for
-/// the repair (its ETTR collapses with no other sign).
-pub fn warnings(spec: &SimulationSpec, eval: &Evaluation) -> Vec<String> {
-    let mut out = Vec::new();
-    for job in &spec.jobs {
-        let phase = &eval.phases[job.phase];
-        let phase_nodes = phase.systems * spec.phases[job.phase].nodes_per_system as u64;
-        if job.spares == Spares::Phase && spec.job_nodes(job) >= phase_nodes {
-            out.push(format!(
-                "job `{}` holds all {phase_nodes} nodes of phase `{}` with spares = \"phase\": no node is left to swap in, so each hardware failure waits for its repair; run it on fewer GPUs or a larger phase",
-                job.name, phase.name
-            ));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

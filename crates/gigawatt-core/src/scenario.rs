@@ -206,6 +206,8 @@ pub struct WorkloadSections {
     pub inference: Option<crate::schema::workloads::Inference>,
     /// `[allocation]`.
     pub allocation: Option<crate::schema::workloads::Allocation>,
+    /// `[operate]`, read by `gigawatt operate`.
+    pub operate: Option<crate::schema::operate::Operate>,
 }
 
 impl WorkloadSections {
@@ -517,6 +519,7 @@ impl Builder<'_> {
                 demand: raw.demand,
                 inference: raw.inference,
                 allocation: raw.allocation,
+                operate: raw.operate,
             },
             simulation,
         })

@@ -6,8 +6,9 @@
 //! * the bundled failure catalog `catalog/failures.toml` ([`FailureCatalog`]): failure classes
 //!   as data — name, category, rate, blast radius, time to detect, repair-time distribution,
 //!   whether it interrupts jobs — with the H100 defaults derived from Llama 3's Table 5 by count
-//!   (`rate = count / (servers × GPUs per server × days × 24)` per GPU-hour), the carry-over
-//!   multiplier to other platforms, planned interruptions, topology and job recovery defaults;
+//!   (`rate = count / (servers × GPUs per server × days × 24)` per GPU-hour), the reliability
+//!   families platforms name (`[family.NAME]`: a factor on every class and on single classes),
+//!   planned interruptions, topology and job recovery defaults;
 //! * the scenario's `[simulation]`, `[[job]]` and `[[failure]]` sections (see
 //!   `docs/scenario.md`), which set the run, describe the training jobs and override or add
 //!   failure classes.
@@ -50,6 +51,9 @@ pub enum BlastRadius {
     Node,
     /// Every node of the NVLink domain (the whole rack on rack-scale platforms).
     NvlinkDomain,
+    /// Every node of the physical rack (`systems_per_rack` servers; the system on rack-scale
+    /// platforms).
+    Rack,
     /// Every node under the same network switch.
     NetworkSwitch,
     /// Every node of the power row.
@@ -58,10 +62,11 @@ pub enum BlastRadius {
 
 impl BlastRadius {
     /// Every blast radius, smallest first.
-    pub const ALL: [BlastRadius; 5] = [
+    pub const ALL: [BlastRadius; 6] = [
         BlastRadius::Job,
         BlastRadius::Node,
         BlastRadius::NvlinkDomain,
+        BlastRadius::Rack,
         BlastRadius::NetworkSwitch,
         BlastRadius::PowerRow,
     ];
@@ -72,6 +77,7 @@ impl BlastRadius {
             BlastRadius::Job => "job",
             BlastRadius::Node => "node",
             BlastRadius::NvlinkDomain => "nvlink_domain",
+            BlastRadius::Rack => "rack",
             BlastRadius::NetworkSwitch => "network_switch",
             BlastRadius::PowerRow => "power_row",
         }
@@ -114,6 +120,9 @@ pub enum RateUnit {
     PerGpuHour,
     /// Failures per node per day (HGX server, or compute tray on rack-scale platforms).
     PerNodeDay,
+    /// Failures per job per day, whatever the job's size (software, collectives): such a class
+    /// only crashes the job (blast radius `job`).
+    PerJobDay,
 }
 
 impl RateUnit {
@@ -122,6 +131,7 @@ impl RateUnit {
         match self {
             RateUnit::PerGpuHour => "per_gpu_hour",
             RateUnit::PerNodeDay => "per_node_day",
+            RateUnit::PerJobDay => "per_job_day",
         }
     }
 
@@ -130,6 +140,7 @@ impl RateUnit {
         match self {
             RateUnit::PerGpuHour => "per GPU-hour",
             RateUnit::PerNodeDay => "per node-day",
+            RateUnit::PerJobDay => "per job-day",
         }
     }
 }
@@ -169,7 +180,7 @@ pub struct FailureClass {
     pub category: String,
     /// Unit of `rate`.
     pub rate_unit: RateUnit,
-    /// Failure rate on the reference platform (before the carry-over multiplier).
+    /// Failure rate on the reference platform (before its family's and the scenario's multipliers).
     pub rate: Quantity,
     /// What it takes down on server (HGX) platforms.
     pub blast_radius: BlastRadius,
@@ -181,6 +192,22 @@ pub struct FailureClass {
     pub repair: Option<Repair>,
     /// Whether it interrupts a job running on the failed hardware.
     pub interrupts: bool,
+    /// Rates a scenario gives for one phase or one job (`[[failure]]` with `phase` or `job`),
+    /// which replace `rate` there.
+    pub scoped: Vec<ScopedRate>,
+}
+
+/// A class's rate on one phase or for one job.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScopedRate {
+    /// The phase (index) it applies on.
+    pub phase: Option<usize>,
+    /// The job (index) it applies to (per-job classes).
+    pub job: Option<usize>,
+    /// Unit of `rate`.
+    pub rate_unit: RateUnit,
+    /// The rate.
+    pub rate: Quantity,
 }
 
 impl FailureClass {
@@ -202,8 +229,10 @@ pub struct FailureCatalog {
     pub reference_gpu_hours: f64,
     /// Days of the reference exposure.
     pub reference_days: f64,
-    /// Multiplier on per-package rates for platforms whose file gives no `failure_rate_multiplier`.
-    pub rate_multiplier: Quantity,
+    /// The reference platform's reliability family, taken by platforms that name none.
+    pub reference_family: String,
+    /// The reliability families, by name (`[family.NAME]`).
+    pub families: BTreeMap<String, FamilyRates>,
     /// Planned interruptions per job-day.
     pub planned_per_day: Quantity,
     /// Racks under one network switch.
@@ -222,6 +251,60 @@ pub struct FailureCatalog {
     pub categories: BTreeMap<String, String>,
     /// The failure classes.
     pub classes: Vec<FailureClass>,
+}
+
+/// The failure rates of one reliability family, as factors on the reference classes' rates.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FamilyRates {
+    /// Factor on every class's rate per GPU package.
+    pub rate_multiplier: Quantity,
+    /// Factors on single classes, on top of `rate_multiplier`.
+    pub class_multiplier: BTreeMap<String, Quantity>,
+}
+
+impl FamilyRates {
+    /// The factor on class `name`'s reference rate.
+    pub fn factor(&self, name: &str) -> f64 {
+        let own = self.class_multiplier.get(name).map_or(1.0, |q| q.estimate.central);
+        self.rate_multiplier.estimate.central * own
+    }
+}
+
+/// The catalog's `[family.NAME]` tables; a class multiplier must name a known class.
+fn families(
+    file: &SourceFile,
+    raw: &BTreeMap<String, crate::schema::failures::Family>,
+    classes: &[FailureClass],
+) -> Result<BTreeMap<String, FamilyRates>, InputError> {
+    let mut out = BTreeMap::new();
+    for (name, f) in raw {
+        let path = KeyPath::root().key("family").key(name);
+        let bare = BareNumbers::Forbidden;
+        let rate_multiplier = quantity(
+            file,
+            &path.key("rate_multiplier"),
+            &f.rate_multiplier,
+            bare,
+            "rate_multiplier",
+            non_negative,
+            "zero or more",
+        )?;
+        let mut class_multiplier = BTreeMap::new();
+        for (class, v) in &f.class_multiplier {
+            let cp = path.key("class_multiplier").key(class);
+            if !classes.iter().any(|c| &c.name == class) {
+                let err = InputError::at(file, &cp, format!("no failure class is named `{class}`"));
+                return Err(match closest(class, classes.iter().map(|c| c.name.as_str())) {
+                    Some(best) => err.with_help(format!("did you mean `{best}`?")),
+                    None => err.with_help("name one of the [[class]]es of this file"),
+                });
+            }
+            class_multiplier
+                .insert(class.clone(), quantity(file, &cp, v, bare, "class_multiplier", non_negative, "zero or more")?);
+        }
+        out.insert(name.clone(), FamilyRates { rate_multiplier, class_multiplier });
+    }
+    Ok(out)
 }
 
 /// Reads a quantity at `path` and checks every bound.
@@ -272,15 +355,6 @@ impl FailureCatalog {
         let count_ok = whole_at_least_one;
         let exposure = Exposure::of(file, &raw.reference)?;
         let d = exposure.days;
-        let rate_multiplier = quantity(
-            file,
-            &root.key("carry_over").key("rate_multiplier"),
-            &raw.carry_over.rate_multiplier,
-            bare,
-            "rate_multiplier",
-            non_negative,
-            "zero or more",
-        )?;
         let planned_path = root.key("planned").key("count");
         let planned_count =
             quantity(file, &planned_path, &raw.planned.count, bare, "planned count", non_negative, "zero or more")?;
@@ -334,11 +408,24 @@ impl FailureCatalog {
         let swap_s =
             quantity(file, &jd.key("swap_s"), &raw.job_defaults.swap_s, bare, "swap_s", non_negative, "zero or more")?;
         let classes = catalog_classes(file, &raw.classes, &exposure, &raw.categories)?;
+        let families = families(file, &raw.families, &classes)?;
+        if !families.contains_key(&raw.reference.family) {
+            return Err(InputError::at(
+                file,
+                &root.key("reference").key("family"),
+                format!(
+                    "the reference family `{}` has no [family.{}] table",
+                    raw.reference.family, raw.reference.family
+                ),
+            )
+            .with_help("name one of the [family.NAME] tables, e.g. family = \"hopper\""));
+        }
         Ok(FailureCatalog {
             reference_platform: raw.reference.platform,
+            reference_family: raw.reference.family,
+            families,
             reference_gpu_hours: exposure.gpu_hours,
             reference_days: exposure.days,
-            rate_multiplier,
             planned_per_day,
             racks_per_network_switch,
             racks_per_power_row,
@@ -419,6 +506,10 @@ fn catalog_classes(
                 format!("failure class `{}` is defined twice", rc.name),
             )
             .with_help("give each class its own name"));
+        }
+        if let Some(key) = [("phase", &rc.phase), ("job", &rc.job)].iter().find(|(_, v)| v.is_some()).map(|(k, _)| *k) {
+            return Err(InputError::at(file, &path.key(key), format!("`{key}` scopes a scenario's [[failure]] only"))
+                .with_help("the catalog's classes apply everywhere; remove it"));
         }
         classes.push(class_from_raw(file, &path, rc, None, BareNumbers::Forbidden, Some(exposure), categories)?);
     }
@@ -505,6 +596,16 @@ fn class_from_raw(
         (None, Some(b)) if rc.blast_radius.is_none() => b.blast_radius_rack_scale,
         _ => blast_radius,
     };
+    if rate_unit == RateUnit::PerJobDay
+        && (blast_radius != BlastRadius::Job || blast_radius_rack_scale != BlastRadius::Job)
+    {
+        return Err(InputError::at(
+            file,
+            &path.key(RateUnit::PerJobDay.key()),
+            format!("`{}` fails per job, so it can only crash the job, not take hardware", rc.name),
+        )
+        .with_help("set blast_radius = \"job\", or give the rate per_gpu_hour or per_node_day"));
+    }
     let detect_s = match (&rc.detect_s, base) {
         (Some(v), _) => {
             quantity(file, &path.key("detect_s"), v, bare, &what("detect_s"), non_negative, "zero or more")?
@@ -535,6 +636,7 @@ fn class_from_raw(
         detect_s,
         repair,
         interrupts: rc.interrupts.or(base.map(|b| b.interrupts)).unwrap_or(true),
+        scoped: base.map(|b| b.scoped.clone()).unwrap_or_default(),
     })
 }
 
@@ -553,6 +655,7 @@ fn class_rate(
         ("count", &rc.count),
         (RateUnit::PerGpuHour.key(), &rc.per_gpu_hour),
         (RateUnit::PerNodeDay.key(), &rc.per_node_day),
+        (RateUnit::PerJobDay.key(), &rc.per_job_day),
     ];
     let given: Vec<&str> = rate_keys.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
     if given.len() > 1 {
@@ -561,13 +664,17 @@ fn class_rate(
             &path.key(given[1]),
             format!("give one rate for `{}`, not both {} and {}", rc.name, given[0], given[1]),
         )
-        .with_help("a class's rate is either per_gpu_hour or per_node_day"));
+        .with_help("a class's rate is one of per_gpu_hour, per_node_day or per_job_day"));
     }
-    let rate = match (&rc.count, &rc.per_gpu_hour, &rc.per_node_day) {
-        (Some(v), _, _) => {
+    let unit_rate = |unit: RateUnit, v: &Input| -> Result<(RateUnit, Quantity), InputError> {
+        let q = quantity(file, &path.key(unit.key()), v, bare, &what("rate"), non_negative, "zero or more")?;
+        Ok((unit, q))
+    };
+    let rate = match (&rc.count, &rc.per_gpu_hour, &rc.per_node_day, &rc.per_job_day) {
+        (Some(v), _, _, _) => {
             let Some(exp) = exposure else {
                 return Err(InputError::at(file, &path.key("count"), "`count` is only for the failure catalog")
-                    .with_help("a scenario gives a class's rate as per_gpu_hour or per_node_day"));
+                    .with_help("a scenario gives a class's rate as per_gpu_hour, per_node_day or per_job_day"));
             };
             let count = quantity(file, &path.key("count"), v, bare, &what("count"), non_negative, "zero or more")?;
             let rate = with_provenance(
@@ -580,31 +687,10 @@ fn class_rate(
             );
             Some((RateUnit::PerGpuHour, rate))
         }
-        (None, Some(v), _) => Some((
-            RateUnit::PerGpuHour,
-            quantity(
-                file,
-                &path.key(RateUnit::PerGpuHour.key()),
-                v,
-                bare,
-                &what("rate"),
-                non_negative,
-                "zero or more",
-            )?,
-        )),
-        (None, None, Some(v)) => Some((
-            RateUnit::PerNodeDay,
-            quantity(
-                file,
-                &path.key(RateUnit::PerNodeDay.key()),
-                v,
-                bare,
-                &what("rate"),
-                non_negative,
-                "zero or more",
-            )?,
-        )),
-        (None, None, None) => base.map(|b| (b.rate_unit, b.rate.clone())),
+        (None, Some(v), _, _) => Some(unit_rate(RateUnit::PerGpuHour, v)?),
+        (None, None, Some(v), _) => Some(unit_rate(RateUnit::PerNodeDay, v)?),
+        (None, None, None, Some(v)) => Some(unit_rate(RateUnit::PerJobDay, v)?),
+        (None, None, None, None) => base.map(|b| (b.rate_unit, b.rate.clone())),
     };
     rate.ok_or_else(|| missing_key(file, path, &rc.name, "per_gpu_hour", "per_gpu_hour = 1e-6"))
 }
@@ -612,7 +698,7 @@ fn class_rate(
 /// The error for a new class without a key it needs.
 fn missing_key(file: &SourceFile, path: &KeyPath, name: &str, key: &str, example: &str) -> InputError {
     InputError::at(file, path, format!("failure class `{name}` lacks `{key}`")).with_help(format!(
-        "a new class needs category, a rate (per_gpu_hour or per_node_day), blast_radius, detect_s and repair_h; e.g. {example}"
+        "a new class needs category, a rate (per_gpu_hour, per_node_day or per_job_day), blast_radius, detect_s and repair_h; e.g. {example}"
     ))
 }
 
@@ -690,6 +776,49 @@ pub enum Spares {
     Reserved(u64),
 }
 
+/// What `--spares-for` (or `[simulation] spares_for`) sizes each phase's spare pool for: the
+/// smallest pool at which every job drawing from it reaches this mean availability or ETTR.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "metric", content = "target")]
+pub enum SparesTarget {
+    /// Share of wall time the job holds all its nodes.
+    Availability(f64),
+    /// Productive time ÷ wall time.
+    Ettr(f64),
+}
+
+impl SparesTarget {
+    /// Reads `availability=0.99`, `ettr=0.9` or a bare `0.99` (availability).
+    pub fn parse(text: &str) -> Result<SparesTarget, String> {
+        let t = text.trim();
+        let (metric, value) = t.split_once('=').map_or(("availability", t), |(m, v)| (m.trim(), v.trim()));
+        let x: f64 = value.parse().map_err(|_| format!("`{value}` is not a number"))?;
+        if !(x > 0.0 && x <= 1.0) {
+            return Err(format!("the target must be above 0 and at most 1, found {value}"));
+        }
+        match metric {
+            "availability" => Ok(SparesTarget::Availability(x)),
+            "ettr" => Ok(SparesTarget::Ettr(x)),
+            other => Err(format!("`{other}` is not a spares target; use availability=X or ettr=X")),
+        }
+    }
+
+    /// `availability` or `ettr`.
+    pub fn metric(self) -> &'static str {
+        match self {
+            SparesTarget::Availability(_) => "availability",
+            SparesTarget::Ettr(_) => "ettr",
+        }
+    }
+
+    /// The target value.
+    pub fn value(self) -> f64 {
+        match self {
+            SparesTarget::Availability(x) | SparesTarget::Ettr(x) => x,
+        }
+    }
+}
+
 /// A training job, validated.
 #[derive(Clone, Debug, Serialize)]
 pub struct JobSpec {
@@ -715,6 +844,8 @@ pub struct JobSpec {
     pub spares: Spares,
     /// Planned interruptions per day.
     pub planned_per_day: Quantity,
+    /// Factor on the failure rates of the job's nodes and per-job classes (`None`: 1).
+    pub rate_multiplier: Option<Quantity>,
     /// Where the job was written, for errors found later.
     #[serde(skip)]
     pub path: KeyPath,
@@ -731,9 +862,21 @@ pub struct PhaseTopology {
     pub packages_per_node_quantity: Quantity,
     /// Nodes per system (1 for servers; trays per rack for rack-scale platforms).
     pub nodes_per_system: u32,
-    /// The platform's own factor on the reference failure rates (`failure_rate_multiplier` in its
-    /// file; 1 on the platform the rates were measured on); `None` takes the carry-over multiplier.
-    pub failure_rate_multiplier: Option<f64>,
+    /// The platform's own factor on its family's rates (`failure_rate_multiplier` in its file, else 1).
+    pub platform_multiplier: f64,
+    /// The reliability family whose rates the phase takes.
+    pub family: String,
+    /// Whether the platform file names the family (otherwise it is the reference family's, an
+    /// assumption listed with the inputs).
+    pub family_named: bool,
+    /// The platform's memory generation (`HBM3e`), naming the memory failure class.
+    pub memory_type: Option<String>,
+    /// The scenario's factor on this phase's rates (`[simulation.phase_rate_multiplier]`).
+    pub rate_multiplier: Option<Quantity>,
+    /// The platform's id.
+    pub platform: String,
+    /// The platform file's factors on single classes (`failure_class_multiplier`).
+    pub class_multiplier: BTreeMap<String, Quantity>,
 }
 
 /// Everything a simulation of a scenario needs beside the plan, validated.
@@ -749,12 +892,10 @@ pub struct SimulationSpec {
     pub replicas: u32,
     /// Platform the failure rates were measured on.
     pub reference_platform: String,
-    /// The scenario's multiplier on every platform's rates (`[simulation] rate_multiplier`; 1,
-    /// listed as an assumption, when it gives none).
-    pub rate_multiplier: Quantity,
-    /// The catalog's multiplier on the reference rates for platforms whose file gives no
-    /// `failure_rate_multiplier` (an assumption: no public rate exists for them).
-    pub carry_over: Quantity,
+    /// The reliability families of the failure catalog.
+    pub families: BTreeMap<String, FamilyRates>,
+    /// The scenario's factor on every platform's rates (`[simulation] rate_multiplier`).
+    pub rate_multiplier: Option<Quantity>,
     /// Racks under one network switch.
     pub racks_per_network_switch: Quantity,
     /// Racks in one power row.
@@ -767,6 +908,20 @@ pub struct SimulationSpec {
     pub classes: Vec<FailureClass>,
     /// Training jobs.
     pub jobs: Vec<JobSpec>,
+    /// What to size each phase's spare pool for (`[simulation] spares_for`), if anything.
+    pub spares_for: Option<SparesTarget>,
+    /// Lemon nodes, if the scenario has any.
+    pub lemons: Option<Lemons>,
+}
+
+/// "Lemon" nodes: a share of every phase's nodes failing at a multiple of the others' rate
+/// (Kokolis et al. 2024 describe such repeat offenders at Meta RSC; no public share or factor).
+#[derive(Clone, Debug, Serialize)]
+pub struct Lemons {
+    /// Share of each phase's nodes that are lemons.
+    pub share: Quantity,
+    /// A lemon's failure rate ÷ an ordinary node's.
+    pub rate_factor: Quantity,
 }
 
 /// What the simulation needs to know of a scenario's phase (the loader passes it in, so this
@@ -797,8 +952,12 @@ pub(crate) fn build(
         days: None,
         replicas: None,
         detect_s: None,
-        failures: None,
         rate_multiplier: None,
+        phase_rate_multiplier: None,
+        failures: None,
+        spares_for: None,
+        lemon_share: None,
+        lemon_rate_factor: None,
         racks_per_network_switch: None,
         racks_per_power_row: None,
         planned_per_day: None,
@@ -809,21 +968,34 @@ pub(crate) fn build(
     let fleet = fleet_settings(file, s, &cat)?;
     let topology = phase_topology(file, s, phases, platforms, &cat)?;
     let bundled = bundled_classes(file, s, &cat)?;
-    let classes = failure_classes(file, failures, bundled, &cat, fleet.detect_override.as_ref())?;
+    let scope = Scope::of(phases, jobs);
+    let classes = failure_classes(file, failures, bundled, &scope, &cat, fleet.detect_override.as_ref())?;
+    check_platform_classes(file, &topology, &classes)?;
     let job_specs = job_specs(file, jobs, phases, &cat, &fleet.planned_per_day)?;
     Ok(SimulationSpec {
         declared: sim.is_some() || !jobs.is_empty() || !failures.is_empty(),
         days,
         replicas,
         reference_platform: cat.reference_platform,
+        families: cat.families,
         rate_multiplier: fleet.rate_multiplier,
-        carry_over: fleet.carry_over,
         racks_per_network_switch: fleet.racks_per_network_switch,
         racks_per_power_row: fleet.racks_per_power_row,
         detect_override: fleet.detect_override,
         phases: topology,
         classes,
         jobs: job_specs,
+        lemons: lemons(file, s)?,
+        spares_for: s
+            .spares_for
+            .as_deref()
+            .map(|t| {
+                SparesTarget::parse(t).map_err(|why| {
+                    InputError::at(file, &KeyPath::root().key("simulation").key("spares_for"), why)
+                        .with_help("write spares_for = \"availability=0.99\" or \"ettr=0.9\"")
+                })
+            })
+            .transpose()?,
     })
 }
 
@@ -855,8 +1027,7 @@ fn run_length(file: &SourceFile, s: &Simulation) -> Result<(f64, u32), InputErro
 
 /// The fleet-wide inputs of `[simulation]`, each the scenario's or the failure catalog's.
 struct FleetSettings {
-    rate_multiplier: Quantity,
-    carry_over: Quantity,
+    rate_multiplier: Option<Quantity>,
     racks_per_network_switch: Quantity,
     racks_per_power_row: Quantity,
     planned_per_day: Quantity,
@@ -880,8 +1051,13 @@ fn fleet_settings(file: &SourceFile, s: &Simulation, cat: &FailureCatalog) -> Re
     };
     let whole = "a whole number of at least 1";
     Ok(FleetSettings {
-        rate_multiplier: opt(&s.rate_multiplier, "rate_multiplier", non_negative, "zero or more", &no_scaling())?,
-        carry_over: cat.rate_multiplier.clone(),
+        rate_multiplier: s
+            .rate_multiplier
+            .as_ref()
+            .map(|v| {
+                quantity(file, &sp.key("rate_multiplier"), v, bare, "rate_multiplier", non_negative, "zero or more")
+            })
+            .transpose()?,
         racks_per_network_switch: opt(
             &s.racks_per_network_switch,
             "racks_per_network_switch",
@@ -930,6 +1106,7 @@ fn phase_topology(
             overrides.insert(id, q);
         }
     }
+    let mut phase_multipliers = phase_rate_multipliers(file, s, phases)?;
     let mut topo = Vec::with_capacity(phases.len());
     for (i, p) in phases.iter().enumerate() {
         let platform = platforms.get(&p.platform);
@@ -964,46 +1141,162 @@ fn phase_topology(
             )
             .with_help(format!("set [simulation.packages_per_node] {} = N with N dividing {pps}", p.platform)));
         }
+        let named = platform.and_then(|pl| pl.reliability_family.clone());
+        let family = named.clone().unwrap_or_else(|| cat.reference_family.clone());
+        if !cat.families.contains_key(&family) {
+            let known = cat.families.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+            return Err(InputError::at(
+                file,
+                &KeyPath::root().key("phase").index(i).key("platform"),
+                format!(
+                    "platform `{}` names reliability family `{family}`, which catalog/failures.toml lacks",
+                    p.platform
+                ),
+            )
+            .with_help(format!("set reliability_family in the platform file to one of {known}")));
+        }
         topo.push(PhaseTopology {
             form: p.form,
             packages_per_node: ppn,
             packages_per_node_quantity: q,
             nodes_per_system: pps / ppn,
-            failure_rate_multiplier: platform
-                .and_then(|pl| pl.get(Field::FailureRateMultiplier))
-                .map(|q| q.estimate.central),
+            platform_multiplier: platform.and_then(|pl| pl.central(Field::FailureRateMultiplier)).unwrap_or(1.0),
+            family,
+            family_named: named.is_some(),
+            memory_type: platform.and_then(|pl| pl.memory_type.clone()),
+            rate_multiplier: phase_multipliers.remove(&p.name),
+            platform: p.platform.clone(),
+            class_multiplier: platform.map(|pl| pl.failure_class_multiplier.clone()).unwrap_or_default(),
         });
     }
     Ok(topo)
 }
 
-/// The catalog's failure classes with the scenario's `[[failure]]` overrides and additions, and
-/// `[simulation] detect_s` applied to all.
+/// Every class a phase's platform file multiplies exists (the platform file cannot know a
+/// scenario's classes, so this is checked here, pointing at the phase).
+fn check_platform_classes(
+    file: &SourceFile,
+    phases: &[PhaseTopology],
+    classes: &[FailureClass],
+) -> Result<(), InputError> {
+    for (i, t) in phases.iter().enumerate() {
+        for name in t.class_multiplier.keys() {
+            if classes.iter().any(|c| &c.name == name) {
+                continue;
+            }
+            let known = classes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(InputError::at(
+                file,
+                &KeyPath::root().key("phase").index(i).key("platform"),
+                format!(
+                    "platform `{}` sets failure_class_multiplier.{name}, but no failure class is named `{name}`",
+                    t.platform
+                ),
+            )
+            .with_help(format!("name one of {known} in the platform file")));
+        }
+    }
+    Ok(())
+}
+
+/// `[simulation] lemon_share` and `lemon_rate_factor`, given together or not at all.
+fn lemons(file: &SourceFile, s: &Simulation) -> Result<Option<Lemons>, InputError> {
+    let sp = KeyPath::root().key("simulation");
+    let bare = BareNumbers::Assumed;
+    match (&s.lemon_share, &s.lemon_rate_factor) {
+        (None, None) => Ok(None),
+        (Some(share), Some(factor)) => Ok(Some(Lemons {
+            share: quantity(
+                file,
+                &sp.key("lemon_share"),
+                share,
+                bare,
+                "lemon_share",
+                |x| (0.0..=1.0).contains(&x),
+                "from 0 to 1",
+            )?,
+            rate_factor: quantity(
+                file,
+                &sp.key("lemon_rate_factor"),
+                factor,
+                bare,
+                "lemon_rate_factor",
+                |x| x >= 1.0,
+                "at least 1",
+            )?,
+        })),
+        (Some(_), None) => Err(InputError::at(file, &sp.key("lemon_share"), "lemon_share needs lemon_rate_factor")
+            .with_help("add lemon_rate_factor = 10 (a lemon fails 10 times as often as other nodes)")),
+        (None, Some(_)) => {
+            Err(InputError::at(file, &sp.key("lemon_rate_factor"), "lemon_rate_factor needs lemon_share")
+                .with_help("add lemon_share = 0.01 (1% of each phase's nodes are lemons)"))
+        }
+    }
+}
+
+/// `[simulation.phase_rate_multiplier]`: phase name → factor on that phase's rates.
+fn phase_rate_multipliers(
+    file: &SourceFile,
+    s: &Simulation,
+    phases: &[PhaseShape],
+) -> Result<BTreeMap<String, Quantity>, InputError> {
+    let path = KeyPath::root().key("simulation").key("phase_rate_multiplier");
+    let mut out = BTreeMap::new();
+    for (name, v) in s.phase_rate_multiplier.iter().flatten() {
+        let kp = path.key(name);
+        if !phases.iter().any(|p| &p.name == name) {
+            let names: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
+            let err = InputError::at(file, &kp, format!("no phase is named `{name}`"));
+            return Err(match closest(name, names.iter().copied()) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Phases: {}", names.join(", "))),
+                None => err.with_help(format!("phases: {}", names.join(", "))),
+            });
+        }
+        out.insert(
+            name.clone(),
+            quantity(file, &kp, v, BareNumbers::Assumed, "phase_rate_multiplier", non_negative, "zero or more")?,
+        );
+    }
+    Ok(out)
+}
+
 /// The classes a scenario starts from: the catalog's (`failures = "bundled"`, the default) or none
-/// (`failures = "none"`).
+/// (`failures = "none"`: only the scenario's own `[[failure]]`s).
 fn bundled_classes(file: &SourceFile, s: &Simulation, cat: &FailureCatalog) -> Result<Vec<FailureClass>, InputError> {
     match s.failures.as_deref() {
         None | Some("bundled") => Ok(cat.classes.clone()),
         Some("none") => Ok(Vec::new()),
-        Some(other) => Err(InputError::at(
-            file,
-            &KeyPath::root().key("simulation").key("failures"),
-            format!("failures = \"{other}\" is not a choice"),
-        )
-        .with_help("use failures = \"bundled\" (the failure catalog's classes) or \"none\" (only the scenario's [[failure]] classes)")),
+        Some(other) => {
+            let err = InputError::at(
+                file,
+                &KeyPath::root().key("simulation").key("failures"),
+                format!("`{other}` is not a set of failure classes"),
+            );
+            Err(match closest(other, ["bundled", "none"]) {
+                Some(best) => err.with_help(format!("did you mean `{best}`? Write failures = \"bundled\" or \"none\"")),
+                None => err
+                    .with_help("write failures = \"bundled\" (the catalog's classes) or \"none\" (only [[failure]]s)"),
+            })
+        }
     }
 }
 
+/// The starting classes with the scenario's `[[failure]]` overrides and additions, and
+/// `[simulation] detect_s` applied to all.
 fn failure_classes(
     file: &SourceFile,
     failures: &[FailureClassInput],
-    bundled: Vec<FailureClass>,
+    mut classes: Vec<FailureClass>,
+    scope: &Scope,
     cat: &FailureCatalog,
     detect_override: Option<&Quantity>,
 ) -> Result<Vec<FailureClass>, InputError> {
-    let mut classes = bundled;
     for (i, rc) in failures.iter().enumerate() {
         let path = KeyPath::root().key("failure").index(i);
+        if rc.phase.is_some() || rc.job.is_some() {
+            scoped_failure(file, &path, rc, &mut classes, scope, cat)?;
+            continue;
+        }
         match classes.iter().position(|c| c.name == rc.name) {
             Some(k) => {
                 let c =
@@ -1019,6 +1312,106 @@ fn failure_classes(
         }
     }
     Ok(classes)
+}
+
+/// The names a scoped `[[failure]]` may name: the phases' and the jobs'.
+pub(crate) struct Scope {
+    phases: Vec<String>,
+    jobs: Vec<String>,
+}
+
+impl Scope {
+    fn of(phases: &[PhaseShape], jobs: &[Job]) -> Scope {
+        Scope {
+            phases: phases.iter().map(|p| p.name.clone()).collect(),
+            jobs: jobs
+                .iter()
+                .enumerate()
+                .map(|(i, j)| j.name.clone().unwrap_or_else(|| format!("job {}", i + 1)))
+                .collect(),
+        }
+    }
+}
+
+/// The index of `name` among `names`, or a located error suggesting the closest.
+fn named(file: &SourceFile, path: &KeyPath, what: &str, name: &str, names: &[String]) -> Result<usize, InputError> {
+    names.iter().position(|n| n == name).ok_or_else(|| {
+        let err = InputError::at(file, path, format!("no {what} is named `{name}`"));
+        let list = names.join(", ");
+        match closest(name, names.iter().map(String::as_str)) {
+            Some(best) => err.with_help(format!("did you mean `{best}`? {what}s: {list}")),
+            None => err.with_help(format!("{what}s: {list}")),
+        }
+    })
+}
+
+/// A `[[failure]]` with `phase` or `job`: its rate replaces the class's there alone. On a known
+/// class it may set only the rate; a new class is defined in full and fails nowhere else.
+fn scoped_failure(
+    file: &SourceFile,
+    path: &KeyPath,
+    rc: &FailureClassInput,
+    classes: &mut Vec<FailureClass>,
+    scope: &Scope,
+    cat: &FailureCatalog,
+) -> Result<(), InputError> {
+    if rc.phase.is_some() && rc.job.is_some() {
+        return Err(InputError::at(file, &path.key("job"), "give a [[failure]] either `phase` or `job`, not both")
+            .with_help("write one [[failure]] per phase or per job"));
+    }
+    let phase = rc.phase.as_deref().map(|p| named(file, &path.key("phase"), "phase", p, &scope.phases)).transpose()?;
+    let job = rc.job.as_deref().map(|j| named(file, &path.key("job"), "job", j, &scope.jobs)).transpose()?;
+    let k = match classes.iter().position(|c| c.name == rc.name) {
+        Some(k) => {
+            let others = [
+                ("label", rc.label.is_some()),
+                ("category", rc.category.is_some()),
+                ("blast_radius", rc.blast_radius.is_some()),
+                ("blast_radius_rack_scale", rc.blast_radius_rack_scale.is_some()),
+                ("detect_s", rc.detect_s.is_some()),
+                ("repair_h", rc.repair_h.is_some()),
+                ("repair_distribution", rc.repair_distribution.is_some()),
+                ("repair_cv", rc.repair_cv.is_some()),
+                ("interrupts", rc.interrupts.is_some()),
+            ];
+            if let Some((key, _)) = others.iter().find(|(_, given)| *given) {
+                return Err(InputError::at(
+                    file,
+                    &path.key(key),
+                    format!("a [[failure]] scoped to one phase or job sets only the rate of `{}`", rc.name),
+                )
+                .with_help("override the class everywhere in a [[failure]] without phase or job"));
+            }
+            k
+        }
+        None => {
+            let mut c = class_from_raw(file, path, rc, None, BareNumbers::Assumed, None, &cat.categories)?;
+            c.rate = Quantity {
+                estimate: Estimate::exact(0.0),
+                provenance: Provenance {
+                    derived: Some("fails only where its [[failure]] scopes it".into()),
+                    ..Provenance::default()
+                },
+            };
+            classes.push(c);
+            classes.len() - 1
+        }
+    };
+    let (rate_unit, rate) = class_rate(file, path, rc, None, BareNumbers::Assumed, None)?;
+    if job.is_some() && rate_unit != RateUnit::PerJobDay {
+        return Err(InputError::at(file, &path.key(rate_unit.key()), "a [[failure]] scoped to a job gives its rate per_job_day")
+            .with_help("scope a per-GPU or per-node rate to the job's phase instead (phase = \"…\"), or use [[job]] rate_multiplier"));
+    }
+    if job.is_none() && rate_unit == RateUnit::PerJobDay && classes[k].rate_unit != RateUnit::PerJobDay {
+        return Err(InputError::at(
+            file,
+            &path.key(rate_unit.key()),
+            format!("`{}` scales with hardware; give its rate per_gpu_hour or per_node_day", rc.name),
+        )
+        .with_help("only a per-job class takes per_job_day"));
+    }
+    classes[k].scoped.push(ScopedRate { phase, job, rate_unit, rate });
+    Ok(())
 }
 
 /// The scenario's `[[job]]`s, validated, with distinct names.
@@ -1115,6 +1508,11 @@ fn job(
     let restart_s = q(&rj.restart_s, "restart_s", &cat.restart_s)?;
     let swap_s = q(&rj.swap_s, "swap_s", &cat.swap_s)?;
     let planned_per_day = q(&rj.planned_per_day, "planned_per_day", planned_default)?;
+    let rate_multiplier = rj
+        .rate_multiplier
+        .as_ref()
+        .map(|v| quantity(file, &path.key("rate_multiplier"), v, bare, "rate_multiplier", non_negative, "zero or more"))
+        .transpose()?;
     let checkpoint_interval = checkpoint_interval(file, &path, rj.checkpoint_interval_s.as_ref(), &checkpoint_write_s)?;
     let spares = spares(file, &path, rj.spares.as_ref())?;
     Ok(JobSpec {
@@ -1129,6 +1527,7 @@ fn job(
         swap_s,
         spares,
         planned_per_day,
+        rate_multiplier,
         path,
     })
 }
@@ -1191,22 +1590,64 @@ impl SimulationSpec {
         job.gpus.div_ceil(self.phases[job.phase].packages_per_node as u64)
     }
 
-    /// The rate multiplier of a phase: its platform's own `failure_rate_multiplier` (1 on the
-    /// reference platform), else the catalog's carry-over multiplier, times the scenario's
-    /// `[simulation] rate_multiplier` (which scales every platform, the reference included).
+    /// The factor on every class's rate on a phase, before the family's class factors: the
+    /// family's multiplier × the platform's own × the scenario's × the phase's.
     pub fn multiplier(&self, phase: usize) -> f64 {
-        let platform = self.phases[phase].failure_rate_multiplier.unwrap_or(self.carry_over.estimate.central);
-        platform * self.rate_multiplier.estimate.central
+        let t = &self.phases[phase];
+        let family = self.families.get(&t.family).map_or(1.0, |f| f.rate_multiplier.estimate.central);
+        let scenario = self.rate_multiplier.as_ref().map_or(1.0, |q| q.estimate.central);
+        let own = t.rate_multiplier.as_ref().map_or(1.0, |q| q.estimate.central);
+        family * t.platform_multiplier * scenario * own
     }
 
-    /// A class's rate per GPU package-hour on a phase, multiplier included.
+    /// The factor on class `name` alone, on a phase: its family's times its platform file's (1
+    /// unless either overrides the class).
+    fn class_factor(&self, name: &str, phase: usize) -> f64 {
+        let t = &self.phases[phase];
+        let f = self.families.get(&t.family);
+        let family = f.and_then(|f| f.class_multiplier.get(name)).map_or(1.0, |q| q.estimate.central);
+        family * t.class_multiplier.get(name).map_or(1.0, |q| q.estimate.central)
+    }
+
+    /// A class's rate per GPU package-hour on a phase, multipliers included.
     pub fn rate_per_package_hour(&self, class: &FailureClass, phase: usize) -> f64 {
-        let r = class.rate.estimate.central;
-        let per_package = match class.rate_unit {
+        let own = class.scoped.iter().rev().find(|s| s.phase == Some(phase));
+        let (unit, r) =
+            own.map_or((class.rate_unit, class.rate.estimate.central), |s| (s.rate_unit, s.rate.estimate.central));
+        let per_package = match unit {
             RateUnit::PerGpuHour => r,
             RateUnit::PerNodeDay => r / 24.0 / self.phases[phase].packages_per_node as f64,
+            RateUnit::PerJobDay => 0.0,
         };
-        per_package * self.multiplier(phase)
+        per_package * self.multiplier(phase) * self.class_factor(&class.name, phase)
+    }
+
+    /// A per-job class's rate per job-hour for job `job`, multipliers of its phase included (0 for
+    /// the classes that scale with the hardware); a rate scoped to the job, else to its phase,
+    /// replaces the class's.
+    pub fn rate_per_job_hour(&self, class: &FailureClass, job: usize) -> f64 {
+        let phase = self.jobs[job].phase;
+        let scoped = |f: &dyn Fn(&ScopedRate) -> bool| class.scoped.iter().rev().find(|s| f(s));
+        let own = scoped(&|s| s.job == Some(job)).or_else(|| scoped(&|s| s.phase == Some(phase)));
+        let (unit, r) =
+            own.map_or((class.rate_unit, class.rate.estimate.central), |s| (s.rate_unit, s.rate.estimate.central));
+        match unit {
+            RateUnit::PerJobDay => r / 24.0 * self.multiplier(phase) * self.class_factor(&class.name, phase),
+            RateUnit::PerGpuHour | RateUnit::PerNodeDay => 0.0,
+        }
+    }
+
+    /// A class's label with `{memory}` replaced by the memory generation of the phases (`HBM3e`,
+    /// or `HBM2e/HBM3` when phases differ; `HBM` when no platform says).
+    pub fn class_label(&self, class: &FailureClass) -> String {
+        if !class.label.contains("{memory}") {
+            return class.label.clone();
+        }
+        let mut kinds: Vec<&str> = self.phases.iter().filter_map(|p| p.memory_type.as_deref()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let memory = if kinds.is_empty() { "HBM".to_string() } else { kinds.join("/") };
+        class.label.replace("{memory}", &memory)
     }
 
     /// Every input of the simulation with its provenance, for listings and the JSON output.
@@ -1224,19 +1665,80 @@ impl SimulationSpec {
                 provenance: q.provenance.clone(),
             });
         };
-        push(
-            "simulation.rate_multiplier".into(),
-            "failure-rate multiplier on every platform (the scenario's)".into(),
-            "ratio",
-            &self.rate_multiplier,
-        );
-        if self.phases.iter().any(|p| p.failure_rate_multiplier.is_none()) {
+        if let Some(l) = &self.lemons {
+            push("simulation.lemon_share".into(), "share of nodes that are lemons".into(), "ratio", &l.share);
             push(
-                "failures.carry_over.rate_multiplier".into(),
-                "failure-rate multiplier for platforms whose file gives none (carried over from H100)".into(),
+                "simulation.lemon_rate_factor".into(),
+                "lemon failure rate ÷ other nodes'".into(),
                 "ratio",
-                &self.carry_over,
+                &l.rate_factor,
             );
+        }
+        if let Some(q) = &self.rate_multiplier {
+            push("simulation.rate_multiplier".into(), "failure-rate multiplier, every platform".into(), "ratio", q);
+        }
+        let mut listed: Vec<&str> = Vec::new();
+        for t in &self.phases {
+            if listed.contains(&t.family.as_str()) {
+                continue;
+            }
+            listed.push(&t.family);
+            if let Some(f) = self.families.get(&t.family) {
+                let key = format!("family.{}", t.family);
+                push(
+                    format!("{key}.rate_multiplier"),
+                    format!("{} failure rates ÷ H100's", t.family),
+                    "ratio",
+                    &f.rate_multiplier,
+                );
+                for (c, q) in &f.class_multiplier {
+                    push(
+                        format!("{key}.class_multiplier.{c}"),
+                        format!("{} {c} rate ÷ family rate", t.family),
+                        "ratio",
+                        q,
+                    );
+                }
+            }
+        }
+        let mut platforms_listed: Vec<&str> = Vec::new();
+        for t in &self.phases {
+            if platforms_listed.contains(&t.platform.as_str()) {
+                continue;
+            }
+            platforms_listed.push(&t.platform);
+            for (c, q) in &t.class_multiplier {
+                let key = format!("platform.{}.class_multiplier.{c}", t.platform);
+                push(key, format!("{} {c} rate ÷ family rate", t.platform), "ratio", q);
+            }
+        }
+        for (i, t) in self.phases.iter().enumerate() {
+            if let Some(q) = &t.rate_multiplier {
+                push(
+                    format!("simulation.phase_rate_multiplier[{i}]"),
+                    "failure-rate multiplier, this phase".into(),
+                    "ratio",
+                    q,
+                );
+            }
+            if !t.family_named {
+                let assumed = Quantity {
+                    estimate: Estimate::exact(1.0),
+                    provenance: Provenance {
+                        assumption: Some(format!(
+                            "phase {i}'s platform names no reliability family; it takes the reference family `{}`",
+                            t.family
+                        )),
+                        ..Provenance::default()
+                    },
+                };
+                push(
+                    format!("simulation.phase[{i}].reliability_family"),
+                    "reliability family carried over".into(),
+                    "ratio",
+                    &assumed,
+                );
+            }
         }
         push(
             "simulation.racks_per_network_switch".into(),
@@ -1262,14 +1764,28 @@ impl SimulationSpec {
         }
         for c in &self.classes {
             let unit = c.rate_unit.label();
-            push(format!("failure.{}.rate", c.name), format!("{}: failure rate", c.label), unit, &c.rate);
+            let label = self.class_label(c);
+            push(format!("failure.{}.rate", c.name), format!("{}: failure rate", label), unit, &c.rate);
+            for s in &c.scoped {
+                let (key, whom) = match (s.phase, s.job) {
+                    (Some(p), _) => (format!("phase[{p}]"), format!("phase {p}")),
+                    (_, Some(j)) => (format!("job[{j}]"), self.jobs.get(j).map_or(String::new(), |j| j.name.clone())),
+                    _ => continue,
+                };
+                push(
+                    format!("failure.{}.rate.{key}", c.name),
+                    format!("{label}: failure rate, {whom}"),
+                    s.rate_unit.label(),
+                    &s.rate,
+                );
+            }
             if self.detect_override.is_none() {
-                push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", c.label), "s", &c.detect_s);
+                push(format!("failure.{}.detect_s", c.name), format!("{}: time to detect", label), "s", &c.detect_s);
             }
             if let Some(r) = &c.repair {
-                push(format!("failure.{}.repair_h", c.name), format!("{}: mean repair time", c.label), "h", &r.mean_h);
+                push(format!("failure.{}.repair_h", c.name), format!("{}: mean repair time", label), "h", &r.mean_h);
                 if let RepairShape::Lognormal { cv } = &r.shape {
-                    push(format!("failure.{}.repair_cv", c.name), format!("{}: repair-time CV", c.label), "ratio", cv);
+                    push(format!("failure.{}.repair_cv", c.name), format!("{}: repair-time CV", label), "ratio", cv);
                 }
             }
         }
@@ -1285,6 +1801,9 @@ impl SimulationSpec {
             );
             push(format!("job[{i}].restart_s"), format!("{}: restart overhead", j.name), "s", &j.restart_s);
             push(format!("job[{i}].swap_s"), format!("{}: spare swap time", j.name), "s", &j.swap_s);
+            if let Some(q) = &j.rate_multiplier {
+                push(format!("job[{i}].rate_multiplier"), format!("{}: failure-rate multiplier", j.name), "ratio", q);
+            }
             push(
                 format!("job[{i}].planned_per_day"),
                 format!("{}: planned interruptions", j.name),
@@ -1293,22 +1812,6 @@ impl SimulationSpec {
             );
         }
         out
-    }
-}
-
-/// The scenario multiplier when `[simulation]` gives none: 1, the rates as the catalog has them.
-fn no_scaling() -> Quantity {
-    Quantity {
-        estimate: crate::quantity::Estimate::exact(1.0),
-        provenance: crate::quantity::Provenance {
-            assumption: Some(
-                "no scaling: each platform fails at the rates the failure catalog gives it (set [simulation] \
-                 rate_multiplier, with its source, to scale every platform)"
-                    .into(),
-            ),
-            origin: "<default>".into(),
-            ..Default::default()
-        },
     }
 }
 
@@ -1344,7 +1847,7 @@ mod tests {
             let json = serde_json::to_string(&b).unwrap();
             assert_eq!(json, format!("\"{}\"", b.name()));
         }
-        for u in [RateUnit::PerGpuHour, RateUnit::PerNodeDay] {
+        for u in [RateUnit::PerGpuHour, RateUnit::PerNodeDay, RateUnit::PerJobDay] {
             assert!(FailureClassInput::SECTION.keys().any(|k| k == u.key()), "{}", u.key());
             assert_eq!(serde_json::to_string(&u).unwrap(), format!("\"{}\"", u.key()));
         }
@@ -1366,6 +1869,38 @@ mod tests {
             assert!(!p.sources.is_empty() || p.assumption.is_some(), "{} detect_s has no provenance", c.name);
             assert_eq!(c.repair.is_none(), c.blast_radius == BlastRadius::Job, "{}", c.name);
         }
+    }
+
+    #[test]
+    fn every_bundled_platform_names_a_known_family_and_its_memory() {
+        let cat = FailureCatalog::bundled().unwrap();
+        let platforms = crate::Catalog::bundled().unwrap();
+        for id in platforms.ids() {
+            let p = platforms.get(id).unwrap();
+            let family = p.reliability_family.as_deref().unwrap_or_else(|| panic!("{id} names no family"));
+            assert!(cat.families.contains_key(family), "{id}: unknown family {family}");
+            assert!(p.memory_type.as_deref().is_some_and(|m| m.starts_with("HBM")), "{id}: {:?}", p.memory_type);
+        }
+        for (name, f) in &cat.families {
+            let prov = &f.rate_multiplier.provenance;
+            assert!(prov.is_sourced() || prov.assumption.is_some(), "{name} has no provenance");
+        }
+        assert!(cat.families["hopper"].rate_multiplier.provenance.is_sourced());
+        assert!(cat.families["ampere"].rate_multiplier.provenance.is_sourced());
+        assert_eq!(cat.reference_family, "hopper");
+    }
+
+    #[test]
+    fn a_family_multiplying_an_unknown_class_or_an_unknown_reference_family_is_a_located_error() {
+        let (_, text) = BUNDLED_FAILURES;
+        let bad = text.replace("class_multiplier.gpu_hbm3", "class_multiplier.gpu_hbm2");
+        let err = FailureCatalog::parse(&SourceFile::new("f.toml", bad)).unwrap_err();
+        assert!(err.message.contains("no failure class is named `gpu_hbm2`"), "{}", err.message);
+        assert!(err.help.as_deref().unwrap_or("").contains("gpu_hbm3"), "{:?}", err.help);
+        assert!(err.to_string().contains("f.toml:"), "{err}");
+        let bad = text.replace("family = \"hopper\"", "family = \"kepler\"");
+        let err = FailureCatalog::parse(&SourceFile::new("f.toml", bad)).unwrap_err();
+        assert!(err.message.contains("reference family `kepler`"), "{}", err.message);
     }
 
     #[test]

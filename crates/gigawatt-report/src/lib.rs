@@ -24,6 +24,7 @@ pub mod headline;
 pub mod html;
 pub mod inference;
 pub mod json;
+pub mod operate;
 pub mod png;
 pub mod replay;
 pub mod report;

@@ -82,8 +82,54 @@ pub fn simulation_summary(r: &SimResults) -> String {
     for j in &r.jobs {
         job_section(&mut out, j, &r.fleet.causes);
     }
+    if let Some(sizing) = &r.spares_sizing {
+        spares_section(&mut out, sizing);
+    }
     assumptions_section(&mut out, r);
     out
+}
+
+/// SPARES: per phase, the smallest pool that reaches the target and the curve behind it.
+fn spares_section(out: &mut String, sizing: &gigawatt_sim::spares::SparesSizing) {
+    let target = sizing.target;
+    let _ = writeln!(
+        out,
+        "\nSPARES for {} ≥ {} (lowest over the phase's spares = \"phase\" jobs; same seed at every size)",
+        target.metric(),
+        ratio3(target.value())
+    );
+    if sizing.phases.is_empty() {
+        let _ = writeln!(out, "  no phase has a job with spares = \"phase\"");
+    }
+    for ph in &sizing.phases {
+        let verdict = match ph.spares {
+            Some(s) => format!(
+                "{} spare nodes ({} GPUs)",
+                thousands(s as u64),
+                thousands(s as u64 * ph.packages_per_node as u64)
+            ),
+            None => format!("not reached with all {} idle nodes", thousands(ph.idle_nodes as u64)),
+        };
+        let _ = writeln!(out, "  {} ({}): {verdict}", ph.phase, ph.platform);
+        let mut t = new_table(&["spare nodes", "GPUs", "availability", "ETTR", ""], 0);
+        for p in &ph.curve {
+            let mark = if Some(p.spares) == ph.spares {
+                "◀ smallest"
+            } else if p.reached {
+                "reached"
+            } else {
+                ""
+            };
+            t.add_row(vec![
+                thousands(p.spares as u64),
+                thousands(p.spares as u64 * ph.packages_per_node as u64),
+                ratio3(p.availability),
+                ratio3(p.ettr),
+                mark.to_string(),
+            ]);
+        }
+        push_table(out, &t, "  ");
+    }
 }
 
 /// The scenario's name, file, seed, replicas, days and events.
@@ -159,12 +205,16 @@ fn job_setup_lines(out: &mut String, j: &JobResults) {
         j.mtbf_h.map_or_else(|| "∞".to_string(), |h| seconds(h * 3600.0)),
         seconds(j.mean_detect_s)
     );
+    for w in &j.warnings {
+        let _ = writeln!(out, "  warning: {w}");
+    }
 }
 
 /// A job's ETTR, interruptions and checkpoints over replicas, then its closed-form ETTR.
 fn ettr_table(out: &mut String, j: &JobResults) {
     let mut t = new_table(&["", "mean", "95% CI", "middle 95%"], 1);
     t.add_row(stat_row("ETTR", &j.ettr, &ratio3));
+    t.add_row(stat_row("Availability (held all its nodes)", &j.availability, &ratio3));
     t.add_row(stat_row("Unexpected interruptions", &j.interruptions.unexpected, &amount));
     t.add_row(stat_row("Planned interruptions", &j.interruptions.planned, &amount));
     t.add_row(stat_row("Checkpoints", &j.checkpoints, &amount));
@@ -332,6 +382,7 @@ fn jobs_table(jobs: &[JobResults]) -> crate::html::Table {
             "recovery",
             "ETTR (95% CI)",
             "closed form",
+            "availability",
             "unexpected",
             "planned",
             "GPU-h lost",
@@ -358,6 +409,7 @@ fn job_row(j: &JobResults) -> Vec<String> {
             None => ratio3(j.ettr.mean),
         },
         ratio3(j.ettr_closed_form),
+        ratio3(j.availability.mean),
         amount(j.interruptions.unexpected.mean),
         amount(j.interruptions.planned.mean),
         count(g.rework.mean + g.restart.mean + g.waiting.mean),

@@ -10,11 +10,16 @@
 //!
 //! * walk the waiting jobs in key order and start each that fits;
 //! * at the first that does not (the head), a preemptive policy preempts running jobs with worse
-//!   keys, worst first, until enough GPUs are free or being freed;
+//!   keys, worst first, until enough GPUs are free or being freed — in one group, the one where
+//!   the head would fit with the most room, since a gang runs within one group;
 //! * a non-preemptive policy without backfill stops there (strict order: no later job starts
 //!   first); with EASY backfill a later job may start if it ends before the head's reservation
 //!   (the time enough running jobs will have ended) or uses only GPUs the head will not need;
-//!   a preemptive policy lets later jobs start on GPUs beyond those the head waits for;
+//!   a preemptive policy lets later jobs start on GPUs beyond those the head waits for, and a
+//!   preemptible job on any idle GPU (the head takes it back when it can start), outside the
+//!   group it is clearing (or they would take back what was freed for it);
+//! * with `swap_spares`, a gang of whole nodes hit by a failure swaps one spare node in and
+//!   restarts where it is (O(1) work, not O(its nodes));
 //! * the walk past the head looks at most `backfill_depth` jobs (Slurm's `bf_max_job_test`).
 
 use std::cmp::Reverse;
@@ -60,6 +65,11 @@ pub struct ReplayOptions {
     /// Width of the buckets GPU-time held is summed in by job type and bucket ([`Usage`]);
     /// `None`: not summed.
     pub usage_bucket: Option<SimTime>,
+    /// A gang of whole nodes hit by a node failure swaps in one idle node of its group (or one
+    /// that only preemptible jobs hold; they are interrupted as by the failure) and restarts on
+    /// its other nodes, as a cluster with a spare pool does, instead of being placed anew (which
+    /// costs work in proportion to its nodes). Without such a node it waits and is placed anew.
+    pub swap_spares: bool,
 }
 
 /// GPU-time held, by time bucket and job type, and GPU-time of nodes out of service for repair,
@@ -108,7 +118,7 @@ impl Usage {
 }
 
 /// What became of one job at the end of a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobRun {
     /// Its first start, if it ever started.
     pub first_start: Option<SimTime>,
@@ -120,6 +130,8 @@ pub struct JobRun {
     pub preemptions: u32,
     /// Times hit by a node failure.
     pub failures: u32,
+    /// GPU-hours of work lost to node failures (the work since the last checkpoint, each time).
+    pub gpu_hours_lost_to_failures: f64,
 }
 
 /// A stretch of time a job held GPUs: from its start to the release of its GPUs.
@@ -152,6 +164,7 @@ impl Default for ReplayOptions {
             log_segments: false,
             online: Vec::new(),
             usage_bucket: None,
+            swap_spares: false,
         }
     }
 }
@@ -267,6 +280,11 @@ pub struct Engine<'a> {
     pub(crate) st: Vec<JobState>,
     waiting: BTreeSet<(u64, u64, u32)>,
     running: BTreeSet<(u64, u32)>,
+    /// Per group: its running preemptible jobs by preemption order, the GPUs they hold, and the
+    /// GPUs draining there (so preemption for a gang looks only where the gang would go).
+    preemptible_in: Vec<BTreeSet<(u64, u32)>>,
+    preemptible_held_in: Vec<u64>,
+    draining_in: Vec<u64>,
     ends: BTreeSet<(SimTime, u32)>,
     heap: BinaryHeap<Reverse<(SimTime, u64, Ev)>>,
     seq: u64,
@@ -335,6 +353,9 @@ impl<'a> Engine<'a> {
             st,
             waiting: BTreeSet::new(),
             running: BTreeSet::new(),
+            preemptible_in: vec![BTreeSet::new(); cluster.groups.len()],
+            preemptible_held_in: vec![0; cluster.groups.len()],
+            draining_in: vec![0; cluster.groups.len()],
             ends: BTreeSet::new(),
             heap: BinaryHeap::new(),
             seq: 0,
@@ -394,6 +415,7 @@ impl<'a> Engine<'a> {
             unserved: if s.status == Status::Done { s.remaining } else { SimTime::ZERO },
             preemptions: s.preemptions,
             failures: s.failures,
+            gpu_hours_lost_to_failures: s.lost[Cause::Failure as usize] as f64 / 3.6e11,
         }
     }
 
@@ -594,12 +616,19 @@ impl<'a> Engine<'a> {
 
     /// Starts job `j` where the placement finds room; false if there is none.
     fn try_start(&mut self, j: u32) -> bool {
+        self.try_start_outside(j, None)
+    }
+
+    /// Starts job `j` where the placement finds room outside group `exclude` (the group a
+    /// preempting head waits to have cleared); false if there is none.
+    fn try_start_outside(&mut self, j: u32, exclude: Option<u16>) -> bool {
         if self.jobs[j as usize].share > 0 {
             return self.try_start_shared(j);
         }
         let gpus = self.jobs[j as usize].gpus;
         let mut nodes = std::mem::take(&mut self.scratch);
-        let spot = placement::find(self.cluster, &self.groups, self.opts.placement, gpus, &self.sizes, &mut nodes);
+        let spot =
+            placement::find(self.cluster, &self.groups, self.opts.placement, gpus, &self.sizes, exclude, &mut nodes);
         let Some(spot) = spot else {
             self.scratch = nodes;
             return false;
@@ -624,7 +653,8 @@ impl<'a> Engine<'a> {
         let mut found = self.shares.iter().enumerate().find_map(|(g, s)| s.tightest(share).map(|slot| (g, slot)));
         if found.is_none() {
             let mut nodes = std::mem::take(&mut self.scratch);
-            let spot = placement::find(self.cluster, &self.groups, self.opts.placement, 1, &self.sizes, &mut nodes);
+            let spot =
+                placement::find(self.cluster, &self.groups, self.opts.placement, 1, &self.sizes, None, &mut nodes);
             if let Some(spot) = spot {
                 let (g, node) = (spot.group as usize, nodes[0]);
                 self.groups[g].take(node, 1);
@@ -648,8 +678,17 @@ impl<'a> Engine<'a> {
     }
 
     fn start(&mut self, j: u32) {
+        self.begin_segment(j);
+        self.busy += self.allocated(j);
+        self.held += self.held_by(j);
+        self.on_start(j);
+    }
+
+    /// Job `j`, on the GPUs it holds, runs: its new segment begins (after a restart when it ran
+    /// before), its finish is scheduled and it is filed among the running jobs.
+    fn begin_segment(&mut self, j: u32) {
         let now = self.now;
-        let restart = self.opts.restart;
+        let restart = self.jobs[j as usize].restart.unwrap_or(self.opts.restart);
         let s = &mut self.st[j as usize];
         s.status = Status::Running;
         s.seg_start = now;
@@ -657,8 +696,6 @@ impl<'a> Engine<'a> {
         s.first_start.get_or_insert(now);
         s.ends_at = now.plus(s.seg_overhead).plus(s.remaining).min(self.jobs[j as usize].deadline);
         let (generation, ends_at, overhead) = (s.generation, s.ends_at, s.seg_overhead);
-        self.busy += self.allocated(j);
-        self.held += self.held_by(j);
         // A job that may not be preempted sorts first, so the walk of `preempt_for` from the
         // greatest order down meets every preemptible job before it.
         let order = if self.jobs[j as usize].preemptible {
@@ -668,10 +705,10 @@ impl<'a> Engine<'a> {
         };
         self.st[j as usize].key = order;
         self.running.insert((order, j));
+        self.file_preemptible(j, order, true);
         self.ends.insert((ends_at, j));
         self.push(ends_at, Ev::Finish { job: j, generation });
         self.schedule_rekey(j);
-        self.on_start(j);
     }
 
     fn schedule_rekey(&mut self, j: u32) {
@@ -700,10 +737,28 @@ impl<'a> Engine<'a> {
         self.accounts.lost[s.overhead_cause as usize] += lost;
         self.accounts.done += gpus * u128::from(p.0);
         self.accounts.rounding += (alloc - gpus) * u128::from(held.0);
-        self.running.remove(&(s.key, j));
-        self.ends.remove(&(s.ends_at, j));
-        s.generation += 1;
+        let key = s.key;
+        self.running.remove(&(key, j));
+        self.ends.remove(&(self.st[j as usize].ends_at, j));
+        self.st[j as usize].generation += 1;
+        self.file_preemptible(j, key, false);
         p
+    }
+
+    /// Files running job `j` (order `order`) in its group's preemptible set, or takes it out.
+    fn file_preemptible(&mut self, j: u32, order: u64, add: bool) {
+        if !self.jobs[j as usize].preemptible {
+            return;
+        }
+        let g = self.st[j as usize].group as usize;
+        let alloc = self.allocated(j);
+        if add {
+            self.preemptible_in[g].insert((order, j));
+            self.preemptible_held_in[g] += alloc;
+        } else {
+            self.preemptible_in[g].remove(&(order, j));
+            self.preemptible_held_in[g] -= alloc;
+        }
     }
 
     /// Gives job `j`'s GPUs back.
@@ -765,6 +820,7 @@ impl<'a> Engine<'a> {
         let (generation, at) = (s.generation, s.ends_at);
         self.ends.insert((at, j));
         self.draining += alloc;
+        self.draining_in[self.st[j as usize].group as usize] += alloc;
         self.push(at, Ev::Released { job: j, generation });
     }
 
@@ -772,18 +828,21 @@ impl<'a> Engine<'a> {
         let s = &self.st[j as usize];
         self.ends.remove(&(s.ends_at, j));
         self.draining -= self.allocated(j);
+        self.draining_in[s.group as usize] -= self.allocated(j);
         self.free(j);
         self.enqueue(j);
     }
 
     /// A running job crossed a threshold of its policy: re-file it.
     fn rekey(&mut self, j: u32) {
-        let s = &self.st[j as usize];
-        self.running.remove(&(s.key, j));
+        let old = self.st[j as usize].key;
+        self.running.remove(&(old, j));
+        self.file_preemptible(j, old, false);
         let order =
             if self.jobs[j as usize].preemptible { self.spec.policy.running_order(&self.view(j), self.now) } else { 0 };
         self.st[j as usize].key = order;
         self.running.insert((order, j));
+        self.file_preemptible(j, order, true);
         self.schedule_rekey(j);
     }
 
@@ -804,6 +863,9 @@ impl<'a> Engine<'a> {
         let mut blocked: Option<Blocked> = None;
         let mut looked = 0usize;
         let preemptive = self.spec.policy.preemptive();
+        // The group a preempting head waits to have cleared: jobs behind it start elsewhere, or
+        // they would take back the GPUs freed for it and be preempted again.
+        let mut cleared: Option<u16> = None;
         loop {
             let next = match cursor {
                 None => self.waiting.first().copied(),
@@ -817,7 +879,7 @@ impl<'a> Engine<'a> {
                         continue;
                     }
                     if preemptive {
-                        self.preempt_for(j);
+                        cleared = self.preempt_for(j);
                         if self.st[j as usize].status == Status::Waiting && self.try_start(j) {
                             continue;
                         }
@@ -831,7 +893,11 @@ impl<'a> Engine<'a> {
                     if self.free_gpus() == 0 {
                         break;
                     }
-                    if self.may_skip_ahead(j, b) && self.try_start(j) {
+                    // A job the head may preempt can use idle GPUs whatever it reserves: the head
+                    // takes them back when it can start.
+                    let reclaimable = preemptive && self.jobs[j as usize].preemptible;
+                    let may = if reclaimable { self.need(j) <= self.free_gpus() } else { self.may_skip_ahead(j, b) };
+                    if may && self.try_start_outside(j, cleared) {
                         let s = &self.st[j as usize];
                         if self.spec.backfill && s.ends_at > b.shadow {
                             b.extra = b.extra.saturating_sub(self.allocated(j));
@@ -849,17 +915,45 @@ impl<'a> Engine<'a> {
     }
 
     /// Preempts running jobs with keys worse than waiting job `head`'s, worst first, until the
-    /// GPUs free or being freed would hold it.
-    fn preempt_for(&mut self, head: u32) {
-        let need = self.need(head);
+    /// GPUs free or being freed would hold it. A gang runs within one group, so only one group is
+    /// cleared: the one where free, draining and preemptible GPUs leave the most room (ties: the
+    /// lowest group). A gang of whole nodes counts only whole idle nodes as free there. Returns
+    /// the group the head waits to have cleared, which the jobs behind it leave alone.
+    fn preempt_for(&mut self, head: u32) -> Option<u16> {
+        let gpus = u64::from(self.jobs[head as usize].gpus);
         let head_key = self.st[head as usize].key;
-        while self.free_gpus() + self.draining < need {
-            let Some(&(_, v)) = self.running.last() else { break };
-            if !self.jobs[v as usize].preemptible || self.spec.policy.key(&self.view(v)) <= head_key {
+        let room = |e: &Self, g: usize| -> (u64, u64) {
+            let ix = &e.groups[g];
+            let gpn = u64::from(ix.gpus_per_node());
+            let need = if gpus <= gpn { gpus } else { gpus.div_ceil(gpn) * gpn };
+            let free = if gpus <= gpn { ix.free_gpus() } else { u64::from(ix.idle_nodes()) * gpn };
+            (need, free + e.draining_in[g])
+        };
+        let mut best: Option<(u64, usize)> = None;
+        for g in 0..self.groups.len() {
+            let (need, ready) = room(self, g);
+            if ready >= need {
+                // Room is there or on its way: wait for it, keeping others off what drains.
+                return (self.draining_in[g] > 0).then_some(g as u16);
+            }
+            let reach = ready + self.preemptible_held_in[g];
+            if reach >= need && best.is_none_or(|(r, _)| reach > r) {
+                best = Some((reach, g));
+            }
+        }
+        let (_, g) = best?;
+        loop {
+            let (need, ready) = room(self, g);
+            if ready >= need {
+                break;
+            }
+            let Some(&(_, v)) = self.preemptible_in[g].last() else { break };
+            if self.spec.policy.key(&self.view(v)) <= head_key {
                 break;
             }
             self.preempt(v);
         }
+        Some(g as u16)
     }
 
     /// What the blocked `head` leaves to the jobs behind it.
@@ -900,7 +994,11 @@ impl<'a> Engine<'a> {
         }
         if self.spec.backfill {
             let s = &self.st[j as usize];
-            let overhead = if s.first_start.is_some() { self.opts.restart } else { SimTime::ZERO };
+            let overhead = if s.first_start.is_some() {
+                self.jobs[j as usize].restart.unwrap_or(self.opts.restart)
+            } else {
+                SimTime::ZERO
+            };
             let ends = self.now.plus(overhead).plus(s.remaining);
             return ends <= b.shadow || need <= b.extra;
         }
@@ -919,6 +1017,92 @@ impl<'a> Engine<'a> {
     /// Interrupts running job `j` because a node under it failed: the work since its last
     /// checkpoint is lost, and it waits again.
     pub(crate) fn fail_job(&mut self, j: u32, since_checkpoint: SimTime) {
+        self.lose_since_checkpoint(j, since_checkpoint);
+        self.free(j);
+        self.enqueue(j);
+    }
+
+    /// Interrupts running job `j` because node `victim` under it failed. A gang of whole nodes
+    /// swaps in a spare and restarts where it is when [`ReplayOptions::swap_spares`] allows and
+    /// a spare exists; otherwise as [`Engine::fail_job`].
+    pub(crate) fn fail_job_on(&mut self, j: u32, since_checkpoint: SimTime, victim: u32) {
+        let (g, per_node) = (self.st[j as usize].group as usize, self.st[j as usize].per_node);
+        let gang = per_node > 0 && per_node == self.groups[g].gpus_per_node() && self.st[j as usize].nodes.len() > 1;
+        if !(self.opts.swap_spares && gang && !self.opts.log_segments) {
+            self.fail_job(j, since_checkpoint);
+            return;
+        }
+        let Some(spare) = self.spare_node(g, j) else {
+            self.fail_job(j, since_checkpoint);
+            return;
+        };
+        self.lose_since_checkpoint(j, since_checkpoint);
+        let now = self.now;
+        let held = u128::from(self.allocated(j)) * 100;
+        if let Some(u) = self.usage.as_mut() {
+            u.add(self.st[j as usize].seg_start, now, held, Some(self.jobs[j as usize].job_type as usize));
+        }
+        self.groups[g].give(victim, per_node);
+        self.groups[g].take(spare, per_node);
+        if let Some(f) = self.failures.as_mut() {
+            f.vacate(g as u16, &[victim], j);
+            f.occupy(g as u16, &[spare], per_node, j);
+        }
+        let s = &mut self.st[j as usize];
+        if let Some(k) = s.nodes.iter().position(|&n| n == victim) {
+            s.nodes[k] = spare;
+        }
+        self.begin_segment(j);
+    }
+
+    /// An idle node of group `g` in service, else one that only preemptible jobs hold (they are
+    /// interrupted as by a failure, losing the work since their checkpoint, and wait again). It
+    /// looks at no more than a few of the worst preemptible jobs: O(1) per failure.
+    fn spare_node(&mut self, g: usize, j: u32) -> Option<u32> {
+        let gpn = self.groups[g].gpus_per_node();
+        if let Some(n) = self.groups[g].first_fit(gpn) {
+            return Some(n);
+        }
+        // The smallest of the few worst preemptible jobs first: interrupting it loses least.
+        let mut candidates: Vec<u32> = self.preemptible_in[g].iter().rev().take(8).map(|&(_, v)| v).collect();
+        candidates.sort_by_key(|&v| (self.allocated(v), v));
+        let mut on = Vec::new();
+        for v in candidates {
+            if v == j || self.st[v as usize].status != Status::Running {
+                continue;
+            }
+            let Some(&node) = self.st[v as usize].nodes.first() else { continue };
+            if let Some(f) = self.failures.as_ref() {
+                f.jobs_on_node(g as u16, node, &mut on);
+            }
+            if on.iter().any(|&o| !self.jobs[o as usize].preemptible || o == j) {
+                continue;
+            }
+            for &o in &on {
+                if self.st[o as usize].status == Status::Running {
+                    let since = self.since_checkpoint(o);
+                    self.fail_job(o, since);
+                }
+            }
+            if self.groups[g].free_on(node) == gpn {
+                return Some(node);
+            }
+        }
+        None
+    }
+
+    /// Run time of running job `j` since its last checkpoint (its whole segment without
+    /// checkpoints): its own interval, else the run's.
+    pub(crate) fn since_checkpoint(&self, j: u32) -> SimTime {
+        let run = self.productive(j);
+        let own = self.jobs[j as usize].checkpoint_interval;
+        let interval =
+            if own > SimTime::ZERO { own } else { self.failures.as_ref().map_or(SimTime::ZERO, |f| f.interval) };
+        if interval == SimTime::ZERO { run } else { SimTime(run.0 % interval.0) }
+    }
+
+    /// Closes running job `j`'s segment and takes back the work since its last checkpoint.
+    fn lose_since_checkpoint(&mut self, j: u32, since_checkpoint: SimTime) {
         let p = self.close_segment(j);
         let lost = since_checkpoint.min(p).min(self.st[j as usize].attained);
         let gpus = self.jobs[j as usize].weight();
@@ -932,8 +1116,6 @@ impl<'a> Engine<'a> {
         self.accounts.lost[Cause::Failure as usize] += gpus * u128::from(lost.0);
         self.accounts.done -= gpus * u128::from(lost.0);
         self.job_failures += 1;
-        self.free(j);
-        self.enqueue(j);
     }
 
     /// Hooks for the failure model: which jobs run on which nodes.

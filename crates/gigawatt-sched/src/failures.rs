@@ -47,7 +47,7 @@ pub struct FailureDraw {
     /// Fractional jobs on shared GPUs, by (group, node).
     shared: std::collections::BTreeMap<(u16, u32), Vec<u32>>,
     gpus_per_node: Vec<u32>,
-    interval: SimTime,
+    pub(crate) interval: SimTime,
     /// Nodes `0..in_service[g]` of group g have come into service (a growing fleet's nodes come
     /// in index order); failures are drawn among them.
     in_service: Vec<u32>,
@@ -128,6 +128,11 @@ impl FailureDraw {
     }
 
     /// The jobs on `node` of `group` (each once).
+    /// The jobs holding GPUs on `node` of `group`.
+    pub(crate) fn jobs_on_node(&self, group: u16, node: u32, out: &mut Vec<u32>) {
+        self.jobs_on(group, node, out);
+    }
+
     fn jobs_on(&self, group: u16, node: u32, out: &mut Vec<u32>) {
         let g = self.gpus_per_node[group as usize] as usize;
         out.clear();
@@ -223,14 +228,12 @@ impl Engine<'_> {
         }
         let mut on = Vec::new();
         f.jobs_on(group, victim, &mut on);
-        let interval = f.interval;
         f.nodes_up[group as usize] -= 1;
         let repair = f.repair_time(group);
         for j in on {
             if self.status(j) == Status::Running {
-                let run = self.productive(j);
-                let since = if interval == SimTime::ZERO { run } else { SimTime(run.0 % interval.0) };
-                self.fail_job(j, since);
+                let since = self.since_checkpoint(j);
+                self.fail_job_on(j, since, victim);
             }
         }
         self.groups[group as usize].set_up(victim, false);

@@ -29,6 +29,12 @@ pub struct Job {
     /// Whether a preemptive policy may preempt it for a job with a better key (a frontier
     /// pre-training run may be marked not preemptible while research jobs are).
     pub preemptible: bool,
+    /// Run time between its checkpoints when nodes fail (zero: the run's
+    /// [`crate::Failures::checkpoint_interval`]); e.g. Young's interval for a large gang.
+    pub checkpoint_interval: SimTime,
+    /// Time it takes to restart after a preemption or a failure (`None`: the run's
+    /// [`crate::ReplayOptions::restart`]); e.g. a frontier run's warm restart from hot spares.
+    pub restart: Option<SimTime>,
 }
 
 /// The deadline of a job that has none.
@@ -47,6 +53,8 @@ impl Job {
             share: 0,
             deadline: NO_DEADLINE,
             preemptible: true,
+            checkpoint_interval: SimTime::ZERO,
+            restart: None,
         }
     }
 

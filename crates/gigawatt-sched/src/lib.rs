@@ -38,7 +38,7 @@ pub use job::Job;
 pub use metrics::{Breakdown, GpuTime, JobOutcome, Policies, PolicyResult, Series, Summary};
 pub use placement::Placement;
 pub use policy::{PolicyContext, PolicySpec};
-pub use spec::{ClusterSource, read_cluster};
+pub use spec::{ClusterSource, read_cluster, scenario_cluster};
 pub use workload::{ReplayRequest, ReplayResult, replay_trace};
 
 /// Hundredths of a GPU × µs per GPU-hour (the engine's GPU-time unit, exact for shared GPUs).

@@ -124,12 +124,13 @@ pub fn find(
     placement: Placement,
     gpus: u32,
     waiting: &WaitingSizes,
+    exclude: Option<u16>,
     nodes: &mut Vec<u32>,
 ) -> Option<Spot> {
     nodes.clear();
     let mut best: Option<(u64, u16, u32, u32)> = None; // (score, group, node, per_node)
     for (i, ix) in groups.iter().enumerate() {
-        if u64::from(gpus) > cluster.groups[i].gpus() || ix.free_gpus() < u64::from(gpus) {
+        if exclude == Some(i as u16) || u64::from(gpus) > cluster.groups[i].gpus() || ix.free_gpus() < u64::from(gpus) {
             continue;
         }
         let g = ix.gpus_per_node();

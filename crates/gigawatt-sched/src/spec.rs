@@ -112,8 +112,15 @@ pub fn read_cluster(file: &SourceFile, catalog: &Catalog) -> Result<ClusterSourc
 /// out of service).
 fn from_scenario(file: &SourceFile, catalog: &Catalog) -> Result<ClusterSource, InputError> {
     let model = load_scenario(file, catalog)?;
-    let eval = gigawatt_core::plan::evaluate(&model, &model.params.central());
-    let geometry = gigawatt_core::fleet::geometry(&model, &eval);
+    scenario_cluster(&model).map_err(|problem| InputError::at_span(file, Some(0..0), problem))
+}
+
+/// The cluster of a loaded scenario: one group per phase, with the geometry its plan builds at
+/// central inputs and the reliability model's failure rate and mean repair time per node.
+/// `Err` says what is wrong with the cluster (a phase with no nodes…).
+pub fn scenario_cluster(model: &gigawatt_core::Model) -> Result<ClusterSource, String> {
+    let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
+    let geometry = gigawatt_core::fleet::geometry(model, &eval);
     let spec = &model.simulation;
     let mut groups = Vec::new();
     let mut failures = Vec::new();
@@ -132,7 +139,7 @@ fn from_scenario(file: &SourceFile, catalog: &Catalog) -> Result<ClusterSource, 
     }
     let cluster = Cluster { groups };
     if let Some(problem) = cluster.problem() {
-        return Err(InputError::at_span(file, Some(0..0), problem));
+        return Err(problem);
     }
     Ok(ClusterSource { name: model.name.clone(), cluster, failures, from_scenario: true })
 }

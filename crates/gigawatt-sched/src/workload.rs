@@ -182,6 +182,8 @@ fn jobs_of(trace: &Trace, cluster: &Cluster, req: &ReplayRequest) -> Result<(Vec
             share: if req.share_gpus { share_of(j.gpu_fraction).unwrap_or(0) } else { 0 },
             deadline: crate::job::NO_DEADLINE,
             preemptible: true,
+            checkpoint_interval: SimTime::ZERO,
+            restart: None,
         });
         ids.push(j.id.clone());
     }

@@ -21,6 +21,8 @@ fn job(submit_s: f64, gpus: u32, duration_s: f64) -> Job {
         share: 0,
         deadline: gigawatt_sched::job::NO_DEADLINE,
         preemptible: true,
+        checkpoint_interval: SimTime::ZERO,
+        restart: None,
     }
 }
 
@@ -89,7 +91,7 @@ proptest! {
         let mut t = 0;
         let jobs: Vec<Job> = gaps.iter().zip(&durations).map(|(g, d)| {
             t += g;
-            Job { submit: SimTime(t), gpus: 1, duration: SimTime(*d), user: 0, job_type: 0, priority: 0, share: 0, deadline: gigawatt_sched::job::NO_DEADLINE, preemptible: true }
+            Job { submit: SimTime(t), gpus: 1, duration: SimTime(*d), user: 0, job_type: 0, priority: 0, share: 0, deadline: gigawatt_sched::job::NO_DEADLINE, preemptible: true, checkpoint_interval: SimTime::ZERO, restart: None }
         }).collect();
         let gpus = c * per_node;
         let r = run(&jobs, &Cluster::uniform(c, per_node), "fifo");

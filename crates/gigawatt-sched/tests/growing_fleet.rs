@@ -159,3 +159,79 @@ fn a_job_marked_not_preemptible_keeps_its_gpus_under_a_better_priority() {
     let e = run(&jobs3, &cluster, &spec, &opts);
     assert_eq!((e.job_run(0).preemptions, e.job_run(1).preemptions), (1, 0));
 }
+
+#[test]
+fn a_gang_preempts_only_in_the_group_it_fits_in() {
+    // Group 0: 16 nodes × 8 GPUs; group 1: 4 nodes × 8. One preemptible 8-GPU research job per
+    // node fills both (first fit: jobs 0-15 in group 0, 16-19 in group 1). A high-priority
+    // 128-GPU gang fits only group 0: it preempts group 0's 16 jobs and none of group 1's (the
+    // latest started, so the first a fleet-wide count would pick), then starts once they have
+    // written their checkpoints.
+    let small = Cluster::uniform(4, 8).groups[0].clone();
+    let large = Cluster::uniform(16, 8).groups[0].clone();
+    let cluster = Cluster { groups: vec![large, small] };
+    let mut jobs: Vec<Job> = (0..20)
+        .map(|_| {
+            let mut j = job(0.0, 8, 1000.0);
+            j.preemptible = true;
+            j
+        })
+        .collect();
+    let mut gang = job(10.0, 128, 100.0);
+    gang.priority = 10;
+    jobs.push(gang);
+    let opts = ReplayOptions { checkpoint: secs(5.0), restart: secs(0.0), ..ReplayOptions::default() };
+    let spec = by_name("priority", &PolicyContext::default()).unwrap();
+    let e = run(&jobs, &cluster, &spec, &opts);
+    let preempted: Vec<u32> = (0..20).map(|j| e.job_run(j).preemptions).collect();
+    assert_eq!(preempted.iter().sum::<u32>(), 16, "{preempted:?}");
+    assert_eq!(&preempted[16..], &[0, 0, 0, 0]);
+    assert_eq!(e.job_run(20).first_start, Some(secs(15.0)));
+}
+
+#[test]
+fn a_gang_hit_by_a_failure_swaps_in_a_spare_and_keeps_its_other_nodes() {
+    // 6 eight-GPU nodes: a 32-GPU (4-node) gang and two preemptible 8-GPU jobs on the other two.
+    // Nodes fail often (one per node-day), repairs take 12 h. With spare swapping the gang takes
+    // an idle node, or one a preemptible job holds (that job is interrupted like the failure),
+    // and restarts in place: it is never re-queued, so it is never preempted, and it finishes its
+    // work exactly. Without swapping it waits for whole placements and finishes later.
+    let cluster = Cluster::uniform(6, 8);
+    let mut gang = job(0.0, 32, 20.0 * 86_400.0);
+    gang.priority = 10;
+    gang.preemptible = false;
+    gang.checkpoint_interval = secs(3600.0);
+    let mut small = job(0.0, 8, 40.0 * 86_400.0);
+    small.preemptible = true;
+    let jobs = [gang, small, small];
+    let failures = Failures {
+        groups: vec![GroupFailures { node_rate_per_h: 1.0 / 24.0, repair_mean_h: 12.0 }],
+        checkpoint_interval: secs(3600.0),
+    };
+    let base = ReplayOptions {
+        failures: Some(failures),
+        seed: 11,
+        restart: secs(600.0),
+        checkpoint: secs(60.0),
+        usage_bucket: Some(secs(86_400.0)),
+        ..ReplayOptions::default()
+    };
+    let spec = by_name("priority", &PolicyContext::default()).unwrap();
+    let swapping = ReplayOptions { swap_spares: true, ..base.clone() };
+    let e = run(&jobs, &cluster, &spec, &swapping);
+    let g = e.job_run(0);
+    assert!(g.failures > 5, "{} failures", g.failures);
+    assert_eq!(g.preemptions, 0);
+    assert_eq!(g.unserved, SimTime::ZERO);
+    // Its spares came from the preemptible jobs at least once: they were interrupted.
+    assert!(e.job_run(1).failures + e.job_run(2).failures > 0);
+    // GPU-time is conserved: held by jobs + down ≤ the cluster's, every day.
+    let u = e.usage().unwrap();
+    for b in 0..u.held.len() {
+        let held: u128 = u.held[b].iter().sum();
+        let down = u.down.get(b).copied().unwrap_or(0);
+        assert!(held + down <= 48 * 86_400 * 1_000_000, "day {b}");
+    }
+    let waiting = run(&jobs, &cluster, &spec, &base);
+    assert!(waiting.job_run(0).end >= g.end, "{:?} vs {:?}", waiting.job_run(0).end, g.end);
+}

@@ -50,6 +50,8 @@ fn jobs_of(raw: &[Raw], max_gpus: u32) -> Vec<Job> {
                 share: if gpus == 1 && (1..100).contains(&share) { share } else { 0 },
                 deadline: gigawatt_sched::job::NO_DEADLINE,
                 preemptible: true,
+                checkpoint_interval: SimTime::ZERO,
+                restart: None,
             }
         })
         .collect()

@@ -31,6 +31,11 @@ pub const SCENARIOS: &[Scenario] = &[
         file: "scenarios/llama3-405b-16k.toml",
         toml: include_str!("../../../scenarios/llama3-405b-16k.toml"),
     },
+    Scenario {
+        id: "openai-2024-compute",
+        file: "scenarios/openai-2024-compute.toml",
+        toml: include_str!("../../../scenarios/openai-2024-compute.toml"),
+    },
 ];
 
 /// What `GET /api/scenarios` lists for a scenario.

@@ -80,6 +80,13 @@ pub struct Template {
 impl Template {
     /// Every node idle in its phase's pool, minus the nodes reserved as a job's own spares.
     pub fn new(fleet: &Fleet, jobs: &[JobModel]) -> Template {
+        Template::with_spare_caps(fleet, jobs, &[])
+    }
+
+    /// [`Template::new`], with the shared pool of phase `p` cut to its jobs' nodes plus
+    /// `caps[p]` spares (for sizing a spare pool): the phase's other idle nodes go to a pool no
+    /// job draws from, where they still fail and are repaired.
+    pub fn with_spare_caps(fleet: &Fleet, jobs: &[JobModel], caps: &[Option<u32>]) -> Template {
         let n = fleet.nodes as usize;
         let phases = fleet.phases.len();
         let mut nodes = vec![Node { owner: POOL, home: 0, down: 0, listed: true }; n];
@@ -110,6 +117,22 @@ impl Template {
                     pools.push(mine);
                     job_pool.push(id);
                 }
+            }
+        }
+        for (p, cap) in caps.iter().enumerate() {
+            let Some(cap) = cap else { continue };
+            let held: usize =
+                jobs.iter().filter(|j| j.phase == p && j.spares == Spares::Phase).map(|j| j.nodes as usize).sum();
+            let keep = held + *cap as usize;
+            let shared = &mut pools[p];
+            if shared.len() > keep {
+                // The stack is descending: its front holds the highest nodes, handed out last.
+                let excluded: Vec<u32> = shared.drain(..shared.len() - keep).collect();
+                let id = pools.len() as u16;
+                for &node in &excluded {
+                    nodes[node as usize].home = id;
+                }
+                pools.push(excluded);
             }
         }
         let mut pool_jobs = vec![Vec::new(); pools.len()];
@@ -177,6 +200,11 @@ impl JobTally {
     /// Detection and restart time: the wall time not accounted for by the other categories.
     pub fn restart(&self) -> u64 {
         self.wall.saturating_sub(self.productive + self.checkpoint + self.rework + self.waiting)
+    }
+
+    /// Availability: the share of wall time the job held all its nodes (1 − waiting ÷ wall).
+    pub fn availability(&self) -> f64 {
+        if self.wall == 0 { 0.0 } else { 1.0 - self.waiting.min(self.wall) as f64 / self.wall as f64 }
     }
 
     /// Productive time ÷ wall time.
@@ -255,6 +283,8 @@ pub struct Replica<'a> {
     last: SimTime,
     touched: Vec<u16>,
     fed: Vec<u16>,
+    /// Nodes each job with a rate multiplier above 1 took (some perhaps no longer its own).
+    held: Vec<Vec<u32>>,
     /// Phase and node of the next failure.
     victim: (usize, u32),
     tally: ReplicaTally,
@@ -339,6 +369,7 @@ impl<'a> Replica<'a> {
             last: SimTime::ZERO,
             touched: Vec::with_capacity(8),
             fed: Vec::with_capacity(8),
+            held: vec![Vec::new(); jobs.len()],
             victim: (0, 0),
             tally: ReplicaTally {
                 failures_by_class: vec![0; classes],
@@ -416,7 +447,13 @@ impl<'a> Replica<'a> {
         let v = self.rng.random::<f64>() * rate;
         let p = fleet.phase_cumulative.iter().position(|&c| v < c).unwrap_or(fleet.phases.len() - 1);
         let phase = &fleet.phases[p];
-        let node = phase.first_node + self.rng.random_range(0..phase.nodes);
+        // Lemons fail at the ordinary rate plus their extra: a second process over the lemons.
+        let lemon_rate = phase.lemon_extra_per_us * phase.lemons as f64;
+        let node = if phase.lemons > 0 && self.rng.random::<f64>() * phase.total_rate_per_us() < lemon_rate {
+            phase.lemon_node(self.rng.random_range(0..phase.lemons))
+        } else {
+            phase.first_node + self.rng.random_range(0..phase.nodes)
+        };
         self.victim = (p, node);
         prefetch(&self.nodes[node as usize]);
         t.plus(SimTime(dt))
@@ -447,6 +484,8 @@ impl<'a> Replica<'a> {
                 self.release(t, job as usize);
             }
             Event::Planned { job } => self.planned(t, job as usize),
+            Event::JobFault { job } => self.job_fault(t, job as usize),
+            Event::JobNodeFault { job } => self.job_node_fault(t, job as usize),
             Event::DayEnd { day } => {
                 self.record_day(t);
                 on_day();
@@ -466,6 +505,14 @@ impl<'a> Replica<'a> {
         if self.nodes[node as usize].down > 0 {
             // Thinning: hardware under repair does not fail.
             return;
+        }
+        let owner = self.nodes[node as usize].owner;
+        if owner < POOL {
+            let m = self.jobs[owner as usize].rate_multiplier;
+            if m < 1.0 && self.rng.random::<f64>() >= m {
+                // Thinning: the job's nodes fail m times as often.
+                return;
+            }
         }
         let u = self.rng.random::<f64>() * phase.node_rate_per_us;
         let c = phase.class_cumulative.iter().position(|&x| u < x).unwrap_or(phase.class_cumulative.len() - 1);
@@ -626,6 +673,9 @@ impl<'a> Replica<'a> {
                 continue;
             }
             n.owner = j as u32;
+            if self.jobs[j].node_fault_per_us > 0.0 {
+                self.hold(j, node);
+            }
             self.live[pool] -= 1;
             self.spare_gpus -= ppn;
             let s = &mut self.state[j];
@@ -703,6 +753,78 @@ impl<'a> Replica<'a> {
             self.queue.push(end, Event::JobEnd { job: j as u16 });
         }
         self.schedule_planned(t, j);
+        self.schedule_fault(t, j);
+        self.schedule_node_fault(t, j);
+    }
+
+    /// Adds `node` to the nodes job `j` took; drops those it no longer holds when they outnumber
+    /// its nodes (amortised O(1)).
+    fn hold(&mut self, j: usize, node: u32) {
+        let held = &mut self.held[j];
+        held.push(node);
+        if held.len() > 2 * self.jobs[j].nodes as usize + 64 {
+            let nodes = &self.nodes;
+            held.retain(|&n| nodes[n as usize].owner == j as u32);
+        }
+    }
+
+    /// The next extra failure on the nodes job `j` holds, if its multiplier is above 1.
+    fn schedule_node_fault(&mut self, t: SimTime, j: usize) {
+        let rate = self.jobs[j].node_fault_per_us;
+        if rate <= 0.0 {
+            return;
+        }
+        let e: f64 = Exp1.sample(&mut self.rng);
+        let at = t.plus(SimTime(to_us(e / rate).max(1)));
+        if at < self.jobs[j].end {
+            self.queue.push(at, Event::JobNodeFault { job: j as u16 });
+        }
+    }
+
+    /// An extra failure on a node job `j` holds, drawn uniformly (nodes it no longer holds are
+    /// dropped from its list as they are met): a fleet failure on that node.
+    fn job_node_fault(&mut self, t: SimTime, j: usize) {
+        if matches!(self.state[j].status, Status::Pending | Status::Done) {
+            return;
+        }
+        while !self.held[j].is_empty() {
+            let k = self.rng.random_range(0..self.held[j].len());
+            let node = self.held[j][k];
+            if self.nodes[node as usize].owner == j as u32 {
+                let pending = self.victim;
+                self.victim = (self.jobs[j].phase, node);
+                self.failure(t);
+                self.victim = pending;
+                break;
+            }
+            self.held[j].swap_remove(k);
+        }
+        self.schedule_node_fault(t, j);
+    }
+
+    /// The job's next failure of its own (per-job classes), if it has any.
+    fn schedule_fault(&mut self, t: SimTime, j: usize) {
+        let Some(&(_, rate)) = self.jobs[j].job_faults.last() else { return };
+        let e: f64 = Exp1.sample(&mut self.rng);
+        let at = t.plus(SimTime(to_us(e / rate).max(1)));
+        if at < self.jobs[j].end {
+            self.queue.push(at, Event::JobFault { job: j as u16 });
+        }
+    }
+
+    /// A per-job failure: it interrupts the job, whatever its state, unless it is over.
+    fn job_fault(&mut self, t: SimTime, j: usize) {
+        if matches!(self.state[j].status, Status::Pending | Status::Done) {
+            return;
+        }
+        let faults = &self.jobs[j].job_faults;
+        let total = faults.last().map_or(0.0, |f| f.1);
+        let u = self.rng.random::<f64>() * total;
+        let c = faults.iter().find(|f| u < f.1).unwrap_or(&faults[faults.len() - 1]).0;
+        self.tally.failures += 1;
+        self.tally.failures_by_class[c] += 1;
+        self.interrupt(t, j, c);
+        self.schedule_fault(t, j);
     }
 
     fn schedule_planned(&mut self, t: SimTime, j: usize) {
@@ -790,6 +912,7 @@ impl<'a> Replica<'a> {
             }
         }
         self.state[j].deficit = 0;
+        self.held[j].clear();
         for k in 0..self.fed.len() {
             let pool = self.fed[k];
             self.feed(t, pool as usize);

@@ -10,9 +10,10 @@
 //! switch takes the rack's whole domain).
 //!
 //! The failure process of each phase is compiled here too: every node of a phase fails at the same
-//! total rate (the sum over classes of each class's rate per package × packages per node × the
-//! carry-over multiplier), so the fleet's next failure can be drawn in O(1) and its victim chosen
-//! by phase weight, then uniformly within the phase.
+//! total rate (the sum over classes of each class's rate per package, every multiplier included, ×
+//! packages per node), lemon nodes at a multiple of it, so the fleet's next failure can be drawn in
+//! O(1) and its victim chosen by phase weight, then uniformly within the phase (or among its
+//! lemons, for their extra rate).
 
 use gigawatt_core::Model;
 use gigawatt_core::catalog::Form;
@@ -62,6 +63,11 @@ pub struct FleetPhase {
     /// Blast radius of each class on this phase's platform.
     #[serde(skip)]
     pub blast: Vec<BlastRadius>,
+    /// Lemon nodes (failing `lemon_rate_factor` times as often), spread evenly over the phase.
+    pub lemons: u32,
+    /// A lemon's failure rate beyond an ordinary node's, per µs (`node_rate × (factor − 1)`).
+    #[serde(skip)]
+    pub lemon_extra_per_us: f64,
 }
 
 impl FleetPhase {
@@ -86,9 +92,43 @@ impl FleetPhase {
                 Form::Server => (node, node + 1),
                 Form::Rack => runs(1),
             },
+            BlastRadius::Rack => runs(1),
             BlastRadius::NetworkSwitch => runs(self.racks_per_network_switch),
             BlastRadius::PowerRow => runs(self.racks_per_power_row),
         }
+    }
+}
+
+impl FleetPhase {
+    /// The node of lemon `k` (`0 ≤ k < lemons`): lemons sit every `nodes ÷ lemons` nodes.
+    pub fn lemon_node(&self, k: u32) -> u32 {
+        self.first_node + (k as u64 * self.nodes as u64 / self.lemons.max(1) as u64) as u32
+    }
+
+    /// Lemons among the phase's first `n` nodes: `⌈n · lemons ÷ nodes⌉`.
+    pub fn lemons_below(&self, n: u32) -> u32 {
+        if self.nodes == 0 {
+            return 0;
+        }
+        ((n as u64 * self.lemons as u64).div_ceil(self.nodes as u64) as u32).min(self.lemons)
+    }
+
+    /// The failure rate of the phase's whole population with every node up, per µs.
+    pub fn total_rate_per_us(&self) -> f64 {
+        self.node_rate_per_us * self.nodes as f64 + self.lemon_extra_per_us * self.lemons as f64
+    }
+
+    /// Nodes whose failure of radius `radius` reaches a job on the phase's first `job_nodes`
+    /// nodes (where the first job is placed: pools hand out the lowest nodes first): the job's
+    /// own nodes, widened to the whole blast-radius groups they touch.
+    pub fn exposure(&self, job_nodes: u32, radius: BlastRadius) -> u32 {
+        if job_nodes == 0 || self.nodes == 0 {
+            return 0;
+        }
+        let last = self.first_node + job_nodes.min(self.nodes) - 1;
+        let lo = self.group(self.first_node, radius).0;
+        let hi = self.group(last, radius).1;
+        (hi - lo).max(job_nodes)
     }
 }
 
@@ -174,7 +214,7 @@ impl Fleet {
             .iter()
             .map(|c| ClassModel {
                 name: c.name.clone(),
-                label: c.label.clone(),
+                label: spec.class_label(c),
                 category: c.category.clone(),
                 detect: SimTime::from_secs(c.detect_s.estimate.central),
                 repair: c.repair.as_ref().map(|r| RepairTime::new(r.mean_h.estimate.central, &r.shape)),
@@ -194,6 +234,14 @@ impl Fleet {
                 cumulative.push(acc);
             }
             let node_rate = acc;
+            let (lemons, lemon_extra) = match &spec.lemons {
+                Some(l) => (
+                    (l.share.estimate.central * g.nodes as f64).round() as u32,
+                    node_rate * (l.rate_factor.estimate.central - 1.0),
+                ),
+                None => (0, 0.0),
+            };
+            let expected_per_us = node_rate * g.nodes as f64 + lemon_extra * lemons as f64;
             phases.push(FleetPhase {
                 name: p.name.clone(),
                 site: p.site.clone(),
@@ -207,10 +255,12 @@ impl Fleet {
                 gpus: g.gpus,
                 racks_per_network_switch: g.racks_per_network_switch,
                 racks_per_power_row: g.racks_per_power_row,
-                failures_per_day_expected: node_rate * g.nodes as f64 * US_PER_H * 24.0,
+                failures_per_day_expected: expected_per_us * US_PER_H * 24.0,
                 node_rate_per_us: node_rate,
                 class_cumulative: cumulative,
                 blast: spec.classes.iter().map(|c| c.blast_radius_on(g.form)).collect(),
+                lemons,
+                lemon_extra_per_us: lemon_extra,
             });
             first_node += g.nodes;
             racks_total += g.racks;
@@ -218,7 +268,7 @@ impl Fleet {
         let mut phase_cumulative = Vec::with_capacity(phases.len());
         let mut acc = 0.0;
         for p in &phases {
-            acc += p.node_rate_per_us * p.nodes as f64;
+            acc += p.total_rate_per_us();
             phase_cumulative.push(acc);
         }
         Fleet {
@@ -261,6 +311,8 @@ mod tests {
             node_rate_per_us: 0.0,
             class_cumulative: vec![],
             blast: vec![],
+            lemons: 0,
+            lemon_extra_per_us: 0.0,
         }
     }
 
@@ -277,5 +329,38 @@ mod tests {
         assert_eq!(s.group(101, BlastRadius::NvlinkDomain), (101, 102), "HGX NVLink domain is the server");
         assert_eq!(s.group(104, BlastRadius::NetworkSwitch), (104, 105), "last switch group is clipped");
         assert_eq!(s.group(103, BlastRadius::NetworkSwitch), (100, 104));
+        assert_eq!(s.group(103, BlastRadius::Rack), (102, 104), "a server rack holds nodes_per_rack servers");
+        assert_eq!(p.group(120, BlastRadius::Rack), (118, 136));
+    }
+
+    #[test]
+    fn lemons_spread_evenly_and_are_counted_from_the_first_node() {
+        let mut p = phase(Form::Server, 100, 4);
+        p.lemons = 4;
+        let nodes: Vec<u32> = (0..4).map(|k| p.lemon_node(k)).collect();
+        assert_eq!(nodes, [100, 125, 150, 175]);
+        assert_eq!(p.lemons_below(1), 1);
+        assert_eq!(p.lemons_below(25), 1);
+        assert_eq!(p.lemons_below(26), 2);
+        assert_eq!(p.lemons_below(100), 4);
+        for n in 0..=100 {
+            let exact = nodes.iter().filter(|&&x| x < 100 + n).count() as u32;
+            assert_eq!(p.lemons_below(n), exact, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn a_jobs_exposure_widens_its_nodes_to_whole_blast_radius_groups() {
+        let p = phase(Form::Rack, 18 * 10, 18);
+        assert_eq!(p.exposure(20, BlastRadius::Node), 20);
+        assert_eq!(p.exposure(20, BlastRadius::Job), 20);
+        assert_eq!(p.exposure(20, BlastRadius::NvlinkDomain), 36);
+        assert_eq!(p.exposure(20, BlastRadius::NetworkSwitch), 36);
+        assert_eq!(p.exposure(20, BlastRadius::PowerRow), 72);
+        assert_eq!(p.exposure(1, BlastRadius::Rack), 18);
+        let s = phase(Form::Server, 5, 2);
+        assert_eq!(s.exposure(1, BlastRadius::NvlinkDomain), 1);
+        assert_eq!(s.exposure(1, BlastRadius::NetworkSwitch), 4, "2 racks of 2 servers");
+        assert_eq!(s.exposure(5, BlastRadius::PowerRow), 5, "clipped to the phase");
     }
 }

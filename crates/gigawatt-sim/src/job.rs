@@ -16,11 +16,11 @@
 //! reference §4.1) is `(1 − λ·(u0 + Δt/2)) / (1 + w/Δt)` with `λ = 1/M` and `u0` the time from a
 //! failure to running again; it is maximised at `Δt* = −w + sqrt(w² + 2(1 − λ·u0)·w·M)`.
 
-use gigawatt_core::simulation::{BlastRadius, CheckpointInterval, JobSpec, SimulationSpec, Spares};
+use gigawatt_core::simulation::{BlastRadius, CheckpointInterval, SimulationSpec, Spares};
 use serde::Serialize;
 
-use crate::fleet::{Fleet, FleetPhase};
-use crate::time::{SimTime, US_PER_DAY};
+use crate::fleet::Fleet;
+use crate::time::{SimTime, US_PER_DAY, US_PER_H};
 
 /// How a segment of running ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,6 +120,15 @@ pub struct JobModel {
     /// Share of the interrupting rate from classes that take hardware out of service on this
     /// job's platform (the others only crash the job: no spare to swap in).
     pub hardware_share: f64,
+    /// The per-job failure classes (software, collectives): class index and cumulative rate per
+    /// µs (the last is the job's own failure rate).
+    #[serde(skip)]
+    pub job_faults: Vec<(usize, f64)>,
+    /// Factor on the failure rates of its nodes and per-job classes.
+    pub rate_multiplier: f64,
+    /// Rate of the extra failures on the nodes it holds when `rate_multiplier` is above 1, per µs.
+    #[serde(skip)]
+    pub node_fault_per_us: f64,
     /// Intervals of the sweep (empty when no sweep was asked for).
     #[serde(skip)]
     pub sweep: Vec<SimTime>,
@@ -127,21 +136,42 @@ pub struct JobModel {
 
 impl JobModel {
     /// Builds the engine's view of a job for a window of `days`.
-    pub fn new(spec: &SimulationSpec, job: &JobSpec, fleet: &Fleet, days: f64, sweep: bool) -> JobModel {
+    pub fn new(spec: &SimulationSpec, index: usize, fleet: &Fleet, days: f64, sweep: bool) -> JobModel {
+        let job = &spec.jobs[index];
         let phase = &fleet.phases[job.phase];
         let nodes = spec.job_nodes(job) as u32;
         let mut lambda = 0.0;
         let mut detect = 0.0;
         let mut hardware = 0.0;
+        let ppn = phase.packages_per_node as f64;
+        let m = job.rate_multiplier.as_ref().map_or(1.0, |q| q.estimate.central);
+        let factor = spec.lemons.as_ref().map_or(1.0, |l| l.rate_factor.estimate.central);
+        // The job's own nodes fail m times as often: above 1 by a process of its own over the nodes
+        // it holds (at the ordinary rate), below 1 by thinning every draw on them (lemons included).
+        let own = if m < 1.0 { nodes as f64 + phase.lemons_below(nodes) as f64 * (factor - 1.0) } else { nodes as f64 };
         for c in spec.classes.iter().filter(|c| c.interrupts) {
-            // A failure anywhere in a blast-radius group the job touches interrupts it: the
-            // exposure is the nodes of those groups, not only the job's own.
-            let exposed = exposed_nodes(phase, nodes, c.blast_radius_on(phase.form)) as f64;
-            let r = spec.rate_per_package_hour(c, job.phase) * exposed * phase.packages_per_node as f64;
+            // Failures anywhere in the blast-radius groups the job's nodes belong to reach it.
+            let exposed_nodes = phase.exposure(nodes, c.blast_radius_on(phase.form));
+            // Lemons among them fail `factor` times as often (the job sits on the lowest nodes).
+            let lemon_extra = phase.lemons_below(exposed_nodes) as f64 * (factor - 1.0);
+            let exposed = (exposed_nodes as f64 + lemon_extra + (m - 1.0) * own) * ppn;
+            let r = spec.rate_per_package_hour(c, job.phase) * exposed.max(0.0);
             lambda += r;
             detect += r * c.detect_s.estimate.central;
             if c.blast_radius_on(phase.form) != BlastRadius::Job {
                 hardware += r;
+            }
+        }
+        // Classes that fail per job, whatever its size: a process of the job's own.
+        let mut job_faults = Vec::new();
+        let mut job_rate = 0.0;
+        for (k, c) in spec.classes.iter().enumerate().filter(|(_, c)| c.interrupts) {
+            let r = spec.rate_per_job_hour(c, index) * m;
+            if r > 0.0 {
+                job_rate += r;
+                job_faults.push((k, job_rate / US_PER_H));
+                lambda += r;
+                detect += r * c.detect_s.estimate.central;
             }
         }
         let mean_detect_s = if lambda > 0.0 { detect / lambda } else { 0.0 };
@@ -171,6 +201,9 @@ impl JobModel {
             interruptions_per_hour: lambda,
             mean_detect_s,
             hardware_share,
+            job_faults,
+            rate_multiplier: m,
+            node_fault_per_us: (m - 1.0).max(0.0) * phase.node_rate_per_us * nodes as f64,
             sweep: Vec::new(),
         };
         if sweep {
@@ -196,21 +229,6 @@ impl JobModel {
     pub fn optimal_interval_s(&self) -> f64 {
         optimal_interval_s(self.interruptions_per_hour / 3600.0, self.recovery_s(), self.write.secs())
     }
-}
-
-/// The nodes whose failure of blast radius `radius` takes down at least one of a job's `nodes`
-/// nodes, the job placed from the phase's first node on (as the engine places it on an empty
-/// phase): the union of the groups its nodes fall in.
-pub fn exposed_nodes(phase: &FleetPhase, nodes: u32, radius: BlastRadius) -> u64 {
-    let (first, end) = (phase.first_node, phase.first_node + nodes.min(phase.nodes));
-    let mut total = 0u64;
-    let mut node = first;
-    while node < end {
-        let (lo, hi) = phase.group(node, radius);
-        total += u64::from(hi - lo);
-        node = hi.max(node + 1);
-    }
-    total
 }
 
 /// Young's interval `sqrt(2·w·M)` in seconds for a write of `w_s` and `lambda_per_h` failures per

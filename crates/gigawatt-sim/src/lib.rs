@@ -29,6 +29,7 @@ pub mod fleet;
 pub mod job;
 pub mod queue;
 pub mod results;
+pub mod spares;
 pub mod stats;
 pub mod time;
 
@@ -174,10 +175,20 @@ impl Simulation {
             .simulation
             .jobs
             .iter()
-            .map(|j| JobModel::new(&model.simulation, j, &fleet, options.days, options.sweep))
+            .enumerate()
+            .map(|(i, _)| JobModel::new(&model.simulation, i, &fleet, options.days, options.sweep))
             .collect();
         let template = Template::new(&fleet, &jobs);
         Ok(Simulation { end: SimTime::from_days(options.days), fleet, jobs, options, template })
+    }
+
+    /// The same simulation with the shared spare pool of phase `phase` cut to `spares` idle nodes
+    /// beyond what its `spares = "phase"` jobs hold (see [`spares`]).
+    pub fn with_phase_spares(&self, phase: usize, spares: u32) -> Simulation {
+        let mut caps = vec![None; self.fleet.phases.len()];
+        caps[phase] = Some(spares);
+        let template = Template::with_spare_caps(&self.fleet, &self.jobs, &caps);
+        Simulation { template, ..self.clone() }
     }
 
     /// Runs replica `index` alone; `on_day` is called after each simulated day.
@@ -243,8 +254,13 @@ impl Simulation {
     }
 }
 
-/// Simulates a scenario on its central plan with the given options.
+/// Simulates a scenario on its central plan with the given options, and sizes its spare pools
+/// when the scenario asks for it (`[simulation] spares_for`).
 pub fn simulate(model: &Model, eval: &Evaluation, options: SimOptions) -> Result<SimResults, InputError> {
     let sim = Simulation::new(model, eval, options)?;
-    Ok(sim.run(model, &|| {}))
+    let mut results = sim.run(model, &|| {});
+    if let Some(target) = model.simulation.spares_for {
+        results.spares_sizing = Some(spares::size_spares(&sim, model, target));
+    }
+    Ok(results)
 }

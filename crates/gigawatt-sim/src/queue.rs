@@ -40,6 +40,16 @@ pub enum Event {
         /// Job index.
         job: u16,
     },
+    /// A failure of the job itself (a per-job class: software, collectives), whatever its size.
+    JobFault {
+        /// Job index.
+        job: u16,
+    },
+    /// An extra failure on a node a job holds (its `rate_multiplier` above 1).
+    JobNodeFault {
+        /// Job index.
+        job: u16,
+    },
     /// A planned interruption of a job (maintenance, configuration change).
     Planned {
         /// Job index.

@@ -164,6 +164,12 @@ pub struct JobResults {
     pub optimal_interval_s: f64,
     /// Effective training time ratio: productive time ÷ wall time.
     pub ettr: Stat,
+    /// Availability: the share of wall time the job held all its nodes (not short of nodes,
+    /// waiting for a spare or a repair).
+    pub availability: Stat,
+    /// Warnings about the job's setup (e.g. no spare can exist).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Interruptions.
     pub interruptions: Interruptions,
     /// GPU-hours by use.
@@ -218,6 +224,9 @@ pub struct SimResults {
     pub daily: Vec<DailyRow>,
     /// Every input of the simulation with its provenance.
     pub inputs: Vec<InputRecord>,
+    /// The spare pool each phase needs for a target (with `--spares-for`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spares_sizing: Option<crate::spares::SparesSizing>,
 }
 
 impl SimResults {
@@ -243,6 +252,7 @@ impl SimResults {
             let key = |k: &str| format!("jobs[{}].{k}", j.name);
             let label = |l: &str| format!("{}: {l}", j.name);
             out.push(Figure::new(&key("ettr.mean"), &label("ETTR"), "fraction", j.ettr.mean));
+            out.push(Figure::new(&key("availability.mean"), &label("availability"), "fraction", j.availability.mean));
             if let Some([lo, hi]) = j.ettr.ci95 {
                 out.push(Figure::new(&key("ettr.ci95[0]"), &label("ETTR, 95% CI low"), "fraction", lo));
                 out.push(Figure::new(&key("ettr.ci95[1]"), &label("ETTR, 95% CI high"), "fraction", hi));
@@ -278,6 +288,7 @@ impl SimResults {
 #[derive(Default)]
 struct JobColumns {
     ettr: Vec<f64>,
+    availability: Vec<f64>,
     unexpected: Vec<f64>,
     planned: Vec<f64>,
     productive: Vec<f64>,
@@ -345,6 +356,7 @@ impl Accumulator {
         }
         for (col, jt) in self.jobs.iter_mut().zip(&t.jobs) {
             col.ettr.push(jt.ettr());
+            col.availability.push(jt.availability());
             col.unexpected.push(jt.unexpected as f64);
             col.planned.push(jt.planned as f64);
             col.checkpoints.push(jt.checkpoints as f64);
@@ -391,6 +403,7 @@ impl Accumulator {
             jobs: sim.jobs.iter().zip(&self.jobs).map(|(j, col)| job_results(j, col, sim, n)).collect(),
             daily: self.daily_rows(sim, n),
             inputs: model.simulation.inputs(),
+            spares_sizing: None,
         }
     }
 
@@ -493,6 +506,8 @@ fn job_results(j: &JobModel, col: &JobColumns, sim: &Simulation, n: f64) -> JobR
         ettr_closed_form: j.closed_form_ettr(j.interval.secs()),
         optimal_interval_s: j.optimal_interval_s(),
         ettr: Stat::of(&col.ettr).bounded(0.0, 1.0),
+        availability: Stat::of(&col.availability).bounded(0.0, 1.0),
+        warnings: job_warnings(j, sim),
         interruptions: Interruptions {
             unexpected: Stat::of(&col.unexpected).bounded(0.0, f64::INFINITY),
             planned: Stat::of(&col.planned).bounded(0.0, f64::INFINITY),
@@ -504,6 +519,38 @@ fn job_results(j: &JobModel, col: &JobColumns, sim: &Simulation, n: f64) -> JobR
         interval_sweep: sweep,
         best_interval_s,
     }
+}
+
+/// What is wrong with a job's setup: drawing spares from its phase while it holds every node of
+/// the phase (other jobs' nodes and reserved spares excluded), so no spare can ever exist and each
+/// hardware failure waits for a repair.
+fn job_warnings(j: &JobModel, sim: &Simulation) -> Vec<String> {
+    let mut out = Vec::new();
+    if j.spares == Spares::Phase && j.hardware_share > 0.0 {
+        let phase = &sim.fleet.phases[j.phase];
+        let others: u64 = sim
+            .jobs
+            .iter()
+            .filter(|o| o.phase == j.phase && !std::ptr::eq(*o, j))
+            .map(|o| {
+                o.nodes as u64
+                    + match o.spares {
+                        Spares::Reserved(r) => r,
+                        Spares::Phase => 0,
+                    }
+            })
+            .sum();
+        let idle = (phase.nodes as u64).saturating_sub(j.nodes as u64 + others);
+        if idle == 0 {
+            out.push(format!(
+                "job `{}` holds all {} nodes of phase `{}` (none held or reserved by another job) with spares = \
+                 \"phase\": no node is left to swap in, so each hardware failure waits for its repair; leave nodes \
+                 idle in the phase (fewer GPUs or a larger phase) or reserve spares (spares = N)",
+                j.name, j.nodes, phase.name
+            ));
+        }
+    }
+    out
 }
 
 /// A job's ETTR at each interval of its sweep (`None` without a sweep).

@@ -54,6 +54,9 @@ pub enum Command {
     /// Replay a GPU-cluster job trace on a cluster under scheduling policies, side by side: gang
     /// placement, preemption, failures; JCT, queueing, utilisation and fragmentation.
     Replay(crate::replay::ReplayArgs),
+    /// Operate the build-out day by day on the scheduler core: frontier runs, RL, research and
+    /// inference share the growing fleet, with failures; month by month, what goes to what.
+    Operate(crate::operate::OperateArgs),
     /// Sweep any scenario inputs over a grid, one at a time or by Latin-hypercube or Monte Carlo
     /// sampling; run a command at each point with replicas, on all cores, as one shard of several
     /// or as a Slurm job array; keep metrics in Parquet (docs/sweep.md).

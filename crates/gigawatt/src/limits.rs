@@ -62,6 +62,16 @@ pub fn check_replay(
     }
 }
 
+/// Refuses an operated run whose memory estimate exceeds `--max-memory`, else the memory
+/// available.
+pub fn check_operate(estimate: &gigawatt_operate::OperateEstimate, max_memory: Option<u64>) -> Result<(), InputError> {
+    match (max_memory, available_memory()) {
+        (Some(limit), _) => estimate.check_memory(limit, "--max-memory"),
+        (None, Some(available)) => estimate.check_memory(available, "the memory available"),
+        (None, None) => Ok(()),
+    }
+}
+
 /// The estimate as the progress bar shows it: `≈ 1.2 M events, 380 MB`.
 pub fn describe(estimate: &WorkEstimate) -> String {
     describe_work(estimate.events, estimate.memory_bytes)

@@ -10,6 +10,7 @@ mod capacity;
 mod cli;
 mod inference;
 mod limits;
+mod operate;
 mod output;
 mod progress;
 mod replay;
@@ -83,6 +84,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inference(args) => inference::run(&catalog, args),
         Command::Simulate(args) => simulate::run(&catalog, &history, args),
         Command::Replay(args) => replay::run(&catalog, &history, args),
+        Command::Operate(args) => operate::run(&catalog, &history, args),
         Command::Serve(args) => run_serve(catalog, history, args),
         Command::Sweep(args) => sweep::run(&cli.catalog, args),
         Command::Merge(args) => sweep::run_merge(args),

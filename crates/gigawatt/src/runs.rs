@@ -49,6 +49,11 @@ pub fn record_simulation(history: &History, model: &Model, sim: &SimResults, res
     record(history, "simulate", &sim.scenario.name, &model.source, Some(sim.seed), &sim.figures(), results_json);
 }
 
+/// Records an operated run (see [`record`]).
+pub fn record_operate(history: &History, model: &Model, op: &gigawatt_operate::Operation, results_json: &str) {
+    record(history, "operate", &op.scenario.name, &model.source, Some(op.seed), &op.figures(), results_json);
+}
+
 /// Records a capacity run (see [`record`]) with the seed of the simulation behind its simulated
 /// ETTRs (the scenario's, unless `gigawatt report --seed` changed it).
 pub fn record_capacity(history: &History, model: &Model, capacity: &Capacity, seed: u64, results_json: &str) {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::Args;
 use gigawatt_core::Catalog;
 use gigawatt_core::plan::evaluate;
-use gigawatt_core::simulation::MAX_DAYS;
+use gigawatt_core::simulation::{MAX_DAYS, SparesTarget};
 use gigawatt_report::{json, simulation};
 use gigawatt_sim::{SimOptions, Simulation};
 use gigawatt_store::History;
@@ -55,10 +55,21 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub sweep_interval: bool,
 
+    /// Also size each phase's spare pool: the smallest pool of idle nodes at which every job
+    /// drawing from the phase (spares = "phase") reaches TARGET, `availability=X` or `ettr=X` (a
+    /// bare X is availability), with the curve behind it. Default: the scenario's
+    /// [simulation] spares_for.
+    #[arg(long, value_name = "TARGET", value_parser = parse_spares_target)]
+    pub spares_for: Option<SparesTarget>,
+
     /// Refuse the run if its memory estimate exceeds SIZE (e.g. 8G, 512M; default: the memory
     /// this machine has available).
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
     pub max_memory: Option<u64>,
+}
+
+fn parse_spares_target(s: &str) -> Result<SparesTarget, String> {
+    SparesTarget::parse(s)
 }
 
 fn parse_days(s: &str) -> Result<f64, String> {
@@ -85,20 +96,31 @@ pub fn run(catalog: &Catalog, history: &History, args: SimulateArgs) -> Result<(
     }
     let eval = evaluate(&model, &model.params.central());
     let estimate = crate::limits::check_simulation(&model, &eval, options, args.max_memory)?;
-    for w in gigawatt_core::fleet::warnings(&model.simulation, &eval) {
-        eprintln!("warning: {w}");
-    }
     let sim = Simulation::new(&model, &eval, options)?;
     let progress = Progress::new(sim.progress_units(), "simulated replica-days", &crate::limits::describe(&estimate));
-    let results = sim.run(&model, &|| progress.tick());
+    let mut results = sim.run(&model, &|| progress.tick());
     progress.done();
+    if let Some(target) = args.spares_for.or(model.simulation.spares_for) {
+        results.spares_sizing = Some(gigawatt_sim::spares::size_spares(&sim, &model, target));
+    }
+    for w in results.jobs.iter().flat_map(|j| &j.warnings) {
+        eprintln!("warning: {w}");
+    }
 
     let as_json = json::to_json(&results);
     let as_csv = simulation::daily_csv(&results);
     if let Some(dir) = &args.out {
-        write_all(dir, &[OutFile::new("simulate.json", &as_json), OutFile::new("daily.csv", &as_csv)])
-            .map_err(Failure::Write)?;
-        eprintln!("wrote {}, {}", dir.join("simulate.json").display(), dir.join("daily.csv").display());
+        let mut files = vec![OutFile::new("simulate.json", &as_json), OutFile::new("daily.csv", &as_csv)];
+        let chart = gigawatt_report::chart::simulation::spares_curve(&results).map(|c| c.to_svg());
+        if let Some(svg) = &chart {
+            files.push(OutFile::new("spares.svg", svg));
+        }
+        write_all(dir, &files).map_err(Failure::Write)?;
+        let names: Vec<String> = ["simulate.json", "daily.csv", "spares.svg"][..files.len()]
+            .iter()
+            .map(|f| dir.join(f).display().to_string())
+            .collect();
+        eprintln!("wrote {}", names.join(", "));
     }
     let text = match args.format {
         Format::Table => simulation::simulation_summary(&results),

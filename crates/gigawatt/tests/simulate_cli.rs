@@ -217,6 +217,52 @@ error_snapshot!(an_unknown_blast_radius_lists_the_valid_ones, "sim_bad_blast_rad
 error_snapshot!(a_new_class_without_repair_time_is_rejected, "sim_missing_repair", "lacks `repair_h`");
 error_snapshot!(a_job_starting_after_the_window_is_rejected, "sim_start_after_end", "after the simulated 30 days");
 error_snapshot!(zero_replicas_are_rejected, "sim_zero_replicas", "replicas = 0");
+error_snapshot!(a_bad_spares_target_is_rejected, "sim_bad_spares_for", "`uptime` is not a spares target");
+
+#[test]
+fn spares_for_sizes_each_phases_pool_with_its_curve_as_table_json_and_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("sim");
+    let args = ["simulate", SMALL, "--replicas", "4", "--spares-for", "availability=0.999", "--format", "json"];
+    let out = gigawatt_here().args(args).arg("--out").arg(&out_dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let phase = &v["spares_sizing"]["phases"][0];
+    assert_eq!(v["spares_sizing"]["target"]["metric"], "availability");
+    assert_eq!(phase["phase"], "cluster");
+    let curve = phase["curve"].as_array().unwrap();
+    let smallest = phase["spares"].as_u64().expect("a pool reaches 0.999 on a 64-server cluster");
+    let at = |s: u64| curve.iter().find(|p| p["spares"] == s);
+    assert_eq!(at(smallest).unwrap()["reached"], true);
+    if smallest > 0 {
+        assert_eq!(at(smallest - 1).expect("the bisection tried one fewer")["reached"], false);
+    }
+    let svg = std::fs::read_to_string(out_dir.join("spares.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Spare nodes each phase needs"));
+    let table = stdout_of(gigawatt_here().args(["simulate", SMALL, "--replicas", "4", "--spares-for", "0.999"]));
+    assert!(table.contains("SPARES for availability ≥ 0.999") && table.contains("◀ smallest"), "{table}");
+    gigawatt_here().args(["simulate", SMALL, "--spares-for", "ettr=2"]).assert().code(2);
+    gigawatt_here().args(["simulate", SMALL, "--spares-for", "uptime=0.9"]).assert().code(2);
+}
+
+#[test]
+fn a_job_on_every_node_of_its_phase_with_phase_spares_is_warned_on_stderr() {
+    let out = gigawatt_here().args(["simulate", SMALL, "--replicas", "2", "--days", "5"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning: job"), "the small cluster has idle nodes");
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate_dir().join(SMALL)).unwrap().replace("gpus = 256", "gpus = 512");
+    let path = dir.path().join("whole.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = gigawatt_here().args(["simulate", "--replicas", "2", "--days", "5"]).arg(&path).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert!(
+        err.contains("warning: job `pretrain` holds all 64 nodes of phase `cluster`")
+            && err.contains("no node is left to swap in"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("warning: job `pretrain`"));
+}
 
 #[test]
 fn bad_flags_are_usage_errors() {

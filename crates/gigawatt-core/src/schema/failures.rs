@@ -1,5 +1,5 @@
 //! The failure catalog file (`catalog/failures.toml`): the reference census the failure classes'
-//! rates come from, the carry-over to other platforms, planned interruptions, topology defaults,
+//! rates come from, the reliability families platforms name, planned interruptions, topology defaults,
 //! job recovery defaults and the classes themselves (see `docs/models/reliability.md`).
 
 use std::collections::BTreeMap;
@@ -15,8 +15,9 @@ use super::scenario::FailureClassInput;
 pub struct FailureCatalogFile {
     /// The reference census.
     pub reference: Reference,
-    /// The carry-over multiplier.
-    pub carry_over: CarryOver,
+    /// The reliability families (`[family.NAME]`) platform files name.
+    #[serde(rename = "family")]
+    pub families: BTreeMap<String, Family>,
     /// Planned interruptions.
     pub planned: Planned,
     /// Topology defaults.
@@ -36,6 +37,8 @@ pub struct FailureCatalogFile {
 pub struct Reference {
     /// The platform the census was taken on.
     pub platform: String,
+    /// Its reliability family, whose rates a platform naming no family takes.
+    pub family: String,
     /// Servers in the census.
     pub servers: Input,
     /// GPUs per server.
@@ -44,12 +47,15 @@ pub struct Reference {
     pub days: Input,
 }
 
-/// `[carry_over]`: rates on platforms without their own multiplier.
+/// `[family.NAME]`: the failure rates of a reliability family (`ampere`, `hopper`, …).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CarryOver {
-    /// Factor on the reference rates.
+pub struct Family {
+    /// Factor on every reference class's rate per GPU package.
     pub rate_multiplier: Input,
+    /// Factors on single classes, on top of `rate_multiplier`: class name → ratio.
+    #[serde(default)]
+    pub class_multiplier: BTreeMap<String, Input>,
 }
 
 /// `[planned]`: planned interruptions in the census.

@@ -11,6 +11,7 @@ pub mod failures;
 pub mod input;
 pub mod inputs;
 pub mod meta;
+pub mod operate;
 pub mod scenario;
 pub mod workloads;
 

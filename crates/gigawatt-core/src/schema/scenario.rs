@@ -47,6 +47,8 @@ schema_struct! {
         "inference" inference: Option<Inference> => Table(&Inference::SECTION), "table", "none";
         /// how the fleet is shared between training and inference (see "Workloads and demand")
         "allocation" allocation: Option<Allocation> => Table(&Allocation::SECTION), "table", "none";
+        /// how `gigawatt operate` shares the fleet among workload classes (see `[operate]`)
+        "operate" operate: Option<super::operate::Operate> => Table(&super::operate::Operate::SECTION), "table", "defaults";
         /// the reliability simulation's settings (see `[simulation]`)
         "simulation" simulation: Option<Simulation> => Table(&Simulation::SECTION), "table", "none";
         /// training jobs the simulation runs (see `[[job]]`)
@@ -156,12 +158,22 @@ schema_struct! {
         /// replaces every failure class's time to detect (e.g. 0 when detection is counted inside
         /// the job's restart time)
         "detect_s" detect_s: Option<Input> => Input, "s (quantity ≥ 0)", "each class's own";
-        /// `"bundled"`: the failure catalog's classes, changed and added to by `[[failure]]`;
-        /// `"none"`: only the scenario's `[[failure]]` classes
-        "failures" failures: Option<String> => Value, "`\"bundled\"` `\"none\"`", "`\"bundled\"`";
-        /// scales every platform's failure rates, the reference (H100) included; listed as an
-        /// assumption unless it carries a source
-        "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1 (no scaling, an assumption)";
+        /// factor on every platform's failure rates (its family's, H100 included); listed as an
+        /// assumption unless given with a source
+        "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1";
+        /// factor on one phase's failure rates, on top of `rate_multiplier`, e.g. `{ training = 2 }`
+        "phase_rate_multiplier" phase_rate_multiplier: Option<BTreeMap<String, Input>> => InputMap, "table: phase name → ratio", "1";
+        /// size each phase's spare pool for this target (as `--spares-for`): the smallest pool at
+        /// which every `spares = "phase"` job of the phase reaches it
+        "spares_for" spares_for: Option<String> => Value, "`\"availability=X\"` or `\"ettr=X\"`", "none";
+        /// share of each phase's nodes that are "lemons", failing `lemon_rate_factor` times as often
+        /// as the others (spread evenly over the phase); needs `lemon_rate_factor`
+        "lemon_share" lemon_share: Option<Input> => Input, "ratio 0–1 (quantity)", "none";
+        /// a lemon node's failure rate ÷ an ordinary node's, every class that scales with hardware
+        "lemon_rate_factor" lemon_rate_factor: Option<Input> => Input, "ratio ≥ 1 (quantity)", "none";
+        /// the classes a scenario starts from: `"bundled"` (the catalog's) or `"none"` (only the
+        /// scenario's own `[[failure]]`s)
+        "failures" failures: Option<String> => Value, "`\"bundled\"` or `\"none\"`", "`\"bundled\"`";
         /// racks under one network switch (blast radius `network_switch`)
         "racks_per_network_switch" racks_per_network_switch: Option<Input> => Input, "count (whole ≥ 1)", "1 (Llama 3 §3.3.1: one ToR per rack)";
         /// racks in one power row (blast radius `power_row`)
@@ -201,6 +213,9 @@ schema_struct! {
         /// `"phase"`: any idle node of the phase replaces a lost one; `N`: N nodes reserved for the
         /// job at the start (0: no spare, the job waits for its own nodes' repair)
         "spares" spares: Option<Input> => Input, "`\"phase\"` or count (integer ≥ 0)", "`\"phase\"`";
+        /// factor on the failure rates of the nodes this job holds and of its per-job classes: above
+        /// 1 its nodes fail that much more often, below 1 failures drawn on them are thinned
+        "rate_multiplier" rate_multiplier: Option<Input> => Input, "ratio (quantity ≥ 0)", "1";
         /// planned interruptions (the job checkpoints, then restarts)
         "planned_per_day" planned_per_day: Option<Input> => Input, "per day (quantity ≥ 0)", "`[simulation] planned_per_day`";
     }
@@ -220,13 +235,16 @@ schema_struct! {
         /// the class's count in the reference census (catalog only; the rate is count ÷ the
         /// reference GPU-hours)
         "count" count: Option<Input> => Input, "interruptions (quantity ≥ 0)", "catalog only";
-        /// rate (one of `per_gpu_hour`, `per_node_day`)
+        /// rate (one of `per_gpu_hour`, `per_node_day`, `per_job_day`)
         "per_gpu_hour" per_gpu_hour: Option<Input> => Input, "per GPU package-hour (quantity ≥ 0)", "one rate for a new class";
         /// rate per node (server, or compute tray) of the platform it hits
         "per_node_day" per_node_day: Option<Input> => Input, "per node-day (quantity ≥ 0)", "one rate for a new class";
+        /// rate per job, whatever its size (software, collectives); the class must have blast
+        /// radius `job`
+        "per_job_day" per_job_day: Option<Input> => Input, "per job-day (quantity ≥ 0)", "one rate for a new class";
         /// what it takes out of service on server (HGX) platforms; `job`: the job crashes, no
         /// hardware leaves service
-        "blast_radius" blast_radius: Option<String> => Value, "`job`, `node`, `nvlink_domain`, `network_switch`, `power_row`", "required for a new class";
+        "blast_radius" blast_radius: Option<String> => Value, "`job`, `node`, `nvlink_domain`, `rack`, `network_switch`, `power_row`", "required for a new class";
         /// on rack-scale platforms; `nvlink_domain` is the whole rack there
         "blast_radius_rack_scale" blast_radius_rack_scale: Option<String> => Value, "same", "`blast_radius`";
         /// from the failure until the job knows it must restart
@@ -237,6 +255,11 @@ schema_struct! {
         "repair_distribution" repair_distribution: Option<String> => Value, "`exponential`, `fixed`, `lognormal`", "`exponential`";
         /// standard deviation ÷ mean, for `lognormal`
         "repair_cv" repair_cv: Option<Input> => Input, "ratio (quantity > 0)", "required for `lognormal`";
+        /// scenario only: the entry's rate applies on this phase alone (an override then sets only
+        /// the rate; a new class fails nowhere else)
+        "phase" phase: Option<String> => Value, "phase name", "every phase";
+        /// scenario only: the entry's `per_job_day` rate applies to this job alone
+        "job" job: Option<String> => Value, "job name", "every job";
         /// whether it interrupts the job on the hardware; if false the job keeps running and takes
         /// a replacement when one is at hand
         "interrupts" interrupts: Option<bool> => Value, "true / false", "true";

@@ -50,6 +50,8 @@ pub enum ChartId {
     GpusDown,
     /// ETTR against checkpoint interval.
     EttrInterval,
+    /// Availability or ETTR against the size of each phase's spare pool.
+    SparesCurve,
     /// Inference capacity against demand.
     CapacityDemand,
     /// Peak demand by tier, served and unmet.
@@ -72,7 +74,7 @@ pub enum ChartId {
 
 impl ChartId {
     /// Every chart, in the order a report shows them.
-    pub const ALL: [ChartId; 17] = [
+    pub const ALL: [ChartId; 18] = [
         ChartId::Buildout,
         ChartId::Capex,
         ChartId::CircularFlow,
@@ -81,6 +83,7 @@ impl ChartId {
         ChartId::FailuresPerDay,
         ChartId::GpusDown,
         ChartId::EttrInterval,
+        ChartId::SparesCurve,
         ChartId::CapacityDemand,
         ChartId::DemandByTier,
         ChartId::FleetSplit,
@@ -103,6 +106,7 @@ impl ChartId {
             ChartId::FailuresPerDay => "failures-per-day",
             ChartId::GpusDown => "gpus-down",
             ChartId::EttrInterval => "ettr-interval",
+            ChartId::SparesCurve => "spares-curve",
             ChartId::CapacityDemand => "capacity-demand",
             ChartId::DemandByTier => "demand-by-tier",
             ChartId::FleetSplit => "fleet-split",
@@ -140,6 +144,9 @@ impl ChartId {
             ChartId::GpusDown => "GPUs in nodes under repair (area) and repairs in flight (right axis), by day",
             ChartId::EttrInterval => {
                 "simulated ETTR against checkpoint interval (common random numbers) beside the closed form, one curve per distinct job"
+            }
+            ChartId::SparesCurve => {
+                "each phase's lowest job availability or ETTR against the spare nodes in its pool, with the target (`--spares-for`)"
             }
             ChartId::CapacityDemand => {
                 "inference capacity against average and peak demand, and each tier's peak demand, by month (log scale)"

@@ -22,6 +22,7 @@ pub fn sim_charts(r: &SimResults) -> Vec<Chart> {
         charts.push(gpus_down(r));
     }
     charts.extend(ettr_against_interval(r));
+    charts.extend(spares_curve(r));
     charts
 }
 
@@ -233,5 +234,54 @@ pub fn ettr_against_interval(r: &SimResults) -> Option<Chart> {
              recovery time and w its blocking write; the simulation also counts planned interruptions and waits for \
              repairs.{more}"
         )),
+    })
+}
+
+/// Each sized phase's lowest job availability (or ETTR) against its spare pool, with the target;
+/// `None` when no pool was sized.
+pub fn spares_curve(r: &SimResults) -> Option<Chart> {
+    let sizing = r.spares_sizing.as_ref()?;
+    let target = sizing.target;
+    let metric = |p: &gigawatt_sim::spares::SparesPoint| match target {
+        gigawatt_core::simulation::SparesTarget::Availability(_) => p.availability,
+        gigawatt_core::simulation::SparesTarget::Ettr(_) => p.ettr,
+    };
+    let mut series = Vec::new();
+    let mut max_x: f64 = 1.0;
+    for (k, ph) in sizing.phases.iter().enumerate() {
+        let points: Vec<(f64, f64)> = ph.curve.iter().map(|p| (p.spares as f64, metric(p))).collect();
+        max_x = points.iter().map(|p| p.0).fold(max_x, f64::max);
+        let found = ph.spares.map_or_else(|| "not reached".to_string(), |s| format!("{} spares", count(s as f64)));
+        series.push(
+            Series::new(format!("{} ({found})", ph.phase), Mark::Line, Data::Points(points))
+                .colored(PALETTE[k % PALETTE.len()]),
+        );
+    }
+    series.push(
+        Series::new(
+            format!("target {}", target.value()),
+            Mark::Line,
+            Data::Points(vec![(0.0, target.value()), (max_x, target.value())]),
+        )
+        .colored("#888888"),
+    );
+    let name = if target.metric() == "ettr" { "ETTR" } else { "availability" };
+    Some(Chart {
+        id: ChartId::SparesCurve.id(),
+        title: format!("Spare nodes each phase needs for {name} ≥ {}", target.value()),
+        subtitle: Some(format!("{} · {} · the same random numbers at every pool size", r.scenario.name, replicas_text(r))),
+        body: Body::Xy(XyPlot {
+            x: XAxis::Numeric(Axis::new("spare nodes in the phase's pool", Unit::Count)),
+            y: Axis::new(format!("lowest job {name}"), Unit::Percent).fitted(),
+            y2: None,
+            series,
+            label_bars: false,
+        }),
+        note: Some(
+            "Each point is a full simulation with the phase's shared pool cut to its jobs' nodes plus that many spares; \
+             the search doubles the pool until the target is reached, then bisects. Availability is the share of wall \
+             time a job held all its nodes."
+                .to_string(),
+        ),
     })
 }

@@ -1,0 +1,68 @@
+//! The `[operate]` section of a scenario file, as written: how `gigawatt operate` shares the
+//! growing fleet among frontier runs, RL, research and inference. The core reads it only to check
+//! its keys and types; `gigawatt-operate` validates it (see `docs/models/operate.md`).
+
+use super::Input;
+use crate::schema_struct;
+
+schema_struct! {
+    /// `[operate]` (optional): the operated build-out.
+    pub struct Operate as "[operate]" {
+        /// first day operated
+        "from" from: Option<Input> => Input, "date", "the first phase's ramp start";
+        /// last day operated
+        "to" to: Option<Input> => Input, "date", "the later of the last phase's online day + 1 year and the last training start + 1 year";
+        /// classes from highest priority to lowest: `inference`, `frontier`, `rl`, `research`
+        "priorities" priorities: Option<Vec<String>> => Value, "class names", "`[\"inference\", \"frontier\", \"rl\", \"research\"]`";
+        /// classes a higher class may preempt (they checkpoint and wait again)
+        "preemptible" preemptible: Option<Vec<String>> => Value, "class names", "`[\"research\"]`";
+        /// run time between a job's checkpoints (failures lose the work since the last one)
+        "checkpoint_interval_min" checkpoint_interval_min: Option<Input> => Input, "minutes (quantity)", "`catalog/operations.toml`";
+        /// the research and evaluation job stream (see `[operate.research]`)
+        "research" research: Option<OperateResearch> => Table(&OperateResearch::SECTION), "table", "see `[operate.research]`";
+        /// frontier pre-training runs (see `[operate.frontier]`)
+        "frontier" frontier: Option<OperateFrontier> => Table(&OperateFrontier::SECTION), "table", "see `[operate.frontier]`";
+        /// RL and post-training after each frontier run (see `[operate.rl]`)
+        "rl" rl: Option<OperateRl> => Table(&OperateRl::SECTION), "table", "see `[operate.rl]`";
+        /// serving (see `[operate.inference]`)
+        "inference" inference: Option<OperateInference> => Table(&OperateInference::SECTION), "table", "see `[operate.inference]`";
+    }
+}
+
+schema_struct! {
+    /// `[operate.research]`: the research and evaluation job stream.
+    pub struct OperateResearch as "[operate.research]" {
+        /// GPU-time offered, as a share of the GPUs online (0: no research stream)
+        "share" share: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
+        /// jobs the stream aims for over the run (sizes scale with the fleet so this stays bounded)
+        "jobs" jobs: Option<Input> => Input, "count, 1 to 50,000,000", "`catalog/operations.toml`";
+    }
+}
+
+schema_struct! {
+    /// `[operate.frontier]`: how the `[[training]]` runs are operated.
+    pub struct OperateFrontier as "[operate.frontier]" {
+        /// most of its platform's pool one run holds (the rest: spares, repairs, serving)
+        "max_pool_share" max_pool_share: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
+        /// MFU lost by a run larger than one phase (it spans phases)
+        "cross_phase_mfu_penalty" cross_phase_mfu_penalty: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
+    }
+}
+
+schema_struct! {
+    /// `[operate.rl]`: one RL and post-training job after each frontier run.
+    pub struct OperateRl as "[operate.rl]" {
+        /// RL GPU-time ÷ the pre-training run's (0: no RL)
+        "compute_ratio" compute_ratio: Option<Input> => Input, "ratio (quantity)", "`catalog/operations.toml`";
+        /// RL GPUs ÷ the pre-training run's GPUs
+        "gpu_share" gpu_share: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
+    }
+}
+
+schema_struct! {
+    /// `[operate.inference]`: how serving capacity follows demand.
+    pub struct OperateInference as "[operate.inference]" {
+        /// blocks serving capacity moves in at the highest hourly demand (more: finer, slower)
+        "blocks" blocks: Option<Input> => Input, "count, 10 to 100,000", "`catalog/operations.toml`";
+    }
+}

@@ -1,0 +1,273 @@
+//! # gigawatt-operate
+//!
+//! The build-out operated: one scheduler (the core `gigawatt replay` validates,
+//! [`gigawatt_sched`]) shares the growing fleet among frontier pre-training runs, RL and
+//! post-training, research and evaluation experiments, and inference, with node failures and
+//! repairs, day by day over the whole build-out. Its output says, month by month, how much of
+//! the fleet goes to what and when compute binds. The model, its equations and its assumptions
+//! are in `docs/models/operate.md`.
+//!
+//! * [`spec`]: the `[operate]` section and its bundled defaults;
+//! * [`fleet`]: the node groups and when each node comes into service;
+//! * [`streams`]: the job streams of the classes;
+//! * [`result`]: what a run measures, as serialisable results.
+
+#![warn(missing_docs)]
+
+pub mod fleet;
+pub mod result;
+pub mod spec;
+pub mod streams;
+
+use gigawatt_core::date::Date;
+use gigawatt_core::error::{InputError, SourceFile};
+use gigawatt_core::simulation::FailureCatalog;
+use gigawatt_core::{Catalog, Model};
+use gigawatt_sched::policy::{PolicyContext, by_name};
+use gigawatt_sched::{Engine, Failures, Placement, ReplayOptions};
+use gigawatt_sim::SimTime;
+use gigawatt_trace::synthetic::parse_synthetic;
+use gigawatt_workloads::capacity::{Capacity, platform_spec};
+
+pub use result::Operation;
+pub use spec::{Class, OperateSpec};
+
+use crate::fleet::Fleet;
+use crate::streams::{Context, Streams};
+
+/// What `gigawatt operate` is asked for, beyond the scenario.
+#[derive(Clone, Debug, Default)]
+pub struct OperateRequest {
+    /// Seed (the scenario's when `None`).
+    pub seed: Option<u64>,
+    /// First day (the scenario's `[operate] from`, else the first ramp's start).
+    pub from: Option<Date>,
+    /// Last day (the scenario's `[operate] to`, else the default horizon).
+    pub to: Option<Date>,
+}
+
+/// Everything prepared before the scheduler runs: the inputs, the fleet and the job streams.
+pub struct Prepared {
+    /// The operate inputs.
+    pub spec: OperateSpec,
+    /// First and last day operated.
+    pub from: Date,
+    /// Last day operated.
+    pub to: Date,
+    /// The fleet.
+    pub fleet: Fleet,
+    /// The capacity model's result.
+    pub capacity: Capacity,
+    /// The job streams.
+    pub streams: Streams,
+    /// The scheduler's options.
+    pub options: ReplayOptions,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// The default last day: a year after the last phase is fully online, or after the last training
+/// run's start if later.
+pub fn horizon(phases: &[gigawatt_core::plan::PhaseResult], capacity: &Capacity) -> Date {
+    let last_online = phases.iter().map(|p| p.online).max().expect("a scenario has phases");
+    let last_start = capacity.training.iter().map(|t| t.start).max();
+    last_start.map_or(last_online, |s| s.max(last_online)).add_days(365)
+}
+
+/// Reads the inputs, builds the fleet and draws the job streams (no scheduling yet).
+pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result<Prepared, InputError> {
+    let spec = OperateSpec::of(model)?;
+    let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
+    let first_ramp = eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
+    let capacity = gigawatt_workloads::capacity::capacity(model, catalog)?;
+    let from = req.from.or(spec.from).unwrap_or(first_ramp);
+    let to = req.to.or(spec.to).unwrap_or_else(|| horizon(&eval.phases, &capacity));
+    if to < from {
+        return Err(InputError::new(format!("the last day operated ({to}) is before the first ({from})"))
+            .with_help("give --to on or after --from"));
+    }
+    let fleet = Fleet::of(model, &eval.phases, from).map_err(InputError::new)?;
+    let peaks = capacity
+        .training
+        .iter()
+        .map(|r| {
+            fleet
+                .platforms
+                .iter()
+                .map(|id| catalog.get(id).and_then(|p| platform_spec(p).peak_flops(r.precision)))
+                .collect()
+        })
+        .collect();
+    let (hourly, daily) = diurnal(model);
+    let shape_file = SourceFile::new(spec::BUNDLED_RESEARCH_SHAPE.0, spec::BUNDLED_RESEARCH_SHAPE.1);
+    let shape = parse_synthetic(&shape_file)?;
+    let seed = req.seed.unwrap_or(model.seed);
+    let days = (to.days_since_epoch() - from.days_since_epoch() + 1) as f64;
+    let end = SimTime::from_days(days);
+    let cat = FailureCatalog::bundled()?;
+    let cx = Context {
+        spec: &spec,
+        fleet: &fleet,
+        capacity: &capacity,
+        peaks,
+        hourly,
+        daily,
+        from,
+        end,
+        shape: &shape,
+        seed,
+        checkpoint_write_s: cat.checkpoint_write_s.estimate.central,
+        run_reliability: run_reliability(model, catalog)?,
+    };
+    let streams = Streams::draw(&cx);
+    let options = ReplayOptions {
+        placement: Placement::FirstFit,
+        checkpoint: SimTime::from_secs(cat.checkpoint_write_s.estimate.central),
+        restart: SimTime::from_secs(cat.restart_s.estimate.central),
+        backfill_depth: 100,
+        series_points: 2,
+        failures: Some(Failures {
+            groups: fleet.failures.clone(),
+            checkpoint_interval: SimTime::from_secs(spec.checkpoint_interval_min * 60.0),
+        }),
+        seed,
+        log_segments: false,
+        online: fleet.online.clone(),
+        usage_bucket: Some(SimTime::from_days(1.0)),
+        swap_spares: true,
+    };
+    let mut spec = spec;
+    spec.inputs.add(
+        "failures.job_defaults.checkpoint_write_s",
+        "checkpoint write on preemption",
+        "s",
+        &cat.checkpoint_write_s,
+    );
+    spec.inputs.add("failures.job_defaults.restart_s", "restart after a preemption or failure", "s", &cat.restart_s);
+    Ok(Prepared { spec, from, to, fleet, capacity, streams, options, seed })
+}
+
+/// Each `[[training]]` run's checkpoint write and restart time, s, from its reliability inputs
+/// (the closed form's, or the fallback of a simulated one); `None` for a run with a given or no
+/// reliability overhead.
+fn run_reliability(model: &Model, catalog: &Catalog) -> Result<Vec<Option<(f64, f64)>>, InputError> {
+    use gigawatt_workloads::training::Reliability;
+    let spec = gigawatt_workloads::spec::parse_sections(
+        model,
+        catalog,
+        &gigawatt_workloads::models::ModelCatalog::bundled()?,
+        &gigawatt_workloads::defaults::WorkloadDefaults::bundled()?,
+    )?;
+    Ok(spec
+        .training
+        .iter()
+        .map(|t| match &t.run.reliability {
+            Reliability::ClosedForm(c) | Reliability::Simulated { fallback: c, .. } => {
+                Some((c.checkpoint_write_s, c.restart_overhead_s))
+            }
+            Reliability::Given { .. } | Reliability::Ignored => None,
+        })
+        .collect())
+}
+
+/// The hour-of-day and day-of-week demand weights of the scenario's `[demand.profile]`, each
+/// scaled to mean 1 (flat without a profile).
+fn diurnal(model: &Model) -> (Vec<f64>, Vec<f64>) {
+    let profile = model.workloads.demand.as_ref().and_then(|d| d.profile.as_ref());
+    let norm = |v: Option<&Vec<f64>>, n: usize| -> Vec<f64> {
+        match v {
+            Some(v) if v.len() == n && v.iter().all(|x| x.is_finite() && *x >= 0.0) && v.iter().sum::<f64>() > 0.0 => {
+                let mean = v.iter().sum::<f64>() / n as f64;
+                v.iter().map(|x| x / mean).collect()
+            }
+            _ => vec![1.0; n],
+        }
+    };
+    (norm(profile.and_then(|p| p.hourly.as_ref()), 24), norm(profile.and_then(|p| p.daily.as_ref()), 7))
+}
+
+/// The work and memory an operated run needs, estimated from its prepared streams and fleet
+/// before the scheduler starts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OperateEstimate {
+    /// Jobs in the streams.
+    pub jobs: u64,
+    /// Scheduling units (nodes, or NVLink domains on rack-scale platforms) in the fleet.
+    pub nodes: u64,
+    /// Expected node failures over the run.
+    pub failures: f64,
+    /// Scheduler events: each job's arrival, end and deadline, each failure's failure and repair
+    /// and the restart it causes, each node's coming into service (preemptions come on top).
+    pub events: f64,
+    /// Memory, bytes: the jobs and their state, the fleet's indexes and the daily accounts.
+    pub memory_bytes: u64,
+}
+
+impl OperateEstimate {
+    /// The estimate of prepared run `p`.
+    pub fn of(p: &Prepared) -> OperateEstimate {
+        let end = p.streams.jobs.iter().map(|j| j.deadline).max().unwrap_or(SimTime::ZERO);
+        let mut failures = 0.0;
+        let mut slots = 0u64;
+        for ((g, f), times) in p.fleet.cluster.groups.iter().zip(&p.fleet.failures).zip(&p.fleet.online) {
+            let node_hours: f64 = times.iter().map(|t| end.since(*t).secs() / 3600.0).sum();
+            failures += f.node_rate_per_h * node_hours;
+            slots += g.gpus();
+        }
+        let jobs = p.streams.jobs.len() as u64;
+        let nodes = p.fleet.cluster.nodes();
+        let days = (p.to.days_since_epoch() - p.from.days_since_epoch() + 1).max(0) as u64;
+        let hours = p.streams.tokens_per_s_per_gpu_by_hour.len() as u64;
+        let tiers = p.streams.demand_tokens_by_tier_hour.len() as u64;
+        // Per job: the job (48 B), its state (≈ 160 B), its tag and set entries (≈ 96 B).
+        let memory = jobs * 304 + slots * 4 + nodes * 64 + days * 6 * 16 * 2 + hours * (tiers + 1) * 8 * 3;
+        OperateEstimate {
+            jobs,
+            nodes,
+            failures,
+            events: jobs as f64 * 3.0 + failures * 3.0 + nodes as f64,
+            memory_bytes: memory,
+        }
+    }
+
+    /// Refuses a run whose memory estimate exceeds `limit` (named `limit_source` in the error).
+    pub fn check_memory(&self, limit: u64, limit_source: &str) -> Result<(), InputError> {
+        if self.memory_bytes <= limit {
+            return Ok(());
+        }
+        let gb = |b: u64| b as f64 / 1e9;
+        Err(InputError::new(format!(
+            "this operated run needs about {:.1} GB of memory, more than {limit_source} ({:.1} GB): {} jobs on {} \
+             scheduling units",
+            gb(self.memory_bytes),
+            gb(limit),
+            self.jobs,
+            self.nodes
+        ))
+        .with_help("aim for fewer research jobs ([operate.research] jobs), a shorter run (--to), or raise the limit with --max-memory SIZE"))
+    }
+}
+
+/// Runs the scheduler on a prepared run and measures the result.
+pub fn run_prepared(model: &Model, p: &Prepared, on_events: &(dyn Fn(u64) + Sync)) -> Result<Operation, InputError> {
+    let policy = by_name("priority", &PolicyContext::default()).map_err(InputError::new)?;
+    let mut engine = Engine::new(&p.streams.jobs, &p.fleet.cluster, &policy, &p.options);
+    engine.run_observed(on_events);
+    Ok(result::measure(model, p, &engine))
+}
+
+/// Operates the scenario: prepares it, runs the scheduler, and measures the result.
+pub fn operate(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result<Operation, InputError> {
+    operate_observed(model, catalog, req, &|_| {})
+}
+
+/// [`operate`], reporting the scheduler's events as it goes.
+pub fn operate_observed(
+    model: &Model,
+    catalog: &Catalog,
+    req: &OperateRequest,
+    on_events: &(dyn Fn(u64) + Sync),
+) -> Result<Operation, InputError> {
+    let p = prepare(model, catalog, req)?;
+    run_prepared(model, &p, on_events)
+}

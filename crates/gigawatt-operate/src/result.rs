@@ -1,0 +1,562 @@
+//! What an operated run measures: GPUs by class per day and per month (and each class's share of
+//! the GPUs online and of the compute spend), each frontier and RL run's start, finish and ETTR,
+//! the research stream's queueing, tokens served and unmet by tier, and GPU-hours lost to
+//! failures by class. Every figure is summed from the scheduler's GPU-time accounts, which
+//! conserve GPU-time: held by a class + under repair + idle = in service, every day.
+
+use std::collections::BTreeMap;
+
+use gigawatt_core::Model;
+use gigawatt_core::analysis::{InputRecord, ScenarioInfo};
+use gigawatt_core::date::Date;
+use gigawatt_sched::Engine;
+use gigawatt_sim::SimTime;
+use gigawatt_sim::time::US_PER_DAY;
+use serde::Serialize;
+
+use crate::Prepared;
+use crate::spec::Class;
+
+/// A figure per class, and for GPUs under repair and idle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ByClass {
+    /// Frontier pre-training runs.
+    pub frontier: f64,
+    /// RL and post-training.
+    pub rl: f64,
+    /// Research and evaluation.
+    pub research: f64,
+    /// Serving.
+    pub inference: f64,
+    /// Nodes under repair.
+    pub down: f64,
+    /// In service, held by no one.
+    pub idle: f64,
+}
+
+impl ByClass {
+    fn class_mut(&mut self, c: Class) -> &mut f64 {
+        match c {
+            Class::Frontier => &mut self.frontier,
+            Class::Rl => &mut self.rl,
+            Class::Research => &mut self.research,
+            Class::Inference => &mut self.inference,
+        }
+    }
+
+    fn scaled(&self, k: f64) -> ByClass {
+        ByClass {
+            frontier: self.frontier * k,
+            rl: self.rl * k,
+            research: self.research * k,
+            inference: self.inference * k,
+            down: self.down * k,
+            idle: self.idle * k,
+        }
+    }
+
+    fn add(&mut self, o: &ByClass) {
+        self.frontier += o.frontier;
+        self.rl += o.rl;
+        self.research += o.research;
+        self.inference += o.inference;
+        self.down += o.down;
+        self.idle += o.idle;
+    }
+}
+
+/// One day or month.
+#[derive(Clone, Debug, Serialize)]
+pub struct Period {
+    /// `2027-03` (a month) or `2027-03-14` (a day).
+    pub period: String,
+    /// GPUs in service, on average.
+    pub gpus_online: f64,
+    /// GPUs held by each class, under repair and idle, on average.
+    pub gpus: ByClass,
+    /// Each as a fraction of the GPUs in service (0 when none are).
+    pub share: ByClass,
+    /// Each as a fraction of the period's compute spend (GPU-hours × the plan's cost per GPU-hour;
+    /// one cost for every GPU, so equal to `share`).
+    pub spend_share: ByClass,
+}
+
+/// A frontier or RL run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunOutcome {
+    /// The training run's name (an RL run is named after its pre-training run).
+    pub name: String,
+    /// GPUs it ran on.
+    pub gpus: u32,
+    /// Day it asked for GPUs.
+    pub submit: Date,
+    /// Day it first held them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<Date>,
+    /// Day its last FLOP was done, if within the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finish: Option<Date>,
+    /// The capacity model's finish day for the same run (the closed form), for comparison.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_form_finish: Option<Date>,
+    /// Share of its work done by the end of the run.
+    pub progress: f64,
+    /// Productive time ÷ wall time from its start to its finish (or to the end of the run).
+    pub ettr: f64,
+    /// Times a node failure hit it.
+    pub failures: u32,
+    /// Times preempted.
+    pub preemptions: u32,
+    /// GPU-hours of work lost to failures.
+    pub gpu_hours_lost_to_failures: f64,
+}
+
+/// The research stream's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResearchOutcome {
+    /// Jobs the stream aimed for.
+    pub jobs_target: u64,
+    /// Jobs drawn within the run.
+    pub jobs: u64,
+    /// Jobs that started.
+    pub started: u64,
+    /// Jobs finished within the run.
+    pub finished: u64,
+    /// GPU-hours offered (what the jobs ask for).
+    pub gpu_hours_offered: f64,
+    /// Offered GPU-hours ÷ GPU-hours in service from the first node in service.
+    pub offered_share: f64,
+    /// Mean GPUs per job.
+    pub mean_gpus: f64,
+    /// Largest job, GPUs.
+    pub max_gpus: u32,
+    /// Factor on the shape's durations.
+    pub duration_scale: f64,
+    /// Queueing delay of the started jobs, hours: mean, median, 95th percentile.
+    pub queue_delay_h: Spread,
+    /// Bounded slowdown (wall ÷ run time, both at least 10 s) of the finished jobs.
+    pub slowdown: Spread,
+}
+
+/// A mean and two percentiles.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Spread {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+impl Spread {
+    fn of(mut v: Vec<f64>) -> Spread {
+        if v.is_empty() {
+            return Spread::default();
+        }
+        v.sort_by(f64::total_cmp);
+        let at = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+        Spread { mean: v.iter().sum::<f64>() / v.len() as f64, p50: at(0.5), p95: at(0.95) }
+    }
+}
+
+/// One serving tier.
+#[derive(Clone, Debug, Serialize)]
+pub struct TierOutcome {
+    /// Tier name.
+    pub tier: String,
+    /// Output tokens demanded over the run.
+    pub demand_tokens: f64,
+    /// Served.
+    pub served_tokens: f64,
+    /// Not served.
+    pub unmet_tokens: f64,
+    /// Unmet ÷ demanded.
+    pub unmet_share: f64,
+    /// Unmet ÷ demanded, by month (aligned with `months`).
+    pub unmet_share_by_month: Vec<f64>,
+    /// Output tokens served, by month (aligned with `months`).
+    pub served_tokens_by_month: Vec<f64>,
+}
+
+/// The totals over the run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Totals {
+    /// GPU-hours in service.
+    pub gpu_hours_online: f64,
+    /// GPU-hours by class, under repair and idle.
+    pub gpu_hours: ByClass,
+    /// Each as a fraction of the GPU-hours in service.
+    pub share: ByClass,
+    /// Mean of the months' idle shares, over the months with GPUs in service.
+    pub mean_idle_share: f64,
+    /// Compute spend by class, USD (GPU-hours × `cost_per_gpu_hour_usd`).
+    pub spend_usd: ByClass,
+    /// The plan's cost of one GPU-hour: (depreciation + opex per year) ÷ (GPUs × 8,760 h).
+    pub cost_per_gpu_hour_usd: f64,
+    /// GPU-hours of work lost to node failures, by class (`down` and `idle` unused).
+    pub gpu_hours_lost_to_failures: ByClass,
+}
+
+/// The whole result of `gigawatt operate`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Operation {
+    /// The scenario.
+    pub scenario: ScenarioInfo,
+    /// Seed.
+    pub seed: u64,
+    /// First day operated.
+    pub from: Date,
+    /// Last day operated.
+    pub to: Date,
+    /// Classes, highest priority first.
+    pub priorities: Vec<Class>,
+    /// Classes a higher class may preempt.
+    pub preemptible: Vec<Class>,
+    /// GPUs per inference block.
+    pub inference_block_gpus: u32,
+    /// Totals over the run.
+    pub totals: Totals,
+    /// Month by month.
+    pub months: Vec<Period>,
+    /// Day by day.
+    pub days: Vec<Period>,
+    /// Frontier pre-training runs.
+    pub frontier: Vec<RunOutcome>,
+    /// RL runs.
+    pub rl: Vec<RunOutcome>,
+    /// The research stream.
+    pub research: ResearchOutcome,
+    /// Serving, by tier (highest priority first).
+    pub inference: Vec<TierOutcome>,
+    /// What limits the fleet's use, when it is mostly idle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall: Option<String>,
+    /// Scheduler events handled.
+    pub events: u64,
+    /// Jobs scheduled.
+    pub jobs: u64,
+    /// Every operate input, with provenance.
+    pub inputs: Vec<InputRecord>,
+    /// The inputs that rest on assumptions.
+    pub assumptions: Vec<InputRecord>,
+    /// Things worth knowing.
+    pub warnings: Vec<String>,
+}
+
+/// The day `t` falls on.
+fn day_of(from: Date, t: SimTime) -> Date {
+    from.add_days((t.0 / US_PER_DAY) as i64)
+}
+
+impl Operation {
+    /// The headline figures recorded in the run history: the run's shares by class, its mean
+    /// idle share, each frontier run's finish and ETTR, and each tier's unmet share.
+    pub fn figures(&self) -> Vec<gigawatt_core::Figure> {
+        use gigawatt_core::Figure;
+        let t = &self.totals;
+        let mut out = vec![
+            Figure::new("totals.mean_idle_share", "mean idle share of the months", "fraction", t.mean_idle_share),
+            Figure::new("totals.gpu_hours_online", "GPU-hours in service", "GPU-h", t.gpu_hours_online),
+        ];
+        let s = &t.share;
+        for (k, v) in [
+            ("frontier", s.frontier),
+            ("rl", s.rl),
+            ("research", s.research),
+            ("inference", s.inference),
+            ("down", s.down),
+            ("idle", s.idle),
+        ] {
+            out.push(Figure::new(&format!("totals.share.{k}"), &format!("{k} share of the GPU-hours"), "fraction", v));
+        }
+        for r in &self.frontier {
+            let key = |k: &str| format!("frontier[{}].{k}", r.name);
+            out.push(Figure::new(&key("ettr"), &format!("{}: ETTR", r.name), "fraction", r.ettr));
+            out.push(Figure::new(&key("progress"), &format!("{}: share done", r.name), "fraction", r.progress));
+        }
+        for i in &self.inference {
+            out.push(Figure::new(
+                &format!("inference[{}].unmet_share", i.tier),
+                &format!("{}: unmet share of output tokens", i.tier),
+                "fraction",
+                i.unmet_share,
+            ));
+        }
+        out
+    }
+}
+
+/// Measures a finished run.
+pub fn measure(model: &Model, p: &Prepared, e: &Engine<'_>) -> Operation {
+    let days = (p.to.days_since_epoch() - p.from.days_since_epoch() + 1).max(0) as usize;
+    let day_periods = daily(p, e, days);
+    let months = monthly(&day_periods);
+    let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
+    let t = &eval.totals;
+    let cost =
+        if t.gpus > 0 { (t.depreciation_usd_per_year + t.opex_usd_per_year) / (t.gpus as f64 * 8760.0) } else { 0.0 };
+    let totals = totals(&day_periods, &months, cost, p, e);
+    let (frontier, rl) = runs(p, e);
+    let inference = tiers(p, e, &months);
+    let shortfall = shortfall(&totals, p);
+    let records = p.spec.inputs.records().to_vec();
+    let mut warnings = p.streams.warnings.clone();
+    warnings.extend(p.capacity.warnings.iter().filter(|w| w.contains("operate")).cloned());
+    Operation {
+        scenario: ScenarioInfo {
+            name: model.name.clone(),
+            description: model.description.clone(),
+            file: model.source.name.clone(),
+        },
+        seed: p.seed,
+        from: p.from,
+        to: p.to,
+        priorities: p.spec.priorities.clone(),
+        preemptible: p.spec.preemptible.clone(),
+        inference_block_gpus: p.streams.block_gpus,
+        totals,
+        research: research(p, e),
+        months,
+        days: day_periods,
+        frontier,
+        rl,
+        inference,
+        shortfall,
+        events: e.events(),
+        jobs: p.streams.jobs.len() as u64,
+        assumptions: records.iter().filter(|r| !r.sourced).cloned().collect(),
+        inputs: records,
+        warnings,
+    }
+}
+
+fn daily(p: &Prepared, e: &Engine<'_>, days: usize) -> Vec<Period> {
+    let online = p.fleet.online_gpu_us_by_day(days);
+    let usage = e.usage().expect("operate sums usage");
+    let day_us = US_PER_DAY as f64;
+    (0..days)
+        .map(|d| {
+            let mut gpus = ByClass::default();
+            if let Some(row) = usage.held.get(d) {
+                for c in Class::ALL {
+                    *gpus.class_mut(c) = row.get(c.index()).copied().unwrap_or(0) as f64 / day_us;
+                }
+                // Inference blocks are summed per tier (types after the classes').
+                let tiers: u128 = row.iter().skip(Class::ALL.len()).sum();
+                gpus.inference += tiers as f64 / day_us;
+            }
+            gpus.down = usage.down.get(d).copied().unwrap_or(0) as f64 / day_us;
+            let on = online[d] as f64 / day_us;
+            let used = gpus.frontier + gpus.rl + gpus.research + gpus.inference + gpus.down;
+            gpus.idle = (on - used).max(0.0);
+            period(p.from.add_days(d as i64).to_string(), on, gpus)
+        })
+        .collect()
+}
+
+fn period(label: String, online: f64, gpus: ByClass) -> Period {
+    let share = if online > 0.0 { gpus.scaled(1.0 / online) } else { ByClass::default() };
+    Period { period: label, gpus_online: online, gpus, share, spend_share: share }
+}
+
+fn monthly(days: &[Period]) -> Vec<Period> {
+    let mut out: Vec<Period> = Vec::new();
+    let mut count = 0usize;
+    let mut acc = (0.0, ByClass::default());
+    let mut label = String::new();
+    let flush = |label: &str, count: usize, acc: (f64, ByClass), out: &mut Vec<Period>| {
+        if count > 0 {
+            let k = 1.0 / count as f64;
+            out.push(period(label.to_string(), acc.0 * k, acc.1.scaled(k)));
+        }
+    };
+    for d in days {
+        let m = d.period[..7].to_string();
+        if m != label {
+            flush(&label, count, acc, &mut out);
+            label = m;
+            count = 0;
+            acc = (0.0, ByClass::default());
+        }
+        count += 1;
+        acc.0 += d.gpus_online;
+        acc.1.add(&d.gpus);
+    }
+    flush(&label, count, acc, &mut out);
+    out
+}
+
+fn totals(days: &[Period], months: &[Period], cost: f64, p: &Prepared, e: &Engine<'_>) -> Totals {
+    let mut gpu_hours = ByClass::default();
+    let mut online = 0.0;
+    for d in days {
+        gpu_hours.add(&d.gpus.scaled(24.0));
+        online += d.gpus_online * 24.0;
+    }
+    let with_gpus: Vec<&Period> = months.iter().filter(|m| m.gpus_online > 0.0).collect();
+    let mean_idle = if with_gpus.is_empty() {
+        0.0
+    } else {
+        with_gpus.iter().map(|m| m.share.idle).sum::<f64>() / with_gpus.len() as f64
+    };
+    let mut lost = ByClass::default();
+    for (j, tag) in p.streams.tags.iter().enumerate() {
+        *lost.class_mut(tag.class) += e.job_run(j as u32).gpu_hours_lost_to_failures;
+    }
+    Totals {
+        gpu_hours_online: online,
+        share: if online > 0.0 { gpu_hours.scaled(1.0 / online) } else { ByClass::default() },
+        spend_usd: gpu_hours.scaled(cost),
+        gpu_hours,
+        mean_idle_share: mean_idle,
+        cost_per_gpu_hour_usd: cost,
+        gpu_hours_lost_to_failures: lost,
+    }
+}
+
+fn runs(p: &Prepared, e: &Engine<'_>) -> (Vec<RunOutcome>, Vec<RunOutcome>) {
+    let (mut frontier, mut rl) = (Vec::new(), Vec::new());
+    for (j, tag) in p.streams.tags.iter().enumerate() {
+        if !matches!(tag.class, Class::Frontier | Class::Rl) {
+            continue;
+        }
+        let job = &p.streams.jobs[j];
+        let r = e.job_run(j as u32);
+        let training = &p.capacity.training[tag.index as usize];
+        let done = job.duration.since(r.unserved);
+        let wall = r.first_start.map_or(SimTime::ZERO, |s| r.end.since(s));
+        let outcome = RunOutcome {
+            name: training.name.clone(),
+            gpus: job.gpus,
+            submit: day_of(p.from, job.submit),
+            start: r.first_start.map(|s| day_of(p.from, s)),
+            finish: (r.unserved == SimTime::ZERO && r.first_start.is_some()).then(|| day_of(p.from, r.end)),
+            closed_form_finish: if tag.class == Class::Frontier { training.finish } else { None },
+            progress: done.secs() / job.duration.secs().max(1e-9),
+            ettr: if wall > SimTime::ZERO { done.secs() / wall.secs() } else { 0.0 },
+            failures: r.failures,
+            preemptions: r.preemptions,
+            gpu_hours_lost_to_failures: r.gpu_hours_lost_to_failures,
+        };
+        if tag.class == Class::Frontier { frontier.push(outcome) } else { rl.push(outcome) }
+    }
+    (frontier, rl)
+}
+
+fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
+    let (mut delays, mut slowdowns) = (Vec::new(), Vec::new());
+    let (mut jobs, mut started, mut finished, mut gpus_sum, mut max_gpus, mut offered) =
+        (0u64, 0u64, 0u64, 0u64, 0u32, 0.0);
+    for (j, tag) in p.streams.tags.iter().enumerate() {
+        if tag.class != Class::Research {
+            continue;
+        }
+        let job = &p.streams.jobs[j];
+        let r = e.job_run(j as u32);
+        jobs += 1;
+        gpus_sum += u64::from(job.gpus);
+        max_gpus = max_gpus.max(job.gpus);
+        offered += f64::from(job.gpus) * job.duration.hours();
+        if let Some(s) = r.first_start {
+            started += 1;
+            delays.push(s.since(job.submit).hours());
+            if r.unserved == SimTime::ZERO {
+                finished += 1;
+                let wall = r.end.since(job.submit).secs().max(10.0);
+                slowdowns.push(wall / job.duration.secs().max(10.0));
+            }
+        }
+    }
+    let days = (p.to.days_since_epoch() - p.from.days_since_epoch() + 1).max(0) as usize;
+    let online_h: f64 = p.fleet.online_gpu_us_by_day(days).iter().map(|&x| x as f64 / 3.6e9).sum();
+    ResearchOutcome {
+        jobs_target: p.spec.research_jobs,
+        jobs,
+        started,
+        finished,
+        gpu_hours_offered: offered,
+        offered_share: if online_h > 0.0 { offered / online_h } else { 0.0 },
+        mean_gpus: if jobs > 0 { gpus_sum as f64 / jobs as f64 } else { 0.0 },
+        max_gpus,
+        duration_scale: p.streams.research_duration_scale,
+        queue_delay_h: Spread::of(delays),
+        slowdown: Spread::of(slowdowns),
+    }
+}
+
+fn month_label(d: Date) -> String {
+    let (y, m) = d.year_month();
+    format!("{y}-{m:02}")
+}
+
+fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
+    let s = &p.streams;
+    let index: BTreeMap<&str, usize> = months.iter().enumerate().map(|(i, m)| (m.period.as_str(), i)).collect();
+    let month_of_hour = |h: usize| index.get(month_label(p.from.add_days((h / 24) as i64)).as_str()).copied();
+    p.capacity
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(t, name)| {
+            let mut demand_m = vec![0.0; months.len()];
+            let mut served_m = vec![0.0; months.len()];
+            if let Some(hours) = s.demand_tokens_by_tier_hour.get(t) {
+                for (h, &tok) in hours.iter().enumerate() {
+                    if let Some(m) = month_of_hour(h) {
+                        demand_m[m] += tok;
+                    }
+                }
+            }
+            // Served each day: the tier's GPU-seconds that day × the day's tokens/s per GPU, at
+            // most the day's demand.
+            let usage = e.usage().expect("operate sums usage");
+            let ty = crate::streams::inference_type(t) as usize;
+            let demand_by_hour = s.demand_tokens_by_tier_hour.get(t);
+            for (d, row) in usage.held.iter().enumerate() {
+                let gpu_s = row.get(ty).copied().unwrap_or(0) as f64 / 1e6;
+                let hours = d * 24..(d * 24 + 24).min(s.tokens_per_s_per_gpu_by_hour.len());
+                if hours.is_empty() {
+                    continue;
+                }
+                let rate = s.tokens_per_s_per_gpu_by_hour[hours.clone()].iter().sum::<f64>() / hours.len() as f64;
+                let demand: f64 = demand_by_hour.map_or(0.0, |v| v[hours.clone()].iter().sum());
+                if let Some(m) = month_of_hour(hours.start) {
+                    served_m[m] += (gpu_s * rate).min(demand);
+                }
+            }
+            for (sv, d) in served_m.iter_mut().zip(&demand_m) {
+                *sv = sv.min(*d);
+            }
+            let demand: f64 = demand_m.iter().sum();
+            let served: f64 = served_m.iter().sum::<f64>().min(demand);
+            TierOutcome {
+                tier: name.clone(),
+                demand_tokens: demand,
+                served_tokens: served,
+                unmet_tokens: (demand - served).max(0.0),
+                unmet_share: if demand > 0.0 { ((demand - served) / demand).max(0.0) } else { 0.0 },
+                unmet_share_by_month: demand_m
+                    .iter()
+                    .zip(&served_m)
+                    .map(|(d, s)| if *d > 0.0 { ((d - s) / d).max(0.0) } else { 0.0 })
+                    .collect(),
+                served_tokens_by_month: served_m.clone(),
+            }
+        })
+        .collect()
+}
+
+/// When the fleet is mostly idle, what is short: the research stream fills what the other classes
+/// leave, so it is the one to raise.
+fn shortfall(t: &Totals, p: &Prepared) -> Option<String> {
+    if t.mean_idle_share <= 0.30 {
+        return None;
+    }
+    Some(format!(
+        "the fleet is {:.0}% idle on average: the classes do not ask for enough. Research offers {:.2} of the GPUs online ([operate.research] share); about {:.2} more would fill the idle GPUs",
+        t.mean_idle_share * 100.0,
+        p.spec.research_share,
+        t.share.idle
+    ))
+}

@@ -1,0 +1,365 @@
+//! The `[operate]` section validated, with the bundled defaults (`catalog/operations.toml`)
+//! where it is silent. Every number is registered with its provenance, so reports list the
+//! assumptions apart from the sourced inputs.
+
+use gigawatt_core::Model;
+use gigawatt_core::date::Date;
+use gigawatt_core::defaults::Check;
+use gigawatt_core::error::{InputError, KeyPath, SourceFile, closest};
+use gigawatt_core::quantity::{BareNumbers, Quantity};
+use gigawatt_core::schema::Input;
+use gigawatt_workloads::parse::{At, Inputs};
+use serde::{Deserialize, Serialize};
+
+/// The bundled defaults, as (name, text).
+pub const BUNDLED_OPERATIONS: (&str, &str) =
+    ("catalog/operations.toml", include_str!("../../../catalog/operations.toml"));
+
+/// The bundled research job shape (AcmeTrace's Seren cluster), as (name, text).
+pub const BUNDLED_RESEARCH_SHAPE: (&str, &str) =
+    ("examples/synthetic-acme-seren.toml", include_str!("../../../examples/synthetic-acme-seren.toml"));
+
+/// Most research jobs a run may aim for.
+pub const MAX_RESEARCH_JOBS: f64 = 50_000_000.0;
+
+/// A workload class: who holds GPUs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// Serving demand, by tier.
+    Inference,
+    /// Frontier pre-training runs (`[[training]]`).
+    Frontier,
+    /// RL and post-training after each frontier run.
+    Rl,
+    /// Research and evaluation experiments.
+    Research,
+}
+
+impl Class {
+    /// Every class, in the default priority order (highest first).
+    pub const ALL: [Class; 4] = [Class::Inference, Class::Frontier, Class::Rl, Class::Research];
+
+    /// The class's name in files and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Inference => "inference",
+            Class::Frontier => "frontier",
+            Class::Rl => "rl",
+            Class::Research => "research",
+        }
+    }
+
+    /// Its index (the job type of its jobs in the scheduler).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    fn by_name(name: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// The operate inputs, validated.
+#[derive(Clone, Debug)]
+pub struct OperateSpec {
+    /// First day operated (`None`: the first phase's ramp start).
+    pub from: Option<Date>,
+    /// Last day operated (`None`: see [`crate::horizon`]).
+    pub to: Option<Date>,
+    /// Classes, highest priority first.
+    pub priorities: Vec<Class>,
+    /// Classes a higher class may preempt.
+    pub preemptible: Vec<Class>,
+    /// Run time between checkpoints, minutes.
+    pub checkpoint_interval_min: f64,
+    /// Research GPU-time offered, as a share of the GPUs online.
+    pub research_share: f64,
+    /// Research jobs aimed for over the run.
+    pub research_jobs: u64,
+    /// GPUs of the cluster the research shape was measured on.
+    pub research_reference_gpus: f64,
+    /// Most of its platform's pool one frontier run holds.
+    pub frontier_max_pool_share: f64,
+    /// MFU lost by a frontier run larger than one phase.
+    pub cross_phase_mfu_penalty: f64,
+    /// RL GPU-time ÷ its pre-training run's.
+    pub rl_compute_ratio: f64,
+    /// RL GPUs ÷ its pre-training run's.
+    pub rl_gpu_share: f64,
+    /// Blocks serving capacity moves in at peak demand.
+    pub inference_blocks: u32,
+    /// Every number used, with provenance.
+    pub inputs: Inputs,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Defaults {
+    research: DefaultResearch,
+    frontier: DefaultFrontier,
+    rl: DefaultRl,
+    checkpoints: DefaultCheckpoints,
+    inference: DefaultInference,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultResearch {
+    share: Input,
+    jobs: Input,
+    reference_gpus: Input,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultFrontier {
+    max_pool_share: Input,
+    cross_phase_mfu_penalty: Input,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultRl {
+    compute_ratio: Input,
+    gpu_share: Input,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultCheckpoints {
+    interval_min: Input,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultInference {
+    blocks: Input,
+}
+
+/// One number: the scenario's when given, else the bundled default; registered in `inputs`.
+struct Reader<'a> {
+    scenario: &'a SourceFile,
+    defaults: &'a SourceFile,
+    raw: &'a Defaults,
+    inputs: Inputs,
+}
+
+impl Reader<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn number(
+        &mut self,
+        section: &str,
+        key: &str,
+        given: Option<&Input>,
+        default: &Input,
+        label: &str,
+        unit: &str,
+        check: Check,
+    ) -> Result<f64, InputError> {
+        let spath = KeyPath::root().key("operate");
+        let spath = if section.is_empty() { spath } else { spath.key(section) };
+        let q: Quantity = match given {
+            Some(input) => {
+                let at = At::scenario(self.scenario, &spath, "[operate]");
+                at.quantity(key, Some(input), label, check)?.expect("given")
+            }
+            None => {
+                let dpath = KeyPath::root().key(if section.is_empty() { "checkpoints" } else { section });
+                let at = At {
+                    file: self.defaults,
+                    path: &dpath,
+                    name: "catalog/operations.toml",
+                    bare: BareNumbers::Forbidden,
+                };
+                let key = if key == "checkpoint_interval_min" { "interval_min" } else { key };
+                at.quantity(key, Some(default), label, check)?.expect("given")
+            }
+        };
+        let full = if section.is_empty() { format!("operate.{key}") } else { format!("operate.{section}.{key}") };
+        self.inputs.add(&full, label, unit, &q);
+        Ok(q.estimate.central)
+    }
+}
+
+impl OperateSpec {
+    /// The `[operate]` section of `model` (defaults where it is silent).
+    pub fn of(model: &Model) -> Result<OperateSpec, InputError> {
+        let dfile = SourceFile::new(BUNDLED_OPERATIONS.0, BUNDLED_OPERATIONS.1);
+        let raw: Defaults = toml::from_str(&dfile.text).map_err(|e| InputError::from_toml(&dfile, &e))?;
+        let op = model.workloads.operate.as_ref();
+        let file = &model.source;
+        let mut r = Reader { scenario: file, defaults: &dfile, raw: &raw, inputs: Inputs::default() };
+        let root = KeyPath::root().key("operate");
+        let at = At::scenario(file, &root, "[operate]");
+        let from = at.date("from", op.and_then(|o| o.from.as_ref()))?;
+        let to = at.date("to", op.and_then(|o| o.to.as_ref()))?;
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            return Err(at
+                .err("to", format!("`to` ({t}) is before `from` ({f})"))
+                .with_help("give a `to` on or after `from`"));
+        }
+        let priorities = classes(file, &root, "priorities", op.and_then(|o| o.priorities.as_deref()))?
+            .unwrap_or(Class::ALL.to_vec());
+        if priorities.len() != Class::ALL.len() {
+            let missing: Vec<&str> = Class::ALL.iter().filter(|c| !priorities.contains(c)).map(|c| c.name()).collect();
+            return Err(at
+                .err("priorities", format!("`priorities` must rank every class; it leaves out {}", missing.join(", ")))
+                .with_help("list inference, frontier, rl and research, highest priority first"));
+        }
+        let preemptible = classes(file, &root, "preemptible", op.and_then(|o| o.preemptible.as_deref()))?
+            .unwrap_or(vec![Class::Research]);
+        let d = r.raw;
+        let research = op.and_then(|o| o.research.as_ref());
+        let rl = op.and_then(|o| o.rl.as_ref());
+        let frontier = op.and_then(|o| o.frontier.as_ref());
+        let inference = op.and_then(|o| o.inference.as_ref());
+        let interval = op.and_then(|o| o.checkpoint_interval_min.as_ref());
+        let spec = OperateSpec {
+            from,
+            to,
+            checkpoint_interval_min: r.number(
+                "",
+                "checkpoint_interval_min",
+                interval,
+                &d.checkpoints.interval_min,
+                "run time between checkpoints of operated jobs",
+                "min",
+                Check::Positive,
+            )?,
+            research_share: r.number(
+                "research",
+                "share",
+                research.and_then(|x| x.share.as_ref()),
+                &d.research.share,
+                "research GPU-time offered, as a share of the GPUs online",
+                "fraction",
+                Check::NonNegative,
+            )?,
+            research_jobs: r
+                .number(
+                    "research",
+                    "jobs",
+                    research.and_then(|x| x.jobs.as_ref()),
+                    &d.research.jobs,
+                    "research jobs aimed for over the run",
+                    "jobs",
+                    Check::Positive,
+                )?
+                .round()
+                .clamp(1.0, MAX_RESEARCH_JOBS) as u64,
+            research_reference_gpus: r.number(
+                "research",
+                "reference_gpus",
+                None,
+                &d.research.reference_gpus,
+                "GPUs of the cluster the research job shape was measured on (Seren)",
+                "GPUs",
+                Check::Positive,
+            )?,
+            frontier_max_pool_share: r.number(
+                "frontier",
+                "max_pool_share",
+                frontier.and_then(|x| x.max_pool_share.as_ref()),
+                &d.frontier.max_pool_share,
+                "most of its platform's pool one frontier run holds",
+                "fraction",
+                Check::Fraction,
+            )?,
+            cross_phase_mfu_penalty: r.number(
+                "frontier",
+                "cross_phase_mfu_penalty",
+                frontier.and_then(|x| x.cross_phase_mfu_penalty.as_ref()),
+                &d.frontier.cross_phase_mfu_penalty,
+                "MFU lost by a frontier run larger than one phase",
+                "fraction",
+                Check::FractionBelowOne,
+            )?,
+            rl_compute_ratio: r.number(
+                "rl",
+                "compute_ratio",
+                rl.and_then(|x| x.compute_ratio.as_ref()),
+                &d.rl.compute_ratio,
+                "RL GPU-time ÷ its pre-training run's",
+                "ratio",
+                Check::NonNegative,
+            )?,
+            rl_gpu_share: r.number(
+                "rl",
+                "gpu_share",
+                rl.and_then(|x| x.gpu_share.as_ref()),
+                &d.rl.gpu_share,
+                "RL GPUs ÷ its pre-training run's GPUs",
+                "fraction",
+                Check::Positive,
+            )?,
+            inference_blocks: r
+                .number(
+                    "inference",
+                    "blocks",
+                    inference.and_then(|x| x.blocks.as_ref()),
+                    &d.inference.blocks,
+                    "blocks serving capacity moves in at peak demand",
+                    "blocks",
+                    Check::Positive,
+                )?
+                .round()
+                .clamp(10.0, 100_000.0) as u32,
+            priorities,
+            preemptible,
+            inputs: Inputs::default(),
+        };
+        if spec.research_share > 4.0 {
+            return Err(At::scenario(file, &root.key("research"), "[operate.research]")
+                .err("share", format!("share = {} offers more than 4× the fleet's GPU-time", spec.research_share))
+                .with_help("give the research stream's GPU-time as a share of the GPUs online, e.g. share = 0.6"));
+        }
+        Ok(OperateSpec { inputs: r.inputs, ..spec })
+    }
+
+    /// The scheduler priority of a class (higher runs first), spaced so inference tiers fit
+    /// between classes.
+    pub fn priority(&self, class: Class) -> i32 {
+        let rank = self.priorities.iter().position(|&c| c == class).unwrap_or(self.priorities.len());
+        ((self.priorities.len() - rank) as i32) * 1000
+    }
+
+    /// Whether a class may be preempted.
+    pub fn is_preemptible(&self, class: Class) -> bool {
+        self.preemptible.contains(&class)
+    }
+}
+
+/// A list of class names at `[operate].key`, each checked.
+fn classes(
+    file: &SourceFile,
+    root: &KeyPath,
+    key: &str,
+    names: Option<&[String]>,
+) -> Result<Option<Vec<Class>>, InputError> {
+    let Some(names) = names else { return Ok(None) };
+    let mut out = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        let Some(c) = Class::by_name(n) else {
+            let known: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
+            let help = match closest(n, known.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`? The classes are {}", known.join(", ")),
+                None => format!("the classes are {}", known.join(", ")),
+            };
+            return Err(InputError::at(file, &root.key(key).index(i), format!("unknown class `{n}` in `{key}`"))
+                .with_help(help));
+        };
+        if out.contains(&c) {
+            return Err(InputError::at(
+                file,
+                &root.key(key).index(i),
+                format!("class `{n}` is listed twice in `{key}`"),
+            )
+            .with_help("name each class once"));
+        }
+        out.push(c);
+    }
+    Ok(Some(out))
+}

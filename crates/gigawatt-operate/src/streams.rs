@@ -1,0 +1,358 @@
+//! The job streams of the workload classes, generated before the run (the scheduler reads one
+//! arrival-sorted job list):
+//!
+//! * **frontier**: one gang job per `[[training]]` run, of the GPUs the capacity model gives it
+//!   (at most `max_pool_share` of its platform's pool), running FLOPs ÷ (GPUs × dense peak × MFU)
+//!   of productive time, MFU less the cross-phase penalty when it is larger than one phase;
+//!   it checkpoints at Young's interval √(2·w·M) for its size;
+//! * **rl**: one job after each run that finishes in the capacity model, at that finish date, of
+//!   `gpu_share` × its GPUs for `compute_ratio` × its GPU-time;
+//! * **research**: AcmeTrace's Seren shape (sizes and durations), Poisson arrivals at the rate
+//!   that gives the aimed-for job count; each job's GPUs scale with the research pool at its
+//!   arrival (`share` × GPUs online ÷ Seren's GPUs) and durations by the one factor that makes
+//!   the offered GPU-time `share` of the GPUs online;
+//! * **inference**: per tier, each hour's demand in GPUs (the month's average demand ÷ the
+//!   month's tokens/s per GPU, times the diurnal profile) cut into blocks of equal GPUs; each
+//!   stretch of hours a block is needed is one job whose deadline is the stretch's end, so a
+//!   block that cannot be served in time is unmet demand, not a backlog.
+//!
+//! Every job's deadline is at most the end of the run, so the run stops there.
+
+use gigawatt_core::date::Date;
+use gigawatt_sched::Job;
+use gigawatt_sim::SimTime;
+use gigawatt_trace::synthetic::{Durations, Synthetic, stream_jobs};
+use gigawatt_workloads::capacity::Capacity;
+
+use crate::fleet::Fleet;
+use crate::spec::{Class, OperateSpec};
+
+/// What a job is, besides what the scheduler knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobTag {
+    /// Its class.
+    pub class: Class,
+    /// The training run (frontier, rl) or tier (inference) it belongs to.
+    pub index: u32,
+}
+
+/// The generated jobs, sorted by arrival, and what each one is.
+#[derive(Clone, Debug, Default)]
+pub struct Streams {
+    /// The jobs, sorted by arrival.
+    pub jobs: Vec<Job>,
+    /// `tags[j]` is job j's.
+    pub tags: Vec<JobTag>,
+    /// GPUs per inference block.
+    pub block_gpus: u32,
+    /// Per tier, per hour of the run: demanded output tokens.
+    pub demand_tokens_by_tier_hour: Vec<Vec<f64>>,
+    /// Per hour of the run: output tokens/s one inference GPU serves (0 where no GPU serves).
+    pub tokens_per_s_per_gpu_by_hour: Vec<f64>,
+    /// The research stream's scale factors: GPUs per Seren GPU (at full fleet) and duration.
+    pub research_duration_scale: f64,
+    /// Things worth knowing (a run capped to one phase…).
+    pub warnings: Vec<String>,
+}
+
+/// Everything the streams are drawn from.
+pub struct Context<'a> {
+    /// The operate inputs.
+    pub spec: &'a OperateSpec,
+    /// The fleet.
+    pub fleet: &'a Fleet,
+    /// The capacity model's result (the oracle for runs' sizes and inference rates).
+    pub capacity: &'a Capacity,
+    /// Dense peak FLOP/s per GPU of each group at each run's precision: `peaks[run][group]`.
+    pub peaks: Vec<Vec<Option<f64>>>,
+    /// Hour-of-day (24) and day-of-week (7) demand weights, each with mean 1.
+    pub hourly: Vec<f64>,
+    /// Day-of-week weights, mean 1, Monday first.
+    pub daily: Vec<f64>,
+    /// First day operated.
+    pub from: Date,
+    /// End of the run.
+    pub end: SimTime,
+    /// The research job shape.
+    pub shape: &'a Synthetic,
+    /// Seed.
+    pub seed: u64,
+    /// Time a checkpoint takes to write, s (Young's interval), for runs that do not say.
+    pub checkpoint_write_s: f64,
+    /// Each training run's own checkpoint write and restart time, s, where its
+    /// `[training.reliability]` gives them (the closed form's inputs).
+    pub run_reliability: Vec<Option<(f64, f64)>>,
+}
+
+impl Streams {
+    /// Draws every class's jobs.
+    pub fn draw(cx: &Context<'_>) -> Streams {
+        let mut s = Streams::default();
+        let mut jobs: Vec<(Job, JobTag)> = Vec::new();
+        frontier_and_rl(cx, &mut jobs, &mut s.warnings);
+        s.research_duration_scale = research(cx, &mut jobs);
+        inference(cx, &mut jobs, &mut s);
+        // Stable: equal arrivals keep the order drawn (frontier, rl, research, inference).
+        jobs.sort_by_key(|(j, _)| j.submit);
+        s.jobs = jobs.iter().map(|(j, _)| *j).collect();
+        s.tags = jobs.iter().map(|(_, t)| *t).collect();
+        s
+    }
+}
+
+fn class_job(cx: &Context<'_>, class: Class, submit: SimTime, gpus: u32, duration: SimTime) -> Job {
+    let mut j = Job::new(submit, gpus.max(1), duration.max(SimTime(1)));
+    j.job_type = class.index() as u32;
+    j.priority = cx.spec.priority(class);
+    j.preemptible = cx.spec.is_preemptible(class);
+    j.deadline = cx.end;
+    j
+}
+
+fn days_from(cx: &Context<'_>, d: Date) -> f64 {
+    (d.days_since_epoch() - cx.from.days_since_epoch()) as f64
+}
+
+/// The pool a run goes to: the largest whose platform has a peak at the run's precision.
+fn pool_of(cx: &Context<'_>, run: usize) -> Option<(usize, f64)> {
+    let peaks = cx.peaks.get(run)?;
+    (0..cx.fleet.cluster.groups.len())
+        .filter_map(|g| peaks.get(g).copied().flatten().map(|p| (g, p)))
+        .max_by_key(|&(g, _)| (cx.fleet.cluster.groups[g].gpus(), std::cmp::Reverse(g)))
+}
+
+/// Young's checkpoint interval √(2·w·M) for a gang of `gpus` on pool `g` (M its mean time
+/// between failures, w the checkpoint write), bounded by the run's default interval above.
+fn young_interval(cx: &Context<'_>, g: usize, gpus: u64, write_s: f64) -> SimTime {
+    let group = &cx.fleet.cluster.groups[g];
+    let units = gpus.div_ceil(u64::from(group.gpus_per_node.max(1))) as f64;
+    let rate_per_h = cx.fleet.failures[g].node_rate_per_h * units;
+    let default_s = cx.spec.checkpoint_interval_min * 60.0;
+    if rate_per_h <= 0.0 {
+        return SimTime::from_secs(default_s);
+    }
+    let mtbf_s = 3600.0 / rate_per_h;
+    SimTime::from_secs((2.0 * write_s * mtbf_s).sqrt().clamp(1.0, default_s))
+}
+
+fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mut Vec<String>) {
+    for (i, r) in cx.capacity.training.iter().enumerate() {
+        let wanted = r.gpus.round() as u64;
+        if wanted == 0 || r.flops <= 0.0 {
+            warnings
+                .push(format!("training run `{}` gets no GPUs in the capacity model; operate leaves it out", r.name));
+            continue;
+        }
+        let Some((g, peak)) = pool_of(cx, i) else {
+            warnings.push(format!(
+                "training run `{}`: no platform of the fleet has a {} peak; left out",
+                r.name,
+                r.precision.name()
+            ));
+            continue;
+        };
+        let pool = cx.fleet.cluster.groups[g].gpus();
+        let cap = ((pool as f64 * cx.spec.frontier_max_pool_share).floor() as u64).max(1);
+        let gpus = wanted.min(cap);
+        if gpus < wanted {
+            warnings.push(format!(
+                "training run `{}` asks for {wanted} GPUs; a run stays within one platform's pool and leaves {:.0}% of it for spares, so it gets {gpus} of the {} pool's {pool}",
+                r.name,
+                (1.0 - cx.spec.frontier_max_pool_share) * 100.0,
+                cx.fleet.platforms[g]
+            ));
+        }
+        let spans = gpus > cx.fleet.largest_phase_gpus[g];
+        let mfu = r.mfu.max(1e-6) * if spans { 1.0 - cx.spec.cross_phase_mfu_penalty } else { 1.0 };
+        // Evaluation pauses, data stalls and planned restarts hold the GPUs without training.
+        let secs = r.flops / (gpus as f64 * peak * mfu) / r.overhead_factor.clamp(1e-3, 1.0);
+        let submit = SimTime::from_days(days_from(cx, r.start).max(0.0));
+        let tag = JobTag { class: Class::Frontier, index: i as u32 };
+        let (write_s, restart) = match cx.run_reliability.get(i).copied().flatten() {
+            Some((w, r)) => (w, Some(SimTime::from_secs(r))),
+            None => (cx.checkpoint_write_s, None),
+        };
+        let mut job = class_job(cx, Class::Frontier, submit, gpus as u32, SimTime::from_secs(secs));
+        job.checkpoint_interval = young_interval(cx, g, gpus, write_s);
+        job.restart = restart;
+        out.push((job, tag));
+        let ratio = cx.spec.rl_compute_ratio;
+        if let Some(finish) = r.finish
+            && ratio > 0.0
+        {
+            let rl_gpus = ((gpus as f64 * cx.spec.rl_gpu_share).round() as u64).clamp(1, cap);
+            let rl_secs = ratio * gpus as f64 * secs / rl_gpus as f64;
+            let at = SimTime::from_days(days_from(cx, finish).max(0.0) + 1.0);
+            let tag = JobTag { class: Class::Rl, index: i as u32 };
+            let mut job = class_job(cx, Class::Rl, at, rl_gpus as u32, SimTime::from_secs(rl_secs));
+            job.checkpoint_interval = young_interval(cx, g, rl_gpus, write_s);
+            job.restart = restart;
+            out.push((job, tag));
+        }
+    }
+}
+
+/// The scheduler's job type of inference tier `t`'s blocks: after the classes' own types, so
+/// GPU-time is summed per tier (and per day) by the scheduler.
+pub fn inference_type(t: usize) -> u32 {
+    (Class::ALL.len() + t) as u32
+}
+
+/// Mean GPUs and mean duration (s) of a shape's jobs.
+fn shape_means(shape: &Synthetic) -> (f64, f64) {
+    let w: f64 = shape.sizes.iter().map(|s| s.1.max(0.0)).sum();
+    let g = if w > 0.0 { shape.sizes.iter().map(|s| f64::from(s.0) * s.1.max(0.0)).sum::<f64>() / w } else { 1.0 };
+    let d = match &shape.durations {
+        Durations::Exponential { mean_s } => *mean_s,
+        Durations::Lognormal { median_s, sigma } => median_s * (sigma * sigma / 2.0).exp(),
+        Durations::Empirical { values } => {
+            let w: f64 = values.iter().map(|v| v.1.max(0.0)).sum();
+            if w > 0.0 { values.iter().map(|v| v.0 * v.1.max(0.0)).sum::<f64>() / w } else { 1.0 }
+        }
+    };
+    (g.max(1e-9), d.max(1e-9))
+}
+
+/// The research stream; returns its duration scale.
+fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
+    let spec = cx.spec;
+    let Some(first) = cx.fleet.online.iter().flat_map(|t| t.first().copied()).min() else { return 0.0 };
+    if spec.research_share <= 0.0 || first >= cx.end {
+        return 0.0;
+    }
+    let span_s = cx.end.since(first).secs();
+    let rate = spec.research_jobs as f64 / span_s; // jobs per second
+    let (mean_gpus, mean_s) = shape_means(cx.shape);
+    // share × online = rate × (k_s·E[g]) × (k_d·E[d]) with k_s = share × online / reference.
+    let duration_scale = spec.research_reference_gpus / (rate * mean_gpus * mean_s);
+    let shape_rate = match &cx.shape.arrivals {
+        gigawatt_trace::synthetic::Arrivals::Poisson { rate_per_hour } => rate_per_hour / 3600.0,
+        _ => rate,
+    };
+    let time_scale = shape_rate / rate;
+    let largest = cx.fleet.largest_phase_gpus.iter().copied().max().unwrap_or(1);
+    // Failure rates for Young's interval: the largest pool's (research runs anywhere).
+    let pool_group = (0..cx.fleet.cluster.groups.len()).max_by_key(|&g| cx.fleet.cluster.groups[g].gpus()).unwrap_or(0);
+    let mut shape = cx.shape.clone();
+    shape.jobs = spec.research_jobs;
+    let tag = JobTag { class: Class::Research, index: 0 };
+    stream_jobs(&shape, cx.seed ^ 0x005E_ED0F_2E5E_A2C4, |_, submit_s, gpus, duration_s| {
+        let at = first.plus(SimTime::from_secs(submit_s * time_scale));
+        if at >= cx.end {
+            return;
+        }
+        let pool = spec.research_share * cx.fleet.gpus_online_at(at) as f64;
+        // A research job asks at most the research share of one phase (AcmeTrace's largest job
+        // took 1,024 of Seren's 2,288 GPUs; a whole phase would block the queue's head forever).
+        let cap = (spec.research_share.min(1.0) * largest as f64).max(1.0);
+        let size = (f64::from(gpus) * pool / spec.research_reference_gpus).round().clamp(1.0, cap);
+        let d = SimTime::from_secs(duration_s * duration_scale);
+        let mut job = class_job(cx, Class::Research, at, size as u32, d);
+        // Like every gang, it checkpoints at Young's interval for its size.
+        job.checkpoint_interval = young_interval(cx, pool_group, size as u64, cx.checkpoint_write_s);
+        out.push((job, tag));
+    });
+    duration_scale
+}
+
+/// The month index (into the capacity timeline) of each hour of the run, the last month's for
+/// hours past it.
+fn month_of_hours(cx: &Context<'_>, hours: usize) -> Vec<usize> {
+    let rows = &cx.capacity.timeline;
+    let label = |d: Date| {
+        let (y, m) = d.year_month();
+        format!("{y}-{m:02}")
+    };
+    let mut out = Vec::with_capacity(hours);
+    let mut cursor = 0usize;
+    for h in 0..hours {
+        let day = cx.from.add_days((h / 24) as i64);
+        let l = label(day);
+        while cursor + 1 < rows.len() && rows[cursor].month < l {
+            cursor += 1;
+        }
+        out.push(cursor);
+    }
+    out
+}
+
+fn inference(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, s: &mut Streams) {
+    let rows = &cx.capacity.timeline;
+    let tiers = &cx.capacity.tiers;
+    let hours = (cx.end.0 / 3_600_000_000) as usize;
+    if rows.is_empty() || tiers.is_empty() || hours == 0 {
+        return;
+    }
+    let months = month_of_hours(cx, hours);
+    // Tokens/s per inference GPU, by month: the month's capacity ÷ its inference GPUs.
+    let rate: Vec<f64> = rows
+        .iter()
+        .map(|r| if r.inference_gpus > 0.0 { r.capacity_tokens_per_s / r.inference_gpus } else { 0.0 })
+        .collect();
+    // A month with no serving GPUs borrows the nearest later month's rate (demand before the fleet
+    // exists still has a size in GPUs; all of it is unmet).
+    let mut rate_filled = rate.clone();
+    for i in (0..rate_filled.len().saturating_sub(1)).rev() {
+        if rate_filled[i] <= 0.0 {
+            rate_filled[i] = rate_filled[i + 1];
+        }
+    }
+    // …and a month past the last serving month the last one's.
+    for i in 1..rate_filled.len() {
+        if rate_filled[i] <= 0.0 {
+            rate_filled[i] = rate_filled[i - 1];
+        }
+    }
+    let start_dow = (cx.from.days_since_epoch() + 3).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
+    let weight = |h: usize| cx.hourly[h % 24] * cx.daily[(start_dow + h / 24) % 7];
+    let mut gpus_by_tier: Vec<Vec<f64>> = vec![vec![0.0; hours]; tiers.len()];
+    s.demand_tokens_by_tier_hour = vec![vec![0.0; hours]; tiers.len()];
+    s.tokens_per_s_per_gpu_by_hour = months.iter().map(|&m| rate_filled[m]).collect();
+    for (t, tier) in tiers.iter().enumerate() {
+        for h in 0..hours {
+            let row = &rows[months[h]];
+            let tps = row.demand_tokens_per_s_by_tier.get(tier).copied().unwrap_or(0.0) * weight(h);
+            s.demand_tokens_by_tier_hour[t][h] = tps * 3600.0;
+            let r = rate_filled[months[h]];
+            gpus_by_tier[t][h] = if r > 0.0 { tps / r } else { 0.0 };
+        }
+    }
+    let peak = (0..hours).map(|h| gpus_by_tier.iter().map(|g| g[h]).sum::<f64>()).fold(0.0, f64::max);
+    let node = cx.fleet.cluster.groups.iter().map(|g| g.gpus_per_node).max().unwrap_or(1);
+    let largest = cx.fleet.largest_group_gpus().max(1);
+    let raw = (peak / f64::from(cx.spec.inference_blocks)).ceil().max(1.0);
+    let block = ((raw / f64::from(node)).ceil() * f64::from(node)).min(largest as f64).max(1.0) as u32;
+    s.block_gpus = block;
+    let hour = SimTime::from_hours(1.0);
+    for (t, g) in gpus_by_tier.iter().enumerate() {
+        let tag = JobTag { class: Class::Inference, index: t as u32 };
+        let priority = cx.spec.priority(Class::Inference) + (tiers.len() - t) as i32;
+        let mut open: Vec<u64> = Vec::new(); // start hour of each open level
+        let close = |start: u64, end: u64, out: &mut Vec<(Job, JobTag)>| {
+            let submit = SimTime(start * hour.0);
+            let stop = SimTime(end * hour.0).min(cx.end);
+            if stop > submit {
+                let mut j = class_job(cx, Class::Inference, submit, block, stop.since(submit));
+                j.priority = priority;
+                j.deadline = stop;
+                j.user = t as u32;
+                j.job_type = inference_type(t);
+                out.push((j, tag));
+            }
+        };
+        for (h, &gpus) in g.iter().enumerate() {
+            // Enough blocks to serve the hour's demand (served tokens are capped at demand).
+            let n = (gpus / f64::from(block) - 1e-9).ceil().max(0.0) as usize;
+            while open.len() < n {
+                open.push(h as u64);
+            }
+            while open.len() > n {
+                let start = open.pop().expect("open level");
+                close(start, h as u64, out);
+            }
+        }
+        while let Some(start) = open.pop() {
+            close(start, hours as u64, out);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! `gigawatt operate` on a small build-out: conservation, determinism, Pro first, the capacity
+//! model as the oracle, and bad input.
+
+mod common;
+
+use gigawatt_core::Catalog;
+use gigawatt_operate::{OperateRequest, Operation, operate};
+
+fn fixture() -> String {
+    std::fs::read_to_string(common::root().join("crates/gigawatt-operate/tests/fixtures/small.toml")).unwrap()
+}
+
+fn run(text: &str) -> Operation {
+    let m = common::from_text(text).unwrap();
+    operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap()
+}
+
+#[test]
+fn every_day_the_classes_down_and_idle_add_up_to_the_gpus_in_service() {
+    let r = run(&fixture());
+    assert!(r.days.len() > 200);
+    for d in &r.days {
+        let g = &d.gpus;
+        let used = g.frontier + g.rl + g.research + g.inference + g.down;
+        // idle is what is left: the scheduler never holds more than is in service.
+        assert!(used <= d.gpus_online * (1.0 + 1e-9) + 1e-6, "{}: {used} of {}", d.period, d.gpus_online);
+        assert!((used + g.idle - d.gpus_online).abs() <= 1e-6 * d.gpus_online.max(1.0), "{}", d.period);
+    }
+    // Every class ran.
+    let t = &r.totals.gpu_hours;
+    assert!(t.frontier > 0.0 && t.rl > 0.0 && t.research > 0.0 && t.inference > 0.0 && t.down > 0.0);
+    assert_eq!(r.frontier[0].progress, 1.0);
+}
+
+#[test]
+fn the_same_scenario_and_seed_give_byte_identical_output() {
+    let a = serde_json::to_string(&run(&fixture())).unwrap();
+    let b = serde_json::to_string(&run(&fixture())).unwrap();
+    assert_eq!(a, b);
+    let other = fixture().replace("seed = 7", "seed = 8");
+    assert_ne!(a, serde_json::to_string(&run(&other)).unwrap(), "the seed changes the draws");
+}
+
+#[test]
+fn when_serving_binds_a_higher_tier_never_loses_a_larger_share_than_a_lower_one() {
+    // Demand far beyond the fleet: Pro is served first.
+    let text = fixture().replace("value = 2e5,", "value = 2e8,");
+    let r = run(&text);
+    let (pro, free) = (&r.inference[0], &r.inference[1]);
+    assert_eq!((pro.tier.as_str(), free.tier.as_str()), ("pro", "free"));
+    assert!(free.unmet_share > 0.1, "serving binds: free unmet {}", free.unmet_share);
+    for (m, (p, f)) in pro.unmet_share_by_month.iter().zip(&free.unmet_share_by_month).enumerate() {
+        assert!(p <= f, "month {m}: pro unmet {p} > free unmet {f}");
+    }
+}
+
+#[test]
+fn with_failures_off_and_no_research_the_run_finishes_when_the_capacity_model_says() {
+    // The oracle: no failures, no research stream, flat demand. The frontier run's simulated
+    // finish is the closed form's within a day.
+    let fixture = fixture();
+    let profile = fixture.find("[demand.profile]").unwrap();
+    let tiers = fixture.find("[[demand.tier]]").unwrap();
+    let text = format!(
+        "{}peak_to_average = {{ value = 1, assumption = \"flat\" }}\n\n{}",
+        &fixture[..profile],
+        &fixture[tiers..]
+    )
+    .replace("[operate.research]\njobs = 5000", "[operate.research]\nshare = 0")
+    .replace("start = \"2025-04-01\"\n", "start = \"2025-04-01\"\n[training.reliability]\nmethod = \"ignored\"\n")
+        + "\n[simulation]\nfailures = \"none\"\n";
+    let r = run(&text);
+    let f = &r.frontier[0];
+    let (sim, closed) = (f.finish.unwrap(), f.closed_form_finish.unwrap());
+    let gap = (sim.days_since_epoch() - closed.days_since_epoch()).abs();
+    assert!(gap <= 1, "simulated {sim}, closed form {closed}");
+    assert_eq!(f.failures, 0);
+    assert_eq!(r.totals.gpu_hours.research, 0.0);
+    // Tokens served over the whole months operated agree with the capacity model's monthly
+    // served rate within 1 %.
+    let m = common::from_text(&text).unwrap();
+    let cap = gigawatt_workloads::capacity::capacity(&m, &Catalog::bundled().unwrap()).unwrap();
+    let (mut ours, mut theirs) = (0.0, 0.0);
+    let mut compared = 0;
+    for (i, month) in r.months.iter().enumerate().skip(1) {
+        let Some(row) = cap.timeline.iter().find(|row| row.month == month.period) else { continue };
+        compared += 1;
+        let days = r.days.iter().filter(|d| d.period.starts_with(&month.period)).count() as f64;
+        theirs += row.served_tokens_per_s * days * 86_400.0;
+        ours += r.inference.iter().map(|t| t.served_tokens_by_month[i]).sum::<f64>();
+    }
+    assert!(compared >= 3, "{compared} months in both");
+    eprintln!("served: operate {ours:.6e}, capacity {theirs:.6e} over {compared} months");
+    assert!(
+        (ours / theirs - 1.0).abs() < 0.01,
+        "operate {ours:.4e}, capacity {theirs:.4e} output tokens over {compared} months"
+    );
+}
+
+#[test]
+fn priorities_naming_an_unknown_class_are_a_located_error() {
+    let text = fixture()
+        .replace("[operate]\n", "[operate]\npriorities = [\"inference\", \"frontier\", \"rl\", \"reserch\"]\n");
+    let m = common::from_text(&text).unwrap();
+    let e = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err();
+    let text = format!("{e:?}");
+    assert!(text.contains("reserch") && text.contains("did you mean `research`"), "{text}");
+    assert!(e.location().is_some(), "{text}");
+}

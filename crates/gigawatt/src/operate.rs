@@ -1,0 +1,83 @@
+//! `gigawatt operate`: the build-out operated day by day on the scheduler core — frontier runs,
+//! RL, research and inference sharing the growing fleet, with node failures and repairs (see
+//! `docs/models/operate.md`).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use gigawatt_core::Catalog;
+use gigawatt_core::date::Date;
+use gigawatt_operate::{OperateEstimate, OperateRequest};
+use gigawatt_report::{json, operate as render};
+use gigawatt_store::History;
+
+use crate::cli::Format;
+use crate::output::{OutFile, write_all};
+use crate::progress::Progress;
+use crate::{Failure, load_model};
+
+/// Arguments of `gigawatt operate`.
+#[derive(Args, Debug)]
+pub struct OperateArgs {
+    /// The scenario file (TOML; its [operate] section is described in docs/scenario.md, the model
+    /// in docs/models/operate.md).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Seed of the research stream and the failures (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// First day operated, YYYY-MM-DD (default: [operate] from, else the first phase's ramp start).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<Date>,
+
+    /// Last day operated, YYYY-MM-DD (default: [operate] to, else a year past the later of the
+    /// last phase online and the last training start).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<Date>,
+
+    /// Output format on stdout (csv: the months).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Also write operate.json and operate_months.csv into this directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Refuse the run if its memory estimate exceeds SIZE (e.g. 8G, 512M; default: the memory
+    /// this machine has available).
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
+}
+
+/// Runs `gigawatt operate`.
+pub fn run(catalog: &Catalog, history: &History, args: OperateArgs) -> Result<(), Failure> {
+    let model = load_model(catalog, &args.scenario)?;
+    let req = OperateRequest { seed: args.seed, from: args.from, to: args.to };
+    let prepared = gigawatt_operate::prepare(&model, catalog, &req)?;
+    let estimate = OperateEstimate::of(&prepared);
+    crate::limits::check_operate(&estimate, args.max_memory)?;
+    let progress = Progress::new(
+        estimate.events.max(1.0) as u64,
+        "scheduler events",
+        &crate::limits::describe_work(estimate.events, estimate.memory_bytes),
+    );
+    let result = gigawatt_operate::run_prepared(&model, &prepared, &|n| progress.add(n))?;
+    progress.done();
+    let as_json = json::to_json(&result);
+    let as_csv = render::operate_csv(&result);
+    if let Some(dir) = &args.out {
+        write_all(dir, &[OutFile::new("operate.json", &as_json), OutFile::new("operate_months.csv", &as_csv)])
+            .map_err(Failure::Write)?;
+        eprintln!("wrote {}, {}", dir.join("operate.json").display(), dir.join("operate_months.csv").display());
+    }
+    let text = match args.format {
+        Format::Table => render::operate_summary(&result),
+        Format::Json => as_json.clone(),
+        Format::Csv => as_csv,
+    };
+    print!("{text}");
+    crate::runs::record_operate(history, &model, &result, &as_json);
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! End-to-end tests of `gigawatt operate`: what a user runs and reads, the JSON keys the issue
+//! promises, byte-identical output on one and two threads, files written with --out, and located
+//! errors with exit code 2.
+
+mod support;
+
+use support::*;
+
+const SMALL: &str = "tests/fixtures/good/operate_small.toml";
+
+#[test]
+fn operate_prints_the_months_the_runs_and_serving() {
+    let out = stdout_of(gigawatt_here().args(["operate", SMALL]));
+    for needle in ["SHARE OF THE GPUs ONLINE, BY MONTH", "FRONTIER RUNS", "RESEARCH:", "SERVING", "2025-07"] {
+        assert!(out.contains(needle), "{needle} missing:\n{out}");
+    }
+}
+
+#[test]
+fn the_json_has_months_with_gpus_share_and_spend_share_by_class() {
+    let out = stdout_of(gigawatt_here().args(["operate", SMALL, "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let months = v["months"].as_array().unwrap();
+    assert_eq!(months.first().unwrap()["period"], "2025-03");
+    for m in months {
+        for key in ["gpus", "share", "spend_share"] {
+            for class in ["frontier", "rl", "research", "inference", "down", "idle"] {
+                assert!(m[key][class].is_number(), "{key}.{class} in {m}");
+            }
+        }
+        let s = &m["share"];
+        let sum: f64 =
+            ["frontier", "rl", "research", "inference", "down", "idle"].iter().map(|c| s[c].as_f64().unwrap()).sum();
+        assert!((sum - 1.0).abs() < 1e-9, "shares add to {sum}");
+    }
+    assert!(v["frontier"][0]["ettr"].as_f64().unwrap() > 0.9);
+}
+
+#[test]
+fn output_is_byte_identical_on_one_and_two_threads() {
+    let one = stdout_of(gigawatt_here().env("RAYON_NUM_THREADS", "1").args(["operate", SMALL, "--format", "json"]));
+    let two = stdout_of(gigawatt_here().env("RAYON_NUM_THREADS", "2").args(["operate", SMALL, "--format", "json"]));
+    assert_eq!(one, two);
+}
+
+#[test]
+fn out_writes_the_json_and_the_monthly_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("op");
+    stdout_of(gigawatt_here().args(["operate", SMALL, "--out", out.to_str().unwrap()]));
+    let csv = std::fs::read_to_string(out.join("operate_months.csv")).unwrap();
+    assert!(csv.starts_with("month,gpus_online,gpus_frontier,"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + 10, "a header and ten months");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("operate.json")).unwrap()).unwrap();
+    assert_eq!(json["months"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn an_unknown_class_in_priorities_is_a_located_error_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(support::crate_dir().join(SMALL)).unwrap();
+    std::fs::write(
+        &bad,
+        text.replace("[operate]\n", "[operate]\npriorities = [\"inference\", \"frontier\", \"rl\", \"reserch\"]\n"),
+    )
+    .unwrap();
+    let (code, err) = error_of(gigawatt_here().args(["operate", bad.to_str().unwrap()]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("reserch") && err.contains("research"), "{err}");
+    assert!(err.contains("bad.toml:"), "located: {err}");
+}
+
+#[test]
+fn a_to_before_from_is_a_usage_error() {
+    let (code, err) = error_of(gigawatt_here().args(["operate", SMALL, "--from", "2025-06-01", "--to", "2025-05-01"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("before"), "{err}");
+}
