@@ -11,6 +11,7 @@ pub mod failures;
 pub mod input;
 pub mod inputs;
 pub mod meta;
+pub mod power;
 pub mod scenario;
 pub mod workloads;
 
