@@ -227,7 +227,38 @@ pub fn power(
     check_window(options)?;
     let sim = simulation(model, eval, options)?;
     let pm = build_model(model, catalog, eval, settings, &sim);
-    Ok(results::compute(model, &pm, settings, options))
+    let mut r = results::compute(model, &pm, settings, options);
+    r.inputs.extend(plan_records(model, catalog));
+    Ok(r)
+}
+
+/// The plan's inputs the series rest on: each phase's PUE, its platform's system power and GPU
+/// TDP, and the IT overhead, with their provenance (once each).
+pub fn plan_records(model: &Model, catalog: &Catalog) -> Vec<gigawatt_core::params::InputRecord> {
+    let mut out: Vec<gigawatt_core::params::InputRecord> = Vec::new();
+    let mut push = |r: gigawatt_core::params::InputRecord| {
+        if !out.iter().any(|x| x.key == r.key) {
+            out.push(r);
+        }
+    };
+    let param = |id: gigawatt_core::params::ParamId| {
+        let p = model.params.get(id);
+        inputs::record_of(&p.key, &p.label, &p.unit, &p.quantity)
+    };
+    push(param(model.costs.it_overhead));
+    for ph in &model.phases {
+        push(param(ph.pue));
+        push(param(ph.system_power_kw));
+        if let Some(q) = catalog.get(&ph.platform).and_then(|p| p.get(Field::GpuTdpW)) {
+            push(inputs::record_of(
+                &format!("catalog.{}.gpu_tdp_w", ph.platform),
+                &format!("{}: GPU TDP", ph.platform_name),
+                "W",
+                q,
+            ));
+        }
+    }
+    out
 }
 
 /// The window and resolution make sense: a window of at least two points, a resolution no finer

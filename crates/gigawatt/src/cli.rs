@@ -54,6 +54,9 @@ pub enum Command {
     /// Replay a GPU-cluster job trace on a cluster under scheduling policies, side by side: gang
     /// placement, preemption, failures; JCT, queueing, utilisation and fragmentation.
     Replay(crate::replay::ReplayArgs),
+    /// A site's megawatts second by second under synchronous training — swings, checkpoints,
+    /// failures, restarts — with smoothing, storage, grid limits, energy cost and carbon.
+    Power(crate::power::PowerArgs),
     /// The run history: list the recorded runs, show one, or compare two.
     Runs(RunsArgs),
     /// A local web dashboard: pick or paste a scenario, run it, see the numbers and charts; and

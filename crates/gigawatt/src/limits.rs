@@ -26,7 +26,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 /// Memory this machine has available now (`MemAvailable` of `/proc/meminfo`), if known.
-fn available_memory() -> Option<u64> {
+pub fn available_memory() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

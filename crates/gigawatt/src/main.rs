@@ -11,6 +11,7 @@ mod cli;
 mod inference;
 mod limits;
 mod output;
+mod power;
 mod progress;
 mod replay;
 mod runs;
@@ -82,6 +83,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inference(args) => inference::run(&catalog, args),
         Command::Simulate(args) => simulate::run(&catalog, &history, args),
         Command::Replay(args) => replay::run(&catalog, &history, args),
+        Command::Power(args) => power::run(&catalog, &history, args),
         Command::Serve(args) => run_serve(catalog, history, args),
         Command::Runs(_) => unreachable!("handled above"),
     }
