@@ -41,7 +41,8 @@ fn site(c: &mut Criterion) {
     let mut g = c.benchmark_group("power");
     g.sample_size(10);
     for days in [1.0, 30.0] {
-        let opts = PowerOptions { seed: 1, from_day: 0.0, to_day: days, resolution_s: 1.0, spectrum_at_s: None, prices: None };
+        let opts =
+            PowerOptions { seed: 1, from_day: 0.0, to_day: days, resolution_s: 1.0, spectrum_at_s: None, prices: None };
         let sim = simulation(&model, &eval, &opts).unwrap();
         let pm = build_model(&model, &catalog, &eval, &settings, &sim);
         let r = results::compute(&model, &pm, &settings, &opts);

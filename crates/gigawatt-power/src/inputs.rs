@@ -395,7 +395,7 @@ fn grid_spec(
         (Some(w), _) | (None, Some(w)) => w,
         (None, None) => 600.0,
     };
-    fn q<'a>(g: Option<&'a PowerGrid>, get: fn(&PowerGrid) -> Option<&Input>) -> Option<&'a Input> {
+    fn q(g: Option<&PowerGrid>, get: fn(&PowerGrid) -> Option<&Input>) -> Option<&Input> {
         g.and_then(get)
     }
     let ramp_limit_mw_per_s = r.required(
