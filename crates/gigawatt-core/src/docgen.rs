@@ -107,6 +107,18 @@ mod tests {
         ] {
             check(&path, name, &section.reference_table());
         }
+        use crate::schema::power::*;
+        for (name, section) in [
+            ("power", Power::SECTION),
+            ("power-gpu", PowerGpu::SECTION),
+            ("power-job", PowerJob::SECTION),
+            ("power-grid", PowerGrid::SECTION),
+            ("power-smoothing", PowerSmoothing::SECTION),
+            ("power-storage", PowerStorage::SECTION),
+            ("power-burn", PowerBurn::SECTION),
+        ] {
+            check(&path, name, &section.reference_table());
+        }
         let defaults = crate::defaults::Defaults::bundled().unwrap();
         check(&path, "phase_defaults", &crate::defaults::reference_table(crate::defaults::PHASE_INPUTS, &defaults));
         check(&path, "costs", &crate::defaults::reference_table(crate::defaults::COST_INPUTS, &defaults));

@@ -59,6 +59,9 @@ pub struct PhaseInput {
     pub ramp_start: Date,
     /// Optional site name.
     pub site: Option<String>,
+    /// US state (or grid region) of the phase: its own `state`, else its `[[site]]`'s (for
+    /// `gigawatt power`'s default energy price and carbon intensity).
+    pub state: Option<String>,
     /// Platform id.
     pub platform: String,
     /// Platform display name.
@@ -192,6 +195,8 @@ pub struct Model {
     /// The workload sections (`[[training]]`, `[demand]`, `[inference]`, `[allocation]`) as
     /// written; `gigawatt-workloads` validates them (see `docs/scenario.md`).
     pub workloads: WorkloadSections,
+    /// The `[power]` section as written (keys checked); `gigawatt-power` validates it.
+    pub power: Option<crate::schema::power::Power>,
 }
 
 /// The workload sections of a scenario as written (their keys checked): the planner does not use
@@ -440,9 +445,13 @@ impl Builder<'_> {
         let costs_ids = self.input_from_table(&raw.costs, &root.key("costs"), COST_INPUTS, "costs")?;
         let costs = CostInputs::from_ids(&costs_ids);
         let sites = site_powers(self.file, &raw.sites)?;
+        let site_states: BTreeMap<&str, &str> =
+            raw.sites.iter().filter_map(|s| Some((s.name.as_str(), s.state.as_deref()?))).collect();
         let mut phases: Vec<PhaseInput> = Vec::new();
         for (i, rp) in raw.phases.iter().enumerate() {
-            let phase = self.phase(i, rp, pue_default, &costs, &sites)?;
+            let mut phase = self.phase(i, rp, pue_default, &costs, &sites)?;
+            phase.state =
+                rp.state.clone().or_else(|| rp.site.as_deref().and_then(|s| site_states.get(s)).map(|s| s.to_string()));
             if let Some(prev) = phases.last()
                 && phase.online < prev.online
             {
@@ -522,6 +531,7 @@ impl Builder<'_> {
                 operate: raw.operate,
             },
             simulation,
+            power: raw.power,
         })
     }
 
@@ -610,6 +620,7 @@ impl Builder<'_> {
             ramp_months,
             ramp_start: online.minus_months(ramp_months),
             site: rp.site.clone(),
+            state: None,
             platform: platform.id.clone(),
             platform_name: platform.name.clone(),
             vendor: platform.vendor.clone(),

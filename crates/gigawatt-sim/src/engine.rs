@@ -251,6 +251,26 @@ pub struct ReplicaTally {
     pub days: Vec<DayTally>,
     /// Saved compute per job per day, µs (`days × jobs`, day-major).
     pub job_day_productive: Vec<u64>,
+    /// Every stretch of running of every job, in the order they ended; empty unless the replica
+    /// was asked to record them ([`Replica::record_segments`]).
+    pub segments: Vec<RunSegment>,
+}
+
+/// One stretch of running of a job: from its (re)launch to the failure, planned stop or end that
+/// ended it. Between two segments the job holds its nodes idle (detection, waiting for spares,
+/// relaunch). Inside a segment its checkpoints fall at fixed offsets from `start` (every
+/// `interval + write`, see [`crate::job`]), so the segments are the whole job state timeline:
+/// the power model's input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunSegment {
+    /// The job (index into the simulation's jobs).
+    pub job: u16,
+    /// When the job started (or restarted) running.
+    pub start: SimTime,
+    /// When it stopped.
+    pub end: SimTime,
+    /// What stopped it.
+    pub how: SegmentEnd,
 }
 
 /// Time-weighted integrals of the fleet gauges.
@@ -294,6 +314,8 @@ pub struct Replica<'a> {
     /// Raised from outside to stop the replica at its next day boundary (see [`Replica::stop_on`]).
     stop: Option<&'a AtomicBool>,
     stopped: bool,
+    /// Whether to keep every job's run segments (see [`Replica::record_segments`]).
+    record_segments: bool,
 }
 
 /// Rounds a non-negative duration in µs to an integer (NaN → 0, capped at 10¹⁸).
@@ -382,7 +404,15 @@ impl<'a> Replica<'a> {
             job_day_mark: vec![0; jobs.len()],
             stop: None,
             stopped: false,
+            record_segments: false,
         }
+    }
+
+    /// The same replica, keeping every job's run segments in its tally's `segments` (the job
+    /// state timeline; it does not change what the replica draws or computes).
+    pub fn record_segments(mut self) -> Self {
+        self.record_segments = true;
+        self
     }
 
     /// The same replica, stopped at the first day boundary after `stop` is raised; its
@@ -877,6 +907,10 @@ impl<'a> Replica<'a> {
         s.tally.checkpoints += seg.checkpoints;
         for (k, iv) in job.sweep.iter().enumerate() {
             s.tally.sweep_productive[k] += segment(len, iv.0, job.write.0, how).productive;
+        }
+        if self.record_segments {
+            let start = s.seg_start;
+            self.tally.segments.push(RunSegment { job: j as u16, start, end: t, how });
         }
     }
 

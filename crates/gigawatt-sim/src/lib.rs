@@ -39,7 +39,7 @@ use gigawatt_core::plan::Evaluation;
 use gigawatt_core::{InputError, Model};
 use rayon::prelude::*;
 
-pub use engine::{ReplicaTally, replica_seed};
+pub use engine::{ReplicaTally, RunSegment, replica_seed};
 pub use fleet::Fleet;
 pub use job::JobModel;
 pub use results::SimResults;
@@ -228,6 +228,17 @@ impl Simulation {
     /// Simulated days a run reports progress in: replicas × days.
     pub fn progress_units(&self) -> u64 {
         self.options.replicas as u64 * self.end.0.div_ceil(time::US_PER_DAY)
+    }
+
+    /// Runs replica `index` alone and keeps every job's run segments (its job state timeline) in
+    /// the tally's `segments`, in the order they ended. The replica draws exactly what
+    /// [`Simulation::replica`] draws.
+    pub fn replica_segments(&self, index: u64) -> ReplicaTally {
+        let seed = replica_seed(self.options.seed, index);
+        Replica::new(&self.fleet, &self.jobs, &self.template, self.end, seed)
+            .record_segments()
+            .run(&|| {})
+            .expect("never stopped")
     }
 
     /// Runs every replica on rayon's thread pool and summarises them.

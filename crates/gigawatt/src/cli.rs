@@ -64,6 +64,9 @@ pub enum Command {
     /// Merge a sweep's shards (DIR/shards/) into DIR/points.parquet and DIR/summary.parquet,
     /// checking they are of one sweep and hold every point exactly once.
     Merge(crate::sweep::MergeArgs),
+    /// A site's megawatts second by second under synchronous training — swings, checkpoints,
+    /// failures, restarts — with smoothing, storage, grid limits, energy cost and carbon.
+    Power(crate::power::PowerArgs),
     /// The run history: list the recorded runs, show one, or compare two.
     Runs(RunsArgs),
     /// A local web dashboard: pick or paste a scenario, run it, see the numbers and charts; and

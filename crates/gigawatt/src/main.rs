@@ -12,6 +12,7 @@ mod inference;
 mod limits;
 mod operate;
 mod output;
+mod power;
 mod progress;
 mod replay;
 mod runs;
@@ -85,6 +86,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Simulate(args) => simulate::run(&catalog, &history, args),
         Command::Replay(args) => replay::run(&catalog, &history, args),
         Command::Operate(args) => operate::run(&catalog, &history, args),
+        Command::Power(args) => power::run(&catalog, &history, args),
         Command::Serve(args) => run_serve(catalog, history, args),
         Command::Sweep(args) => sweep::run(&cli.catalog, args),
         Command::Merge(args) => sweep::run_merge(args),

@@ -12,6 +12,7 @@ pub mod input;
 pub mod inputs;
 pub mod meta;
 pub mod operate;
+pub mod power;
 pub mod scenario;
 pub mod workloads;
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use super::Input;
 use super::inputs::{COST_INPUTS, PHASE_INPUTS};
+use super::power::Power;
 use super::workloads::{Allocation, Demand, Inference, Training};
 use crate::schema_struct;
 
@@ -57,6 +58,8 @@ schema_struct! {
         /// failure classes overridden or added (see `[[failure]]`)
         #[serde(default)]
         "failure" failures: Vec<FailureClassInput> => Tables(&FailureClassInput::SECTION), "array of tables", "none";
+        /// how `gigawatt power` turns job states into megawatts (see "Power")
+        "power" power: Option<Power> => Table(&Power::SECTION), "table", "`catalog/power.toml`";
     }
 }
 
@@ -88,6 +91,9 @@ schema_struct! {
         /// site name, shown with the phase; the simulator keeps each phase's racks apart, so no
         /// blast radius crosses phases or sites
         "site" site: Option<String> => Value, "string", "none";
+        /// US state (or grid region) whose average energy price and carbon intensity
+        /// `gigawatt power` uses, e.g. `TX` (`catalog/power.toml`)
+        "state" state: Option<String> => Value, "state code", "its site's `state`, else the US average";
     }
 }
 
@@ -99,6 +105,9 @@ schema_struct! {
         "name" name: String => Value, "string", "required";
         /// the site's facility power, MW
         "power_mw" power_mw: Input => Input, "MW, > 0", "required";
+        /// US state (or grid region) of the site, for `gigawatt power`'s default energy price
+        /// and carbon intensity, e.g. `TX`
+        "state" state: Option<String> => Value, "state code", "none: the US average";
     }
 }
 

@@ -1,0 +1,567 @@
+//! `gigawatt power`: a scenario's sites' megawatts second by second under synchronous training —
+//! swings, checkpoints, failures, restarts — with the mitigations, grid limits, energy cost and
+//! carbon of its `[power]` section (`gigawatt-power`, docs/models/power.md).
+//!
+//! It plans the scenario at central inputs, simulates one replica over the window's days, turns
+//! its job state timeline into each site's facility power and renders the metrics. Everything is
+//! deterministic: the output does not depend on the number of threads.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+use gigawatt_core::plan::evaluate;
+use gigawatt_core::simulation::MAX_DAYS;
+use gigawatt_core::{Catalog, Figure, InputError};
+use gigawatt_power::inputs::{PowerSettings, bundled_defaults_file, read_defaults};
+use gigawatt_power::metrics::GridMetrics;
+use gigawatt_power::price::read_hourly;
+use gigawatt_power::{PowerEstimate, PowerOptions, PowerResults};
+use gigawatt_report::fmt::{percent, power_mw, sig3, usd};
+use gigawatt_report::json;
+use gigawatt_store::History;
+
+use crate::cli::Format;
+use crate::output::{OutFile, write_all};
+use crate::{Failure, load_model, read_source};
+
+/// Days the window covers when `--to` is not given (or the simulated days, if fewer).
+pub const DEFAULT_WINDOW_DAYS: f64 = 7.0;
+
+/// Arguments of `gigawatt power`.
+#[derive(Args, Debug)]
+pub struct PowerArgs {
+    /// The scenario file (TOML; its [power] section is described in docs/scenario.md).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Start of the window, days from the start of the simulation.
+    #[arg(long, value_name = "DAY", default_value_t = 0.0, value_parser = parse_day)]
+    pub from: f64,
+
+    /// End of the window, days (default: 7 days after --from, at most the scenario's [simulation]
+    /// days).
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    pub to: Option<f64>,
+
+    /// Step of the series: 1s, 1min or 15min (any whole number of s, min or h). The sub-second
+    /// view is the 10 ms spectrum window.
+    #[arg(long, value_name = "STEP", default_value = "1s", value_parser = parse_resolution)]
+    pub resolution: f64,
+
+    /// Output format on stdout: a summary table, the full result as JSON, or the series as CSV
+    /// (one column per site and the total, MW).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Also write power.json, power.csv and the charts (SVG) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Seed of the simulation (default: the scenario's `seed`, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// The replica whose failures and restarts the series follow (default: [power] replica, else 0).
+    #[arg(long)]
+    pub replica: Option<u64>,
+
+    /// Hourly prices: a CSV with `hour,usd_per_mwh` (and optionally `g_co2_per_kwh`), hours from
+    /// the start of the simulation (default: each site's state average, else the US average).
+    #[arg(long, value_name = "CSV")]
+    pub prices: Option<PathBuf>,
+
+    /// Fill gaps in the price series with the hour before, and carry its ends to the window's.
+    #[arg(long)]
+    pub fill: bool,
+
+    /// Centre the 10 ms spectrum window on this day (default: the largest synchronous step).
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    pub spectrum_at: Option<f64>,
+
+    /// Also write every chart as PNG (rendered from the same SVG with the bundled font).
+    #[arg(long)]
+    pub png: bool,
+
+    /// The day the MW chart shows (default: the window's first).
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    pub chart_day: Option<f64>,
+
+    /// Refuse the run if its memory estimate exceeds SIZE (e.g. 8G, 512M; default: the memory
+    /// this machine has available).
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
+}
+
+fn parse_day(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(d) if d.is_finite() && (0.0..=MAX_DAYS).contains(&d) => Ok(d),
+        _ => Err(format!("`{s}` is not a day from 0 to {MAX_DAYS}")),
+    }
+}
+
+/// A step: `1s`, `1min`, `15min`, `2h`, `500ms`, in seconds (a resolution finer than the series
+/// supports is refused later, with the reason).
+pub fn parse_resolution(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let v: f64 = number.parse().map_err(|_| format!("`{s}` is not a step; write 1s, 1min or 15min"))?;
+    let scale = match unit {
+        "ms" => 0.001,
+        "s" | "" => 1.0,
+        "min" | "m" => 60.0,
+        "h" => 3600.0,
+        other => return Err(format!("`{other}` is not a unit of time; use s, min or h")),
+    };
+    let x = v * scale;
+    if x.is_finite() && x > 0.0 { Ok(x) } else { Err(format!("`{s}` is not a usable step")) }
+}
+
+/// Runs `gigawatt power`.
+pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), Failure> {
+    let model = load_model(catalog, &args.scenario)?;
+    if model.simulation.jobs.is_empty() {
+        return Err(InputError::new(format!("{}: the scenario has no [[job]], so nothing swings", model.source.name))
+            .with_help("add a [[job]] (docs/scenario.md, Simulation): power follows the simulated jobs' states")
+            .into());
+    }
+    let defaults_file = bundled_defaults_file();
+    let defaults = read_defaults(&defaults_file)?;
+    let mut settings = PowerSettings::from_model(&model, &defaults, &defaults_file)?;
+    if let Some(r) = args.replica {
+        settings.replica = r;
+    }
+    let days = model.simulation.days;
+    let to = args.to.unwrap_or((args.from + DEFAULT_WINDOW_DAYS).min(days));
+    if to > days {
+        return Err(InputError::new(format!("--to {to} is past the simulated window ({days} days)"))
+            .with_help("give --to within the scenario's [simulation] days, or raise them there")
+            .into());
+    }
+    let prices = match &args.prices {
+        Some(path) => {
+            let file = read_source(path, "price series")?;
+            let mut s = read_hourly(&file, args.fill)?;
+            s.check_covers((args.from * 24.0).floor() as u64, (to * 24.0).ceil() as u64, args.fill)?;
+            Some(s)
+        }
+        None => None,
+    };
+    let options = PowerOptions {
+        seed: args.seed.unwrap_or(model.seed),
+        from_day: args.from,
+        to_day: to,
+        resolution_s: args.resolution,
+        spectrum_at_s: args.spectrum_at.map(|d| d * 86_400.0),
+        prices,
+    };
+    gigawatt_power::check_window(&options)?;
+    let estimate = PowerEstimate::of(&model, &settings, &options);
+    check_memory(&estimate, args.max_memory)?;
+    let eval = evaluate(&model, &model.params.central());
+    crate::limits::check_simulation(
+        &model,
+        &eval,
+        gigawatt_sim::SimOptions { seed: options.seed, replicas: 1, days: to, sweep: false },
+        args.max_memory,
+    )?;
+    let results = gigawatt_power::power(&model, catalog, &eval, &settings, &options)?;
+
+    let as_json = json::to_json(&results);
+    if let Some(dir) = &args.out {
+        let csv = series_csv(&results);
+        let charts = charts::charts(&results, args.chart_day.map(|d| d * 86_400.0));
+        let mut pngs = Vec::new();
+        if args.png {
+            for (name, svg) in &charts {
+                let png = gigawatt_report::png::from_svg(svg, 2.0).map_err(Failure::Write)?;
+                pngs.push((name.replace(".svg", ".png"), png));
+            }
+        }
+        let mut files = vec![OutFile::new("power.json", &as_json), OutFile::new("power.csv", &csv)];
+        for (name, svg) in &charts {
+            files.push(OutFile::new(name, svg));
+        }
+        for (name, png) in &pngs {
+            files.push(OutFile::new(name, png));
+        }
+        write_all(dir, &files).map_err(Failure::Write)?;
+        eprintln!("wrote {} (power.json, power.csv, {} charts)", dir.display(), charts.len());
+    }
+    let text = match args.format {
+        Format::Table => summary(&results),
+        Format::Json => as_json.clone(),
+        Format::Csv => series_csv(&results),
+    };
+    print!("{text}");
+    crate::runs::record(history, "power", &model.name, &model.source, Some(options.seed), &figures(&results), &as_json);
+    Ok(())
+}
+
+fn check_memory(e: &PowerEstimate, max: Option<u64>) -> Result<(), InputError> {
+    match (max, crate::limits::available_memory()) {
+        (Some(limit), _) => e.check_memory(limit, "--max-memory"),
+        (None, Some(avail)) => e.check_memory(avail, "the memory available"),
+        (None, None) => Ok(()),
+    }
+}
+
+/// The headline figures the run history keeps.
+fn figures(r: &PowerResults) -> Vec<Figure> {
+    let t = &r.total.metrics;
+    vec![
+        Figure::new("total.peak_mw", "peak", "MW", t.peak_mw),
+        Figure::new("total.min_mw", "minimum", "MW", t.min_mw),
+        Figure::new("total.mean_mw", "mean", "MW", t.mean_mw),
+        Figure::new("total.energy_mwh", "energy", "MWh", t.energy_mwh),
+        Figure::new("total.largest_drop_mw", "largest sudden drop", "MW", t.largest_drop_mw),
+        Figure::new("total.max_ramp_up_mw_per_s", "largest ramp up", "MW/s", t.max_ramp_up_mw_per_s),
+        Figure::new("total.max_ramp_down_mw_per_s", "largest ramp down", "MW/s", t.max_ramp_down_mw_per_s),
+        Figure::new("total.band_energy_share", "spectral energy in the band", "fraction", t.band_energy_share),
+        Figure::new("total.cost_usd", "energy cost", "USD", r.total.cost_usd),
+    ]
+}
+
+/// The series as CSV: time from the start of the simulation, one column per site, the total.
+pub fn series_csv(r: &PowerResults) -> String {
+    let Some(g) = r.grid else { return String::new() };
+    let mut out = String::from("time_s");
+    for (name, _) in &r.series {
+        let name =
+            if name == "total" { "total_mw".to_string() } else { format!("{}_mw", name.replace([',', '"'], " ")) };
+        let _ = write!(out, ",{name}");
+    }
+    out.push('\n');
+    for k in 0..g.n {
+        let _ = write!(out, "{}", g.at(k));
+        for (_, s) in &r.series {
+            let _ = write!(out, ",{:.3}", s[k]);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn ramp_line(m: &GridMetrics) -> String {
+    m.ramps
+        .iter()
+        .map(|r| {
+            format!(
+                "{} s: +{} / −{} MW/s ({} over limit)",
+                sig3(r.window_s),
+                sig3(r.max_up_mw_per_s),
+                sig3(r.max_down_mw_per_s),
+                r.events_over_limit
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The readable summary.
+pub fn summary(r: &PowerResults) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "POWER {} · days {} – {} at {} s · replica {} of seed {}",
+        r.scenario.name,
+        sig3(r.from_day),
+        sig3(r.to_day),
+        sig3(r.resolution_s),
+        r.replica,
+        r.seed
+    );
+    let g = &r.grid_limits;
+    let _ = writeln!(
+        o,
+        "  limits: ramp {} MW/s · sudden drop (within {} s) {} · band {}–{} Hz ≤ {}",
+        sig3(g.ramp_limit_mw_per_s),
+        sig3(g.drop_window_s),
+        power_mw(g.drop_limit_mw),
+        g.band_hz[0],
+        g.band_hz[1],
+        percent(g.band_limit)
+    );
+    let _ = writeln!(o);
+    let rows: Vec<(String, &GridMetrics)> = r
+        .sites
+        .iter()
+        .map(|s| (s.name.clone(), &s.metrics))
+        .chain(std::iter::once(("TOTAL".to_string(), &r.total.metrics)))
+        .collect();
+    let _ = writeln!(
+        o,
+        "  {:<24} {:>10} {:>10} {:>10} {:>12} {:>11} {:>11} {:>11} {:>7}",
+        "site", "peak", "min", "mean", "energy", "drop", "ramp up/s", "ramp dn/s", "band"
+    );
+    let _ = writeln!(o, "  {}", "─".repeat(114));
+    for (name, m) in &rows {
+        let mut n: String = name.chars().take(24).collect();
+        if m.drops_over_limit > 0 || m.band_over_limit {
+            n = format!("{}*", n.chars().take(23).collect::<String>());
+        }
+        let _ = writeln!(
+            o,
+            "  {:<24} {:>10} {:>10} {:>10} {:>12} {:>11} {:>11} {:>11} {:>7}",
+            n,
+            power_mw(m.peak_mw),
+            power_mw(m.min_mw),
+            power_mw(m.mean_mw),
+            format!("{} MWh", sig3(m.energy_mwh)),
+            power_mw(m.largest_drop_mw),
+            power_mw(m.max_ramp_up_mw_per_s),
+            power_mw(m.max_ramp_down_mw_per_s),
+            percent(m.band_energy_share)
+        );
+    }
+    let _ = writeln!(o, "  ramps of the total: {}", ramp_line(&r.total.metrics));
+    let _ = writeln!(o, "  * over a limit: a drop above the sudden-drop limit, or band share above its cap");
+    let _ = writeln!(o);
+    let _ = writeln!(o, "JOBS");
+    for j in &r.jobs {
+        let _ = writeln!(
+            o,
+            "  {} · {} GPUs on {} · step {} s, {} computing · checkpoint every {} s, write {} s · {} run segments, {} failures",
+            j.name,
+            gigawatt_report::fmt::thousands(j.gpus),
+            j.phase,
+            sig3(j.step_s),
+            percent(j.compute_share),
+            sig3(j.checkpoint_interval_s),
+            sig3(j.checkpoint_write_s),
+            j.run_segments,
+            j.failures
+        );
+        let _ = writeln!(
+            o,
+            "    swing per iteration {} · a stop drops {}",
+            power_mw(j.iteration_swing_mw),
+            power_mw(j.stop_drop_mw)
+        );
+    }
+    if !r.mitigations.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "MITIGATIONS (whole scenario, against none)");
+        if let Some(b) = &r.baseline {
+            let _ = writeln!(
+                o,
+                "  none: peak {} · min {} · drop {} · ramp {}/s up, {}/s down · band {}",
+                power_mw(b.peak_mw),
+                power_mw(b.min_mw),
+                power_mw(b.largest_drop_mw),
+                power_mw(b.max_ramp_up_mw_per_s),
+                power_mw(b.max_ramp_down_mw_per_s),
+                percent(b.band_energy_share)
+            );
+        }
+        for m in &r.mitigations {
+            let c = &m.change;
+            let _ = writeln!(o, "  {}: {}", m.name, m.description);
+            let _ = writeln!(
+                o,
+                "    peak {:+.1} MW · min {:+.1} MW · drop {:+.1} MW · ramp {:+.1}/{:+.1} MW/s · band {:+.1} pts · costs {} MWh, {} (storage losses {} MWh)",
+                c.peak_mw,
+                c.min_mw,
+                c.largest_drop_mw,
+                c.max_ramp_up_mw_per_s,
+                c.max_ramp_down_mw_per_s,
+                c.band_energy_share * 100.0,
+                sig3(m.energy_mwh),
+                usd(m.cost_usd),
+                sig3(m.storage_losses_mwh)
+            );
+        }
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "ENERGY COST AND CARBON (months of 730.5 h from day 0)");
+    for s in &r.sites {
+        let _ = writeln!(
+            o,
+            "  {}: {} at {}/MWh ({}) · {} t CO2 at {} g/kWh",
+            s.name,
+            usd(s.cost.cost_usd),
+            usd(s.price_usd_per_mwh),
+            s.price_basis,
+            sig3(s.cost.carbon_t),
+            sig3(s.carbon_g_per_kwh)
+        );
+        for m in &s.cost.months {
+            let _ = writeln!(
+                o,
+                "    month {}: {} h, {} MWh, {}, {} t CO2",
+                m.month + 1,
+                sig3(m.hours),
+                sig3(m.energy_mwh),
+                usd(m.cost_usd),
+                sig3(m.carbon_t)
+            );
+        }
+    }
+    let _ = writeln!(o, "  total: {} · {} t CO2", usd(r.total.cost_usd), sig3(r.total.carbon_t));
+    if let Some(f) = &r.prices.hourly_file {
+        let _ = writeln!(o, "  hourly prices from {f}; {} hours filled by --fill", r.prices.filled_hours);
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "ASSUMPTIONS (inputs without a source)");
+    for a in r.assumptions() {
+        let why = a.provenance.assumption.clone().unwrap_or_default();
+        let _ = writeln!(o, "  {} = {} {}: {}", a.key, sig3(a.central), a.unit, why);
+    }
+    o
+}
+
+/// The charts of `gigawatt power`: MW over a day, a ramp histogram and the spectrum.
+pub mod charts {
+    use gigawatt_power::PowerResults;
+    use gigawatt_report::chart::{Axis, Body, Chart, Data, Mark, PALETTE, Series, Unit, XAxis, XyPlot};
+    use gigawatt_report::fmt::{percent, power_mw, sig3};
+
+    /// Points a line is drawn with at most.
+    const MAX_POINTS: usize = 1440;
+
+    /// `(file name, SVG)` of every chart; `day_s` picks the day the MW chart shows.
+    pub fn charts(r: &PowerResults, day_s: Option<f64>) -> Vec<(String, String)> {
+        [day_chart(r, day_s), ramp_histogram(r), spectrum_chart(r)]
+            .into_iter()
+            .flatten()
+            .map(|c| (format!("charts/{}.svg", c.id), c.to_svg()))
+            .collect()
+    }
+
+    /// Facility MW over one day: the total's minimum, mean and maximum per bucket, and each site's
+    /// mean (up to six sites).
+    pub fn day_chart(r: &PowerResults, day_s: Option<f64>) -> Option<Chart> {
+        let g = r.grid?;
+        let start = day_s.unwrap_or(g.t0).clamp(g.t0, g.end());
+        let k0 = ((start - g.t0) / g.dt).floor() as usize;
+        let k1 = (k0 + (86_400.0 / g.dt).round() as usize).min(g.n);
+        if k1 <= k0 + 1 {
+            return None;
+        }
+        let per = (k1 - k0).div_ceil(MAX_POINTS).max(1);
+        let bucket = |s: &[f64], f: fn(&[f64]) -> f64| -> Data {
+            Data::Points(
+                (k0..k1).step_by(per).map(|k| ((g.at(k) - start) / 3600.0, f(&s[k..(k + per).min(k1)]))).collect(),
+            )
+        };
+        let max = |x: &[f64]| x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let min = |x: &[f64]| x.iter().cloned().fold(f64::INFINITY, f64::min);
+        let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+        let total = &r.series.last()?.1;
+        let mut series = vec![
+            Series::new("total, highest", Mark::Line, bucket(total, max)).colored(PALETTE[3]),
+            Series::new("total, lowest", Mark::Line, bucket(total, min)).colored(PALETTE[0]),
+        ];
+        if r.series.len() > 2 {
+            for (i, (name, s)) in r.series.iter().take(r.series.len() - 1).take(6).enumerate() {
+                series.push(
+                    Series::new(format!("{name}, mean"), Mark::Line, bucket(s, mean)).colored(PALETTE[(i + 4) % 10]),
+                );
+            }
+        }
+        let bucket_s = per as f64 * g.dt;
+        Some(Chart {
+            id: "power-day".into(),
+            title: format!("Facility power over day {}: peak {}, low {}", sig3(start / 86_400.0), power_mw(r.total.metrics.peak_mw), power_mw(r.total.metrics.min_mw)),
+            subtitle: Some(format!(
+                "{} · {} s series, highest and lowest per {} s · replica {} of seed {}",
+                r.scenario.name,
+                sig3(g.dt),
+                sig3(bucket_s),
+                r.replica,
+                r.seed
+            )),
+            body: Body::Xy(XyPlot {
+                x: XAxis::Numeric(Axis::new("hour of the day", Unit::Other("h".into()))),
+                y: Axis::new("facility power", Unit::Other("MW".into())).fitted(),
+                y2: None,
+                series,
+                label_bars: false,
+            }),
+            note: Some("Failures drop a job's GPUs to idle for the restart; checkpoints pause compute; each step swings between compute and communication.".into()),
+        })
+    }
+
+    /// How often the total ramps at each rate over the first ramp window.
+    pub fn ramp_histogram(r: &PowerResults) -> Option<Chart> {
+        let g = r.grid?;
+        let total = &r.series.last()?.1;
+        let w = r.grid_limits.ramp_windows_s.first().copied().unwrap_or(g.dt);
+        let step = ((w / g.dt).round() as usize).max(1);
+        if total.len() <= step {
+            return None;
+        }
+        let rates: Vec<f64> =
+            (0..total.len() - step).map(|k| (total[k + step] - total[k]) / (step as f64 * g.dt)).collect();
+        let top = rates.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
+        if top <= 0.0 {
+            return None;
+        }
+        let bins = 20usize;
+        let width = 2.0 * top / bins as f64;
+        let mut counts = vec![0u64; bins];
+        for x in &rates {
+            counts[(((x + top) / width) as usize).min(bins - 1)] += 1;
+        }
+        let names: Vec<String> = (0..bins).map(|i| sig3(-top + width * (i as f64 + 0.5))).collect();
+        Some(Chart {
+            id: "power-ramps".into(),
+            title: format!("Ramps of the total over {} s: up to {} MW/s up, {} MW/s down", sig3(w), sig3(r.total.metrics.max_ramp_up_mw_per_s), sig3(r.total.metrics.max_ramp_down_mw_per_s)),
+            subtitle: Some(format!("{} · {} windows · limit ±{} MW/s", r.scenario.name, gigawatt_report::fmt::thousands(rates.len() as u64), sig3(r.grid_limits.ramp_limit_mw_per_s))),
+            body: Body::Xy(XyPlot {
+                x: XAxis::Categories { label: "ramp, MW/s (bin centre)".into(), names },
+                y: Axis::new("windows", Unit::Count),
+                y2: None,
+                series: vec![Series::new("windows", Mark::Bar { stack: "n".into() }, Data::ByCategory(counts.iter().map(|&c| Some(c as f64)).collect())).colored(PALETTE[0])],
+                label_bars: false,
+            }),
+            note: Some("Each bar counts the windows whose ramp falls in its bin; most sit near zero, the tails are the synchronous steps.".into()),
+        })
+    }
+
+    /// The total's power spectrum on the 10 ms window (highest per bucket), log scale.
+    pub fn spectrum_chart(r: &PowerResults) -> Option<Chart> {
+        let top_hz = r.grid_limits.band_hz[1].max(5.0);
+        let pts: Vec<&(f64, f64)> = r.spectrum.iter().filter(|(f, p)| *f <= top_hz && *p > 0.0).collect();
+        let total: f64 = r.spectrum.iter().map(|p| p.1).sum();
+        if pts.is_empty() || total <= 0.0 {
+            return None;
+        }
+        let per = pts.len().div_ceil(MAX_POINTS).max(1);
+        let data: Vec<(f64, f64)> = pts
+            .chunks(per)
+            .map(|c| {
+                let best = c.iter().fold((0.0, 0.0), |a, b| if b.1 > a.1 { **b } else { a });
+                (best.0, 10.0 * (best.1 / total).log10())
+            })
+            .collect();
+        let w = &r.total.spectrum_window;
+        Some(Chart {
+            id: "power-spectrum".into(),
+            title: format!(
+                "Spectrum of the total: {} of its energy in {}–{} Hz",
+                percent(r.total.metrics.band_energy_share),
+                r.grid_limits.band_hz[0],
+                r.grid_limits.band_hz[1]
+            ),
+            subtitle: Some(format!(
+                "{} · {} s at 10 ms from day {} · share of spectral energy per frequency bin",
+                r.scenario.name,
+                sig3(w.length_s),
+                sig3(w.start_s / 86_400.0)
+            )),
+            body: Body::Xy(XyPlot {
+                x: XAxis::Numeric(Axis::new("frequency", Unit::Other("Hz".into()))),
+                y: Axis::new("energy in the bin ÷ total", Unit::Other("dB".into())).fitted(),
+                y2: None,
+                series: vec![
+                    Series::new("|X(f)|² ÷ Σ|X|², dB (highest per bucket)", Mark::Line, Data::Points(data))
+                        .colored(PALETTE[1]),
+                ],
+                label_bars: false,
+            }),
+            note: Some(format!("Limit: at most {} of the energy in the band.", percent(r.grid_limits.band_limit))),
+        })
+    }
+}

@@ -1,0 +1,108 @@
+//! End-to-end tests of `gigawatt power`: the documented JSON keys per site and in total, the CSV
+//! series, `--out` with the charts, byte-identical output whatever the number of threads, and
+//! exit code 2 with located messages for bad input (price series with gaps or duplicates, a
+//! resolution finer than the series supports).
+
+mod support;
+
+use support::*;
+
+const LLAMA: &str = "scenarios/llama3-405b-16k.toml";
+
+fn json_of(cmd: &mut Command) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(cmd)).expect("stdout is JSON")
+}
+
+#[test]
+fn power_json_has_the_documented_keys_per_site_and_in_total() {
+    let v = json_of(gigawatt().args(["power", LLAMA, "--to", "0.5", "--format", "json"]));
+    for base in ["/sites/0", "/total"] {
+        for key in [
+            "hours",
+            "peak_mw",
+            "min_mw",
+            "mean_mw",
+            "energy_mwh",
+            "largest_drop_mw",
+            "max_ramp_up_mw_per_s",
+            "max_ramp_down_mw_per_s",
+            "band_energy_share",
+        ] {
+            let x = v.pointer(&format!("{base}/{key}")).unwrap_or_else(|| panic!("{base}/{key} missing"));
+            assert!(x.as_f64().is_some_and(f64::is_finite), "{base}/{key} = {x}");
+        }
+    }
+    assert_eq!(v["total"]["hours"], 12.0);
+    assert_eq!(v["sites"][0]["name"], "Meta RSC");
+    assert!(v["jobs"][0]["iteration_swing_mw"].as_f64().unwrap() > 5.0);
+    assert!(v["inputs"].as_array().unwrap().iter().any(|i| i["key"] == "power.gpu.idle"));
+}
+
+#[test]
+fn power_is_the_same_byte_for_byte_whatever_the_threads() {
+    let run = |threads: &str| {
+        stdout_of(gigawatt().env("RAYON_NUM_THREADS", threads).args([
+            "power",
+            "scenarios/nvidia-openai-10gw.toml",
+            "--to",
+            "0.25",
+            "--format",
+            "json",
+        ]))
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(v["sites"].as_array().unwrap().len(), 10, "one site per phase without a site name");
+}
+
+#[test]
+fn power_writes_the_series_and_the_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = stdout_of(gigawatt().args(["power", LLAMA, "--to", "0.1", "--resolution", "1min", "--format", "csv"]));
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("time_s,Meta RSC_mw,total_mw"));
+    assert_eq!(lines.count(), 144, "0.1 day at one minute");
+    let out = stdout_of(gigawatt().args(["power", LLAMA, "--to", "1", "--out"]).arg(dir.path()));
+    assert!(out.contains("POWER") && out.contains("JOBS") && out.contains("ASSUMPTIONS"));
+    for f in ["power.json", "power.csv", "charts/power-day.svg", "charts/power-ramps.svg", "charts/power-spectrum.svg"]
+    {
+        assert!(dir.path().join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn a_price_series_with_a_gap_or_a_duplicate_names_its_rows() {
+    let crate_dir = crate_dir();
+    let fx = |name: &str| crate_dir.join("tests/fixtures/power").join(name).display().to_string();
+    let (code, err) = error_of(gigawatt().args(["power", LLAMA, "--to", "0.1", "--prices", &fx("gap.csv")]));
+    assert_eq!(code, 2);
+    assert!(err.contains("gap.csv:4:1: hour 2 is missing: a gap between rows 3 (hour 1) and 4 (hour 3)"), "{err}");
+    assert!(err.contains("--fill"), "{err}");
+    let (code, err) = error_of(gigawatt().args(["power", LLAMA, "--to", "0.1", "--prices", &fx("duplicate.csv")]));
+    assert_eq!(code, 2);
+    assert!(err.contains("duplicate.csv:4:1: hour 1 appears twice, on rows 3 and 4"), "{err}");
+    let v = json_of(gigawatt().args([
+        "power",
+        LLAMA,
+        "--to",
+        "0.5",
+        "--format",
+        "json",
+        "--fill",
+        "--prices",
+        &fx("gap.csv"),
+    ]));
+    assert_eq!(v["prices"]["filled_hours"], 1 + 8, "one gap, and hours 4–11 carried to the window's end");
+    assert!(v["sites"][0]["price_basis"].as_str().unwrap().starts_with("hourly series"));
+}
+
+#[test]
+fn a_resolution_finer_than_the_series_supports_says_so() {
+    let (code, err) = error_of(gigawatt().args(["power", LLAMA, "--to", "0.1", "--resolution", "10ms"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("finer than the long series supports (1 s)") && err.contains("spectrum"), "{err}");
+    let (code, err) = error_of(gigawatt().args(["power", LLAMA, "--to", "90"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("past the simulated window (54 days)"), "{err}");
+}
