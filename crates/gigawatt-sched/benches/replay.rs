@@ -44,6 +44,8 @@ fn workload(n: usize, gpus: u64) -> Vec<Job> {
                 share: 0,
                 deadline: gigawatt_sched::job::NO_DEADLINE,
                 preemptible: true,
+                checkpoint_interval: gigawatt_sim::SimTime::ZERO,
+                restart: None,
             }
         })
         .collect()
