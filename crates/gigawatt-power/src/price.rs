@@ -57,7 +57,7 @@ pub fn read_hourly(file: &SourceFile, fill: bool) -> Result<HourlySeries, InputE
         lines.push((i + 1, start, l));
     }
     let Some(&(_, hstart, header)) = lines.first() else {
-        return Err(InputError::new(format!("{}: the price series is empty", file.name))
+        return Err(InputError::at_span(file, Some(0..0), "the price series is empty")
             .with_help("write a header `hour,usd_per_mwh` (and optionally `g_co2_per_kwh`), then one row per hour"));
     };
     let cols: Vec<String> = header.split(',').map(|c| c.trim().to_ascii_lowercase()).collect();
@@ -130,8 +130,12 @@ pub fn read_hourly(file: &SourceFile, fill: bool) -> Result<HourlySeries, InputE
         rows.push(Row { line, span: start..start + l.len(), hour, price, carbon });
     }
     if rows.is_empty() {
-        return Err(InputError::new(format!("{}: the price series has a header but no rows", file.name))
-            .with_help("add one row per hour of the window"));
+        return Err(InputError::at_span(
+            file,
+            Some(hstart..hstart + header.len()),
+            "the price series has a header but no rows",
+        )
+        .with_help("add one row per hour of the window"));
     }
     rows.sort_by_key(|r| (r.hour, r.line));
     for w in rows.windows(2) {

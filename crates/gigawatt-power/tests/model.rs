@@ -252,3 +252,13 @@ fn bad_power_inputs_are_located_errors() {
     let e = err("[power]\nwatts = 5");
     assert!(e.contains("unknown") || e.contains("watts"), "{e}");
 }
+
+#[test]
+fn an_empty_price_series_or_one_without_rows_is_a_located_error() {
+    // Found by the fuzz smoke: a header and no rows was an error without its place.
+    for text in ["", "hour,usd_per_mwh,g_co2_p", "# only a comment\n"] {
+        let file = SourceFile::new("prices.csv", text);
+        let e = gigawatt_power::price::read_hourly(&file, false).unwrap_err();
+        assert!(e.location().is_some(), "{text:?}: {e}");
+    }
+}
