@@ -395,19 +395,15 @@ fn grid_spec(
         (Some(w), _) | (None, Some(w)) => w,
         (None, None) => 600.0,
     };
-    fn q(g: Option<&PowerGrid>, get: fn(&PowerGrid) -> Option<&Input>) -> Option<&Input> {
-        g.and_then(get)
-    }
+    // A grid input: the scenario's [power.grid] key, else catalog/power.toml's.
+    let grid = |get: fn(&PowerGrid) -> Option<&Input>, key: &str| {
+        pick(sg.and_then(get), sp.key(key), dg.and_then(get), dp.key(key))
+    };
     let ramp_limit_mw_per_s = r.required(
         "power.grid.ramp_limit_mw_per_s",
         "ramp limit",
         "MW/s",
-        pick(
-            q(sg, |g| g.ramp_limit_mw_per_s.as_ref()),
-            sp.key("ramp_limit_mw_per_s"),
-            q(dg, |g| g.ramp_limit_mw_per_s.as_ref()),
-            dp.key("ramp_limit_mw_per_s"),
-        ),
+        grid(|g| g.ramp_limit_mw_per_s.as_ref(), "ramp_limit_mw_per_s"),
         positive,
         "above 0",
     )?;
@@ -415,12 +411,7 @@ fn grid_spec(
         "power.grid.drop_window_s",
         "window of a sudden drop",
         "s",
-        pick(
-            q(sg, |g| g.drop_window_s.as_ref()),
-            sp.key("drop_window_s"),
-            q(dg, |g| g.drop_window_s.as_ref()),
-            dp.key("drop_window_s"),
-        ),
+        grid(|g| g.drop_window_s.as_ref(), "drop_window_s"),
         positive,
         "above 0",
     )?;
@@ -428,12 +419,7 @@ fn grid_spec(
         "power.grid.drop_limit_mw",
         "largest load loss the grid absorbs",
         "MW",
-        pick(
-            q(sg, |g| g.drop_limit_mw.as_ref()),
-            sp.key("drop_limit_mw"),
-            q(dg, |g| g.drop_limit_mw.as_ref()),
-            dp.key("drop_limit_mw"),
-        ),
+        grid(|g| g.drop_limit_mw.as_ref(), "drop_limit_mw"),
         positive,
         "above 0",
     )?;
@@ -441,12 +427,7 @@ fn grid_spec(
         "power.grid.band_limit",
         "largest share of spectral energy in the band",
         "fraction",
-        pick(
-            q(sg, |g| g.band_limit.as_ref()),
-            sp.key("band_limit"),
-            q(dg, |g| g.band_limit.as_ref()),
-            dp.key("band_limit"),
-        ),
+        grid(|g| g.band_limit.as_ref(), "band_limit"),
         fraction,
         "a fraction from 0 to 1",
     )?;
