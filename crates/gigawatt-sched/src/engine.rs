@@ -5,8 +5,8 @@
 //! (waiting jobs by key, running jobs by preemption order, running jobs by expected end). Events
 //! are small `Copy` values in a binary heap, ordered by (time, sequence number), so equal times
 //! keep the order they were scheduled in and a run is reproducible bit for bit. Arrivals are
-//! read from the sorted job list, not queued. After all events at one time are handled, one
-//! scheduling pass starts what it can:
+//! read from the sorted job list, not queued. After all events at one time are handled, if any
+//! changed the queue, the fleet or a key, one scheduling pass starts what it can:
 //!
 //! * walk the waiting jobs in key order and start each that fits;
 //! * at the first that does not (the head), a preemptive policy preempts running jobs with worse
@@ -169,6 +169,10 @@ impl Default for ReplayOptions {
     }
 }
 
+/// A waiting job's entry: its policy key, its submit time (µs) and its index, which order the
+/// queue, and the GPUs it needs, which a scheduling pass reads without touching the job.
+type Waiting = (u64, u64, u32, u32);
+
 /// Something that happens at a point in time. `generation` is the job's generation when the event was
 /// scheduled: a preemption or failure moves it on, which voids the job's pending events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -278,7 +282,7 @@ pub struct Engine<'a> {
     pub(crate) opts: &'a ReplayOptions,
     pub(crate) groups: Vec<GroupIndex>,
     pub(crate) st: Vec<JobState>,
-    waiting: BTreeSet<(u64, u64, u32)>,
+    waiting: BTreeSet<Waiting>,
     running: BTreeSet<(u64, u32)>,
     /// Per group: its running preemptible jobs by preemption order, the GPUs they hold, and the
     /// GPUs draining there (so preemption for a gang looks only where the gang would go).
@@ -305,6 +309,10 @@ pub struct Engine<'a> {
     pub(crate) failures: Option<FailureDraw>,
     pub(crate) job_failures: u64,
     scratch: Vec<u32>,
+    /// Whether an event since the last scheduling pass changed the queue, the fleet or a key.
+    changed: bool,
+    /// The scheduling pass's chunk of waiting entries (kept to reuse its allocation).
+    chunk: Vec<Waiting>,
     /// Segments, when logged; `open[j]` is job j's open one.
     pub(crate) segments: Vec<Segment>,
     open: Vec<u32>,
@@ -378,6 +386,8 @@ impl<'a> Engine<'a> {
             failures: opts.failures.as_ref().map(|f| FailureDraw::new(f, cluster, opts.seed)),
             job_failures: 0,
             scratch: Vec::new(),
+            changed: true,
+            chunk: Vec::new(),
             segments: Vec::new(),
             open: if opts.log_segments { vec![u32::MAX; jobs.len()] } else { Vec::new() },
             usage: opts.usage_bucket.map(|bucket| Usage { bucket, ..Usage::default() }),
@@ -451,7 +461,12 @@ impl<'a> Engine<'a> {
             };
             self.advance(t);
             self.handle_at(t);
-            self.schedule();
+            // A pass over an unchanged state starts nothing (time alone only shortens what may
+            // backfill), so events that changed nothing — voided finishes, the deadlines of jobs
+            // already served — cost no pass.
+            if std::mem::take(&mut self.changed) {
+                self.schedule();
+            }
             if self.events - reported >= PROGRESS_EVENTS {
                 on_events(self.events - reported);
                 reported = self.events;
@@ -473,14 +488,18 @@ impl<'a> Engine<'a> {
     /// Accounts the state held from the last event to `t`, then moves the clock.
     fn advance(&mut self, t: SimTime) {
         let waiting = self.waiting.len() as u64;
-        let unusable =
-            if waiting > 0 { self.groups.iter().map(|ix| placement::unusable_gpus(ix, &self.sizes)).sum() } else { 0 };
+        let unusable = if waiting > 0 && t > self.now {
+            self.groups.iter().map(|ix| placement::unusable_gpus(ix, &self.sizes)).sum()
+        } else {
+            0
+        };
         self.recorder.advance(t, self.busy, self.held as f64, waiting, self.arrived - self.done, unusable);
         self.now = t;
     }
 
     fn handle_at(&mut self, t: SimTime) {
         while self.jobs.get(self.next_arrival).is_some_and(|j| j.submit == t) {
+            self.changed = true;
             self.arrive(self.next_arrival as u32);
             self.next_arrival += 1;
             self.events += 1;
@@ -504,9 +523,14 @@ impl<'a> Engine<'a> {
             Ev::Failure { group, draw } => self.node_failure(group, draw),
             Ev::Repair { group, node, since } => self.node_repair(group, node, since),
             Ev::Online { group, node } => self.node_online(group, node),
-            Ev::Expire { job } => self.expire(job),
-            _ => {} // a voided event
+            Ev::Expire { job } => {
+                if !self.expire(job) {
+                    return; // the job was served
+                }
+            }
+            _ => return, // a voided event
         }
+        self.changed = true;
     }
 
     pub(crate) fn push(&mut self, t: SimTime, ev: Ev) {
@@ -557,6 +581,11 @@ impl<'a> Engine<'a> {
         if gpus <= g { u64::from(gpus) } else { u64::from(gpus.div_ceil(g)) * u64::from(g) }
     }
 
+    /// [`Engine::need`] as it is kept in the waiting set.
+    fn need32(&self, j: u32) -> u32 {
+        u32::try_from(self.need(j)).unwrap_or(u32::MAX)
+    }
+
     fn free_gpus(&self) -> u64 {
         self.groups.iter().map(GroupIndex::free_gpus).sum()
     }
@@ -571,7 +600,7 @@ impl<'a> Engine<'a> {
         s.status = Status::Waiting;
         s.key = key;
         s.wait_since = self.now;
-        self.waiting.insert((key, self.jobs[j as usize].submit.0, j));
+        self.waiting.insert((key, self.jobs[j as usize].submit.0, j, self.need32(j)));
         self.sizes.add(self.jobs[j as usize].gpus, 1);
         if let Some(after) = self.spec.policy.promote_after(&self.view(j)) {
             let generation = self.st[j as usize].generation;
@@ -581,7 +610,7 @@ impl<'a> Engine<'a> {
 
     fn dequeue(&mut self, j: u32) {
         let s = &self.st[j as usize];
-        self.waiting.remove(&(s.key, self.jobs[j as usize].submit.0, j));
+        self.waiting.remove(&(s.key, self.jobs[j as usize].submit.0, j, self.need32(j)));
         self.sizes.add(self.jobs[j as usize].gpus, -1);
     }
 
@@ -596,11 +625,13 @@ impl<'a> Engine<'a> {
 
     /// Job `j`'s deadline: if it still waits, it leaves the queue unserved (a running job ends
     /// at its deadline by its own finish event).
-    fn expire(&mut self, j: u32) {
-        if self.st[j as usize].status == Status::Waiting {
+    fn expire(&mut self, j: u32) -> bool {
+        let waiting = self.st[j as usize].status == Status::Waiting;
+        if waiting {
             self.dequeue(j);
             self.leave_unserved(j);
         }
+        waiting
     }
 
     /// Job `j` is done without (more) service: its remaining run time stays unserved.
@@ -859,19 +890,30 @@ impl<'a> Engine<'a> {
 
     /// The scheduling pass (see the module's documentation).
     fn schedule(&mut self) {
-        let mut cursor: Option<(u64, u64, u32)> = None;
+        let mut cursor: Option<Waiting> = None;
         let mut blocked: Option<Blocked> = None;
         let mut looked = 0usize;
         let preemptive = self.spec.policy.preemptive();
         // The group a preempting head waits to have cleared: jobs behind it start elsewhere, or
         // they would take back the GPUs freed for it and be preempted again.
         let mut cleared: Option<u16> = None;
+        // A lower bound on what any waiting job needs (starting jobs only raises it).
+        let smallest = self.sizes.smallest().unwrap_or(0);
+        // The waiting entries after `cursor`, read in chunks (a lookup per entry dominated the
+        // run time): within a chunk the queue changes only by the entries started from it, and a
+        // preemption, which may queue jobs anywhere behind the head, empties the chunk.
+        let mut chunk = std::mem::take(&mut self.chunk);
+        chunk.clear();
+        let (mut at, mut chunk_size) = (0usize, 4usize);
         loop {
-            let next = match cursor {
-                None => self.waiting.first().copied(),
-                Some(c) => self.waiting.range((Excluded(c), Unbounded)).next().copied(),
-            };
-            let Some(entry) = next else { break };
+            if at == chunk.len() {
+                chunk.clear();
+                let lower = cursor.map_or(Unbounded, Excluded);
+                chunk.extend(self.waiting.range((lower, Unbounded)).take(chunk_size));
+                (at, chunk_size) = (0, (chunk_size * 2).min(256));
+            }
+            let Some(&entry) = chunk.get(at) else { break };
+            at += 1;
             let j = entry.2;
             match blocked {
                 None => {
@@ -880,6 +922,8 @@ impl<'a> Engine<'a> {
                     }
                     if preemptive {
                         cleared = self.preempt_for(j);
+                        chunk.clear();
+                        at = 0;
                         if self.st[j as usize].status == Status::Waiting && self.try_start(j) {
                             continue;
                         }
@@ -890,13 +934,15 @@ impl<'a> Engine<'a> {
                     blocked = Some(self.reservation(j));
                 }
                 Some(ref mut b) => {
-                    if self.free_gpus() == 0 {
+                    // Every job behind the head needs at least its own GPUs free.
+                    let free = self.free_gpus();
+                    if free == 0 || u64::from(smallest) > free {
                         break;
                     }
                     // A job the head may preempt can use idle GPUs whatever it reserves: the head
-                    // takes them back when it can start.
+                    // takes them back when it can start. Any job needs its GPUs free.
                     let reclaimable = preemptive && self.jobs[j as usize].preemptible;
-                    let may = if reclaimable { self.need(j) <= self.free_gpus() } else { self.may_skip_ahead(j, b) };
+                    let may = u64::from(entry.3) <= free && (reclaimable || self.may_skip_ahead(j, b));
                     if may && self.try_start_outside(j, cleared) {
                         let s = &self.st[j as usize];
                         if self.spec.backfill && s.ends_at > b.shadow {
@@ -912,6 +958,7 @@ impl<'a> Engine<'a> {
                 break;
             }
         }
+        self.chunk = chunk;
     }
 
     /// Preempts running jobs with keys worse than waiting job `head`'s, worst first, until the
@@ -1045,7 +1092,7 @@ impl<'a> Engine<'a> {
         self.groups[g].give(victim, per_node);
         self.groups[g].take(spare, per_node);
         if let Some(f) = self.failures.as_mut() {
-            f.vacate(g as u16, &[victim], j);
+            f.vacate(g as u16, &[victim], per_node, j);
             f.occupy(g as u16, &[spare], per_node, j);
         }
         let s = &mut self.st[j as usize];
@@ -1139,7 +1186,7 @@ impl<'a> Engine<'a> {
 
     fn on_free(&mut self, j: u32, nodes: &[u32]) {
         if let Some(f) = self.failures.as_mut() {
-            f.vacate(self.st[j as usize].group, nodes, j);
+            f.vacate(self.st[j as usize].group, nodes, self.st[j as usize].per_node, j);
         }
         if self.opts.log_segments {
             self.segments[self.open[j as usize] as usize].end = self.now;

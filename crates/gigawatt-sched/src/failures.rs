@@ -93,8 +93,13 @@ impl FailureDraw {
         let g = self.gpus_per_node[group as usize] as usize;
         let slots = &mut self.slots[group as usize];
         for &n in nodes {
+            let node = &mut slots[n as usize * g..(n as usize + 1) * g];
+            if per_node as usize == g {
+                node.fill(j + 1);
+                continue;
+            }
             let mut left = per_node as usize;
-            for s in &mut slots[n as usize * g..(n as usize + 1) * g] {
+            for s in node {
                 if left == 0 {
                     break;
                 }
@@ -106,20 +111,27 @@ impl FailureDraw {
         }
     }
 
-    /// Job `j` leaves its GPUs on `nodes` of `group`.
-    pub fn vacate(&mut self, group: u16, nodes: &[u32], j: u32) {
-        for &n in nodes {
-            if let Some(list) = self.shared.get_mut(&(group, n)) {
-                list.retain(|&x| x != j);
-                if list.is_empty() {
-                    self.shared.remove(&(group, n));
+    /// Job `j` leaves its GPUs on `nodes` of `group`, `per_node` on each (0: a share of one).
+    pub fn vacate(&mut self, group: u16, nodes: &[u32], per_node: u32, j: u32) {
+        if !self.shared.is_empty() {
+            for &n in nodes {
+                if let Some(list) = self.shared.get_mut(&(group, n)) {
+                    list.retain(|&x| x != j);
+                    if list.is_empty() {
+                        self.shared.remove(&(group, n));
+                    }
                 }
             }
         }
         let g = self.gpus_per_node[group as usize] as usize;
         let slots = &mut self.slots[group as usize];
         for &n in nodes {
-            for s in &mut slots[n as usize * g..(n as usize + 1) * g] {
+            let node = &mut slots[n as usize * g..(n as usize + 1) * g];
+            if per_node as usize == g {
+                node.fill(0);
+                continue;
+            }
+            for s in node {
                 if *s == j + 1 {
                     *s = 0;
                 }

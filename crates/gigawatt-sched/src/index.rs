@@ -7,24 +7,23 @@
 //!   (up, every GPU free). A gang of `n` whole nodes kept inside one block takes the block with
 //!   the fewest idle nodes that still hold it (best fit), then its `n` lowest-numbered idle nodes.
 //!
-//! Every update is O(log n) per node whose free count changes.
-
-use std::collections::BTreeSet;
+//! Every update is O(log₆₄ n) per node whose free count changes ([`NodeSet`]).
 
 use crate::cluster::{Level, NodeGroup};
+use crate::nodeset::NodeSet;
 
 /// Idle nodes per block of one level.
 #[derive(Clone, Debug)]
 struct LevelIndex {
     block: u32,
     idle: Vec<u32>,
-    by_idle: Vec<BTreeSet<u32>>,
+    by_idle: Vec<NodeSet>,
 }
 
 impl LevelIndex {
     fn new(nodes: u32, block: u32) -> LevelIndex {
         let blocks = nodes.div_ceil(block);
-        let mut by_idle = vec![BTreeSet::new(); block as usize + 1];
+        let mut by_idle = vec![NodeSet::new(blocks); block as usize + 1];
         let idle: Vec<u32> = (0..blocks).map(|b| block.min(nodes - b * block)).collect();
         for (b, &c) in idle.iter().enumerate() {
             by_idle[c as usize].insert(b as u32);
@@ -35,7 +34,7 @@ impl LevelIndex {
     fn change(&mut self, node: u32, up: bool) {
         let b = node / self.block;
         let c = &mut self.idle[b as usize];
-        self.by_idle[*c as usize].remove(&b);
+        self.by_idle[*c as usize].remove(b);
         if up {
             *c += 1;
         } else {
@@ -47,7 +46,7 @@ impl LevelIndex {
     /// The block with the fewest idle nodes, at least `n`.
     fn best_block(&self, n: u32) -> Option<u32> {
         let from = n as usize;
-        self.by_idle.get(from..)?.iter().find_map(|set| set.first().copied())
+        self.by_idle.get(from..)?.iter().find_map(|set| set.first())
     }
 }
 
@@ -57,7 +56,7 @@ pub struct GroupIndex {
     gpus_per_node: u32,
     free: Vec<u16>,
     up: Vec<bool>,
-    by_free: Vec<BTreeSet<u32>>,
+    by_free: Vec<NodeSet>,
     levels: Vec<LevelIndex>,
     free_gpus: u64,
 }
@@ -66,8 +65,8 @@ impl GroupIndex {
     /// Every node of `group` up and free.
     pub fn new(group: &NodeGroup) -> GroupIndex {
         let g = group.gpus_per_node;
-        let mut by_free = vec![BTreeSet::new(); g as usize + 1];
-        by_free[g as usize] = (0..group.nodes).collect();
+        let mut by_free = vec![NodeSet::new(group.nodes); g as usize + 1];
+        by_free[g as usize] = NodeSet::full(group.nodes);
         GroupIndex {
             gpus_per_node: g,
             free: vec![g as u16; group.nodes as usize],
@@ -90,12 +89,12 @@ impl GroupIndex {
 
     /// Nodes that are up with every GPU free.
     pub fn idle_nodes(&self) -> u32 {
-        self.by_free[self.gpus_per_node as usize].len() as u32
+        self.by_free[self.gpus_per_node as usize].len()
     }
 
     /// Nodes that are up with exactly `k` free GPUs.
     pub fn nodes_with_free(&self, k: u32) -> u32 {
-        self.by_free.get(k as usize).map_or(0, |s| s.len() as u32)
+        self.by_free.get(k as usize).map_or(0, |s| s.len())
     }
 
     /// Free GPUs on `node` (0 when it is down).
@@ -123,7 +122,7 @@ impl GroupIndex {
         let i = node as usize;
         let from = u32::from(self.free[i]);
         if self.up[i] {
-            self.by_free[from as usize].remove(&node);
+            self.by_free[from as usize].remove(node);
             self.by_free[to as usize].insert(node);
             self.free_gpus = self.free_gpus + u64::from(to) - u64::from(from);
             if (from == g) != (to == g) {
@@ -165,7 +164,7 @@ impl GroupIndex {
                 }
             }
         } else {
-            self.by_free[f as usize].remove(&node);
+            self.by_free[f as usize].remove(node);
             self.free_gpus -= u64::from(f);
             if f == self.gpus_per_node {
                 for l in &mut self.levels {
@@ -178,24 +177,24 @@ impl GroupIndex {
 
     /// The lowest-numbered node with at least `k` free GPUs.
     pub fn first_fit(&self, k: u32) -> Option<u32> {
-        self.by_free.get(k.max(1) as usize..)?.iter().filter_map(|s| s.first().copied()).min()
+        self.by_free.get(k.max(1) as usize..)?.iter().filter_map(|s| s.first()).min()
     }
 
     /// A node with the fewest free GPUs, at least `k` (the lowest-numbered of them).
     pub fn best_fit(&self, k: u32) -> Option<u32> {
-        self.by_free.get(k.max(1) as usize..)?.iter().find_map(|s| s.first().copied())
+        self.by_free.get(k.max(1) as usize..)?.iter().find_map(|s| s.first())
     }
 
     /// The lowest-numbered node with exactly `f` free GPUs.
     pub fn first_with(&self, f: u32) -> Option<u32> {
-        self.by_free.get(f as usize)?.first().copied()
+        self.by_free.get(f as usize)?.first()
     }
 
     /// Appends the `n` lowest-numbered idle nodes in `from..to` to `out`; false (and `out`
     /// unchanged) if there are fewer.
     pub fn idle_in(&self, from: u32, to: u32, n: u32, out: &mut Vec<u32>) -> bool {
         let start = out.len();
-        out.extend(self.by_free[self.gpus_per_node as usize].range(from..to).take(n as usize));
+        out.extend(self.by_free[self.gpus_per_node as usize].range(from, to).take(n as usize));
         if out.len() - start < n as usize {
             out.truncate(start);
             return false;

@@ -8,6 +8,7 @@
 //! * [`cluster`]: the nodes and their topology;
 //! * [`index`]: free capacity indexed by node, domain, rack and pod (placing a gang never scans
 //!   the cluster);
+//! * [`nodeset`]: the ordered bit sets behind the indexes;
 //! * [`placement`]: first-fit, best-fit, consolidated and fragmentation-aware placement;
 //! * [`policy`]: one file per policy behind one trait, and a registry by name;
 //! * [`engine`]: the event loop; [`failures`]: node failures and repairs;
@@ -21,6 +22,7 @@ pub mod failures;
 pub mod index;
 pub mod job;
 pub mod metrics;
+pub mod nodeset;
 pub mod placement;
 pub mod policy;
 pub mod share;

@@ -102,6 +102,11 @@ impl WaitingSizes {
         *slot = slot.saturating_add_signed(delta);
     }
 
+    /// The fewest GPUs any waiting job asks for (`None` with no job waiting).
+    pub fn smallest(&self) -> Option<u32> {
+        self.small.iter().position(|&n| n > 0).map(|s| s as u32).or((self.large > 0).then_some(self.small.len() as u32))
+    }
+
     /// The smallest waiting job of at most `g` GPUs.
     pub fn smallest_up_to(&self, g: u32) -> Option<u32> {
         (1..=g.min(self.small.len() as u32 - 1)).find(|&s| self.small[s as usize] > 0)

@@ -4,9 +4,8 @@
 //! nodes. A shared GPU is taken from its node like a one-GPU job when its first job arrives and
 //! given back when its last job leaves.
 
-use std::collections::BTreeSet;
-
 use crate::cluster::NodeGroup;
+use crate::nodeset::NodeSet;
 
 /// The shared GPUs of one group.
 #[derive(Clone, Debug)]
@@ -15,7 +14,7 @@ pub struct ShareIndex {
     /// Hundredths used on each GPU slot (node × G + index).
     used: Vec<u8>,
     /// `by_free[f]`: partly used GPUs with `f` hundredths free (1 ≤ f ≤ 99).
-    by_free: Vec<BTreeSet<u32>>,
+    by_free: Vec<NodeSet>,
 }
 
 impl ShareIndex {
@@ -24,13 +23,13 @@ impl ShareIndex {
         ShareIndex {
             gpus_per_node: group.gpus_per_node.max(1),
             used: vec![0; group.gpus() as usize],
-            by_free: vec![BTreeSet::new(); 100],
+            by_free: vec![NodeSet::new(group.gpus().try_into().unwrap_or(u32::MAX)); 100],
         }
     }
 
     /// The partly used GPU with the least free share that still holds `share`.
     pub fn tightest(&self, share: u8) -> Option<u32> {
-        self.by_free.get(usize::from(share)..)?.iter().find_map(|s| s.first().copied())
+        self.by_free.get(usize::from(share)..)?.iter().find_map(|s| s.first())
     }
 
     /// A GPU slot of `node` that no fractional job uses (the node has just given one up).
@@ -51,7 +50,7 @@ impl ShareIndex {
             if on {
                 bucket.insert(slot);
             } else {
-                bucket.remove(&slot);
+                bucket.remove(slot);
             }
         }
     }
