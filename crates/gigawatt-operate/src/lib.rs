@@ -135,6 +135,9 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         online: fleet.online.clone(),
         usage_bucket: Some(SimTime::from_days(1.0)),
         swap_spares: true,
+        track_progress: (0..streams.tags.len() as u32)
+            .filter(|&j| matches!(streams.tags[j as usize].class, Class::Frontier | Class::Rl))
+            .collect(),
     };
     let mut spec = spec;
     spec.inputs.add(

@@ -109,6 +109,9 @@ pub struct RunOutcome {
     pub preemptions: u32,
     /// GPU-hours of work lost to failures.
     pub gpu_hours_lost_to_failures: f64,
+    /// Share of the run's work done by the end of each month of `months` (work a failure took
+    /// back is taken off in the month it was lost).
+    pub progress_by_month: Vec<f64>,
 }
 
 /// The research stream's result.
@@ -297,7 +300,7 @@ pub fn measure(model: &Model, p: &Prepared, e: &Engine<'_>) -> Operation {
     let cost =
         if t.gpus > 0 { (t.depreciation_usd_per_year + t.opex_usd_per_year) / (t.gpus as f64 * 8760.0) } else { 0.0 };
     let totals = totals(&day_periods, &months, cost, p, e);
-    let (frontier, rl) = runs(p, e);
+    let (frontier, rl) = runs(p, e, &day_periods);
     let inference = tiers(p, e, &months);
     let shortfall = shortfall(&totals, p);
     let records = p.spec.inputs.records().to_vec();
@@ -415,8 +418,25 @@ fn totals(days: &[Period], months: &[Period], cost: f64, p: &Prepared, e: &Engin
     }
 }
 
-fn runs(p: &Prepared, e: &Engine<'_>) -> (Vec<RunOutcome>, Vec<RunOutcome>) {
+/// Share of tracked job `k`'s `duration` done by the end of each month of `days`.
+fn progress_by_month(usage: &gigawatt_sched::Usage, k: usize, duration: SimTime, days: &[Period]) -> Vec<f64> {
+    let row = usage.progress.get(k).map_or(&[][..], Vec::as_slice);
+    let total = duration.0.max(1) as f64;
+    let mut out = Vec::new();
+    let mut done = 0i64;
+    for (d, day) in days.iter().enumerate() {
+        done += row.get(d).copied().unwrap_or(0);
+        let last_of_month = days.get(d + 1).is_none_or(|next| next.period[..7] != day.period[..7]);
+        if last_of_month {
+            out.push((done as f64 / total).clamp(0.0, 1.0));
+        }
+    }
+    out
+}
+
+fn runs(p: &Prepared, e: &Engine<'_>, days: &[Period]) -> (Vec<RunOutcome>, Vec<RunOutcome>) {
     let (mut frontier, mut rl) = (Vec::new(), Vec::new());
+    let usage = e.usage().expect("operate sums usage");
     for (j, tag) in p.streams.tags.iter().enumerate() {
         if !matches!(tag.class, Class::Frontier | Class::Rl) {
             continue;
@@ -438,6 +458,12 @@ fn runs(p: &Prepared, e: &Engine<'_>) -> (Vec<RunOutcome>, Vec<RunOutcome>) {
             failures: r.failures,
             preemptions: r.preemptions,
             gpu_hours_lost_to_failures: r.gpu_hours_lost_to_failures,
+            progress_by_month: p
+                .options
+                .track_progress
+                .iter()
+                .position(|&t| t == j as u32)
+                .map_or_else(Vec::new, |k| progress_by_month(usage, k, job.duration, days)),
         };
         if tag.class == Class::Frontier { frontier.push(outcome) } else { rl.push(outcome) }
     }
@@ -500,7 +526,7 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
         .enumerate()
         .map(|(t, name)| {
             let mut demand_m = vec![0.0; months.len()];
-            let mut served_m = vec![0.0; months.len()];
+            let mut unmet_m = vec![0.0; months.len()];
             if let Some(hours) = s.demand_tokens_by_tier_hour.get(t) {
                 for (h, &tok) in hours.iter().enumerate() {
                     if let Some(m) = month_of_hour(h) {
@@ -508,8 +534,8 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
                     }
                 }
             }
-            // Served each day: the tier's GPU-seconds that day × the day's tokens/s per GPU, at
-            // most the day's demand.
+            // Unmet each day: the day's demand beyond the tier's GPU-seconds that day × the day's
+            // tokens/s per GPU (summed as unmet, so a tier served in full has exactly none).
             let usage = e.usage().expect("operate sums usage");
             let ty = crate::streams::inference_type(t) as usize;
             let demand_by_hour = s.demand_tokens_by_tier_hour.get(t);
@@ -522,26 +548,24 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
                 let rate = s.tokens_per_s_per_gpu_by_hour[hours.clone()].iter().sum::<f64>() / hours.len() as f64;
                 let demand: f64 = demand_by_hour.map_or(0.0, |v| v[hours.clone()].iter().sum());
                 if let Some(m) = month_of_hour(hours.start) {
-                    served_m[m] += (gpu_s * rate).min(demand);
+                    unmet_m[m] += (demand - gpu_s * rate).max(0.0);
                 }
             }
-            for (sv, d) in served_m.iter_mut().zip(&demand_m) {
-                *sv = sv.min(*d);
-            }
+            let served_m: Vec<f64> = demand_m.iter().zip(&unmet_m).map(|(d, u)| (d - u).max(0.0)).collect();
             let demand: f64 = demand_m.iter().sum();
-            let served: f64 = served_m.iter().sum::<f64>().min(demand);
+            let unmet: f64 = unmet_m.iter().sum::<f64>().min(demand);
             TierOutcome {
                 tier: name.clone(),
                 demand_tokens: demand,
-                served_tokens: served,
-                unmet_tokens: (demand - served).max(0.0),
-                unmet_share: if demand > 0.0 { ((demand - served) / demand).max(0.0) } else { 0.0 },
+                served_tokens: demand - unmet,
+                unmet_tokens: unmet,
+                unmet_share: if demand > 0.0 { unmet / demand } else { 0.0 },
                 unmet_share_by_month: demand_m
                     .iter()
-                    .zip(&served_m)
-                    .map(|(d, s)| if *d > 0.0 { ((d - s) / d).max(0.0) } else { 0.0 })
+                    .zip(&unmet_m)
+                    .map(|(d, u)| if *d > 0.0 { (u / d).min(1.0) } else { 0.0 })
                     .collect(),
-                served_tokens_by_month: served_m.clone(),
+                served_tokens_by_month: served_m,
             }
         })
         .collect()

@@ -33,6 +33,24 @@ fn every_day_the_classes_down_and_idle_add_up_to_the_gpus_in_service() {
 }
 
 #[test]
+fn each_runs_monthly_progress_ends_at_the_share_it_finished() {
+    let r = run(&fixture());
+    for run in r.frontier.iter().chain(&r.rl) {
+        assert_eq!(run.progress_by_month.len(), r.months.len(), "{}", run.name);
+        let last = *run.progress_by_month.last().unwrap();
+        assert!((last - run.progress).abs() < 1e-9, "{}: {last} against {}", run.name, run.progress);
+        // Nothing is done before the run starts.
+        let start = run.start.expect("every run of the fixture starts").to_string();
+        for (m, p) in r.months.iter().zip(&run.progress_by_month) {
+            if m.period.as_str() < &start[..7] {
+                assert_eq!(*p, 0.0, "{} before its start", run.name);
+            }
+        }
+    }
+    assert!(r.frontier[0].progress_by_month.iter().any(|&p| p > 0.0 && p < 1.0), "a run spans months");
+}
+
+#[test]
 fn the_same_scenario_and_seed_give_byte_identical_output() {
     let a = serde_json::to_string(&run(&fixture())).unwrap();
     let b = serde_json::to_string(&run(&fixture())).unwrap();

@@ -13,10 +13,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// A large count: below 100,000 with separators (`24,576`), above as `261.5 K` or `4.42 M`.
+/// A large count: below 100,000 with separators (`24,576`), above as `261.5 K`, `4.42 M`,
+/// `46.0 B` or `1.20 T`.
 pub fn count(x: f64) -> String {
     let a = x.abs();
-    if a >= 1e6 {
+    if a >= 1e12 {
+        format!("{} T", sig3(x / 1e12))
+    } else if a >= 1e9 {
+        format!("{} B", sig3(x / 1e9))
+    } else if a >= 1e6 {
         format!("{} M", sig3(x / 1e6))
     } else if a >= 1e5 {
         format!("{} K", sig3(x / 1e3))

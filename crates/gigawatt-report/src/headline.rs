@@ -237,3 +237,53 @@ pub fn capacity_cards(c: &gigawatt_workloads::Capacity) -> Vec<Card> {
     }
     cards
 }
+
+/// The headline cards of an operated build-out: how much of the fleet each class took, and when
+/// each frontier run finished.
+pub fn operate_cards(r: &gigawatt_operate::Operation) -> Vec<Card> {
+    let t = &r.totals;
+    let mut cards = vec![
+        card(
+            "mean_idle_share",
+            "Fleet idle (mean over the months)",
+            percent(t.mean_idle_share),
+            None,
+            Some(format!("{} GPU-hours in service, {} to {}", count(t.gpu_hours_online), r.from, r.to)),
+        ),
+        card(
+            "research_share",
+            "Research and evaluation",
+            percent(t.share.research),
+            None,
+            Some(format!(
+                "{} jobs; queueing delay median {:.1} h",
+                crate::fmt::thousands(r.research.jobs),
+                r.research.queue_delay_h.p50
+            )),
+        ),
+        card(
+            "training_share",
+            "Frontier and RL runs",
+            percent(t.share.frontier + t.share.rl),
+            None,
+            Some(format!("{} spend", crate::fmt::usd(t.spend_usd.frontier + t.spend_usd.rl))),
+        ),
+        card(
+            "inference_share",
+            "Inference",
+            percent(t.share.inference),
+            None,
+            Some(format!("{} spend", crate::fmt::usd(t.spend_usd.inference))),
+        ),
+    ];
+    for x in &r.frontier {
+        cards.push(card(
+            &format!("frontier:{}", x.name),
+            &format!("{} finishes", x.name),
+            x.finish.map_or_else(|| format!("{} done", percent(x.progress)), |d| d.to_string()),
+            x.closed_form_finish.map(|d| format!("closed form {d}")),
+            Some(format!("{} GPUs · ETTR {:.2} · {} failures", count(f64::from(x.gpus)), x.ettr, x.failures)),
+        ));
+    }
+    cards
+}

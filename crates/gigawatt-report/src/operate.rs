@@ -162,3 +162,127 @@ pub fn operate_csv(r: &Operation) -> String {
     }
     String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("CSV is UTF-8")
 }
+
+/// The operations section of a report: what the fleet did, its charts, the runs, research and
+/// serving.
+pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) -> Vec<crate::html::Section> {
+    use crate::html::{Block, Section, Table};
+    let names: Vec<&str> = r.priorities.iter().map(|c| c.name()).collect();
+    let pre: Vec<&str> = r.preemptible.iter().map(|c| c.name()).collect();
+    let t = &r.totals;
+    let mut blocks = vec![Block::Text(format!(
+        "The build-out operated day by day from {} to {} (seed {}): one scheduler shares the fleet among frontier \
+         runs, RL, research and inference, with node failures and repairs; priorities {} (preemptible: {}). {} jobs, \
+         {} scheduler events. Mean idle share over the months with GPUs online: {}.",
+        r.from,
+        r.to,
+        r.seed,
+        names.join(" > "),
+        pre.join(", "),
+        thousands(r.jobs),
+        thousands(r.events),
+        percent(t.mean_idle_share)
+    ))];
+    blocks.push(Block::Charts(charts));
+    let mut totals = Table {
+        head: ["class", "GPU-hours", "share", "spend", "GPU-hours lost to failures"].map(String::from).to_vec(),
+        rows: Vec::new(),
+        numeric_from: 1,
+    };
+    let (h, s, d, l) = (cols(&t.gpu_hours), cols(&t.share), cols(&t.spend_usd), cols(&t.gpu_hours_lost_to_failures));
+    for (i, name) in COLUMNS.iter().enumerate() {
+        let lost = if i < 4 { count(l[i]) } else { String::new() };
+        totals.rows.push(vec![name.to_string(), count(h[i]), percent(s[i]), usd(d[i]), lost]);
+    }
+    blocks.push(Block::Text(format!(
+        "Over the whole run, {} GPU-hours in service; spend is GPU-hours × the plan's {} per GPU-hour.",
+        count(t.gpu_hours_online),
+        usd(t.cost_per_gpu_hour_usd)
+    )));
+    blocks.push(Block::Table(totals));
+    // An RL run carries the name of the pre-training run it follows.
+    let runs: Vec<(String, &RunOutcome)> = r
+        .frontier
+        .iter()
+        .map(|x| (x.name.clone(), x))
+        .chain(r.rl.iter().map(|x| (format!("RL after {}", x.name), x)))
+        .collect();
+    if !runs.is_empty() {
+        let day = |d: Option<gigawatt_core::date::Date>| d.map_or("—".to_string(), |d| d.to_string());
+        let rows = runs
+            .iter()
+            .map(|(name, x)| {
+                vec![
+                    name.clone(),
+                    thousands(u64::from(x.gpus)),
+                    x.submit.to_string(),
+                    day(x.start),
+                    day(x.finish),
+                    day(x.closed_form_finish),
+                    percent(x.progress),
+                    format!("{:.3}", x.ettr),
+                    thousands(u64::from(x.failures)),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Text(
+            "Frontier and RL runs: start, finish and ETTR come from the simulation; the closed form is the capacity \
+             model's finish for the same run."
+                .into(),
+        ));
+        blocks.push(Block::Table(Table {
+            head: ["run", "GPUs", "asked", "started", "finished", "closed form", "done", "ETTR", "failures"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            numeric_from: 1,
+        }));
+    }
+    let q = &r.research;
+    blocks.push(Block::Text(format!(
+        "Research: {} jobs drawn (aimed for {}), {} started, {} finished; mean {:.0} GPUs, largest {}; offered {} of \
+         the GPU-hours in service. Queueing delay mean {:.1} h, median {:.1} h, p95 {:.1} h; bounded slowdown mean \
+         {:.1}, median {:.1}, p95 {:.1}.",
+        thousands(q.jobs),
+        thousands(q.jobs_target),
+        thousands(q.started),
+        thousands(q.finished),
+        q.mean_gpus,
+        thousands(u64::from(q.max_gpus)),
+        percent(q.offered_share),
+        q.queue_delay_h.mean,
+        q.queue_delay_h.p50,
+        q.queue_delay_h.p95,
+        q.slowdown.mean,
+        q.slowdown.p50,
+        q.slowdown.p95
+    )));
+    if !r.inference.is_empty() {
+        blocks.push(Block::Table(Table {
+            head: ["tier", "tokens demanded", "served", "unmet", "unmet share"].map(String::from).to_vec(),
+            rows: r
+                .inference
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.tier.clone(),
+                        count(i.demand_tokens),
+                        count(i.served_tokens),
+                        count(i.unmet_tokens),
+                        percent(i.unmet_share),
+                    ]
+                })
+                .collect(),
+            numeric_from: 1,
+        }));
+    }
+    let mut notes: Vec<(String, Vec<String>)> = Vec::new();
+    if let Some(s) = &r.shortfall {
+        notes.push((s.clone(), Vec::new()));
+    }
+    notes.extend(r.warnings.iter().map(|w| (format!("warning: {w}"), Vec::new())));
+    if !notes.is_empty() {
+        blocks.push(Block::List(notes));
+    }
+    vec![Section { id: "operations".into(), title: "Operations: the fleet operated month by month".into(), blocks }]
+}

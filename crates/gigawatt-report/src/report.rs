@@ -74,6 +74,8 @@ pub struct ReportInputs<'a> {
     pub simulation: Option<&'a SimResults>,
     /// Training and inference capacity on the plan's fleet, if run.
     pub capacity: Option<&'a Capacity>,
+    /// The build-out operated by one scheduler, if run.
+    pub operation: Option<&'a gigawatt_operate::Operation>,
     /// The scenario file's text, quoted at the end of the page.
     pub scenario_text: &'a str,
 }
@@ -81,7 +83,7 @@ pub struct ReportInputs<'a> {
 /// Every file of the report of a plan computed from `scenario_text`. Fails only if a chart cannot
 /// be rasterised.
 pub fn plan_report(plan: &Plan, scenario_text: &str, options: ReportOptions) -> Result<Vec<ReportFile>, String> {
-    report(ReportInputs { plan, simulation: None, capacity: None, scenario_text }, options)
+    report(ReportInputs { plan, simulation: None, capacity: None, operation: None, scenario_text }, options)
 }
 
 /// Every file of the report of the results in `inputs`: the page, each result's JSON and CSV, and
@@ -145,6 +147,27 @@ pub fn report(inputs: ReportInputs<'_>, options: ReportOptions) -> Result<Vec<Re
             capacity_csv(cap),
         ));
         groups.push(("workloads", &cap.inputs));
+    }
+    if let Some(op) = inputs.operation {
+        let op_charts = crate::chart::operate::operate_charts(op);
+        let (rendered, figs) = figures(&op_charts, options);
+        all_rendered.extend(rendered);
+        sections.extend(crate::operate::operate_sections(op, figs));
+        lede.push(format!(
+            "Operations: {} to {}, seed {}, {} jobs; mean idle share {}",
+            op.from,
+            op.to,
+            op.seed,
+            thousands(op.jobs),
+            crate::fmt::percent(op.totals.mean_idle_share)
+        ));
+        data_files.push(("operate.json", "the operated build-out (gigawatt operate --format json)", json::to_json(op)));
+        data_files.push((
+            "operate_months.csv",
+            "the operated build-out by month (gigawatt operate --format csv)",
+            crate::operate::operate_csv(op),
+        ));
+        groups.push(("operate", &op.inputs));
     }
     sections.extend(inputs_sections(&groups));
     sections.push(scenario_section(&plan.scenario.file, inputs.scenario_text));

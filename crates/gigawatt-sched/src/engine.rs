@@ -70,6 +70,9 @@ pub struct ReplayOptions {
     /// its other nodes, as a cluster with a spare pool does, instead of being placed anew (which
     /// costs work in proportion to its nodes). Without such a node it waits and is placed anew.
     pub swap_spares: bool,
+    /// Jobs whose productive run time is summed by usage bucket ([`Usage::progress`]), in this
+    /// order: a few (a build-out's frontier runs), as each segment's close looks them up.
+    pub track_progress: Vec<u32>,
 }
 
 /// GPU-time held, by time bucket and job type, and GPU-time of nodes out of service for repair,
@@ -83,9 +86,39 @@ pub struct Usage {
     pub held: Vec<Vec<u128>>,
     /// `down[b]`: GPU-µs of nodes under repair in bucket `b`.
     pub down: Vec<u128>,
+    /// `progress[k][b]`: run time of the `k`-th job of [`ReplayOptions::track_progress`] that
+    /// counted as done in bucket `b`, µs, net of the work a failure took back there; the sum
+    /// over buckets is the job's attained run time.
+    pub progress: Vec<Vec<i64>>,
 }
 
 impl Usage {
+    /// Adds productive run time from `from` to `to` to tracked job `k`'s buckets.
+    fn add_progress(&mut self, k: usize, from: SimTime, to: SimTime) {
+        let w = self.bucket.0.max(1);
+        let row = &mut self.progress[k];
+        let mut t = from.0;
+        while t < to.0 {
+            let b = (t / w) as usize;
+            let end = ((b as u64 + 1) * w).min(to.0);
+            if row.len() <= b {
+                row.resize(b + 1, 0);
+            }
+            row[b] += (end - t) as i64;
+            t = end;
+        }
+    }
+
+    /// Takes `lost` run time back from tracked job `k` in the bucket of `at`.
+    fn take_progress(&mut self, k: usize, at: SimTime, lost: SimTime) {
+        let b = (at.0 / self.bucket.0.max(1)) as usize;
+        let row = &mut self.progress[k];
+        if row.len() <= b {
+            row.resize(b + 1, 0);
+        }
+        row[b] -= lost.0 as i64;
+    }
+
     /// Adds `gpu_hundredths` / 100 GPUs held from `from` to `to` into `row(b)` of each bucket b.
     pub(crate) fn add(&mut self, from: SimTime, to: SimTime, gpu_hundredths: u128, slot: Option<usize>) {
         let w = self.bucket.0.max(1);
@@ -165,6 +198,7 @@ impl Default for ReplayOptions {
             online: Vec::new(),
             usage_bucket: None,
             swap_spares: false,
+            track_progress: Vec::new(),
         }
     }
 }
@@ -390,7 +424,11 @@ impl<'a> Engine<'a> {
             chunk: Vec::new(),
             segments: Vec::new(),
             open: if opts.log_segments { vec![u32::MAX; jobs.len()] } else { Vec::new() },
-            usage: opts.usage_bucket.map(|bucket| Usage { bucket, ..Usage::default() }),
+            usage: opts.usage_bucket.map(|bucket| Usage {
+                bucket,
+                progress: vec![Vec::new(); opts.track_progress.len()],
+                ..Usage::default()
+            }),
             expired: 0,
         }
         .with_online_schedule()
@@ -757,6 +795,13 @@ impl<'a> Engine<'a> {
     /// the cause of its last interruption. Returns the productive time.
     pub(crate) fn close_segment(&mut self, j: u32) -> SimTime {
         let p = self.productive(j);
+        if let Some(k) = self.opts.track_progress.iter().position(|&t| t == j)
+            && let Some(u) = self.usage.as_mut()
+        {
+            let s = &self.st[j as usize];
+            let from = s.seg_start.plus(s.seg_overhead);
+            u.add_progress(k, from, from.plus(p));
+        }
         let held = self.now.since(self.st[j as usize].seg_start);
         let (gpus, alloc) = (self.jobs[j as usize].weight(), self.held_by(j));
         let s = &mut self.st[j as usize];
@@ -1152,6 +1197,11 @@ impl<'a> Engine<'a> {
     fn lose_since_checkpoint(&mut self, j: u32, since_checkpoint: SimTime) {
         let p = self.close_segment(j);
         let lost = since_checkpoint.min(p).min(self.st[j as usize].attained);
+        if let Some(k) = self.opts.track_progress.iter().position(|&t| t == j)
+            && let Some(u) = self.usage.as_mut()
+        {
+            u.take_progress(k, self.now, lost);
+        }
         let gpus = self.jobs[j as usize].weight();
         let s = &mut self.st[j as usize];
         s.remaining = s.remaining.plus(lost);

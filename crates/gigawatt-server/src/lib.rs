@@ -12,10 +12,11 @@
 //! * **Never a crash.** Request bodies are capped ([`MAX_BODY_BYTES`]); bad requests get a 4xx
 //!   with a JSON error.
 //! * **Bounded under load.** A request is read and checked against the server's bounds
-//!   ([`MAX_SIM_NODES`], [`MAX_SIM_FAILURES`], [`MAX_SIM_MEMORY`], [`MAX_DRAWS`]) before it waits
-//!   for a run slot, so a refusal is immediate. Runs compute on blocking threads, at most
-//!   [`MAX_CONCURRENT_RUNS`] at once; one that outlives the time limit ([`DEFAULT_TIME_LIMIT`]) or
-//!   whose client hangs up is stopped ([`Stop`]) and frees its slot. Health, the catalog, the
+//!   ([`MAX_SIM_NODES`], [`MAX_SIM_FAILURES`], [`MAX_SIM_MEMORY`], [`MAX_DRAWS`],
+//!   [`MAX_OPERATE_EVENTS`]) before it waits for a run slot, so a refusal is immediate. Runs
+//!   compute on blocking threads, at most [`MAX_CONCURRENT_RUNS`] at once; one that outlives the
+//!   time limit ([`DEFAULT_TIME_LIMIT`]) or whose client hangs up is stopped ([`Stop`]) and frees
+//!   its slot (an operated build-out is not stopped part-way: its event bound keeps it short). Health, the catalog, the
 //!   bundled scenarios and the run history never wait for a slot.
 //!
 //! ## Adding an endpoint
@@ -43,9 +44,10 @@ use axum::routing::{get, post};
 use gigawatt_core::{Catalog, InputError, Model, Plan, PlanOptions, SourceFile, load_scenario, plan};
 use gigawatt_report::chart::RenderedChart;
 use gigawatt_report::chart::capacity::capacity_charts;
+use gigawatt_report::chart::operate::operate_charts;
 use gigawatt_report::chart::plan::plan_charts;
 use gigawatt_report::chart::simulation::sim_charts;
-use gigawatt_report::headline::{Card, capacity_cards, plan_cards, sim_cards};
+use gigawatt_report::headline::{Card, capacity_cards, operate_cards, plan_cards, sim_cards};
 use gigawatt_sim::{SimOptions, SimResults, Simulation};
 use gigawatt_store::{Figure, History, NewRun, Store, StoreError};
 use gigawatt_workloads::Capacity;
@@ -263,6 +265,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/simulate/view", post(simulate_view))
         .route("/api/capacity", post(capacity_json))
         .route("/api/capacity/view", post(capacity_view))
+        .route("/api/operate", post(operate_json))
+        .route("/api/operate/view", post(operate_view))
         .route("/api/runs", get(runs_list))
         .route("/api/runs/{id}", get(run_show))
         .route("/api/runs/{a}/diff/{b}", get(run_diff))
@@ -387,6 +391,10 @@ pub const MAX_SIM_NODES: u64 = 10_000_000;
 /// Most failures a dashboard simulation may expect to draw (replicas × days × failures a day):
 /// about five seconds of simulation on two cores. Larger runs belong to `gigawatt simulate`.
 pub const MAX_SIM_FAILURES: f64 = 2.0e7;
+
+/// Most scheduler events a dashboard operate run may expect (its estimate): about ten seconds on
+/// two cores. The 10 GW build-outs belong to `gigawatt operate`.
+pub const MAX_OPERATE_EVENTS: f64 = 4.0e6;
 
 /// Parses `seed`, `draws` and `file` from a query string (the planning endpoints).
 pub fn parse_plan_query(query: Option<&str>) -> Result<PlanQuery, ApiError> {
@@ -602,6 +610,9 @@ fn available(model: &Model) -> Vec<&'static str> {
     if model.workloads.declared() {
         out.push("capacity");
     }
+    if model.workloads.operate.is_some() {
+        out.push("operate");
+    }
     out
 }
 
@@ -687,7 +698,8 @@ struct PlanView {
     cards: Vec<Card>,
     charts: Vec<RenderedChart>,
     /// Which further results the scenario asks for: `simulate` (it has a `[simulation]`, a
-    /// `[[job]]` or a `[[failure]]`) and `capacity` (it has workload sections).
+    /// `[[job]]` or a `[[failure]]`), `capacity` (it has workload sections) and `operate` (it has
+    /// an `[operate]` section).
     available: Vec<&'static str>,
     plan: serde_json::Value,
 }
@@ -930,6 +942,77 @@ async fn capacity_view(
         |st, checked, stop| {
             let done = capacity_run(st, checked, stop)?;
             Ok(ResultView::of(&done, capacity_cards(&done.result), capacity_charts(&done.result)))
+        },
+    )
+    .await?;
+    Ok(view.response())
+}
+
+/// Prepares an operate run and checks its estimate against the server's bounds (no run slot
+/// needed).
+fn operate_check(
+    state: &AppState,
+    text: String,
+    q: &PlanQuery,
+) -> Result<(Model, gigawatt_operate::Prepared), ApiError> {
+    let model = load(state, text, q.file.clone())?;
+    let req = gigawatt_operate::OperateRequest { seed: q.seed, ..Default::default() };
+    let prepared = gigawatt_operate::prepare(&model, &state.catalog, &req).map_err(|e| ApiError::input(&e))?;
+    let estimate = gigawatt_operate::OperateEstimate::of(&prepared);
+    if estimate.events > MAX_OPERATE_EVENTS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "this build-out needs about {:.1} M scheduler events ({} jobs on {} scheduling units); the dashboard \
+                 operates at most {:.1} M",
+                estimate.events / 1e6,
+                estimate.jobs,
+                estimate.nodes,
+                MAX_OPERATE_EVENTS / 1e6
+            ),
+        )
+        .help("aim for fewer research jobs ([operate.research] jobs) or a shorter [operate] period here, or run `gigawatt operate` on the whole build-out"));
+    }
+    Ok((model, prepared))
+}
+
+/// Operates a checked scenario and records it.
+fn operate_run(
+    state: &AppState,
+    (model, prepared): (Model, gigawatt_operate::Prepared),
+    _stop: &Stop,
+) -> Result<Recorded<gigawatt_operate::Operation>, ApiError> {
+    let result = gigawatt_operate::run_prepared(&model, &prepared, &|_| {}).map_err(|e| ApiError::input(&e))?;
+    let json = gigawatt_report::json::to_json(&result);
+    let run_id = state.record_result("operate", &model, result.seed, &result.figures(), &json);
+    Ok(Recorded { result, json, run_id })
+}
+
+const OPERATE_PARAMS: &[&str] = &["seed", "file"];
+
+async fn operate_json(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let q = parse_query(query.as_deref(), OPERATE_PARAMS)?;
+    let done = compute(&state, req, move |st, text| operate_check(st, text, &q), operate_run).await?;
+    Ok(json_body(done.json, done.run_id))
+}
+
+async fn operate_view(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let q = parse_query(query.as_deref(), OPERATE_PARAMS)?;
+    let view = compute(
+        &state,
+        req,
+        move |st, text| operate_check(st, text, &q),
+        |st, checked, stop| {
+            let done = operate_run(st, checked, stop)?;
+            Ok(ResultView::of(&done, operate_cards(&done.result), operate_charts(&done.result)))
         },
     )
     .await?;

@@ -364,3 +364,33 @@ fn a_fleet_too_large_for_the_dashboard_is_refused_before_it_is_built() {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.json()["error"]["line"], 5, "{}", reply.body);
 }
+
+const OPERATE_SMALL: &str = include_str!("../../gigawatt/tests/fixtures/good/operate_small.toml");
+
+#[test]
+fn operate_view_has_its_cards_and_charts_and_the_json_is_the_clis() {
+    let st = state(None);
+    let plan = rt().block_on(send(st.clone(), "POST", "/api/plan/view?draws=1000", OPERATE_SMALL)).json();
+    assert!(plan["available"].as_array().unwrap().iter().any(|a| a == "operate"), "{}", plan["available"]);
+    let view = rt().block_on(send(st.clone(), "POST", "/api/operate/view?seed=7", OPERATE_SMALL));
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    let v = view.json();
+    let ids: Vec<&str> = v["charts"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["operate-gpus-by-class", "operate-unmet-by-tier", "operate-run-progress"]);
+    assert!(v["cards"].as_array().unwrap().iter().any(|c| c["key"] == "mean_idle_share"));
+    let model = model_of("pasted.toml", OPERATE_SMALL);
+    let req = gigawatt_operate::OperateRequest { seed: Some(7), ..Default::default() };
+    let expected = gigawatt_operate::operate(&model, &Catalog::bundled().unwrap(), &req).unwrap();
+    let json = rt().block_on(send(st, "POST", "/api/operate?seed=7&file=pasted.toml", OPERATE_SMALL));
+    assert_eq!(json.body, gigawatt_report::json::to_json(&expected));
+}
+
+#[test]
+fn a_build_out_too_large_for_the_dashboard_to_operate_is_refused_before_it_runs() {
+    let seed_with_operate = format!("{SEED}\n[operate]\n");
+    let reply = rt().block_on(send(state(None), "POST", "/api/operate", seed_with_operate));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    let e = &reply.json()["error"];
+    assert!(e["message"].as_str().unwrap().contains("scheduler events"), "{e}");
+    assert!(e["help"].as_str().unwrap().contains("gigawatt operate"), "{e}");
+}

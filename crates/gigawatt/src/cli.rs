@@ -172,6 +172,11 @@ pub struct ReportArgs {
     #[arg(long)]
     pub no_capacity: bool,
 
+    /// Leave out the operated build-out (otherwise run when the scenario has an [operate]
+    /// section: one scheduler sharing the fleet among frontier runs, RL, research and inference).
+    #[arg(long)]
+    pub no_operate: bool,
+
     /// Monte Carlo replicas of the simulation (default: the scenario's [simulation] replicas).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicas: Option<u32>,

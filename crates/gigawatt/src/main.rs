@@ -225,10 +225,16 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
     } else {
         None
     };
+    let operation = if model.workloads.operate.is_some() && !args.no_operate {
+        Some(operate::operate_for_report(catalog, &model, args.seed, args.max_memory)?)
+    } else {
+        None
+    };
     let inputs = report::ReportInputs {
         plan: &result,
         simulation: simulation.as_ref(),
         capacity: capacity.as_ref(),
+        operation: operation.as_ref(),
         scenario_text: &model.source.text,
     };
     let files = report::report(inputs, ReportOptions { png: args.png }).map_err(Failure::Write)?;
@@ -252,6 +258,9 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
     if let Some(cap) = &capacity {
         let seed = simulation.as_ref().map_or(model.seed, |sim| sim.seed);
         runs::record_capacity(history, &model, cap, seed, &json_of("capacity.json"));
+    }
+    if let Some(op) = &operation {
+        runs::record_operate(history, &model, op, &json_of("operate.json"));
     }
     Ok(())
 }

@@ -56,15 +56,8 @@ pub fn run(catalog: &Catalog, history: &History, args: OperateArgs) -> Result<()
     let model = load_model(catalog, &args.scenario)?;
     let req = OperateRequest { seed: args.seed, from: args.from, to: args.to };
     let prepared = gigawatt_operate::prepare(&model, catalog, &req)?;
-    let estimate = OperateEstimate::of(&prepared);
-    crate::limits::check_operate(&estimate, args.max_memory)?;
-    let progress = Progress::new(
-        estimate.events.max(1.0) as u64,
-        "scheduler events",
-        &crate::limits::describe_work(estimate.events, estimate.memory_bytes),
-    );
-    let result = gigawatt_operate::run_prepared(&model, &prepared, &|n| progress.add(n))?;
-    progress.done();
+    crate::limits::check_operate(&OperateEstimate::of(&prepared), args.max_memory)?;
+    let result = run_with_progress(&model, &prepared)?;
     let as_json = json::to_json(&result);
     let as_csv = render::operate_csv(&result);
     if let Some(dir) = &args.out {
@@ -80,4 +73,34 @@ pub fn run(catalog: &Catalog, history: &History, args: OperateArgs) -> Result<()
     print!("{text}");
     crate::runs::record_operate(history, &model, &result, &as_json);
     Ok(())
+}
+
+/// Runs a prepared operation with a progress bar on stderr.
+fn run_with_progress(
+    model: &gigawatt_core::Model,
+    prepared: &gigawatt_operate::Prepared,
+) -> Result<gigawatt_operate::Operation, Failure> {
+    let estimate = OperateEstimate::of(prepared);
+    let progress = Progress::new(
+        estimate.events.max(1.0) as u64,
+        "scheduler events",
+        &crate::limits::describe_work(estimate.events, estimate.memory_bytes),
+    );
+    let result = gigawatt_operate::run_prepared(model, prepared, &|n| progress.add(n))?;
+    progress.done();
+    Ok(result)
+}
+
+/// The operated build-out of `model` for `gigawatt report`: the scenario's period, `seed` if
+/// given, checked against the memory limit first.
+pub fn operate_for_report(
+    catalog: &Catalog,
+    model: &gigawatt_core::Model,
+    seed: Option<u64>,
+    max_memory: Option<u64>,
+) -> Result<gigawatt_operate::Operation, Failure> {
+    let req = OperateRequest { seed, ..OperateRequest::default() };
+    let prepared = gigawatt_operate::prepare(model, catalog, &req)?;
+    crate::limits::check_operate(&OperateEstimate::of(&prepared), max_memory)?;
+    run_with_progress(model, &prepared)
 }

@@ -78,3 +78,32 @@ fn a_to_before_from_is_a_usage_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("before"), "{err}");
 }
+
+#[test]
+fn report_adds_an_operations_section_with_its_charts_unless_told_not_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = dir.path().join("with");
+    stdout_of(gigawatt_here().args(["report", SMALL, "--no-simulate", "--out", with.to_str().unwrap()]));
+    let html = std::fs::read_to_string(with.join("index.html")).unwrap();
+    assert!(html.contains("id=\"operations\""), "no operations section");
+    for chart in ["operate-gpus-by-class", "operate-unmet-by-tier", "operate-run-progress"] {
+        let svg = std::fs::read_to_string(with.join(format!("charts/{chart}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg"), "{chart}");
+        assert!(html.contains(&format!("charts/{chart}.svg")), "{chart} not linked");
+    }
+    // The page's figures are the run's: the same JSON as `gigawatt operate --format json`.
+    let report_json = std::fs::read_to_string(with.join("operate.json")).unwrap();
+    let direct = stdout_of(gigawatt_here().args(["operate", SMALL, "--format", "json"]));
+    assert_eq!(report_json, direct);
+    let without = dir.path().join("without");
+    stdout_of(gigawatt_here().args([
+        "report",
+        SMALL,
+        "--no-simulate",
+        "--no-operate",
+        "--out",
+        without.to_str().unwrap(),
+    ]));
+    assert!(!std::fs::read_to_string(without.join("index.html")).unwrap().contains("id=\"operations\""));
+    assert!(!without.join("operate.json").exists());
+}

@@ -20,6 +20,7 @@
 
 pub mod capacity;
 pub mod inference;
+pub mod operate;
 pub mod plan;
 pub mod replay;
 pub mod simulation;
@@ -58,6 +59,12 @@ pub enum ChartId {
     DemandByTier,
     /// Where the fleet's GPUs go.
     FleetSplit,
+    /// `gigawatt operate`: GPUs by class, month by month.
+    OperateClasses,
+    /// `gigawatt operate`: the share of each tier's demand left unmet, by month.
+    OperateUnmet,
+    /// `gigawatt operate`: each frontier and RL run's work done, by month.
+    FrontierProgress,
     /// A replay's job completion times, per policy.
     JctCdf,
     /// A replay's GPU utilisation over time, per policy.
@@ -74,7 +81,7 @@ pub enum ChartId {
 
 impl ChartId {
     /// Every chart, in the order a report shows them.
-    pub const ALL: [ChartId; 18] = [
+    pub const ALL: [ChartId; 21] = [
         ChartId::Buildout,
         ChartId::Capex,
         ChartId::CircularFlow,
@@ -87,6 +94,9 @@ impl ChartId {
         ChartId::CapacityDemand,
         ChartId::DemandByTier,
         ChartId::FleetSplit,
+        ChartId::OperateClasses,
+        ChartId::OperateUnmet,
+        ChartId::FrontierProgress,
         ChartId::JctCdf,
         ChartId::Utilisation,
         ChartId::QueueLength,
@@ -110,6 +120,9 @@ impl ChartId {
             ChartId::CapacityDemand => "capacity-demand",
             ChartId::DemandByTier => "demand-by-tier",
             ChartId::FleetSplit => "fleet-split",
+            ChartId::OperateClasses => "operate-gpus-by-class",
+            ChartId::OperateUnmet => "operate-unmet-by-tier",
+            ChartId::FrontierProgress => "operate-run-progress",
             ChartId::JctCdf => "jct-cdf",
             ChartId::Utilisation => "utilisation",
             ChartId::QueueLength => "queue-length",
@@ -153,6 +166,13 @@ impl ChartId {
             }
             ChartId::DemandByTier => "peak-hour demand by tier, served and unmet, by month",
             ChartId::FleetSplit => "GPU packages to training, to inference at peak demand and idle, by month",
+            ChartId::OperateClasses => {
+                "operate: GPUs to frontier runs, RL, research, inference, down and idle, by month (stacked area up to the GPUs in service)"
+            }
+            ChartId::OperateUnmet => "operate: the share of each tier's demanded output tokens left unserved, by month",
+            ChartId::FrontierProgress => {
+                "operate: each frontier and RL run's share of its work done by the end of each month"
+            }
             ChartId::JctCdf => {
                 "replay: the share of jobs done within each job completion time, one curve per policy (log scale)"
             }
@@ -283,6 +303,13 @@ pub enum Mark {
     Line,
     /// A line whose area down to zero is filled lightly.
     Area,
+    /// A filled band stacked on the series before it with the same `stack` name (a stacked area
+    /// chart: the top of the last band is the total). Only on a categorical x axis, drawn
+    /// through the categories' centres.
+    StackedArea {
+        /// The stack this band belongs to.
+        stack: String,
+    },
 }
 
 /// The values of a series.

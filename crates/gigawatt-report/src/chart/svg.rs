@@ -267,6 +267,7 @@ fn legend_items(body: &Body) -> Vec<LegendItem> {
                         Mark::Bar { .. } => Swatch::Block,
                         Mark::Line => Swatch::Line,
                         Mark::Area => Swatch::Band,
+                        Mark::StackedArea { .. } => Swatch::Block,
                     },
                 }
             })
@@ -463,10 +464,9 @@ fn bottom_axis(c: &mut Canvas, f: &Fitted, sx: Scale, y: f64, grid_top: Option<f
 fn stack_extent(p: &XyPlot, side: Side, cat: usize) -> (f64, f64) {
     let mut lo = 0.0f64;
     let mut hi = 0.0f64;
-    for stack in stacks(p) {
+    for stack in stacks(p).into_iter().chain(area_stacks(p)) {
         let (mut pos, mut neg) = (0.0, 0.0);
-        for s in p.series.iter().filter(|s| s.side == side && matches!(&s.mark, Mark::Bar { stack: k } if *k == stack))
-        {
+        for s in p.series.iter().filter(|s| s.side == side && stack_of(&s.mark) == Some(&stack)) {
             if let Data::ByCategory(v) = &s.data
                 && let Some(Some(x)) = v.get(cat)
             {
@@ -481,6 +481,27 @@ fn stack_extent(p: &XyPlot, side: Side, cat: usize) -> (f64, f64) {
         lo = lo.min(neg);
     }
     (lo, hi)
+}
+
+/// The stack a bar or stacked band belongs to.
+fn stack_of(m: &Mark) -> Option<&String> {
+    match m {
+        Mark::Bar { stack } | Mark::StackedArea { stack } => Some(stack),
+        Mark::Line | Mark::Area => None,
+    }
+}
+
+/// The stacks of stacked bands, in order of first appearance.
+fn area_stacks(p: &XyPlot) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in &p.series {
+        if let Mark::StackedArea { stack } = &s.mark
+            && !out.contains(stack)
+        {
+            out.push(stack.clone());
+        }
+    }
+    out
 }
 
 fn stacks(p: &XyPlot) -> Vec<String> {
@@ -504,7 +525,7 @@ fn side_range(p: &XyPlot, side: Side, log: bool) -> Option<(f64, f64, bool)> {
     let mut has_bars = false;
     for s in &series {
         match (&s.mark, &s.data) {
-            (Mark::Bar { .. }, _) => has_bars = true,
+            (Mark::Bar { .. } | Mark::StackedArea { .. }, _) => has_bars = true,
             (_, Data::ByCategory(v)) => values.extend(v.iter().flatten().copied()),
             (_, Data::Points(pts)) => values.extend(pts.iter().map(|(_, y)| *y)),
             (_, Data::Band(pts)) => values.extend(pts.iter().flat_map(|(_, lo, hi)| [*lo, *hi])),
@@ -655,6 +676,7 @@ fn numeric_axis(c: &mut Canvas, p: &XyPlot, axis: &Axis, f: &Frame) -> (PointOf,
 
 /// The area and line series: areas first, then lines, each with dots when it has few points.
 fn draw_areas_and_lines(c: &mut Canvas, p: &XyPlot, x_of: &PointFn, f: &Frame) {
+    draw_stacked_areas(c, p, x_of, f);
     for pass in [Mark::Area, Mark::Line] {
         for (i, s) in p.series.iter().enumerate() {
             if s.mark != pass {
@@ -689,6 +711,40 @@ fn draw_areas_and_lines(c: &mut Canvas, p: &XyPlot, x_of: &PointFn, f: &Frame) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The stacked bands: each series' values on top of the ones before it in its stack, filled
+/// between the two, with its top edge drawn.
+fn draw_stacked_areas(c: &mut Canvas, p: &XyPlot, x_of: &PointFn, f: &Frame) {
+    for stack in area_stacks(p) {
+        let mut below: Vec<f64> = Vec::new();
+        for (i, s) in p.series.iter().enumerate() {
+            if !matches!(&s.mark, Mark::StackedArea { stack: k } if *k == stack) {
+                continue;
+            }
+            let Data::ByCategory(values) = &s.data else { continue };
+            below.resize(below.len().max(values.len()), 0.0);
+            let scale = f.scale_of(s);
+            let color = series_color(i, s);
+            let mut top = Vec::new();
+            let mut bottom = Vec::new();
+            for (k, v) in values.iter().enumerate() {
+                let Some((x, _)) = x_of(&s.data, k) else { continue };
+                let lo = below[k];
+                let hi = lo + v.unwrap_or(0.0).max(0.0);
+                top.push((x, scale.at(hi.clamp(scale.d0, scale.d1))));
+                bottom.push((x, scale.at(lo.clamp(scale.d0, scale.d1))));
+                below[k] = hi;
+            }
+            if top.len() < 2 {
+                continue;
+            }
+            let mut poly = top.clone();
+            poly.extend(bottom.into_iter().rev());
+            c.polygon(&poly, &color, 0.8);
+            c.polyline(&top, &color, 1.5);
         }
     }
 }
