@@ -104,6 +104,7 @@ mod tests {
             ("operate-frontier", OperateFrontier::SECTION),
             ("operate-rl", OperateRl::SECTION),
             ("operate-inference", OperateInference::SECTION),
+            ("operate-published", OperatePublished::SECTION),
         ] {
             check(&path, name, &section.reference_table());
         }

@@ -199,6 +199,12 @@ pub struct Totals {
     pub cost_per_gpu_hour_usd: f64,
     /// GPU-hours of work lost to node failures, by class (`down` and `idle` unused).
     pub gpu_hours_lost_to_failures: ByClass,
+    /// Frontier runs' share of the R&D spend (frontier, RL and research): the final training
+    /// runs' share in Epoch AI's cut.
+    pub final_runs_share_of_rd: f64,
+    /// Published cuts of the same fleet's spend (`[[operate.published]]`), shown beside
+    /// `share` (which is also the spend share: every GPU-hour costs the same) for comparison.
+    pub published: Vec<crate::spec::PublishedCut>,
 }
 
 /// The whole result of `gigawatt operate`.
@@ -407,6 +413,8 @@ fn totals(days: &[Period], months: &[Period], cost: f64, p: &Prepared, e: &Engin
     for (j, tag) in p.streams.tags.iter().enumerate() {
         *lost.class_mut(tag.class) += e.job_run(j as u32).gpu_hours_lost_to_failures;
     }
+    let rd = gpu_hours.frontier + gpu_hours.rl + gpu_hours.research;
+    let final_runs_share_of_rd = if rd > 0.0 { gpu_hours.frontier / rd } else { 0.0 };
     Totals {
         gpu_hours_online: online,
         share: if online > 0.0 { gpu_hours.scaled(1.0 / online) } else { ByClass::default() },
@@ -415,6 +423,8 @@ fn totals(days: &[Period], months: &[Period], cost: f64, p: &Prepared, e: &Engin
         mean_idle_share: mean_idle,
         cost_per_gpu_hour_usd: cost,
         gpu_hours_lost_to_failures: lost,
+        final_runs_share_of_rd,
+        published: p.spec.published.clone(),
     }
 }
 

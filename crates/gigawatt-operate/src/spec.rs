@@ -89,8 +89,23 @@ pub struct OperateSpec {
     pub rl_gpu_share: f64,
     /// Blocks serving capacity moves in at peak demand.
     pub inference_blocks: u32,
+    /// Published cuts of the same fleet's spend, shown beside the simulated shares.
+    pub published: Vec<PublishedCut>,
     /// Every number used, with provenance.
     pub inputs: Inputs,
+}
+
+/// A published cut of a fleet's compute spend (`[[operate.published]]`), for comparison only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PublishedCut {
+    /// Who published it.
+    pub name: String,
+    /// Inference's share of the compute spend, with its provenance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inference_share: Option<Quantity>,
+    /// Final training runs' share of the R&D compute spend, with its provenance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_runs_share_of_rd: Option<Quantity>,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +195,35 @@ impl Reader<'_> {
         self.inputs.add(&full, label, unit, &q);
         Ok(q.estimate.central)
     }
+}
+
+/// The `[[operate.published]]` cuts, each share checked as a fraction.
+fn published(
+    file: &SourceFile,
+    cuts: &[gigawatt_core::schema::operate::OperatePublished],
+) -> Result<Vec<PublishedCut>, InputError> {
+    cuts.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let path = KeyPath::root().key("operate").key("published").index(i);
+            let at = At::scenario(file, &path, "[[operate.published]]");
+            Ok(PublishedCut {
+                name: c.name.clone(),
+                inference_share: at.quantity(
+                    "inference_share",
+                    c.inference_share.as_ref(),
+                    "inference's share of the compute spend",
+                    Check::Fraction,
+                )?,
+                final_runs_share_of_rd: at.quantity(
+                    "final_runs_share_of_rd",
+                    c.final_runs_share_of_rd.as_ref(),
+                    "final training runs' share of the R&D compute spend",
+                    Check::Fraction,
+                )?,
+            })
+        })
+        .collect()
 }
 
 impl OperateSpec {
@@ -309,6 +353,7 @@ impl OperateSpec {
                 .clamp(10.0, 100_000.0) as u32,
             priorities,
             preemptible,
+            published: published(file, op.map_or(&[][..], |o| o.published.as_slice()))?,
             inputs: Inputs::default(),
         };
         if spec.research_share > 4.0 {

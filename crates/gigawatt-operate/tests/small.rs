@@ -125,3 +125,25 @@ fn priorities_naming_an_unknown_class_are_a_located_error() {
     assert!(text.contains("reserch") && text.contains("did you mean `research`"), "{text}");
     assert!(e.location().is_some(), "{text}");
 }
+
+#[test]
+fn published_cuts_are_shown_beside_the_simulated_shares_and_checked() {
+    let published = "\n[[operate.published]]\nname = \"Epoch AI\"\ninference_share = { value = 0.286, source = \"a test source\" }\nfinal_runs_share_of_rd = { value = 0.1, source = \"a test source\" }\n";
+    let r = run(&format!("{}{published}", fixture()));
+    let t = &r.totals;
+    assert_eq!(t.published.len(), 1);
+    assert_eq!(t.published[0].name, "Epoch AI");
+    assert_eq!(t.published[0].inference_share.as_ref().unwrap().estimate.central, 0.286);
+    let rd = t.gpu_hours.frontier + t.gpu_hours.rl + t.gpu_hours.research;
+    assert!((t.final_runs_share_of_rd - t.gpu_hours.frontier / rd).abs() < 1e-12);
+    // A published cut never changes what is simulated.
+    let plain = run(&fixture());
+    assert_eq!(serde_json::to_string(&plain.months).unwrap(), serde_json::to_string(&r.months).unwrap());
+
+    let bad = format!("{}{}", fixture(), published.replace("0.286", "1.5"));
+    let m = common::from_text(&bad).unwrap();
+    let e = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err();
+    let text = format!("{e:?}");
+    assert!(text.contains("inference_share"), "{text}");
+    assert!(e.location().is_some(), "{text}");
+}

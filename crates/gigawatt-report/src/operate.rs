@@ -60,9 +60,12 @@ pub fn operate_summary(r: &Operation) -> String {
     push_table(&mut out, &table, "  ");
     let _ = writeln!(
         out,
-        "  spend: GPU-hours × the plan's {} per GPU-hour (depreciation and opex ÷ GPU-hours a year)",
-        usd(t.cost_per_gpu_hour_usd)
+        "  spend: GPU-hours × the plan's ${:.2} per GPU-hour (depreciation and opex ÷ GPU-hours a year)",
+        t.cost_per_gpu_hour_usd
     );
+    for line in comparison_lines(r) {
+        let _ = writeln!(out, "  {line}");
+    }
     runs_table(&mut out, "FRONTIER RUNS", &r.frontier);
     runs_table(&mut out, "RL AND POST-TRAINING", &r.rl);
     let q = &r.research;
@@ -118,6 +121,33 @@ pub fn operate_summary(r: &Operation) -> String {
         let _ = writeln!(out, "  - {} = {}: {why}", a.label, crate::fmt::number(a.central));
     }
     out
+}
+
+/// The simulated inference share of the spend and final runs' share of R&D, and beside them each
+/// published cut of the scenario (`[[operate.published]]`) with its gap in points.
+pub fn comparison_lines(r: &Operation) -> Vec<String> {
+    let t = &r.totals;
+    let mut lines = vec![format!(
+        "simulated: inference {} of the compute spend, final (frontier) runs {} of the R&D spend (frontier, RL, research)",
+        percent(t.share.inference),
+        percent(t.final_runs_share_of_rd)
+    )];
+    for p in &t.published {
+        let mut parts = Vec::new();
+        let gap = |sim: f64, q: &gigawatt_core::quantity::Quantity| {
+            format!("{} ({:+.0} points)", percent(q.estimate.central), (sim - q.estimate.central) * 100.0)
+        };
+        if let Some(q) = &p.inference_share {
+            parts.push(format!("inference {}", gap(t.share.inference, q)));
+        }
+        if let Some(q) = &p.final_runs_share_of_rd {
+            parts.push(format!("final runs' share of R&D {}", gap(t.final_runs_share_of_rd, q)));
+        }
+        if !parts.is_empty() {
+            lines.push(format!("published, {}: {} (simulated − published)", p.name, parts.join(", ")));
+        }
+    }
+    lines
 }
 
 fn runs_table(out: &mut String, title: &str, runs: &[RunOutcome]) {
@@ -195,11 +225,12 @@ pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) ->
         totals.rows.push(vec![name.to_string(), count(h[i]), percent(s[i]), usd(d[i]), lost]);
     }
     blocks.push(Block::Text(format!(
-        "Over the whole run, {} GPU-hours in service; spend is GPU-hours × the plan's {} per GPU-hour.",
+        "Over the whole run, {} GPU-hours in service; spend is GPU-hours × the plan's ${:.2} per GPU-hour.",
         count(t.gpu_hours_online),
-        usd(t.cost_per_gpu_hour_usd)
+        t.cost_per_gpu_hour_usd
     )));
     blocks.push(Block::Table(totals));
+    blocks.push(Block::List(comparison_lines(r).into_iter().map(|l| (l, Vec::new())).collect()));
     // An RL run carries the name of the pre-training run it follows.
     let runs: Vec<(String, &RunOutcome)> = r
         .frontier

@@ -26,6 +26,22 @@ schema_struct! {
         "rl" rl: Option<OperateRl> => Table(&OperateRl::SECTION), "table", "see `[operate.rl]`";
         /// serving (see `[operate.inference]`)
         "inference" inference: Option<OperateInference> => Table(&OperateInference::SECTION), "table", "see `[operate.inference]`";
+        /// published cuts of the same fleet's compute spend, shown beside the simulated shares (see `[[operate.published]]`)
+        #[serde(default)]
+        "published" published: Vec<OperatePublished> => Tables(&OperatePublished::SECTION), "array of tables", "none";
+    }
+}
+
+schema_struct! {
+    /// `[[operate.published]]`: a published cut of the fleet's compute spend, for comparison
+    /// (never an input to the simulation).
+    pub struct OperatePublished as "[[operate.published]]" {
+        /// who published the cut (`Epoch AI`)
+        "name" name: String => Value, "string", "required";
+        /// inference's share of the compute spend
+        "inference_share" inference_share: Option<Input> => Input, "fraction (quantity with its source)", "not compared";
+        /// final training runs' share of the R&D (training and research) compute spend
+        "final_runs_share_of_rd" final_runs_share_of_rd: Option<Input> => Input, "fraction (quantity with its source)", "not compared";
     }
 }
 
