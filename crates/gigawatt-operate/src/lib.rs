@@ -29,7 +29,7 @@ use gigawatt_sim::SimTime;
 use gigawatt_trace::synthetic::parse_synthetic;
 use gigawatt_workloads::capacity::{Capacity, platform_spec};
 
-pub use result::Operation;
+pub use result::{Operation, ReplicaSummary};
 pub use spec::{Class, OperateSpec};
 
 use crate::fleet::Fleet;
@@ -257,6 +257,12 @@ pub fn run_prepared(model: &Model, p: &Prepared, on_events: &(dyn Fn(u64) + Sync
     let mut engine = Engine::new(&p.streams.jobs, &p.fleet.cluster, &policy, &p.options);
     engine.run_observed(on_events);
     Ok(result::measure(model, p, &engine))
+}
+
+/// The seed of replica `k` of a run seeded `seed`: replica 0 runs on `seed` itself, so one
+/// replica is the plain run.
+pub fn replica_seed(seed: u64, k: u32) -> u64 {
+    if k == 0 { seed } else { gigawatt_core::uncertainty::stream_seed(seed, u64::from(k)) }
 }
 
 /// Operates the scenario: prepares it, runs the scheduler, and measures the result.

@@ -251,6 +251,10 @@ pub struct Operation {
     pub assumptions: Vec<InputRecord>,
     /// Things worth knowing.
     pub warnings: Vec<String>,
+    /// With `--replicas N` (N > 1): the spread of the headline figures over N runs with
+    /// different seeds; this result is replica 0's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<ReplicaSummary>,
 }
 
 /// The day `t` falls on.
@@ -279,10 +283,25 @@ impl Operation {
         ] {
             out.push(Figure::new(&format!("totals.share.{k}"), &format!("{k} share of the GPU-hours"), "fraction", v));
         }
+        out.push(Figure::new(
+            "totals.final_runs_share_of_rd",
+            "frontier runs' share of the R&D GPU-hours",
+            "fraction",
+            t.final_runs_share_of_rd,
+        ));
         for r in &self.frontier {
             let key = |k: &str| format!("frontier[{}].{k}", r.name);
             out.push(Figure::new(&key("ettr"), &format!("{}: ETTR", r.name), "fraction", r.ettr));
             out.push(Figure::new(&key("progress"), &format!("{}: share done", r.name), "fraction", r.progress));
+            if let Some(f) = r.finish {
+                let days = (f.days_since_epoch() - self.from.days_since_epoch()) as f64;
+                out.push(Figure::new(
+                    &key("finish_day"),
+                    &format!("{}: finish, days after {}", r.name, self.from),
+                    "days",
+                    days,
+                ));
+            }
         }
         for i in &self.inference {
             out.push(Figure::new(
@@ -337,6 +356,7 @@ pub fn measure(model: &Model, p: &Prepared, e: &Engine<'_>) -> Operation {
         assumptions: records.iter().filter(|r| !r.sourced).cloned().collect(),
         inputs: records,
         warnings,
+        replicas: None,
     }
 }
 
@@ -593,4 +613,64 @@ fn shortfall(t: &Totals, p: &Prepared) -> Option<String> {
         p.spec.research_share,
         t.share.idle
     ))
+}
+
+/// One figure over the replicas of an operated run: P10, P50 and P90 of its values.
+#[derive(Clone, Debug, Serialize)]
+pub struct FigureSpread {
+    /// The figure's key ([`Operation::figures`]).
+    pub key: String,
+    /// What it is.
+    pub label: String,
+    /// Its unit.
+    pub unit: String,
+    /// 10th percentile over the replicas that have it.
+    pub p10: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// Each replica's value, in replica order (`None` where a replica has no such figure, e.g. a
+    /// run that did not finish has no finish day).
+    pub values: Vec<Option<f64>>,
+}
+
+/// What the replicas of an operated run say together: their seeds and the spread of each
+/// headline figure. Replica 0 runs on the run's seed and is the run reported in full.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplicaSummary {
+    /// Replicas run.
+    pub count: u32,
+    /// Each replica's seed (the research stream's and the failures').
+    pub seeds: Vec<u64>,
+    /// Every figure any replica has, in the first replica's order then first appearance.
+    pub figures: Vec<FigureSpread>,
+}
+
+impl ReplicaSummary {
+    /// The summary of the figures of each replica (`(seed, figures)` in replica order).
+    pub fn of(replicas: &[(u64, Vec<gigawatt_core::Figure>)]) -> ReplicaSummary {
+        let mut keys: Vec<(String, String, String)> = Vec::new();
+        for (_, figs) in replicas {
+            for f in figs {
+                if !keys.iter().any(|k| k.0 == f.key) {
+                    keys.push((f.key.clone(), f.label.clone(), f.unit.clone()));
+                }
+            }
+        }
+        let figures = keys
+            .into_iter()
+            .map(|(key, label, unit)| {
+                let values: Vec<Option<f64>> =
+                    replicas.iter().map(|(_, figs)| figs.iter().find(|f| f.key == key).map(|f| f.value)).collect();
+                let mut sorted: Vec<f64> = values.iter().flatten().copied().filter(|v| v.is_finite()).collect();
+                sorted.sort_by(f64::total_cmp);
+                let q = |p: f64| {
+                    if sorted.is_empty() { f64::NAN } else { gigawatt_core::uncertainty::percentile(&sorted, p) }
+                };
+                FigureSpread { key, label, unit, p10: q(10.0), p50: q(50.0), p90: q(90.0), values }
+            })
+            .collect();
+        ReplicaSummary { count: replicas.len() as u32, seeds: replicas.iter().map(|r| r.0).collect(), figures }
+    }
 }

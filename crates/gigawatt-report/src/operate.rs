@@ -104,6 +104,27 @@ pub fn operate_summary(r: &Operation) -> String {
             thousands(u64::from(r.inference_block_gpus))
         );
     }
+    if let Some(rep) = &r.replicas {
+        let _ = writeln!(
+            out,
+            "\nACROSS {} REPLICAS (seeds {}; the tables above are replica 0's)",
+            rep.count,
+            rep.seeds.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+        );
+        let mut table = new_table(&["figure", "P10", "P50", "P90", "replicas"], 1);
+        for f in &rep.figures {
+            let fmt = |v: f64| if f.unit == "fraction" { percent(v) } else { crate::fmt::number(v) };
+            let have = f.values.iter().flatten().count();
+            table.add_row(vec![
+                f.label.clone(),
+                fmt(f.p10),
+                fmt(f.p50),
+                fmt(f.p90),
+                format!("{have} of {}", rep.count),
+            ]);
+        }
+        push_table(&mut out, &table, "  ");
+    }
     if let Some(s) = &r.shortfall {
         let _ = writeln!(out, "\n{s}");
     }

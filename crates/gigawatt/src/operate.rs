@@ -37,6 +37,11 @@ pub struct OperateArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<Date>,
 
+    /// Runs with different seeds (research stream and failures), 1 to 1,000: the output is
+    /// replica 0's (on the seed) with the P10 – P90 of each headline figure over all of them.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicas: u32,
+
     /// Output format on stdout (csv: the months).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -56,8 +61,19 @@ pub fn run(catalog: &Catalog, history: &History, args: OperateArgs) -> Result<()
     let model = load_model(catalog, &args.scenario)?;
     let req = OperateRequest { seed: args.seed, from: args.from, to: args.to };
     let prepared = gigawatt_operate::prepare(&model, catalog, &req)?;
-    crate::limits::check_operate(&OperateEstimate::of(&prepared), args.max_memory)?;
-    let result = run_with_progress(&model, &prepared)?;
+    let estimate = OperateEstimate::of(&prepared);
+    // Replicas run side by side, one per thread.
+    let side_by_side = (args.replicas as usize).min(rayon::current_num_threads()).max(1) as u64;
+    let at_once = OperateEstimate { memory_bytes: estimate.memory_bytes * side_by_side, ..estimate };
+    crate::limits::check_operate(&at_once, args.max_memory)?;
+    let mut result = if args.replicas > 1 {
+        run_replicas(catalog, &model, &req, prepared, args.replicas)?
+    } else {
+        run_with_progress(&model, &prepared)?
+    };
+    if args.replicas == 1 {
+        result.replicas = None;
+    }
     let as_json = json::to_json(&result);
     let as_csv = render::operate_csv(&result);
     if let Some(dir) = &args.out {
@@ -89,6 +105,50 @@ fn run_with_progress(
     let result = gigawatt_operate::run_prepared(model, prepared, &|n| progress.add(n))?;
     progress.done();
     Ok(result)
+}
+
+/// Replica 0 (`prepared`, on the run's seed) and `replicas - 1` more with seeds derived from it,
+/// in parallel; replica 0's result with the spread of every figure over all of them.
+fn run_replicas(
+    catalog: &Catalog,
+    model: &gigawatt_core::Model,
+    req: &OperateRequest,
+    prepared: gigawatt_operate::Prepared,
+    replicas: u32,
+) -> Result<gigawatt_operate::Operation, Failure> {
+    use rayon::prelude::*;
+    let seed = prepared.seed;
+    let estimate = OperateEstimate::of(&prepared);
+    let progress = Progress::new(
+        (estimate.events.max(1.0) * f64::from(replicas)) as u64,
+        "scheduler events",
+        &format!(
+            "{} replicas, each {}",
+            replicas,
+            crate::limits::describe_work(estimate.events, estimate.memory_bytes)
+        ),
+    );
+    let first = std::sync::Mutex::new(Some(prepared));
+    let runs: Vec<Result<gigawatt_operate::Operation, Failure>> = (0..replicas)
+        .into_par_iter()
+        .map(|k| {
+            let p = match first.lock().expect("not poisoned").take().filter(|_| k == 0) {
+                Some(p) => p,
+                None => gigawatt_operate::prepare(
+                    model,
+                    catalog,
+                    &OperateRequest { seed: Some(gigawatt_operate::replica_seed(seed, k)), ..req.clone() },
+                )?,
+            };
+            Ok(gigawatt_operate::run_prepared(model, &p, &|n| progress.add(n))?)
+        })
+        .collect();
+    progress.done();
+    let runs: Vec<gigawatt_operate::Operation> = runs.into_iter().collect::<Result<_, _>>()?;
+    let figures: Vec<(u64, Vec<gigawatt_core::Figure>)> = runs.iter().map(|r| (r.seed, r.figures())).collect();
+    let mut first = runs.into_iter().next().expect("at least one replica");
+    first.replicas = Some(gigawatt_operate::ReplicaSummary::of(&figures));
+    Ok(first)
 }
 
 /// The operated build-out of `model` for `gigawatt report`: the scenario's period, `seed` if

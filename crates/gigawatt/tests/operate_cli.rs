@@ -107,3 +107,38 @@ fn report_adds_an_operations_section_with_its_charts_unless_told_not_to() {
     assert!(!std::fs::read_to_string(without.join("index.html")).unwrap().contains("id=\"operations\""));
     assert!(!without.join("operate.json").exists());
 }
+
+#[test]
+fn replicas_give_the_spread_of_each_figure_and_replica_zero_is_the_plain_run() {
+    let one = stdout_of(gigawatt_here().args(["operate", SMALL, "--format", "json"]));
+    let three = stdout_of(gigawatt_here().args(["operate", SMALL, "--format", "json", "--replicas", "3"]));
+    let (a, b): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_str(&one).unwrap(), serde_json::from_str(&three).unwrap());
+    assert!(a.get("replicas").is_none(), "one replica has no summary");
+    assert_eq!(a["months"], b["months"], "replica 0 is the plain run");
+    let rep = &b["replicas"];
+    assert_eq!(rep["count"], 3);
+    let seeds: Vec<u64> = rep["seeds"].as_array().unwrap().iter().map(|s| s.as_u64().unwrap()).collect();
+    assert_eq!(seeds[0], a["seed"].as_u64().unwrap());
+    assert!(seeds[1] != seeds[0] && seeds[2] != seeds[1]);
+    let idle = rep["figures"].as_array().unwrap().iter().find(|f| f["key"] == "totals.mean_idle_share").unwrap();
+    let values: Vec<f64> = idle["values"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(values.len(), 3);
+    assert_eq!(values[0], a["totals"]["mean_idle_share"].as_f64().unwrap());
+    let (p10, p50, p90) = (idle["p10"].as_f64().unwrap(), idle["p50"].as_f64().unwrap(), idle["p90"].as_f64().unwrap());
+    let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(*v), h.max(*v)));
+    assert!(lo <= p10 && p10 <= p50 && p50 <= p90 && p90 <= hi, "{p10} {p50} {p90} within {lo}..{hi}");
+    assert!(lo < hi, "different seeds give different research streams and failures");
+    // The same on one and on two threads.
+    let serial = stdout_of(gigawatt_here().env("RAYON_NUM_THREADS", "1").args([
+        "operate",
+        SMALL,
+        "--format",
+        "json",
+        "--replicas",
+        "3",
+    ]));
+    assert_eq!(serial, three);
+    let table = stdout_of(gigawatt_here().args(["operate", SMALL, "--replicas", "3"]));
+    assert!(table.contains("ACROSS 3 REPLICAS"), "{table}");
+}
