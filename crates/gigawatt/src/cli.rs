@@ -172,6 +172,11 @@ pub struct ReportArgs {
     #[arg(long)]
     pub no_capacity: bool,
 
+    /// Leave out the sites' power (otherwise run when the scenario has a [[job]] and the simulation
+    /// is not left out: the first 7 days at 1 s, as `gigawatt power` by default).
+    #[arg(long)]
+    pub no_power: bool,
+
     /// Monte Carlo replicas of the simulation (default: the scenario's [simulation] replicas).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicas: Option<u32>,

@@ -225,10 +225,17 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
     } else {
         None
     };
+    // Power follows the simulated jobs' states: run when there are jobs and a simulation.
+    let power = if simulation.is_some() && !model.simulation.jobs.is_empty() && !args.no_power {
+        Some(power::for_report(catalog, &model, args.seed, args.max_memory)?)
+    } else {
+        None
+    };
     let inputs = report::ReportInputs {
         plan: &result,
         simulation: simulation.as_ref(),
         capacity: capacity.as_ref(),
+        power: power.as_ref(),
         scenario_text: &model.source.text,
     };
     let files = report::report(inputs, ReportOptions { png: args.png }).map_err(Failure::Write)?;
@@ -252,6 +259,17 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
     if let Some(cap) = &capacity {
         let seed = simulation.as_ref().map_or(model.seed, |sim| sim.seed);
         runs::record_capacity(history, &model, cap, seed, &json_of("capacity.json"));
+    }
+    if let Some(pw) = &power {
+        runs::record(
+            history,
+            "power",
+            &model.name,
+            &model.source,
+            Some(pw.seed),
+            &power::figures(pw),
+            &json_of("power.json"),
+        );
     }
     Ok(())
 }
