@@ -5,8 +5,11 @@
 
 use std::fmt::Write as _;
 
+use gigawatt_core::Plan;
 use gigawatt_power::PowerResults;
 use gigawatt_power::metrics::GridMetrics;
+use gigawatt_power::opex::EnergyOpex;
+use serde::Serialize;
 
 use crate::fmt::{number, percent, power_mw, sig3, thousands, usd};
 use crate::html::{Block, ChartFigure, Section, Table};
@@ -176,4 +179,51 @@ fn mitigations_table(r: &PowerResults) -> Table {
         rows,
         numeric_from: 1,
     }
+}
+
+/// `gigawatt plan --energy-from-power --format json`: the plan's keys as they are (its opex already
+/// the power model's), then `energy_from_power`.
+#[derive(Serialize)]
+pub struct PlanWithEnergy<'a> {
+    /// The plan, with the power model's electricity.
+    #[serde(flatten)]
+    pub plan: &'a Plan,
+    /// What the electricity line rests on, and the flat line it replaced.
+    pub energy_from_power: &'a EnergyOpex,
+}
+
+/// The table block under a plan whose electricity comes from the power model: per phase, the flat
+/// line it replaced and the power model's.
+pub fn energy_opex_text(e: &EnergyOpex) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o);
+    let _ = writeln!(o, "ELECTRICITY FROM THE POWER MODEL (--energy-from-power; opex above uses it)");
+    let _ = writeln!(o, "  {}", e.basis);
+    let _ = writeln!(
+        o,
+        "  {:<28} {:>14} {:>16} {:>16} {:>8}",
+        "phase", "mean draw", "flat line /yr", "power model /yr", "change"
+    );
+    let _ = writeln!(o, "  {}", "─".repeat(86));
+    let change = |a: f64, b: f64| if a > 0.0 { format!("{:+.1}%", (b / a - 1.0) * 100.0) } else { "–".into() };
+    for p in &e.phases {
+        let name: String = p.phase.chars().take(28).collect();
+        let _ = writeln!(
+            o,
+            "  {:<28} {:>14} {:>16} {:>16} {:>8}",
+            name,
+            power_mw(p.power_mean_mw),
+            usd(p.plan_usd_per_year),
+            usd(p.power_usd_per_year),
+            change(p.plan_usd_per_year, p.power_usd_per_year)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  total: {} per year instead of the flat line's {} ({})",
+        usd(e.power_usd_per_year),
+        usd(e.plan_usd_per_year),
+        change(e.plan_usd_per_year, e.power_usd_per_year)
+    );
+    o
 }

@@ -135,6 +135,12 @@ pub struct PlanArgs {
     /// Monte Carlo draws behind the ranges, 1,000 to 1,000,000 (default: the scenario's, else 2,000).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1000..=1_000_000))]
     pub draws: Option<u64>,
+
+    /// Price electricity with the power model instead of the flat line (installed MW × load
+    /// factor × price): run `gigawatt power` at its defaults (7 days at 1 s; needs a [[job]]) and
+    /// put its energy cost, annualised, into each phase's opex (docs/models/power.md).
+    #[arg(long)]
+    pub energy_from_power: bool,
 }
 
 /// Arguments of `gigawatt report`.

@@ -182,8 +182,19 @@ fn plan_file(
 }
 
 fn run_plan(catalog: &Catalog, history: &History, args: PlanArgs) -> Result<(), Failure> {
-    let (model, result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
-    let as_json = json::to_json(&result);
+    let (model, mut result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
+    let energy = if args.energy_from_power {
+        let pw = power::for_report(catalog, &model, args.seed, None)?;
+        let e = gigawatt_power::opex::energy_opex(&result, &pw);
+        gigawatt_power::opex::apply(&mut result, &e);
+        Some(e)
+    } else {
+        None
+    };
+    let as_json = match &energy {
+        Some(e) => json::to_json(&gigawatt_report::power::PlanWithEnergy { plan: &result, energy_from_power: e }),
+        None => json::to_json(&result),
+    };
     let as_csv = csv::timeline_csv(&result);
     if let Some(dir) = &args.out {
         write_all(dir, &[OutFile::new("plan.json", &as_json), OutFile::new("timeline.csv", &as_csv)])
@@ -191,7 +202,10 @@ fn run_plan(catalog: &Catalog, history: &History, args: PlanArgs) -> Result<(), 
         eprintln!("wrote {}, {}", dir.join("plan.json").display(), dir.join("timeline.csv").display());
     }
     let text = match args.format {
-        Format::Table => table::plan_summary(&result),
+        Format::Table => match &energy {
+            Some(e) => table::plan_summary(&result) + &gigawatt_report::power::energy_opex_text(e),
+            None => table::plan_summary(&result),
+        },
         Format::Json => as_json.clone(),
         Format::Csv => as_csv,
     };

@@ -791,3 +791,41 @@ fn serve_refuses_a_time_limit_that_is_not_a_positive_number_of_seconds() {
         assert!(err.contains("is not a time limit in seconds (a number above 0, at most 86400)"), "{err}");
     }
 }
+
+#[test]
+fn plan_energy_from_power_replaces_the_flat_electricity_line_and_says_so() {
+    let flat: serde_json::Value =
+        serde_json::from_str(&stdout_of(gigawatt_here().args(["plan", FULL, "--format", "json", "--no-record"])))
+            .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(gigawatt_here().args([
+        "plan",
+        FULL,
+        "--format",
+        "json",
+        "--energy-from-power",
+        "--no-record",
+    ])))
+    .unwrap();
+    let e = &v["energy_from_power"];
+    let f = |x: &serde_json::Value| x.as_f64().unwrap();
+    assert_eq!(f(&e["plan_usd_per_year"]), f(&flat["totals"]["opex"]["energy_usd_per_year"]), "what it replaced");
+    assert_eq!(f(&v["totals"]["opex"]["energy_usd_per_year"]), f(&e["power_usd_per_year"]));
+    assert_ne!(f(&e["power_usd_per_year"]), f(&e["plan_usd_per_year"]));
+    assert_eq!(
+        f(&v["totals"]["opex_usd_per_year"]),
+        f(&e["power_usd_per_year"]) + f(&flat["totals"]["opex"]["maintenance_usd_per_year"])
+    );
+    assert_eq!(v["totals"]["capex_usd"], flat["totals"]["capex_usd"], "nothing but opex moves");
+    assert_eq!(e["window_hours"], 168.0);
+    let table = stdout_of(gigawatt_here().args(["plan", FULL, "--energy-from-power", "--no-record"]));
+    assert!(table.contains("ELECTRICITY FROM THE POWER MODEL (--energy-from-power; opex above uses it)"), "{table}");
+    // A scenario without a [[job]] has nothing to run the power model on: a located error, exit 2.
+    let (code, err) = error_of(gigawatt_here().args([
+        "plan",
+        "tests/fixtures/good/small.toml",
+        "--energy-from-power",
+        "--no-record",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("small.toml: the scenario has no [[job]]"), "{err}");
+}
