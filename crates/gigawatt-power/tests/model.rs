@@ -265,6 +265,26 @@ fn an_empty_price_series_or_one_without_rows_is_a_located_error() {
 }
 
 #[test]
+fn an_hour_past_the_longest_simulation_is_a_located_error_not_a_huge_fill() {
+    // Found by a 10-minute fuzz run: with --fill, a row at hour 5,555,555,555,555 after hour 0
+    // filled the gap and asked for 4 GB before failing.
+    let text = "hour,usd_per_mwh\n0,50\n5555555555555,55\n";
+    for fill in [false, true] {
+        let e = gigawatt_power::price::read_hourly(&SourceFile::new("prices.csv", text), fill).unwrap_err();
+        assert!(e.to_string().contains("hour 5555555555555 is past the longest simulation"), "{e}");
+        assert_eq!(e.location().map(|l| l.1), Some(3), "{e}");
+    }
+    // The last hour of the longest simulation is still allowed; the fill then holds that many hours.
+    let last = gigawatt_power::price::MAX_HOUR;
+    let s = gigawatt_power::price::read_hourly(
+        &SourceFile::new("prices.csv", format!("hour,usd_per_mwh\n{},50\n{last},60\n", last - 1)),
+        false,
+    )
+    .unwrap();
+    assert_eq!(s.usd_per_mwh, [50.0, 60.0]);
+}
+
+#[test]
 fn a_fully_loaded_site_at_the_plans_flat_price_gives_the_plans_electricity_line() {
     // Every GPU in one job held at TDP (a 100 % floor, no failures or planned stops), no cooling
     // lag, and a load factor of 1: the power model's facility draw is the plan's installed facility
