@@ -17,7 +17,8 @@
 //! * [`model`]: the validated inputs; [`inputs`]: reading them from a scenario with their sources;
 //! * [`series`]: job states → IT → facility → grid, with the mitigations;
 //! * [`metrics`]: peak, ramps, drops and the band share of the spectrum;
-//! * [`price`]: hourly prices and carbon, cost per month.
+//! * [`price`]: hourly prices and carbon, cost per month;
+//! * [`opex`]: the plan's electricity line from a power run (`gigawatt plan --energy-from-power`).
 //!
 //! A series is a `Vec<f64>` at a fixed resolution; nothing is evaluated per iteration, so a month
 //! of a gigawatt site at 1 s (2.6 M points) takes a fraction of a second. Everything is sequential
@@ -28,6 +29,7 @@
 pub mod inputs;
 pub mod metrics;
 pub mod model;
+pub mod opex;
 pub mod price;
 pub mod results;
 pub mod series;

@@ -111,14 +111,24 @@ pub fn drops(x: &[f64], dt: f64, window_s: f64, limit: f64) -> (f64, u64) {
     (largest, runs(over.into_iter()))
 }
 
+/// Relative deviation below which a series counts as flat: summing bin integrals leaves rounding
+/// noise of about 1e-16 of the level, whose spectrum is meaningless (a numerical tolerance, not a
+/// property of the grid).
+pub const FLAT_RELATIVE: f64 = 1e-9;
+
 /// The one-sided power spectrum of `x − mean(x)` sampled every `dt`: `(frequency Hz, |X|²)` for
-/// k = 1 … n/2.
+/// k = 1 … n/2. A series flat to [`FLAT_RELATIVE`] of its level has an all-zero spectrum.
 pub fn spectrum(x: &[f64], dt: f64) -> Vec<(f64, f64)> {
     let n = x.len();
     if n < 2 {
         return Vec::new();
     }
     let mean = x.iter().sum::<f64>() / n as f64;
+    let deviation = x.iter().fold(0.0f64, |a, &v| a.max((v - mean).abs()));
+    if deviation <= FLAT_RELATIVE * mean.abs() {
+        let df = 1.0 / (n as f64 * dt);
+        return (1..=n / 2).map(|k| (k as f64 * df, 0.0)).collect();
+    }
     let mut buf: Vec<Complex<f64>> = x.iter().map(|&v| Complex::new(v - mean, 0.0)).collect();
     FftPlanner::new().plan_fft_forward(n).process(&mut buf);
     let df = 1.0 / (n as f64 * dt);
@@ -175,6 +185,18 @@ pub fn largest_step(x: &[f64]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_noise_on_a_flat_load_has_no_band_energy() {
+        // A site without jobs: a constant load with the last-bit noise bin sums leave behind.
+        let x: Vec<f64> = (0..60_000).map(|k| 4.76 + if k % 7 == 0 { 4.76 * 2e-16 } else { 0.0 }).collect();
+        let spec = spectrum(&x, 0.01);
+        assert_eq!(spec.len(), 30_000);
+        assert_eq!(band_share(&spec, [0.1, 20.0]), 0.0);
+        // A real swing of a millionth of the level is not noise.
+        let y: Vec<f64> = (0..60_000).map(|k| 4.76 * (1.0 + 1e-6 * ((k / 300) % 2) as f64)).collect();
+        assert!(band_share(&spectrum(&y, 0.01), [0.1, 20.0]) > 0.1);
+    }
 
     #[test]
     fn ramps_and_drops_of_a_step() {

@@ -12,7 +12,12 @@
 //! month  = 730.5 h (a twelfth of 365.25 days) from the start of the window
 //! ```
 
+use gigawatt_core::simulation::MAX_DAYS;
 use gigawatt_core::{InputError, SourceFile};
+
+/// The last hour a price series may give: the end of the longest simulation (`MAX_DAYS`), so that
+/// a series, filled or not, holds at most that many hours.
+pub const MAX_HOUR: u64 = MAX_DAYS as u64 * 24;
 use serde::Serialize;
 
 /// Hours in a month as the monthly totals count them (365.25 × 24 / 12).
@@ -110,6 +115,17 @@ pub fn read_hourly(file: &SourceFile, fill: bool) -> Result<HourlySeries, InputE
             )
             .with_help("hour counts whole hours from the start of the simulated window: 0, 1, 2, …")
         })?;
+        if hour > MAX_HOUR {
+            // No window reaches it, and filling the gap up to it would allocate without bound.
+            return Err(InputError::at_span(
+                file,
+                Some(hat..hat + htext.len().max(1)),
+                format!(
+                    "hour {hour} is past the longest simulation ({MAX_DAYS} days, hours 0–{MAX_HOUR}) (row {line})"
+                ),
+            )
+            .with_help("hour counts whole hours from the start of the simulated window: 0, 1, 2, …"));
+        }
         let price = number(cell(pc, "usd_per_mwh")?, "usd_per_mwh")?;
         let carbon = match cc {
             Some(i) => {

@@ -7,6 +7,7 @@ use gigawatt_core::{Catalog, InputError, Model, SourceFile, load_scenario};
 use gigawatt_power::inputs::{PowerSettings, bundled_defaults_file, read_defaults};
 use gigawatt_power::metrics::spectrum;
 use gigawatt_power::model::{GridSpec, JobPower, Levels, Mitigations, PhasePower, PowerModel, Segment};
+use gigawatt_power::opex::{apply, energy_opex};
 use gigawatt_power::series::site_series;
 use gigawatt_power::wave::Grid;
 use gigawatt_power::{PowerOptions, PowerResults, build_model, power, simulation};
@@ -261,4 +262,63 @@ fn an_empty_price_series_or_one_without_rows_is_a_located_error() {
         let e = gigawatt_power::price::read_hourly(&file, false).unwrap_err();
         assert!(e.location().is_some(), "{text:?}: {e}");
     }
+}
+
+#[test]
+fn an_hour_past_the_longest_simulation_is_a_located_error_not_a_huge_fill() {
+    // Found by a 10-minute fuzz run: with --fill, a row at hour 5,555,555,555,555 after hour 0
+    // filled the gap and asked for 4 GB before failing.
+    let text = "hour,usd_per_mwh\n0,50\n5555555555555,55\n";
+    for fill in [false, true] {
+        let e = gigawatt_power::price::read_hourly(&SourceFile::new("prices.csv", text), fill).unwrap_err();
+        assert!(e.to_string().contains("hour 5555555555555 is past the longest simulation"), "{e}");
+        assert_eq!(e.location().map(|l| l.1), Some(3), "{e}");
+    }
+    // The last hour of the longest simulation is still allowed; the fill then holds that many hours.
+    let last = gigawatt_power::price::MAX_HOUR;
+    let s = gigawatt_power::price::read_hourly(
+        &SourceFile::new("prices.csv", format!("hour,usd_per_mwh\n{},50\n{last},60\n", last - 1)),
+        false,
+    )
+    .unwrap();
+    assert_eq!(s.usd_per_mwh, [50.0, 60.0]);
+}
+
+#[test]
+fn a_fully_loaded_site_at_the_plans_flat_price_gives_the_plans_electricity_line() {
+    // Every GPU in one job held at TDP (a 100 % floor, no failures or planned stops), no cooling
+    // lag, and a load factor of 1: the power model's facility draw is the plan's installed facility
+    // power, and with no `state` the site pays the plan's own price (`[costs]
+    // electricity_usd_per_mwh`). The two electricity lines then agree to rounding (1e-9).
+    let base = scenario_text("llama3-405b-16k.toml")
+        .replace("replicas = 1000", "replicas = 1\nfailures = \"none\"\nplanned_per_day = 0")
+        .replace("gpus = 16384\ncheckpoint", "gpus = 24576\ncheckpoint");
+    let text = format!(
+        "{base}\n[costs]\nload_factor = 1\n[power]\ncooling_time_constant_s = 0\n[power.smoothing]\nfloor_percent = 100\n"
+    );
+    let r = run(&text, 1.0, 1.0);
+    assert_eq!(r.jobs[0].gpus, 24_576, "the job holds every GPU of the phase");
+    let (model, _) = load(&text).unwrap();
+    let plan = gigawatt_core::plan(&model, gigawatt_core::PlanOptions { draws: 1000, seed: model.seed });
+    let e = energy_opex(&plan, &r);
+    assert_eq!(e.phases.len(), 1);
+    let rel = (e.power_usd_per_year - e.plan_usd_per_year).abs() / e.plan_usd_per_year;
+    assert!(rel < 1e-9, "power model {} vs plan {} USD/yr", e.power_usd_per_year, e.plan_usd_per_year);
+    assert!((e.phases[0].power_mean_mw - plan.phases[0].facility_power_mw).abs() < 1e-6);
+
+    // On the scenario as published (16,384 of 24,576 GPUs in the job, failures, checkpoints, the
+    // 0.8 load factor) the lines differ, and `apply` puts the power model's into the totals.
+    let text = scenario_text("llama3-405b-16k.toml").replace("replicas = 1000", "replicas = 1");
+    let r = run(&text, 1.0, 1.0);
+    let (model, _) = load(&text).unwrap();
+    let mut plan = gigawatt_core::plan(&model, gigawatt_core::PlanOptions { draws: 1000, seed: model.seed });
+    let e = energy_opex(&plan, &r);
+    assert!((e.power_usd_per_year / e.plan_usd_per_year - 1.0).abs() > 0.01, "{e:?}");
+    let maintenance = plan.totals.opex.maintenance_usd_per_year;
+    apply(&mut plan, &e);
+    let t = &plan.totals;
+    assert_eq!(t.opex.energy_usd_per_year, e.power_usd_per_year);
+    assert_eq!(t.opex_usd_per_year, e.power_usd_per_year + maintenance);
+    assert_eq!(plan.phases[0].opex.total_usd_per_year, t.opex_usd_per_year);
+    assert!((plan.per_gw.opex_usd_per_year * t.power_gw - t.opex_usd_per_year).abs() < 1e-6 * t.opex_usd_per_year);
 }

@@ -169,6 +169,68 @@ pub fn sim_cards(r: &gigawatt_sim::SimResults) -> Vec<Card> {
     cards
 }
 
+/// The headline cards of a power run: the whole scenario's peak and low, its largest sudden drop
+/// against the limit, its largest 1 s ramp, the band share against its cap, and the energy cost.
+pub fn power_cards(r: &gigawatt_power::PowerResults) -> Vec<Card> {
+    let m = &r.total.metrics;
+    let g = &r.grid_limits;
+    let ramp_w = g.ramp_windows_s.first().copied().unwrap_or(r.resolution_s);
+    let over_ramp: u64 = m.ramps.first().map_or(0, |x| x.events_over_limit);
+    vec![
+        card(
+            "power_peak",
+            "Facility power, peak",
+            power_mw(m.peak_mw),
+            Some(format!("low {} · mean {}", power_mw(m.min_mw), power_mw(m.mean_mw))),
+            Some(format!(
+                "{} site{} · days {} – {} · {} MWh",
+                r.sites.len(),
+                if r.sites.len() == 1 { "" } else { "s" },
+                crate::fmt::number(r.from_day),
+                crate::fmt::number(r.to_day),
+                sig3(m.energy_mwh)
+            )),
+        ),
+        card(
+            "power_drop",
+            "Largest sudden drop",
+            power_mw(m.largest_drop_mw),
+            None,
+            Some(format!(
+                "within {} s · limit {} · {} drops over it",
+                sig3(g.drop_window_s),
+                power_mw(g.drop_limit_mw),
+                m.drops_over_limit
+            )),
+        ),
+        card(
+            "power_ramp",
+            &format!("Largest ramp over {} s", sig3(ramp_w)),
+            format!("{} MW/s", sig3(m.max_ramp_up_mw_per_s.max(m.max_ramp_down_mw_per_s))),
+            Some(format!("up {} · down {} MW/s", sig3(m.max_ramp_up_mw_per_s), sig3(m.max_ramp_down_mw_per_s))),
+            Some(format!("limit {} MW/s · {} events over it", sig3(g.ramp_limit_mw_per_s), over_ramp)),
+        ),
+        card(
+            "power_band",
+            &format!("Spectral energy in {}–{} Hz", g.band_hz[0], g.band_hz[1]),
+            percent(m.band_energy_share),
+            None,
+            Some(format!(
+                "cap {} · {}",
+                percent(g.band_limit),
+                if m.band_over_limit { "over it" } else { "within it" }
+            )),
+        ),
+        card(
+            "power_cost",
+            "Energy cost",
+            usd(r.total.cost_usd),
+            None,
+            Some(format!("{} t CO2 over the window", sig3(r.total.carbon_t))),
+        ),
+    ]
+}
+
 /// The headline cards of a capacity run: each training run's finish, today's chat against the
 /// fleet, the largest unmet demand and the idle share.
 pub fn capacity_cards(c: &gigawatt_workloads::Capacity) -> Vec<Card> {

@@ -7,7 +7,7 @@
 //! report directory that bundles them ([`report`]), with human number formatting in [`fmt`].
 //! The results of `gigawatt simulate` (`gigawatt_sim::SimResults`) render through [`simulation`];
 //! [`capacity`] renders the results of `gigawatt capacity` (`gigawatt-workloads`), [`inference`]
-//! those of `gigawatt inference`.
+//! those of `gigawatt inference`, [`power`] those of `gigawatt power` (`gigawatt-power`).
 //!
 //! Adding a result type's charts: write `fn …_charts(&Result) -> Vec<Chart>` beside
 //! [`chart::plan::plan_charts`], `fn …_sections(&Result, …) -> Vec<html::Section>` beside
@@ -26,6 +26,7 @@ pub mod inference;
 pub mod json;
 pub mod operate;
 pub mod png;
+pub mod power;
 pub mod replay;
 pub mod report;
 pub mod simulation;

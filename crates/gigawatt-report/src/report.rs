@@ -11,21 +11,26 @@
 //! daily.csv             its daily time series, as `gigawatt simulate --format csv`
 //! capacity.json         the capacity run, as `gigawatt capacity --format json` (when run)
 //! capacity_timeline.csv its monthly timeline, as `gigawatt capacity --format csv`
+//! power.json            the power run, as `gigawatt power --format json` (when run; the series
+//!                       itself is left to `gigawatt power --format csv|parquet`)
 //! charts/<id>.svg       each chart
 //! charts/<id>.png       each chart rasterised at 2×, when asked for
 //! ```
 
 use gigawatt_core::Plan;
+use gigawatt_power::PowerResults;
 use gigawatt_sim::SimResults;
 use gigawatt_workloads::Capacity;
 
 use crate::capacity::{capacity_csv, capacity_sections};
 use crate::chart::capacity::capacity_charts;
 use crate::chart::plan::plan_charts;
+use crate::chart::power::power_charts;
 use crate::chart::simulation::sim_charts;
 use crate::chart::{Chart, RenderedChart};
 use crate::fmt::thousands;
 use crate::html::{ChartFigure, InputGroup, Page, inputs_sections, plan_lede, plan_sections, scenario_section};
+use crate::power::power_sections;
 use crate::simulation::{daily_csv, sim_sections};
 use crate::{csv, json, png};
 
@@ -64,8 +69,8 @@ fn figures(charts: &[Chart], options: ReportOptions) -> (Vec<RenderedChart>, Vec
     (rendered, figures)
 }
 
-/// The results a report shows: always a plan; a simulation and a capacity run where the scenario
-/// has them.
+/// The results a report shows: always a plan; a simulation, a capacity run and a power run where
+/// the scenario has them.
 #[derive(Clone, Copy)]
 pub struct ReportInputs<'a> {
     /// The plan.
@@ -76,6 +81,8 @@ pub struct ReportInputs<'a> {
     pub capacity: Option<&'a Capacity>,
     /// The build-out operated by one scheduler, if run.
     pub operation: Option<&'a gigawatt_operate::Operation>,
+    /// The sites' power under the simulated jobs, if run.
+    pub power: Option<&'a PowerResults>,
     /// The scenario file's text, quoted at the end of the page.
     pub scenario_text: &'a str,
 }
@@ -83,7 +90,10 @@ pub struct ReportInputs<'a> {
 /// Every file of the report of a plan computed from `scenario_text`. Fails only if a chart cannot
 /// be rasterised.
 pub fn plan_report(plan: &Plan, scenario_text: &str, options: ReportOptions) -> Result<Vec<ReportFile>, String> {
-    report(ReportInputs { plan, simulation: None, capacity: None, operation: None, scenario_text }, options)
+    report(
+        ReportInputs { plan, simulation: None, capacity: None, operation: None, power: None, scenario_text },
+        options,
+    )
 }
 
 /// Every file of the report of the results in `inputs`: the page, each result's JSON and CSV, and
@@ -168,6 +178,23 @@ pub fn report(inputs: ReportInputs<'_>, options: ReportOptions) -> Result<Vec<Re
             crate::operate::operate_csv(op),
         ));
         groups.push(("operate", &op.inputs));
+    }
+    if let Some(pw) = inputs.power {
+        let (rendered, figs) = figures(&power_charts(pw, None), options);
+        all_rendered.extend(rendered);
+        sections.extend(power_sections(pw, figs));
+        lede.push(format!(
+            "Power: {} site{} from day {} to day {} at {} s, replica {} of seed {}",
+            pw.sites.len(),
+            if pw.sites.len() == 1 { "" } else { "s" },
+            crate::fmt::number(pw.from_day),
+            crate::fmt::number(pw.to_day),
+            crate::fmt::number(pw.resolution_s),
+            pw.replica,
+            pw.seed
+        ));
+        data_files.push(("power.json", "the power run (gigawatt power --format json)", json::to_json(pw)));
+        groups.push(("power", &pw.inputs));
     }
     sections.extend(inputs_sections(&groups));
     sections.push(scenario_section(&plan.scenario.file, inputs.scenario_text));

@@ -185,14 +185,20 @@ fn split<T: Clone>(v: &[Option<T>]) -> (Vec<T>, Vec<i16>) {
     (values, levels)
 }
 
-/// The table as Parquet bytes.
+/// The table as Parquet bytes (schema named `sweep`).
 pub fn to_parquet(table: &Table) -> Result<Vec<u8>, String> {
-    encode(table).map_err(|e| format!("cannot encode Parquet: {e}"))
+    to_parquet_named(table, "sweep")
 }
 
-fn encode(table: &Table) -> parquet::errors::Result<Vec<u8>> {
+/// The table as Parquet bytes with the schema (the root group) named `schema` — for other commands'
+/// tables, such as `gigawatt power`'s series.
+pub fn to_parquet_named(table: &Table, schema: &str) -> Result<Vec<u8>, String> {
+    encode(table, schema).map_err(|e| format!("cannot encode Parquet: {e}"))
+}
+
+fn encode(table: &Table, schema: &str) -> parquet::errors::Result<Vec<u8>> {
     let fields = table.columns.iter().map(|c| parquet_type(c).map(Arc::new)).collect::<Result<Vec<_>, _>>()?;
-    let schema = Arc::new(Type::group_type_builder("sweep").with_fields(fields).build()?);
+    let schema = Arc::new(Type::group_type_builder(schema).with_fields(fields).build()?);
     let mut metadata = table.metadata.clone();
     metadata.sort();
     let props = WriterProperties::builder()

@@ -135,6 +135,12 @@ pub struct PlanArgs {
     /// Monte Carlo draws behind the ranges, 1,000 to 1,000,000 (default: the scenario's, else 2,000).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1000..=1_000_000))]
     pub draws: Option<u64>,
+
+    /// Price electricity with the power model instead of the flat line (installed MW × load
+    /// factor × price): run `gigawatt power` at its defaults (7 days at 1 s; needs a [[job]]) and
+    /// put its energy cost, annualised, into each phase's opex (docs/models/power.md).
+    #[arg(long)]
+    pub energy_from_power: bool,
 }
 
 /// Arguments of `gigawatt report`.
@@ -176,6 +182,11 @@ pub struct ReportArgs {
     /// section: one scheduler sharing the fleet among frontier runs, RL, research and inference).
     #[arg(long)]
     pub no_operate: bool,
+
+    /// Leave out the sites' power (otherwise run when the scenario has a [[job]] and the simulation
+    /// is not left out: the first 7 days at 1 s, as `gigawatt power` by default).
+    #[arg(long)]
+    pub no_power: bool,
 
     /// Monte Carlo replicas of the simulation (default: the scenario's [simulation] replicas).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]

@@ -182,8 +182,19 @@ fn plan_file(
 }
 
 fn run_plan(catalog: &Catalog, history: &History, args: PlanArgs) -> Result<(), Failure> {
-    let (model, result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
-    let as_json = json::to_json(&result);
+    let (model, mut result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
+    let energy = if args.energy_from_power {
+        let pw = power::for_report(catalog, &model, args.seed, None)?;
+        let e = gigawatt_power::opex::energy_opex(&result, &pw);
+        gigawatt_power::opex::apply(&mut result, &e);
+        Some(e)
+    } else {
+        None
+    };
+    let as_json = match &energy {
+        Some(e) => json::to_json(&gigawatt_report::power::PlanWithEnergy { plan: &result, energy_from_power: e }),
+        None => json::to_json(&result),
+    };
     let as_csv = csv::timeline_csv(&result);
     if let Some(dir) = &args.out {
         write_all(dir, &[OutFile::new("plan.json", &as_json), OutFile::new("timeline.csv", &as_csv)])
@@ -191,7 +202,10 @@ fn run_plan(catalog: &Catalog, history: &History, args: PlanArgs) -> Result<(), 
         eprintln!("wrote {}, {}", dir.join("plan.json").display(), dir.join("timeline.csv").display());
     }
     let text = match args.format {
-        Format::Table => table::plan_summary(&result),
+        Format::Table => match &energy {
+            Some(e) => table::plan_summary(&result) + &gigawatt_report::power::energy_opex_text(e),
+            None => table::plan_summary(&result),
+        },
         Format::Json => as_json.clone(),
         Format::Csv => as_csv,
     };
@@ -230,11 +244,18 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
     } else {
         None
     };
+    // Power follows the simulated jobs' states: run when there are jobs and a simulation.
+    let power = if simulation.is_some() && !model.simulation.jobs.is_empty() && !args.no_power {
+        Some(power::for_report(catalog, &model, args.seed, args.max_memory)?)
+    } else {
+        None
+    };
     let inputs = report::ReportInputs {
         plan: &result,
         simulation: simulation.as_ref(),
         capacity: capacity.as_ref(),
         operation: operation.as_ref(),
+        power: power.as_ref(),
         scenario_text: &model.source.text,
     };
     let files = report::report(inputs, ReportOptions { png: args.png }).map_err(Failure::Write)?;
@@ -261,6 +282,17 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
     }
     if let Some(op) = &operation {
         runs::record_operate(history, &model, op, &json_of("operate.json"));
+    }
+    if let Some(pw) = &power {
+        runs::record(
+            history,
+            "power",
+            &model.name,
+            &model.source,
+            Some(pw.seed),
+            &power::figures(pw),
+            &json_of("power.json"),
+        );
     }
     Ok(())
 }

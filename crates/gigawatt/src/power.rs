@@ -7,23 +7,39 @@
 //! deterministic: the output does not depend on the number of threads.
 
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use gigawatt_core::plan::evaluate;
 use gigawatt_core::simulation::MAX_DAYS;
-use gigawatt_core::{Catalog, Figure, InputError};
+use gigawatt_core::{Catalog, Figure, InputError, Model};
 use gigawatt_power::inputs::{PowerSettings, bundled_defaults_file, read_defaults};
 use gigawatt_power::metrics::GridMetrics;
 use gigawatt_power::price::read_hourly;
 use gigawatt_power::{PowerEstimate, PowerOptions, PowerResults};
+use gigawatt_report::chart::power::power_charts;
 use gigawatt_report::fmt::{percent, power_mw, sig3, usd};
 use gigawatt_report::json;
+use gigawatt_report::power::{series_columns, series_csv};
 use gigawatt_store::History;
+use gigawatt_sweep::table::{Column, Table, Values};
 
-use crate::cli::Format;
 use crate::output::{OutFile, write_all};
 use crate::{Failure, load_model, read_source};
+
+/// Output formats of `gigawatt power`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PowerFormat {
+    /// A readable summary.
+    Table,
+    /// The full result as JSON (see docs/output.md).
+    Json,
+    /// The series as CSV: `time_s`, one `<site>_mw` column per site, `total_mw`.
+    Csv,
+    /// The same series as Parquet, on stdout (redirect it to a file; refused on a terminal).
+    Parquet,
+}
 
 /// Days the window covers when `--to` is not given (or the simulated days, if fewer).
 pub const DEFAULT_WINDOW_DAYS: f64 = 7.0;
@@ -49,12 +65,12 @@ pub struct PowerArgs {
     #[arg(long, value_name = "STEP", default_value = "1s", value_parser = parse_resolution)]
     pub resolution: f64,
 
-    /// Output format on stdout: a summary table, the full result as JSON, or the series as CSV
-    /// (one column per site and the total, MW).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format on stdout: a summary table, the full result as JSON, or the series as CSV or
+    /// Parquet (one column per site and the total, MW).
+    #[arg(long, value_enum, default_value_t = PowerFormat::Table)]
+    pub format: PowerFormat,
 
-    /// Also write power.json, power.csv and the charts (SVG) into this directory.
+    /// Also write power.json, power.csv, power.parquet and the charts (SVG) into this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -118,17 +134,68 @@ pub fn parse_resolution(s: &str) -> Result<f64, String> {
     if x.is_finite() && x > 0.0 { Ok(x) } else { Err(format!("`{s}` is not a usable step")) }
 }
 
-/// Runs `gigawatt power`.
-pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), Failure> {
-    let model = load_model(catalog, &args.scenario)?;
+/// The `[power]` settings of a scenario with a `[[job]]`, read against the bundled defaults.
+pub fn settings_of(model: &Model) -> Result<PowerSettings, InputError> {
     if model.simulation.jobs.is_empty() {
         return Err(InputError::new(format!("{}: the scenario has no [[job]], so nothing swings", model.source.name))
-            .with_help("add a [[job]] (docs/scenario.md, Simulation): power follows the simulated jobs' states")
-            .into());
+            .with_help("add a [[job]] (docs/scenario.md, Simulation): power follows the simulated jobs' states"));
     }
     let defaults_file = bundled_defaults_file();
     let defaults = read_defaults(&defaults_file)?;
-    let mut settings = PowerSettings::from_model(&model, &defaults, &defaults_file)?;
+    PowerSettings::from_model(model, &defaults, &defaults_file)
+}
+
+/// The power run of `options` after checking its window and its memory against `max_memory` (else
+/// the memory available) and the simulation's own bounds.
+pub fn compute(
+    catalog: &Catalog,
+    model: &Model,
+    settings: &PowerSettings,
+    options: &PowerOptions,
+    max_memory: Option<u64>,
+    parquet: bool,
+) -> Result<PowerResults, InputError> {
+    gigawatt_power::check_window(options)?;
+    let mut estimate = PowerEstimate::of(model, settings, options);
+    if parquet {
+        // The Parquet copy: each series as optional doubles (16 bytes) and encoded (about 8).
+        estimate.memory_bytes += estimate.points * (estimate.sites + 2) * 24;
+    }
+    check_memory(&estimate, max_memory)?;
+    let eval = evaluate(model, &model.params.central());
+    crate::limits::check_simulation(
+        model,
+        &eval,
+        gigawatt_sim::SimOptions { seed: options.seed, replicas: 1, days: options.to_day, sweep: false },
+        max_memory,
+    )?;
+    gigawatt_power::power(model, catalog, &eval, settings, options)
+}
+
+/// The power run `gigawatt report` shows: the default window (the first [`DEFAULT_WINDOW_DAYS`]
+/// days, or the simulated days if fewer) at 1 s, the scenario's replica, flat prices.
+pub fn for_report(
+    catalog: &Catalog,
+    model: &Model,
+    seed: Option<u64>,
+    max_memory: Option<u64>,
+) -> Result<PowerResults, InputError> {
+    let settings = settings_of(model)?;
+    let options = PowerOptions {
+        seed: seed.unwrap_or(model.seed),
+        from_day: 0.0,
+        to_day: DEFAULT_WINDOW_DAYS.min(model.simulation.days),
+        resolution_s: 1.0,
+        spectrum_at_s: None,
+        prices: None,
+    };
+    compute(catalog, model, &settings, &options, max_memory, false)
+}
+
+/// Runs `gigawatt power`.
+pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), Failure> {
+    let model = load_model(catalog, &args.scenario)?;
+    let mut settings = settings_of(&model)?;
     if let Some(r) = args.replica {
         settings.replica = r;
     }
@@ -137,6 +204,11 @@ pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), 
     if to > days {
         return Err(InputError::new(format!("--to {to} is past the simulated window ({days} days)"))
             .with_help("give --to within the scenario's [simulation] days, or raise them there")
+            .into());
+    }
+    if args.format == PowerFormat::Parquet && std::io::stdout().is_terminal() {
+        return Err(InputError::new("--format parquet writes binary Parquet to stdout, which is a terminal")
+            .with_help("redirect it to a file (`> power.parquet`), or use --out DIR, which writes DIR/power.parquet")
             .into());
     }
     let prices = match &args.prices {
@@ -156,22 +228,17 @@ pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), 
         spectrum_at_s: args.spectrum_at.map(|d| d * 86_400.0),
         prices,
     };
-    gigawatt_power::check_window(&options)?;
-    let estimate = PowerEstimate::of(&model, &settings, &options);
-    check_memory(&estimate, args.max_memory)?;
-    let eval = evaluate(&model, &model.params.central());
-    crate::limits::check_simulation(
-        &model,
-        &eval,
-        gigawatt_sim::SimOptions { seed: options.seed, replicas: 1, days: to, sweep: false },
-        args.max_memory,
-    )?;
-    let results = gigawatt_power::power(&model, catalog, &eval, &settings, &options)?;
+    let want_parquet = args.out.is_some() || args.format == PowerFormat::Parquet;
+    let results = compute(catalog, &model, &settings, &options, args.max_memory, want_parquet)?;
 
     let as_json = json::to_json(&results);
+    let parquet = if want_parquet { series_parquet(&results).map_err(Failure::Write)? } else { Vec::new() };
     if let Some(dir) = &args.out {
         let csv = series_csv(&results);
-        let charts = charts::charts(&results, args.chart_day.map(|d| d * 86_400.0));
+        let charts: Vec<(String, String)> = power_charts(&results, args.chart_day.map(|d| d * 86_400.0))
+            .iter()
+            .map(|c| (format!("charts/{}.svg", c.id), c.to_svg()))
+            .collect();
         let mut pngs = Vec::new();
         if args.png {
             for (name, svg) in &charts {
@@ -179,7 +246,11 @@ pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), 
                 pngs.push((name.replace(".svg", ".png"), png));
             }
         }
-        let mut files = vec![OutFile::new("power.json", &as_json), OutFile::new("power.csv", &csv)];
+        let mut files = vec![
+            OutFile::new("power.json", &as_json),
+            OutFile::new("power.csv", &csv),
+            OutFile::new("power.parquet", &parquet),
+        ];
         for (name, svg) in &charts {
             files.push(OutFile::new(name, svg));
         }
@@ -187,16 +258,42 @@ pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), 
             files.push(OutFile::new(name, png));
         }
         write_all(dir, &files).map_err(Failure::Write)?;
-        eprintln!("wrote {} (power.json, power.csv, {} charts)", dir.display(), charts.len());
+        eprintln!("wrote {} (power.json, power.csv, power.parquet, {} charts)", dir.display(), charts.len());
     }
-    let text = match args.format {
-        Format::Table => summary(&results),
-        Format::Json => as_json.clone(),
-        Format::Csv => series_csv(&results),
-    };
-    print!("{text}");
+    match args.format {
+        PowerFormat::Table => print!("{}", summary(&results)),
+        PowerFormat::Json => print!("{as_json}"),
+        PowerFormat::Csv => print!("{}", series_csv(&results)),
+        PowerFormat::Parquet => {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&parquet)
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure::Write(format!("cannot write stdout: {e}")))?;
+        }
+    }
     crate::runs::record(history, "power", &model.name, &model.source, Some(options.seed), &figures(&results), &as_json);
     Ok(())
+}
+
+/// The series as a Parquet file (columns of `series_csv`, all DOUBLE; one row group, Snappy), with
+/// the run's identity as key-value metadata.
+pub fn series_parquet(r: &PowerResults) -> Result<Vec<u8>, String> {
+    let Some(g) = r.grid else { return Err("the power run has no series".into()) };
+    let mut columns =
+        vec![Column { name: "time_s".into(), values: Values::F64((0..g.n).map(|k| Some(g.at(k))).collect()) }];
+    for (name, (_, s)) in series_columns(r).into_iter().zip(&r.series) {
+        columns.push(Column { name, values: Values::F64(s.iter().map(|&x| Some(x)).collect()) });
+    }
+    let metadata = vec![
+        ("gigawatt.power.scenario".to_string(), r.scenario.name.clone()),
+        ("gigawatt.power.file".to_string(), r.scenario.file.clone()),
+        ("gigawatt.power.seed".to_string(), r.seed.to_string()),
+        ("gigawatt.power.replica".to_string(), r.replica.to_string()),
+        ("gigawatt.power.resolution_s".to_string(), format!("{}", r.resolution_s)),
+        ("gigawatt.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+    ];
+    gigawatt_sweep::table::to_parquet_named(&Table { columns, metadata }, "power")
 }
 
 fn check_memory(e: &PowerEstimate, max: Option<u64>) -> Result<(), InputError> {
@@ -208,7 +305,7 @@ fn check_memory(e: &PowerEstimate, max: Option<u64>) -> Result<(), InputError> {
 }
 
 /// The headline figures the run history keeps.
-fn figures(r: &PowerResults) -> Vec<Figure> {
+pub fn figures(r: &PowerResults) -> Vec<Figure> {
     let t = &r.total.metrics;
     vec![
         Figure::new("total.peak_mw", "peak", "MW", t.peak_mw),
@@ -221,26 +318,6 @@ fn figures(r: &PowerResults) -> Vec<Figure> {
         Figure::new("total.band_energy_share", "spectral energy in the band", "fraction", t.band_energy_share),
         Figure::new("total.cost_usd", "energy cost", "USD", r.total.cost_usd),
     ]
-}
-
-/// The series as CSV: time from the start of the simulation, one column per site, the total.
-pub fn series_csv(r: &PowerResults) -> String {
-    let Some(g) = r.grid else { return String::new() };
-    let mut out = String::from("time_s");
-    for (name, _) in &r.series {
-        let name =
-            if name == "total" { "total_mw".to_string() } else { format!("{}_mw", name.replace([',', '"'], " ")) };
-        let _ = write!(out, ",{name}");
-    }
-    out.push('\n');
-    for k in 0..g.n {
-        let _ = write!(out, "{}", g.at(k));
-        for (_, s) in &r.series {
-            let _ = write!(out, ",{:.3}", s[k]);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 fn ramp_line(m: &GridMetrics) -> String {
@@ -409,159 +486,4 @@ pub fn summary(r: &PowerResults) -> String {
         let _ = writeln!(o, "  {} = {} {}: {}", a.key, sig3(a.central), a.unit, why);
     }
     o
-}
-
-/// The charts of `gigawatt power`: MW over a day, a ramp histogram and the spectrum.
-pub mod charts {
-    use gigawatt_power::PowerResults;
-    use gigawatt_report::chart::{Axis, Body, Chart, Data, Mark, PALETTE, Series, Unit, XAxis, XyPlot};
-    use gigawatt_report::fmt::{percent, power_mw, sig3};
-
-    /// Points a line is drawn with at most.
-    const MAX_POINTS: usize = 1440;
-
-    /// `(file name, SVG)` of every chart; `day_s` picks the day the MW chart shows.
-    pub fn charts(r: &PowerResults, day_s: Option<f64>) -> Vec<(String, String)> {
-        [day_chart(r, day_s), ramp_histogram(r), spectrum_chart(r)]
-            .into_iter()
-            .flatten()
-            .map(|c| (format!("charts/{}.svg", c.id), c.to_svg()))
-            .collect()
-    }
-
-    /// Facility MW over one day: the total's minimum, mean and maximum per bucket, and each site's
-    /// mean (up to six sites).
-    pub fn day_chart(r: &PowerResults, day_s: Option<f64>) -> Option<Chart> {
-        let g = r.grid?;
-        let start = day_s.unwrap_or(g.t0).clamp(g.t0, g.end());
-        let k0 = ((start - g.t0) / g.dt).floor() as usize;
-        let k1 = (k0 + (86_400.0 / g.dt).round() as usize).min(g.n);
-        if k1 <= k0 + 1 {
-            return None;
-        }
-        let per = (k1 - k0).div_ceil(MAX_POINTS).max(1);
-        let bucket = |s: &[f64], f: fn(&[f64]) -> f64| -> Data {
-            Data::Points(
-                (k0..k1).step_by(per).map(|k| ((g.at(k) - start) / 3600.0, f(&s[k..(k + per).min(k1)]))).collect(),
-            )
-        };
-        let max = |x: &[f64]| x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let min = |x: &[f64]| x.iter().cloned().fold(f64::INFINITY, f64::min);
-        let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
-        let total = &r.series.last()?.1;
-        let mut series = vec![
-            Series::new("total, highest", Mark::Line, bucket(total, max)).colored(PALETTE[3]),
-            Series::new("total, lowest", Mark::Line, bucket(total, min)).colored(PALETTE[0]),
-        ];
-        if r.series.len() > 2 {
-            for (i, (name, s)) in r.series.iter().take(r.series.len() - 1).take(6).enumerate() {
-                series.push(
-                    Series::new(format!("{name}, mean"), Mark::Line, bucket(s, mean)).colored(PALETTE[(i + 4) % 10]),
-                );
-            }
-        }
-        let bucket_s = per as f64 * g.dt;
-        Some(Chart {
-            id: "power-day".into(),
-            title: format!("Facility power over day {}: peak {}, low {}", sig3(start / 86_400.0), power_mw(r.total.metrics.peak_mw), power_mw(r.total.metrics.min_mw)),
-            subtitle: Some(format!(
-                "{} · {} s series, highest and lowest per {} s · replica {} of seed {}",
-                r.scenario.name,
-                sig3(g.dt),
-                sig3(bucket_s),
-                r.replica,
-                r.seed
-            )),
-            body: Body::Xy(XyPlot {
-                x: XAxis::Numeric(Axis::new("hour of the day", Unit::Other("h".into()))),
-                y: Axis::new("facility power", Unit::Other("MW".into())).fitted(),
-                y2: None,
-                series,
-                label_bars: false,
-            }),
-            note: Some("Failures drop a job's GPUs to idle for the restart; checkpoints pause compute; each step swings between compute and communication.".into()),
-        })
-    }
-
-    /// How often the total ramps at each rate over the first ramp window.
-    pub fn ramp_histogram(r: &PowerResults) -> Option<Chart> {
-        let g = r.grid?;
-        let total = &r.series.last()?.1;
-        let w = r.grid_limits.ramp_windows_s.first().copied().unwrap_or(g.dt);
-        let step = ((w / g.dt).round() as usize).max(1);
-        if total.len() <= step {
-            return None;
-        }
-        let rates: Vec<f64> =
-            (0..total.len() - step).map(|k| (total[k + step] - total[k]) / (step as f64 * g.dt)).collect();
-        let top = rates.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
-        if top <= 0.0 {
-            return None;
-        }
-        let bins = 20usize;
-        let width = 2.0 * top / bins as f64;
-        let mut counts = vec![0u64; bins];
-        for x in &rates {
-            counts[(((x + top) / width) as usize).min(bins - 1)] += 1;
-        }
-        let names: Vec<String> = (0..bins).map(|i| sig3(-top + width * (i as f64 + 0.5))).collect();
-        Some(Chart {
-            id: "power-ramps".into(),
-            title: format!("Ramps of the total over {} s: up to {} MW/s up, {} MW/s down", sig3(w), sig3(r.total.metrics.max_ramp_up_mw_per_s), sig3(r.total.metrics.max_ramp_down_mw_per_s)),
-            subtitle: Some(format!("{} · {} windows · limit ±{} MW/s", r.scenario.name, gigawatt_report::fmt::thousands(rates.len() as u64), sig3(r.grid_limits.ramp_limit_mw_per_s))),
-            body: Body::Xy(XyPlot {
-                x: XAxis::Categories { label: "ramp, MW/s (bin centre)".into(), names },
-                y: Axis::new("windows", Unit::Count),
-                y2: None,
-                series: vec![Series::new("windows", Mark::Bar { stack: "n".into() }, Data::ByCategory(counts.iter().map(|&c| Some(c as f64)).collect())).colored(PALETTE[0])],
-                label_bars: false,
-            }),
-            note: Some("Each bar counts the windows whose ramp falls in its bin; most sit near zero, the tails are the synchronous steps.".into()),
-        })
-    }
-
-    /// The total's power spectrum on the 10 ms window (highest per bucket), log scale.
-    pub fn spectrum_chart(r: &PowerResults) -> Option<Chart> {
-        let top_hz = r.grid_limits.band_hz[1].max(5.0);
-        let pts: Vec<&(f64, f64)> = r.spectrum.iter().filter(|(f, p)| *f <= top_hz && *p > 0.0).collect();
-        let total: f64 = r.spectrum.iter().map(|p| p.1).sum();
-        if pts.is_empty() || total <= 0.0 {
-            return None;
-        }
-        let per = pts.len().div_ceil(MAX_POINTS).max(1);
-        let data: Vec<(f64, f64)> = pts
-            .chunks(per)
-            .map(|c| {
-                let best = c.iter().fold((0.0, 0.0), |a, b| if b.1 > a.1 { **b } else { a });
-                (best.0, 10.0 * (best.1 / total).log10())
-            })
-            .collect();
-        let w = &r.total.spectrum_window;
-        Some(Chart {
-            id: "power-spectrum".into(),
-            title: format!(
-                "Spectrum of the total: {} of its energy in {}–{} Hz",
-                percent(r.total.metrics.band_energy_share),
-                r.grid_limits.band_hz[0],
-                r.grid_limits.band_hz[1]
-            ),
-            subtitle: Some(format!(
-                "{} · {} s at 10 ms from day {} · share of spectral energy per frequency bin",
-                r.scenario.name,
-                sig3(w.length_s),
-                sig3(w.start_s / 86_400.0)
-            )),
-            body: Body::Xy(XyPlot {
-                x: XAxis::Numeric(Axis::new("frequency", Unit::Other("Hz".into()))),
-                y: Axis::new("energy in the bin ÷ total", Unit::Other("dB".into())).fitted(),
-                y2: None,
-                series: vec![
-                    Series::new("|X(f)|² ÷ Σ|X|², dB (highest per bucket)", Mark::Line, Data::Points(data))
-                        .colored(PALETTE[1]),
-                ],
-                label_bars: false,
-            }),
-            note: Some(format!("Limit: at most {} of the energy in the band.", percent(r.grid_limits.band_limit))),
-        })
-    }
 }

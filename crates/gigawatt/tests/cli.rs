@@ -465,6 +465,10 @@ fn report_of_a_scenario_with_a_simulation_and_workloads_shows_all_three_results(
         "charts/capacity-demand.svg",
         "charts/demand-by-tier.svg",
         "charts/fleet-split.svg",
+        "power.json",
+        "charts/power-day.svg",
+        "charts/power-ramps.svg",
+        "charts/power-spectrum.svg",
     ] {
         assert!(files.contains(&f.to_string()), "{f} missing from {files:?}");
     }
@@ -474,7 +478,10 @@ fn report_of_a_scenario_with_a_simulation_and_workloads_shows_all_three_results(
     }
     let charts = files.iter().filter(|f| f.ends_with(".svg")).count();
     assert_eq!(html.matches("<svg ").count(), charts, "every chart inline");
-    assert!(html.contains("id=\"simulation\"") && html.contains("id=\"capacity\""));
+    assert!(html.contains("id=\"simulation\"") && html.contains("id=\"capacity\"") && html.contains("id=\"power\""));
+    // The power run is what `gigawatt power` prints by default (the first 7 days at 1 s).
+    let pw = stdout_of(gigawatt_here().args(["power", FULL, "--format", "json", "--no-record"]));
+    assert_eq!(std::fs::read_to_string(out.join("power.json")).unwrap(), pw);
     // The simulation's and the workloads' assumptions are listed with the plan's.
     assert!(html.contains("70B run: share of the fleet"), "a workload assumption is listed");
     // The data files are what the commands print: simulate with its interval sweep, capacity with
@@ -492,8 +499,17 @@ fn report_of_a_scenario_with_a_simulation_and_workloads_shows_all_three_results(
 #[test]
 fn report_charts_of_the_simulation_and_the_capacity_run() {
     let (_dir, out) = report_of_full(&[]);
-    for chart in ["failures-per-day", "gpus-down", "ettr-interval", "capacity-demand", "demand-by-tier", "fleet-split"]
-    {
+    for chart in [
+        "failures-per-day",
+        "gpus-down",
+        "ettr-interval",
+        "capacity-demand",
+        "demand-by-tier",
+        "fleet-split",
+        "power-day",
+        "power-ramps",
+        "power-spectrum",
+    ] {
         let svg = std::fs::read_to_string(out.join(format!("charts/{chart}.svg"))).unwrap();
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         insta::assert_snapshot!(format!("report_full_chart_{chart}"), svg);
@@ -505,9 +521,15 @@ fn report_leaves_out_what_it_is_told_to() {
     let (_dir, out) = report_of_full(&["--no-simulate", "--no-capacity"]);
     let files = files_under(&out);
     assert!(
-        !files.iter().any(|f| f.contains("simulate") || f.contains("capacity") || f.contains("gpus-down")),
+        !files.iter().any(|f| f.contains("simulate")
+            || f.contains("capacity")
+            || f.contains("gpus-down")
+            || f.contains("power")),
         "{files:?}"
     );
+    let (_dir, out) = report_of_full(&["--no-power"]);
+    let files = files_under(&out);
+    assert!(files.contains(&"simulate.json".to_string()) && !files.iter().any(|f| f.contains("power")), "{files:?}");
     let (_dir, out) = report_of_full(&["--no-simulate"]);
     let cap: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("capacity.json")).unwrap()).unwrap();
@@ -555,7 +577,7 @@ fn report_records_every_result_it_computes() {
         serde_json::from_str(&stdout_of(gigawatt_here().arg("--db").arg(&db).args(["runs", "--format", "json"])))
             .unwrap();
     let kinds: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["capacity", "simulate", "plan"]);
+    assert_eq!(kinds, ["power", "capacity", "simulate", "plan"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -768,4 +790,42 @@ fn serve_refuses_a_time_limit_that_is_not_a_positive_number_of_seconds() {
         assert_eq!(code, 2, "--time-limit {bad}: {err}");
         assert!(err.contains("is not a time limit in seconds (a number above 0, at most 86400)"), "{err}");
     }
+}
+
+#[test]
+fn plan_energy_from_power_replaces_the_flat_electricity_line_and_says_so() {
+    let flat: serde_json::Value =
+        serde_json::from_str(&stdout_of(gigawatt_here().args(["plan", FULL, "--format", "json", "--no-record"])))
+            .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(gigawatt_here().args([
+        "plan",
+        FULL,
+        "--format",
+        "json",
+        "--energy-from-power",
+        "--no-record",
+    ])))
+    .unwrap();
+    let e = &v["energy_from_power"];
+    let f = |x: &serde_json::Value| x.as_f64().unwrap();
+    assert_eq!(f(&e["plan_usd_per_year"]), f(&flat["totals"]["opex"]["energy_usd_per_year"]), "what it replaced");
+    assert_eq!(f(&v["totals"]["opex"]["energy_usd_per_year"]), f(&e["power_usd_per_year"]));
+    assert_ne!(f(&e["power_usd_per_year"]), f(&e["plan_usd_per_year"]));
+    assert_eq!(
+        f(&v["totals"]["opex_usd_per_year"]),
+        f(&e["power_usd_per_year"]) + f(&flat["totals"]["opex"]["maintenance_usd_per_year"])
+    );
+    assert_eq!(v["totals"]["capex_usd"], flat["totals"]["capex_usd"], "nothing but opex moves");
+    assert_eq!(e["window_hours"], 168.0);
+    let table = stdout_of(gigawatt_here().args(["plan", FULL, "--energy-from-power", "--no-record"]));
+    assert!(table.contains("ELECTRICITY FROM THE POWER MODEL (--energy-from-power; opex above uses it)"), "{table}");
+    // A scenario without a [[job]] has nothing to run the power model on: a located error, exit 2.
+    let (code, err) = error_of(gigawatt_here().args([
+        "plan",
+        "tests/fixtures/good/small.toml",
+        "--energy-from-power",
+        "--no-record",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("small.toml: the scenario has no [[job]]"), "{err}");
 }

@@ -65,8 +65,14 @@ fn power_writes_the_series_and_the_charts() {
     assert_eq!(lines.count(), 144, "0.1 day at one minute");
     let out = stdout_of(gigawatt().args(["power", LLAMA, "--to", "1", "--out"]).arg(dir.path()));
     assert!(out.contains("POWER") && out.contains("JOBS") && out.contains("ASSUMPTIONS"));
-    for f in ["power.json", "power.csv", "charts/power-day.svg", "charts/power-ramps.svg", "charts/power-spectrum.svg"]
-    {
+    for f in [
+        "power.json",
+        "power.csv",
+        "power.parquet",
+        "charts/power-day.svg",
+        "charts/power-ramps.svg",
+        "charts/power-spectrum.svg",
+    ] {
         assert!(dir.path().join(f).exists(), "{f}");
     }
 }
@@ -105,4 +111,46 @@ fn a_resolution_finer_than_the_series_supports_says_so() {
     let (code, err) = error_of(gigawatt().args(["power", LLAMA, "--to", "90"]));
     assert_eq!(code, 2);
     assert!(err.contains("past the simulated window (54 days)"), "{err}");
+}
+
+#[test]
+fn power_parquet_holds_the_csv_series_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["power", LLAMA, "--to", "0.1", "--resolution", "1min"];
+    let csv = stdout_of(gigawatt().args(args).args(["--format", "csv"]));
+    let o = gigawatt().args(args).args(["--format", "parquet"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.starts_with(b"PAR1") && o.stdout.ends_with(b"PAR1"), "stdout is a Parquet file");
+    let path = dir.path().join("power.parquet");
+    std::fs::write(&path, &o.stdout).unwrap();
+    let t = gigawatt_sweep::read_parquet(&path).unwrap();
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["time_s", "Meta RSC_mw", "total_mw"], "the CSV's columns");
+    assert_eq!(t.rows(), 144);
+    assert_eq!(t.meta("gigawatt.power.seed"), Some("405"));
+    // Every value is the CSV's to its printed precision (1 kW); the Parquet keeps full precision.
+    for (row, line) in csv.lines().skip(1).enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let gigawatt_sweep::table::Values::F64(v) = &t.columns[c].values else { panic!("DOUBLE columns") };
+            let x = v[row].unwrap();
+            assert!((x - cell.parse::<f64>().unwrap()).abs() <= 5e-4 + 1e-12, "row {row} col {c}: {x} vs {cell}");
+        }
+    }
+    // --out writes the same bytes beside the JSON and the CSV.
+    let out = dir.path().join("out");
+    stdout_of(gigawatt().args(args).arg("--out").arg(&out));
+    assert_eq!(std::fs::read(out.join("power.parquet")).unwrap(), o.stdout);
+    // pyarrow reads it too, where it is installed (CI's pattern for the sweep's files).
+    let py = std::process::Command::new("python3").args(["-c", "import pyarrow"]).output();
+    if py.is_ok_and(|p| p.status.success()) {
+        let script = format!(
+            "import pyarrow.parquet as pq; t = pq.read_table({:?}); print(t.num_rows, t.column_names)",
+            path.display().to_string()
+        );
+        let p = std::process::Command::new("python3").args(["-c", &script]).output().unwrap();
+        assert!(p.status.success(), "{}", String::from_utf8_lossy(&p.stderr));
+        assert_eq!(String::from_utf8_lossy(&p.stdout).trim(), "144 ['time_s', 'Meta RSC_mw', 'total_mw']");
+    } else {
+        eprintln!("python3 with pyarrow not found: the pyarrow read-back is skipped");
+    }
 }

@@ -22,6 +22,7 @@ pub mod capacity;
 pub mod inference;
 pub mod operate;
 pub mod plan;
+pub mod power;
 pub mod replay;
 pub mod simulation;
 pub mod svg;
@@ -77,11 +78,17 @@ pub enum ChartId {
     SweepBand,
     /// `gigawatt sweep`, one-at-a-time: the tornado of a metric over the axes.
     SweepTornado,
+    /// `gigawatt power`: facility MW over one day.
+    PowerDay,
+    /// `gigawatt power`: histogram of the total's ramps.
+    PowerRamps,
+    /// `gigawatt power`: the total's spectrum on the 10 ms window.
+    PowerSpectrum,
 }
 
 impl ChartId {
     /// Every chart, in the order a report shows them.
-    pub const ALL: [ChartId; 21] = [
+    pub const ALL: [ChartId; 24] = [
         ChartId::Buildout,
         ChartId::Capex,
         ChartId::CircularFlow,
@@ -103,6 +110,9 @@ impl ChartId {
         ChartId::InferencePareto,
         ChartId::SweepBand,
         ChartId::SweepTornado,
+        ChartId::PowerDay,
+        ChartId::PowerRamps,
+        ChartId::PowerSpectrum,
     ];
 
     /// The id (for [`ChartId::Tornado`], the prefix of `tornado-<headline>`).
@@ -129,6 +139,9 @@ impl ChartId {
             ChartId::InferencePareto => "inference-pareto",
             ChartId::SweepBand => "sweep",
             ChartId::SweepTornado => "sweep-tornado",
+            ChartId::PowerDay => "power-day",
+            ChartId::PowerRamps => "power-ramps",
+            ChartId::PowerSpectrum => "power-spectrum",
         }
     }
 
@@ -186,6 +199,15 @@ impl ChartId {
             }
             ChartId::SweepTornado => {
                 "sweep, one-at-a-time: how far each metric moves as each axis moves alone from the base scenario to its lowest and highest value (in DIR/charts/)"
+            }
+            ChartId::PowerDay => {
+                "power: facility MW over one day (`--chart-day`), the total's highest and lowest per bucket and each site's mean (up to six)"
+            }
+            ChartId::PowerRamps => {
+                "power: how many windows of the first ramp window (1 s) ramp the total at each rate, MW/s, against the ramp limit"
+            }
+            ChartId::PowerSpectrum => {
+                "power: the total's spectrum on the 10 ms window, each frequency bin's share of the spectral energy (dB), with the band's share in the title"
             }
         }
     }
