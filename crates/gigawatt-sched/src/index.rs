@@ -22,6 +22,11 @@ struct LevelIndex {
 
 impl LevelIndex {
     fn new(nodes: u32, block: u32) -> LevelIndex {
+        if block <= 1 {
+            // A block of one node is idle exactly when its node is: `GroupIndex` answers from
+            // its own idle nodes, and nothing is kept here.
+            return LevelIndex { block: 1, idle: Vec::new(), by_idle: Vec::new() };
+        }
         let blocks = nodes.div_ceil(block);
         let mut by_idle = vec![NodeSet::new(blocks); block as usize + 1];
         let idle: Vec<u32> = (0..blocks).map(|b| block.min(nodes - b * block)).collect();
@@ -32,6 +37,9 @@ impl LevelIndex {
     }
 
     fn change(&mut self, node: u32, up: bool) {
+        if self.block == 1 {
+            return;
+        }
         let b = node / self.block;
         let c = &mut self.idle[b as usize];
         self.by_idle[*c as usize].remove(b);
@@ -206,6 +214,17 @@ impl GroupIndex {
     /// that hold them) to `out`; false if no block holds them.
     pub fn idle_in_one_block(&self, level: Level, n: u32, out: &mut Vec<u32>) -> bool {
         let l = &self.levels[level as usize];
+        if l.block == 1 {
+            if n == 0 {
+                return true;
+            }
+            // Every block with an idle node has exactly one: the lowest-numbered idle node.
+            let Some(node) = self.by_free[self.gpus_per_node as usize].first().filter(|_| n <= 1) else {
+                return false;
+            };
+            out.push(node);
+            return true;
+        }
         let Some(b) = l.best_block(n) else {
             return false;
         };
@@ -261,6 +280,23 @@ mod tests {
         out.clear();
         assert!(!ix.idle_in_one_block(Level::Domain, 5, &mut out));
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn blocks_of_one_node_answer_from_the_idle_nodes() {
+        let mut ix = GroupIndex::new(&group(6, 8, 1));
+        ix.take(0, 1);
+        ix.take(1, 8);
+        let mut out = Vec::new();
+        assert!(ix.idle_in_one_block(Level::Domain, 1, &mut out));
+        assert_eq!(out, vec![2], "the lowest idle node");
+        out.clear();
+        assert!(!ix.idle_in_one_block(Level::Domain, 2, &mut out), "no domain of one node holds two");
+        assert!(ix.idle_in_one_block(Level::Domain, 0, &mut out) && out.is_empty());
+        for n in 2..6 {
+            ix.set_up(n, false);
+        }
+        assert!(!ix.idle_in_one_block(Level::Domain, 1, &mut out), "no idle node left");
     }
 
     #[test]
