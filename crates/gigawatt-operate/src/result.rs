@@ -479,7 +479,8 @@ fn runs(p: &Prepared, e: &Engine<'_>, days: &[Period]) -> (Vec<RunOutcome>, Vec<
         let outcome = RunOutcome {
             name: training.name.clone(),
             gpus: job.gpus,
-            submit: day_of(p.from, job.submit),
+            // An RL job is asked for when its pre-training run ends.
+            submit: day_of(p.from, job.after.map_or(job.submit, |a| e.job_run(a).end)),
             start: r.first_start.map(|s| day_of(p.from, s)),
             finish: (r.unserved == SimTime::ZERO && r.first_start.is_some()).then(|| day_of(p.from, r.end)),
             closed_form_finish: if tag.class == Class::Frontier { training.finish } else { None },

@@ -92,10 +92,19 @@ impl Streams {
         frontier_and_rl(cx, &mut jobs, &mut s.warnings);
         s.research_duration_scale = research(cx, &mut jobs);
         inference(cx, &mut jobs, &mut s);
-        // Stable: equal arrivals keep the order drawn (frontier, rl, research, inference).
-        jobs.sort_by_key(|(j, _)| j.submit);
-        s.jobs = jobs.iter().map(|(j, _)| *j).collect();
-        s.tags = jobs.iter().map(|(_, t)| *t).collect();
+        // Stable: equal arrivals keep the order drawn (frontier, rl, research, inference), so an
+        // RL job stays after the run it follows; `after` is renumbered to the sorted order.
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&i| jobs[i].0.submit);
+        let mut sorted_index = vec![0u32; jobs.len()];
+        for (new, &old) in order.iter().enumerate() {
+            sorted_index[old] = new as u32;
+        }
+        s.jobs = order
+            .iter()
+            .map(|&i| Job { after: jobs[i].0.after.map(|a| sorted_index[a as usize]), ..jobs[i].0 })
+            .collect();
+        s.tags = order.iter().map(|&i| jobs[i].1).collect();
         s
     }
 }
@@ -175,16 +184,17 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
         let mut job = class_job(cx, Class::Frontier, submit, gpus as u32, SimTime::from_secs(secs));
         job.checkpoint_interval = young_interval(cx, g, gpus, write_s);
         job.restart = restart;
+        let pretraining = out.len() as u32;
         out.push((job, tag));
         let ratio = cx.spec.rl_compute_ratio;
-        if let Some(finish) = r.finish
-            && ratio > 0.0
-        {
+        if ratio > 0.0 {
             let rl_gpus = ((gpus as f64 * cx.spec.rl_gpu_share).round() as u64).clamp(1, cap);
             let rl_secs = ratio * gpus as f64 * secs / rl_gpus as f64;
-            let at = SimTime::from_days(days_from(cx, finish).max(0.0) + 1.0);
+            // RL arrives when its pre-training run has done its work in the simulation (the
+            // scheduler holds it until then), not at the closed form's finish.
             let tag = JobTag { class: Class::Rl, index: i as u32 };
-            let mut job = class_job(cx, Class::Rl, at, rl_gpus as u32, SimTime::from_secs(rl_secs));
+            let mut job = class_job(cx, Class::Rl, submit, rl_gpus as u32, SimTime::from_secs(rl_secs));
+            job.after = Some(pretraining);
             job.checkpoint_interval = young_interval(cx, g, rl_gpus, write_s);
             job.restart = restart;
             out.push((job, tag));

@@ -147,3 +147,14 @@ fn published_cuts_are_shown_beside_the_simulated_shares_and_checked() {
     assert!(text.contains("inference_share"), "{text}");
     assert!(e.location().is_some(), "{text}");
 }
+
+#[test]
+fn rl_is_asked_for_when_its_pretraining_run_finishes_in_the_simulation() {
+    let r = run(&fixture());
+    assert_eq!(r.frontier.len(), r.rl.len());
+    for (pre, rl) in r.frontier.iter().zip(&r.rl) {
+        let done = pre.finish.expect("the fixture's runs finish");
+        assert_eq!(rl.submit, done, "{}: RL asked for when pre-training is done", pre.name);
+        assert!(rl.start.is_some_and(|s| s >= done), "{}: RL starts after pre-training", pre.name);
+    }
+}

@@ -46,6 +46,7 @@ fn workload(n: usize, gpus: u64) -> Vec<Job> {
                 preemptible: true,
                 checkpoint_interval: gigawatt_sim::SimTime::ZERO,
                 restart: None,
+                after: None,
             }
         })
         .collect()

@@ -343,6 +343,8 @@ pub struct Engine<'a> {
     pub(crate) failures: Option<FailureDraw>,
     pub(crate) job_failures: u64,
     scratch: Vec<u32>,
+    /// Jobs held until another finishes its work ([`Job::after`]): the other job → the held one.
+    dependents: std::collections::BTreeMap<u32, u32>,
     /// Whether an event since the last scheduling pass changed the queue, the fleet or a key.
     changed: bool,
     /// The scheduling pass's chunk of waiting entries (kept to reuse its allocation).
@@ -420,6 +422,7 @@ impl<'a> Engine<'a> {
             failures: opts.failures.as_ref().map(|f| FailureDraw::new(f, cluster, opts.seed)),
             job_failures: 0,
             scratch: Vec::new(),
+            dependents: std::collections::BTreeMap::new(),
             changed: true,
             chunk: Vec::new(),
             segments: Vec::new(),
@@ -538,7 +541,13 @@ impl<'a> Engine<'a> {
     fn handle_at(&mut self, t: SimTime) {
         while self.jobs.get(self.next_arrival).is_some_and(|j| j.submit == t) {
             self.changed = true;
-            self.arrive(self.next_arrival as u32);
+            let j = self.next_arrival as u32;
+            match self.jobs[j as usize].after {
+                Some(p) if !self.finished_work(p) => {
+                    self.dependents.insert(p, j);
+                }
+                _ => self.arrive(j),
+            }
             self.next_arrival += 1;
             self.events += 1;
         }
@@ -872,6 +881,17 @@ impl<'a> Engine<'a> {
         s.status = Status::Done;
         s.end = self.now;
         self.done += 1;
+        if self.finished_work(j)
+            && let Some(dep) = self.dependents.remove(&j)
+        {
+            self.arrive(dep);
+        }
+    }
+
+    /// Whether job `j` is done with all its work (not ended unserved at a deadline).
+    fn finished_work(&self, j: u32) -> bool {
+        let s = &self.st[j as usize];
+        s.status == Status::Done && s.remaining == SimTime::ZERO
     }
 
     /// Preempts running job `j`: it writes a checkpoint on its GPUs, then waits again.

@@ -35,6 +35,11 @@ pub struct Job {
     /// Time it takes to restart after a preemption or a failure (`None`: the run's
     /// [`crate::ReplayOptions::restart`]); e.g. a frontier run's warm restart from hot spares.
     pub restart: Option<SimTime>,
+    /// A job that arrives only when job `after` (an index earlier in the same list) has done all
+    /// its work, at that moment: RL after its pre-training run. Its `submit` only places it in
+    /// the list (give it the other job's, or any time before that job ends). If the other job
+    /// never finishes its work, this one never arrives.
+    pub after: Option<u32>,
 }
 
 /// The deadline of a job that has none.
@@ -55,6 +60,7 @@ impl Job {
             preemptible: true,
             checkpoint_interval: SimTime::ZERO,
             restart: None,
+            after: None,
         }
     }
 

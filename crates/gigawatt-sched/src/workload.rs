@@ -184,6 +184,7 @@ fn jobs_of(trace: &Trace, cluster: &Cluster, req: &ReplayRequest) -> Result<(Vec
             preemptible: true,
             checkpoint_interval: SimTime::ZERO,
             restart: None,
+            after: None,
         });
         ids.push(j.id.clone());
     }

@@ -23,6 +23,7 @@ fn job(submit_s: f64, gpus: u32, duration_s: f64) -> Job {
         preemptible: true,
         checkpoint_interval: SimTime::ZERO,
         restart: None,
+        after: None,
     }
 }
 
@@ -91,7 +92,7 @@ proptest! {
         let mut t = 0;
         let jobs: Vec<Job> = gaps.iter().zip(&durations).map(|(g, d)| {
             t += g;
-            Job { submit: SimTime(t), gpus: 1, duration: SimTime(*d), user: 0, job_type: 0, priority: 0, share: 0, deadline: gigawatt_sched::job::NO_DEADLINE, preemptible: true, checkpoint_interval: SimTime::ZERO, restart: None }
+            Job { submit: SimTime(t), gpus: 1, duration: SimTime(*d), user: 0, job_type: 0, priority: 0, share: 0, deadline: gigawatt_sched::job::NO_DEADLINE, preemptible: true, checkpoint_interval: SimTime::ZERO, restart: None, after: None }
         }).collect();
         let gpus = c * per_node;
         let r = run(&jobs, &Cluster::uniform(c, per_node), "fifo");
@@ -191,4 +192,26 @@ fn fractional_jobs_share_one_gpu_and_conserve_gpu_time() {
     assert!((g.allocated - g.done).abs() < 1e-12, "shares held = work done: {g:?}");
     // The GPU counts as busy whenever any share of it is held: 0 to 151 s.
     assert!((shared.utilisation - 1.0).abs() < 1e-9, "{}", shared.utilisation);
+}
+
+#[test]
+fn a_job_after_another_arrives_when_that_one_has_done_its_work() {
+    let node = Cluster::uniform(2, 8);
+    let first = job(0.0, 8, 10.0);
+    let then = Job { after: Some(0), ..job(0.0, 2, 5.0) };
+    let independent = job(1.0, 2, 3.0);
+    let r = run(&[first, then, independent], &node, "fifo");
+    let (starts, ends) = starts_and_ends(&r);
+    assert_eq!(starts, [0.0, 10.0, 1.0], "the dependent job starts when the first ends, not at its submit");
+    assert_eq!(ends, [10.0, 15.0, 4.0]);
+    // The first job stopped unserved at its deadline: the dependent one never arrives.
+    let cut = Job { deadline: secs(5.0), ..first };
+    let jobs = [cut, then, independent];
+    let spec = by_name("fifo", &PolicyContext::default()).unwrap();
+    let opts = ReplayOptions::default();
+    let mut e = gigawatt_sched::Engine::new(&jobs, &node, &spec, &opts);
+    e.run();
+    assert!(e.job_run(0).unserved > SimTime::ZERO, "the first job ran out of time");
+    assert_eq!(e.job_run(1).first_start, None, "the dependent job never arrived");
+    assert_eq!(e.job_run(2).first_start, Some(secs(1.0)));
 }

@@ -52,6 +52,7 @@ fn jobs_of(raw: &[Raw], max_gpus: u32) -> Vec<Job> {
                 preemptible: true,
                 checkpoint_interval: SimTime::ZERO,
                 restart: None,
+                after: None,
             }
         })
         .collect()
