@@ -518,6 +518,9 @@ impl Prepared {
                 },
             ),
             ("gigawatt.version".into(), VERSION.into()),
+            // The sweep file as read (the hash covers it, so every shard holds the same text): a
+            // merge records it in the run history as an unsharded run does.
+            ("gigawatt.sweep.file".into(), self.sweep.file.text.to_string()),
         ]
     }
 

@@ -88,8 +88,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Operate(args) => operate::run(&catalog, &history, args),
         Command::Power(args) => power::run(&catalog, &history, args),
         Command::Serve(args) => run_serve(catalog, history, args),
-        Command::Sweep(args) => sweep::run(&cli.catalog, args),
-        Command::Merge(args) => sweep::run_merge(args),
+        Command::Sweep(args) => sweep::run(&cli.catalog, &history, args),
+        Command::Merge(args) => sweep::run_merge(&history, args),
         Command::Runs(_) => unreachable!("handled above"),
     }
 }

@@ -60,6 +60,66 @@ pub fn record_capacity(history: &History, model: &Model, capacity: &Capacity, se
     record(history, "capacity", &model.name, &model.source, Some(seed), &capacity.figures(), results_json);
 }
 
+/// Records a completed sweep (an unsharded `gigawatt sweep`, or `gigawatt merge`) as a run of
+/// kind `sweep`: its scenario text is the sweep file (kept in the merged files' metadata), its
+/// seed the sweep's, its figures the points, replicas and rows and each metric's P10, P50 and P90
+/// over every row, and its results JSON the sweep's hash, command, output directory and the same
+/// metric summary. `file_name` is the sweep file as named on the command line, else the
+/// directory merged.
+pub fn record_sweep(history: &History, file_name: &str, dir: &std::path::Path, merged: &gigawatt_sweep::Merged) {
+    let (figures, json) = sweep_summary(dir, merged);
+    let meta = |key: &str| merged.points.meta(key).unwrap_or_default().to_string();
+    let source = SourceFile::new(file_name, meta("gigawatt.sweep.file"));
+    let seed = meta("gigawatt.sweep.seed").parse().ok();
+    record(history, "sweep", &meta("gigawatt.sweep.name"), &source, seed, &figures, &json);
+}
+
+/// A merged sweep's headline figures and its results JSON (see [`record_sweep`]).
+pub fn sweep_summary(dir: &std::path::Path, merged: &gigawatt_sweep::Merged) -> (Vec<Figure>, String) {
+    use gigawatt_sweep::table::Values;
+    let t = &merged.points;
+    let meta = |key: &str| t.meta(key).unwrap_or_default().to_string();
+    let number = |key: &str| meta(key).parse::<f64>().unwrap_or(0.0);
+    let metrics: Vec<String> = serde_json::from_str(&meta("gigawatt.sweep.metrics")).unwrap_or_default();
+    let mut figures = vec![
+        Figure::new("points", "points", "count", number("gigawatt.sweep.points")),
+        Figure::new("replicas", "replicas per point", "count", number("gigawatt.sweep.replicas")),
+        Figure::new("rows", "rows (points × replicas)", "count", t.rows() as f64),
+    ];
+    let mut summary = serde_json::Map::new();
+    for name in &metrics {
+        let Some(Values::F64(values)) = t.column(name) else { continue };
+        let mut xs: Vec<f64> = values.iter().flatten().copied().collect();
+        xs.sort_by(f64::total_cmp);
+        let q = |p: f64| gigawatt_sweep::run::quantile(&xs, p);
+        let stats = [("p10", q(0.1)), ("p50", q(0.5)), ("p90", q(0.9))];
+        let mut entry = serde_json::Map::new();
+        entry.insert("rows".into(), xs.len().into());
+        for (suffix, v) in stats {
+            entry.insert(suffix.into(), v.map_or(serde_json::Value::Null, serde_json::Value::from));
+            if let Some(v) = v {
+                let label = format!("{name}, {} over all rows", suffix.to_uppercase());
+                figures.push(Figure::new(&format!("metrics.{name}.{suffix}"), &label, "ratio", v));
+            }
+        }
+        summary.insert(name.clone(), entry.into());
+    }
+    let json = serde_json::json!({
+        "sweep": meta("gigawatt.sweep.name"),
+        "hash": meta("gigawatt.sweep.hash"),
+        "command": meta("gigawatt.sweep.command"),
+        "design": meta("gigawatt.sweep.design"),
+        "seed": meta("gigawatt.sweep.seed").parse::<u64>().ok(),
+        "points": number("gigawatt.sweep.points") as u64,
+        "replicas": number("gigawatt.sweep.replicas") as u64,
+        "rows": t.rows(),
+        "out": dir.display().to_string(),
+        "files": merged.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+        "metrics": summary,
+    });
+    (figures, serde_json::to_string_pretty(&json).unwrap_or_default() + "\n")
+}
+
 /// A figure's value in its unit.
 pub fn figure_value(unit: &str, v: f64) -> String {
     match unit {

@@ -112,7 +112,10 @@ fn prepare(path: &Path, catalog_paths: &[PathBuf]) -> Result<Prepared, InputErro
 }
 
 /// Runs `gigawatt sweep`.
-pub fn run(catalog_paths: &[PathBuf], args: SweepArgs) -> Result<(), Failure> {
+///
+/// A completed unsharded sweep is recorded in the run history; a shard is not (its rows are a
+/// part of the sweep: the `merge` that completes it records it).
+pub fn run(catalog_paths: &[PathBuf], history: &gigawatt_store::History, args: SweepArgs) -> Result<(), Failure> {
     let prepared = prepare(&args.sweep, catalog_paths)?;
     if args.slurm {
         return slurm(&prepared, catalog_paths, &args);
@@ -175,6 +178,8 @@ pub fn run(catalog_paths: &[PathBuf], args: SweepArgs) -> Result<(), Failure> {
     let charts = write_charts(&args.out, &merged.summary, args.png)?;
     let files: Vec<String> = merged.files.iter().map(|f| f.display().to_string()).collect();
     eprintln!("{} rows in {:.1} s; wrote {}{charts}", merged.points.rows(), report.wall_s, files.join(", "));
+    // Recorded after the result is out: the history never costs the user their result.
+    crate::runs::record_sweep(history, &args.sweep.display().to_string(), &args.out, &merged);
     Ok(())
 }
 
@@ -418,12 +423,13 @@ fn sbatch(args: &[std::ffi::OsString]) -> Result<String, Failure> {
     Ok(text.trim().split(';').next().unwrap_or_default().to_string())
 }
 
-/// Runs `gigawatt merge`.
-pub fn run_merge(args: MergeArgs) -> Result<(), Failure> {
+/// Runs `gigawatt merge`, and records the completed sweep in the run history.
+pub fn run_merge(history: &gigawatt_store::History, args: MergeArgs) -> Result<(), Failure> {
     let merged = gigawatt_sweep::merge(&args.dir, args.csv)?;
     let charts = write_charts(&args.dir, &merged.summary, args.png)?;
     let points = merged.summary.rows();
     let files: Vec<String> = merged.files.iter().map(|f| f.display().to_string()).collect();
     eprintln!("merged {points} points, {} rows; wrote {}{charts}", merged.points.rows(), files.join(", "));
+    crate::runs::record_sweep(history, &args.dir.display().to_string(), &args.dir, &merged);
     Ok(())
 }

@@ -221,3 +221,64 @@ fn a_one_at_a_time_sweep_draws_a_band_per_axis_and_a_tornado_per_metric() {
     let band = String::from_utf8(bytes(&out, "charts/sweep-capex-usd-vs-h100-price-usd.svg")).unwrap();
     assert!(band.contains("P10 – P90") && band.contains("<polygon"), "{band}");
 }
+
+/// `gigawatt runs` in the history `db`.
+fn runs_in(db: &Path, args: &[&str]) -> String {
+    let mut cmd = gigawatt();
+    cmd.arg("--db").arg(db).arg("runs").args(args);
+    stdout_of(&mut cmd)
+}
+
+#[test]
+fn a_completed_sweep_and_a_merge_are_recorded_but_a_shard_and_no_record_are_not() {
+    let text = sweep_text();
+    let (dir, sweep) = with_sweep(&text);
+    let db = dir.path().join("runs.sqlite3");
+    let sweep_in = |extra: &[&str], out: &str| {
+        let mut cmd = gigawatt();
+        cmd.arg("--db").arg(&db).arg("sweep").arg(&sweep).arg("--out").arg(dir.path().join(out)).args(extra);
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    sweep_in(&["--shard", "0/2"], "sharded");
+    assert!(runs_in(&db, &[]).starts_with("no runs recorded yet"), "a shard is not a completed sweep");
+    let mut quiet = gigawatt();
+    quiet.arg("--db").arg(&db).arg("--no-record").arg("sweep").arg(&sweep).arg("--out").arg(dir.path().join("quiet"));
+    stdout_of(&mut quiet);
+    assert!(runs_in(&db, &[]).starts_with("no runs recorded yet"), "--no-record records nothing");
+
+    sweep_in(&[], "whole");
+    sweep_in(&["--shard", "1/2"], "sharded");
+    let mut merge = gigawatt();
+    merge.arg("--db").arg(&db).arg("merge").arg(dir.path().join("sharded"));
+    stdout_of(&mut merge);
+    let list = runs_in(&db, &[]);
+    let rows: Vec<&str> = list.lines().filter(|l| l.contains("Llama 3 cluster: PUE and server price")).collect();
+    assert_eq!(rows.len(), 2, "{list}");
+    assert!(rows.iter().all(|r| r.contains(" sweep ")), "{list}");
+
+    let hash = gigawatt_sweep::read_parquet(&dir.path().join("whole/points.parquet"))
+        .unwrap()
+        .meta("gigawatt.sweep.hash")
+        .unwrap()
+        .to_string();
+    let mut results = Vec::new();
+    for id in ["1", "2"] {
+        let json: serde_json::Value = serde_json::from_str(&runs_in(&db, &["show", id, "--format", "json"])).unwrap();
+        let r = &json["results"];
+        assert_eq!(r["hash"], hash.as_str(), "{r}");
+        assert_eq!(json["kind"], "sweep");
+        assert_eq!(
+            (r["command"].as_str(), r["points"].as_u64(), r["replicas"].as_u64()),
+            (Some("plan"), Some(6), Some(2))
+        );
+        let p = &r["metrics"]["capex_usd"];
+        assert!(p["p10"].as_f64().unwrap() < p["p90"].as_f64().unwrap(), "{p}");
+        results.push((r["metrics"].clone(), r["out"].as_str().unwrap().to_string()));
+    }
+    assert_eq!(results[0].0, results[1].0, "the merge records the unsharded run's summary");
+    assert!(results[0].1.ends_with("whole") && results[1].1.ends_with("sharded"), "{results:?}");
+    let shown = runs_in(&db, &["show", "2"]);
+    assert!(shown.contains("capex_usd, P50 over all rows"), "{shown}");
+    assert!(shown.contains("command = \"plan\""), "the sweep file is the run's scenario text: {shown}");
+}
