@@ -158,3 +158,15 @@ fn rl_is_asked_for_when_its_pretraining_run_finishes_in_the_simulation() {
         assert!(rl.start.is_some_and(|s| s >= done), "{}: RL starts after pre-training", pre.name);
     }
 }
+
+#[test]
+fn a_run_cut_short_never_gets_its_rl_and_the_run_still_ends() {
+    // Failures keep coming until every job is done: the RL job held for an unfinished run must be
+    // done (unserved) when the run ends, or this would never return.
+    let m = common::from_text(&fixture()).unwrap();
+    let to = gigawatt_core::date::Date::from_ymd(2025, 4, 20).unwrap();
+    let req = OperateRequest { to: Some(to), ..OperateRequest::default() };
+    let r = operate(&m, &Catalog::bundled().unwrap(), &req).unwrap();
+    assert!(r.frontier[0].finish.is_none() && r.frontier[0].progress < 1.0, "cut short");
+    assert_eq!(r.rl[0].start, None, "its RL never starts");
+}

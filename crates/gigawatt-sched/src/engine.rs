@@ -543,9 +543,11 @@ impl<'a> Engine<'a> {
             self.changed = true;
             let j = self.next_arrival as u32;
             match self.jobs[j as usize].after {
-                Some(p) if !self.finished_work(p) => {
+                Some(p) if self.st[p as usize].status != Status::Done => {
                     self.dependents.insert(p, j);
                 }
+                // Its predecessor ended without doing its work: it never arrives.
+                Some(p) if !self.finished_work(p) => self.never_arrives(j),
                 _ => self.arrive(j),
             }
             self.next_arrival += 1;
@@ -690,6 +692,7 @@ impl<'a> Engine<'a> {
         s.status = Status::Done;
         s.end = self.now;
         self.done += 1;
+        self.release_dependent(j);
     }
 
     /// Starts job `j` where the placement finds room; false if there is none.
@@ -881,11 +884,22 @@ impl<'a> Engine<'a> {
         s.status = Status::Done;
         s.end = self.now;
         self.done += 1;
-        if self.finished_work(j)
-            && let Some(dep) = self.dependents.remove(&j)
-        {
-            self.arrive(dep);
+        self.release_dependent(j);
+    }
+
+    /// Job `j` is done: the job held until it finished arrives now, or, if `j` ended without
+    /// doing all its work, never does (it is done, unserved), so the run still ends.
+    fn release_dependent(&mut self, j: u32) {
+        if let Some(dep) = self.dependents.remove(&j) {
+            if self.finished_work(j) { self.arrive(dep) } else { self.never_arrives(dep) }
         }
+    }
+
+    /// Held job `j` whose predecessor ended without its work: counted in and out at once,
+    /// unserved.
+    fn never_arrives(&mut self, j: u32) {
+        self.arrived += 1;
+        self.leave_unserved(j);
     }
 
     /// Whether job `j` is done with all its work (not ended unserved at a deadline).

@@ -213,5 +213,7 @@ fn a_job_after_another_arrives_when_that_one_has_done_its_work() {
     e.run();
     assert!(e.job_run(0).unserved > SimTime::ZERO, "the first job ran out of time");
     assert_eq!(e.job_run(1).first_start, None, "the dependent job never arrived");
+    assert_eq!(e.job_run(1).end, secs(5.0), "it is done, unserved, when the first job ends");
+    assert_eq!(e.job_run(1).unserved, then.duration);
     assert_eq!(e.job_run(2).first_start, Some(secs(1.0)));
 }
