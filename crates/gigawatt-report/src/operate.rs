@@ -171,6 +171,32 @@ pub fn comparison_lines(r: &Operation) -> Vec<String> {
     lines
 }
 
+/// The frontier runs, then the RL runs, each with the name a reader sees (an RL run carries the
+/// name of the pre-training run it follows).
+pub fn named_runs(r: &Operation) -> Vec<(String, &RunOutcome)> {
+    r.frontier
+        .iter()
+        .map(|x| (x.name.clone(), x))
+        .chain(r.rl.iter().map(|x| (format!("RL after {}", x.name), x)))
+        .collect()
+}
+
+/// One row of a runs table: GPUs, asked, started, finished, closed form, done, ETTR, failures.
+fn run_row(name: &str, x: &RunOutcome) -> Vec<String> {
+    let day = |d: Option<gigawatt_core::date::Date>| d.map_or("—".to_string(), |d| d.to_string());
+    vec![
+        name.to_string(),
+        thousands(u64::from(x.gpus)),
+        x.submit.to_string(),
+        day(x.start),
+        day(x.finish),
+        day(x.closed_form_finish),
+        percent(x.progress),
+        format!("{:.3}", x.ettr),
+        thousands(u64::from(x.failures)),
+    ]
+}
+
 fn runs_table(out: &mut String, title: &str, runs: &[RunOutcome]) {
     if runs.is_empty() {
         return;
@@ -178,19 +204,8 @@ fn runs_table(out: &mut String, title: &str, runs: &[RunOutcome]) {
     let _ = writeln!(out, "\n{title}");
     let mut table =
         new_table(&["run", "GPUs", "asked", "started", "finished", "closed form", "done", "ETTR", "failures"], 1);
-    let day = |d: Option<gigawatt_core::date::Date>| d.map_or("—".to_string(), |d| d.to_string());
     for x in runs {
-        table.add_row(vec![
-            x.name.clone(),
-            thousands(u64::from(x.gpus)),
-            x.submit.to_string(),
-            day(x.start),
-            day(x.finish),
-            day(x.closed_form_finish),
-            percent(x.progress),
-            format!("{:.3}", x.ettr),
-            thousands(u64::from(x.failures)),
-        ]);
+        table.add_row(run_row(&x.name, x));
     }
     push_table(out, &table, "  ");
 }
@@ -252,31 +267,9 @@ pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) ->
     )));
     blocks.push(Block::Table(totals));
     blocks.push(Block::List(comparison_lines(r).into_iter().map(|l| (l, Vec::new())).collect()));
-    // An RL run carries the name of the pre-training run it follows.
-    let runs: Vec<(String, &RunOutcome)> = r
-        .frontier
-        .iter()
-        .map(|x| (x.name.clone(), x))
-        .chain(r.rl.iter().map(|x| (format!("RL after {}", x.name), x)))
-        .collect();
+    let runs = named_runs(r);
     if !runs.is_empty() {
-        let day = |d: Option<gigawatt_core::date::Date>| d.map_or("—".to_string(), |d| d.to_string());
-        let rows = runs
-            .iter()
-            .map(|(name, x)| {
-                vec![
-                    name.clone(),
-                    thousands(u64::from(x.gpus)),
-                    x.submit.to_string(),
-                    day(x.start),
-                    day(x.finish),
-                    day(x.closed_form_finish),
-                    percent(x.progress),
-                    format!("{:.3}", x.ettr),
-                    thousands(u64::from(x.failures)),
-                ]
-            })
-            .collect();
+        let rows = runs.iter().map(|(name, x)| run_row(name, x)).collect();
         blocks.push(Block::Text(
             "Frontier and RL runs: start, finish and ETTR come from the simulation; the closed form is the capacity \
              model's finish for the same run."

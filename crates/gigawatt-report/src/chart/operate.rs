@@ -3,7 +3,7 @@
 //! frontier and RL run has got.
 
 use gigawatt_operate::Operation;
-use gigawatt_operate::result::{ByClass, Period, RunOutcome};
+use gigawatt_operate::result::{ByClass, Period};
 
 use super::{Axis, Body, Chart, ChartId, Data, Mark, PALETTE, Series, Unit, XAxis, XyPlot};
 use crate::fmt::percent;
@@ -129,13 +129,7 @@ fn unmet(t: &gigawatt_operate::result::TierOutcome, m: usize) -> f64 {
 
 /// Each frontier and RL run's share of its work done by the end of each month.
 pub fn run_progress(r: &Operation) -> Chart {
-    // An RL run carries the name of the pre-training run it follows.
-    let runs: Vec<(String, &RunOutcome)> = r
-        .frontier
-        .iter()
-        .map(|x| (x.name.clone(), x))
-        .chain(r.rl.iter().map(|x| (format!("RL after {}", x.name), x)))
-        .collect();
+    let runs = crate::operate::named_runs(r);
     let series = runs
         .iter()
         .enumerate()
