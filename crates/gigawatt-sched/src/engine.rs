@@ -3,7 +3,7 @@
 //!
 //! State is flat: one record per job, the free-capacity index per group, and three ordered sets
 //! (waiting jobs by key, running jobs by preemption order, running jobs by expected end). Events
-//! are small `Copy` values in a binary heap, ordered by (time, sequence number), so equal times
+//! are small `Copy` values in a 4-ary heap, ordered by (time, sequence number), so equal times
 //! keep the order they were scheduled in and a run is reproducible bit for bit. Arrivals are
 //! read from the sorted job list, not queued. After all events at one time are handled, if any
 //! changed the queue, the fleet or a key, one scheduling pass starts what it can:
@@ -23,7 +23,9 @@
 //! * the walk past the head looks at most `backfill_depth` jobs (Slurm's `bf_max_job_test`).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::BTreeSet;
+
+use dary_heap::QuaternaryHeap;
 use std::ops::Bound::{Excluded, Unbounded};
 
 use gigawatt_sim::SimTime;
@@ -204,7 +206,7 @@ impl Default for ReplayOptions {
 }
 
 /// A waiting job's entry: its policy key, its submit time (µs) and its index, which order the
-/// queue, and the GPUs it needs, which a scheduling pass reads without touching the job.
+/// queue, and its GPUs, which a scheduling pass reads without touching the job.
 type Waiting = (u64, u64, u32, u32);
 
 /// Something that happens at a point in time. `generation` is the job's generation when the event was
@@ -324,7 +326,7 @@ pub struct Engine<'a> {
     preemptible_held_in: Vec<u64>,
     draining_in: Vec<u64>,
     ends: BTreeSet<(SimTime, u32)>,
-    heap: BinaryHeap<Reverse<(SimTime, u64, Ev)>>,
+    heap: QuaternaryHeap<Reverse<(SimTime, u64, Ev)>>,
     seq: u64,
     next_arrival: usize,
     pub(crate) now: SimTime,
@@ -349,6 +351,8 @@ pub struct Engine<'a> {
     changed: bool,
     /// The scheduling pass's chunk of waiting entries (kept to reuse its allocation).
     chunk: Vec<Waiting>,
+    /// Free GPUs no waiting job can use, as of the last round that changed the state.
+    unusable: Option<u64>,
     /// Segments, when logged; `open[j]` is job j's open one.
     pub(crate) segments: Vec<Segment>,
     open: Vec<u32>,
@@ -401,7 +405,7 @@ impl<'a> Engine<'a> {
             preemptible_held_in: vec![0; cluster.groups.len()],
             draining_in: vec![0; cluster.groups.len()],
             ends: BTreeSet::new(),
-            heap: BinaryHeap::new(),
+            heap: QuaternaryHeap::new(),
             seq: 0,
             next_arrival: 0,
             now: SimTime::ZERO,
@@ -425,6 +429,7 @@ impl<'a> Engine<'a> {
             dependents: std::collections::BTreeMap::new(),
             changed: true,
             chunk: Vec::new(),
+            unusable: None,
             segments: Vec::new(),
             open: if opts.log_segments { vec![u32::MAX; jobs.len()] } else { Vec::new() },
             usage: opts.usage_bucket.map(|bucket| Usage {
@@ -506,6 +511,7 @@ impl<'a> Engine<'a> {
             // backfill), so events that changed nothing — voided finishes, the deadlines of jobs
             // already served — cost no pass.
             if std::mem::take(&mut self.changed) {
+                self.unusable = None;
                 self.schedule();
             }
             if self.events - reported >= PROGRESS_EVENTS {
@@ -530,7 +536,10 @@ impl<'a> Engine<'a> {
     fn advance(&mut self, t: SimTime) {
         let waiting = self.waiting.len() as u64;
         let unusable = if waiting > 0 && t > self.now {
-            self.groups.iter().map(|ix| placement::unusable_gpus(ix, &self.sizes)).sum()
+            // The state only changes in a round that sets `changed`, which clears the cache.
+            *self
+                .unusable
+                .get_or_insert_with(|| self.groups.iter().map(|ix| placement::unusable_gpus(ix, &self.sizes)).sum())
         } else {
             0
         };
@@ -630,13 +639,14 @@ impl<'a> Engine<'a> {
         if gpus <= g { u64::from(gpus) } else { u64::from(gpus.div_ceil(g)) * u64::from(g) }
     }
 
-    /// [`Engine::need`] as it is kept in the waiting set.
-    fn need32(&self, j: u32) -> u32 {
-        u32::try_from(self.need(j)).unwrap_or(u32::MAX)
-    }
-
     fn free_gpus(&self) -> u64 {
         self.groups.iter().map(GroupIndex::free_gpus).sum()
+    }
+
+    /// The most GPUs one job could be placed on now, in any group but `exclude`.
+    fn largest_fit(&self, exclude: Option<u16>) -> u64 {
+        let groups = self.groups.iter().enumerate();
+        groups.filter(|&(g, _)| exclude != Some(g as u16)).map(|(_, ix)| ix.largest_fit()).max().unwrap_or(0)
     }
 
     fn enqueue(&mut self, j: u32) {
@@ -649,7 +659,7 @@ impl<'a> Engine<'a> {
         s.status = Status::Waiting;
         s.key = key;
         s.wait_since = self.now;
-        self.waiting.insert((key, self.jobs[j as usize].submit.0, j, self.need32(j)));
+        self.waiting.insert((key, self.jobs[j as usize].submit.0, j, self.jobs[j as usize].gpus));
         self.sizes.add(self.jobs[j as usize].gpus, 1);
         if let Some(after) = self.spec.policy.promote_after(&self.view(j)) {
             let generation = self.st[j as usize].generation;
@@ -659,7 +669,7 @@ impl<'a> Engine<'a> {
 
     fn dequeue(&mut self, j: u32) {
         let s = &self.st[j as usize];
-        self.waiting.remove(&(s.key, self.jobs[j as usize].submit.0, j, self.need32(j)));
+        self.waiting.remove(&(s.key, self.jobs[j as usize].submit.0, j, self.jobs[j as usize].gpus));
         self.sizes.add(self.jobs[j as usize].gpus, -1);
     }
 
@@ -984,6 +994,7 @@ impl<'a> Engine<'a> {
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.clear();
         let (mut at, mut chunk_size) = (0usize, 4usize);
+        let mut room: Option<(u64, u64)> = None;
         loop {
             if at == chunk.len() {
                 chunk.clear();
@@ -1013,16 +1024,24 @@ impl<'a> Engine<'a> {
                     blocked = Some(self.reservation(j));
                 }
                 Some(ref mut b) => {
-                    // Every job behind the head needs at least its own GPUs free.
-                    let free = self.free_gpus();
-                    if free == 0 || u64::from(smallest) > free {
+                    // Every job behind the head needs at least its own GPUs free, and no job of
+                    // more GPUs than the largest spot can be placed (a one-GPU job may still fit
+                    // a shared GPU). Only a start changes either within a walk, so they are read
+                    // once per start.
+                    let (free, fit) = *room.get_or_insert_with(|| (self.free_gpus(), self.largest_fit(cleared)));
+                    if free == 0 || u64::from(smallest) > free || (smallest > 1 && u64::from(smallest) > fit) {
                         break;
                     }
+                    let placeable = entry.3 <= 1 || u64::from(entry.3) <= fit;
                     // A job the head may preempt can use idle GPUs whatever it reserves: the head
                     // takes them back when it can start. Any job needs its GPUs free.
-                    let reclaimable = preemptive && self.jobs[j as usize].preemptible;
-                    let may = u64::from(entry.3) <= free && (reclaimable || self.may_skip_ahead(j, b));
+                    let may = placeable && {
+                        let need = self.need(j);
+                        let reclaimable = preemptive && self.jobs[j as usize].preemptible;
+                        need <= free && (reclaimable || self.may_skip_ahead(j, need, free, b))
+                    };
                     if may && self.try_start_outside(j, cleared) {
+                        room = None;
                         let s = &self.st[j as usize];
                         if self.spec.backfill && s.ends_at > b.shadow {
                             b.extra = b.extra.saturating_sub(self.allocated(j));
@@ -1112,9 +1131,9 @@ impl<'a> Engine<'a> {
         b
     }
 
-    fn may_skip_ahead(&self, j: u32, b: &Blocked) -> bool {
-        let need = self.need(j);
-        let free = self.free_gpus();
+    /// Whether waiting job `j`, which needs `need` GPUs with `free` free, may start ahead of the
+    /// blocked head `b`.
+    fn may_skip_ahead(&self, j: u32, need: u64, free: u64, b: &Blocked) -> bool {
         if need > free {
             return false;
         }

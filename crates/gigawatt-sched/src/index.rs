@@ -100,6 +100,16 @@ impl GroupIndex {
         self.by_free[self.gpus_per_node as usize].len()
     }
 
+    /// The most GPUs one job could be placed on in this group now: every idle node's for a gang
+    /// of whole nodes, else the most free on one node.
+    pub fn largest_fit(&self) -> u64 {
+        let g = self.gpus_per_node;
+        match self.idle_nodes() {
+            0 => (1..g).rev().find(|&f| self.nodes_with_free(f) > 0).map_or(0, u64::from),
+            idle => u64::from(idle) * u64::from(g),
+        }
+    }
+
     /// Nodes that are up with exactly `k` free GPUs.
     pub fn nodes_with_free(&self, k: u32) -> u32 {
         self.by_free.get(k as usize).map_or(0, |s| s.len())
@@ -262,6 +272,21 @@ mod tests {
         assert_eq!(ix.idle_nodes(), 2);
         ix.give(0, 6);
         assert_eq!(ix.idle_nodes(), 3);
+    }
+
+    #[test]
+    fn the_largest_fit_is_every_idle_node_else_the_freest_node() {
+        let mut ix = GroupIndex::new(&group(3, 8, 1));
+        assert_eq!(ix.largest_fit(), 24);
+        ix.take(0, 3);
+        assert_eq!(ix.largest_fit(), 16, "two idle nodes hold a gang of 16");
+        ix.take(1, 8);
+        ix.take(2, 7);
+        assert_eq!(ix.largest_fit(), 5, "no idle node: node 0's 5 free GPUs");
+        ix.set_up(0, false);
+        assert_eq!(ix.largest_fit(), 1, "a node that is down holds nothing");
+        ix.take(2, 1);
+        assert_eq!(ix.largest_fit(), 0);
     }
 
     #[test]
