@@ -324,9 +324,5 @@ impl QuantitySpec {
 }
 
 fn check_finite(file: &SourceFile, path: &KeyPath, v: f64) -> Result<(), InputError> {
-    if v.is_finite() {
-        Ok(())
-    } else {
-        Err(InputError::at(file, path, format!("{v} is not a usable number")).with_help("give a finite number"))
-    }
+    crate::validate::usable(file, path, v).map(|_| ())
 }

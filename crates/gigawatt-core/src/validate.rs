@@ -21,17 +21,37 @@ fn scalar<'a>(file: &SourceFile, path: &KeyPath, input: &'a Input, what: &str) -
     }
 }
 
-/// A finite number.
+/// The largest magnitude an input may have. Models multiply and divide inputs (FLOPs are
+/// parameters × tokens, GPUs per GW a count ÷ a power), so an input near `f64`'s own limits would
+/// overflow a result to infinity; 10³⁰ is far above any quantity a scenario describes (a year of
+/// the world's compute is ≈ 10³⁰ FLOP).
+pub const MAX_MAGNITUDE: f64 = 1e30;
+
+/// The smallest magnitude a non-zero input may have, for the same reason: dividing by 10⁻³⁰⁰
+/// overflows.
+pub const MIN_MAGNITUDE: f64 = 1e-30;
+
+/// `x` as a number models can compute with: finite, and 0 or of a magnitude within
+/// [`MIN_MAGNITUDE`, `MAX_MAGNITUDE`]; else a located error.
+pub fn usable(file: &SourceFile, path: &KeyPath, x: f64) -> Result<f64, InputError> {
+    if !x.is_finite() {
+        return Err(InputError::at(file, path, format!("{x} is not a usable number")).with_help("give a finite number"));
+    }
+    if x != 0.0 && !(MIN_MAGNITUDE..=MAX_MAGNITUDE).contains(&x.abs()) {
+        return Err(InputError::at(file, path, format!("{x:e} is outside the magnitudes this tool computes with"))
+            .with_help("give 0 or a number whose magnitude is between 1e-30 and 1e30"));
+    }
+    Ok(x)
+}
+
+/// A usable number (see [`usable`]).
 pub fn number(file: &SourceFile, path: &KeyPath, input: &Input, what: &str) -> Result<f64, InputError> {
     let s = scalar(file, path, input, what)?;
     let x = s.as_f64().ok_or_else(|| {
         InputError::at(file, path, format!("{what} must be a number, found {}", s.type_str()))
             .with_help(format!("write {what} = 30"))
     })?;
-    if !x.is_finite() {
-        return Err(InputError::at(file, path, format!("{x} is not a usable number")).with_help("give a finite number"));
-    }
-    Ok(x)
+    usable(file, path, x)
 }
 
 /// A whole number (written as a TOML integer).
@@ -70,6 +90,21 @@ mod tests {
         let file = SourceFile::new("t.toml", format!("x = {text}\n"));
         let t: T = toml::from_str(&file.text).unwrap();
         (file, t.x)
+    }
+
+    #[test]
+    fn numbers_beyond_the_usable_magnitudes_are_located_errors() {
+        let p = KeyPath::root().key("x");
+        for bad in ["1e300", "-1e31", "1e-300", "{ value = 1e-31, source = \"s\" }"] {
+            let (f, i) = input(bad);
+            let e = number(&f, &p, &i, "x").unwrap_err();
+            assert!(e.to_string().contains("outside the magnitudes"), "{bad}: {e}");
+            assert!(e.location().is_some(), "{bad}: {e}");
+        }
+        for good in ["0", "-0.0", "1e30", "-1e-30", "2.5"] {
+            let (f, i) = input(good);
+            assert!(number(&f, &p, &i, "x").is_ok(), "{good}");
+        }
     }
 
     #[test]

@@ -554,6 +554,27 @@ pub fn capacity_with(model: &Model, catalog: &Catalog, ettr: &dyn EttrSource) ->
         inputs: records,
         warnings,
     })
+    .and_then(|c| overflowed(model, c))
+}
+
+/// `c`, or a located error when extreme inputs (each within the usable magnitudes, but multiplied
+/// together or compounded over the timeline) overflow one of its numbers.
+fn overflowed(model: &Model, c: Capacity) -> Result<Capacity, InputError> {
+    let Err(at) = gigawatt_core::finite::check(&c) else { return Ok(c) };
+    let root = KeyPath::root();
+    // Point at the section whose inputs the number comes from.
+    let path = match at.split('.').next().unwrap_or("") {
+        "training" => at
+            .split('.')
+            .nth(1)
+            .and_then(|i| i.trim_matches(['[', ']']).parse().ok())
+            .map_or_else(|| root.key("training"), |i: usize| root.key("training").index(i)),
+        "inference" => root.key("inference"),
+        _ if model.source.text.contains("[demand") => root.key("demand"),
+        _ => root,
+    };
+    Err(InputError::at(&model.source, &path, format!("the inputs overflow the capacity model's numbers: {at}"))
+        .with_help("an input here is far outside what the model describes (check its growth, multipliers and sizes)"))
 }
 
 /// Decode and prefill tokens/s per GPU of each demanded model on each platform of the fleet, by

@@ -1018,7 +1018,7 @@ fn message_rates(sec: &At<'_>, d: &schema::Demand, inputs: &mut Inputs) -> Resul
         d.growth_per_year.as_ref(),
         "growth of weekly users per year after the last point",
         "fraction/yr",
-        Check::NonNegative,
+        Check::Growth,
         Some(0.0),
     )?;
     let messages_per_user_per_day = demand_number(

@@ -15,6 +15,9 @@ pub enum Check {
     FractionBelowOne,
     /// At least 1 (PUE, overhead factors).
     AtLeastOne,
+    /// A growth rate per year between 0 and 10 (+1,000 % a year): compounded over a timeline of
+    /// decades, anything faster leaves the numbers a model can compute with.
+    Growth,
 }
 
 impl Check {
@@ -26,6 +29,7 @@ impl Check {
             Check::Fraction => (0.0..=1.0).contains(&v),
             Check::FractionBelowOne => (0.0..1.0).contains(&v),
             Check::AtLeastOne => v >= 1.0,
+            Check::Growth => (0.0..=10.0).contains(&v),
         }
     }
 
@@ -37,6 +41,7 @@ impl Check {
             Check::Fraction => "between 0 and 1",
             Check::FractionBelowOne => "at least 0 and below 1",
             Check::AtLeastOne => "at least 1",
+            Check::Growth => "between 0 and 10 (+1,000 % a year)",
         }
     }
 }
