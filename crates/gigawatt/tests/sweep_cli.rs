@@ -360,3 +360,66 @@ fn an_unknown_operate_metric_is_located_in_the_sweep_file() {
     assert!(stderr.contains("gigawatt operate --format json"), "{stderr}");
     assert!(!dir.path().join("o").exists(), "nothing is written");
 }
+
+#[test]
+fn report_adds_a_merged_sweeps_section_and_charts() {
+    let text = sweep_text().replace("replicas = 2", "replicas = 2\ndesign = \"one-at-a-time\"");
+    let (dir, sweep) = with_sweep(&text);
+    let out = dir.path().join("out");
+    run_ok(&["sweep".as_ref(), sweep.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    let report = dir.path().join("report");
+    let mut cmd = gigawatt_here();
+    cmd.args(["--no-record", "report", "tests/fixtures/good/small.toml", "--png", "--out"])
+        .arg(&report)
+        .arg("--sweep")
+        .arg(&out);
+    stdout_of(&mut cmd);
+    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(html.contains("<section id=\"sweep\">"), "the sweep section is there");
+    assert!(html.contains("Sweep: how the answer moves"));
+    assert!(html.contains("<td>Llama 3 cluster: PUE and server price</td>"), "the sweep's name in its table");
+    assert!(html.contains("<td>capex_usd</td>"), "each metric has a row");
+    for chart in ["sweep-capex-usd-vs-h100-price-usd", "sweep-tornado-capex-usd"] {
+        for ext in ["svg", "png"] {
+            assert!(report.join(format!("charts/{chart}.{ext}")).is_file(), "{chart}.{ext}");
+        }
+        assert!(html.contains(&format!("charts/{chart}.svg")), "{chart} is linked");
+    }
+}
+
+#[test]
+fn report_with_a_missing_or_unmerged_sweep_is_an_input_error_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-sweep");
+    let report = dir.path().join("report");
+    let (code, stderr) = error_of(
+        gigawatt_here()
+            .args(["--no-record", "report", "tests/fixtures/good/small.toml", "--out"])
+            .arg(&report)
+            .arg("--sweep")
+            .arg(&missing),
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains(&format!("{}: no such directory", missing.display())), "{stderr}");
+    assert!(!report.exists(), "nothing is written");
+    let (_kept, sweep) = with_sweep(&sweep_text());
+    let sharded = dir.path().join("sharded");
+    run_ok(&[
+        "sweep".as_ref(),
+        sweep.as_os_str(),
+        "--out".as_ref(),
+        sharded.as_os_str(),
+        "--shard".as_ref(),
+        "0/2".as_ref(),
+    ]);
+    let (code, stderr) = error_of(
+        gigawatt_here()
+            .args(["--no-record", "report", "tests/fixtures/good/small.toml", "--out"])
+            .arg(&report)
+            .arg("--sweep")
+            .arg(&sharded),
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("summary.parquet: no such file"), "{stderr}");
+    assert!(stderr.contains("gigawatt merge"), "{stderr}");
+}
