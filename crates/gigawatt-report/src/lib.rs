@@ -7,7 +7,8 @@
 //! report directory that bundles them ([`report`]), with human number formatting in [`fmt`].
 //! The results of `gigawatt simulate` (`gigawatt_sim::SimResults`) render through [`simulation`];
 //! [`capacity`] renders the results of `gigawatt capacity` (`gigawatt-workloads`), [`inference`]
-//! those of `gigawatt inference`, [`power`] those of `gigawatt power` (`gigawatt-power`).
+//! those of `gigawatt inference`, [`power`] those of `gigawatt power` (`gigawatt-power`), and
+//! [`sweep`] lays out a merged sweep's summary and charts (`gigawatt report --sweep DIR`).
 //!
 //! Adding a result type's charts: write `fn …_charts(&Result) -> Vec<Chart>` beside
 //! [`chart::plan::plan_charts`], `fn …_sections(&Result, …) -> Vec<html::Section>` beside
@@ -30,4 +31,5 @@ pub mod power;
 pub mod replay;
 pub mod report;
 pub mod simulation;
+pub mod sweep;
 pub mod table;

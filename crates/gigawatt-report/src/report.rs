@@ -13,7 +13,7 @@
 //! capacity_timeline.csv its monthly timeline, as `gigawatt capacity --format csv`
 //! power.json            the power run, as `gigawatt power --format json` (when run; the series
 //!                       itself is left to `gigawatt power --format csv|parquet`)
-//! charts/<id>.svg       each chart
+//! charts/<id>.svg       each chart (a sweep's: `sweep-METRIC-vs-AXIS`, `sweep-tornado-METRIC`)
 //! charts/<id>.png       each chart rasterised at 2×, when asked for
 //! ```
 
@@ -32,6 +32,7 @@ use crate::fmt::thousands;
 use crate::html::{ChartFigure, InputGroup, Page, inputs_sections, plan_lede, plan_sections, scenario_section};
 use crate::power::power_sections;
 use crate::simulation::{daily_csv, sim_sections};
+use crate::sweep::{SweepSummary, sweep_lede, sweep_sections, unique_charts};
 use crate::{csv, json, png};
 
 /// One file of a report: its path relative to the report directory and its bytes.
@@ -70,7 +71,7 @@ fn figures(charts: &[Chart], options: ReportOptions) -> (Vec<RenderedChart>, Vec
 }
 
 /// The results a report shows: always a plan; a simulation, a capacity run and a power run where
-/// the scenario has them.
+/// the scenario has them; merged sweeps when asked for.
 #[derive(Clone, Copy)]
 pub struct ReportInputs<'a> {
     /// The plan.
@@ -83,6 +84,8 @@ pub struct ReportInputs<'a> {
     pub operation: Option<&'a gigawatt_operate::Operation>,
     /// The sites' power under the simulated jobs, if run.
     pub power: Option<&'a PowerResults>,
+    /// Merged sweeps to show (`report --sweep DIR`), each with its charts; empty for none.
+    pub sweeps: &'a [SweepSummary],
     /// The scenario file's text, quoted at the end of the page.
     pub scenario_text: &'a str,
 }
@@ -91,7 +94,15 @@ pub struct ReportInputs<'a> {
 /// be rasterised.
 pub fn plan_report(plan: &Plan, scenario_text: &str, options: ReportOptions) -> Result<Vec<ReportFile>, String> {
     report(
-        ReportInputs { plan, simulation: None, capacity: None, operation: None, power: None, scenario_text },
+        ReportInputs {
+            plan,
+            simulation: None,
+            capacity: None,
+            operation: None,
+            power: None,
+            sweeps: &[],
+            scenario_text,
+        },
         options,
     )
 }
@@ -195,6 +206,16 @@ pub fn report(inputs: ReportInputs<'_>, options: ReportOptions) -> Result<Vec<Re
         ));
         data_files.push(("power.json", "the power run (gigawatt power --format json)", json::to_json(pw)));
         groups.push(("power", &pw.inputs));
+    }
+    if !inputs.sweeps.is_empty() {
+        let mut figs = Vec::new();
+        for charts in unique_charts(inputs.sweeps) {
+            let (rendered, f) = figures(&charts, options);
+            all_rendered.extend(rendered);
+            figs.push(f);
+        }
+        sections.extend(sweep_sections(inputs.sweeps, figs));
+        lede.extend(inputs.sweeps.iter().map(sweep_lede));
     }
     sections.extend(inputs_sections(&groups));
     sections.push(scenario_section(&plan.scenario.file, inputs.scenario_text));

@@ -2,8 +2,8 @@
 //!
 //! Grids and Monte Carlo over any scenario input (`gigawatt sweep`, `docs/sweep.md`): a sweep file
 //! names a base scenario, the axes that move its inputs by key path, the command run at each point
-//! (plan, simulate or capacity, called through its library function, never as a program), the
-//! replicas per point and the metrics kept as paths into the command's JSON.
+//! (plan, simulate, capacity or operate, called through its library function, never as a
+//! program), the replicas per point and the metrics kept as paths into the command's JSON.
 //!
 //! ```text
 //! sweep.toml ─SweepFile::parse─▶ SweepFile ─Prepared::new(scenario, catalog)─▶ Prepared

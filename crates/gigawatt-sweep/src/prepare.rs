@@ -8,6 +8,7 @@ use gigawatt_core::catalog::BUNDLED_PLATFORMS;
 use gigawatt_core::error::{KeyPath, SourceFile};
 use gigawatt_core::plan::evaluate;
 use gigawatt_core::{Catalog, InputError, Model, PlanOptions, load_scenario, plan};
+use gigawatt_operate::{OperateEstimate, OperateRequest, Operation};
 use gigawatt_sim::{SimOptions, Simulation};
 use sha2::{Digest, Sha256};
 
@@ -67,7 +68,7 @@ pub struct PointInputs {
 
 /// A point prepared to run its replicas.
 enum Ready {
-    /// Plan and capacity need only the model.
+    /// Plan, capacity and operate need only the model (operate prepares its streams per seed).
     Model(Box<PointInputs>),
     /// Simulate shares one prepared fleet between replicas.
     Simulation(Box<(PointInputs, Simulation)>),
@@ -386,6 +387,11 @@ impl Prepared {
                 let sim = Simulation::new(model, &eval, options)?;
                 Ok(Ready::Simulation(Box::new((inputs, sim))))
             }
+            Command::Operate => {
+                // operate reads its own section: each axis value meets its checks before any run.
+                gigawatt_operate::OperateSpec::of(&inputs.model)?;
+                Ok(Ready::Model(Box::new(inputs)))
+            }
             Command::Plan | Command::Capacity => Ok(Ready::Model(Box::new(inputs))),
         }
     }
@@ -407,6 +413,10 @@ impl Prepared {
                 let catalog = p.catalog.as_ref().unwrap_or(&self.catalog);
                 let result = gigawatt_workloads::capacity_simulated(&model, catalog, self.sweep.simulate)?;
                 json(serde_json::to_value(result))
+            }
+            (Command::Operate, Ready::Model(p)) => {
+                let catalog = p.catalog.as_ref().unwrap_or(&self.catalog);
+                json(serde_json::to_value(operate_replica(&p.model, catalog, seed)?))
             }
             _ => unreachable!("a point is prepared for its own command"),
         }
@@ -550,10 +560,37 @@ impl Prepared {
                 }
                 Err(_) => (0.0, 0),
             },
+            Command::Operate => self.operate_work(runs, threads),
             Command::Plan => (0.0, 0),
         };
         Estimate { points, runs, events, memory_bytes: base + rows_bytes + fleet_bytes }
     }
+
+    /// Scheduler events of `runs` operated runs and the memory of one per thread, from the base
+    /// scenario's operated run prepared on the sweep's seed (`(0, 0)` if it cannot be prepared:
+    /// the sweep then fails at its first point with the reason).
+    fn operate_work(&self, runs: u64, threads: usize) -> (f64, u64) {
+        let Ok(p) = self.inputs(&vec![None; self.sweep.axes.len()]) else { return (0.0, 0) };
+        let catalog = p.catalog.as_ref().unwrap_or(&self.catalog);
+        let req = OperateRequest { seed: Some(self.seed), ..OperateRequest::default() };
+        match gigawatt_operate::prepare(&p.model, catalog, &req) {
+            Ok(prepared) => {
+                let w = OperateEstimate::of(&prepared);
+                // Replicas run one per thread; each holds its own prepared streams and engine.
+                (w.events * runs as f64, w.memory_bytes * threads.max(1) as u64)
+            }
+            Err(_) => (0.0, 0),
+        }
+    }
+}
+
+/// One operated run of `model` seeded `seed`, as `gigawatt operate --seed SEED` (one replica)
+/// runs it: the scenario's period, its own `[operate]` inputs.
+fn operate_replica(model: &Model, catalog: &Catalog, seed: u64) -> Result<Operation, InputError> {
+    let req = OperateRequest { seed: Some(seed), ..OperateRequest::default() };
+    let mut result = gigawatt_operate::operate(model, catalog, &req)?;
+    result.replicas = None;
+    Ok(result)
 }
 
 /// Points computed together before their rows are written (a resumed run redoes at most one
@@ -569,7 +606,8 @@ pub struct Estimate {
     pub points: u64,
     /// Command runs: points × replicas.
     pub runs: u64,
-    /// Simulated events (failures and repairs), for simulate and capacity.
+    /// Simulated events (failures and repairs) for simulate and capacity; scheduler events for
+    /// operate.
     pub events: f64,
     /// Peak memory, bytes.
     pub memory_bytes: u64,

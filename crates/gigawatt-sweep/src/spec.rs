@@ -33,6 +33,9 @@ pub enum Command {
     Simulate,
     /// `gigawatt capacity`: training and inference on the fleet; a replica reseeds its simulation.
     Capacity,
+    /// `gigawatt operate`: the build-out operated day by day; a replica reseeds the research
+    /// stream and the failures.
+    Operate,
 }
 
 impl Command {
@@ -42,6 +45,7 @@ impl Command {
             Command::Plan => "plan",
             Command::Simulate => "simulate",
             Command::Capacity => "capacity",
+            Command::Operate => "operate",
         }
     }
 }

@@ -290,3 +290,44 @@ values = [0.3, 0.41, 0.5]
     assert!((days[0] / days[1] - 0.41 / 0.3).abs() < 0.01, "{days:?}");
     assert!(days[2] < days[1]);
 }
+
+/// The bundled small build-out that `examples/sweep-operate.toml` operates.
+fn operate_small() -> SourceFile {
+    let path = root().join("examples/operate-small.toml");
+    SourceFile::new("examples/operate-small.toml", std::fs::read_to_string(path).unwrap())
+}
+
+/// An operate sweep over the research stream's share of the fleet.
+const OPERATE: &str = r#"
+scenario = "x.toml"
+command = "operate"
+replicas = 2
+metrics = ["totals.share.idle"]
+
+[[axis]]
+path = "operate.research.share"
+values = [0.2, 0.4]
+"#;
+
+#[test]
+fn operate_values_are_checked_and_the_estimate_counts_scheduler_events() {
+    let prepare_operate = |text: &str| {
+        let sweep = SweepFile::parse(&SourceFile::new("sweep.toml", text))?;
+        Prepared::new(sweep, operate_small(), Vec::new())
+    };
+    // operate's own check (at most 4× the fleet's GPU-time), met before any point runs.
+    let Err(err) = prepare_operate(&OPERATE.replace("[0.2, 0.4]", "[0.2, 5.0]")) else { panic!("5.0 accepted") };
+    assert!(err.message.contains("with `operate.research.share` = 5.0, the scenario is invalid"), "{}", err.message);
+    assert!(err.message.contains("more than 4× the fleet's GPU-time"), "{}", err.message);
+    assert_eq!(err.location().map(|(_, l, c)| (l, c)), Some((9, 16)), "at the value 5.0");
+
+    let p = prepare_operate(OPERATE).unwrap_or_else(|e| panic!("{e}: {:?}", e.help));
+    let estimate = p.estimate(2, 2);
+    assert_eq!(estimate.runs, 4);
+    let model = gigawatt_core::load_scenario(&operate_small(), p.catalog()).unwrap();
+    let req = gigawatt_operate::OperateRequest { seed: Some(p.seed), ..Default::default() };
+    let one = gigawatt_operate::OperateEstimate::of(&gigawatt_operate::prepare(&model, p.catalog(), &req).unwrap());
+    assert!(one.events > 1000.0, "{one:?}");
+    assert_eq!(estimate.events, one.events * 4.0, "each run's scheduler events, once per run");
+    assert!(estimate.memory_bytes >= 2 * one.memory_bytes, "one operated run per thread");
+}

@@ -188,6 +188,12 @@ pub struct ReportArgs {
     #[arg(long)]
     pub no_power: bool,
 
+    /// Add a merged sweep's directory (`gigawatt sweep` or `gigawatt merge` output): a "Sweep"
+    /// section with what it ran, each metric's P50 range and its charts, read from
+    /// DIR/summary.parquet. Repeatable.
+    #[arg(long = "sweep", value_name = "DIR")]
+    pub sweeps: Vec<PathBuf>,
+
     /// Monte Carlo replicas of the simulation (default: the scenario's [simulation] replicas).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicas: Option<u32>,

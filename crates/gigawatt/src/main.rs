@@ -216,6 +216,8 @@ fn run_plan(catalog: &Catalog, history: &History, args: PlanArgs) -> Result<(), 
 }
 
 fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<(), Failure> {
+    // The sweeps are read first: a wrong directory fails before the plan and simulation run.
+    let sweeps = args.sweeps.iter().map(|d| sweep::report_summary(d)).collect::<Result<Vec<_>, _>>()?;
     let (model, result) = plan_file(catalog, &args.scenario, args.seed, args.draws)?;
     let simulation = if model.simulation.declared && !args.no_simulate {
         let mut options = gigawatt_sim::SimOptions { sweep: true, ..gigawatt_sim::SimOptions::from_model(&model) };
@@ -256,6 +258,7 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
         capacity: capacity.as_ref(),
         operation: operation.as_ref(),
         power: power.as_ref(),
+        sweeps: &sweeps,
         scenario_text: &model.source.text,
     };
     let files = report::report(inputs, ReportOptions { png: args.png }).map_err(Failure::Write)?;

@@ -13,6 +13,7 @@ use clap::Args;
 use gigawatt_core::InputError;
 use gigawatt_report::chart::Chart;
 use gigawatt_report::chart::sweep::{self as sweep_chart, AxisSlice, AxisSwing, OneAtATime};
+use gigawatt_report::sweep::{MetricRange, SweepSummary};
 use gigawatt_sweep::table::{Table, Values};
 use gigawatt_sweep::{Prepared, Shard, SweepError, SweepFile};
 
@@ -273,6 +274,66 @@ pub fn sweep_charts(summary: &Table) -> Vec<Chart> {
         }
     }
     charts
+}
+
+/// A merged sweep for `gigawatt report --sweep DIR`: `DIR/summary.parquet` read, checked to be a
+/// merged sweep's summary, with its charts drawn. A missing directory or file, or a file that is
+/// not one, is an input error naming the path.
+pub fn report_summary(dir: &Path) -> Result<SweepSummary, InputError> {
+    let file = dir.join("summary.parquet");
+    let help = "give the --out directory of a finished `gigawatt sweep`, or of `gigawatt merge DIR`";
+    if !dir.is_dir() {
+        return Err(InputError::new(format!("{}: no such directory", dir.display())).with_help(help));
+    }
+    if !file.is_file() {
+        let why = if dir.join("shards").is_dir() {
+            format!("its shards are not merged yet: run `gigawatt merge {}`", dir.display())
+        } else {
+            help.to_string()
+        };
+        return Err(InputError::new(format!(
+            "{}: no such file, so {} is not a merged sweep",
+            file.display(),
+            dir.display()
+        ))
+        .with_help(why));
+    }
+    let not_summary = |why: String| {
+        InputError::new(format!("{}: not a merged sweep's summary: {why}", file.display())).with_help(help)
+    };
+    let summary = gigawatt_sweep::read_parquet(&file).map_err(not_summary)?;
+    if summary.meta("gigawatt.sweep.hash").is_none() || summary.column("replicas").is_none() {
+        return Err(not_summary("it has no sweep metadata or no `replicas` column".into()));
+    }
+    Ok(summary_of(dir, &summary))
+}
+
+/// The report's view of a merged sweep's `summary`: what ran, each metric's P50 range, the charts.
+fn summary_of(dir: &Path, summary: &Table) -> SweepSummary {
+    let list =
+        |key: &str| -> Vec<String> { summary.meta(key).and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default() };
+    let text = |key: &str| summary.meta(key).unwrap_or("").to_string();
+    let metrics = list("gigawatt.sweep.metrics")
+        .into_iter()
+        .map(|name| {
+            let p50: Vec<f64> =
+                numbers(summary, &format!("{name}_p50")).unwrap_or_default().into_iter().flatten().collect();
+            let lo = p50.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = p50.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            MetricRange { name, p50: (!p50.is_empty()).then_some((lo, hi)) }
+        })
+        .collect();
+    SweepSummary {
+        dir: dir.display().to_string(),
+        name: text("gigawatt.sweep.name"),
+        command: text("gigawatt.sweep.command"),
+        design: text("gigawatt.sweep.design"),
+        points: summary.rows() as u64,
+        replicas: summary.meta("gigawatt.sweep.replicas").and_then(|r| r.parse().ok()).unwrap_or(1),
+        axes: list("gigawatt.sweep.axes"),
+        metrics,
+        charts: sweep_charts(summary),
+    }
 }
 
 /// Writes the sweep's charts into `DIR/charts/` as SVG (and PNG): `, N charts in DIR/charts/`,

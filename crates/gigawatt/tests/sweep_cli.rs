@@ -282,3 +282,144 @@ fn a_completed_sweep_and_a_merge_are_recorded_but_a_shard_and_no_record_are_not(
     assert!(shown.contains("capex_usd, P50 over all rows"), "{shown}");
     assert!(shown.contains("command = \"plan\""), "the sweep file is the run's scenario text: {shown}");
 }
+
+/// An operate sweep of the small operate fixture: 2 research shares, 2 replicas.
+fn operate_sweep_text() -> String {
+    let scenario = crate_dir().join("tests/fixtures/good/operate_small.toml");
+    format!(
+        r#"name = "small operated build-out: research share"
+scenario = "{}"
+command = "operate"
+replicas = 2
+metrics = [
+  {{ name = "idle", path = "totals.share.idle" }},
+  "frontier[0].ettr",
+]
+
+[[axis]]
+name = "research_share"
+path = "operate.research.share"
+values = [0.2, 0.6]
+"#,
+        scenario.display()
+    )
+}
+
+/// Column `name` of a Parquet file, of numbers.
+fn f64_column(table: &gigawatt_sweep::Table, name: &str) -> Vec<Option<f64>> {
+    match table.column(name) {
+        Some(gigawatt_sweep::table::Values::F64(v)) => v.clone(),
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn an_operate_sweep_keeps_what_gigawatt_operate_prints_at_each_point() {
+    let (dir, sweep) = with_sweep(&operate_sweep_text());
+    let out = dir.path().join("out");
+    let stderr = run_ok(&["sweep".as_ref(), sweep.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    assert!(stderr.contains("2 points × 2 replicas of `operate`"), "{stderr}");
+    assert!(stderr.contains(" events, "), "the estimate counts the scheduler events: {stderr}");
+    let points = gigawatt_sweep::read_parquet(&out.join("points.parquet")).unwrap();
+    let share = f64_column(&points, "research_share");
+    let Some(gigawatt_sweep::table::Values::U64(seed)) = points.column("seed") else { panic!("no seed column") };
+    let (idle, ettr) = (f64_column(&points, "idle"), f64_column(&points, "frontier[0].ettr"));
+    assert_eq!(share, [Some(0.2), Some(0.2), Some(0.6), Some(0.6)]);
+    assert_ne!(idle[0], idle[2], "the research share moves the idle share");
+    // The last row (point 1, replica 1) is `gigawatt operate` on that point's scenario and seed.
+    let text = std::fs::read_to_string(crate_dir().join("tests/fixtures/good/operate_small.toml")).unwrap();
+    let point = dir.path().join("point.toml");
+    let set = "[operate.research]\nshare = { value = 0.6, assumption = \"the sweep's point\" }\n";
+    std::fs::write(&point, text.replace("[operate.research]\n", set)).unwrap();
+    let seed = seed[3].to_string();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(gigawatt().args([
+        "operate".as_ref(),
+        point.as_os_str(),
+        "--seed".as_ref(),
+        seed.as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ])))
+    .unwrap();
+    assert_eq!(json["totals"]["share"]["idle"].as_f64(), idle[3], "{}", json["totals"]["share"]);
+    assert_eq!(json["frontier"][0]["ettr"].as_f64(), ettr[3]);
+}
+
+#[test]
+fn an_unknown_operate_metric_is_located_in_the_sweep_file() {
+    let (dir, sweep) = with_sweep(&operate_sweep_text().replace("totals.share.idle", "totals.share.idel"));
+    let (code, stderr) = error_of(gigawatt().args([
+        "sweep".as_ref(),
+        sweep.as_os_str(),
+        "--out".as_ref(),
+        dir.path().join("o").as_os_str(),
+    ]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("sweep.toml:6:"), "located at the metric: {stderr}");
+    assert!(stderr.contains("totals.share.idel") && stderr.contains("idle"), "{stderr}");
+    assert!(stderr.contains("gigawatt operate --format json"), "{stderr}");
+    assert!(!dir.path().join("o").exists(), "nothing is written");
+}
+
+#[test]
+fn report_adds_a_merged_sweeps_section_and_charts() {
+    let text = sweep_text().replace("replicas = 2", "replicas = 2\ndesign = \"one-at-a-time\"");
+    let (dir, sweep) = with_sweep(&text);
+    let out = dir.path().join("out");
+    run_ok(&["sweep".as_ref(), sweep.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    let report = dir.path().join("report");
+    let mut cmd = gigawatt_here();
+    cmd.args(["--no-record", "report", "tests/fixtures/good/small.toml", "--png", "--out"])
+        .arg(&report)
+        .arg("--sweep")
+        .arg(&out);
+    stdout_of(&mut cmd);
+    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(html.contains("<section id=\"sweep\">"), "the sweep section is there");
+    assert!(html.contains("Sweep: how the answer moves"));
+    assert!(html.contains("<td>Llama 3 cluster: PUE and server price</td>"), "the sweep's name in its table");
+    assert!(html.contains("<td>capex_usd</td>"), "each metric has a row");
+    for chart in ["sweep-capex-usd-vs-h100-price-usd", "sweep-tornado-capex-usd"] {
+        for ext in ["svg", "png"] {
+            assert!(report.join(format!("charts/{chart}.{ext}")).is_file(), "{chart}.{ext}");
+        }
+        assert!(html.contains(&format!("charts/{chart}.svg")), "{chart} is linked");
+    }
+}
+
+#[test]
+fn report_with_a_missing_or_unmerged_sweep_is_an_input_error_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-sweep");
+    let report = dir.path().join("report");
+    let (code, stderr) = error_of(
+        gigawatt_here()
+            .args(["--no-record", "report", "tests/fixtures/good/small.toml", "--out"])
+            .arg(&report)
+            .arg("--sweep")
+            .arg(&missing),
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains(&format!("{}: no such directory", missing.display())), "{stderr}");
+    assert!(!report.exists(), "nothing is written");
+    let (_kept, sweep) = with_sweep(&sweep_text());
+    let sharded = dir.path().join("sharded");
+    run_ok(&[
+        "sweep".as_ref(),
+        sweep.as_os_str(),
+        "--out".as_ref(),
+        sharded.as_os_str(),
+        "--shard".as_ref(),
+        "0/2".as_ref(),
+    ]);
+    let (code, stderr) = error_of(
+        gigawatt_here()
+            .args(["--no-record", "report", "tests/fixtures/good/small.toml", "--out"])
+            .arg(&report)
+            .arg("--sweep")
+            .arg(&sharded),
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("summary.parquet: no such file"), "{stderr}");
+    assert!(stderr.contains("gigawatt merge"), "{stderr}");
+}

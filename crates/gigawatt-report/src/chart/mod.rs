@@ -195,10 +195,10 @@ impl ChartId {
                 "inference --sweep: output tokens/s per GPU against tokens/s per user along the Pareto frontier"
             }
             ChartId::SweepBand => {
-                "sweep: a metric's P50 over the replicas against a list or range axis, with its P10 – P90 band, the other axes held at their middle value (in DIR/charts/)"
+                "sweep: a metric's P50 over the replicas against a list or range axis, with its P10 – P90 band, the other axes held at their middle value (in DIR/charts/, and in a report with `--sweep DIR`)"
             }
             ChartId::SweepTornado => {
-                "sweep, one-at-a-time: how far each metric moves as each axis moves alone from the base scenario to its lowest and highest value (in DIR/charts/)"
+                "sweep, one-at-a-time: how far each metric moves as each axis moves alone from the base scenario to its lowest and highest value (in DIR/charts/, and in a report with `--sweep DIR`)"
             }
             ChartId::PowerDay => {
                 "power: facility MW over one day (`--chart-day`), the total's highest and lowest per bucket and each site's mean (up to six)"
