@@ -112,7 +112,7 @@ schema_struct! {
         #[serde(default)]
         "users" users: Vec<UserPoint> => Tables(&UserPoint::SECTION), "array of `{ date, weekly_users }` (quantities)", "required";
         /// compound growth of weekly users after the last point
-        "growth_per_year" growth_per_year: Option<Input> => Input, "fraction/yr (quantity)", "0";
+        "growth_per_year" growth_per_year: Option<Input> => Input, "fraction/yr (quantity), 0 – 10", "0";
         /// per weekly user per day
         "messages_per_user_per_day" messages_per_user_per_day: Option<Input> => Input, "messages (quantity)", "required";
         /// prompt plus the context sent with it
