@@ -30,6 +30,7 @@ pub mod inference;
 pub mod models;
 pub mod parse;
 pub mod precision;
+pub mod requests;
 pub mod simulated;
 pub mod spec;
 pub mod training;

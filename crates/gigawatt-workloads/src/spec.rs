@@ -1031,27 +1031,70 @@ fn message_rates(sec: &At<'_>, d: &schema::Demand, inputs: &mut Inputs) -> Resul
         Check::Positive,
         None,
     )?;
-    let input_tokens_per_message = demand_number(
-        sec,
-        inputs,
-        "input_tokens_per_message",
-        d.input_tokens_per_message.as_ref(),
-        "input tokens per message",
-        "tokens",
-        Check::Positive,
-        None,
-    )?;
-    let output_tokens_per_message = demand_number(
-        sec,
-        inputs,
-        "output_tokens_per_message",
-        d.output_tokens_per_message.as_ref(),
-        "output tokens per message",
-        "tokens",
-        Check::Positive,
-        None,
-    )?;
+    let (input_tokens_per_message, output_tokens_per_message) = match d.request_lengths.as_deref() {
+        Some(name) => lengths_from_trace(sec, d, name, inputs)?,
+        None => (
+            demand_number(
+                sec,
+                inputs,
+                "input_tokens_per_message",
+                d.input_tokens_per_message.as_ref(),
+                "input tokens per message",
+                "tokens",
+                Check::Positive,
+                None,
+            )?,
+            demand_number(
+                sec,
+                inputs,
+                "output_tokens_per_message",
+                d.output_tokens_per_message.as_ref(),
+                "output tokens per message",
+                "tokens",
+                Check::Positive,
+                None,
+            )?,
+        ),
+    };
     Ok(MessageRates { growth_per_year, messages_per_user_per_day, input_tokens_per_message, output_tokens_per_message })
+}
+
+/// `[demand] request_lengths = "NAME"`: a plain message's input and output tokens are the means
+/// of the bundled trace NAME's requests (`crate::requests`), registered as derived inputs.
+fn lengths_from_trace(
+    sec: &At<'_>,
+    d: &schema::Demand,
+    name: &str,
+    inputs: &mut Inputs,
+) -> Result<(f64, f64), InputError> {
+    if d.input_tokens_per_message.is_some() || d.output_tokens_per_message.is_some() {
+        return Err(sec
+            .err(
+                "request_lengths",
+                "give request_lengths or input_tokens_per_message and output_tokens_per_message, not both",
+            )
+            .with_help("the trace sets both token counts of a plain message"));
+    }
+    let Some((lengths, what)) = crate::requests::bundled(name) else {
+        return Err(sec
+            .err("request_lengths", format!("no bundled request trace is called `{name}`"))
+            .with_help(format!("the bundled traces are {}", crate::requests::bundled_names())));
+    };
+    let mut add = |key: &str, label: &str, column: &str, mean: f64| {
+        let provenance = Provenance {
+            sources: vec![format!("{what}: mean {column} of its {} requests", lengths.requests)],
+            grade: Some(gigawatt_core::quantity::Grade::Derived),
+            derived: Some(format!("the mean of {column} over {}", lengths.file)),
+            assumption: None,
+            note: None,
+            origin: sec.file.name.clone(),
+        };
+        let q = Quantity { estimate: Estimate::exact(mean), provenance };
+        inputs.add(&format!("demand.{key}"), label, "tokens", &q);
+    };
+    add("input_tokens_per_message", "input tokens per message", "ContextTokens", lengths.input_mean);
+    add("output_tokens_per_message", "output tokens per message", "GeneratedTokens", lengths.output_mean);
+    Ok((lengths.input_mean, lengths.output_mean))
 }
 
 /// Peak-hour ÷ average demand: from `[demand.profile]`, or `peak_to_average` as written.

@@ -116,9 +116,11 @@ schema_struct! {
         /// per weekly user per day
         "messages_per_user_per_day" messages_per_user_per_day: Option<Input> => Input, "messages (quantity)", "required";
         /// prompt plus the context sent with it
-        "input_tokens_per_message" input_tokens_per_message: Option<Input> => Input, "tokens (quantity)", "required";
+        "input_tokens_per_message" input_tokens_per_message: Option<Input> => Input, "tokens (quantity)", "required, or `request_lengths`";
         /// per plain message (no feature)
-        "output_tokens_per_message" output_tokens_per_message: Option<Input> => Input, "tokens (quantity)", "required";
+        "output_tokens_per_message" output_tokens_per_message: Option<Input> => Input, "tokens (quantity)", "required, or `request_lengths`";
+        /// a request trace whose mean input and output tokens per request are the plain message's, instead of the two counts above
+        "request_lengths" request_lengths: Option<String> => Value, "`azure-llm-2023-conversation`, `azure-llm-2023-code`", "none";
         /// peak-hour ÷ average demand
         "peak_to_average" peak_to_average: Option<Input> => Input, "ratio ≥ 1 (quantity)", "one of the two";
         /// peak-to-average = max/mean(hourly) × max/mean(daily) (see `[demand.profile]`)
