@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use gigawatt_operate::Operation;
-use gigawatt_operate::result::{ByClass, RunOutcome};
+use gigawatt_operate::result::{ByClass, ResearchOutcome, RunOutcome};
 
 use crate::fmt::{count, percent, thousands, usd};
 use crate::simulation::{new_table, push_table};
@@ -68,23 +68,7 @@ pub fn operate_summary(r: &Operation) -> String {
     }
     runs_table(&mut out, "FRONTIER RUNS", &r.frontier);
     runs_table(&mut out, "RL AND POST-TRAINING", &r.rl);
-    let q = &r.research;
-    let _ = writeln!(
-        out,
-        "\nRESEARCH: {} jobs drawn (aimed for {}), {} started, {} finished; mean {:.0} GPUs, largest {}; offered {} of the GPU-hours in service",
-        thousands(q.jobs),
-        thousands(q.jobs_target),
-        thousands(q.started),
-        thousands(q.finished),
-        q.mean_gpus,
-        thousands(u64::from(q.max_gpus)),
-        percent(q.offered_share)
-    );
-    let _ = writeln!(
-        out,
-        "  queueing delay: mean {:.1} h, median {:.1} h, p95 {:.1} h; bounded slowdown: mean {:.1}, median {:.1}, p95 {:.1}",
-        q.queue_delay_h.mean, q.queue_delay_h.p50, q.queue_delay_h.p95, q.slowdown.mean, q.slowdown.p50, q.slowdown.p95
-    );
+    let _ = writeln!(out, "\nRESEARCH: {}\n  {}", research_counts(&r.research), research_waits(&r.research));
     if !r.inference.is_empty() {
         out.push_str("\nSERVING (output tokens)\n");
         let mut table = new_table(&["tier", "demanded", "served", "unmet", "unmet share"], 1);
@@ -229,6 +213,29 @@ pub fn operate_csv(r: &Operation) -> String {
     String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("CSV is UTF-8")
 }
 
+/// What the research stream did: jobs drawn, started and finished, their sizes and the GPU-hours
+/// they were offered.
+fn research_counts(q: &ResearchOutcome) -> String {
+    format!(
+        "{} jobs drawn (aimed for {}), {} started, {} finished; mean {:.0} GPUs, largest {}; offered {} of the GPU-hours in service",
+        thousands(q.jobs),
+        thousands(q.jobs_target),
+        thousands(q.started),
+        thousands(q.finished),
+        q.mean_gpus,
+        thousands(u64::from(q.max_gpus)),
+        percent(q.offered_share)
+    )
+}
+
+/// How long research jobs waited, and their bounded slowdown.
+fn research_waits(q: &ResearchOutcome) -> String {
+    format!(
+        "queueing delay: mean {:.1} h, median {:.1} h, p95 {:.1} h; bounded slowdown: mean {:.1}, median {:.1}, p95 {:.1}",
+        q.queue_delay_h.mean, q.queue_delay_h.p50, q.queue_delay_h.p95, q.slowdown.mean, q.slowdown.p50, q.slowdown.p95
+    )
+}
+
 /// The operations section of a report: what the fleet did, its charts, the runs, research and
 /// serving.
 pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) -> Vec<crate::html::Section> {
@@ -283,25 +290,8 @@ pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) ->
             numeric_from: 1,
         }));
     }
-    let q = &r.research;
-    blocks.push(Block::Text(format!(
-        "Research: {} jobs drawn (aimed for {}), {} started, {} finished; mean {:.0} GPUs, largest {}; offered {} of \
-         the GPU-hours in service. Queueing delay mean {:.1} h, median {:.1} h, p95 {:.1} h; bounded slowdown mean \
-         {:.1}, median {:.1}, p95 {:.1}.",
-        thousands(q.jobs),
-        thousands(q.jobs_target),
-        thousands(q.started),
-        thousands(q.finished),
-        q.mean_gpus,
-        thousands(u64::from(q.max_gpus)),
-        percent(q.offered_share),
-        q.queue_delay_h.mean,
-        q.queue_delay_h.p50,
-        q.queue_delay_h.p95,
-        q.slowdown.mean,
-        q.slowdown.p50,
-        q.slowdown.p95
-    )));
+    let waits = research_waits(&r.research);
+    blocks.push(Block::Text(format!("Research: {}. Q{}.", research_counts(&r.research), &waits[1..])));
     if !r.inference.is_empty() {
         blocks.push(Block::Table(Table {
             head: ["tier", "tokens demanded", "served", "unmet", "unmet share"].map(String::from).to_vec(),
