@@ -4,6 +4,7 @@
 //! ```text
 //! weekly users W(t)      linear between sourced points, compound growth g per year after the last
 //! messages/day (tier)    = W · share · messages_per_user_per_day · intensity
+//! intensity              = as given, or given ÷ Σ_tiers share · given with `intensity_relative_to`
 //! out tokens/message     = base_out · (1 + Σ_f s_f · (m_out,f − 1))    over the features f open to the tier at t
 //! in tokens/message      = base_in  · (1 + Σ_f s_f · (m_in,f − 1))
 //! average tokens/s       = messages/day · tokens/message / 86,400

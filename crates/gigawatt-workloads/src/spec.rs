@@ -923,7 +923,10 @@ fn demand_section(
     let users = user_points(&sec, d, inputs)?;
     let rates = message_rates(&sec, d, inputs)?;
     let peak = demand_peak(&sec, d, inputs)?;
-    let (tiers, tier_paths) = demand_tiers(&sec, d, models, inputs)?;
+    let (mut tiers, tier_paths) = demand_tiers(&sec, d, models, inputs)?;
+    if let Some(reference) = d.intensity_relative_to.as_deref() {
+        relative_intensities(&sec, reference, &mut tiers)?;
+    }
     let features = demand_features(&sec, d, &tiers, inputs)?;
     let today = demand_today(&sec, d.today.as_ref(), users[0].date, models, catalog, inputs)?;
     Ok(DemandSpec {
@@ -940,6 +943,28 @@ fn demand_section(
         tier_paths,
         today,
     })
+}
+
+/// `intensity_relative_to = "TIER"`: each tier's intensity is a multiple of TIER's users'
+/// messages; rescale them so that the user-weighted mean is 1 (the average user, whose messages a
+/// day `messages_per_user_per_day` gives).
+fn relative_intensities(sec: &At<'_>, reference: &str, tiers: &mut [Tier]) -> Result<(), InputError> {
+    if !tiers.iter().any(|t| t.name == reference) {
+        let names: Vec<String> = tiers.iter().map(|t| format!("`{}`", t.name)).collect();
+        return Err(sec
+            .err("intensity_relative_to", format!("no tier is called `{reference}`"))
+            .with_help(format!("name one of the tiers: {}", names.join(", "))));
+    }
+    let mean: f64 = tiers.iter().map(|t| t.share_of_users * t.intensity).sum();
+    if mean <= 0.0 {
+        return Err(sec
+            .err("intensity_relative_to", "the tiers' shares of users are all 0, so intensities cannot be rescaled")
+            .with_help("give the tiers their shares of weekly users"));
+    }
+    for t in tiers.iter_mut() {
+        t.intensity /= mean;
+    }
+    Ok(())
 }
 
 /// The weekly users known at dates (`users`), in date order.
@@ -1217,7 +1242,7 @@ fn demand_tier(
     let intensity = record(
         inputs,
         &format!("demand.tier.{name}.intensity"),
-        &format!("{name}: messages per user ÷ average"),
+        &format!("{name}: messages per user, as a multiple (of the average user, or of intensity_relative_to)"),
         "ratio",
         s.quantity("intensity", t.intensity.as_ref(), "intensity", Check::Positive)?,
     )

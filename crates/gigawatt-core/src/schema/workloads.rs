@@ -125,6 +125,8 @@ schema_struct! {
         "peak_to_average" peak_to_average: Option<Input> => Input, "ratio ≥ 1 (quantity)", "one of the two";
         /// peak-to-average = max/mean(hourly) × max/mean(daily) (see `[demand.profile]`)
         "profile" profile: Option<Profile> => Table(&Profile::SECTION), "table", "one of the two";
+        /// the tier whose users each tier's `intensity` is a multiple of; the intensities are then rescaled so that the user-weighted mean is 1 and `messages_per_user_per_day` stays the average
+        "intensity_relative_to" intensity_relative_to: Option<String> => Value, "a tier's name", "the average user";
         /// the service's tiers (see `[[demand.tier]]`)
         #[serde(default)]
         "tier" tiers: Vec<Tier> => Tables(&Tier::SECTION), "array of tables", "required";
@@ -170,7 +172,7 @@ schema_struct! {
         "priority" priority: Option<Input> => Input, "1, 2, …", "file order";
         /// share of weekly users in the tier
         "share_of_users" share_of_users: Option<Input> => Input, "fraction (quantity)", "required";
-        /// messages per user ÷ the average user's
+        /// messages per user ÷ the average user's, or ÷ the `intensity_relative_to` tier's
         "intensity" intensity: Option<Input> => Input, "ratio (quantity)", "1";
         /// share of the tier's messages per catalog model; adds up to 1
         "models" models: Option<BTreeMap<String, Input>> => InputMap, "`{ \"model-id\" = share, … }`", "required";
