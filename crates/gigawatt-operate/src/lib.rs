@@ -117,7 +117,8 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         shape: &shape,
         seed,
         checkpoint_write_s: cat.checkpoint_write_s.estimate.central,
-        run_reliability: run_reliability(model, catalog)?,
+        restart_s: cat.restart_s.estimate.central,
+        runs: training_runs(model, catalog)?,
     };
     let streams = Streams::draw(&cx);
     let options = ReplayOptions {
@@ -150,31 +151,20 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     Ok(Prepared { spec, from, to, fleet, capacity, streams, options, seed })
 }
 
-/// Each `[[training]]` run's checkpoint write and restart time, s, from its reliability inputs
-/// (the closed form's, or the fallback of a simulated one); `None` for a run with a given or no
-/// reliability overhead.
-fn run_reliability(model: &Model, catalog: &Catalog) -> Result<Vec<Option<(f64, f64)>>, InputError> {
-    use gigawatt_workloads::training::Reliability;
+/// The scenario's training runs as the capacity model reads them (same order as its results).
+fn training_runs(
+    model: &Model,
+    catalog: &Catalog,
+) -> Result<Vec<gigawatt_workloads::training::TrainingRun>, InputError> {
     let spec = gigawatt_workloads::spec::parse_sections(
         model,
         catalog,
         &gigawatt_workloads::models::ModelCatalog::bundled()?,
         &gigawatt_workloads::defaults::WorkloadDefaults::bundled()?,
     )?;
-    Ok(spec
-        .training
-        .iter()
-        .map(|t| match &t.run.reliability {
-            Reliability::ClosedForm(c) | Reliability::Simulated { fallback: c, .. } => {
-                Some((c.checkpoint_write_s, c.restart_overhead_s))
-            }
-            Reliability::Given { .. } | Reliability::Ignored => None,
-        })
-        .collect())
+    Ok(spec.training.into_iter().map(|t| t.run).collect())
 }
 
-/// The hour-of-day and day-of-week demand weights of the scenario's `[demand.profile]`, each
-/// scaled to mean 1 (flat without a profile).
 fn diurnal(model: &Model) -> (Vec<f64>, Vec<f64>) {
     let profile = model.workloads.demand.as_ref().and_then(|d| d.profile.as_ref());
     let norm = |v: Option<&Vec<f64>>, n: usize| -> Vec<f64> {

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::Prepared;
 use crate::spec::Class;
+use crate::streams::JobTag;
 
 /// A figure per class, and for GPUs under repair and idle.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -86,8 +87,12 @@ pub struct Period {
 pub struct RunOutcome {
     /// The training run's name (an RL run is named after its pre-training run).
     pub name: String,
-    /// GPUs it ran on.
+    /// GPUs it ran on (its largest stage's).
     pub gpus: u32,
+    /// Its stages, when it ran in more than one (an elastic run growing with the fleet, or a run
+    /// in `[[training.stage]]`s).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageOutcome>,
     /// Day it asked for GPUs.
     pub submit: Date,
     /// Day it first held them.
@@ -112,6 +117,23 @@ pub struct RunOutcome {
     /// Share of the run's work done by the end of each month of `months` (work a failure took
     /// back is taken off in the month it was lost).
     pub progress_by_month: Vec<f64>,
+}
+
+/// A stage of a frontier run: one size.
+#[derive(Clone, Debug, Serialize)]
+pub struct StageOutcome {
+    /// GPUs.
+    pub gpus: u32,
+    /// Share of the run's FLOPs done in it.
+    pub flops_share: f64,
+    /// Day it asked for its GPUs (not before the stage before it finished).
+    pub submit: Date,
+    /// Day it first held them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<Date>,
+    /// Day it finished its work, if within the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finish: Option<Date>,
 }
 
 /// The research stream's result.
@@ -465,40 +487,78 @@ fn progress_by_month(usage: &gigawatt_sched::Usage, k: usize, duration: SimTime,
 }
 
 fn runs(p: &Prepared, e: &Engine<'_>, days: &[Period]) -> (Vec<RunOutcome>, Vec<RunOutcome>) {
-    let (mut frontier, mut rl) = (Vec::new(), Vec::new());
-    let usage = e.usage().expect("operate sums usage");
+    // The jobs of each run (a frontier run's stages, in order), in order of first appearance.
+    let mut groups: Vec<(JobTag, Vec<usize>)> = Vec::new();
     for (j, tag) in p.streams.tags.iter().enumerate() {
         if !matches!(tag.class, Class::Frontier | Class::Rl) {
             continue;
         }
-        let job = &p.streams.jobs[j];
-        let r = e.job_run(j as u32);
-        let training = &p.capacity.training[tag.index as usize];
-        let done = job.duration.since(r.unserved);
-        let wall = r.first_start.map_or(SimTime::ZERO, |s| r.end.since(s));
-        let outcome = RunOutcome {
-            name: training.name.clone(),
-            gpus: job.gpus,
-            // An RL job is asked for when its pre-training run ends.
-            submit: day_of(p.from, job.after.map_or(job.submit, |a| e.job_run(a).end)),
-            start: r.first_start.map(|s| day_of(p.from, s)),
-            finish: (r.unserved == SimTime::ZERO && r.first_start.is_some()).then(|| day_of(p.from, r.end)),
-            closed_form_finish: if tag.class == Class::Frontier { training.finish } else { None },
-            progress: done.secs() / job.duration.secs().max(1e-9),
-            ettr: if wall > SimTime::ZERO { done.secs() / wall.secs() } else { 0.0 },
-            failures: r.failures,
-            preemptions: r.preemptions,
-            gpu_hours_lost_to_failures: r.gpu_hours_lost_to_failures,
-            progress_by_month: p
-                .options
-                .track_progress
-                .iter()
-                .position(|&t| t == j as u32)
-                .map_or_else(Vec::new, |k| progress_by_month(usage, k, job.duration, days)),
-        };
+        match groups.iter_mut().find(|(t, _)| t.class == tag.class && t.index == tag.index) {
+            Some((_, js)) => js.push(j),
+            None => groups.push((*tag, vec![j])),
+        }
+    }
+    let (mut frontier, mut rl) = (Vec::new(), Vec::new());
+    for (tag, js) in groups {
+        let outcome = run_outcome(p, e, days, tag, &js);
         if tag.class == Class::Frontier { frontier.push(outcome) } else { rl.push(outcome) }
     }
     (frontier, rl)
+}
+
+/// The outcome of the run whose jobs (its stages, in order) are `js`.
+fn run_outcome(p: &Prepared, e: &Engine<'_>, days: &[Period], tag: JobTag, js: &[usize]) -> RunOutcome {
+    let usage = e.usage().expect("operate sums usage");
+    let training = &p.capacity.training[tag.index as usize];
+    let (first, last) = (js[0], js[js.len() - 1]);
+    let (r0, rn) = (e.job_run(first as u32), e.job_run(last as u32));
+    let day = |t: SimTime| day_of(p.from, t);
+    let (mut progress, mut done, mut wall) = (0.0, 0.0, 0.0);
+    let (mut failures, mut preemptions, mut lost) = (0, 0, 0.0);
+    let mut by_month: Vec<f64> = Vec::new();
+    let mut stages = Vec::new();
+    for &j in js {
+        let (job, t, r) = (&p.streams.jobs[j], &p.streams.tags[j], e.job_run(j as u32));
+        // The re-shard's restart comes first; the rest is the run's work.
+        let work = job.duration.since(t.overhead).secs().max(1e-9);
+        let did = job.duration.since(r.unserved).since(t.overhead).secs();
+        progress += t.share * did / work;
+        done += did;
+        wall += r.first_start.map_or(0.0, |s| r.end.since(s).secs());
+        failures += r.failures;
+        preemptions += r.preemptions;
+        lost += r.gpu_hours_lost_to_failures;
+        if let Some(k) = p.options.track_progress.iter().position(|&x| x == j as u32) {
+            let m = progress_by_month(usage, k, job.duration, days);
+            by_month.resize(m.len(), 0.0);
+            by_month.iter_mut().zip(&m).for_each(|(a, b)| *a += t.share * b);
+        }
+        stages.push(StageOutcome {
+            gpus: job.gpus,
+            flops_share: t.share,
+            submit: day(job.after.map_or(job.submit, |a| e.job_run(a).end.max(job.submit))),
+            start: r.first_start.map(day),
+            finish: (r.unserved == SimTime::ZERO && r.first_start.is_some()).then(|| day(r.end)),
+        });
+    }
+    let finished = stages.iter().all(|s| s.finish.is_some());
+    let job0 = &p.streams.jobs[first];
+    RunOutcome {
+        name: training.name.clone(),
+        gpus: stages.iter().map(|s| s.gpus).max().unwrap_or(0),
+        // An RL job is asked for when its pre-training run ends.
+        submit: day(job0.after.map_or(job0.submit, |a| e.job_run(a).end)),
+        start: r0.first_start.map(day),
+        finish: (finished && rn.first_start.is_some()).then(|| day(rn.end)),
+        closed_form_finish: if tag.class == Class::Frontier { training.finish } else { None },
+        progress: progress.clamp(0.0, 1.0),
+        ettr: if wall > 0.0 { done / wall } else { 0.0 },
+        failures,
+        preemptions,
+        gpu_hours_lost_to_failures: lost,
+        progress_by_month: by_month.into_iter().map(|x| x.clamp(0.0, 1.0)).collect(),
+        stages: if stages.len() > 1 { stages } else { Vec::new() },
+    }
 }
 
 fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {

@@ -83,6 +83,10 @@ pub struct OperateSpec {
     pub frontier_max_pool_share: f64,
     /// MFU lost by a frontier run larger than one phase.
     pub cross_phase_mfu_penalty: f64,
+    /// Relative change in size at which an elastic run re-shards.
+    pub grow_step: f64,
+    /// Fewest days between two re-shards of an elastic run.
+    pub min_stage_days: f64,
     /// RL GPU-time ÷ its pre-training run's.
     pub rl_compute_ratio: f64,
     /// RL GPUs ÷ its pre-training run's.
@@ -131,6 +135,8 @@ struct DefaultResearch {
 struct DefaultFrontier {
     max_pool_share: Input,
     cross_phase_mfu_penalty: Input,
+    grow_step: Input,
+    min_stage_days: Input,
 }
 
 #[derive(Deserialize)]
@@ -320,6 +326,24 @@ impl OperateSpec {
                 "MFU lost by a frontier run larger than one phase",
                 "fraction",
                 Check::FractionBelowOne,
+            )?,
+            grow_step: r.number(
+                "frontier",
+                "grow_step",
+                frontier.and_then(|x| x.grow_step.as_ref()),
+                &d.frontier.grow_step,
+                "relative change in size at which an elastic frontier run re-shards",
+                "fraction",
+                Check::Positive,
+            )?,
+            min_stage_days: r.number(
+                "frontier",
+                "min_stage_days",
+                frontier.and_then(|x| x.min_stage_days.as_ref()),
+                &d.frontier.min_stage_days,
+                "fewest days between two re-shards of an elastic frontier run",
+                "days",
+                Check::NonNegative,
             )?,
             rl_compute_ratio: r.number(
                 "rl",

@@ -1,10 +1,15 @@
 //! The job streams of the workload classes, generated before the run (the scheduler reads one
 //! arrival-sorted job list):
 //!
-//! * **frontier**: one gang job per `[[training]]` run, of the GPUs the capacity model gives it
-//!   (at most `max_pool_share` of its platform's pool), running FLOPs ÷ (GPUs × dense peak × MFU)
-//!   of productive time, MFU less the cross-phase penalty when it is larger than one phase;
-//!   it checkpoints at Young's interval √(2·w·M) for its size;
+//! * **frontier**: per `[[training]]` run, a chain of gang jobs (its *stages*), each arriving when
+//!   the one before has done its work and not before its day. The stages follow the GPUs the
+//!   capacity model gives the run day by day (at most `max_pool_share` of its platform's pool in
+//!   service): a new stage starts where that size moves by `grow_step` or more (at most once per
+//!   `min_stage_days`) and at every `[[training.stage]]` boundary, so a `fleet_share` run grows
+//!   as phases come online. A stage does the FLOPs the capacity model did over its days (the
+//!   last, the rest) in FLOPs ÷ (GPUs × dense peak × MFU at its size) of productive time, MFU less
+//!   the cross-phase penalty when it is larger than one phase, plus one restart for the re-shard
+//!   (stages after the first); it checkpoints at Young's interval √(2·w·M) for its size;
 //! * **rl**: one job after each run that finishes in the capacity model, at that finish date, of
 //!   `gpu_share` × its GPUs for `compute_ratio` × its GPU-time;
 //! * **research**: AcmeTrace's Seren shape (sizes and durations), Poisson arrivals at the rate
@@ -22,18 +27,29 @@ use gigawatt_core::date::Date;
 use gigawatt_sched::Job;
 use gigawatt_sim::SimTime;
 use gigawatt_trace::synthetic::{Durations, Synthetic, stream_jobs};
-use gigawatt_workloads::capacity::Capacity;
+use gigawatt_workloads::capacity::{Capacity, TrainingResult};
+use gigawatt_workloads::training::{Reliability, TrainingRun};
 
 use crate::fleet::Fleet;
 use crate::spec::{Class, OperateSpec};
 
 /// What a job is, besides what the scheduler knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobTag {
     /// Its class.
     pub class: Class,
     /// The training run (frontier, rl) or tier (inference) it belongs to.
     pub index: u32,
+    /// Work it does that is not the run's (the restart a frontier stage's re-shard costs).
+    pub overhead: SimTime,
+    /// Its share of the run's FLOPs (1 but for the stages of a frontier run).
+    pub share: f64,
+}
+
+impl JobTag {
+    fn of(class: Class, index: usize) -> JobTag {
+        JobTag { class, index: index as u32, overhead: SimTime::ZERO, share: 1.0 }
+    }
 }
 
 /// The generated jobs, sorted by arrival, and what each one is.
@@ -79,9 +95,23 @@ pub struct Context<'a> {
     pub seed: u64,
     /// Time a checkpoint takes to write, s (Young's interval), for runs that do not say.
     pub checkpoint_write_s: f64,
-    /// Each training run's own checkpoint write and restart time, s, where its
-    /// `[training.reliability]` gives them (the closed form's inputs).
-    pub run_reliability: Vec<Option<(f64, f64)>>,
+    /// Time a run takes to restart, s, for runs that do not say.
+    pub restart_s: f64,
+    /// The training runs as the capacity model read them (same order as its results).
+    pub runs: Vec<TrainingRun>,
+}
+
+impl Context<'_> {
+    /// Run `i`'s own checkpoint write and restart time, s, where its `[training.reliability]`
+    /// gives them (the closed form's inputs, or the fallback of a simulated ETTR).
+    fn run_reliability(&self, i: usize) -> Option<(f64, f64)> {
+        match &self.runs.get(i)?.reliability {
+            Reliability::ClosedForm(c) | Reliability::Simulated { fallback: c, .. } => {
+                Some((c.checkpoint_write_s, c.restart_overhead_s))
+            }
+            Reliability::Given { .. } | Reliability::Ignored => None,
+        }
+    }
 }
 
 impl Streams {
@@ -144,6 +174,70 @@ fn young_interval(cx: &Context<'_>, g: usize, gpus: u64, write_s: f64) -> SimTim
     SimTime::from_secs((2.0 * write_s * mtbf_s).sqrt().clamp(1.0, default_s))
 }
 
+/// A stage of a frontier run: a gang of `gpus` asked for on day `from`, doing `flops`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct RunStage {
+    from: Date,
+    gpus: u64,
+    flops: f64,
+}
+
+/// Most GPUs of pool `g` a run may hold on day `day`: `max_pool_share` of the pool's GPUs in
+/// service by the day's end, and of the whole pool.
+fn pool_cap_on(cx: &Context<'_>, g: usize, day: Date) -> u64 {
+    let group = &cx.fleet.cluster.groups[g];
+    let t = SimTime::from_days((days_from(cx, day) + 1.0).max(0.0));
+    let online = cx.fleet.online[g].partition_point(|&x| x <= t) as u64 * u64::from(group.gpus_per_node);
+    let share = cx.spec.frontier_max_pool_share;
+    ((online as f64 * share).floor() as u64).min((group.gpus() as f64 * share).floor() as u64)
+}
+
+/// The stages of run `i` on pool `g`: the GPUs the capacity model gives it day by day (its
+/// trajectory), capped by the pool, cut where the size moves by `grow_step` or more (at most once
+/// per `min_stage_days`) and at every `[[training.stage]]` boundary. Each stage does the FLOPs the
+/// capacity model did over its days; the last does the rest. A run without a trajectory is one
+/// stage of `wanted` GPUs from its start.
+fn run_stages(cx: &Context<'_>, i: usize, r: &TrainingResult, g: usize, wanted: u64) -> Vec<RunStage> {
+    let cap = pool_cap_on(cx, g, cx.from.add_days(1 << 20)).max(1);
+    let run = cx.runs.get(i);
+    if r.trajectory.is_empty() || run.is_none() {
+        return vec![RunStage { from: r.start, gpus: wanted.min(cap), flops: r.flops }];
+    }
+    let stage_at = |f: f64| run.map_or(0, |run| run.stage_at(f));
+    let (step, min_days) = (cx.spec.grow_step, cx.spec.min_stage_days);
+    let mut out: Vec<RunStage> = Vec::new();
+    // The open stage: first day, GPUs, FLOPs done before it, stage of the run.
+    let mut open: Option<(Date, u64, f64, usize)> = None;
+    let mut last = 0u64;
+    for p in &r.trajectory {
+        let size = (p.gpus.round() as u64).min(pool_cap_on(cx, g, p.day));
+        let stage = stage_at(p.done_flops);
+        let Some((d0, g0, f0, s0)) = open else {
+            if size > 0 {
+                open = Some((p.day, size, p.done_flops, stage));
+            }
+            continue;
+        };
+        let days = (p.day.days_since_epoch() - d0.days_since_epoch()) as f64;
+        let moved = (size as f64 - g0 as f64).abs() >= step * g0 as f64;
+        if stage != s0 || size == 0 || (moved && days >= min_days) {
+            out.push(RunStage { from: d0, gpus: g0, flops: p.done_flops - f0 });
+            last = g0;
+            open = (size > 0).then_some((p.day, size, p.done_flops, stage));
+        }
+    }
+    match open {
+        Some((d0, g0, f0, _)) => out.push(RunStage { from: d0, gpus: g0, flops: r.flops - f0 }),
+        // The capacity model left it waiting: the rest is one more stage of its last size.
+        None => {
+            let (day, done) = r.trajectory.last().map_or((r.start, 0.0), |p| (p.day, p.done_flops));
+            out.push(RunStage { from: day, gpus: last.max(1), flops: r.flops - done });
+        }
+    }
+    out.retain(|s| s.flops > 0.0 && s.gpus > 0);
+    out
+}
+
 fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mut Vec<String>) {
     for (i, r) in cx.capacity.training.iter().enumerate() {
         let wanted = r.gpus.round() as u64;
@@ -162,42 +256,51 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
         };
         let pool = cx.fleet.cluster.groups[g].gpus();
         let cap = ((pool as f64 * cx.spec.frontier_max_pool_share).floor() as u64).max(1);
-        let gpus = wanted.min(cap);
-        if gpus < wanted {
+        if wanted > cap {
             warnings.push(format!(
-                "training run `{}` asks for {wanted} GPUs; a run stays within one platform's pool and leaves {:.0}% of it for spares, so it gets {gpus} of the {} pool's {pool}",
+                "training run `{}` asks for {wanted} GPUs; a run stays within one platform's pool and leaves {:.0}% of it for spares, so it gets at most {cap} of the {} pool's {pool}",
                 r.name,
                 (1.0 - cx.spec.frontier_max_pool_share) * 100.0,
                 cx.fleet.platforms[g]
             ));
         }
-        let spans = gpus > cx.fleet.largest_phase_gpus[g];
-        let mfu = r.mfu.max(1e-6) * if spans { 1.0 - cx.spec.cross_phase_mfu_penalty } else { 1.0 };
-        // Evaluation pauses, data stalls and planned restarts hold the GPUs without training.
-        let secs = r.flops / (gpus as f64 * peak * mfu) / r.overhead_factor.clamp(1e-3, 1.0);
-        let submit = SimTime::from_days(days_from(cx, r.start).max(0.0));
-        let tag = JobTag { class: Class::Frontier, index: i as u32 };
-        let (write_s, restart) = match cx.run_reliability.get(i).copied().flatten() {
-            Some((w, r)) => (w, Some(SimTime::from_secs(r))),
+        let (write_s, restart_s) = match cx.run_reliability(i) {
+            Some((w, r)) => (w, Some(r)),
             None => (cx.checkpoint_write_s, None),
         };
-        let mut job = class_job(cx, Class::Frontier, submit, gpus as u32, SimTime::from_secs(secs));
-        job.checkpoint_interval = young_interval(cx, g, gpus, write_s);
-        job.restart = restart;
-        let pretraining = out.len() as u32;
-        out.push((job, tag));
+        let mut previous: Option<u32> = None;
+        let (mut gpu_secs, mut largest) = (0.0, 0u64);
+        for (k, st) in run_stages(cx, i, r, g, wanted).into_iter().enumerate() {
+            let gpus = st.gpus;
+            let spans = gpus > cx.fleet.largest_phase_gpus[g];
+            let mfu = cx.runs.get(i).map_or(r.mfu, |run| run.mfu.at(gpus as f64, &cx.fleet.platforms[g]));
+            let mfu = mfu.max(1e-6) * if spans { 1.0 - cx.spec.cross_phase_mfu_penalty } else { 1.0 };
+            // Evaluation pauses, data stalls and planned restarts hold the GPUs without training.
+            let secs = st.flops / (gpus as f64 * peak * mfu) / r.overhead_factor.clamp(1e-3, 1.0);
+            gpu_secs += gpus as f64 * secs;
+            largest = largest.max(gpus);
+            // A re-shard onto the new size costs one restart.
+            let overhead = if k > 0 { SimTime::from_secs(restart_s.unwrap_or(cx.restart_s)) } else { SimTime::ZERO };
+            let submit = SimTime::from_days(days_from(cx, st.from).max(0.0));
+            let mut job = class_job(cx, Class::Frontier, submit, gpus as u32, SimTime::from_secs(secs).plus(overhead));
+            job.checkpoint_interval = young_interval(cx, g, gpus, write_s);
+            job.restart = restart_s.map(SimTime::from_secs);
+            job.after = previous;
+            previous = Some(out.len() as u32);
+            out.push((job, JobTag { overhead, share: st.flops / r.flops, ..JobTag::of(Class::Frontier, i) }));
+        }
         let ratio = cx.spec.rl_compute_ratio;
-        if ratio > 0.0 {
-            let rl_gpus = ((gpus as f64 * cx.spec.rl_gpu_share).round() as u64).clamp(1, cap);
-            let rl_secs = ratio * gpus as f64 * secs / rl_gpus as f64;
+        if ratio > 0.0 && largest > 0 {
+            let rl_gpus = ((largest as f64 * cx.spec.rl_gpu_share).round() as u64).clamp(1, cap);
+            let rl_secs = ratio * gpu_secs / rl_gpus as f64;
             // RL arrives when its pre-training run has done its work in the simulation (the
             // scheduler holds it until then), not at the closed form's finish.
-            let tag = JobTag { class: Class::Rl, index: i as u32 };
+            let submit = out[previous.expect("a stage") as usize].0.submit;
             let mut job = class_job(cx, Class::Rl, submit, rl_gpus as u32, SimTime::from_secs(rl_secs));
-            job.after = Some(pretraining);
+            job.after = previous;
             job.checkpoint_interval = young_interval(cx, g, rl_gpus, write_s);
-            job.restart = restart;
-            out.push((job, tag));
+            job.restart = restart_s.map(SimTime::from_secs);
+            out.push((job, JobTag::of(Class::Rl, i)));
         }
     }
 }
@@ -245,7 +348,7 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
     let pool_group = (0..cx.fleet.cluster.groups.len()).max_by_key(|&g| cx.fleet.cluster.groups[g].gpus()).unwrap_or(0);
     let mut shape = cx.shape.clone();
     shape.jobs = spec.research_jobs;
-    let tag = JobTag { class: Class::Research, index: 0 };
+    let tag = JobTag::of(Class::Research, 0);
     stream_jobs(&shape, cx.seed ^ 0x005E_ED0F_2E5E_A2C4, |_, submit_s, gpus, duration_s| {
         let at = first.plus(SimTime::from_secs(submit_s * time_scale));
         if at >= cx.end {
@@ -335,7 +438,7 @@ fn inference(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, s: &mut Streams) {
     s.block_gpus = block;
     let hour = SimTime::from_hours(1.0);
     for (t, g) in gpus_by_tier.iter().enumerate() {
-        let tag = JobTag { class: Class::Inference, index: t as u32 };
+        let tag = JobTag::of(Class::Inference, t);
         let priority = cx.spec.priority(Class::Inference) + (tiers.len() - t) as i32;
         let mut open: Vec<u64> = Vec::new(); // start hour of each open level
         let close = |start: u64, end: u64, out: &mut Vec<(Job, JobTag)>| {

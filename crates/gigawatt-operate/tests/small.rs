@@ -72,26 +72,80 @@ fn when_serving_binds_a_higher_tier_never_loses_a_larger_share_than_a_lower_one(
     }
 }
 
+/// The oracle's scenario: the fixture with no failures, no research stream and flat demand.
+fn oracle_text() -> String {
+    let fixture = fixture();
+    let profile = fixture.find("[demand.profile]").unwrap();
+    let tiers = fixture.find("[[demand.tier]]").unwrap();
+    format!("{}peak_to_average = {{ value = 1, assumption = \"flat\" }}\n\n{}", &fixture[..profile], &fixture[tiers..])
+        .replace("[operate.research]\njobs = 5000", "[operate.research]\nshare = 0")
+        .replace("start = \"2025-04-01\"\n", "start = \"2025-04-01\"\n[training.reliability]\nmethod = \"ignored\"\n")
+        + "\n[simulation]\nfailures = \"none\"\n"
+}
+
+/// Days between the simulated and the closed form's finish of the first frontier run.
+fn finish_gap(r: &Operation) -> i64 {
+    let f = &r.frontier[0];
+    let (sim, closed) = (f.finish.expect("it finishes"), f.closed_form_finish.expect("it finishes"));
+    eprintln!("simulated {sim}, closed form {closed}");
+    (sim.days_since_epoch() - closed.days_since_epoch()).abs()
+}
+
+#[test]
+fn an_elastic_run_grows_in_stages_as_phases_come_online_and_finishes_with_the_oracle() {
+    // Four times the fixture's tokens: the half-fleet run outlasts the first phase alone and
+    // grows onto the second when it comes online (a step: the phases have no ramp).
+    let text =
+        oracle_text().replace("value = 2e12, assumption = \"a test run\"", "value = 8e12, assumption = \"a test run\"");
+    let r = run(&text);
+    let f = &r.frontier[0];
+    let sizes: Vec<u32> = f.stages.iter().map(|s| s.gpus).collect();
+    assert_eq!(sizes, [512, 1536], "half of 128 and then of 384 eight-GPU systems");
+    let second = &f.stages[1];
+    assert_eq!(second.submit.to_string(), "2025-06-30", "asked for when the second phase is online");
+    assert_eq!(second.start, Some(second.submit));
+    let shares: f64 = f.stages.iter().map(|s| s.flops_share).sum();
+    assert!((shares - 1.0).abs() < 1e-12, "the stages share the run's FLOPs: {shares}");
+    assert_eq!(f.gpus, 1536);
+    assert!(finish_gap(&r) <= 1);
+    assert!((f.progress - 1.0).abs() < 1e-9 && f.progress_by_month.last() == Some(&1.0));
+    // A fixed count does not grow: one stage.
+    let fixed = run(&text.replace("fleet_share = { value = 0.5, assumption = \"half the fleet\" }", "gpus = 512"));
+    assert!(fixed.frontier[0].stages.is_empty() && fixed.frontier[0].gpus == 512);
+    assert!(fixed.frontier[0].finish > f.finish, "the elastic run finishes first");
+}
+
+#[test]
+fn a_run_in_training_stages_runs_each_stage_at_its_size_and_finishes_with_the_oracle() {
+    // Half the FLOPs on 512 GPUs, the rest on 256 (a shrink: the stage boundary cuts it, whatever
+    // `grow_step` says).
+    let text = oracle_text().replace("fleet_share = { value = 0.5, assumption = \"half the fleet\" }\n", "")
+        + "\n[[training.stage]]\ngpus = 512\nflops_share = { value = 0.5, assumption = \"a test stage\" }\n\n[[training.stage]]\ngpus = 256\n";
+    // The stages must follow their run: move them under `[[training]]`.
+    let (head, stages) = text.split_at(text.find("\n[[training.stage]]").unwrap());
+    let at = head.find("[inference]").unwrap();
+    let text = format!("{}{}\n\n{}", &head[..at], stages.trim(), &head[at..]);
+    let r = run(&text);
+    let f = &r.frontier[0];
+    let sizes: Vec<u32> = f.stages.iter().map(|s| s.gpus).collect();
+    assert_eq!(sizes, [512, 256]);
+    // The capacity model moves to the next stage the day after the first's half is done, so the
+    // first stage does half the FLOPs and at most one more day's.
+    let first = &f.stages[0];
+    let days = (first.finish.unwrap().days_since_epoch() - first.start.unwrap().days_since_epoch()) as f64;
+    let share = first.flops_share;
+    assert!(share >= 0.5 && share <= 0.5 + share / days + 1e-9, "{share} over {days} days");
+    assert!(finish_gap(&r) <= 1);
+}
+
 #[test]
 fn with_failures_off_and_no_research_the_run_finishes_when_the_capacity_model_says() {
     // The oracle: no failures, no research stream, flat demand. The frontier run's simulated
     // finish is the closed form's within a day.
-    let fixture = fixture();
-    let profile = fixture.find("[demand.profile]").unwrap();
-    let tiers = fixture.find("[[demand.tier]]").unwrap();
-    let text = format!(
-        "{}peak_to_average = {{ value = 1, assumption = \"flat\" }}\n\n{}",
-        &fixture[..profile],
-        &fixture[tiers..]
-    )
-    .replace("[operate.research]\njobs = 5000", "[operate.research]\nshare = 0")
-    .replace("start = \"2025-04-01\"\n", "start = \"2025-04-01\"\n[training.reliability]\nmethod = \"ignored\"\n")
-        + "\n[simulation]\nfailures = \"none\"\n";
+    let text = oracle_text();
     let r = run(&text);
     let f = &r.frontier[0];
-    let (sim, closed) = (f.finish.unwrap(), f.closed_form_finish.unwrap());
-    let gap = (sim.days_since_epoch() - closed.days_since_epoch()).abs();
-    assert!(gap <= 1, "simulated {sim}, closed form {closed}");
+    assert!(finish_gap(&r) <= 1);
     assert_eq!(f.failures, 0);
     assert_eq!(r.totals.gpu_hours.research, 0.0);
     // Tokens served over the whole months operated agree with the capacity model's monthly

@@ -192,6 +192,22 @@ fn runs_table(out: &mut String, title: &str, runs: &[RunOutcome]) {
         table.add_row(run_row(&x.name, x));
     }
     push_table(out, &table, "  ");
+    for x in runs.iter().filter(|x| !x.stages.is_empty()) {
+        let _ = writeln!(out, "  {}", stages_line(x));
+    }
+}
+
+/// How a run in stages grew: its stage count, first and last size and when the last began.
+fn stages_line(x: &RunOutcome) -> String {
+    let (first, last) = (&x.stages[0], &x.stages[x.stages.len() - 1]);
+    let began = last.start.map_or_else(|| "the last never started".to_string(), |d| format!("the last from {d}"));
+    format!(
+        "{} ran in {} stages, {} → {} GPUs, {began} (each re-shard costs one restart)",
+        x.name,
+        x.stages.len(),
+        thousands(u64::from(first.gpus)),
+        thousands(u64::from(last.gpus)),
+    )
 }
 
 /// The months as CSV: GPUs online, then GPUs, share of the GPUs online and share of the spend of

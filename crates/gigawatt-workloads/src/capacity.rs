@@ -101,6 +101,21 @@ pub struct TrainingResult {
     pub finish: Option<Date>,
     /// Share of its FLOPs done by the end of the timeline.
     pub progress: f64,
+    /// The GPUs it held, day by day, as change points: `operate` sizes the stages of an elastic
+    /// run from it. Not in the output (the timeline's `training_gpus_by_run` shows the months).
+    #[serde(skip)]
+    pub trajectory: Vec<TrajectoryPoint>,
+}
+
+/// A change in the GPUs a run holds in the capacity model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrajectoryPoint {
+    /// The first day it held `gpus`.
+    pub day: Date,
+    /// GPUs held from that day (0: none, the run waits).
+    pub gpus: f64,
+    /// FLOPs done before that day.
+    pub done_flops: f64,
 }
 
 /// Serving one model on one platform of the fleet.
@@ -767,6 +782,17 @@ struct RunState {
     stalled_warned: bool,
     /// First day of each stage reached.
     stage_starts: Vec<Date>,
+    /// The GPUs held, as change points.
+    trajectory: Vec<TrajectoryPoint>,
+}
+
+impl RunState {
+    /// Records that the run holds `gpus` from `day` (a point only when the count changes).
+    fn hold(&mut self, day: Date, gpus: f64) {
+        if self.trajectory.last().is_none_or(|p| (p.gpus - gpus).abs() > 1e-9 * gpus.max(1.0)) {
+            self.trajectory.push(TrajectoryPoint { day, gpus, done_flops: self.done_flops });
+        }
+    }
 }
 
 /// The month-by-month allocation as it goes: the rows so far, each training run's progress,
@@ -911,6 +937,10 @@ impl<'c> Months<'c> {
         for (ai, &r) in active.iter().enumerate() {
             let g: f64 = alloc.training_gpus[ai].iter().sum();
             if g <= 0.0 {
+                let st = &mut self.state[r];
+                if st.started.is_some() {
+                    st.hold(start, 0.0);
+                }
                 used.push(0.0);
                 continue;
             }
@@ -953,6 +983,7 @@ impl<'c> Months<'c> {
             ));
         }
         st.started.get_or_insert(from);
+        st.hold(from, g);
         while st.stage_starts.len() <= run.stage_at(st.done_flops) {
             st.stage_starts.push(from);
         }
@@ -1282,6 +1313,7 @@ fn training_result(run: &TrainingRun, st: &RunState) -> TrainingResult {
         stage_starts: if run.stages.len() > 1 { st.stage_starts.clone() } else { Vec::new() },
         finish: st.finish,
         progress: st.done_flops / run.flops,
+        trajectory: st.trajectory.clone(),
     }
 }
 

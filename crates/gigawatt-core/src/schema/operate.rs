@@ -62,6 +62,10 @@ schema_struct! {
         "max_pool_share" max_pool_share: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
         /// MFU lost by a run larger than one phase (it spans phases)
         "cross_phase_mfu_penalty" cross_phase_mfu_penalty: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
+        /// an elastic run re-shards when the GPUs it could hold differ from its current size by at least this share
+        "grow_step" grow_step: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
+        /// and at most once in this many days (a `[[training.stage]]` boundary always re-shards)
+        "min_stage_days" min_stage_days: Option<Input> => Input, "days (quantity)", "`catalog/operations.toml`";
     }
 }
 
