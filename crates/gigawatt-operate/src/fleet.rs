@@ -28,6 +28,8 @@ pub struct Fleet {
     pub largest_phase_gpus: Vec<u64>,
     /// The phases (indices into the plan's) each group holds.
     pub phases: Vec<Vec<usize>>,
+    /// The phase (index into the plan's) of each node of each group, in node order.
+    pub node_phase: Vec<Vec<u16>>,
 }
 
 impl Fleet {
@@ -42,14 +44,19 @@ impl Fleet {
             platforms: Vec::new(),
             largest_phase_gpus: Vec::new(),
             phases: Vec::new(),
+            node_phase: Vec::new(),
         };
+        // Each group's nodes as (time in service, phase), sorted below into node order.
+        let mut tagged: Vec<Vec<(SimTime, u16)>> = Vec::new();
         for (i, ((g, f), p)) in cluster.groups.into_iter().zip(failures).zip(phases).enumerate() {
             let times = node_times(g.nodes, p, from);
+            let tags: Vec<(SimTime, u16)> = times.iter().map(|&t| (t, i as u16)).collect();
             let f = f.unwrap_or(GroupFailures { node_rate_per_h: 0.0, repair_mean_h: 1.0 });
             match fleet.platforms.iter().position(|q| *q == p.platform) {
                 Some(k) => {
                     fleet.cluster.groups[k].nodes += g.nodes;
                     fleet.online[k].extend(times);
+                    tagged[k].extend(tags);
                     fleet.largest_phase_gpus[k] = fleet.largest_phase_gpus[k].max(g.gpus());
                     fleet.phases[k].push(i);
                 }
@@ -58,6 +65,7 @@ impl Fleet {
                     fleet.cluster.groups.push(gigawatt_sched::NodeGroup { name: p.platform.clone(), ..g });
                     fleet.failures.push(f);
                     fleet.online.push(times);
+                    tagged.push(tags);
                     fleet.platforms.push(p.platform.clone());
                     fleet.phases.push(vec![i]);
                 }
@@ -67,6 +75,13 @@ impl Fleet {
         for t in &mut fleet.online {
             t.sort_unstable();
         }
+        fleet.node_phase = tagged
+            .into_iter()
+            .map(|mut t| {
+                t.sort_unstable();
+                t.into_iter().map(|(_, phase)| phase).collect()
+            })
+            .collect();
         Ok(fleet)
     }
 

@@ -133,6 +133,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         }),
         seed,
         log_segments: false,
+        log_window: None,
         online: fleet.online.clone(),
         usage_bucket: Some(SimTime::from_days(1.0)),
         swap_spares: true,
@@ -247,6 +248,47 @@ pub fn run_prepared(model: &Model, p: &Prepared, on_events: &(dyn Fn(u64) + Sync
     let mut engine = Engine::new(&p.streams.jobs, &p.fleet.cluster, &policy, &p.options);
     engine.run_observed(on_events);
     Ok(result::measure(model, p, &engine))
+}
+
+/// An operated run with the segments its jobs held GPUs in a window: what `gigawatt power` reads
+/// to follow the job states of the whole operated fleet.
+pub struct Logged {
+    /// The run's result, as [`operate`] gives it.
+    pub operation: Operation,
+    /// The prepared run (its jobs, their classes and the fleet).
+    pub prepared: Prepared,
+    /// Every segment that overlaps the window (times from the first day operated).
+    pub segments: Vec<gigawatt_sched::Segment>,
+}
+
+/// Operates the scenario as [`operate`] does, logging the segments that overlap `[from, to)`
+/// (times from the first day operated); the log does not change the run.
+pub fn operate_logged(
+    model: &Model,
+    catalog: &Catalog,
+    req: &OperateRequest,
+    window: (SimTime, SimTime),
+    on_events: &(dyn Fn(u64) + Sync),
+) -> Result<Logged, InputError> {
+    run_logged(model, prepare(model, catalog, req)?, window, on_events)
+}
+
+/// [`operate_logged`] on a prepared run.
+pub fn run_logged(
+    model: &Model,
+    mut p: Prepared,
+    window: (SimTime, SimTime),
+    on_events: &(dyn Fn(u64) + Sync),
+) -> Result<Logged, InputError> {
+    p.options.log_segments = true;
+    p.options.log_window = Some(window);
+    let policy = by_name("priority", &PolicyContext::default()).map_err(InputError::new)?;
+    let (operation, segments) = {
+        let mut engine = Engine::new(&p.streams.jobs, &p.fleet.cluster, &policy, &p.options);
+        engine.run_observed(on_events);
+        (result::measure(model, &p, &engine), engine.segments().cloned().collect())
+    };
+    Ok(Logged { operation, prepared: p, segments })
 }
 
 /// The seed of replica `k` of a run seeded `seed`: replica 0 runs on `seed` itself, so one

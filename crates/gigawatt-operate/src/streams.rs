@@ -44,11 +44,17 @@ pub struct JobTag {
     pub overhead: SimTime,
     /// Its share of the run's FLOPs (1 but for the stages of a frontier run).
     pub share: f64,
+    /// The checkpoint write its checkpoint interval was chosen for (zero: none, e.g. inference).
+    pub write: SimTime,
 }
 
 impl JobTag {
     fn of(class: Class, index: usize) -> JobTag {
-        JobTag { class, index: index as u32, overhead: SimTime::ZERO, share: 1.0 }
+        JobTag { class, index: index as u32, overhead: SimTime::ZERO, share: 1.0, write: SimTime::ZERO }
+    }
+
+    fn writing(self, write_s: f64) -> JobTag {
+        JobTag { write: SimTime::from_secs(write_s), ..self }
     }
 }
 
@@ -287,7 +293,10 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
             job.restart = restart_s.map(SimTime::from_secs);
             job.after = previous;
             previous = Some(out.len() as u32);
-            out.push((job, JobTag { overhead, share: st.flops / r.flops, ..JobTag::of(Class::Frontier, i) }));
+            out.push((
+                job,
+                JobTag { overhead, share: st.flops / r.flops, ..JobTag::of(Class::Frontier, i) }.writing(write_s),
+            ));
         }
         let ratio = cx.spec.rl_compute_ratio;
         if ratio > 0.0 && largest > 0 {
@@ -300,7 +309,7 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
             job.after = previous;
             job.checkpoint_interval = young_interval(cx, g, rl_gpus, write_s);
             job.restart = restart_s.map(SimTime::from_secs);
-            out.push((job, JobTag::of(Class::Rl, i)));
+            out.push((job, JobTag::of(Class::Rl, i).writing(write_s)));
         }
     }
 }
@@ -348,7 +357,7 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
     let pool_group = (0..cx.fleet.cluster.groups.len()).max_by_key(|&g| cx.fleet.cluster.groups[g].gpus()).unwrap_or(0);
     let mut shape = cx.shape.clone();
     shape.jobs = spec.research_jobs;
-    let tag = JobTag::of(Class::Research, 0);
+    let tag = JobTag::of(Class::Research, 0).writing(cx.checkpoint_write_s);
     stream_jobs(&shape, cx.seed ^ 0x005E_ED0F_2E5E_A2C4, |_, submit_s, gpus, duration_s| {
         let at = first.plus(SimTime::from_secs(submit_s * time_scale));
         if at >= cx.end {

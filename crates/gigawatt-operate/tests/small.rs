@@ -224,3 +224,36 @@ fn a_run_cut_short_never_gets_its_rl_and_the_run_still_ends() {
     assert!(r.frontier[0].finish.is_none() && r.frontier[0].progress < 1.0, "cut short");
     assert_eq!(r.rl[0].start, None, "its RL never starts");
 }
+
+#[test]
+fn logging_segments_for_power_changes_nothing_and_the_segments_hold_every_gpu_hour() {
+    let text = fixture();
+    let m = common::from_text(&text).unwrap();
+    let catalog = Catalog::bundled().unwrap();
+    let plain = operate(&m, &catalog, &OperateRequest::default()).unwrap();
+    let whole = (gigawatt_sim::SimTime::ZERO, gigawatt_sim::SimTime(u64::MAX));
+    let logged = gigawatt_operate::operate_logged(&m, &catalog, &OperateRequest::default(), whole, &|_| {}).unwrap();
+    assert_eq!(
+        serde_json::to_string(&plain).unwrap(),
+        serde_json::to_string(&logged.operation).unwrap(),
+        "the log does not change the run"
+    );
+    // Conservation: the segments' GPU-hours are the classes' GPU-hours.
+    let held: f64 = logged
+        .segments
+        .iter()
+        .map(|s| (s.end.since(s.start)).hours() * f64::from(s.per_node.max(1)) * s.nodes.len() as f64)
+        .sum();
+    let g = &plain.totals.gpu_hours;
+    let classes = g.frontier + g.rl + g.research + g.inference;
+    assert!((held / classes - 1.0).abs() < 1e-6, "segments {held}, classes {classes}");
+    // A window keeps only what overlaps it.
+    let day = |d: f64| gigawatt_sim::SimTime::from_days(d);
+    let w =
+        gigawatt_operate::operate_logged(&m, &catalog, &OperateRequest::default(), (day(100.0), day(101.0)), &|_| {})
+            .unwrap();
+    assert!(!w.segments.is_empty() && w.segments.len() < logged.segments.len());
+    assert!(w.segments.iter().all(|s| s.end > day(100.0) && s.start < day(101.0)));
+    let inside = logged.segments.iter().filter(|s| s.end > day(100.0) && s.start < day(101.0)).count();
+    assert_eq!(w.segments.len(), inside);
+}

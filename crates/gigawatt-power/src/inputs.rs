@@ -57,7 +57,8 @@ pub struct PowerSettings {
     pub gpu_share: f64,
     /// Cooling time constant, s.
     pub cooling_time_constant_s: f64,
-    /// Iteration of each `[[job]]`, in the scenario's job order.
+    /// Iteration of each `[[job]]`, in the scenario's job order; for an operated build-out, of
+    /// each training class, in [`OPERATED_CLASSES`] order.
     pub iterations: Vec<Iteration>,
     /// Grid limits and windows.
     pub grid: GridSpec,
@@ -161,6 +162,9 @@ fn non_negative(x: f64) -> bool {
     x >= 0.0
 }
 
+/// The classes of an operated build-out whose jobs iterate (a `[[power.job]]` may name one).
+pub const OPERATED_CLASSES: [&str; 3] = ["frontier", "rl", "research"];
+
 impl PowerSettings {
     /// Validates the scenario's `[power]` section (and the state keys of its phases) against the
     /// defaults `defaults` read from `defaults_file`.
@@ -168,6 +172,26 @@ impl PowerSettings {
         model: &Model,
         defaults: &PowerDefaultsFile,
         defaults_file: &SourceFile,
+    ) -> Result<PowerSettings, InputError> {
+        PowerSettings::read(model, defaults, defaults_file, false)
+    }
+
+    /// [`PowerSettings::from_model`] for the series of an operated build-out (`--operate`): a
+    /// `[[power.job]]` names a class of [`OPERATED_CLASSES`] instead of a `[[job]]`, and the
+    /// serving level is read.
+    pub fn for_operate(
+        model: &Model,
+        defaults: &PowerDefaultsFile,
+        defaults_file: &SourceFile,
+    ) -> Result<PowerSettings, InputError> {
+        PowerSettings::read(model, defaults, defaults_file, true)
+    }
+
+    fn read(
+        model: &Model,
+        defaults: &PowerDefaultsFile,
+        defaults_file: &SourceFile,
+        operated: bool,
     ) -> Result<PowerSettings, InputError> {
         let empty = Power {
             replica: None,
@@ -225,11 +249,21 @@ impl PowerSettings {
             })?,
             checkpoint: level(&mut r, "checkpoint", "GPU power while checkpointing", |g| g.checkpoint.as_ref())?,
             idle: level(&mut r, "idle", "GPU power when idle", |g| g.idle.as_ref())?,
+            serving: if operated {
+                Some(level(&mut r, "serving", "GPU power while serving inference", |g| g.serving.as_ref())?)
+            } else {
+                None
+            },
         };
         let gpu_share =
             level(&mut r, "gpu_share", "GPU share of system power (no gpu_tdp_w)", |g| g.gpu_share.as_ref())?;
 
-        let iterations = iterations(&mut r, model, s, d, &sp, &dp)?;
+        let names: Vec<&str> = if operated {
+            OPERATED_CLASSES.to_vec()
+        } else {
+            model.simulation.jobs.iter().map(|j| j.name.as_str()).collect()
+        };
+        let iterations = iterations(&mut r, model, &names, s, d, &sp, &dp)?;
         let grid = grid_spec(&mut r, model, s, d, &sp, &dp)?;
         let mitigations = mitigations(&mut r, model, s, d, &sp, &dp)?;
         let tariffs = tariffs(&mut r, model, s, defaults, &sp)?;
@@ -252,12 +286,12 @@ impl PowerSettings {
 fn iterations(
     r: &mut Reader,
     model: &Model,
+    names: &[&str],
     s: &Power,
     d: &Power,
     sp: &KeyPath,
     dp: &KeyPath,
 ) -> Result<Vec<Iteration>, InputError> {
-    let names: Vec<&str> = model.simulation.jobs.iter().map(|j| j.name.as_str()).collect();
     let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
     let mut unnamed = None;
     for (i, pj) in s.jobs.iter().enumerate() {
@@ -301,7 +335,7 @@ fn iterations(
     }
     let default = d.jobs.first();
     let mut out = Vec::with_capacity(names.len());
-    for name in &names {
+    for name in names {
         let own = by_name.get(name).or(unnamed.as_ref()).map(|&i| (&s.jobs[i], sp.key("job").index(i)));
         let field = |get: fn(&PowerJob) -> Option<&Input>, key: &str| -> Found<'_> {
             match own.as_ref().and_then(|(pj, p)| get(pj).map(|v| (v, p.key(key)))) {

@@ -29,6 +29,7 @@
 pub mod inputs;
 pub mod metrics;
 pub mod model;
+pub mod operated;
 pub mod opex;
 pub mod price;
 pub mod results;
@@ -140,16 +141,9 @@ impl PowerEstimate {
     }
 }
 
-/// Builds the power model: phases from the plan, jobs from the simulation with the run segments of
-/// replica `settings.replica`.
-pub fn build_model(
-    model: &Model,
-    catalog: &Catalog,
-    eval: &Evaluation,
-    settings: &PowerSettings,
-    sim: &Simulation,
-) -> PowerModel {
-    let phases: Vec<PhasePower> = model
+/// Each phase's power inputs from the plan and the catalog.
+pub fn phases_power(model: &Model, catalog: &Catalog, eval: &Evaluation, settings: &PowerSettings) -> Vec<PhasePower> {
+    model
         .phases
         .iter()
         .zip(&eval.phases)
@@ -170,9 +164,22 @@ pub fn build_model(
                 gpus: p.gpus,
                 racks: p.racks,
                 gpu_tdp_mw,
+                in_service: None,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Builds the power model: phases from the plan, jobs from the simulation with the run segments of
+/// replica `settings.replica`.
+pub fn build_model(
+    model: &Model,
+    catalog: &Catalog,
+    eval: &Evaluation,
+    settings: &PowerSettings,
+    sim: &Simulation,
+) -> PowerModel {
+    let phases = phases_power(model, catalog, eval, settings);
     let tally = sim.replica_segments(settings.replica);
     let jobs = sim
         .jobs
@@ -197,6 +204,7 @@ pub fn build_model(
                     .filter(|s| s.job as usize == j)
                     .map(|s| Segment { start: s.start.secs(), end: s.end.secs(), how: s.how })
                     .collect(),
+                steady: None,
             }
         })
         .collect();

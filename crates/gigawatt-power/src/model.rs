@@ -27,6 +27,9 @@ pub struct PhasePower {
     pub racks: u64,
     /// One GPU's TDP, MW.
     pub gpu_tdp_mw: f64,
+    /// When it comes into service, s from the series' origin: evenly from the first to the
+    /// second time (an operated build-out's ramps); `None`: in service throughout.
+    pub in_service: Option<(f64, f64)>,
 }
 
 impl PhasePower {
@@ -53,6 +56,9 @@ pub struct Levels {
     pub checkpoint: f64,
     /// Idle (no job, or a job recovering).
     pub idle: f64,
+    /// Serving inference, steady (read only for an operated build-out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serving: Option<f64>,
 }
 
 impl Levels {
@@ -63,6 +69,7 @@ impl Levels {
             communication: self.communication.max(floor),
             checkpoint: self.checkpoint.max(floor),
             idle: self.idle.max(floor),
+            serving: self.serving.map(|x| x.max(floor)),
         }
     }
 }
@@ -101,6 +108,9 @@ pub struct JobPower {
     pub compute_share: f64,
     /// Its run segments in time order.
     pub segments: Vec<Segment>,
+    /// A steady level (fraction of TDP) while running instead of the iteration's square wave:
+    /// an operated build-out's inference blocks.
+    pub steady: Option<f64>,
 }
 
 /// Energy storage: at a site (battery) or in every rack (summed over the racks of a phase).

@@ -162,6 +162,10 @@ pub struct JobResult {
     pub iteration_swing_mw: f64,
     /// Facility power between running (mean of the wave) and idle, MW: what a failure drops.
     pub stop_drop_mw: f64,
+    /// The steady level it draws while running (fraction of TDP) instead of the wave: an
+    /// operated build-out's inference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steady: Option<f64>,
 }
 
 /// How prices were given.
@@ -198,8 +202,11 @@ pub struct PowerResults {
     pub baseline: Option<GridMetrics>,
     /// Each mitigation alone, then all together, against no mitigation.
     pub mitigations: Vec<MitigationResult>,
-    /// The jobs.
+    /// The jobs (of an operated run: each class summed per phase).
     pub jobs: Vec<JobResult>,
+    /// What an operated run's series followed (`--operate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operated: Option<crate::operated::OperatedNote>,
     /// GPU power by state, fraction of TDP.
     pub levels: Levels,
     /// The grid's limits and the metrics' windows.
@@ -398,8 +405,12 @@ pub fn compute(scenario: &Model, model: &PowerModel, settings: &PowerSettings, o
                     .iter()
                     .filter(|s| s.how == gigawatt_sim::job::SegmentEnd::Failure && s.end < w1)
                     .count() as u64,
-                iteration_swing_mw: mw(lv.compute - lv.communication),
-                stop_drop_mw: mw(lv.communication + (lv.compute - lv.communication) * j.compute_share - lv.idle),
+                iteration_swing_mw: if j.steady.is_some() { 0.0 } else { mw(lv.compute - lv.communication) },
+                stop_drop_mw: mw(j
+                    .steady
+                    .unwrap_or(lv.communication + (lv.compute - lv.communication) * j.compute_share)
+                    - lv.idle),
+                steady: j.steady,
             }
         })
         .collect();
@@ -423,6 +434,7 @@ pub fn compute(scenario: &Model, model: &PowerModel, settings: &PowerSettings, o
         baseline,
         mitigations,
         jobs,
+        operated: None,
         levels: model.levels,
         grid_limits: model.grid.clone(),
         prices: PriceNote {

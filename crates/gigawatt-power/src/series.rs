@@ -9,7 +9,8 @@
 //! site[k]   = Σ_p (IT_p grid side + cool_p)[k], then the site battery
 //! ```
 //!
-//! A job's timeline is its run segments; inside a segment its checkpoints fall every
+//! A job's timeline is its run segments (a steady job, an operated build-out's inference, draws
+//! its one level while running); inside a segment its checkpoints fall every
 //! `interval + write` from the segment's start (as in the simulator), and the square wave restarts
 //! with each stretch of compute. Everything is added as exact bin integrals ([`crate::wave`]).
 
@@ -51,16 +52,30 @@ pub struct SiteSeries {
 /// Adds job `job`'s GPU power above the idle level, as a fraction of TDP times seconds, to `acc`
 /// (bin integrals on `grid`), with the floor and power burn of `mit`.
 pub fn job_excess(grid: &Grid, job: &JobPower, levels: &Levels, mit: &Mitigations, acc: &mut [f64]) {
-    let idle0 = levels.idle;
+    job_excess_weighted(grid, job, levels, mit, 1.0, acc);
+}
+
+/// [`job_excess`] times `w` (every level difference scales with it), so that many jobs can share
+/// one accumulator, each weighted by its GPUs.
+pub fn job_excess_weighted(grid: &Grid, job: &JobPower, levels: &Levels, mit: &Mitigations, w: f64, acc: &mut [f64]) {
+    let idle0 = levels.idle * w;
     let lv = match mit.floor {
         Some(f) => levels.floored(f),
         None => *levels,
+    };
+    let steady = job.steady.map(|x| w * mit.floor.map_or(x, |f| x.max(f)));
+    let lv = Levels {
+        compute: lv.compute * w,
+        communication: lv.communication * w,
+        checkpoint: lv.checkpoint * w,
+        idle: lv.idle * w,
+        serving: lv.serving.map(|x| x * w),
     };
     let (w0, w1) = (grid.t0, grid.end());
     // Held while recovering (and the floor's level, if any) over the job's whole life.
     grid.add_const(acc, job.start.max(w0), job.end.min(w1), lv.idle - idle0);
     let cycle = job.interval + job.write;
-    let run_mean = lv.communication + (lv.compute - lv.communication) * job.compute_share;
+    let run_mean = steady.unwrap_or(lv.communication + (lv.compute - lv.communication) * job.compute_share);
     for (i, seg) in job.segments.iter().enumerate() {
         let next = job.segments.get(i + 1).map_or(f64::INFINITY, |s| s.start);
         if let Some(burn) = mit.burn_s
@@ -78,6 +93,10 @@ pub fn job_excess(grid: &Grid, job: &JobPower, levels: &Levels, mit: &Mitigation
             continue;
         }
         let held = lv.idle;
+        if let Some(level) = steady {
+            grid.add_const(acc, a, b, level - held);
+            continue;
+        }
         if cycle <= 0.0 {
             let wave = wave_at(seg.start, job, &lv, held);
             grid.add_wave(acc, a, b, &wave);
@@ -174,7 +193,20 @@ pub fn smooth_with_storage(load: &[f64], dt: f64, s: &Storage) -> (Vec<f64>, Sto
 /// (after rack storage), MW; and what the rack storage did.
 pub fn phase_it(model: &PowerModel, p: usize, grid: &Grid, mit: &Mitigations) -> (Vec<f64>, Vec<f64>, StorageTally) {
     let phase: &PhasePower = &model.phases[p];
-    let mut it = vec![phase.it_mw_at(model.levels.idle); grid.n];
+    let mut it = base_it(phase, model.levels.idle, grid);
+    if mit.ramp_w_per_s.is_none() {
+        // Without per-job ramp limits the jobs add up in one accumulator: O(points + bins the jobs
+        // cover), however many jobs (an operated build-out has thousands in a window).
+        let mut acc = vec![0.0; grid.n];
+        for job in model.jobs.iter().filter(|j| j.phase == p) {
+            job_excess_weighted(grid, job, &model.levels, mit, job.gpus as f64, &mut acc);
+        }
+        let scale = phase.gpu_tdp_mw / grid.dt;
+        for (a, b) in it.iter_mut().zip(&acc) {
+            *a += b * scale;
+        }
+        return rack_side(phase, it, grid, mit);
+    }
     let mut job_acc = Vec::new();
     for job in model.jobs.iter().filter(|j| j.phase == p) {
         job_acc.clear();
@@ -193,6 +225,31 @@ pub fn phase_it(model: &PowerModel, p: usize, grid: &Grid, mit: &Mitigations) ->
             *a += b;
         }
     }
+    rack_side(phase, it, grid, mit)
+}
+
+/// A phase's IT power with no job running: its other IT and its systems at the idle level, times
+/// the share of the phase in service at each time (its ramp, when the model has one).
+fn base_it(phase: &PhasePower, idle: f64, grid: &Grid) -> Vec<f64> {
+    let base = phase.it_mw_at(idle);
+    let Some((ramp_start, online)) = phase.in_service else { return vec![base; grid.n] };
+    let mut acc = vec![0.0; grid.n];
+    let (a, b) = (ramp_start.max(grid.t0), online.min(grid.end()));
+    if online > ramp_start && b > a {
+        let value = |t: f64| ramp_value(ramp_start, online, base, t);
+        grid.add_linear(&mut acc, a, b, value(a), value(b));
+    }
+    grid.add_const(&mut acc, online.max(grid.t0), grid.end(), base);
+    acc.iter().map(|x| x / grid.dt).collect()
+}
+
+/// The ramp's value at `t` (clamped to it): 0 at its start, `base` when the phase is online.
+fn ramp_value(start: f64, online: f64, base: f64, t: f64) -> f64 {
+    base * ((t.clamp(start, online) - start) / (online - start))
+}
+
+/// A phase's IT power as its racks take it from the site (after rack storage).
+fn rack_side(phase: &PhasePower, it: Vec<f64>, grid: &Grid, mit: &Mitigations) -> (Vec<f64>, Vec<f64>, StorageTally) {
     let (side, tally) = match mit.rack_storage {
         Some(r) => smooth_with_storage(&it, grid.dt, &r.of_racks(phase.racks)),
         None => (it.clone(), StorageTally::default()),

@@ -101,6 +101,7 @@ fn square_wave_model(step: f64, duty: f64) -> PowerModel {
             gpus: 1000,
             racks: 10,
             gpu_tdp_mw: 0.001,
+            in_service: None,
         }],
         jobs: vec![JobPower {
             name: "j".into(),
@@ -113,8 +114,9 @@ fn square_wave_model(step: f64, duty: f64) -> PowerModel {
             step,
             compute_share: duty,
             segments: vec![Segment { start: 0.0, end: 2000.0, how: SegmentEnd::End }],
+            steady: None,
         }],
-        levels: Levels { compute: 1.0, communication: 0.2, checkpoint: 0.1, idle: 0.1 },
+        levels: Levels { compute: 1.0, communication: 0.2, checkpoint: 0.1, idle: 0.1, serving: None },
         cooling_time_constant_s: 0.0,
         grid: GridSpec {
             ramp_windows_s: vec![1.0],

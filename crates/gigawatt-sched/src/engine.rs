@@ -60,6 +60,9 @@ pub struct ReplayOptions {
     pub seed: u64,
     /// Keep every segment a job held GPUs ([`Segment`]), for checks and the per-job detail.
     pub log_segments: bool,
+    /// With `log_segments`, keep only the segments that overlap `[from, to)`: a long run's log
+    /// for one window (`gigawatt power` on an operated build-out) stays as small as the window.
+    pub log_window: Option<(SimTime, SimTime)>,
     /// When each node of each group comes into service, by group (an empty list: every node of
     /// the group from the start). Nodes come into service in index order: the times are
     /// nondecreasing. A growing fleet's phases and ramps are such lists.
@@ -184,6 +187,9 @@ pub struct Segment {
     pub nodes: Vec<u32>,
     /// GPUs on each node.
     pub per_node: u32,
+    /// The restart at its start (after a failure or a preemption), during which the job holds
+    /// its GPUs without running.
+    pub overhead: SimTime,
 }
 
 impl Default for ReplayOptions {
@@ -197,6 +203,7 @@ impl Default for ReplayOptions {
             failures: None,
             seed: 0,
             log_segments: false,
+            log_window: None,
             online: Vec::new(),
             usage_bucket: None,
             swap_spares: false,
@@ -353,9 +360,11 @@ pub struct Engine<'a> {
     chunk: Vec<Waiting>,
     /// Free GPUs no waiting job can use, as of the last round that changed the state.
     unusable: Option<u64>,
-    /// Segments, when logged; `open[j]` is job j's open one.
+    /// Segments, when logged; `open[j]` is job j's open one (`u32::MAX`: none).
     pub(crate) segments: Vec<Segment>,
     open: Vec<u32>,
+    /// Slots of `segments` that ended before the log window, to reuse (their job is `u32::MAX`).
+    dead: Vec<u32>,
     /// GPU-time by bucket and job type, when summed.
     pub(crate) usage: Option<Usage>,
     /// Jobs that left the queue at their deadline without starting.
@@ -432,6 +441,7 @@ impl<'a> Engine<'a> {
             unusable: None,
             segments: Vec::new(),
             open: if opts.log_segments { vec![u32::MAX; jobs.len()] } else { Vec::new() },
+            dead: Vec::new(),
             usage: opts.usage_bucket.map(|bucket| Usage {
                 bucket,
                 progress: vec![Vec::new(); opts.track_progress.len()],
@@ -460,6 +470,12 @@ impl<'a> Engine<'a> {
             }
         }
         self
+    }
+
+    /// The logged segments ([`ReplayOptions::log_segments`]) but those a log window dropped;
+    /// with a window, a dropped segment's slot is reused, so they are not in time order.
+    pub fn segments(&self) -> impl Iterator<Item = &Segment> {
+        self.segments.iter().filter(|s| s.job != u32::MAX)
     }
 
     /// What became of job `j` (after [`Engine::run`]).
@@ -1173,7 +1189,7 @@ impl<'a> Engine<'a> {
     pub(crate) fn fail_job_on(&mut self, j: u32, since_checkpoint: SimTime, victim: u32) {
         let (g, per_node) = (self.st[j as usize].group as usize, self.st[j as usize].per_node);
         let gang = per_node > 0 && per_node == self.groups[g].gpus_per_node() && self.st[j as usize].nodes.len() > 1;
-        if !(self.opts.swap_spares && gang && !self.opts.log_segments) {
+        if !(self.opts.swap_spares && gang) {
             self.fail_job(j, since_checkpoint);
             return;
         }
@@ -1197,7 +1213,9 @@ impl<'a> Engine<'a> {
         if let Some(k) = s.nodes.iter().position(|&n| n == victim) {
             s.nodes[k] = spare;
         }
+        self.log_close(j);
         self.begin_segment(j);
+        self.log_open(j);
     }
 
     /// An idle node of group `g` in service, else one that only preemptible jobs hold (they are
@@ -1274,25 +1292,57 @@ impl<'a> Engine<'a> {
         if let Some(f) = self.failures.as_mut() {
             f.occupy(s.group, &s.nodes, s.per_node, j);
         }
-        if self.opts.log_segments {
-            self.open[j as usize] = self.segments.len() as u32;
-            self.segments.push(Segment {
-                job: j,
-                start: self.now,
-                end: self.now,
-                group: s.group,
-                nodes: s.nodes.clone(),
-                per_node: s.per_node,
-            });
-        }
+        self.log_open(j);
     }
 
     fn on_free(&mut self, j: u32, nodes: &[u32]) {
         if let Some(f) = self.failures.as_mut() {
             f.vacate(self.st[j as usize].group, nodes, self.st[j as usize].per_node, j);
         }
-        if self.opts.log_segments {
-            self.segments[self.open[j as usize] as usize].end = self.now;
+        self.log_close(j);
+    }
+
+    /// Logs the segment job `j` begins now (when segments are logged and the window is not past).
+    fn log_open(&mut self, j: u32) {
+        if !self.opts.log_segments || self.opts.log_window.is_some_and(|(_, to)| self.now >= to) {
+            return;
+        }
+        let s = &self.st[j as usize];
+        let seg = Segment {
+            job: j,
+            start: self.now,
+            end: self.now,
+            group: s.group,
+            nodes: s.nodes.clone(),
+            per_node: s.per_node,
+            overhead: s.seg_overhead,
+        };
+        let slot = match self.dead.pop() {
+            Some(k) => {
+                self.segments[k as usize] = seg;
+                k
+            }
+            None => {
+                self.segments.push(seg);
+                (self.segments.len() - 1) as u32
+            }
+        };
+        self.open[j as usize] = slot;
+    }
+
+    /// Ends job `j`'s logged segment now; one that ended before the window is dropped.
+    fn log_close(&mut self, j: u32) {
+        let Some(&slot) = self.open.get(j as usize) else { return };
+        if slot == u32::MAX {
+            return;
+        }
+        self.open[j as usize] = u32::MAX;
+        let seg = &mut self.segments[slot as usize];
+        seg.end = self.now;
+        if self.opts.log_window.is_some_and(|(from, _)| seg.end <= from) {
+            seg.job = u32::MAX;
+            seg.nodes = Vec::new();
+            self.dead.push(slot);
         }
     }
 }

@@ -115,7 +115,7 @@ fn result(e: &Engine<'_>, spec: &PolicySpec, opts: &ReplayOptions, users: &[Stri
         by_user: breakdown(&outcomes, users, |o| o.user),
         by_type: breakdown(&outcomes, types, |o| o.job_type),
         jobs: outcomes,
-        segments: e.segments.clone(),
+        segments: e.segments().cloned().collect(),
     }
 }
 

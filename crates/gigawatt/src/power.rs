@@ -107,6 +107,12 @@ pub struct PowerArgs {
     /// this machine has available).
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
     pub max_memory: Option<u64>,
+
+    /// Follow the whole operated build-out (`gigawatt operate`: frontier stages, RL, research,
+    /// inference) instead of a simulated replica's [[job]]s; days count from the first day
+    /// operated, and phases come into service along their ramps.
+    #[arg(long)]
+    pub operate: bool,
 }
 
 fn parse_day(s: &str) -> Result<f64, String> {
@@ -192,10 +198,97 @@ pub fn for_report(
     compute(catalog, model, &settings, &options, max_memory, false)
 }
 
+/// The options of `args` for a window ending at `to`, with the price series read and checked.
+fn options_of(args: &PowerArgs, model: &Model, to: f64) -> Result<PowerOptions, Failure> {
+    let prices = match &args.prices {
+        Some(path) => {
+            let file = read_source(path, "price series")?;
+            let mut s = read_hourly(&file, args.fill)?;
+            s.check_covers((args.from * 24.0).floor() as u64, (to * 24.0).ceil() as u64, args.fill)?;
+            Some(s)
+        }
+        None => None,
+    };
+    Ok(PowerOptions {
+        seed: args.seed.unwrap_or(model.seed),
+        from_day: args.from,
+        to_day: to,
+        resolution_s: args.resolution,
+        spectrum_at_s: args.spectrum_at.map(|d| d * 86_400.0),
+        prices,
+    })
+}
+
+/// The power run of `--operate`: operates the scenario with a segment log over the window, then
+/// follows every job of it.
+fn compute_operated(
+    catalog: &Catalog,
+    model: &Model,
+    args: &PowerArgs,
+    want_parquet: bool,
+) -> Result<(PowerResults, PowerOptions), Failure> {
+    let defaults_file = bundled_defaults_file();
+    let defaults = read_defaults(&defaults_file)?;
+    let settings = PowerSettings::for_operate(model, &defaults, &defaults_file)?;
+    let req = gigawatt_operate::OperateRequest { seed: args.seed, ..gigawatt_operate::OperateRequest::default() };
+    let prepared = gigawatt_operate::prepare(model, catalog, &req)?;
+    let days = (prepared.to.days_since_epoch() - prepared.from.days_since_epoch() + 1) as f64;
+    let to = args.to.unwrap_or((args.from + DEFAULT_WINDOW_DAYS).min(days));
+    if to > days {
+        return Err(InputError::new(format!(
+            "--to {to} is past the operated build-out ({days} days from {} to {})",
+            prepared.from, prepared.to
+        ))
+        .with_help("give --to within the days operated (set [operate] to for more)")
+        .into());
+    }
+    let options = options_of(args, model, to)?;
+    gigawatt_power::check_window(&options)?;
+    let mut estimate = PowerEstimate::of(model, &settings, &options);
+    if want_parquet {
+        estimate.memory_bytes += estimate.points * (estimate.sites + 2) * 24;
+    }
+    check_memory(&estimate, args.max_memory)?;
+    crate::limits::check_operate(&gigawatt_operate::OperateEstimate::of(&prepared), args.max_memory)?;
+    let estimate = gigawatt_operate::OperateEstimate::of(&prepared);
+    let progress = crate::progress::Progress::new(
+        estimate.events.max(1.0) as u64,
+        "scheduler events",
+        &crate::limits::describe_work(estimate.events, estimate.memory_bytes),
+    );
+    let window = (gigawatt_sim::SimTime::from_days(options.from_day), gigawatt_sim::SimTime::from_days(options.to_day));
+    let logged = gigawatt_operate::run_logged(model, prepared, window, &|n| progress.add(n))?;
+    progress.done();
+    let eval = evaluate(model, &model.params.central());
+    let r = gigawatt_power::operated::power_operated(model, catalog, &eval, &settings, &options, &logged);
+    Ok((r, options))
+}
+
 /// Runs `gigawatt power`.
 pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), Failure> {
     let model = load_model(catalog, &args.scenario)?;
-    let mut settings = settings_of(&model)?;
+    if args.format == PowerFormat::Parquet && std::io::stdout().is_terminal() {
+        return Err(InputError::new("--format parquet writes binary Parquet to stdout, which is a terminal")
+            .with_help("redirect it to a file (`> power.parquet`), or use --out DIR, which writes DIR/power.parquet")
+            .into());
+    }
+    let want_parquet = args.out.is_some() || args.format == PowerFormat::Parquet;
+    let (results, options) = if args.operate {
+        compute_operated(catalog, &model, &args, want_parquet)?
+    } else {
+        simulated(catalog, &model, &args, want_parquet)?
+    };
+    render(history, &model, &args, &results, &options)
+}
+
+/// The power run of a simulated replica's [[job]]s.
+fn simulated(
+    catalog: &Catalog,
+    model: &Model,
+    args: &PowerArgs,
+    want_parquet: bool,
+) -> Result<(PowerResults, PowerOptions), Failure> {
+    let mut settings = settings_of(model)?;
     if let Some(r) = args.replica {
         settings.replica = r;
     }
@@ -206,36 +299,25 @@ pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), 
             .with_help("give --to within the scenario's [simulation] days, or raise them there")
             .into());
     }
-    if args.format == PowerFormat::Parquet && std::io::stdout().is_terminal() {
-        return Err(InputError::new("--format parquet writes binary Parquet to stdout, which is a terminal")
-            .with_help("redirect it to a file (`> power.parquet`), or use --out DIR, which writes DIR/power.parquet")
-            .into());
-    }
-    let prices = match &args.prices {
-        Some(path) => {
-            let file = read_source(path, "price series")?;
-            let mut s = read_hourly(&file, args.fill)?;
-            s.check_covers((args.from * 24.0).floor() as u64, (to * 24.0).ceil() as u64, args.fill)?;
-            Some(s)
-        }
-        None => None,
-    };
-    let options = PowerOptions {
-        seed: args.seed.unwrap_or(model.seed),
-        from_day: args.from,
-        to_day: to,
-        resolution_s: args.resolution,
-        spectrum_at_s: args.spectrum_at.map(|d| d * 86_400.0),
-        prices,
-    };
-    let want_parquet = args.out.is_some() || args.format == PowerFormat::Parquet;
-    let results = compute(catalog, &model, &settings, &options, args.max_memory, want_parquet)?;
+    let options = options_of(args, model, to)?;
+    let results = compute(catalog, model, &settings, &options, args.max_memory, want_parquet)?;
+    Ok((results, options))
+}
 
-    let as_json = json::to_json(&results);
-    let parquet = if want_parquet { series_parquet(&results).map_err(Failure::Write)? } else { Vec::new() };
+/// Writes and prints a power run, and records it in the history.
+fn render(
+    history: &History,
+    model: &Model,
+    args: &PowerArgs,
+    results: &PowerResults,
+    options: &PowerOptions,
+) -> Result<(), Failure> {
+    let want_parquet = args.out.is_some() || args.format == PowerFormat::Parquet;
+    let as_json = json::to_json(results);
+    let parquet = if want_parquet { series_parquet(results).map_err(Failure::Write)? } else { Vec::new() };
     if let Some(dir) = &args.out {
-        let csv = series_csv(&results);
-        let charts: Vec<(String, String)> = power_charts(&results, args.chart_day.map(|d| d * 86_400.0))
+        let csv = series_csv(results);
+        let charts: Vec<(String, String)> = power_charts(results, args.chart_day.map(|d| d * 86_400.0))
             .iter()
             .map(|c| (format!("charts/{}.svg", c.id), c.to_svg()))
             .collect();
@@ -261,9 +343,9 @@ pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), 
         eprintln!("wrote {} (power.json, power.csv, power.parquet, {} charts)", dir.display(), charts.len());
     }
     match args.format {
-        PowerFormat::Table => print!("{}", summary(&results)),
+        PowerFormat::Table => print!("{}", summary(results)),
         PowerFormat::Json => print!("{as_json}"),
-        PowerFormat::Csv => print!("{}", series_csv(&results)),
+        PowerFormat::Csv => print!("{}", series_csv(results)),
         PowerFormat::Parquet => {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
@@ -272,7 +354,7 @@ pub fn run(catalog: &Catalog, history: &History, args: PowerArgs) -> Result<(), 
                 .map_err(|e| Failure::Write(format!("cannot write stdout: {e}")))?;
         }
     }
-    crate::runs::record(history, "power", &model.name, &model.source, Some(options.seed), &figures(&results), &as_json);
+    crate::runs::record(history, "power", &model.name, &model.source, Some(options.seed), &figures(results), &as_json);
     Ok(())
 }
 
@@ -339,15 +421,23 @@ fn ramp_line(m: &GridMetrics) -> String {
 /// The readable summary.
 pub fn summary(r: &PowerResults) -> String {
     let mut o = String::new();
+    let followed = match &r.operated {
+        Some(op) => format!(
+            "the operated build-out from {} (seed {}): {} jobs, {} segments in the window",
+            op.first_day,
+            r.seed,
+            gigawatt_report::fmt::thousands(op.jobs),
+            gigawatt_report::fmt::thousands(op.segments)
+        ),
+        None => format!("replica {} of seed {}", r.replica, r.seed),
+    };
     let _ = writeln!(
         o,
-        "POWER {} · days {} – {} at {} s · replica {} of seed {}",
+        "POWER {} · days {} – {} at {} s · {followed}",
         r.scenario.name,
         sig3(r.from_day),
         sig3(r.to_day),
         sig3(r.resolution_s),
-        r.replica,
-        r.seed
     );
     let g = &r.grid_limits;
     let _ = writeln!(
@@ -395,8 +485,23 @@ pub fn summary(r: &PowerResults) -> String {
     let _ = writeln!(o, "  ramps of the total: {}", ramp_line(&r.total.metrics));
     let _ = writeln!(o, "  * over a limit: a drop above the sudden-drop limit, or band share above its cap");
     let _ = writeln!(o);
-    let _ = writeln!(o, "JOBS");
+    let _ =
+        writeln!(o, "{}", if r.operated.is_some() { "JOBS BY CLASS (mean GPUs held in the window)" } else { "JOBS" });
     for j in &r.jobs {
+        if let Some(level) = j.steady {
+            let _ = writeln!(
+                o,
+                "  {} · {} GPUs on {} · steady at {} of TDP · {} run segments, {} interrupted\n    a stop drops {}",
+                j.name,
+                gigawatt_report::fmt::thousands(j.gpus),
+                j.phase,
+                percent(level),
+                j.run_segments,
+                j.failures,
+                power_mw(j.stop_drop_mw)
+            );
+            continue;
+        }
         let _ = writeln!(
             o,
             "  {} · {} GPUs on {} · step {} s, {} computing · checkpoint every {} s, write {} s · {} run segments, {} failures",

@@ -154,3 +154,23 @@ fn power_parquet_holds_the_csv_series_and_reads_back() {
         eprintln!("python3 with pyarrow not found: the pyarrow read-back is skipped");
     }
 }
+
+#[test]
+fn power_follows_an_operated_build_out_and_bounds_the_window_by_it() {
+    let fixture = "crates/gigawatt-operate/tests/fixtures/small.toml";
+    let v =
+        json_of(gigawatt().args(["power", fixture, "--operate", "--from", "100", "--to", "101", "--format", "json"]));
+    assert_eq!(v["operated"]["first_day"], "2025-03-31");
+    assert!(v["operated"]["segments"].as_u64().unwrap() > 10);
+    let classes: Vec<&str> = v["jobs"].as_array().unwrap().iter().map(|j| j["name"].as_str().unwrap()).collect();
+    assert!(classes.contains(&"research") && classes.contains(&"inference"), "{classes:?}");
+    let inference = v["jobs"].as_array().unwrap().iter().find(|j| j["name"] == "inference").unwrap();
+    assert_eq!(inference["steady"], 0.6);
+    assert!(v["inputs"].as_array().unwrap().iter().any(|i| i["key"] == "power.gpu.serving"));
+    assert!(v["total"]["energy_mwh"].as_f64().unwrap() > 0.0);
+    // The operated run ends on 2025-12-31: 276 days.
+    let out = gigawatt().args(["power", fixture, "--operate", "--from", "270", "--to", "300"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("past the operated build-out"), "{err}");
+}

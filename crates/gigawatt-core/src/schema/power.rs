@@ -54,6 +54,8 @@ schema_struct! {
         "checkpoint" checkpoint: Option<Input> => Input, "fraction of TDP, 0–1", "`catalog/power.toml`";
         /// idle: no job, or a job detecting a failure, waiting for spares or relaunching
         "idle" idle: Option<Input> => Input, "fraction of TDP, 0–1", "`catalog/power.toml`";
+        /// serving inference, steady (an operated build-out's inference blocks, `--operate`)
+        "serving" serving: Option<Input> => Input, "fraction of TDP, 0–1", "`catalog/power.toml`";
         /// share of a system's power that is its GPUs' TDP, for platforms whose file gives no
         /// `gpu_tdp_w`
         "gpu_share" gpu_share: Option<Input> => Input, "fraction, 0–1", "`catalog/power.toml`";
