@@ -607,6 +607,24 @@ fn month_label(d: Date) -> String {
     format!("{y}-{m:02}")
 }
 
+/// GPU-seconds tier `t`'s blocks spent loading the model, by day of their start: each block that
+/// started, for its scale-up time or the time it held its GPUs, whichever is shorter.
+fn loading_by_day(p: &Prepared, e: &Engine<'_>, t: usize, days: usize) -> Vec<f64> {
+    let mut out = vec![0.0; days];
+    for (j, tag) in p.streams.tags.iter().enumerate() {
+        if tag.class != Class::Inference || tag.index as usize != t || tag.overhead == SimTime::ZERO {
+            continue;
+        }
+        let r = e.job_run(j as u32);
+        let Some(start) = r.first_start else { continue };
+        let d = (start.0 / US_PER_DAY) as usize;
+        if let Some(x) = out.get_mut(d) {
+            *x += f64::from(p.streams.jobs[j].gpus) * tag.overhead.min(r.end.since(start)).secs();
+        }
+    }
+    out
+}
+
 fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
     let s = &p.streams;
     let index: BTreeMap<&str, usize> = months.iter().enumerate().map(|(i, m)| (m.period.as_str(), i)).collect();
@@ -629,9 +647,11 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
             // tokens/s per GPU (summed as unmet, so a tier served in full has exactly none).
             let usage = e.usage().expect("operate sums usage");
             let ty = crate::streams::inference_type(t) as usize;
+            let loading = loading_by_day(p, e, t, usage.held.len());
             let demand_by_hour = s.demand_tokens_by_tier_hour.get(t);
             for (d, row) in usage.held.iter().enumerate() {
-                let gpu_s = row.get(ty).copied().unwrap_or(0) as f64 / 1e6;
+                // GPU-seconds serving: held, less the blocks' model loading that day.
+                let gpu_s = (row.get(ty).copied().unwrap_or(0) as f64 / 1e6 - loading[d]).max(0.0);
                 let hours = d * 24..(d * 24 + 24).min(s.tokens_per_s_per_gpu_by_hour.len());
                 if hours.is_empty() {
                     continue;

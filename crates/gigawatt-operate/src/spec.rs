@@ -93,6 +93,8 @@ pub struct OperateSpec {
     pub rl_gpu_share: f64,
     /// Blocks serving capacity moves in at peak demand.
     pub inference_blocks: u32,
+    /// Minutes a block is asked for before the hour it serves, loading the model.
+    pub scale_up_min: f64,
     /// Published cuts of the same fleet's spend, shown beside the simulated shares.
     pub published: Vec<PublishedCut>,
     /// Every number used, with provenance.
@@ -156,6 +158,7 @@ struct DefaultCheckpoints {
 #[serde(deny_unknown_fields)]
 struct DefaultInference {
     blocks: Input,
+    scale_up_min: Input,
 }
 
 /// One number: the scenario's when given, else the bundled default; registered in `inputs`.
@@ -375,11 +378,28 @@ impl OperateSpec {
                 )?
                 .round()
                 .clamp(10.0, 100_000.0) as u32,
+            scale_up_min: r.number(
+                "inference",
+                "scale_up_min",
+                inference.and_then(|x| x.scale_up_min.as_ref()),
+                &d.inference.scale_up_min,
+                "time a serving block is asked for before the hour it serves, loading the model",
+                "min",
+                Check::NonNegative,
+            )?,
             priorities,
             preemptible,
             published: published(file, op.map_or(&[][..], |o| o.published.as_slice()))?,
             inputs: Inputs::default(),
         };
+        if spec.scale_up_min > 60.0 {
+            return Err(At::scenario(file, &root.key("inference"), "[operate.inference]")
+                .err(
+                    "scale_up_min",
+                    format!("scale_up_min = {} is longer than the hour a block serves", spec.scale_up_min),
+                )
+                .with_help("give the minutes a replica takes to load and warm up, from 0 to 60"));
+        }
         if spec.research_share > 4.0 {
             return Err(At::scenario(file, &root.key("research"), "[operate.research]")
                 .err("share", format!("share = {} offers more than 4× the fleet's GPU-time", spec.research_share))

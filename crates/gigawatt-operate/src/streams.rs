@@ -19,7 +19,9 @@
 //! * **inference**: per tier, each hour's demand in GPUs (the month's average demand ÷ the
 //!   month's tokens/s per GPU, times the diurnal profile) cut into blocks of equal GPUs; each
 //!   stretch of hours a block is needed is one job whose deadline is the stretch's end, so a
-//!   block that cannot be served in time is unmet demand, not a backlog.
+//!   block that cannot be served in time is unmet demand, not a backlog. A block is asked for
+//!   `scale_up_min` before its first hour and spends that time loading the model (its tag's
+//!   `overhead`): it holds GPUs and serves nothing.
 //!
 //! Every job's deadline is at most the end of the run, so the run stops there.
 
@@ -450,16 +452,19 @@ fn inference(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, s: &mut Streams) {
         let tag = JobTag::of(Class::Inference, t);
         let priority = cx.spec.priority(Class::Inference) + (tiers.len() - t) as i32;
         let mut open: Vec<u64> = Vec::new(); // start hour of each open level
+        // A block is asked for `scale_up` before its hour and loads the model meanwhile.
+        let scale_up = SimTime::from_secs(cx.spec.scale_up_min * 60.0);
         let close = |start: u64, end: u64, out: &mut Vec<(Job, JobTag)>| {
-            let submit = SimTime(start * hour.0);
+            let ready = SimTime(start * hour.0);
+            let submit = SimTime(ready.0.saturating_sub(scale_up.0));
             let stop = SimTime(end * hour.0).min(cx.end);
-            if stop > submit {
+            if stop > ready {
                 let mut j = class_job(cx, Class::Inference, submit, block, stop.since(submit));
                 j.priority = priority;
                 j.deadline = stop;
                 j.user = t as u32;
                 j.job_type = inference_type(t);
-                out.push((j, tag));
+                out.push((j, JobTag { overhead: ready.since(submit), ..tag }));
             }
         };
         for (h, &gpus) in g.iter().enumerate() {

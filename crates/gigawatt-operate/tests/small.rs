@@ -257,3 +257,36 @@ fn logging_segments_for_power_changes_nothing_and_the_segments_hold_every_gpu_ho
     let inside = logged.segments.iter().filter(|s| s.end > day(100.0) && s.start < day(101.0)).count();
     assert_eq!(w.segments.len(), inside);
 }
+
+#[test]
+fn blocks_load_the_model_before_their_hour_holding_gpus_and_serving_nothing() {
+    // Diurnal demand (blocks open and close every day), no failures, no research: with the
+    // blocks asked for ahead of their hours, the tokens served are the same as with instant
+    // scale-up, and the loading shows as inference GPU-time only.
+    // A hundred times the fixture's users, so that serving takes many blocks.
+    let diurnal = fixture()
+        .replace("weekly_users = { value = 2e5", "weekly_users = { value = 2e7")
+        .replace("[operate.research]\njobs = 5000", "[operate.research]\nshare = 0")
+        + "\n[simulation]\nfailures = \"none\"\n";
+    let with = |minutes: u32| {
+        let text = diurnal.replace(
+            "[operate.research]",
+            &format!("[operate.inference]\nscale_up_min = {{ value = {minutes}, assumption = \"a test\" }}\n\n[operate.research]"),
+        );
+        run(&text)
+    };
+    let (instant, loading) = (with(0), with(30));
+    let served = |r: &Operation| r.inference.iter().map(|t| t.served_tokens).sum::<f64>();
+    assert!(served(&instant) > 0.0);
+    assert!((served(&loading) / served(&instant) - 1.0).abs() < 1e-3, "{} vs {}", served(&loading), served(&instant));
+    let (a, b) = (instant.totals.gpu_hours.inference, loading.totals.gpu_hours.inference);
+    eprintln!("inference GPU-hours: {a} instant, {b} with 30 min of loading");
+    assert!(b > a * 1.01, "loading holds GPUs: {b} vs {a}");
+    let text = oracle_text().replace(
+        "[operate.research]",
+        "[operate.inference]\nscale_up_min = { value = 90, assumption = \"a test\" }\n\n[operate.research]",
+    );
+    let m = common::from_text(&text).unwrap();
+    let err = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err().to_string();
+    assert!(err.contains("scale_up_min") && err.contains("test.toml:"), "{err}");
+}

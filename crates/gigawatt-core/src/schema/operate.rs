@@ -84,5 +84,7 @@ schema_struct! {
     pub struct OperateInference as "[operate.inference]" {
         /// blocks serving capacity moves in at the highest hourly demand (more: finer, slower)
         "blocks" blocks: Option<Input> => Input, "count, 10 to 100,000", "`catalog/operations.toml`";
+        /// time a block is asked for before the hour it serves, to load the model and warm up (it serves nothing meanwhile)
+        "scale_up_min" scale_up_min: Option<Input> => Input, "minutes (quantity), 0 – 60", "`catalog/operations.toml`";
     }
 }
