@@ -33,7 +33,7 @@ pub use result::{Operation, ReplicaSummary};
 pub use spec::{Class, OperateSpec};
 
 use crate::fleet::Fleet;
-use crate::streams::{Context, Streams};
+use crate::streams::{Context, ResearchShape, Streams};
 
 /// What `gigawatt operate` is asked for, beyond the scenario.
 #[derive(Clone, Debug, Default)]
@@ -99,8 +99,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         })
         .collect();
     let (hourly, daily) = diurnal(model);
-    let shape_file = SourceFile::new(spec::BUNDLED_RESEARCH_SHAPE.0, spec::BUNDLED_RESEARCH_SHAPE.1);
-    let shape = parse_synthetic(&shape_file)?;
+    let shape = research_shape(model, &spec)?;
     let seed = req.seed.unwrap_or(model.seed);
     let days = (to.days_since_epoch() - from.days_since_epoch() + 1) as f64;
     let end = SimTime::from_days(days);
@@ -150,6 +149,35 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     );
     spec.inputs.add("failures.job_defaults.restart_s", "restart after a preemption or failure", "s", &cat.restart_s);
     Ok(Prepared { spec, from, to, fleet, capacity, streams, options, seed })
+}
+
+/// The research job shape: the scenario's `[operate.research] shape` (a synthetic spec, or a
+/// trace in any of `replay`'s formats), relative to the scenario file, else the bundled Seren
+/// shape. Only a regular file (or a PAI 2020 directory) is read.
+fn research_shape(model: &Model, spec: &OperateSpec) -> Result<ResearchShape, InputError> {
+    let Some(written) = &spec.research_shape else {
+        let file = SourceFile::new(spec::BUNDLED_RESEARCH_SHAPE.0, spec::BUNDLED_RESEARCH_SHAPE.1);
+        return Ok(ResearchShape::Synthetic(parse_synthetic(&file)?));
+    };
+    let at = gigawatt_core::error::KeyPath::root().key("operate").key("research").key("shape");
+    let path = std::path::Path::new(&model.source.name).parent().unwrap_or(std::path::Path::new("")).join(written);
+    let meta = std::fs::metadata(&path).map_err(|e| {
+        InputError::at(&model.source, &at, format!("cannot read the research shape {}: {e}", path.display()))
+            .with_help("give a synthetic spec (.toml) or a job trace, relative to the scenario file")
+    })?;
+    if !(meta.is_file() || meta.is_dir()) {
+        return Err(InputError::at(&model.source, &at, format!("{} is not a file", path.display())));
+    }
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+        return Ok(ResearchShape::Synthetic(gigawatt_trace::synthetic::load_synthetic(&path)?));
+    }
+    let trace = gigawatt_trace::load_trace(&path, &gigawatt_trace::ReadOptions::default())?;
+    let pairs: Vec<(u32, f64)> =
+        trace.jobs.iter().filter(|j| j.duration_s > 0.0).map(|j| (j.gpus.max(1), j.duration_s)).collect();
+    if pairs.is_empty() {
+        return Err(InputError::at(&model.source, &at, format!("{} holds no GPU job that ran", path.display())));
+    }
+    Ok(ResearchShape::Jobs(pairs))
 }
 
 /// The scenario's training runs as the capacity model reads them (same order as its results).

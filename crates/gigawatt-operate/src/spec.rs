@@ -79,6 +79,9 @@ pub struct OperateSpec {
     pub research_jobs: u64,
     /// GPUs of the cluster the research shape was measured on.
     pub research_reference_gpus: f64,
+    /// The research job shape's file, as written (relative to the scenario); `None`: the bundled
+    /// Seren shape.
+    pub research_shape: Option<String>,
     /// Most of its platform's pool one frontier run holds.
     pub frontier_max_pool_share: f64,
     /// MFU lost by a frontier run larger than one phase.
@@ -303,12 +306,13 @@ impl OperateSpec {
                 )?
                 .round()
                 .clamp(1.0, MAX_RESEARCH_JOBS) as u64,
+            research_shape: research.and_then(|x| x.shape.clone()),
             research_reference_gpus: r.number(
                 "research",
                 "reference_gpus",
-                None,
+                research.and_then(|x| x.reference_gpus.as_ref()),
                 &d.research.reference_gpus,
-                "GPUs of the cluster the research job shape was measured on (Seren)",
+                "GPUs of the cluster the research job shape was measured on",
                 "GPUs",
                 Check::Positive,
             )?,
@@ -392,6 +396,16 @@ impl OperateSpec {
             published: published(file, op.map_or(&[][..], |o| o.published.as_slice()))?,
             inputs: Inputs::default(),
         };
+        if let Some(x) = research
+            && x.shape.is_some()
+            && x.reference_gpus.is_none()
+        {
+            return Err(At::scenario(file, &root.key("research"), "[operate.research]")
+                .err("shape", "a research `shape` needs the `reference_gpus` of the cluster it was measured on")
+                .with_help(
+                    "add reference_gpus = { value = N, source = \"…\" }: job sizes scale by the research pool ÷ N",
+                ));
+        }
         if spec.scale_up_min > 60.0 {
             return Err(At::scenario(file, &root.key("inference"), "[operate.inference]")
                 .err(

@@ -12,7 +12,8 @@
 //!   (stages after the first); it checkpoints at Young's interval √(2·w·M) for its size;
 //! * **rl**: one job after each run that finishes in the capacity model, at that finish date, of
 //!   `gpu_share` × its GPUs for `compute_ratio` × its GPU-time;
-//! * **research**: AcmeTrace's Seren shape (sizes and durations), Poisson arrivals at the rate
+//! * **research**: AcmeTrace's Seren shape (sizes and durations; or `[operate.research] shape`, a
+//!   synthetic spec or a trace whose (GPUs, run time) pairs are resampled), Poisson arrivals at the rate
 //!   that gives the aimed-for job count; each job's GPUs scale with the research pool at its
 //!   arrival (`share` × GPUs online ÷ Seren's GPUs) and durations by the one factor that makes
 //!   the offered GPU-time `share` of the GPUs online;
@@ -28,7 +29,7 @@
 use gigawatt_core::date::Date;
 use gigawatt_sched::Job;
 use gigawatt_sim::SimTime;
-use gigawatt_trace::synthetic::{Durations, Synthetic, stream_jobs};
+use gigawatt_trace::synthetic::{Durations, Synthetic, resample_jobs, stream_jobs};
 use gigawatt_workloads::capacity::{Capacity, TrainingResult};
 use gigawatt_workloads::training::{Reliability, TrainingRun};
 
@@ -98,7 +99,7 @@ pub struct Context<'a> {
     /// End of the run.
     pub end: SimTime,
     /// The research job shape.
-    pub shape: &'a Synthetic,
+    pub shape: &'a ResearchShape,
     /// Seed.
     pub seed: u64,
     /// Time a checkpoint takes to write, s (Young's interval), for runs that do not say.
@@ -322,6 +323,32 @@ pub fn inference_type(t: usize) -> u32 {
     (Class::ALL.len() + t) as u32
 }
 
+/// The research stream's job shape.
+#[derive(Clone, Debug)]
+pub enum ResearchShape {
+    /// A synthetic workload spec: sizes and run times drawn independently.
+    Synthetic(Synthetic),
+    /// A trace's jobs as (GPUs, run time in s) pairs, drawn together, so that its large jobs keep
+    /// their long run times.
+    Jobs(Vec<(u32, f64)>),
+}
+
+impl ResearchShape {
+    /// Mean GPU-seconds of a job: E[GPUs × run time].
+    fn mean_gpu_seconds(&self) -> f64 {
+        match self {
+            ResearchShape::Synthetic(s) => {
+                let (g, d) = shape_means(s);
+                g * d
+            }
+            ResearchShape::Jobs(pairs) => {
+                let n = pairs.len().max(1) as f64;
+                (pairs.iter().map(|&(g, d)| f64::from(g.max(1)) * d).sum::<f64>() / n).max(1e-9)
+            }
+        }
+    }
+}
+
 /// Mean GPUs and mean duration (s) of a shape's jobs.
 fn shape_means(shape: &Synthetic) -> (f64, f64) {
     let w: f64 = shape.sizes.iter().map(|s| s.1.max(0.0)).sum();
@@ -346,21 +373,14 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
     }
     let span_s = cx.end.since(first).secs();
     let rate = spec.research_jobs as f64 / span_s; // jobs per second
-    let (mean_gpus, mean_s) = shape_means(cx.shape);
-    // share × online = rate × (k_s·E[g]) × (k_d·E[d]) with k_s = share × online / reference.
-    let duration_scale = spec.research_reference_gpus / (rate * mean_gpus * mean_s);
-    let shape_rate = match &cx.shape.arrivals {
-        gigawatt_trace::synthetic::Arrivals::Poisson { rate_per_hour } => rate_per_hour / 3600.0,
-        _ => rate,
-    };
-    let time_scale = shape_rate / rate;
+    // share × online = rate × k_s × k_d × E[g·d] with k_s = share × online / reference.
+    let duration_scale = spec.research_reference_gpus / (rate * cx.shape.mean_gpu_seconds());
     let largest = cx.fleet.largest_phase_gpus.iter().copied().max().unwrap_or(1);
     // Failure rates for Young's interval: the largest pool's (research runs anywhere).
     let pool_group = (0..cx.fleet.cluster.groups.len()).max_by_key(|&g| cx.fleet.cluster.groups[g].gpus()).unwrap_or(0);
-    let mut shape = cx.shape.clone();
-    shape.jobs = spec.research_jobs;
     let tag = JobTag::of(Class::Research, 0).writing(cx.checkpoint_write_s);
-    stream_jobs(&shape, cx.seed ^ 0x005E_ED0F_2E5E_A2C4, |_, submit_s, gpus, duration_s| {
+    let seed = cx.seed ^ 0x005E_ED0F_2E5E_A2C4;
+    let mut each = |_: u64, submit_s: f64, gpus: u32, duration_s: f64, time_scale: f64| {
         let at = first.plus(SimTime::from_secs(submit_s * time_scale));
         if at >= cx.end {
             return;
@@ -375,7 +395,21 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
         // Like every gang, it checkpoints at Young's interval for its size.
         job.checkpoint_interval = young_interval(cx, pool_group, size as u64, cx.checkpoint_write_s);
         out.push((job, tag));
-    });
+    };
+    match cx.shape {
+        ResearchShape::Synthetic(shape) => {
+            let shape_rate = match &shape.arrivals {
+                gigawatt_trace::synthetic::Arrivals::Poisson { rate_per_hour } => rate_per_hour / 3600.0,
+                _ => rate,
+            };
+            let mut shape = shape.clone();
+            shape.jobs = spec.research_jobs;
+            stream_jobs(&shape, seed, |i, t, g, d| each(i, t, g, d, shape_rate / rate));
+        }
+        ResearchShape::Jobs(pairs) => {
+            resample_jobs(pairs, spec.research_jobs, rate, seed, |i, t, g, d| each(i, t, g, d, 1.0));
+        }
+    }
     duration_scale
 }
 

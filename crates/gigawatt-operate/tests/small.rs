@@ -290,3 +290,45 @@ fn blocks_load_the_model_before_their_hour_holding_gpus_and_serving_nothing() {
     let err = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err().to_string();
     assert!(err.contains("scale_up_min") && err.contains("test.toml:"), "{err}");
 }
+
+/// The fixture with a research `shape` (and `reference_gpus` when given).
+fn with_shape(shape: &str, reference: Option<u32>) -> String {
+    let reference =
+        reference.map_or(String::new(), |n| format!("reference_gpus = {{ value = {n}, assumption = \"a test\" }}\n"));
+    fixture().replace(
+        "[operate.research]\njobs = 5000",
+        &format!("[operate.research]\njobs = 5000\nshape = \"{shape}\"\n{reference}"),
+    )
+}
+
+#[test]
+fn a_research_shape_can_be_a_trace_whose_jobs_are_resampled_or_a_synthetic_spec() {
+    let root = common::root();
+    // The bundled Seren spec named explicitly gives exactly the default run.
+    let seren = root.join("examples/synthetic-acme-seren.toml");
+    let named = run(&with_shape(&seren.display().to_string(), Some(2288)));
+    let default = run(&fixture());
+    let same = |a: &Operation, b: &Operation| {
+        let json = |r: &Operation| serde_json::to_string(&(&r.months, &r.research, &r.frontier, &r.inference)).unwrap();
+        json(a) == json(b)
+    };
+    assert!(same(&named, &default), "the bundled shape named gives the default run");
+    // A trace: its (GPUs, run time) pairs are drawn together, scaled to the research pool, and the
+    // offered GPU-time is still the research share of the GPUs online.
+    let trace = root.join("crates/gigawatt-trace/tests/fixtures/acme-seren.csv");
+    let r = run(&with_shape(&trace.display().to_string(), Some(2288)));
+    let q = &r.research;
+    assert!(q.jobs > 4000, "{} jobs drawn", q.jobs);
+    assert!(q.offered_share > 0.5 && q.offered_share < 0.8, "offered {}", q.offered_share);
+    assert!(!same(&r, &default), "the trace's shape is not Seren's spec");
+}
+
+#[test]
+fn a_research_shape_without_its_reference_gpus_or_that_cannot_be_read_is_a_located_error() {
+    let m = common::from_text(&with_shape("examples/synthetic-acme-seren.toml", None)).unwrap();
+    let err = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err().to_string();
+    assert!(err.contains("reference_gpus") && err.contains("test.toml:"), "{err}");
+    let m = common::from_text(&with_shape("no/such/trace.csv", Some(100))).unwrap();
+    let err = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err().to_string();
+    assert!(err.contains("cannot read the research shape") && err.contains("test.toml:"), "{err}");
+}

@@ -280,6 +280,34 @@ pub fn stream_jobs(spec: &Synthetic, seed: u64, mut each: impl FnMut(u64, f64, u
     }
 }
 
+/// Draws `jobs` jobs whose (GPUs, run time) pairs are drawn with replacement from `pairs` (a real
+/// trace's jobs, so that large jobs keep their long run times), arriving as a Poisson process of
+/// `rate_per_s`: `each(i, submit_s, gpus, duration_s)` as [`stream_jobs`] calls it. Deterministic
+/// for a seed; nothing is drawn from an empty list or at a rate that is not positive.
+pub fn resample_jobs(
+    pairs: &[(u32, f64)],
+    jobs: u64,
+    rate_per_s: f64,
+    seed: u64,
+    mut each: impl FnMut(u64, f64, u32, f64),
+) {
+    let Ok(gaps) = Exp::new(rate_per_s) else { return };
+    if pairs.is_empty() || !(rate_per_s > 0.0 && rate_per_s.is_finite()) {
+        return;
+    }
+    let pick = Draw::choice(pairs.iter().enumerate().map(|(k, _)| (k as f64, 1.0)));
+    let (mut arrive_rng, mut pick_rng) = (stream(seed, 1), stream(seed, 4));
+    let mut t = 0.0;
+    for i in 0..jobs.min(MAX_JOBS) {
+        if i > 0 {
+            t += finite(gaps.sample(&mut arrive_rng));
+        }
+        let k = (pick.sample(&mut pick_rng) as usize).min(pairs.len() - 1);
+        let (gpus, duration_s) = pairs[k];
+        each(i, t, gpus.max(1), finite(duration_s));
+    }
+}
+
 /// Draws a trace from `spec` with `seed`: deterministic for a (spec, seed). The spec should
 /// pass [`Synthetic::check`]; an invalid one still gives a trace (invalid parts fall back to
 /// constants), never a panic.

@@ -52,6 +52,10 @@ schema_struct! {
         "share" share: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
         /// jobs the stream aims for over the run (sizes scale with the fleet so this stays bounded)
         "jobs" jobs: Option<Input> => Input, "count, 1 to 50,000,000", "`catalog/operations.toml`";
+        /// the job shape: a synthetic workload spec (`.toml`, as `gigawatt replay` reads) or a job trace in any of `replay`'s formats, whose (GPUs, run time) pairs are resampled; relative to the scenario file
+        "shape" shape: Option<String> => Value, "path", "AcmeTrace's Seren shape (`examples/synthetic-acme-seren.toml`)";
+        /// GPUs of the cluster the shape was measured on (job sizes scale by the research pool ÷ these)
+        "reference_gpus" reference_gpus: Option<Input> => Input, "GPUs (quantity)", "Seren's 2,288; required with `shape`";
     }
 }
 
