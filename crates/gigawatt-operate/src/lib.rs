@@ -64,6 +64,8 @@ pub struct Prepared {
     pub options: ReplayOptions,
     /// Seed.
     pub seed: u64,
+    /// The demand model (which features each tier's tokens carry), if the scenario has demand.
+    pub demand: Option<gigawatt_workloads::demand::Demand>,
 }
 
 /// The default last day: a year after the last phase is fully online, or after the last training
@@ -104,6 +106,8 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     let days = (to.days_since_epoch() - from.days_since_epoch() + 1) as f64;
     let end = SimTime::from_days(days);
     let cat = FailureCatalog::bundled()?;
+    let sections = workload_sections(model, catalog)?;
+    let demand = sections.demand.as_ref().map(|d| d.demand.clone());
     let cx = Context {
         spec: &spec,
         fleet: &fleet,
@@ -117,7 +121,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         seed,
         checkpoint_write_s: cat.checkpoint_write_s.estimate.central,
         restart_s: cat.restart_s.estimate.central,
-        runs: training_runs(model, catalog)?,
+        runs: sections.training.into_iter().map(|t| t.run).collect(),
     };
     let streams = Streams::draw(&cx);
     let options = ReplayOptions {
@@ -148,7 +152,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         &cat.checkpoint_write_s,
     );
     spec.inputs.add("failures.job_defaults.restart_s", "restart after a preemption or failure", "s", &cat.restart_s);
-    Ok(Prepared { spec, from, to, fleet, capacity, streams, options, seed })
+    Ok(Prepared { spec, from, to, fleet, capacity, streams, options, seed, demand })
 }
 
 /// The research job shape: the scenario's `[operate.research] shape` (a synthetic spec, or a
@@ -180,18 +184,15 @@ fn research_shape(model: &Model, spec: &OperateSpec) -> Result<ResearchShape, In
     Ok(ResearchShape::Jobs(pairs))
 }
 
-/// The scenario's training runs as the capacity model reads them (same order as its results).
-fn training_runs(
-    model: &Model,
-    catalog: &Catalog,
-) -> Result<Vec<gigawatt_workloads::training::TrainingRun>, InputError> {
-    let spec = gigawatt_workloads::spec::parse_sections(
+/// The scenario's workload sections as the capacity model reads them (its training runs in the
+/// order of its results, its demand).
+fn workload_sections(model: &Model, catalog: &Catalog) -> Result<gigawatt_workloads::spec::CapacitySpec, InputError> {
+    gigawatt_workloads::spec::parse_sections(
         model,
         catalog,
         &gigawatt_workloads::models::ModelCatalog::bundled()?,
         &gigawatt_workloads::defaults::WorkloadDefaults::bundled()?,
-    )?;
-    Ok(spec.training.into_iter().map(|t| t.run).collect())
+    )
 }
 
 fn diurnal(model: &Model) -> (Vec<f64>, Vec<f64>) {

@@ -119,6 +119,19 @@ pub struct RunOutcome {
     pub progress_by_month: Vec<f64>,
 }
 
+/// A feature of a tier gated in some months of the run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GatedOutcome {
+    /// The feature (`[[demand.feature]]` name).
+    pub feature: String,
+    /// First month gated, `2027-03`.
+    pub from: String,
+    /// Last month gated.
+    pub until: String,
+    /// Months gated.
+    pub months: u32,
+}
+
 /// A stage of a frontier run: one size.
 #[derive(Clone, Debug, Serialize)]
 pub struct StageOutcome {
@@ -202,6 +215,9 @@ pub struct TierOutcome {
     pub unmet_share_by_month: Vec<f64>,
     /// Output tokens served, by month (aligned with `months`).
     pub served_tokens_by_month: Vec<f64>,
+    /// The tier's features gated when serving bound: the heaviest first, until what they add
+    /// covers the tier's unmet tokens that month.
+    pub gated: Vec<GatedOutcome>,
 }
 
 /// The totals over the run.
@@ -625,6 +641,54 @@ fn loading_by_day(p: &Prepared, e: &Engine<'_>, t: usize, days: usize) -> Vec<f6
     out
 }
 
+/// The features of `tier` gated in each month it had unmet tokens: its open features, the largest
+/// extra tokens first (as the capacity model gates them), until their extra tokens that month
+/// cover the unmet ones. A feature's tokens in a month are its share of the tier's demand there:
+/// its extra peak tokens/s ÷ the tier's peak tokens/s, at mid-month.
+fn gates(p: &Prepared, tier: &str, months: &[Period], demand_m: &[f64], unmet_m: &[f64]) -> Vec<GatedOutcome> {
+    let Some(demand) = &p.demand else { return Vec::new() };
+    let mut out: Vec<GatedOutcome> = Vec::new();
+    for (m, period) in months.iter().enumerate() {
+        let (d, u) = (demand_m.get(m).copied().unwrap_or(0.0), unmet_m.get(m).copied().unwrap_or(0.0));
+        if !(u > 1e-9 * d && d > 0.0) {
+            continue;
+        }
+        let Some(mid) = mid_month(&period.period) else { continue };
+        let Some(td) = demand.at(mid).into_iter().find(|t| t.tier == tier) else { continue };
+        if td.peak_tokens_per_s <= 0.0 {
+            continue;
+        }
+        let mut feats = td.feature_extra_peak_tokens_per_s.clone();
+        feats.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut freed = 0.0;
+        for (feature, extra) in feats {
+            if extra <= 0.0 || freed >= u {
+                break;
+            }
+            freed += d * extra / td.peak_tokens_per_s;
+            match out.iter_mut().find(|g| g.feature == feature) {
+                Some(g) => {
+                    g.until = period.period.clone();
+                    g.months += 1;
+                }
+                None => out.push(GatedOutcome {
+                    feature,
+                    from: period.period.clone(),
+                    until: period.period.clone(),
+                    months: 1,
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// The 15th of a `YYYY-MM` month.
+fn mid_month(period: &str) -> Option<Date> {
+    let (y, m) = period.split_once('-')?;
+    Date::from_ymd(y.parse().ok()?, m.parse().ok()?, 15)
+}
+
 fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
     let s = &p.streams;
     let index: BTreeMap<&str, usize> = months.iter().enumerate().map(|(i, m)| (m.period.as_str(), i)).collect();
@@ -663,6 +727,7 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
                 }
             }
             let served_m: Vec<f64> = demand_m.iter().zip(&unmet_m).map(|(d, u)| (d - u).max(0.0)).collect();
+            let gated = gates(p, name, months, &demand_m, &unmet_m);
             let demand: f64 = demand_m.iter().sum();
             let unmet: f64 = unmet_m.iter().sum::<f64>().min(demand);
             TierOutcome {
@@ -677,6 +742,7 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
                     .map(|(d, u)| if *d > 0.0 { (u / d).min(1.0) } else { 0.0 })
                     .collect(),
                 served_tokens_by_month: served_m,
+                gated,
             }
         })
         .collect()

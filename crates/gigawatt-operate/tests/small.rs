@@ -332,3 +332,35 @@ fn a_research_shape_without_its_reference_gpus_or_that_cannot_be_read_is_a_locat
     let err = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err().to_string();
     assert!(err.contains("cannot read the research shape") && err.contains("test.toml:"), "{err}");
 }
+
+#[test]
+fn when_serving_binds_a_tiers_heaviest_features_are_gated_in_the_months_it_goes_unmet() {
+    // Five hundred times the users, and a reasoning feature that multiplies output twentyfold
+    // for half the messages, then a lighter one: serving binds, free loses first.
+    let text = fixture().replace("weekly_users = { value = 2e5", "weekly_users = { value = 1e8")
+        + r#"
+[[demand.feature]]
+name = "reasoning"
+output_multiplier = { value = 20, assumption = "a test feature" }
+share_of_messages = { value = 0.5, assumption = "a test feature" }
+tiers = ["pro", "free"]
+
+[[demand.feature]]
+name = "search"
+output_multiplier = { value = 1.5, assumption = "a lighter test feature" }
+share_of_messages = { value = 0.1, assumption = "a lighter test feature" }
+tiers = ["free"]
+"#;
+    let r = run(&text);
+    let free = r.inference.iter().find(|t| t.tier == "free").unwrap();
+    let unmet_months = free.unmet_share_by_month.iter().filter(|&&u| u > 1e-9).count() as u32;
+    assert!(unmet_months > 0, "serving binds for free");
+    let reasoning = free.gated.iter().find(|g| g.feature == "reasoning").expect("free's reasoning is gated");
+    assert_eq!(reasoning.months, unmet_months, "gated every month free goes unmet");
+    // The heaviest feature alone covers what is unmet in a month where little is: the lighter one
+    // is gated in no more months than it.
+    assert!(free.gated.iter().all(|g| g.months <= reasoning.months), "{:?}", free.gated);
+    let pro = r.inference.iter().find(|t| t.tier == "pro").unwrap();
+    let pro_unmet = pro.unmet_share_by_month.iter().filter(|&&u| u > 1e-9).count() as u32;
+    assert!(pro.gated.iter().all(|g| g.months <= pro_unmet), "pro is gated only when it goes unmet");
+}

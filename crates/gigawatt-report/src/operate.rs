@@ -87,6 +87,9 @@ pub fn operate_summary(r: &Operation) -> String {
             "  serving capacity moves in blocks of {} GPUs",
             thousands(u64::from(r.inference_block_gpus))
         );
+        for i in r.inference.iter().filter(|i| !i.gated.is_empty()) {
+            let _ = writeln!(out, "  {}", gated_line(&i.tier, &i.gated));
+        }
     }
     if let Some(rep) = &r.replicas {
         let _ = writeln!(
@@ -195,6 +198,18 @@ fn runs_table(out: &mut String, title: &str, runs: &[RunOutcome]) {
     for x in runs.iter().filter(|x| !x.stages.is_empty()) {
         let _ = writeln!(out, "  {}", stages_line(x));
     }
+}
+
+/// The features a tier had gated, and when.
+fn gated_line(tier: &str, gated: &[gigawatt_operate::result::GatedOutcome]) -> String {
+    let each: Vec<String> = gated
+        .iter()
+        .map(|g| {
+            let when = if g.from == g.until { g.from.clone() } else { format!("{} – {}", g.from, g.until) };
+            format!("{} {when} ({} month{})", g.feature, g.months, if g.months == 1 { "" } else { "s" })
+        })
+        .collect();
+    format!("{tier} gated: {}", each.join("; "))
 }
 
 /// How a run in stages grew: its stage count, first and last size and when the last began.
