@@ -87,7 +87,7 @@ pub struct Period {
 pub struct RunOutcome {
     /// The training run's name (an RL run is named after its pre-training run).
     pub name: String,
-    /// GPUs it ran on (its largest stage's).
+    /// GPUs it ran on (its largest stage's or job's).
     pub gpus: u32,
     /// Its stages, when it ran in more than one (an elastic run growing with the fleet, or a run
     /// in `[[training.stage]]`s).
@@ -526,8 +526,11 @@ fn runs(p: &Prepared, e: &Engine<'_>, days: &[Period]) -> (Vec<RunOutcome>, Vec<
 fn run_outcome(p: &Prepared, e: &Engine<'_>, days: &[Period], tag: JobTag, js: &[usize]) -> RunOutcome {
     let usage = e.usage().expect("operate sums usage");
     let training = &p.capacity.training[tag.index as usize];
-    let (first, last) = (js[0], js[js.len() - 1]);
-    let (r0, rn) = (e.job_run(first as u32), e.job_run(last as u32));
+    let first = js[0];
+    // A frontier run's stages run one after another, an RL budget's jobs side by side: the run
+    // starts with the first of them to start and ends with the last to end.
+    let started = js.iter().filter_map(|&j| e.job_run(j as u32).first_start).min();
+    let ended = js.iter().map(|&j| e.job_run(j as u32).end).max().unwrap_or(SimTime::ZERO);
     let day = |t: SimTime| day_of(p.from, t);
     let (mut progress, mut done, mut wall) = (0.0, 0.0, 0.0);
     let (mut failures, mut preemptions, mut lost) = (0, 0, 0.0);
@@ -564,8 +567,8 @@ fn run_outcome(p: &Prepared, e: &Engine<'_>, days: &[Period], tag: JobTag, js: &
         gpus: stages.iter().map(|s| s.gpus).max().unwrap_or(0),
         // An RL job is asked for when its pre-training run ends.
         submit: day(job0.after.map_or(job0.submit, |a| e.job_run(a).end)),
-        start: r0.first_start.map(day),
-        finish: (finished && rn.first_start.is_some()).then(|| day(rn.end)),
+        start: started.map(day),
+        finish: finished.then(|| day(ended)),
         closed_form_finish: if tag.class == Class::Frontier { training.finish } else { None },
         progress: progress.clamp(0.0, 1.0),
         ettr: if wall > 0.0 { done / wall } else { 0.0 },
@@ -573,7 +576,7 @@ fn run_outcome(p: &Prepared, e: &Engine<'_>, days: &[Period], tag: JobTag, js: &
         preemptions,
         gpu_hours_lost_to_failures: lost,
         progress_by_month: by_month.into_iter().map(|x| x.clamp(0.0, 1.0)).collect(),
-        stages: if stages.len() > 1 { stages } else { Vec::new() },
+        stages: if stages.len() > 1 && tag.class == Class::Frontier { stages } else { Vec::new() },
     }
 }
 

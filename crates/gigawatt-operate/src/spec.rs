@@ -94,6 +94,8 @@ pub struct OperateSpec {
     pub rl_compute_ratio: f64,
     /// RL GPUs ÷ its pre-training run's.
     pub rl_gpu_share: f64,
+    /// The RL budget's jobs: one of `rl_gpu_share` unless `[[operate.rl.profile]]` says.
+    pub rl_profile: Vec<RlPart>,
     /// Blocks serving capacity moves in at peak demand.
     pub inference_blocks: u32,
     /// Minutes a block is asked for before the hour it serves, loading the model.
@@ -102,6 +104,73 @@ pub struct OperateSpec {
     pub published: Vec<PublishedCut>,
     /// Every number used, with provenance.
     pub inputs: Inputs,
+}
+
+/// A part of the RL budget: `jobs` jobs of one size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RlPart {
+    /// Each job's GPUs ÷ the pre-training run's.
+    pub gpu_share: f64,
+    /// The part's share of the RL GPU-time.
+    pub compute_share: f64,
+    /// Jobs (equal GPU-time each).
+    pub jobs: u32,
+}
+
+/// The `[[operate.rl.profile]]` parts, each checked, their compute shares adding up to 1.
+fn rl_profile(
+    file: &SourceFile,
+    parts: &[gigawatt_core::schema::operate::OperateRlJob],
+    inputs: &mut Inputs,
+) -> Result<Vec<RlPart>, InputError> {
+    let root = KeyPath::root().key("operate").key("rl").key("profile");
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, p) in parts.iter().enumerate() {
+        let path = root.index(i);
+        let at = At::scenario(file, &path, "[[operate.rl.profile]]");
+        let need = |key: &str, v: Option<&Input>| {
+            v.is_none().then(|| {
+                at.err(key, format!("a profile part needs `{key}`"))
+                    .with_help("give gpu_share and compute_share, e.g. { gpu_share = 0.25, compute_share = 0.8 }")
+            })
+        };
+        if let Some(e) =
+            need("gpu_share", p.gpu_share.as_ref()).or_else(|| need("compute_share", p.compute_share.as_ref()))
+        {
+            return Err(e);
+        }
+        let mut num =
+            |key: &str, v: Option<&Input>, label: &str, unit: &str, check: Check| -> Result<f64, InputError> {
+                let Some(q) = at.quantity(key, v, label, check)? else { return Ok(1.0) };
+                inputs.add(&format!("operate.rl.profile[{i}].{key}"), label, unit, &q);
+                Ok(q.estimate.central)
+            };
+        let gpu_share = num(
+            "gpu_share",
+            p.gpu_share.as_ref(),
+            "an RL job's GPUs ÷ its pre-training run's",
+            "fraction",
+            Check::Positive,
+        )?;
+        let compute_share = num(
+            "compute_share",
+            p.compute_share.as_ref(),
+            "a part's share of the RL GPU-time",
+            "fraction",
+            Check::Fraction,
+        )?;
+        let jobs = num("jobs", p.jobs.as_ref(), "jobs in a part of the RL budget", "jobs", Check::AtLeastOne)?;
+        if !(jobs <= 10_000.0 && jobs.fract() == 0.0) {
+            return Err(at.err("jobs", format!("jobs = {jobs}: a whole number from 1 to 10,000")));
+        }
+        out.push(RlPart { gpu_share, compute_share, jobs: jobs as u32 });
+    }
+    let total: f64 = out.iter().map(|p| p.compute_share).sum();
+    if !out.is_empty() && (total - 1.0).abs() > 1e-6 {
+        return Err(InputError::at(file, &root, format!("the profile's compute shares add up to {total}, not 1"))
+            .with_help("give each part its share of the RL GPU-time so that they add up to 1"));
+    }
+    Ok(out)
 }
 
 /// A published cut of a fleet's compute spend (`[[operate.published]]`), for comparison only.
@@ -391,6 +460,7 @@ impl OperateSpec {
                 "min",
                 Check::NonNegative,
             )?,
+            rl_profile: rl_profile(file, rl.map_or(&[][..], |x| x.profile.as_slice()), &mut r.inputs)?,
             priorities,
             preemptible,
             published: published(file, op.map_or(&[][..], |o| o.published.as_slice()))?,
@@ -419,7 +489,12 @@ impl OperateSpec {
                 .err("share", format!("share = {} offers more than 4× the fleet's GPU-time", spec.research_share))
                 .with_help("give the research stream's GPU-time as a share of the GPUs online, e.g. share = 0.6"));
         }
-        Ok(OperateSpec { inputs: r.inputs, ..spec })
+        let rl_profile = if spec.rl_profile.is_empty() {
+            vec![RlPart { gpu_share: spec.rl_gpu_share, compute_share: 1.0, jobs: 1 }]
+        } else {
+            spec.rl_profile.clone()
+        };
+        Ok(OperateSpec { inputs: r.inputs, rl_profile, ..spec })
     }
 
     /// The scheduler priority of a class (higher runs first), spaced so inference tiers fit

@@ -10,8 +10,9 @@
 //!   last, the rest) in FLOPs ÷ (GPUs × dense peak × MFU at its size) of productive time, MFU less
 //!   the cross-phase penalty when it is larger than one phase, plus one restart for the re-shard
 //!   (stages after the first); it checkpoints at Young's interval √(2·w·M) for its size;
-//! * **rl**: one job after each run that finishes in the capacity model, at that finish date, of
-//!   `gpu_share` × its GPUs for `compute_ratio` × its GPU-time;
+//! * **rl**: after each run has done its work, `compute_ratio` × its GPU-time as one job of
+//!   `gpu_share` × its GPUs, or as the parts of `[[operate.rl.profile]]` (each `jobs` jobs of
+//!   its `gpu_share`, side by side, sharing its `compute_share`);
 //! * **research**: AcmeTrace's Seren shape (sizes and durations; or `[operate.research] shape`, a
 //!   synthetic spec or a trace whose (GPUs, run time) pairs are resampled), Poisson arrivals at the rate
 //!   that gives the aimed-for job count; each job's GPUs scale with the research pool at its
@@ -303,16 +304,26 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
         }
         let ratio = cx.spec.rl_compute_ratio;
         if ratio > 0.0 && largest > 0 {
-            let rl_gpus = ((largest as f64 * cx.spec.rl_gpu_share).round() as u64).clamp(1, cap);
-            let rl_secs = ratio * gpu_secs / rl_gpus as f64;
             // RL arrives when its pre-training run has done its work in the simulation (the
-            // scheduler holds it until then), not at the closed form's finish.
+            // scheduler holds it until then), not at the closed form's finish: each part's jobs
+            // at once, side by side.
             let submit = out[previous.expect("a stage") as usize].0.submit;
-            let mut job = class_job(cx, Class::Rl, submit, rl_gpus as u32, SimTime::from_secs(rl_secs));
-            job.after = previous;
-            job.checkpoint_interval = young_interval(cx, g, rl_gpus, write_s);
-            job.restart = restart_s.map(SimTime::from_secs);
-            out.push((job, JobTag::of(Class::Rl, i).writing(write_s)));
+            for part in &cx.spec.rl_profile {
+                let rl_gpus = ((largest as f64 * part.gpu_share).round() as u64).clamp(1, cap);
+                let jobs = part.jobs.max(1);
+                let rl_secs = ratio * gpu_secs * part.compute_share / f64::from(jobs) / rl_gpus as f64;
+                if rl_secs <= 0.0 {
+                    continue;
+                }
+                for _ in 0..jobs {
+                    let mut job = class_job(cx, Class::Rl, submit, rl_gpus as u32, SimTime::from_secs(rl_secs));
+                    job.after = previous;
+                    job.checkpoint_interval = young_interval(cx, g, rl_gpus, write_s);
+                    job.restart = restart_s.map(SimTime::from_secs);
+                    let share = part.compute_share / f64::from(jobs);
+                    out.push((job, JobTag { share, ..JobTag::of(Class::Rl, i).writing(write_s) }));
+                }
+            }
         }
     }
 }

@@ -364,3 +364,57 @@ tiers = ["free"]
     let pro_unmet = pro.unmet_share_by_month.iter().filter(|&&u| u > 1e-9).count() as u32;
     assert!(pro.gated.iter().all(|g| g.months <= pro_unmet), "pro is gated only when it goes unmet");
 }
+
+#[test]
+fn an_rl_profile_splits_the_budget_into_jobs_of_several_sizes_side_by_side() {
+    let profile = r#"
+[operate.rl]
+compute_ratio = { value = 0.5, assumption = "a test budget" }
+
+[[operate.rl.profile]]
+gpu_share = { value = 0.25, assumption = "a test part" }
+compute_share = { value = 0.75, assumption = "a test part" }
+
+[[operate.rl.profile]]
+gpu_share = { value = 0.02, assumption = "a test part" }
+compute_share = { value = 0.25, assumption = "a test part" }
+jobs = { value = 4, assumption = "a test part" }
+"#;
+    let failures_off = "\n[simulation]\nfailures = \"none\"\n";
+    let text = fixture() + profile + failures_off;
+    let m = common::from_text(&text).unwrap();
+    let catalog = Catalog::bundled().unwrap();
+    let p = gigawatt_operate::prepare(&m, &catalog, &OperateRequest::default()).unwrap();
+    let rl: Vec<u32> = p
+        .streams
+        .tags
+        .iter()
+        .zip(&p.streams.jobs)
+        .filter(|(t, _)| t.class == gigawatt_operate::Class::Rl)
+        .map(|(_, j)| j.gpus)
+        .collect();
+    assert_eq!(rl, [128, 10, 10, 10, 10], "a quarter of 512 GPUs, then four jobs of 2 %");
+    let r = run(&text);
+    let (pre, post) = (&r.frontier[0], &r.rl[0]);
+    assert_eq!(post.submit, pre.finish.unwrap(), "all asked for when pre-training is done");
+    assert!(post.finish.is_some() && (post.progress - 1.0).abs() < 1e-9);
+    // The jobs' GPU-time is the budget, half the pre-training's productive GPU-time, whatever the
+    // split; what they hold is at least that (a 10-GPU gang takes two whole 8-GPU nodes).
+    let work = |p: &gigawatt_operate::Prepared, class| -> f64 {
+        p.streams
+            .tags
+            .iter()
+            .zip(&p.streams.jobs)
+            .filter(|(t, _)| t.class == class)
+            .map(|(_, j)| f64::from(j.gpus) * j.duration.hours())
+            .sum()
+    };
+    let (frontier, rl_work) = (work(&p, gigawatt_operate::Class::Frontier), work(&p, gigawatt_operate::Class::Rl));
+    assert!((rl_work / frontier - 0.5).abs() < 1e-9, "RL {rl_work} of pre-training {frontier} GPU-hours");
+    assert!(r.totals.gpu_hours.rl >= rl_work * (1.0 - 1e-9));
+    // Shares that do not add up to 1 are a located error.
+    let bad = text.replace("value = 0.75", "value = 0.7");
+    let m = common::from_text(&bad).unwrap();
+    let err = operate(&m, &catalog, &OperateRequest::default()).unwrap_err().to_string();
+    assert!(err.contains("add up to 0.95") && err.contains("test.toml:"), "{err}");
+}

@@ -352,8 +352,8 @@ pub struct Engine<'a> {
     pub(crate) failures: Option<FailureDraw>,
     pub(crate) job_failures: u64,
     scratch: Vec<u32>,
-    /// Jobs held until another finishes its work ([`Job::after`]): the other job → the held one.
-    dependents: std::collections::BTreeMap<u32, u32>,
+    /// Jobs held until another finishes its work ([`Job::after`]): (the other job, a held one).
+    dependents: std::collections::BTreeSet<(u32, u32)>,
     /// Whether an event since the last scheduling pass changed the queue, the fleet or a key.
     changed: bool,
     /// The scheduling pass's chunk of waiting entries (kept to reuse its allocation).
@@ -435,7 +435,7 @@ impl<'a> Engine<'a> {
             failures: opts.failures.as_ref().map(|f| FailureDraw::new(f, cluster, opts.seed)),
             job_failures: 0,
             scratch: Vec::new(),
-            dependents: std::collections::BTreeMap::new(),
+            dependents: std::collections::BTreeSet::new(),
             changed: true,
             chunk: Vec::new(),
             unusable: None,
@@ -569,7 +569,7 @@ impl<'a> Engine<'a> {
             let j = self.next_arrival as u32;
             match self.jobs[j as usize].after {
                 Some(p) if self.st[p as usize].status != Status::Done => {
-                    self.dependents.insert(p, j);
+                    self.dependents.insert((p, j));
                 }
                 // Its predecessor ended without doing its work: it never arrives.
                 Some(p) if !self.finished_work(p) => self.never_arrives(j),
@@ -916,7 +916,9 @@ impl<'a> Engine<'a> {
     /// Job `j` is done: the job held until it finished arrives now, or, if `j` ended without
     /// doing all its work, never does (it is done, unserved), so the run still ends.
     fn release_dependent(&mut self, j: u32) {
-        if let Some(dep) = self.dependents.remove(&j) {
+        // Every job held for `j`, in index order.
+        while let Some(&(p, dep)) = self.dependents.range((j, 0)..=(j, u32::MAX)).next() {
+            self.dependents.remove(&(p, dep));
             if self.finished_work(j) { self.arrive(dep) } else { self.never_arrives(dep) }
         }
     }

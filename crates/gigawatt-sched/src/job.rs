@@ -38,7 +38,7 @@ pub struct Job {
     /// A job that arrives only when job `after` (an index earlier in the same list) has done all
     /// its work, at that moment: RL after its pre-training run. Its `submit` only places it in
     /// the list (give it the other job's, or any time before that job ends). If the other job
-    /// never finishes its work, this one never arrives.
+    /// never finishes its work, this one never arrives. Several jobs may wait for the same one.
     pub after: Option<u32>,
 }
 

@@ -80,6 +80,22 @@ schema_struct! {
         "compute_ratio" compute_ratio: Option<Input> => Input, "ratio (quantity)", "`catalog/operations.toml`";
         /// RL GPUs ÷ the pre-training run's GPUs
         "gpu_share" gpu_share: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
+        /// the RL budget as jobs of several sizes, run side by side (see `[[operate.rl.profile]]`); replaces `gpu_share`
+        #[serde(default)]
+        "profile" profile: Vec<OperateRlJob> => Tables(&OperateRlJob::SECTION), "array of tables", "one job of `gpu_share`";
+    }
+}
+
+schema_struct! {
+    /// `[[operate.rl.profile]]`: a part of the RL and post-training budget: `jobs` jobs of one size,
+    /// asked for together when the pre-training run is done.
+    pub struct OperateRlJob as "[[operate.rl.profile]]" {
+        /// each job's GPUs ÷ the pre-training run's (largest stage's) GPUs
+        "gpu_share" gpu_share: Option<Input> => Input, "fraction (quantity)", "required";
+        /// this part's share of the RL GPU-time; the parts add up to 1
+        "compute_share" compute_share: Option<Input> => Input, "fraction (quantity)", "required";
+        /// jobs it is split into (equal GPU-time each)
+        "jobs" jobs: Option<Input> => Input, "count, 1 to 10,000", "1";
     }
 }
 
