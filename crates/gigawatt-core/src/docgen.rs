@@ -91,6 +91,8 @@ mod tests {
             ("demand-tier", Tier::SECTION),
             ("demand-feature", Feature::SECTION),
             ("demand-today", Today::SECTION),
+            ("demand-api", DemandApi::SECTION),
+            ("demand-api-point", ApiPoint::SECTION),
             ("inference", Inference::SECTION),
             ("inference-deployment", Deployment::SECTION),
             ("allocation", Allocation::SECTION),
@@ -103,6 +105,7 @@ mod tests {
             ("operate-research", OperateResearch::SECTION),
             ("operate-frontier", OperateFrontier::SECTION),
             ("operate-rl", OperateRl::SECTION),
+            ("operate-rl-profile", OperateRlJob::SECTION),
             ("operate-inference", OperateInference::SECTION),
             ("operate-published", OperatePublished::SECTION),
         ] {

@@ -7,6 +7,7 @@
 //! intensity              = as given, or given ÷ Σ_tiers share · given with `intensity_relative_to`
 //! out tokens/message     = base_out · (1 + Σ_f s_f · (m_out,f − 1))    over the features f open to the tier at t
 //! in tokens/message      = base_in  · (1 + Σ_f s_f · (m_in,f − 1))
+//! API (a volume tier)    out tokens/s = tokens/min(t) / 60 · output_share, in = the rest; T(t) like W(t)
 //! average tokens/s       = messages/day · tokens/message / 86,400
 //! peak tokens/s          = average · peak_to_average,   peak_to_average = max(hourly)/mean(hourly) · max(daily)/mean(daily)
 //! ```
@@ -37,8 +38,47 @@ pub struct Tier {
     pub share_of_users: f64,
     /// Messages per user relative to the average user.
     pub intensity: f64,
-    /// Share of the tier's messages per model id.
+    /// Share of the tier's messages (or tokens) per model id.
     pub models: Vec<(String, f64)>,
+    /// A tier measured in tokens rather than users (the API); `None` for a user tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume: Option<TokenVolume>,
+}
+
+/// A stream measured in tokens per minute (input and output) rather than users: the API.
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenVolume {
+    /// Tokens per minute at sourced dates, in date order.
+    pub points: Vec<(Date, f64)>,
+    /// Compound growth per year after the last point.
+    pub growth_per_year: f64,
+    /// Output tokens' share of the tokens.
+    pub output_share: f64,
+}
+
+impl TokenVolume {
+    /// Tokens (input and output) per minute on `day`.
+    pub fn tokens_per_minute(&self, day: Date) -> f64 {
+        let points: Vec<(f64, f64)> = self.points.iter().map(|&(d, v)| (d.days_since_epoch() as f64, v)).collect();
+        interpolate(&points, self.growth_per_year, day)
+    }
+}
+
+/// A sourced series at `day`: linear between points, flat before the first, compound growth of
+/// `growth_per_year` after the last (points as (days since the epoch, value), in order, not empty).
+fn interpolate(points: &[(f64, f64)], growth_per_year: f64, day: Date) -> f64 {
+    let d = day.days_since_epoch() as f64;
+    let (first, last) = (points[0], points[points.len() - 1]);
+    if d <= first.0 {
+        return first.1;
+    }
+    for w in points.windows(2) {
+        let ((a, va), (b, vb)) = (w[0], w[1]);
+        if d <= b {
+            return va + (vb - va) * (d - a) / (b - a);
+        }
+    }
+    last.1 * (1.0 + growth_per_year).powf((d - last.0) / 365.25)
 }
 
 /// A feature that multiplies the tokens of the messages that use it.
@@ -119,20 +159,9 @@ pub fn peak_to_average(hourly: &[f64], daily: &[f64]) -> f64 {
 impl Demand {
     /// Weekly users on `day`.
     pub fn weekly_users(&self, day: Date) -> f64 {
-        let d = day.days_since_epoch() as f64;
-        let first = self.users[0];
-        let last = *self.users.last().expect("at least one point");
-        if d <= first.date.days_since_epoch() as f64 {
-            return first.weekly_users;
-        }
-        for w in self.users.windows(2) {
-            let (a, b) = (w[0].date.days_since_epoch() as f64, w[1].date.days_since_epoch() as f64);
-            if d <= b {
-                return w[0].weekly_users + (w[1].weekly_users - w[0].weekly_users) * (d - a) / (b - a);
-            }
-        }
-        let years = (d - last.date.days_since_epoch() as f64) / 365.25;
-        last.weekly_users * (1.0 + self.growth_per_year).powf(years)
+        let points: Vec<(f64, f64)> =
+            self.users.iter().map(|u| (u.date.days_since_epoch() as f64, u.weekly_users)).collect();
+        interpolate(&points, self.growth_per_year, day)
     }
 
     /// Features open to `tier` on `day`.
@@ -146,6 +175,9 @@ impl Demand {
         self.tiers
             .iter()
             .map(|t| {
+                if let Some(v) = &t.volume {
+                    return volume_demand(t, v, day, self.peak_to_average);
+                }
                 let messages = users * t.share_of_users * self.messages_per_user_per_day * t.intensity;
                 let open: Vec<&Feature> = self.open_features(&t.name, day).collect();
                 let out_factor =
@@ -182,6 +214,29 @@ impl Demand {
     }
 }
 
+/// A token-volume tier's demand on `day`: output tokens/s = tokens per minute ÷ 60 × the output
+/// share, the rest input; no messages, no features.
+fn volume_demand(t: &Tier, v: &TokenVolume, day: Date, peak_to_average: f64) -> TierDemand {
+    let per_s = v.tokens_per_minute(day) / 60.0;
+    let (out, input) = (per_s * v.output_share, per_s * (1.0 - v.output_share));
+    TierDemand {
+        tier: t.name.clone(),
+        messages_per_day: 0.0,
+        average_tokens_per_s: out,
+        peak_tokens_per_s: out * peak_to_average,
+        by_model: t
+            .models
+            .iter()
+            .map(|(m, share)| ModelLoad {
+                model: m.clone(),
+                output_tokens_per_s: out * share,
+                input_tokens_per_s: input * share,
+            })
+            .collect(),
+        feature_extra_peak_tokens_per_s: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +262,7 @@ mod tests {
                 share_of_users: 1.0,
                 intensity: 1.0,
                 models: vec![("m".into(), 1.0)],
+                volume: None,
             }],
             features: vec![Feature {
                 name: "reasoning".into(),

@@ -17,7 +17,7 @@ use gigawatt_core::validate;
 
 use crate::allocation::Policy;
 use crate::defaults::WorkloadDefaults;
-use crate::demand::{Demand, Feature, Tier, UserPoint, peak_to_average};
+use crate::demand::{Demand, Feature, Tier, TokenVolume, UserPoint, peak_to_average};
 use crate::models::{ModelArch, ModelCatalog};
 use crate::parse::{At, Inputs};
 use crate::precision::{PRECISION_FORMS, Precision};
@@ -923,11 +923,18 @@ fn demand_section(
     let users = user_points(&sec, d, inputs)?;
     let rates = message_rates(&sec, d, inputs)?;
     let peak = demand_peak(&sec, d, inputs)?;
-    let (mut tiers, tier_paths) = demand_tiers(&sec, d, models, inputs)?;
+    let (mut tiers, mut tier_paths) = demand_tiers(&sec, d, models, inputs)?;
     if let Some(reference) = d.intensity_relative_to.as_deref() {
         relative_intensities(&sec, reference, &mut tiers)?;
     }
     let features = demand_features(&sec, d, &tiers, inputs)?;
+    if let Some(api) = &d.api {
+        let (tier, path) = demand_api(&sec, api, &tiers, models, inputs)?;
+        // Into its place among the tiers by priority (after the tiers of the same priority).
+        let at = tiers.iter().position(|t| t.priority > tier.priority).unwrap_or(tiers.len());
+        tiers.insert(at, tier);
+        tier_paths.insert(at, path);
+    }
     let today = demand_today(&sec, d.today.as_ref(), users[0].date, models, catalog, inputs)?;
     Ok(DemandSpec {
         demand: Demand {
@@ -1176,6 +1183,100 @@ fn profile_peak(sec: &At<'_>, t: &schema::Profile, inputs: &mut Inputs) -> Resul
     Ok(ratio)
 }
 
+/// The name of the API's tier.
+pub const API_TIER: &str = "api";
+
+/// `[demand.api]`: the API's tokens per minute as a tier named `api` (no tier may have that name),
+/// with where its `models` is.
+fn demand_api(
+    sec: &At<'_>,
+    api: &schema::DemandApi,
+    tiers: &[Tier],
+    models: &ModelCatalog,
+    inputs: &mut Inputs,
+) -> Result<(Tier, KeyPath), InputError> {
+    let p = sec.path.key("api");
+    let s = sec.child(&p, "[demand.api]");
+    if tiers.iter().any(|t| t.name == API_TIER) {
+        return Err(s
+            .err_here(format!("a [[demand.tier]] is already called `{API_TIER}`, the name of the API's tier"))
+            .with_help("rename that tier, or describe the API only in [demand.api]"));
+    }
+    if api.tokens_per_minute.is_empty() {
+        return Err(s.err_here("[demand.api] has no `tokens_per_minute`").with_help(
+            "add tokens_per_minute = [ { date = \"2025-10-06\", tokens_per_minute = { value = 6e9, source = \"…\" } } ]",
+        ));
+    }
+    let mut points: Vec<(Date, f64)> = Vec::new();
+    for (i, x) in api.tokens_per_minute.iter().enumerate() {
+        let pp = p.key("tokens_per_minute").index(i);
+        let ps = sec.child(&pp, "a `tokens_per_minute` point");
+        let date = ps
+            .date("date", x.date.as_ref())?
+            .ok_or_else(|| ps.err_here("a `tokens_per_minute` point needs a `date`"))?;
+        let q = ps.need_quantity(
+            "tokens_per_minute",
+            x.tokens_per_minute.as_ref(),
+            "API tokens per minute",
+            Check::Positive,
+            "add tokens_per_minute = { value = 6e9, source = \"…\" }",
+        )?;
+        let v = record(
+            inputs,
+            &format!("demand.api.tokens_per_minute[{i}]"),
+            &format!("API tokens (input and output) per minute on {date}"),
+            "tokens/min",
+            Some(q),
+        )
+        .unwrap_or_default();
+        if let Some(&(prev, _)) = points.last()
+            && date <= prev
+        {
+            return Err(ps
+                .err("date", format!("tokens_per_minute point {date} is not after the one before ({prev})"))
+                .with_help("list the points in date order"));
+        }
+        points.push((date, v));
+    }
+    let growth_per_year = record(
+        inputs,
+        "demand.api.growth_per_year",
+        "growth of API tokens per year after the last point",
+        "fraction/yr",
+        s.quantity("growth_per_year", api.growth_per_year.as_ref(), "API growth", Check::Growth)?,
+    )
+    .unwrap_or(0.0);
+    let q = s.need_quantity(
+        "output_share",
+        api.output_share.as_ref(),
+        "output tokens' share of the API's tokens",
+        Check::Fraction,
+        "add output_share = { value = 0.2, assumption = \"…\" }",
+    )?;
+    if q.estimate.central <= 0.0 {
+        return Err(s
+            .err("output_share", "output_share = 0: an API that returns no tokens needs no serving")
+            .with_help("give the output tokens' share of the tokens, above 0 and at most 1"));
+    }
+    let output_share =
+        record(inputs, "demand.api.output_share", "output tokens' share of the API's tokens", "fraction", Some(q))
+            .unwrap_or_default();
+    let last = tiers.iter().map(|t| t.priority).max().unwrap_or(0);
+    let priority = s.integer("priority", api.priority.as_ref(), 1..=1000)?.map_or(last + 1, |x| x as u32);
+    let mp = p.key("models");
+    let mix = tier_model_mix(&s, api.models.as_ref(), &mp, API_TIER, models, inputs)?;
+    let volume = TokenVolume { points, growth_per_year, output_share };
+    let tier = Tier {
+        name: API_TIER.into(),
+        priority,
+        share_of_users: 0.0,
+        intensity: 0.0,
+        models: mix,
+        volume: Some(volume),
+    };
+    Ok((tier, mp))
+}
+
 /// The `[[demand.tier]]`s in serving (priority) order, with where each one's `models` is.
 fn demand_tiers(
     sec: &At<'_>,
@@ -1250,7 +1351,7 @@ fn demand_tier(
     let priority = s.integer("priority", t.priority.as_ref(), 1..=1000)?.map_or(i as u32 + 1, |x| x as u32);
     let mp = p.key("models");
     let mix = tier_model_mix(&s, t.models.as_ref(), &mp, &name, models, inputs)?;
-    Ok((Tier { name, priority, share_of_users: share, intensity, models: mix }, mp))
+    Ok((Tier { name, priority, share_of_users: share, intensity, models: mix, volume: None }, mp))
 }
 
 /// A tier's `models`: each model's share of the tier's messages, adding up to 1.

@@ -135,6 +135,36 @@ schema_struct! {
         "feature" features: Vec<Feature> => Tables(&Feature::SECTION), "array of tables", "none";
         /// the reference for today's text chat (see `[demand.today]`)
         "today" today: Option<Today> => Table(&Today::SECTION), "table", "none";
+        /// the API: developers' tokens, served as one more tier named `api` (see `[demand.api]`)
+        "api" api: Option<DemandApi> => Table(&DemandApi::SECTION), "table", "none";
+    }
+}
+
+schema_struct! {
+    /// `[demand.api]`: the API's traffic, measured in tokens (input and output) per minute rather
+    /// than users; served as a tier named `api`, without features.
+    pub struct DemandApi as "[demand.api]" {
+        /// tokens per minute at sourced dates, in date order; linear in between, flat before the first
+        #[serde(default)]
+        "tokens_per_minute" tokens_per_minute: Vec<ApiPoint> => Tables(&ApiPoint::SECTION), "array of `{ date, tokens_per_minute }` (quantities)", "required";
+        /// compound growth after the last point
+        "growth_per_year" growth_per_year: Option<Input> => Input, "fraction/yr (quantity), 0 – 10", "0";
+        /// output tokens' share of the tokens (the rest are input: prompts and context)
+        "output_share" output_share: Option<Input> => Input, "fraction (quantity), above 0", "required";
+        /// share of the tokens per catalog model; adds up to 1
+        "models" models: Option<BTreeMap<String, Input>> => InputMap, "`{ \"model-id\" = share, … }`", "required";
+        /// served in increasing order with the tiers' priorities when capacity binds
+        "priority" priority: Option<Input> => Input, "1, 2, …", "after every tier";
+    }
+}
+
+schema_struct! {
+    /// A `tokens_per_minute` point of `[demand.api]`.
+    pub struct ApiPoint as "a `tokens_per_minute` point" {
+        /// the day the volume was published
+        "date" date: Option<Input> => Input, "date", "required";
+        /// input and output tokens per minute on that day
+        "tokens_per_minute" tokens_per_minute: Option<Input> => Input, "tokens/min (quantity)", "required";
     }
 }
 
