@@ -320,6 +320,11 @@ pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) ->
             rows,
             numeric_from: 1,
         }));
+        let staged: Vec<(String, Vec<String>)> =
+            r.frontier.iter().filter(|x| !x.stages.is_empty()).map(|x| (stages_line(x), Vec::new())).collect();
+        if !staged.is_empty() {
+            blocks.push(Block::List(staged));
+        }
     }
     let waits = research_waits(&r.research);
     blocks.push(Block::Text(format!("Research: {}. Q{}.", research_counts(&r.research), &waits[1..])));
@@ -341,6 +346,15 @@ pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) ->
                 .collect(),
             numeric_from: 1,
         }));
+        let gated: Vec<(String, Vec<String>)> = r
+            .inference
+            .iter()
+            .filter(|i| !i.gated.is_empty())
+            .map(|i| (gated_line(&i.tier, &i.gated), Vec::new()))
+            .collect();
+        if !gated.is_empty() {
+            blocks.push(Block::List(gated));
+        }
     }
     let mut notes: Vec<(String, Vec<String>)> = Vec::new();
     if let Some(s) = &r.shortfall {
