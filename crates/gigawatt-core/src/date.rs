@@ -74,8 +74,11 @@ pub struct DateError {
 }
 
 /// How dates may be written, for help messages.
-pub const DATE_FORMS: &str =
-    "write a day as 2026-09-30, a half-year as 2026-H2 or a quarter as 2026-Q3 (each meaning its last day)";
+pub const DATE_FORMS: &str = "write a day as 2026-09-30, a half-year as 2026-H2 or a quarter as 2026-Q3 (each meaning its last day), in the years 1900 to 2200";
+
+/// The years a date of an input may fall in: a plan, a simulation or an operated build-out
+/// steps through its days, so a date millennia away is an input error, not work to do.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 impl FromStr for Date {
     type Err = DateError;
@@ -84,11 +87,11 @@ impl FromStr for Date {
         let err = || DateError { text: s.to_string() };
         let t = s.trim();
         if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            return Ok(Date(d));
+            return if YEARS.contains(&d.year()) { Ok(Date(d)) } else { Err(err()) };
         }
         let (year, part) = t.split_once('-').ok_or_else(err)?;
         let year: i32 = year.parse().map_err(|_| err())?;
-        if !(1900..=2200).contains(&year) {
+        if !YEARS.contains(&year) {
             return Err(err());
         }
         let last_month = match part.to_ascii_uppercase().as_str() {
@@ -166,9 +169,9 @@ pub fn date_from_toml(v: &toml::Value) -> Result<Date, DateError> {
     match v {
         toml::Value::String(s) => s.parse(),
         toml::Value::Datetime(dt) => match (dt.date, dt.time) {
-            (Some(d), None) => {
-                Date::from_ymd(d.year as i32, d.month as u32, d.day as u32).ok_or(DateError { text: dt.to_string() })
-            }
+            (Some(d), None) => Date::from_ymd(d.year as i32, d.month as u32, d.day as u32)
+                .filter(|x| YEARS.contains(&x.0.year()))
+                .ok_or(DateError { text: dt.to_string() }),
             _ => Err(DateError { text: dt.to_string() }),
         },
         other => Err(DateError { text: other.to_string() }),
@@ -193,6 +196,19 @@ mod tests {
         for bad in ["2026-13-01", "2026-02-30", "2026-H3", "soon", "26-H2", "2026"] {
             assert!(bad.parse::<Date>().is_err(), "{bad} should not parse");
         }
+    }
+
+    #[test]
+    fn dates_millennia_away_are_rejected_in_every_form() {
+        // A phase online in 8302 once made the capacity model step through 2.3 M days (fuzzing).
+        for bad in ["8302-06-30", "1850-01-01", "2201-H1"] {
+            assert!(bad.parse::<Date>().is_err(), "{bad} should not parse");
+        }
+        for good in ["1900-01-01", "2200-12-31", "2200-Q4"] {
+            assert!(good.parse::<Date>().is_ok(), "{good} should parse");
+        }
+        let toml_date: toml::Value = toml::from_str::<toml::Table>("d = 8302-06-30").unwrap()["d"].clone();
+        assert!(date_from_toml(&toml_date).is_err());
     }
 
     #[test]
