@@ -279,7 +279,12 @@ fn a_launch_centuries_away_does_not_run_the_timeline_into_overflow() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/far-launch.toml"),
     )
     .unwrap();
-    let c = run(&text);
+    // Dates past 2200 are now input errors, located at the key…
+    let model = load_scenario(&SourceFile::new("days.toml", text.clone()), &Catalog::bundled().unwrap()).unwrap();
+    let Err(e) = capacity(&model, &Catalog::bundled().unwrap()) else { panic!("a launch in 2456 is an input error") };
+    assert!(e.to_string().contains("`2456-05-01` is not a date") && e.location().is_some(), "{e}");
+    // …and a launch at the end of the range still keeps the timeline bounded and finite.
+    let c = run(&text.replace("2456-05-01", "2199-05-01"));
     assert!(c.timeline.len() <= 12 * 11, "{} months", c.timeline.len());
     gigawatt_core::finite::check(&c).unwrap_or_else(|at| panic!("non-finite: {at}"));
 }
