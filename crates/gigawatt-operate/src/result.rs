@@ -626,18 +626,18 @@ fn month_label(d: Date) -> String {
     format!("{y}-{m:02}")
 }
 
-/// GPU-seconds tier `t`'s blocks spent loading the model, by day of their start: each block that
-/// started, for its scale-up time or the time it held its GPUs, whichever is shorter.
-fn loading_by_day(p: &Prepared, e: &Engine<'_>, t: usize, days: usize) -> Vec<f64> {
-    let mut out = vec![0.0; days];
+/// GPU-seconds each tier's blocks spent loading the model, by tier and day of their start: each
+/// block that started, for its scale-up time or the time it held its GPUs, whichever is shorter.
+fn loading_by_day(p: &Prepared, e: &Engine<'_>, tiers: usize, days: usize) -> Vec<Vec<f64>> {
+    let mut out = vec![vec![0.0; days]; tiers];
     for (j, tag) in p.streams.tags.iter().enumerate() {
-        if tag.class != Class::Inference || tag.index as usize != t || tag.overhead == SimTime::ZERO {
+        if tag.class != Class::Inference || tag.overhead == SimTime::ZERO {
             continue;
         }
         let r = e.job_run(j as u32);
         let Some(start) = r.first_start else { continue };
         let d = (start.0 / US_PER_DAY) as usize;
-        if let Some(x) = out.get_mut(d) {
+        if let Some(x) = out.get_mut(tag.index as usize).and_then(|row| row.get_mut(d)) {
             *x += f64::from(p.streams.jobs[j].gpus) * tag.overhead.min(r.end.since(start)).secs();
         }
     }
@@ -696,6 +696,8 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
     let s = &p.streams;
     let index: BTreeMap<&str, usize> = months.iter().enumerate().map(|(i, m)| (m.period.as_str(), i)).collect();
     let month_of_hour = |h: usize| index.get(month_label(p.from.add_days((h / 24) as i64)).as_str()).copied();
+    let usage = e.usage().expect("operate sums usage");
+    let loading = loading_by_day(p, e, p.capacity.tiers.len(), usage.held.len());
     p.capacity
         .tiers
         .iter()
@@ -712,9 +714,8 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
             }
             // Unmet each day: the day's demand beyond the tier's GPU-seconds that day × the day's
             // tokens/s per GPU (summed as unmet, so a tier served in full has exactly none).
-            let usage = e.usage().expect("operate sums usage");
             let ty = crate::streams::inference_type(t) as usize;
-            let loading = loading_by_day(p, e, t, usage.held.len());
+            let loading = &loading[t];
             let demand_by_hour = s.demand_tokens_by_tier_hour.get(t);
             for (d, row) in usage.held.iter().enumerate() {
                 // GPU-seconds serving: held, less the blocks' model loading that day.

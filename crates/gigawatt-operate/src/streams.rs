@@ -206,9 +206,8 @@ fn pool_cap_on(cx: &Context<'_>, g: usize, day: Date) -> u64 {
 /// trajectory), capped by the pool, cut where the size moves by `grow_step` or more (at most once
 /// per `min_stage_days`) and at every `[[training.stage]]` boundary. Each stage does the FLOPs the
 /// capacity model did over its days; the last does the rest. A run without a trajectory is one
-/// stage of `wanted` GPUs from its start.
-fn run_stages(cx: &Context<'_>, i: usize, r: &TrainingResult, g: usize, wanted: u64) -> Vec<RunStage> {
-    let cap = pool_cap_on(cx, g, cx.from.add_days(1 << 20)).max(1);
+/// stage of `wanted` GPUs (at most `cap`, the run's share of the whole pool) from its start.
+fn run_stages(cx: &Context<'_>, i: usize, r: &TrainingResult, g: usize, wanted: u64, cap: u64) -> Vec<RunStage> {
     let run = cx.runs.get(i);
     if r.trajectory.is_empty() || run.is_none() {
         return vec![RunStage { from: r.start, gpus: wanted.min(cap), flops: r.flops }];
@@ -280,7 +279,7 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
         };
         let mut previous: Option<u32> = None;
         let (mut gpu_secs, mut largest) = (0.0, 0u64);
-        for (k, st) in run_stages(cx, i, r, g, wanted).into_iter().enumerate() {
+        for (k, st) in run_stages(cx, i, r, g, wanted, cap).into_iter().enumerate() {
             let gpus = st.gpus;
             let spans = gpus > cx.fleet.largest_phase_gpus[g];
             let mfu = cx.runs.get(i).map_or(r.mfu, |run| run.mfu.at(gpus as f64, &cx.fleet.platforms[g]));

@@ -208,14 +208,7 @@ pub fn build_model(
             }
         })
         .collect();
-    PowerModel {
-        phases,
-        jobs,
-        levels: settings.levels,
-        cooling_time_constant_s: settings.cooling_time_constant_s,
-        grid: settings.grid.clone(),
-        mitigations: settings.mitigations,
-    }
+    PowerModel::new(phases, jobs, settings)
 }
 
 /// Runs the simulation the series follow: one replica over the window's days, at the scenario's

@@ -210,6 +210,19 @@ pub struct PowerModel {
 }
 
 impl PowerModel {
+    /// The model of `phases` and `jobs` at `settings`' levels, cooling, grid limits and
+    /// mitigations.
+    pub fn new(phases: Vec<PhasePower>, jobs: Vec<JobPower>, settings: &crate::inputs::PowerSettings) -> PowerModel {
+        PowerModel {
+            phases,
+            jobs,
+            levels: settings.levels,
+            cooling_time_constant_s: settings.cooling_time_constant_s,
+            grid: settings.grid.clone(),
+            mitigations: settings.mitigations,
+        }
+    }
+
     /// Site names in order of first appearance, and for each the indices of its phases.
     pub fn sites(&self) -> Vec<(String, Vec<usize>)> {
         let mut out: Vec<(String, Vec<usize>)> = Vec::new();

@@ -87,14 +87,7 @@ pub fn build_operated_model(
             });
         }
     }
-    PowerModel {
-        phases,
-        jobs,
-        levels: settings.levels,
-        cooling_time_constant_s: settings.cooling_time_constant_s,
-        grid: settings.grid.clone(),
-        mitigations: settings.mitigations,
-    }
+    PowerModel::new(phases, jobs, settings)
 }
 
 /// The job pieces of an operated run summed by class and phase over the window `[w0, w1)` (s):

@@ -976,35 +976,71 @@ fn relative_intensities(sec: &At<'_>, reference: &str, tiers: &mut [Tier]) -> Re
 
 /// The weekly users known at dates (`users`), in date order.
 fn user_points(sec: &At<'_>, d: &schema::Demand, inputs: &mut Inputs) -> Result<Vec<UserPoint>, InputError> {
-    let mut users = Vec::new();
     if d.users.is_empty() {
         return Err(sec
             .err_here("[demand] has no `users`")
             .with_help("add users = [ { date = \"2025-10-06\", weekly_users = { value = 800e6, source = \"…\" } } ]"));
     }
-    for (i, t) in d.users.iter().enumerate() {
-        let p = sec.path.key("users").index(i);
-        let s = sec.child(&p, "a `users` point");
-        let date = s.date("date", t.date.as_ref())?.ok_or_else(|| s.err_here("a `users` point needs a `date`"))?;
-        let q = s.need_quantity(
-            "weekly_users",
-            t.weekly_users.as_ref(),
-            "weekly users",
-            Check::Positive,
-            "add weekly_users = { value = 800e6, source = \"…\" }",
-        )?;
-        let w = record(inputs, &format!("demand.users[{i}]"), &format!("weekly users on {date}"), "users", Some(q))
-            .unwrap_or_default();
-        if let Some(prev) = users.last().map(|u: &UserPoint| u.date)
+    let series = DatedSeries {
+        key: "users",
+        value_key: "weekly_users",
+        point: "a `users` point",
+        what: "weekly users",
+        unit: "users",
+        register: "demand.users",
+        example: "add weekly_users = { value = 800e6, source = \"…\" }",
+    };
+    let points: Vec<_> = d.users.iter().map(|u| (u.date.as_ref(), u.weekly_users.as_ref())).collect();
+    let users = dated_series(sec, sec.path, &series, &points, inputs)?;
+    Ok(users.into_iter().map(|(date, weekly_users)| UserPoint { date, weekly_users }).collect())
+}
+
+/// A series of sourced values at dates (`users`, the API's `tokens_per_minute`): its keys, the
+/// names its errors and inputs use.
+struct DatedSeries<'a> {
+    /// The array's key.
+    key: &'a str,
+    /// The value's key in each point.
+    value_key: &'a str,
+    /// A point, as errors name it.
+    point: &'a str,
+    /// The value, as labels name it (`weekly users`).
+    what: &'a str,
+    /// Its unit.
+    unit: &'a str,
+    /// The input key the `i`th value is registered as (`…[i]`).
+    register: &'a str,
+    /// Help for a missing value.
+    example: &'a str,
+}
+
+/// The (date, value) `points` of series `s` under `parent`, each value positive and registered
+/// with its provenance, in date order.
+fn dated_series(
+    sec: &At<'_>,
+    parent: &KeyPath,
+    s: &DatedSeries<'_>,
+    points: &[(Option<&Input>, Option<&Input>)],
+    inputs: &mut Inputs,
+) -> Result<Vec<(Date, f64)>, InputError> {
+    let mut out: Vec<(Date, f64)> = Vec::with_capacity(points.len());
+    for (i, (date, value)) in points.iter().enumerate() {
+        let p = parent.key(s.key).index(i);
+        let at = sec.child(&p, s.point);
+        let date = at.date("date", *date)?.ok_or_else(|| at.err_here(format!("{} needs a `date`", s.point)))?;
+        let q = at.need_quantity(s.value_key, *value, s.what, Check::Positive, s.example)?;
+        let label = format!("{} on {date}", s.what);
+        let v = record(inputs, &format!("{}[{i}]", s.register), &label, s.unit, Some(q)).unwrap_or_default();
+        if let Some(&(prev, _)) = out.last()
             && date <= prev
         {
-            return Err(s
-                .err("date", format!("users point {date} is not after the one before ({prev})"))
-                .with_help("list users points in date order"));
+            return Err(at
+                .err("date", format!("{} point {date} is not after the one before ({prev})", s.key))
+                .with_help(format!("list {} points in date order", s.key)));
         }
-        users.push(UserPoint { date, weekly_users: w });
+        out.push((date, v));
     }
-    Ok(users)
+    Ok(out)
 }
 
 /// A number of the `[demand]` table, registered as `demand.KEY`; required when `default` is
@@ -1207,37 +1243,17 @@ fn demand_api(
             "add tokens_per_minute = [ { date = \"2025-10-06\", tokens_per_minute = { value = 6e9, source = \"…\" } } ]",
         ));
     }
-    let mut points: Vec<(Date, f64)> = Vec::new();
-    for (i, x) in api.tokens_per_minute.iter().enumerate() {
-        let pp = p.key("tokens_per_minute").index(i);
-        let ps = sec.child(&pp, "a `tokens_per_minute` point");
-        let date = ps
-            .date("date", x.date.as_ref())?
-            .ok_or_else(|| ps.err_here("a `tokens_per_minute` point needs a `date`"))?;
-        let q = ps.need_quantity(
-            "tokens_per_minute",
-            x.tokens_per_minute.as_ref(),
-            "API tokens per minute",
-            Check::Positive,
-            "add tokens_per_minute = { value = 6e9, source = \"…\" }",
-        )?;
-        let v = record(
-            inputs,
-            &format!("demand.api.tokens_per_minute[{i}]"),
-            &format!("API tokens (input and output) per minute on {date}"),
-            "tokens/min",
-            Some(q),
-        )
-        .unwrap_or_default();
-        if let Some(&(prev, _)) = points.last()
-            && date <= prev
-        {
-            return Err(ps
-                .err("date", format!("tokens_per_minute point {date} is not after the one before ({prev})"))
-                .with_help("list the points in date order"));
-        }
-        points.push((date, v));
-    }
+    let series = DatedSeries {
+        key: "tokens_per_minute",
+        value_key: "tokens_per_minute",
+        point: "a `tokens_per_minute` point",
+        what: "API tokens (input and output) per minute",
+        unit: "tokens/min",
+        register: "demand.api.tokens_per_minute",
+        example: "add tokens_per_minute = { value = 6e9, source = \"…\" }",
+    };
+    let raw: Vec<_> = api.tokens_per_minute.iter().map(|x| (x.date.as_ref(), x.tokens_per_minute.as_ref())).collect();
+    let points = dated_series(sec, &p, &series, &raw, inputs)?;
     let growth_per_year = record(
         inputs,
         "demand.api.growth_per_year",
