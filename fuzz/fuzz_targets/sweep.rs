@@ -1,16 +1,26 @@
-//! Sweep file text → parse → resolve against the Llama 3 scenario → the first and last points'
-//! scenarios: never a panic, every parse and path error located in the sweep file, and every
-//! point within the sweep's bounds. Nothing is run (the commands have their own targets).
+//! Sweep file text → parse → resolve against the Llama 3 scenario (a replay sweep: the Seren-sized
+//! cluster spec and the Seren-like synthetic stream) → the first and last points' inputs: never a
+//! panic, every parse and path error located in the sweep file, and every point within the
+//! sweep's bounds. Nothing is run (the commands have their own targets).
 #![no_main]
 
 use std::sync::OnceLock;
 
 use gigawatt_core::{Catalog, SourceFile};
-use gigawatt_sweep::{Prepared, SweepFile};
+use gigawatt_sweep::spec::Base;
+use gigawatt_sweep::{BaseFiles, Prepared, ReplayFiles, SweepFile, TraceInput};
 use libfuzzer_sys::fuzz_target;
 
 fn scenario() -> SourceFile {
     SourceFile::new("scenarios/llama3-405b-16k.toml", include_str!("../../scenarios/llama3-405b-16k.toml"))
+}
+
+/// A replay sweep's cluster spec and synthetic stream.
+fn replay() -> ReplayFiles {
+    let cluster = SourceFile::new("examples/cluster-seren.toml", include_str!("../../examples/cluster-seren.toml"));
+    let file = SourceFile::new("examples/synthetic-acme-seren.toml", include_str!("../../examples/synthetic-acme-seren.toml"));
+    let spec = gigawatt_trace::synthetic::parse_synthetic(&file).expect("the bundled spec loads");
+    ReplayFiles { cluster, trace: TraceInput::Synthetic { file, spec } }
 }
 
 fn catalog() -> &'static Catalog {
@@ -29,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let _ = catalog();
-    let prepared = match Prepared::resolve(sweep, scenario(), Vec::new()) {
+    let base = match sweep.base {
+        Base::Scenario(_) => BaseFiles::Scenario(scenario()),
+        Base::Replay(_) => BaseFiles::Replay(replay()),
+    };
+    let prepared = match Prepared::resolve(sweep, base, Vec::new()) {
         Ok(p) => p,
         Err(e) => {
             assert!(e.location().is_some(), "an error without its file: {e}");
@@ -45,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
                 assert!(x.is_finite(), "point {point}: a value that is not finite");
             }
         }
-        // The point's scenario loads or is refused; either way without a panic.
+        // The point's inputs load or are refused; either way without a panic.
         let _ = prepared.inputs(&values);
     }
 });

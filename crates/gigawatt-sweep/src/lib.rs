@@ -29,12 +29,14 @@
 pub mod path;
 pub mod points;
 pub mod prepare;
+pub mod replay;
 pub mod run;
 pub mod spec;
 pub mod table;
 pub mod target;
 
-pub use prepare::{Estimate, Prepared};
+pub use prepare::{BaseFiles, Estimate, Prepared};
+pub use replay::{ReplayFiles, ReplayOptions, TraceInput};
 pub use run::{Merged, Progress, Shard, ShardReport, SweepError, merge, run_shard};
 pub use spec::SweepFile;
 pub use table::{Table, read_parquet};

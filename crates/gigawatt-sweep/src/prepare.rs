@@ -9,14 +9,20 @@ use gigawatt_core::error::{KeyPath, SourceFile};
 use gigawatt_core::plan::evaluate;
 use gigawatt_core::{Catalog, InputError, Model, PlanOptions, load_scenario, plan};
 use gigawatt_operate::{OperateEstimate, OperateRequest, Operation};
+use gigawatt_sched::{read_cluster, scenario_cluster};
 use gigawatt_sim::{SimOptions, Simulation};
 use sha2::{Digest, Sha256};
 
 use crate::path::metric_value;
 use crate::points::{axis_uniforms, point_choices, point_seed, replica_seed, triangular};
-use crate::spec::{AxisKind, Command, Design, Sampling, Seeds, SweepFile};
+use crate::replay::{
+    PointTrace, ReplayFiles, ReplayOptions, ReplayPoint, TraceInput, point_synthetic, synthetic_identity,
+};
+use crate::spec::{AxisKind, Base, Command, Design, Sampling, Seeds, SweepFile};
 use crate::table::{Column, Table, Values};
-use crate::target::{Target, resolve, set_in_platform, set_in_scenario};
+use crate::target::{
+    ReplayDocs, SpecDoc, Target, resolve, resolve_replay, set_in_doc, set_in_platform, set_in_scenario,
+};
 
 /// The version of gigawatt whose results a sweep holds (part of the sweep's identity).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -39,16 +45,18 @@ pub enum AxisType {
 pub struct Prepared {
     /// The sweep file.
     pub sweep: SweepFile,
-    /// The base scenario.
-    pub scenario: SourceFile,
-    /// The sweep's seed: the file's, else the scenario's.
+    /// The sweep's seed: the file's, else the scenario's (a replay's: 0, as `gigawatt replay`).
     pub seed: u64,
     /// Number of points.
     pub points: u64,
-    /// The sweep's identity: a hash of the tool version, the sweep file, the base scenario and
-    /// the user's catalog files (hex).
+    /// The sweep's identity: a hash of the tool version, the sweep file, the base scenario (a
+    /// replay's cluster and trace) and the user's catalog files (hex).
     pub hash: String,
-    base: toml::Table,
+    /// The scenario the paths write into: the base scenario, or a replay's cluster when it is a
+    /// scenario.
+    scenario: Option<ScenarioBase>,
+    /// A replay sweep's cluster spec, trace and options.
+    replay: Option<ReplayBase>,
     user_catalog: Vec<SourceFile>,
     platforms: Vec<(String, SourceFile)>,
     catalog: Catalog,
@@ -58,20 +66,76 @@ pub struct Prepared {
     axis_types: Vec<AxisType>,
 }
 
-/// What a point runs on: its model, and its own catalog when an axis changes a platform.
-pub struct PointInputs {
+/// A scenario and its document.
+#[derive(Debug)]
+struct ScenarioBase {
+    file: SourceFile,
+    doc: toml::Table,
+}
+
+/// A replay sweep's own inputs.
+#[derive(Debug)]
+struct ReplayBase {
+    /// The cluster spec and its document, when the cluster is not a scenario.
+    cluster_spec: Option<(SourceFile, toml::Table)>,
+    /// The trace.
+    trace: TraceInput,
+    /// The synthetic spec's document, when the trace is one.
+    trace_doc: Option<toml::Table>,
+    /// The `[replay]` options as a table the axes write into.
+    options: toml::Table,
+}
+
+/// What a sweep runs on, as the caller read it.
+#[derive(Clone, Debug)]
+pub enum BaseFiles {
+    /// The base scenario of a plan, simulate, capacity or operate sweep.
+    Scenario(SourceFile),
+    /// A replay sweep's cluster and trace.
+    Replay(ReplayFiles),
+}
+
+impl From<SourceFile> for BaseFiles {
+    fn from(file: SourceFile) -> BaseFiles {
+        BaseFiles::Scenario(file)
+    }
+}
+
+/// A scenario with a point's values: its model, and its own catalog when an axis changes a
+/// platform.
+pub struct ScenarioInputs {
     /// The validated scenario.
     pub model: Model,
     /// The catalog, when it differs from the base one.
     pub catalog: Option<Catalog>,
 }
 
+/// What a point runs on, with its values written in.
+pub enum PointInputs {
+    /// A scenario command's scenario.
+    Scenario(Box<ScenarioInputs>),
+    /// A replay's cluster, trace spec and options.
+    Replay(Box<ReplayInputs>),
+}
+
+/// A replay point's inputs.
+pub struct ReplayInputs {
+    /// The cluster: a scenario, or a cluster spec's file.
+    pub cluster: Result<ScenarioInputs, SourceFile>,
+    /// The synthetic trace spec's file (`None`: a recorded trace).
+    pub trace: Option<SourceFile>,
+    /// The `[replay]` options.
+    pub options: toml::Table,
+}
+
 /// A point prepared to run its replicas.
 enum Ready {
     /// Plan, capacity and operate need only the model (operate prepares its streams per seed).
-    Model(Box<PointInputs>),
+    Model(Box<ScenarioInputs>),
     /// Simulate shares one prepared fleet between replicas.
-    Simulation(Box<(PointInputs, Simulation)>),
+    Simulation(Box<(ScenarioInputs, Simulation)>),
+    /// A replay: its cluster, options and trace.
+    Replay(Box<ReplayPoint>),
 }
 
 fn value_text(v: &toml::Value) -> String {
@@ -97,11 +161,15 @@ fn platform_files(user: &[SourceFile]) -> Vec<(String, SourceFile)> {
 }
 
 impl Prepared {
-    /// Resolves `sweep` against its base scenario and the user's catalog files (the bundled
-    /// catalog is always there); checks every axis value and every metric path before anything
-    /// runs.
-    pub fn new(sweep: SweepFile, scenario: SourceFile, user_catalog: Vec<SourceFile>) -> Result<Prepared, InputError> {
-        let prepared = Prepared::resolve(sweep, scenario, user_catalog)?;
+    /// Resolves `sweep` against what it runs on (its base scenario, or a replay's cluster and
+    /// trace) and the user's catalog files (the bundled catalog is always there); checks every
+    /// axis value and every metric path before anything runs.
+    pub fn new(
+        sweep: SweepFile,
+        base: impl Into<BaseFiles>,
+        user_catalog: Vec<SourceFile>,
+    ) -> Result<Prepared, InputError> {
+        let prepared = Prepared::resolve(sweep, base, user_catalog)?;
         prepared.check_values()?;
         prepared.check_metrics()?;
         Ok(prepared)
@@ -111,60 +179,69 @@ impl Prepared {
     /// resolved, the samples drawn, nothing run (the fuzz target's entry).
     pub fn resolve(
         sweep: SweepFile,
-        scenario: SourceFile,
+        base: impl Into<BaseFiles>,
         user_catalog: Vec<SourceFile>,
     ) -> Result<Prepared, InputError> {
         let catalog = Catalog::load(&user_catalog)?;
-        // The base scenario as it is: its own errors point into its own file.
-        let base_model = load_scenario(&scenario, &catalog)?;
-        let base: toml::Table = toml::from_str(&scenario.text).map_err(|e| InputError::from_toml(&scenario, &e))?;
         let platforms = platform_files(&user_catalog);
-        let file = &sweep.file;
+        let base = base.into();
+        let (scenario, replay) = match (&sweep.base, base) {
+            (Base::Scenario(_), BaseFiles::Scenario(file)) => (Some(file), None),
+            (Base::Replay(r), BaseFiles::Replay(files)) => {
+                let table = toml::from_str::<toml::Table>(&files.cluster.text)
+                    .map_err(|e| InputError::from_toml(&files.cluster, &e))?;
+                let trace_doc = match &files.trace {
+                    TraceInput::Synthetic { file, .. } => {
+                        Some(toml::from_str::<toml::Table>(&file.text).map_err(|e| InputError::from_toml(file, &e))?)
+                    }
+                    TraceInput::Recorded { .. } => None,
+                };
+                let options = toml::Table::try_from(&r.options)
+                    .map_err(|e| InputError::new(format!("cannot write the [replay] options: {e}")))?;
+                if table.contains_key("phase") {
+                    (
+                        Some(files.cluster),
+                        Some(ReplayBase { cluster_spec: None, trace: files.trace, trace_doc, options }),
+                    )
+                } else {
+                    // The spec as it is: its own errors point into its own file.
+                    gigawatt_sched::read_cluster(&files.cluster, &catalog)?;
+                    let cluster_spec = Some((files.cluster, table));
+                    (None, Some(ReplayBase { cluster_spec, trace: files.trace, trace_doc, options }))
+                }
+            }
+            _ => {
+                let message = format!("a {} sweep was given the inputs of another command", sweep.command.name());
+                return Err(InputError::at(&sweep.file, &KeyPath::root().key("command"), message));
+            }
+        };
+        // The base scenario as it is: its own errors point into its own file.
+        let base_model = scenario.as_ref().map(|s| load_scenario(s, &catalog)).transpose()?;
+        let scenario = match scenario {
+            Some(file) => {
+                let doc: toml::Table = toml::from_str(&file.text).map_err(|e| InputError::from_toml(&file, &e))?;
+                Some(ScenarioBase { file, doc })
+            }
+            None => None,
+        };
         let targets = sweep
             .axes
             .iter()
-            .map(|a| resolve(&a.path, &base, &platforms, file, &a.at.key("path")))
+            .map(|a| Self::target(&sweep, scenario.as_ref(), replay.as_ref(), &platforms, &a.path, &a.at.key("path")))
             .collect::<Result<Vec<_>, _>>()?;
         let set = sweep
             .set
             .iter()
-            .map(|s| resolve(&s.path, &base, &platforms, file, &s.at).map(|t| (t, s.value.clone())))
+            .map(|s| {
+                Self::target(&sweep, scenario.as_ref(), replay.as_ref(), &platforms, &s.path, &s.at)
+                    .map(|t| (t, s.value.clone()))
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        let seed = sweep.seed.unwrap_or(base_model.seed);
-        let mut sampled = Vec::new();
-        let mut sampled_index = 0;
-        for (axis, target) in sweep.axes.iter().zip(&targets) {
-            let AxisKind::Sampled { method, range } = &axis.kind else {
-                sampled.push(None);
-                continue;
-            };
-            let (low, central, high) = match range {
-                Some(r) => *r,
-                None => {
-                    // A phase that does not set an input takes [phase_defaults]'.
-                    let key = target.param_key();
-                    let fallback = key
-                        .strip_prefix("phase[")
-                        .and_then(|k| k.split_once("]."))
-                        .map(|(_, f)| format!("phase_defaults.{f}"));
-                    let found =
-                        base_model.params.find(&key).or_else(|| fallback.and_then(|f| base_model.params.find(&f)));
-                    let Some(id) = found else {
-                        return Err(InputError::at(
-                            file,
-                            &axis.at,
-                            format!("`{}` has no range in the scenario to sample from", axis.path),
-                        )
-                        .with_help("give the axis low, central and high"));
-                    };
-                    let e = &base_model.params.get(id).quantity.estimate;
-                    (e.low, e.central, e.high)
-                }
-            };
-            let u = axis_uniforms(seed, sampled_index, sweep.samples, *method == Sampling::LatinHypercube);
-            sampled_index += 1;
-            sampled.push(Some(u.into_iter().map(|u| triangular(u, low, central, high)).collect()));
-        }
+        let seed = sweep.seed.unwrap_or(match (&sweep.base, &base_model) {
+            (Base::Scenario(_), Some(m)) => m.seed,
+            _ => 0,
+        });
+        let sampled = Self::draw_samples(&sweep, &targets, base_model.as_ref(), seed)?;
         let axis_types = sweep
             .axes
             .iter()
@@ -178,16 +255,7 @@ impl Prepared {
                 },
             })
             .collect();
-        // The bundled catalog is part of the identity too: two builds of one version with
-        // different platform data or defaults write different rows.
-        let mut hasher = Sha256::new();
-        let bundled = BUNDLED_PLATFORMS.iter().map(|(_, t)| *t).chain([gigawatt_core::catalog::BUNDLED_DEFAULTS.1]);
-        let parts = [VERSION, &sweep.file.text, &scenario.text].into_iter().chain(bundled);
-        for part in parts.chain(user_catalog.iter().map(|f| &*f.text)) {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part.as_bytes());
-        }
-        let hash = hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let hash = Self::identity(&sweep, scenario.as_ref(), replay.as_ref(), &user_catalog);
         let sizes = Self::sizes(&sweep);
         let points = match sweep.design {
             Design::Grid => sizes.iter().flatten().product::<u64>() * sweep.samples.max(1),
@@ -195,11 +263,11 @@ impl Prepared {
         };
         Ok(Prepared {
             sweep,
-            scenario,
             seed,
             points,
             hash,
-            base,
+            scenario,
+            replay,
             user_catalog,
             platforms,
             catalog,
@@ -208,6 +276,117 @@ impl Prepared {
             sampled,
             axis_types,
         })
+    }
+
+    /// Where `path` writes: into the scenario for the scenario commands; into the options, the
+    /// cluster or the trace for a replay.
+    fn target(
+        sweep: &SweepFile,
+        scenario: Option<&ScenarioBase>,
+        replay: Option<&ReplayBase>,
+        platforms: &[(String, SourceFile)],
+        path: &crate::path::Path,
+        at: &KeyPath,
+    ) -> Result<Target, InputError> {
+        match replay {
+            None => {
+                let empty = toml::Table::new();
+                resolve(path, scenario.map_or(&empty, |s| &s.doc), platforms, &sweep.file, at)
+            }
+            Some(r) => {
+                let docs = ReplayDocs {
+                    cluster_scenario: scenario.map(|s| &s.doc),
+                    cluster_spec: r.cluster_spec.as_ref().map(|(_, d)| d),
+                    trace_spec: r.trace_doc.as_ref(),
+                    platforms,
+                };
+                resolve_replay(path, &docs, &sweep.file, at)
+            }
+        }
+    }
+
+    /// Each sampled axis's draws (`None` for list and range axes), from its low / central / high
+    /// or, where it gives none, the scenario's range of the input.
+    fn draw_samples(
+        sweep: &SweepFile,
+        targets: &[Target],
+        base_model: Option<&Model>,
+        seed: u64,
+    ) -> Result<Vec<Option<Vec<f64>>>, InputError> {
+        let mut sampled = Vec::new();
+        let mut sampled_index = 0;
+        for (axis, target) in sweep.axes.iter().zip(targets) {
+            let AxisKind::Sampled { method, range } = &axis.kind else {
+                sampled.push(None);
+                continue;
+            };
+            let (low, central, high) = match range {
+                Some(r) => *r,
+                None => {
+                    // A phase that does not set an input takes [phase_defaults]'.
+                    let key = target.param_key();
+                    let fallback = key
+                        .strip_prefix("phase[")
+                        .and_then(|k| k.split_once("]."))
+                        .map(|(_, f)| format!("phase_defaults.{f}"));
+                    let scenario_key = matches!(target, Target::Scenario { .. } | Target::Platform { .. });
+                    let found = base_model.filter(|_| scenario_key).and_then(|m| {
+                        m.params.find(&key).or_else(|| fallback.and_then(|f| m.params.find(&f))).map(|id| {
+                            let e = &m.params.get(id).quantity.estimate;
+                            (e.low, e.central, e.high)
+                        })
+                    });
+                    let Some(range) = found else {
+                        return Err(InputError::at(
+                            &sweep.file,
+                            &axis.at,
+                            format!("`{}` has no range in the scenario to sample from", axis.path),
+                        )
+                        .with_help("give the axis low, central and high"));
+                    };
+                    range
+                }
+            };
+            let u = axis_uniforms(seed, sampled_index, sweep.samples, *method == Sampling::LatinHypercube);
+            sampled_index += 1;
+            sampled.push(Some(u.into_iter().map(|u| triangular(u, low, central, high)).collect()));
+        }
+        Ok(sampled)
+    }
+
+    /// The sweep's identity: the tool version, the sweep file, what it runs on, the bundled
+    /// catalog (two builds of one version with different platform data or defaults write
+    /// different rows) and the user's catalog files.
+    fn identity(
+        sweep: &SweepFile,
+        scenario: Option<&ScenarioBase>,
+        replay: Option<&ReplayBase>,
+        user_catalog: &[SourceFile],
+    ) -> String {
+        let mut hasher = Sha256::new();
+        let mut part = |bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        };
+        part(VERSION.as_bytes());
+        part(sweep.file.text.as_bytes());
+        if let Some(s) = scenario {
+            part(s.file.text.as_bytes());
+        }
+        if let Some(r) = replay {
+            if let Some((file, _)) = &r.cluster_spec {
+                part(file.text.as_bytes());
+            }
+            match &r.trace {
+                TraceInput::Recorded { digest, .. } => part(digest.as_bytes()),
+                TraceInput::Synthetic { file, spec } => part(&synthetic_identity(file, spec)),
+            }
+        }
+        let bundled = BUNDLED_PLATFORMS.iter().map(|(_, t)| *t).chain([gigawatt_core::catalog::BUNDLED_DEFAULTS.1]);
+        for text in bundled.chain(user_catalog.iter().map(|f| &*f.text)) {
+            part(text.as_bytes());
+        }
+        hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
     }
 
     fn sizes(sweep: &SweepFile) -> Vec<Option<u64>> {
@@ -263,10 +442,14 @@ impl Prepared {
         }
     }
 
-    /// The scenario (and catalog) with the fixed settings and the given axis values.
+    /// What a point runs on: the scenario (and catalog), or a replay's cluster, trace spec and
+    /// options, with the fixed settings and the given axis values written in.
     pub fn inputs(&self, values: &[Option<toml::Value>]) -> Result<PointInputs, InputError> {
-        let mut doc = self.base.clone();
+        let mut doc = self.scenario.as_ref().map(|s| s.doc.clone()).unwrap_or_default();
         let mut platform_docs: BTreeMap<String, toml::Table> = BTreeMap::new();
+        let mut options = self.replay.as_ref().map(|r| r.options.clone()).unwrap_or_default();
+        let mut cluster_doc = self.replay.as_ref().and_then(|r| r.cluster_spec.as_ref()).map(|(_, d)| d.clone());
+        let mut trace_doc = self.replay.as_ref().and_then(|r| r.trace_doc.clone());
         let sweep_name = &self.sweep.file.name;
         let writes = self
             .set
@@ -286,28 +469,76 @@ impl Prepared {
                     });
                     set_in_platform(table, field, value, &format!("swept: platform[\"{id}\"].{field} in {sweep_name}"));
                 }
+                Target::Option { key } => {
+                    options.insert(key.clone(), value.clone());
+                }
+                Target::Spec { doc: which, steps, .. } => {
+                    let spec = match which {
+                        SpecDoc::Cluster => cluster_doc.as_mut(),
+                        SpecDoc::Trace => trace_doc.as_mut(),
+                    };
+                    if let Some(spec) = spec {
+                        set_in_doc(spec, steps, value);
+                    }
+                }
             }
         }
+        let scenario = match &self.scenario {
+            Some(base) => Some(self.scenario_inputs(base, &doc, &platform_docs)?),
+            None => None,
+        };
+        let Some(replay) = &self.replay else {
+            return match scenario {
+                Some(s) => Ok(PointInputs::Scenario(Box::new(s))),
+                None => Err(InputError::new("a scenario sweep without its scenario")),
+            };
+        };
+        let as_file = |name: String, table: &toml::Table| -> Result<SourceFile, InputError> {
+            let text =
+                toml::to_string(table).map_err(|e| InputError::new(format!("cannot write the point's {name}: {e}")))?;
+            Ok(SourceFile::new(name, text))
+        };
+        let cluster = match (scenario, &replay.cluster_spec, &cluster_doc) {
+            (Some(s), _, _) => Ok(s),
+            (None, Some((file, _)), Some(d)) => Err(as_file(format!("{} (sweep point)", file.name), d)?),
+            _ => return Err(InputError::new("a replay sweep without its cluster")),
+        };
+        let trace = match (&replay.trace, &trace_doc) {
+            (TraceInput::Synthetic { file, .. }, Some(d)) => Some(as_file(format!("{} (sweep point)", file.name), d)?),
+            _ => None,
+        };
+        Ok(PointInputs::Replay(Box::new(ReplayInputs { cluster, trace, options })))
+    }
+
+    /// The scenario `doc` (with the platforms' files `platform_docs` as the point writes them)
+    /// loaded.
+    fn scenario_inputs(
+        &self,
+        base: &ScenarioBase,
+        doc: &toml::Table,
+        platform_docs: &BTreeMap<String, toml::Table>,
+    ) -> Result<ScenarioInputs, InputError> {
         let catalog = if platform_docs.is_empty() {
             None
         } else {
             let mut files = self.user_catalog.clone();
-            for (id, table) in &platform_docs {
+            for (id, table) in platform_docs {
                 let text = toml::to_string(table).map_err(|e| InputError::new(format!("platform `{id}`: {e}")))?;
                 files.push(SourceFile::new(format!("platform {id} (swept)"), text));
             }
             Some(Catalog::load(&files)?)
         };
         let text =
-            toml::to_string(&doc).map_err(|e| InputError::new(format!("cannot write the point's scenario: {e}")))?;
-        let file = SourceFile::new(format!("{} (sweep point)", self.scenario.name), text);
+            toml::to_string(doc).map_err(|e| InputError::new(format!("cannot write the point's scenario: {e}")))?;
+        let file = SourceFile::new(format!("{} (sweep point)", base.file.name), text);
         let model = load_scenario(&file, catalog.as_ref().unwrap_or(&self.catalog))?;
-        Ok(PointInputs { model, catalog })
+        Ok(ScenarioInputs { model, catalog })
     }
 
     /// `error`, raised at `at` in the sweep file by the value `shown` of `path`.
     fn point_error(&self, at: &KeyPath, what: &str, error: &InputError) -> InputError {
-        let mut e = InputError::at(&self.sweep.file, at, format!("{what}, the scenario is invalid: {}", error.message));
+        let input = if self.replay.is_some() { "the replay" } else { "the scenario" };
+        let mut e = InputError::at(&self.sweep.file, at, format!("{what}, {input} is invalid: {}", error.message));
         e.help = error.help.clone();
         e
     }
@@ -352,7 +583,10 @@ impl Prepared {
         let ready = self.ready(inputs)?;
         let json = self.replica_json(&ready, replica_seed(self.point_seed(0), 0))?;
         for m in &self.sweep.metrics {
-            let help = format!("metrics are paths into `gigawatt {} --format json`", self.sweep.command.name());
+            let mut help = format!("metrics are paths into `gigawatt {} --format json`", self.sweep.command.name());
+            if self.replay.is_some() {
+                help.push_str(", with the point's one policy at `policy` (e.g. policy.jct_s.mean)");
+            }
             match m.path.lookup(&json) {
                 Err(e) => {
                     return Err(InputError::at(&self.sweep.file, &m.at, format!("`{}`: {e}", m.path)).with_help(help));
@@ -379,21 +613,46 @@ impl Prepared {
     }
 
     fn ready(&self, inputs: PointInputs) -> Result<Ready, InputError> {
+        let inputs = match inputs {
+            PointInputs::Replay(r) => return self.ready_replay(*r),
+            PointInputs::Scenario(s) => s,
+        };
         match self.sweep.command {
             Command::Simulate => {
                 let model = &inputs.model;
                 let eval = evaluate(model, &model.params.central());
                 let options = SimOptions { replicas: 1, sweep: false, ..SimOptions::from_model(model) };
                 let sim = Simulation::new(model, &eval, options)?;
-                Ok(Ready::Simulation(Box::new((inputs, sim))))
+                Ok(Ready::Simulation(Box::new((*inputs, sim))))
             }
             Command::Operate => {
                 // operate reads its own section: each axis value meets its checks before any run.
                 gigawatt_operate::OperateSpec::of(&inputs.model)?;
-                Ok(Ready::Model(Box::new(inputs)))
+                Ok(Ready::Model(inputs))
             }
-            Command::Plan | Command::Capacity => Ok(Ready::Model(Box::new(inputs))),
+            Command::Plan | Command::Capacity | Command::Replay => Ok(Ready::Model(inputs)),
         }
+    }
+
+    /// A replay point: its cluster built, its options checked, its synthetic spec read.
+    fn ready_replay(&self, inputs: ReplayInputs) -> Result<Ready, InputError> {
+        let Some(base) = &self.replay else { return Err(InputError::new("a replay point outside a replay sweep")) };
+        let cluster = match &inputs.cluster {
+            Ok(s) => scenario_cluster(&s.model).map_err(InputError::new)?,
+            Err(file) => read_cluster(file, &self.catalog)?,
+        };
+        let options: ReplayOptions = toml::Value::Table(inputs.options)
+            .try_into()
+            .map_err(|e: toml::de::Error| InputError::new(format!("[replay]: {}", e.message())))?;
+        options.check().map_err(|(key, message)| InputError::new(format!("replay.{key}: {message}")))?;
+        let trace = match (&base.trace, &inputs.trace) {
+            (TraceInput::Recorded { trace, .. }, _) => PointTrace::Recorded(trace.clone()),
+            (TraceInput::Synthetic { spec, .. }, Some(file)) => {
+                PointTrace::Synthetic(Box::new(point_synthetic(file, spec)?))
+            }
+            (TraceInput::Synthetic { spec, .. }, None) => PointTrace::Synthetic(Box::new(spec.clone())),
+        };
+        Ok(Ready::Replay(Box::new(ReplayPoint { cluster, options, trace })))
     }
 
     /// The command's JSON for one replica run with `seed`.
@@ -418,7 +677,10 @@ impl Prepared {
                 let catalog = p.catalog.as_ref().unwrap_or(&self.catalog);
                 json(serde_json::to_value(operate_replica(&p.model, catalog, seed)?))
             }
-            _ => unreachable!("a point is prepared for its own command"),
+            (Command::Replay, Ready::Replay(p)) => p.json(seed),
+            _ => {
+                Err(InputError::new(format!("a point prepared for another command than {}", self.sweep.command.name())))
+            }
         }
     }
 
@@ -544,7 +806,7 @@ impl Prepared {
         let base = 16u64 << 20;
         let (events, fleet_bytes) = match self.sweep.command {
             Command::Simulate | Command::Capacity => match self.inputs(&vec![None; self.sweep.axes.len()]) {
-                Ok(p) => {
+                Ok(PointInputs::Scenario(p)) => {
                     let model = &p.model;
                     let eval = evaluate(model, &model.params.central());
                     let options = SimOptions { replicas: 1, ..SimOptions::from_model(model) };
@@ -558,9 +820,10 @@ impl Prepared {
                         Err(_) => (0.0, 0),
                     }
                 }
-                Err(_) => (0.0, 0),
+                _ => (0.0, 0),
             },
             Command::Operate => self.operate_work(runs, threads),
+            Command::Replay => self.replay_work(runs, threads),
             Command::Plan => (0.0, 0),
         };
         Estimate { points, runs, events, memory_bytes: base + rows_bytes + fleet_bytes }
@@ -570,7 +833,7 @@ impl Prepared {
     /// scenario's operated run prepared on the sweep's seed (`(0, 0)` if it cannot be prepared:
     /// the sweep then fails at its first point with the reason).
     fn operate_work(&self, runs: u64, threads: usize) -> (f64, u64) {
-        let Ok(p) = self.inputs(&vec![None; self.sweep.axes.len()]) else { return (0.0, 0) };
+        let Ok(PointInputs::Scenario(p)) = self.inputs(&vec![None; self.sweep.axes.len()]) else { return (0.0, 0) };
         let catalog = p.catalog.as_ref().unwrap_or(&self.catalog);
         let req = OperateRequest { seed: Some(self.seed), ..OperateRequest::default() };
         match gigawatt_operate::prepare(&p.model, catalog, &req) {
@@ -581,6 +844,18 @@ impl Prepared {
             }
             Err(_) => (0.0, 0),
         }
+    }
+}
+
+impl Prepared {
+    /// Replayed events of `runs` replays and the memory of one per thread, from the base point
+    /// (`(0, 0)` if it cannot be prepared: the sweep then fails at its first point with the
+    /// reason).
+    fn replay_work(&self, runs: u64, threads: usize) -> (f64, u64) {
+        let base = self.inputs(&vec![None; self.sweep.axes.len()]).and_then(|i| self.ready(i));
+        let Ok(Ready::Replay(p)) = base else { return (0.0, 0) };
+        let w = gigawatt_sched::workload::ReplayEstimate::of(p.jobs(), &p.cluster.cluster, 1);
+        (w.events * runs as f64, w.memory_bytes * threads.max(1) as u64)
     }
 }
 

@@ -10,6 +10,7 @@ use gigawatt_core::error::{KeyPath, SourceFile};
 use serde::Deserialize;
 
 use crate::path::Path;
+use crate::replay::ReplayOptions;
 
 /// Most values one axis may have (a list, or a range's steps).
 pub const MAX_AXIS_VALUES: usize = 1_000_000;
@@ -36,6 +37,9 @@ pub enum Command {
     /// `gigawatt operate`: the build-out operated day by day; a replica reseeds the research
     /// stream and the failures.
     Operate,
+    /// `gigawatt replay`: a job trace replayed on a cluster under one policy per point; a replica
+    /// reseeds the failures and a synthetic trace.
+    Replay,
 }
 
 impl Command {
@@ -46,6 +50,7 @@ impl Command {
             Command::Simulate => "simulate",
             Command::Capacity => "capacity",
             Command::Operate => "operate",
+            Command::Replay => "replay",
         }
     }
 }
@@ -88,7 +93,12 @@ pub enum Seeds {
 #[serde(deny_unknown_fields)]
 struct RawSweep {
     name: Option<String>,
-    scenario: String,
+    scenario: Option<String>,
+    cluster: Option<String>,
+    trace: Option<String>,
+    trace_format: Option<String>,
+    skip_bad: Option<bool>,
+    replay: Option<ReplayOptions>,
     command: Command,
     replicas: Option<u32>,
     seed: Option<u64>,
@@ -181,6 +191,31 @@ pub struct Setting {
     pub at: KeyPath,
 }
 
+/// What a sweep's points run on.
+#[derive(Clone, Debug)]
+pub enum Base {
+    /// A scenario, as written (relative to the sweep file's directory): plan, simulate, capacity
+    /// and operate.
+    Scenario(String),
+    /// A cluster and a job trace: replay.
+    Replay(ReplayBase),
+}
+
+/// The inputs of a replay sweep, as the sweep file names them.
+#[derive(Clone, Debug)]
+pub struct ReplayBase {
+    /// The cluster: a scenario or a cluster spec (relative to the sweep file's directory).
+    pub cluster: String,
+    /// The job trace: a trace file, the PAI 2020 directory or a synthetic spec (.toml).
+    pub trace: String,
+    /// The trace's format (default: detected from its header).
+    pub trace_format: Option<String>,
+    /// Skip a recorded trace's bad rows, counting them, instead of stopping at the first.
+    pub skip_bad: bool,
+    /// The `[replay]` options every point starts from.
+    pub options: ReplayOptions,
+}
+
 /// A sweep file, read and checked.
 #[derive(Clone, Debug)]
 pub struct SweepFile {
@@ -188,8 +223,8 @@ pub struct SweepFile {
     pub file: SourceFile,
     /// Display name (the file name unless it sets one).
     pub name: String,
-    /// The base scenario as written (relative to the sweep file's directory).
-    pub scenario: String,
+    /// What the points run on: a scenario, or a replay's cluster and trace.
+    pub base: Base,
     /// The command run at each point.
     pub command: Command,
     /// Replicas per point.
@@ -361,6 +396,60 @@ fn axis_of(file: &SourceFile, i: usize, raw: RawAxis, taken: &mut Vec<String>) -
     Ok(Axis { name, path, kind, at })
 }
 
+/// The base of a sweep: a scenario for the scenario commands, a cluster and a trace for replay;
+/// a key of the other kind is an error at the key.
+#[allow(clippy::too_many_arguments)] // the raw file's keys, taken apart once
+fn base_of(
+    file: &SourceFile,
+    command: Command,
+    scenario: Option<String>,
+    cluster: Option<String>,
+    trace: Option<String>,
+    trace_format: Option<String>,
+    skip_bad: Option<bool>,
+    replay: Option<ReplayOptions>,
+) -> Result<Base, InputError> {
+    let root = KeyPath::root();
+    if command != Command::Replay {
+        let replay_keys = [
+            ("cluster", cluster.is_some()),
+            ("trace", trace.is_some()),
+            ("trace_format", trace_format.is_some()),
+            ("skip_bad", skip_bad.is_some()),
+            ("replay", replay.is_some()),
+        ];
+        if let Some((key, _)) = replay_keys.iter().find(|k| k.1) {
+            return Err(InputError::at_key(file, &root.key(key), format!("`{key}` is for command = \"replay\""))
+                .with_help("a sweep of plan, simulate, capacity or operate names its base `scenario`"));
+        }
+        return match scenario {
+            Some(s) => Ok(Base::Scenario(s)),
+            None => Err(InputError::new(format!("{}: a {} sweep needs `scenario`", file.name, command.name()))
+                .with_help("add scenario = \"…\" (relative to the sweep file) at the top of the file")),
+        };
+    }
+    if scenario.is_some() {
+        return Err(InputError::at_key(
+            file,
+            &root.key("scenario"),
+            "a replay sweep names `cluster` and `trace`, not `scenario`",
+        )
+        .with_help(
+            "cluster = \"…\" (a scenario or a cluster spec) and trace = \"…\" (a trace file or a synthetic spec)",
+        ));
+    }
+    let (Some(cluster), Some(trace)) = (cluster, trace) else {
+        return Err(InputError::new(format!("{}: a replay sweep needs `cluster` and `trace`", file.name)).with_help(
+            "cluster = \"…\" (a scenario or a cluster spec) and trace = \"…\" (a trace file or a synthetic spec), both relative to the sweep file",
+        ));
+    };
+    let options = replay.unwrap_or_default();
+    if let Err((key, message)) = options.check() {
+        return Err(InputError::at(file, &root.key("replay").key(key), message));
+    }
+    Ok(Base::Replay(ReplayBase { cluster, trace, trace_format, skip_bad: skip_bad.unwrap_or(false), options }))
+}
+
 impl SweepFile {
     /// Reads and checks a sweep file.
     pub fn parse(file: &SourceFile) -> Result<SweepFile, InputError> {
@@ -447,10 +536,20 @@ impl SweepFile {
         if raw.simulate.is_some() && raw.command != Command::Capacity {
             return Err(InputError::at_key(file, &root.key("simulate"), "`simulate` is for command = \"capacity\""));
         }
+        let base = base_of(
+            file,
+            raw.command,
+            raw.scenario,
+            raw.cluster,
+            raw.trace,
+            raw.trace_format,
+            raw.skip_bad,
+            raw.replay,
+        )?;
         let sweep = SweepFile {
             file: file.clone(),
             name,
-            scenario: raw.scenario,
+            base,
             command: raw.command,
             replicas,
             seed: raw.seed,

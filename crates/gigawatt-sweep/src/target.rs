@@ -43,6 +43,30 @@ pub enum Target {
         /// The field's key (`system_price_usd`).
         field: String,
     },
+    /// A replay sweep's option (`replay.policy`): a key of its `[replay]` table.
+    Option {
+        /// The key.
+        key: String,
+    },
+    /// A key of a replay sweep's cluster spec or synthetic trace spec (`cluster.group[0].nodes`,
+    /// `trace.arrivals.rate_per_hour`).
+    Spec {
+        /// Which file.
+        doc: SpecDoc,
+        /// Keys and indices from the top (names resolved to indices).
+        steps: Vec<Concrete>,
+        /// The path with names resolved.
+        key: String,
+    },
+}
+
+/// The spec files a replay sweep can write into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecDoc {
+    /// The cluster spec (`[[group]]`).
+    Cluster,
+    /// The synthetic trace spec.
+    Trace,
 }
 
 impl Target {
@@ -52,6 +76,9 @@ impl Target {
         match self {
             Target::Scenario { key, .. } => key.clone(),
             Target::Platform { id, field } => format!("catalog.{id}.{field}"),
+            Target::Option { key } => format!("replay.{key}"),
+            Target::Spec { doc: SpecDoc::Cluster, key, .. } => format!("cluster.{key}"),
+            Target::Spec { doc: SpecDoc::Trace, key, .. } => format!("trace.{key}"),
         }
     }
 }
@@ -259,6 +286,219 @@ pub fn resolve(
         }
     }
     fail("the path ends before a value".into(), "name a key that holds a value".into())
+}
+
+/// What a replay sweep's paths may write into.
+pub struct ReplayDocs<'a> {
+    /// The cluster when it is a scenario (its keys and the platforms' fields resolve as a
+    /// scenario sweep's do).
+    pub cluster_scenario: Option<&'a toml::Table>,
+    /// The cluster spec, when the cluster is one.
+    pub cluster_spec: Option<&'a toml::Table>,
+    /// The synthetic trace spec, when the trace is one.
+    pub trace_spec: Option<&'a toml::Table>,
+    /// The platform files (bundled then the user's).
+    pub platforms: &'a [(String, SourceFile)],
+}
+
+/// Resolves a replay sweep's `path`: `replay.KEY` (an option), `cluster.…` (a key of the cluster's
+/// scenario or spec), `platform["ID"].FIELD` (when the cluster is a scenario), `trace.…` (a key of
+/// a synthetic trace spec).
+pub fn resolve_replay(path: &Path, docs: &ReplayDocs, sweep: &SourceFile, at: &KeyPath) -> Result<Target, InputError> {
+    let fail = |msg: String, help: String| Err(InputError::at(sweep, at, format!("`{path}`: {msg}")).with_help(help));
+    let rest = Path { text: path.text.clone(), steps: path.steps.get(1..).unwrap_or_default().to_vec() };
+    let first = match path.steps.first() {
+        Some(Step::Key(k)) => k.as_str(),
+        _ => "",
+    };
+    match first {
+        "replay" => match rest.steps.as_slice() {
+            [Step::Key(k)] if crate::replay::OPTION_KEYS.contains(&k.as_str()) => Ok(Target::Option { key: k.clone() }),
+            [Step::Key(k)] => {
+                let keys: Vec<String> = crate::replay::OPTION_KEYS.iter().map(|k| k.to_string()).collect();
+                let help = match closest(k, crate::replay::OPTION_KEYS.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`? [replay] takes {}", list(&keys)),
+                    None => format!("[replay] takes {}", list(&keys)),
+                };
+                fail(format!("unknown key `{k}` in [replay]"), help)
+            }
+            _ => fail("a replay option is one key".into(), "e.g. replay.policy or replay.checkpoint_interval".into()),
+        },
+        "cluster" if rest.steps.is_empty() => {
+            fail("name a key of the cluster".into(), "e.g. cluster.group[0].nodes".into())
+        }
+        "cluster" => match (docs.cluster_scenario, docs.cluster_spec) {
+            (Some(scenario), _) => match resolve(&rest, scenario, docs.platforms, sweep, at)? {
+                Target::Platform { .. } => fail(
+                    "a platform is not a key of the cluster".into(),
+                    "write platform[\"ID\"].FIELD at the top of the path".into(),
+                ),
+                t => Ok(t),
+            },
+            (None, Some(spec)) => {
+                let (steps, key) = resolve_in(&rest, spec, "the cluster spec", sweep, at)?;
+                Ok(Target::Spec { doc: SpecDoc::Cluster, steps, key })
+            }
+            (None, None) => fail("the cluster has no keys to sweep".into(), String::new()),
+        },
+        "platform" if docs.cluster_scenario.is_some() => resolve(path, &toml::Table::new(), docs.platforms, sweep, at),
+        "platform" => fail(
+            "a cluster spec names no platform".into(),
+            "sweep the spec's own keys (cluster.group[0].nodes), or replay on a scenario".into(),
+        ),
+        "trace" => match docs.trace_spec {
+            Some(_) if rest.steps.is_empty() => {
+                fail("name a key of the synthetic spec".into(), "e.g. trace.arrivals.rate_per_hour".into())
+            }
+            Some(spec) => {
+                let (steps, key) = resolve_in(&rest, spec, "the synthetic trace spec", sweep, at)?;
+                Ok(Target::Spec { doc: SpecDoc::Trace, steps, key })
+            }
+            None => fail(
+                "the trace is a recorded trace, which has no keys to sweep".into(),
+                "a synthetic spec (.toml) has: sweep its jobs, arrivals, sizes or durations".into(),
+            ),
+        },
+        _ => {
+            let roots = ["replay", "cluster", "trace", "platform"];
+            let help = match closest(first, roots.iter().copied()) {
+                Some(best) => {
+                    format!("did you mean `{best}`? a replay sweep's paths start with replay., cluster. or trace.")
+                }
+                None => {
+                    "a replay sweep's paths start with replay., cluster. or trace. (e.g. replay.policy)".to_string()
+                }
+            };
+            fail(format!("unknown key `{first}`"), help)
+        }
+    }
+}
+
+/// Resolves `path` in a spec file's document `doc` (`what` names it): every table and element
+/// on the way must exist; the last key may be absent (the spec's loader checks it with the
+/// point's value). Returns the steps and the path with names resolved.
+pub fn resolve_in(
+    path: &Path,
+    doc: &toml::Table,
+    what: &str,
+    sweep: &SourceFile,
+    at: &KeyPath,
+) -> Result<(Vec<Concrete>, String), InputError> {
+    let fail = |msg: String, help: String| Err(InputError::at(sweep, at, format!("`{path}`: {msg}")).with_help(help));
+    let mut cur: Option<&toml::Value> = None;
+    let mut steps = Vec::new();
+    let mut key_text = String::new();
+    for (i, step) in path.steps.iter().enumerate() {
+        let last = i + 1 == path.steps.len();
+        let table = match cur {
+            None => Some(doc),
+            Some(v) => v.as_table(),
+        };
+        let next = match (step, table, cur) {
+            (Step::Key(k), Some(t), _) => match t.get(k.as_str()) {
+                Some(v) => Some(v),
+                None if last => None,
+                None => {
+                    let keys: Vec<String> = t.keys().cloned().collect();
+                    let help = match closest(k, keys.iter().map(String::as_str)) {
+                        Some(best) => format!("did you mean `{best}`? {} has {}", place(&key_text, what), list(&keys)),
+                        None => format!("{} has {}", place(&key_text, what), list(&keys)),
+                    };
+                    return fail(format!("no key `{k}` in {}", place(&key_text, what)), help);
+                }
+            },
+            (Step::Index(n), _, Some(toml::Value::Array(items))) => match items.get(*n) {
+                Some(v) => Some(v),
+                None => {
+                    return fail(
+                        format!("`{key_text}` has {} elements, so no [{n}]", items.len()),
+                        "indices count from 0".into(),
+                    );
+                }
+            },
+            (Step::Name(name), _, Some(toml::Value::Array(items))) => {
+                let names: Vec<&str> = items.iter().filter_map(|v| v.get("name").and_then(|n| n.as_str())).collect();
+                match items.iter().position(|v| v.get("name").and_then(|n| n.as_str()) == Some(name.as_str())) {
+                    Some(n) => {
+                        steps.push(Concrete::Index(n));
+                        key_text.push_str(&format!("[{n}]"));
+                        cur = items.get(n);
+                        continue;
+                    }
+                    None => {
+                        let owned: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+                        let help = match closest(name, names.iter().copied()) {
+                            Some(best) => format!("did you mean `{best}`? the names are {}", list(&owned)),
+                            None => format!("the names are {}", list(&owned)),
+                        };
+                        return fail(format!("no element named `{name}` in `{key_text}`"), help);
+                    }
+                }
+            }
+            (step, _, _) => {
+                let holds = match cur {
+                    Some(toml::Value::Array(_)) => "an array: pick an element by [index] or [\"name\"]",
+                    Some(toml::Value::Table(_)) => "a table: name one of its keys",
+                    _ => "a value, not a table",
+                };
+                return fail(
+                    format!("{} is {holds}, so not {}", place(&key_text, what), step_text(step, key_text.is_empty())),
+                    format!("end the path at `{key_text}`, or follow the file's structure"),
+                );
+            }
+        };
+        match step {
+            Step::Index(n) => {
+                steps.push(Concrete::Index(*n));
+                key_text.push_str(&format!("[{n}]"));
+            }
+            Step::Key(k) | Step::Name(k) => {
+                steps.push(Concrete::Key(k.clone()));
+                key_text.push_str(&step_text(step, key_text.is_empty()));
+            }
+        }
+        cur = next;
+    }
+    match cur {
+        Some(toml::Value::Table(t)) => {
+            let keys: Vec<String> = t.keys().cloned().collect();
+            fail(format!("`{key_text}` is a table: name one of its keys"), format!("it has {}", list(&keys)))
+        }
+        Some(toml::Value::Array(_)) => {
+            fail(format!("`{key_text}` is an array: pick one element"), format!("e.g. {key_text}[0]"))
+        }
+        _ if key_text.is_empty() => fail("the path ends before a value".into(), "name a key that holds a value".into()),
+        _ => Ok((steps, key_text)),
+    }
+}
+
+fn place(key_text: &str, what: &str) -> String {
+    if key_text.is_empty() { what.to_string() } else { format!("`{key_text}`") }
+}
+
+/// Writes `value` at `steps` into a spec's document (tables and elements exist: the path was
+/// resolved against it; the last key may be new).
+pub fn set_in_doc(doc: &mut toml::Table, steps: &[Concrete], value: &toml::Value) {
+    fn go(cur: &mut toml::Value, steps: &[Concrete], value: &toml::Value) {
+        let Some((first, rest)) = steps.split_first() else {
+            *cur = value.clone();
+            return;
+        };
+        let next = match (first, cur) {
+            (Concrete::Key(k), toml::Value::Table(t)) => t.entry(k.clone()).or_insert(toml::Value::Boolean(false)),
+            (Concrete::Index(i), toml::Value::Array(a)) => match a.get_mut(*i) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+        go(next, rest, value);
+    }
+    let mut root = toml::Value::Table(std::mem::take(doc));
+    go(&mut root, steps, value);
+    if let toml::Value::Table(t) = root {
+        *doc = t;
+    }
 }
 
 fn where_(key_text: &str) -> String {

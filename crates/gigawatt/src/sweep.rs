@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use gigawatt_core::InputError;
 use gigawatt_report::chart::Chart;
-use gigawatt_report::chart::sweep::{self as sweep_chart, AxisSlice, AxisSwing, OneAtATime};
+use gigawatt_report::chart::sweep::{self as sweep_chart, AxisSlice, AxisSwing, BandPoint, OneAtATime};
 use gigawatt_report::sweep::{MetricRange, SweepSummary};
+use gigawatt_sweep::spec::Base;
 use gigawatt_sweep::table::{Table, Values};
-use gigawatt_sweep::{Prepared, Shard, SweepError, SweepFile};
+use gigawatt_sweep::{BaseFiles, Prepared, ReplayFiles, Shard, SweepError, SweepFile, TraceInput};
 
 use crate::Failure;
 use crate::progress::Progress;
@@ -97,19 +98,55 @@ impl From<SweepError> for Failure {
     }
 }
 
-/// Reads the sweep file and its base scenario (relative to the sweep file) and prepares it.
+/// Reads the sweep file and what it runs on (its base scenario, or a replay's cluster and trace;
+/// paths relative to the sweep file) and prepares it.
 fn prepare(path: &Path, catalog_paths: &[PathBuf]) -> Result<Prepared, InputError> {
     let file = crate::read_source(path, "sweep file")?;
     let sweep = SweepFile::parse(&file)?;
-    let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&sweep.scenario);
-    let scenario = crate::read_source(&scenario_path, "scenario").map_err(|e| {
-        let mut located =
-            InputError::at(&file, &gigawatt_core::error::KeyPath::root().key("scenario"), e.message.clone());
-        located.help = Some("the scenario's path is relative to the sweep file's directory".into());
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let located = |key: &str, e: InputError| {
+        let mut located = InputError::at(&file, &gigawatt_core::error::KeyPath::root().key(key), e.message.clone());
+        located.help = Some(format!("the {key}'s path is relative to the sweep file's directory"));
         located
-    })?;
+    };
+    let base = match &sweep.base {
+        Base::Scenario(scenario) => BaseFiles::Scenario(
+            crate::read_source(&dir.join(scenario), "scenario").map_err(|e| located("scenario", e))?,
+        ),
+        Base::Replay(r) => {
+            let cluster = crate::read_source(&dir.join(&r.cluster), "cluster").map_err(|e| located("cluster", e))?;
+            let trace_path = dir.join(&r.trace);
+            if !trace_path.exists() {
+                return Err(located(
+                    "trace",
+                    InputError::new(format!("cannot read trace {}: no such file", trace_path.display())),
+                ));
+            }
+            BaseFiles::Replay(ReplayFiles { cluster, trace: read_trace(&trace_path, r)? })
+        }
+    };
     let catalog = crate::catalog_files(catalog_paths)?;
-    Prepared::new(sweep, scenario, catalog)
+    Prepared::new(sweep, base, catalog)
+}
+
+/// A replay sweep's trace: a synthetic spec (.toml, no `trace_format`) read as a spec, anything
+/// else read once as a recorded trace, with a digest of its files.
+fn read_trace(path: &Path, r: &gigawatt_sweep::spec::ReplayBase) -> Result<TraceInput, InputError> {
+    let format = match &r.trace_format {
+        Some(name) => Some(name.parse::<gigawatt_trace::Format>().map_err(|e| InputError::new(e.to_string()))?),
+        None => None,
+    };
+    let is_spec = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if is_spec && format.is_none() {
+        let file = crate::read_source(path, "synthetic trace spec")?;
+        let spec = gigawatt_trace::synthetic::load_synthetic(path)?;
+        return Ok(TraceInput::Synthetic { file, spec });
+    }
+    let options = gigawatt_trace::ReadOptions { format, skip_bad: r.skip_bad };
+    let trace = gigawatt_trace::load_trace(path, &options)?;
+    let digest = gigawatt_sweep::replay::file_digest(path)
+        .map_err(|e| InputError::new(format!("cannot read trace {}: {e}", path.display())))?;
+    Ok(TraceInput::Recorded { trace: std::sync::Arc::new(trace), digest })
 }
 
 /// Runs `gigawatt sweep`.
@@ -197,9 +234,39 @@ fn numbers(t: &Table, name: &str) -> Option<Vec<Option<f64>>> {
     }
 }
 
+/// A summary column as labels (`None` for null or numbers): text as it is, booleans as
+/// `true`/`false`.
+fn labels(t: &Table, name: &str) -> Option<Vec<Option<String>>> {
+    match t.column(name)? {
+        Values::Str(v) => Some(v.clone()),
+        Values::Bool(v) => Some(v.iter().map(|b| b.map(|b| b.to_string())).collect()),
+        Values::F64(_) | Values::I64(_) | Values::U64(_) => None,
+    }
+}
+
+/// The middle one of the distinct values of `v` (the lower middle of an even count).
+fn middle(v: &[Option<f64>]) -> Option<f64> {
+    let mut distinct: Vec<f64> = v.iter().flatten().copied().collect();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    distinct.get(distinct.len().saturating_sub(1) / 2).copied()
+}
+
+/// The distinct labels of `v`, in the order they first appear.
+fn distinct_labels(v: &[Option<String>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in v.iter().flatten() {
+        if !out.contains(l) {
+            out.push(l.clone());
+        }
+    }
+    out
+}
+
 /// The charts of a merged sweep, from its summary: each metric against each numeric axis with
-/// its P10 – P90 band (the other axes at their middle value), and for a one-at-a-time sweep the
-/// tornado of each metric.
+/// its P10 – P90 band (the other numeric axes at their middle value), one line per value of the
+/// first text or boolean axis (`policy`; any other held at its first value), and for a
+/// one-at-a-time sweep the tornado of each metric.
 pub fn sweep_charts(summary: &Table) -> Vec<Chart> {
     let list =
         |key: &str| -> Vec<String> { summary.meta(key).and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default() };
@@ -209,7 +276,27 @@ pub fn sweep_charts(summary: &Table) -> Vec<Chart> {
     let one_at_a_time = summary.meta("gigawatt.sweep.design") == Some("one-at-a-time");
     let columns: Vec<(String, Vec<Option<f64>>)> =
         axes.iter().filter_map(|a| numbers(summary, a).map(|v| (a.clone(), v))).collect();
+    let categories: Vec<(String, Vec<Option<String>>)> =
+        axes.iter().filter_map(|a| labels(summary, a).map(|v| (a.clone(), v))).collect();
     let rows = summary.rows();
+    // Grid: lines by the first category that takes more than one value; the others held at their
+    // first value.
+    let by = categories.iter().position(|(_, v)| distinct_labels(v).len() > 1).filter(|_| !one_at_a_time);
+    let mut held_categories = Vec::new();
+    let category_held: Vec<Option<String>> = categories
+        .iter()
+        .enumerate()
+        .map(|(c, (axis, v))| {
+            if Some(c) == by || one_at_a_time {
+                return None;
+            }
+            let first = distinct_labels(v).into_iter().next();
+            if let Some(f) = &first {
+                held_categories.push(format!("{axis} = {f}"));
+            }
+            first
+        })
+        .collect();
     let mut charts = Vec::new();
     for metric in &metrics {
         let stat = |suffix: &str| numbers(summary, &format!("{metric}_{suffix}"));
@@ -221,41 +308,63 @@ pub fn sweep_charts(summary: &Table) -> Vec<Chart> {
             let mut held = Vec::new();
             let selected: Vec<usize> = if one_at_a_time {
                 (0..rows)
-                    .filter(|&i| xs[i].is_some() && columns.iter().enumerate().all(|(b, c)| b == a || c.1[i].is_none()))
+                    .filter(|&i| {
+                        xs[i].is_some()
+                            && columns.iter().enumerate().all(|(b, c)| b == a || c.1[i].is_none())
+                            && categories.iter().all(|c| c.1[i].is_none())
+                    })
                     .collect()
             } else {
                 let middles: Vec<Option<f64>> = columns
                     .iter()
                     .enumerate()
                     .map(|(b, (other, v))| {
-                        if b == a {
-                            return None;
-                        }
-                        let mut distinct: Vec<f64> = v.iter().flatten().copied().collect();
-                        distinct.sort_by(f64::total_cmp);
-                        distinct.dedup();
-                        let mid = distinct.get(distinct.len().saturating_sub(1) / 2).copied();
+                        let mid = if b == a { None } else { middle(v) };
                         if let Some(m) = mid {
                             held.push(format!("{other} = {}", gigawatt_report::fmt::number(m)));
                         }
                         mid
                     })
                     .collect();
+                held.extend(held_categories.iter().cloned());
                 (0..rows)
                     .filter(|&i| columns.iter().zip(&middles).all(|((_, v), m)| m.is_none() || v[i] == *m))
+                    .filter(|&i| categories.iter().zip(&category_held).all(|((_, v), h)| h.is_none() || v[i] == *h))
                     .collect()
             };
-            let mut points: Vec<(f64, f64, f64, f64)> =
-                selected.iter().filter_map(|&i| Some((xs[i]?, p10[i]?, p50[i]?, p90[i]?))).collect();
-            points.sort_by(|x, y| x.0.total_cmp(&y.0));
-            if points.len() >= 2 && charts.len() < MAX_CHARTS {
+            let points_of = |rows: &mut dyn Iterator<Item = usize>| {
+                let mut points: Vec<BandPoint> =
+                    rows.filter_map(|i| Some((xs[i]?, p10[i]?, p50[i]?, p90[i]?))).collect();
+                points.sort_by(|x, y| x.0.total_cmp(&y.0));
+                points
+            };
+            let points = points_of(&mut selected.iter().copied());
+            let lines: Vec<(String, Vec<BandPoint>)> = match by {
+                Some(c) => {
+                    let v = &categories[c].1;
+                    distinct_labels(v)
+                        .into_iter()
+                        .map(|label| {
+                            let pts = points_of(
+                                &mut selected.iter().copied().filter(|&i| v[i].as_deref() == Some(label.as_str())),
+                            );
+                            (format!("{} = {label}", categories[c].0), pts)
+                        })
+                        .filter(|(_, pts)| !pts.is_empty())
+                        .collect()
+                }
+                None => Vec::new(),
+            };
+            let longest = lines.iter().map(|l| l.1.len()).max().unwrap_or(points.len());
+            if longest >= 2 && charts.len() < MAX_CHARTS {
                 let slice = AxisSlice {
                     sweep: name.clone(),
                     axis: axis.clone(),
                     metric: metric.clone(),
                     replicas,
                     held: (!held.is_empty()).then(|| held.join(", ")),
-                    points: points.clone(),
+                    points: if lines.is_empty() { points.clone() } else { Vec::new() },
+                    lines,
                 };
                 charts.push(sweep_chart::metric_against_axis(&slice));
             }

@@ -48,6 +48,22 @@ fn run_ok(args: &[&std::ffi::OsStr]) -> String {
     String::from_utf8(out.stderr).unwrap()
 }
 
+/// Standard error of `gigawatt sweep SWEEP --out DIR/o EXTRA…`, which must fail as an input or
+/// usage error (exit code 2) without writing anything.
+fn sweep_input_error_with(dir: &Path, sweep: &Path, extra: &[&str]) -> String {
+    let out = dir.join("o");
+    let (code, stderr) =
+        error_of(gigawatt().args(["sweep".as_ref(), sweep.as_os_str(), "--out".as_ref(), out.as_os_str()]).args(extra));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!out.exists(), "nothing is written");
+    stderr
+}
+
+/// [`sweep_input_error_with`] and no other argument.
+fn sweep_input_error(dir: &Path, sweep: &Path) -> String {
+    sweep_input_error_with(dir, sweep, &[])
+}
+
 fn bytes(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
 }
@@ -121,33 +137,17 @@ fn gigawatt_sweep_points(path: &Path) -> Vec<u64> {
 #[test]
 fn a_shard_past_the_count_is_a_usage_error() {
     let (dir, sweep) = with_sweep(&sweep_text());
-    let (code, stderr) = error_of(gigawatt().args([
-        "sweep".as_ref(),
-        sweep.as_os_str(),
-        "--out".as_ref(),
-        dir.path().join("o").as_os_str(),
-        "--shard".as_ref(),
-        "4/4".as_ref(),
-    ]));
-    assert_eq!(code, 2);
+    let stderr = sweep_input_error_with(dir.path(), &sweep, &["--shard", "4/4"]);
     assert!(stderr.contains("shard 4 of 4 does not exist"), "{stderr}");
-    assert!(!dir.path().join("o").exists(), "nothing is written");
 }
 
 #[test]
 fn an_unknown_key_path_is_located_in_the_sweep_file_with_the_closest_key() {
     let (dir, sweep) = with_sweep(&sweep_text().replace("phase[0].pue", "phase[0].peu"));
-    let (code, stderr) = error_of(gigawatt().args([
-        "sweep".as_ref(),
-        sweep.as_os_str(),
-        "--out".as_ref(),
-        dir.path().join("o").as_os_str(),
-    ]));
-    assert_eq!(code, 2);
+    let stderr = sweep_input_error(dir.path(), &sweep);
     assert!(stderr.contains("sweep.toml:11:8: `phase[0].peu`: unknown key `peu` in [[phase]]"), "{stderr}");
     assert!(stderr.contains("did you mean `pue`?"), "{stderr}");
     assert!(stderr.contains("11 │ path = \"phase[0].peu\""), "the line is quoted: {stderr}");
-    assert!(!dir.path().join("o").exists(), "nothing is written");
 }
 
 #[test]
@@ -348,17 +348,10 @@ fn an_operate_sweep_keeps_what_gigawatt_operate_prints_at_each_point() {
 #[test]
 fn an_unknown_operate_metric_is_located_in_the_sweep_file() {
     let (dir, sweep) = with_sweep(&operate_sweep_text().replace("totals.share.idle", "totals.share.idel"));
-    let (code, stderr) = error_of(gigawatt().args([
-        "sweep".as_ref(),
-        sweep.as_os_str(),
-        "--out".as_ref(),
-        dir.path().join("o").as_os_str(),
-    ]));
-    assert_eq!(code, 2);
+    let stderr = sweep_input_error(dir.path(), &sweep);
     assert!(stderr.contains("sweep.toml:6:"), "located at the metric: {stderr}");
     assert!(stderr.contains("totals.share.idel") && stderr.contains("idle"), "{stderr}");
     assert!(stderr.contains("gigawatt operate --format json"), "{stderr}");
-    assert!(!dir.path().join("o").exists(), "nothing is written");
 }
 
 #[test]
@@ -422,4 +415,58 @@ fn report_with_a_missing_or_unmerged_sweep_is_an_input_error_naming_the_path() {
     assert_eq!(code, 2);
     assert!(stderr.contains("summary.parquet: no such file"), "{stderr}");
     assert!(stderr.contains("gigawatt merge"), "{stderr}");
+}
+
+#[test]
+fn a_replay_sweep_keeps_what_gigawatt_replay_prints_and_draws_a_line_per_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let sweep = root().join("examples/sweep-replay.toml");
+    let stderr = run_ok(&["sweep".as_ref(), sweep.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    assert!(stderr.contains("16 points × 5 replicas of `replay`"), "{stderr}");
+    let points = gigawatt_sweep::read_parquet(&out.join("points.parquet")).unwrap();
+    assert_eq!(points.rows(), 80);
+    let Some(gigawatt_sweep::table::Values::Str(policy)) = points.column("policy") else { panic!() };
+    let Some(gigawatt_sweep::table::Values::I64(rate)) = points.column("jobs_per_hour") else { panic!() };
+    let Some(gigawatt_sweep::table::Values::U64(seed)) = points.column("seed") else { panic!() };
+    let jct = f64_column(&points, "jct_mean_s");
+    // At the spec's own rate, a row is `gigawatt replay` with the sweep's [replay] options and the
+    // row's seed.
+    let row = (0..points.rows()).find(|&i| policy[i].as_deref() == Some("sjf") && rate[i] == Some(150)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(gigawatt().args([
+        "replay",
+        "examples/synthetic-acme-seren.toml",
+        "--cluster",
+        "examples/cluster-seren.toml",
+        "--policy",
+        "sjf",
+        "--placement",
+        "consolidated-domain",
+        "--failures",
+        "--checkpoint-interval",
+        "1800",
+        "--seed",
+        &seed[row].to_string(),
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json["policies"]["sjf"]["jct_s"]["mean"].as_f64(), jct[row]);
+    let chart = std::fs::read_to_string(out.join("charts/sweep-wait-mean-s-vs-jobs-per-hour.svg")).unwrap();
+    for p in ["fifo", "sjf", "tiresias", "fifo+easy"] {
+        assert!(chart.contains(&format!("policy = {p}")), "a line for {p}");
+    }
+}
+
+#[test]
+fn a_replay_sweep_without_its_trace_is_an_input_error_at_the_key() {
+    let cluster = root().join("examples/cluster-seren.toml");
+    let text = format!(
+        "command = \"replay\"\ncluster = \"{}\"\ntrace = \"missing.csv\"\nmetrics = [\"policy.jct_s.mean\"]\n",
+        cluster.display()
+    );
+    let (dir, sweep) = with_sweep(&text);
+    let stderr = sweep_input_error(dir.path(), &sweep);
+    assert!(stderr.contains("sweep.toml:3:") && stderr.contains("missing.csv"), "{stderr}");
+    assert!(stderr.contains("relative to the sweep file"), "{stderr}");
 }

@@ -6,6 +6,9 @@
 use super::{Axis, Body, Chart, ChartId, Data, Mark, Series, TornadoPlot, TornadoRow, Unit, XAxis, XyPlot};
 use crate::fmt;
 
+/// (axis value, P10, P50, P90) of a metric at one point.
+pub type BandPoint = (f64, f64, f64, f64);
+
 /// A metric's P10, P50 and P90 at each value of one axis, the other axes held.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AxisSlice {
@@ -19,8 +22,11 @@ pub struct AxisSlice {
     pub replicas: u64,
     /// Where the other axes are held (`restart_s = 300, rate_multiplier = 1`), if any.
     pub held: Option<String>,
-    /// (axis value, P10, P50, P90), in increasing axis value.
-    pub points: Vec<(f64, f64, f64, f64)>,
+    /// (axis value, P10, P50, P90), in increasing axis value: one line.
+    pub points: Vec<BandPoint>,
+    /// Lines by the value of a text or boolean axis (`policy = sjf`) in place of `points`: each
+    /// with its band, in its own colour.
+    pub lines: Vec<(String, Vec<BandPoint>)>,
 }
 
 /// One axis of a one-at-a-time sweep: the metric (P50) at the axis' lowest and highest values.
@@ -86,9 +92,23 @@ pub fn slug(name: &str) -> String {
 
 /// The metric against the axis: its median over the replicas as a line, P10 – P90 as a band.
 pub fn metric_against_axis(s: &AxisSlice) -> Chart {
-    let band: Vec<(f64, f64, f64)> = s.points.iter().map(|p| (p.0, p.1, p.3)).collect();
-    let median: Vec<(f64, f64)> = s.points.iter().map(|p| (p.0, p.2)).collect();
-    let color = super::PALETTE[0];
+    let lines: Vec<(Option<&str>, &[BandPoint])> = if s.lines.is_empty() {
+        vec![(None, &s.points)]
+    } else {
+        s.lines.iter().map(|(label, points)| (Some(label.as_str()), points.as_slice())).collect()
+    };
+    let mut series = Vec::new();
+    for (k, (label, points)) in lines.iter().enumerate() {
+        let color = super::PALETTE[k % super::PALETTE.len()];
+        let band: Vec<(f64, f64, f64)> = points.iter().map(|p| (p.0, p.1, p.3)).collect();
+        let median: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.2)).collect();
+        let (band_name, line_name) = match label {
+            Some(l) => (format!("{l}: P10 – P90"), (*l).to_string()),
+            None => ("P10 – P90".to_string(), "P50".to_string()),
+        };
+        series.push(Series::new(band_name, Mark::Area, Data::Band(band)).colored(color));
+        series.push(Series::new(line_name, Mark::Line, Data::Points(median)).colored(color));
+    }
     let held = s.held.as_ref().map(|h| format!(" · other axes at {h}")).unwrap_or_default();
     Chart {
         id: format!("{}-{}-vs-{}", ChartId::SweepBand.as_str(), slug(&s.metric), slug(&s.axis)),
@@ -103,10 +123,7 @@ pub fn metric_against_axis(s: &AxisSlice) -> Chart {
             x: XAxis::Numeric(Axis::new(s.axis.clone(), unit_of(&s.axis)).fitted()),
             y: Axis::new(s.metric.clone(), unit_of(&s.metric)).fitted(),
             y2: None,
-            series: vec![
-                Series::new("P10 – P90", Mark::Area, Data::Band(band)).colored(color),
-                Series::new("P50", Mark::Line, Data::Points(median)).colored(color),
-            ],
+            series,
             label_bars: false,
         }),
         note: Some(format!("From summary.parquet: {}_p10, {}_p50 and {}_p90.", s.metric, s.metric, s.metric)),
@@ -159,6 +176,7 @@ mod tests {
             replicas: 100,
             held: Some("restart_s = 300".into()),
             points: vec![(2.0, 0.94, 0.95, 0.96), (10.0, 0.92, 0.93, 0.94), (60.0, 0.86, 0.87, 0.88)],
+            lines: Vec::new(),
         };
         let chart = metric_against_axis(&s);
         assert_eq!(chart.id, "sweep-ettr-vs-checkpoint-write-s");
