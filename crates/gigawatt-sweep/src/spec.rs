@@ -396,6 +396,11 @@ fn axis_of(file: &SourceFile, i: usize, raw: RawAxis, taken: &mut Vec<String>) -
     Ok(Axis { name, path, kind, at })
 }
 
+/// `name` with its indefinite article (`a plan`, `an operate`).
+fn article(name: &str) -> String {
+    if name.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {name}") } else { format!("a {name}") }
+}
+
 /// The base of a sweep: a scenario for the scenario commands, a cluster and a trace for replay;
 /// a key of the other kind is an error at the key.
 #[allow(clippy::too_many_arguments)] // the raw file's keys, taken apart once
@@ -424,8 +429,12 @@ fn base_of(
         }
         return match scenario {
             Some(s) => Ok(Base::Scenario(s)),
-            None => Err(InputError::new(format!("{}: a {} sweep needs `scenario`", file.name, command.name()))
-                .with_help("add scenario = \"…\" (relative to the sweep file) at the top of the file")),
+            None => Err(InputError::at_span(
+                file,
+                Some(0..0),
+                format!("{} sweep needs `scenario`", article(command.name())),
+            )
+            .with_help("add scenario = \"…\" (relative to the sweep file) at the top of the file")),
         };
     }
     if scenario.is_some() {
@@ -439,7 +448,7 @@ fn base_of(
         ));
     }
     let (Some(cluster), Some(trace)) = (cluster, trace) else {
-        return Err(InputError::new(format!("{}: a replay sweep needs `cluster` and `trace`", file.name)).with_help(
+        return Err(InputError::at_span(file, Some(0..0), "a replay sweep needs `cluster` and `trace`").with_help(
             "cluster = \"…\" (a scenario or a cluster spec) and trace = \"…\" (a trace file or a synthetic spec), both relative to the sweep file",
         ));
     };
@@ -513,7 +522,7 @@ impl SweepFile {
                 .with_help("add an [[axis]] with sample = \"latin-hypercube\", or drop samples"));
             }
             (_, None) => {
-                return Err(InputError::new(format!("{}: a sweep with sampled axes needs `samples`", file.name))
+                return Err(InputError::at_span(file, Some(0..0), "a sweep with sampled axes needs `samples`")
                     .with_help("add samples = 100 (points drawn) at the top of the file"));
             }
             (_, Some(n)) if n == 0 || n > MAX_SAMPLES => {
@@ -563,10 +572,11 @@ impl SweepFile {
         };
         let points = sweep.point_count();
         if points > MAX_POINTS as f64 {
-            return Err(InputError::new(format!(
-                "{}: this sweep has {points:.3e} points, more than {MAX_POINTS}",
-                file.name
-            ))
+            return Err(InputError::at_span(
+                file,
+                Some(0..0),
+                format!("this sweep has {points:.3e} points, more than {MAX_POINTS}"),
+            )
             .with_help("use fewer or coarser axes, or split it into several sweeps"));
         }
         Ok(sweep)
