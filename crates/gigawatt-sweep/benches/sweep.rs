@@ -7,14 +7,16 @@
 //! * one point's 100 replicas;
 //! * what each shard adds whatever its points: preparing the sweep (parse, resolve, check every
 //!   axis value, the metric probe), a shard's fixed file work (scan `DIR/shards`, write its
-//!   Parquet and JSON), and the merge of all 100,000 rows, which is paid once.
+//!   Parquet and JSON), and the merge of all 100,000 rows, which is paid once;
+//! * the bundled replay sweep `examples/sweep-replay.toml` (16 points × 5 replicas of a
+//!   10,000-job synthetic stream on 2,288 GPUs) whole, and one of its points' 5 replicas.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gigawatt_core::SourceFile;
-use gigawatt_sweep::{Prepared, Progress, Shard, SweepFile, merge, run_shard};
+use gigawatt_sweep::{BaseFiles, Prepared, Progress, ReplayFiles, Shard, SweepFile, TraceInput, merge, run_shard};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -68,5 +70,32 @@ fn shard_overhead(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, whole_sweep, shard_overhead);
+/// The bundled replay sweep, prepared as `gigawatt sweep` prepares it.
+fn prepare_replay() -> Prepared {
+    let sweep = SweepFile::parse(&read("examples/sweep-replay.toml")).unwrap();
+    let spec_path = root().join("examples/synthetic-acme-seren.toml");
+    let spec = gigawatt_trace::synthetic::load_synthetic(&spec_path).unwrap();
+    let trace = TraceInput::Synthetic { file: read("examples/synthetic-acme-seren.toml"), spec };
+    let files = ReplayFiles { cluster: read("examples/cluster-seren.toml"), trace };
+    Prepared::new(sweep, BaseFiles::Replay(files), Vec::new()).unwrap()
+}
+
+fn replay_sweep(c: &mut Criterion) {
+    let p = prepare_replay();
+    let mut g = c.benchmark_group("replay_sweep");
+    g.sample_size(10);
+    g.bench_function("whole_16_points_x5", |b| {
+        b.iter(|| {
+            let dir = tempfile::tempdir().unwrap();
+            run_shard(&p, dir.path(), Shard::ALL, &QUIET).unwrap();
+            merge(dir.path(), false).unwrap()
+        })
+    });
+    // The busiest point: FIFO at 1,000 jobs an hour (99 % offered load).
+    g.bench_function("one_point_x5_replicas", |b| b.iter(|| p.compute(&[3], &|| {}).unwrap()));
+    g.bench_function("prepare_sweep", |b| b.iter(prepare_replay));
+    g.finish();
+}
+
+criterion_group!(benches, whole_sweep, shard_overhead, replay_sweep);
 criterion_main!(benches);
