@@ -242,3 +242,38 @@ fn the_estimate_counts_the_replayed_events() {
     assert_eq!(e.events, 12.0 * 2.0 * 60.0);
     assert!(e.memory_bytes > 16 << 20);
 }
+
+#[test]
+fn on_a_scenario_cluster_the_paths_are_the_scenarios_own() {
+    let text = r#"
+cluster = "llama3.toml"
+trace = "research.csv"
+command = "replay"
+metrics = [{ name = "gpus", path = "cluster.gpus" }, "policy.jct_s.mean"]
+
+[[axis]]
+name = "systems"
+path = 'cluster.phase["Llama 3 RoCE cluster"].systems'
+values = [2, 4]
+
+[[axis]]
+name = "per_rack"
+path = "cluster.phase[0].systems_per_rack"
+values = [1, 2]
+"#;
+    let sweep = SweepFile::parse(&SourceFile::new("sweep.toml", text)).unwrap();
+    let files = ReplayFiles { cluster: source("scenarios/llama3-405b-16k.toml"), trace: recorded() };
+    let p = Prepared::new(sweep, gigawatt_sweep::BaseFiles::Replay(files), Vec::new())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.help));
+    let t = p.compute(&[0, 1, 2, 3], &|| {}).unwrap();
+    // Points are row-major over the axes: systems 2, 2, 4, 4.
+    assert_eq!(floats(&t, "gpus"), vec![16.0, 16.0, 32.0, 32.0]);
+    let jct = floats(&t, "policy.jct_s.mean");
+    assert!(jct[2] < jct[0], "twice the GPUs, shorter JCT: {jct:?}");
+    // A spec's own path is not a scenario's: the closest scenario key is named.
+    let bad = text.replace("cluster.phase[0].systems_per_rack", "cluster.phase[0].systems_per_rak");
+    let sweep = SweepFile::parse(&SourceFile::new("sweep.toml", bad)).unwrap();
+    let files = ReplayFiles { cluster: source("scenarios/llama3-405b-16k.toml"), trace: recorded() };
+    let e = Prepared::new(sweep, gigawatt_sweep::BaseFiles::Replay(files), Vec::new()).unwrap_err();
+    assert!(e.help.as_deref().unwrap_or("").contains("did you mean `systems_per_rack`"), "{e:?}");
+}
