@@ -403,17 +403,9 @@ fn article(name: &str) -> String {
 
 /// The base of a sweep: a scenario for the scenario commands, a cluster and a trace for replay;
 /// a key of the other kind is an error at the key.
-#[allow(clippy::too_many_arguments)] // the raw file's keys, taken apart once
-fn base_of(
-    file: &SourceFile,
-    command: Command,
-    scenario: Option<String>,
-    cluster: Option<String>,
-    trace: Option<String>,
-    trace_format: Option<String>,
-    skip_bad: Option<bool>,
-    replay: Option<ReplayOptions>,
-) -> Result<Base, InputError> {
+fn base_of(file: &SourceFile, raw: &RawSweep) -> Result<Base, InputError> {
+    let (command, scenario, cluster, trace) = (raw.command, &raw.scenario, &raw.cluster, &raw.trace);
+    let (trace_format, skip_bad, replay) = (&raw.trace_format, raw.skip_bad, &raw.replay);
     let root = KeyPath::root();
     if command != Command::Replay {
         let replay_keys = [
@@ -428,7 +420,7 @@ fn base_of(
                 .with_help("a sweep of plan, simulate, capacity or operate names its base `scenario`"));
         }
         return match scenario {
-            Some(s) => Ok(Base::Scenario(s)),
+            Some(s) => Ok(Base::Scenario(s.clone())),
             None => Err(InputError::at_span(
                 file,
                 Some(0..0),
@@ -447,15 +439,16 @@ fn base_of(
             "cluster = \"…\" (a scenario or a cluster spec) and trace = \"…\" (a trace file or a synthetic spec)",
         ));
     }
-    let (Some(cluster), Some(trace)) = (cluster, trace) else {
+    let (Some(cluster), Some(trace)) = (cluster.clone(), trace.clone()) else {
         return Err(InputError::at_span(file, Some(0..0), "a replay sweep needs `cluster` and `trace`").with_help(
             "cluster = \"…\" (a scenario or a cluster spec) and trace = \"…\" (a trace file or a synthetic spec), both relative to the sweep file",
         ));
     };
-    let options = replay.unwrap_or_default();
+    let options = replay.clone().unwrap_or_default();
     if let Err((key, message)) = options.check() {
         return Err(InputError::at(file, &root.key("replay").key(key), message));
     }
+    let trace_format = trace_format.clone();
     Ok(Base::Replay(ReplayBase { cluster, trace, trace_format, skip_bad: skip_bad.unwrap_or(false), options }))
 }
 
@@ -469,6 +462,7 @@ impl SweepFile {
             }
             err
         })?;
+        let base = base_of(file, &raw)?;
         let root = KeyPath::root();
         let name = raw.name.unwrap_or_else(|| {
             std::path::Path::new(&file.name)
@@ -545,16 +539,6 @@ impl SweepFile {
         if raw.simulate.is_some() && raw.command != Command::Capacity {
             return Err(InputError::at_key(file, &root.key("simulate"), "`simulate` is for command = \"capacity\""));
         }
-        let base = base_of(
-            file,
-            raw.command,
-            raw.scenario,
-            raw.cluster,
-            raw.trace,
-            raw.trace_format,
-            raw.skip_bad,
-            raw.replay,
-        )?;
         let sweep = SweepFile {
             file: file.clone(),
             name,
