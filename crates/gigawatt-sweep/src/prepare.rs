@@ -400,6 +400,17 @@ impl Prepared {
             .collect()
     }
 
+    /// Whether a point's replicas all run the same: a replay of a recorded trace with failures
+    /// off at every point, where the seed draws nothing.
+    pub fn replicas_repeat(&self) -> bool {
+        let Some(r) = &self.replay else { return false };
+        let is_failures = |t: &Target| matches!(t, Target::Option { key } if key == "failures");
+        let on_somewhere = r.options.get("failures").and_then(toml::Value::as_bool) == Some(true)
+            || self.set.iter().any(|(t, v)| is_failures(t) && v.as_bool() == Some(true))
+            || self.targets.iter().any(is_failures);
+        matches!(r.trace, TraceInput::Recorded { .. }) && !on_somewhere
+    }
+
     /// The base catalog.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog

@@ -129,6 +129,10 @@ fn every_point_is_the_replay_of_its_own_policy_cluster_and_seed() {
         assert_eq!(jct[row], want.jct_s.mean, "row {row}: {policy} on {n} nodes");
         assert_eq!(lost[row], want.gpu_hours_lost, "row {row}");
     }
+    assert!(!p.replicas_repeat(), "failures draw from the seed");
+    let off = prepared(&RECORDED.replace("failures = true", "failures = false"), recorded());
+    assert!(off.replicas_repeat(), "a recorded trace without failures");
+    assert!(!prepared(&RECORDED.replace("research.csv", "synthetic.toml"), synthetic()).replicas_repeat());
     // Failures draw from each replica's seed: the replicas of a point differ.
     assert!((0..t.rows()).step_by(2).any(|r| lost[r] != lost[r + 1]), "{lost:?}");
     // Half the nodes: the queue grows.

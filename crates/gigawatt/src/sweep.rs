@@ -191,6 +191,12 @@ pub fn run(catalog_paths: &[PathBuf], history: &gigawatt_store::History, args: S
         sweep.command.name(),
         estimate.runs
     );
+    if sweep.replicas > 1 && prepared.replicas_repeat() {
+        eprintln!(
+            "note: a recorded trace replayed without failures runs the same at every seed: the {} replicas of each point repeat one another",
+            sweep.replicas
+        );
+    }
     let progress = Progress::new(estimate.runs.max(1), "replica runs", &work);
     let tick = || progress.tick();
     let report = gigawatt_sweep::run_shard(
