@@ -120,12 +120,20 @@ pub enum PointInputs {
 
 /// A replay point's inputs.
 pub struct ReplayInputs {
-    /// The cluster: a scenario, or a cluster spec's file.
-    pub cluster: Result<ScenarioInputs, SourceFile>,
+    /// The cluster.
+    pub cluster: ClusterInputs,
     /// The synthetic trace spec's file (`None`: a recorded trace).
     pub trace: Option<SourceFile>,
     /// The `[replay]` options.
     pub options: toml::Table,
+}
+
+/// A replay point's cluster, with its values written in.
+pub enum ClusterInputs {
+    /// A scenario's cluster (one node group per phase).
+    Scenario(Box<ScenarioInputs>),
+    /// A cluster spec's file.
+    Spec(SourceFile),
 }
 
 /// A point prepared to run its replicas.
@@ -510,8 +518,10 @@ impl Prepared {
             Ok(SourceFile::new(name, text))
         };
         let cluster = match (scenario, &replay.cluster_spec, &cluster_doc) {
-            (Some(s), _, _) => Ok(s),
-            (None, Some((file, _)), Some(d)) => Err(as_file(format!("{} (sweep point)", file.name), d)?),
+            (Some(s), _, _) => ClusterInputs::Scenario(Box::new(s)),
+            (None, Some((file, _)), Some(d)) => {
+                ClusterInputs::Spec(as_file(format!("{} (sweep point)", file.name), d)?)
+            }
             _ => return Err(InputError::new("a replay sweep without its cluster")),
         };
         let trace = match (&replay.trace, &trace_doc) {
@@ -649,8 +659,8 @@ impl Prepared {
     fn ready_replay(&self, inputs: ReplayInputs) -> Result<Ready, InputError> {
         let Some(base) = &self.replay else { return Err(InputError::new("a replay point outside a replay sweep")) };
         let cluster = match &inputs.cluster {
-            Ok(s) => scenario_cluster(&s.model).map_err(InputError::new)?,
-            Err(file) => read_cluster(file, &self.catalog)?,
+            ClusterInputs::Scenario(s) => scenario_cluster(&s.model).map_err(InputError::new)?,
+            ClusterInputs::Spec(file) => read_cluster(file, &self.catalog)?,
         };
         let options: ReplayOptions = toml::Value::Table(inputs.options)
             .try_into()

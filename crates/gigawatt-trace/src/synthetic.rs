@@ -121,20 +121,24 @@ pub fn parse_synthetic(file: &SourceFile) -> Result<Synthetic, InputError> {
 /// Reads the spec at `path`, and the trace its arrivals resample (relative to the spec's
 /// directory), into a spec ready for [`generate`].
 pub fn load_synthetic(path: &Path) -> Result<Synthetic, InputError> {
-    let file = crate::load::read_file(path)?;
-    let mut spec = parse_synthetic(&file)?;
+    resolve_synthetic(&crate::load::read_file(path)?, path.parent().unwrap_or(Path::new("")))
+}
+
+/// [`load_synthetic`] of a spec already read: `file`, whose relative trace paths start from `dir`.
+pub fn resolve_synthetic(file: &SourceFile, dir: &Path) -> Result<Synthetic, InputError> {
+    let mut spec = parse_synthetic(file)?;
     if let Arrivals::Resample { gaps_s, trace: Some(trace), format } = &mut spec.arrivals {
         let at = KeyPath::root().key("arrivals");
         let format = match format.as_deref().map(str::parse::<Format>).transpose() {
             Ok(format) => format,
-            Err(e) => return Err(InputError::at(&file, &at.key("format"), e.to_string())),
+            Err(e) => return Err(InputError::at(file, &at.key("format"), e.to_string())),
         };
-        let trace_path = path.parent().unwrap_or(Path::new("")).join(trace.as_str());
+        let trace_path = dir.join(trace.as_str());
         let trace = load_trace(&trace_path, &ReadOptions { format, skip_bad: false })?;
         let from_trace = inter_arrival_gaps(&trace);
         if from_trace.is_empty() {
             let message = format!("{} has one job, so no inter-arrival gap to resample", trace_path.display());
-            return Err(InputError::at(&file, &at.key("trace"), message));
+            return Err(InputError::at(file, &at.key("trace"), message));
         }
         *gaps_s = from_trace;
     }

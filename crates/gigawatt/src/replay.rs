@@ -2,7 +2,7 @@
 //! cluster from a scenario or a cluster spec, replays the trace under each policy asked for
 //! (`gigawatt-sched`) and renders the result side by side.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use gigawatt_core::{Catalog, Figure, InputError};
@@ -110,14 +110,21 @@ fn non_negative(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Reads the trace, or generates it from a synthetic spec.
-fn read_trace(args: &ReplayArgs) -> Result<Trace, InputError> {
-    let format = match &args.trace_format {
+/// A trace's format as named (`None`: detect it from the header), and whether the path is a
+/// synthetic workload spec rather than a trace: a `.toml` read without a named format.
+pub fn trace_kind(path: &Path, format: Option<&str>) -> Result<(Option<TraceFormat>, bool), InputError> {
+    let format = match format {
         Some(name) => Some(name.parse::<TraceFormat>().map_err(|e| InputError::new(e.to_string()))?),
         None => None,
     };
-    let is_spec = args.trace.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-    if is_spec && format.is_none() {
+    let is_spec = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    Ok((format, is_spec && format.is_none()))
+}
+
+/// Reads the trace, or generates it from a synthetic spec.
+fn read_trace(args: &ReplayArgs) -> Result<Trace, InputError> {
+    let (format, is_spec) = trace_kind(&args.trace, args.trace_format.as_deref())?;
+    if is_spec {
         let spec = gigawatt_trace::synthetic::load_synthetic(&args.trace)?;
         return Ok(gigawatt_trace::generate(&spec, args.seed));
     }

@@ -132,14 +132,10 @@ fn prepare(path: &Path, catalog_paths: &[PathBuf]) -> Result<Prepared, InputErro
 /// A replay sweep's trace: a synthetic spec (.toml, no `trace_format`) read as a spec, anything
 /// else read once as a recorded trace, with a digest of its files.
 fn read_trace(path: &Path, r: &gigawatt_sweep::spec::ReplayBase) -> Result<TraceInput, InputError> {
-    let format = match &r.trace_format {
-        Some(name) => Some(name.parse::<gigawatt_trace::Format>().map_err(|e| InputError::new(e.to_string()))?),
-        None => None,
-    };
-    let is_spec = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-    if is_spec && format.is_none() {
+    let (format, is_spec) = crate::replay::trace_kind(path, r.trace_format.as_deref())?;
+    if is_spec {
         let file = crate::read_source(path, "synthetic trace spec")?;
-        let spec = gigawatt_trace::synthetic::load_synthetic(path)?;
+        let spec = gigawatt_trace::synthetic::resolve_synthetic(&file, path.parent().unwrap_or(Path::new("")))?;
         return Ok(TraceInput::Synthetic { file, spec });
     }
     let options = gigawatt_trace::ReadOptions { format, skip_bad: r.skip_bad };
