@@ -17,7 +17,9 @@
 //!   (the time enough running jobs will have ended) or uses only GPUs the head will not need;
 //!   a preemptive policy lets later jobs start on GPUs beyond those the head waits for, and a
 //!   preemptible job on any idle GPU (the head takes it back when it can start), outside the
-//!   group it is clearing (or they would take back what was freed for it);
+//!   group it is clearing (or they would take back what was freed for it); with backfill too, a
+//!   job that passes the EASY test may also start inside that group, being gone before the head
+//!   needs it;
 //! * with `swap_spares`, a gang of whole nodes hit by a failure swaps one spare node in and
 //!   restarts where it is (O(1) work, not O(its nodes));
 //! * the walk past the head looks at most `backfill_depth` jobs (Slurm's `bf_max_job_test`).
@@ -1046,19 +1048,28 @@ impl<'a> Engine<'a> {
                     // more GPUs than the largest spot can be placed (a one-GPU job may still fit
                     // a shared GPU). Only a start changes either within a walk, so they are read
                     // once per start.
-                    let (free, fit) = *room.get_or_insert_with(|| (self.free_gpus(), self.largest_fit(cleared)));
+                    // With backfill a job that ends before the head's reserved start may use the
+                    // group it waits to have cleared as well: it is gone before the head needs it.
+                    let fit_in = if self.spec.backfill { None } else { cleared };
+                    let (free, fit) = *room.get_or_insert_with(|| (self.free_gpus(), self.largest_fit(fit_in)));
                     if free == 0 || u64::from(smallest) > free || (smallest > 1 && u64::from(smallest) > fit) {
                         break;
                     }
                     let placeable = entry.3 <= 1 || u64::from(entry.3) <= fit;
                     // A job the head may preempt can use idle GPUs whatever it reserves: the head
                     // takes them back when it can start. Any job needs its GPUs free.
-                    let may = placeable && {
+                    let (may, easy) = if placeable {
                         let need = self.need(j);
                         let reclaimable = preemptive && self.jobs[j as usize].preemptible;
-                        need <= free && (reclaimable || self.may_skip_ahead(j, need, free, b))
+                        let skip = self.may_skip_ahead(j, need, free, b);
+                        (need <= free && (reclaimable || skip), need <= free && skip && self.spec.backfill)
+                    } else {
+                        (false, false)
                     };
-                    if may && self.try_start_outside(j, cleared) {
+                    if may
+                        && (self.try_start_outside(j, cleared)
+                            || (easy && cleared.is_some() && self.try_start_outside(j, None)))
+                    {
                         room = None;
                         let s = &self.st[j as usize];
                         if self.spec.backfill && s.ends_at > b.shadow {

@@ -235,3 +235,32 @@ fn a_gang_hit_by_a_failure_swaps_in_a_spare_and_keeps_its_other_nodes() {
     let waiting = run(&jobs, &cluster, &spec, &base);
     assert!(waiting.job_run(0).end >= g.end, "{:?} vs {:?}", waiting.job_run(0).end, g.end);
 }
+
+#[test]
+fn a_head_that_cannot_preempt_its_peers_leaves_them_easy_backfill() {
+    // Four 1-GPU nodes. H (priority 5, not preemptible) holds one from 0 to 100, research job R0
+    // two from 0 to 1,000. Research job R1 (3 GPUs) arrives at 1: it is the head, and the GPUs it
+    // could reach by preempting are R0's, whose priority equals its own, so it preempts nothing.
+    // Research job R2 (1 GPU, 50 s) arrives at 2. With EASY backfill R1's reservation is at 1,000
+    // (R0's end), so R2 starts at once on the idle GPU and ends long before; without backfill R2
+    // keeps the free GPU for R1 and both start at 1,000.
+    let cluster = Cluster::uniform(4, 1);
+    let mut h = job(0.0, 1, 100.0);
+    h.priority = 5;
+    h.preemptible = false;
+    let research = |submit: f64, gpus: u32, duration: f64| {
+        let mut j = job(submit, gpus, duration);
+        j.preemptible = true;
+        j
+    };
+    let jobs = [h, research(0.0, 2, 1000.0), research(1.0, 3, 10.0), research(2.0, 1, 50.0)];
+    let opts = ReplayOptions::default();
+    let starts = |policy: &str| {
+        let spec = by_name(policy, &PolicyContext::default()).unwrap();
+        let e = run(&jobs, &cluster, &spec, &opts);
+        assert_eq!((0..4).map(|j| e.job_run(j).preemptions).sum::<u32>(), 0);
+        (e.job_run(2).first_start, e.job_run(3).first_start)
+    };
+    assert_eq!(starts("priority+easy"), (Some(secs(1000.0)), Some(secs(2.0))));
+    assert_eq!(starts("priority"), (Some(secs(1000.0)), Some(secs(1000.0))));
+}
