@@ -273,7 +273,7 @@ impl OperateEstimate {
 
 /// Runs the scheduler on a prepared run and measures the result.
 pub fn run_prepared(model: &Model, p: &Prepared, on_events: &(dyn Fn(u64) + Sync)) -> Result<Operation, InputError> {
-    let policy = by_name("priority", &PolicyContext::default()).map_err(InputError::new)?;
+    let policy = by_name(p.spec.policy_name(), &PolicyContext::default()).map_err(InputError::new)?;
     let mut engine = Engine::new(&p.streams.jobs, &p.fleet.cluster, &policy, &p.options);
     engine.run_observed(on_events);
     Ok(result::measure(model, p, &engine))
@@ -311,7 +311,7 @@ pub fn run_logged(
 ) -> Result<Logged, InputError> {
     p.options.log_segments = true;
     p.options.log_window = Some(window);
-    let policy = by_name("priority", &PolicyContext::default()).map_err(InputError::new)?;
+    let policy = by_name(p.spec.policy_name(), &PolicyContext::default()).map_err(InputError::new)?;
     let (operation, segments) = {
         let mut engine = Engine::new(&p.streams.jobs, &p.fleet.cluster, &policy, &p.options);
         engine.run_observed(on_events);

@@ -260,6 +260,8 @@ pub struct Operation {
     pub priorities: Vec<Class>,
     /// Classes a higher class may preempt.
     pub preemptible: Vec<Class>,
+    /// Whether jobs behind a blocked head backfill (EASY) until its reserved start.
+    pub backfill: bool,
     /// GPUs per inference block.
     pub inference_block_gpus: u32,
     /// Totals over the run.
@@ -380,6 +382,7 @@ pub fn measure(model: &Model, p: &Prepared, e: &Engine<'_>) -> Operation {
         to: p.to,
         priorities: p.spec.priorities.clone(),
         preemptible: p.spec.preemptible.clone(),
+        backfill: p.spec.backfill,
         inference_block_gpus: p.streams.block_gpus,
         totals,
         research: research(p, e),

@@ -71,6 +71,8 @@ pub struct OperateSpec {
     pub priorities: Vec<Class>,
     /// Classes a higher class may preempt.
     pub preemptible: Vec<Class>,
+    /// EASY backfill behind a blocked head (`[operate] backfill`, default on).
+    pub backfill: bool,
     /// Run time between checkpoints, minutes.
     pub checkpoint_interval_min: f64,
     /// Research GPU-time offered, as a share of the GPUs online.
@@ -463,6 +465,7 @@ impl OperateSpec {
             rl_profile: rl_profile(file, rl.map_or(&[][..], |x| x.profile.as_slice()), &mut r.inputs)?,
             priorities,
             preemptible,
+            backfill: op.and_then(|o| o.backfill).unwrap_or(true),
             published: published(file, op.map_or(&[][..], |o| o.published.as_slice()))?,
             inputs: Inputs::default(),
         };
@@ -502,6 +505,11 @@ impl OperateSpec {
     pub fn priority(&self, class: Class) -> i32 {
         let rank = self.priorities.iter().position(|&c| c == class).unwrap_or(self.priorities.len());
         ((self.priorities.len() - rank) as i32) * 1000
+    }
+
+    /// The scheduler core's policy: classes by priority, with EASY backfill unless turned off.
+    pub fn policy_name(&self) -> &'static str {
+        if self.backfill { "priority+easy" } else { "priority" }
     }
 
     /// Whether a class may be preempted.

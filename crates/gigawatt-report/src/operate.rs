@@ -32,7 +32,7 @@ pub fn operate_summary(r: &Operation) -> String {
     );
     let names: Vec<&str> = r.priorities.iter().map(|c| c.name()).collect();
     let pre: Vec<&str> = r.preemptible.iter().map(|c| c.name()).collect();
-    let _ = writeln!(out, "priorities {} (preemptible: {})", names.join(" > "), pre.join(", "));
+    let _ = writeln!(out, "priorities {} (preemptible: {}; {})", names.join(" > "), pre.join(", "), backfill_words(r));
     let t = &r.totals;
     let _ = writeln!(
         out,
@@ -267,6 +267,11 @@ fn research_waits(q: &ResearchOutcome) -> String {
     )
 }
 
+/// How jobs behind a blocked head are scheduled, in words.
+fn backfill_words(r: &Operation) -> &'static str {
+    if r.backfill { "EASY backfill behind a blocked head" } else { "no backfill: a blocked head holds its GPUs" }
+}
+
 /// The operations section of a report: what the fleet did, its charts, the runs, research and
 /// serving.
 pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) -> Vec<crate::html::Section> {
@@ -276,13 +281,14 @@ pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) ->
     let t = &r.totals;
     let mut blocks = vec![Block::Text(format!(
         "The build-out operated day by day from {} to {} (seed {}): one scheduler shares the fleet among frontier \
-         runs, RL, research and inference, with node failures and repairs; priorities {} (preemptible: {}). {} jobs, \
+         runs, RL, research and inference, with node failures and repairs; priorities {} (preemptible: {}; {}). {} jobs, \
          {} scheduler events. Mean idle share over the months with GPUs online: {}.",
         r.from,
         r.to,
         r.seed,
         names.join(" > "),
         pre.join(", "),
+        backfill_words(r),
         thousands(r.jobs),
         thousands(r.events),
         percent(t.mean_idle_share)

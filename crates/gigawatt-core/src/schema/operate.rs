@@ -16,6 +16,8 @@ schema_struct! {
         "priorities" priorities: Option<Vec<String>> => Value, "class names", "`[\"inference\", \"frontier\", \"rl\", \"research\"]`";
         /// classes a higher class may preempt (they checkpoint and wait again)
         "preemptible" preemptible: Option<Vec<String>> => Value, "class names", "`[\"research\"]`";
+        /// whether jobs behind a blocked head start when they end before its reserved start (EASY backfill, as Slurm's default `sched/backfill`)
+        "backfill" backfill: Option<bool> => Value, "boolean", "`true`";
         /// run time between a job's checkpoints (failures lose the work since the last one)
         "checkpoint_interval_min" checkpoint_interval_min: Option<Input> => Input, "minutes (quantity)", "`catalog/operations.toml`";
         /// the research and evaluation job stream (see `[operate.research]`)
