@@ -1014,7 +1014,7 @@ impl<'a> Engine<'a> {
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.clear();
         let (mut at, mut chunk_size) = (0usize, 4usize);
-        let mut room: Option<(u64, u64)> = None;
+        let mut room: Option<(u64, u64, u64)> = None;
         loop {
             if at == chunk.len() {
                 chunk.clear();
@@ -1049,26 +1049,34 @@ impl<'a> Engine<'a> {
                     // a shared GPU). Only a start changes either within a walk, so they are read
                     // once per start.
                     // With backfill a job that ends before the head's reserved start may use the
-                    // group it waits to have cleared as well: it is gone before the head needs it.
-                    let fit_in = if self.spec.backfill { None } else { cleared };
-                    let (free, fit) = *room.get_or_insert_with(|| (self.free_gpus(), self.largest_fit(fit_in)));
+                    // group it waits to have cleared as well (`inside`: its largest spot): it is
+                    // gone before the head needs it.
+                    let (free, outside, inside) = *room.get_or_insert_with(|| {
+                        let inside = match cleared {
+                            Some(g) if self.spec.backfill => self.groups[g as usize].largest_fit(),
+                            _ => 0,
+                        };
+                        (self.free_gpus(), self.largest_fit(cleared), inside)
+                    });
+                    let fit = outside.max(inside);
                     if free == 0 || u64::from(smallest) > free || (smallest > 1 && u64::from(smallest) > fit) {
                         break;
                     }
-                    let placeable = entry.3 <= 1 || u64::from(entry.3) <= fit;
+                    let fits = |spot: u64| entry.3 <= 1 || u64::from(entry.3) <= spot;
+                    let (out_ok, in_ok) = (fits(outside), cleared.is_some() && inside > 0 && fits(inside));
                     // A job the head may preempt can use idle GPUs whatever it reserves: the head
                     // takes them back when it can start. Any job needs its GPUs free.
-                    let (may, easy) = if placeable {
+                    let (may, easy) = if out_ok || in_ok {
                         let need = self.need(j);
                         let reclaimable = preemptive && self.jobs[j as usize].preemptible;
-                        let skip = self.may_skip_ahead(j, need, free, b);
-                        (need <= free && (reclaimable || skip), need <= free && skip && self.spec.backfill)
+                        let skip = need <= free && self.may_skip_ahead(j, need, free, b);
+                        (need <= free && (reclaimable || skip), skip && self.spec.backfill)
                     } else {
                         (false, false)
                     };
                     if may
-                        && (self.try_start_outside(j, cleared)
-                            || (easy && cleared.is_some() && self.try_start_outside(j, None)))
+                        && ((out_ok && self.try_start_outside(j, cleared))
+                            || (in_ok && easy && self.try_start_outside(j, None)))
                     {
                         room = None;
                         let s = &self.st[j as usize];

@@ -238,12 +238,13 @@ fn a_gang_hit_by_a_failure_swaps_in_a_spare_and_keeps_its_other_nodes() {
 
 #[test]
 fn a_head_that_cannot_preempt_its_peers_leaves_them_easy_backfill() {
-    // Four 1-GPU nodes. H (priority 5, not preemptible) holds one from 0 to 100, research job R0
-    // two from 0 to 1,000. Research job R1 (3 GPUs) arrives at 1: it is the head, and the GPUs it
-    // could reach by preempting are R0's, whose priority equals its own, so it preempts nothing.
-    // Research job R2 (1 GPU, 50 s) arrives at 2. With EASY backfill R1's reservation is at 1,000
-    // (R0's end), so R2 starts at once on the idle GPU and ends long before; without backfill R2
-    // keeps the free GPU for R1 and both start at 1,000.
+    // Four 1-GPU nodes, one group. H (priority 5, not preemptible) holds one from 0 to 100,
+    // research job R0 two from 0 to 1,000. Research job R1 (3 GPUs) arrives at 1: it is the head;
+    // the GPUs it could reach by preempting are R0's, whose priority equals its own, so it
+    // preempts nothing, yet holds the group for itself. Research job R2 (1 GPU, 50 s) arrives at
+    // 2. With EASY backfill R1's reservation is at 1,000 (R0's end), so R2 starts at once on the
+    // idle GPU, inside R1's group, and is gone long before; without backfill R2 stays out of that
+    // group, the only one, and both start at 1,000.
     let cluster = Cluster::uniform(4, 1);
     let mut h = job(0.0, 1, 100.0);
     h.priority = 5;
