@@ -6,6 +6,12 @@ mod common;
 use gigawatt_core::Catalog;
 use gigawatt_operate::{OperateRequest, Operation, operate};
 
+/// The calibration scenario as bundled, operated once for every test that reads it.
+fn bundled() -> &'static Operation {
+    static RUN: std::sync::OnceLock<Operation> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| calibration(|t| t))
+}
+
 fn calibration(text_edit: impl Fn(String) -> String) -> Operation {
     let path = common::root().join("scenarios/openai-2024-compute.toml");
     let text = text_edit(std::fs::read_to_string(&path).unwrap());
@@ -27,8 +33,8 @@ fn epoch(r: &Operation) -> (f64, f64) {
 #[test]
 #[ignore = "known calibration gap, measured in docs/models/operate.md"]
 fn the_split_lands_within_ten_points_of_epoch_ai() {
-    let r = calibration(|t| t);
-    let (inference, final_runs) = epoch(&r);
+    let r = bundled();
+    let (inference, final_runs) = epoch(r);
     let t = &r.totals;
     assert!((t.share.inference - inference).abs() <= 0.10, "inference {:.3} vs {inference:.3}", t.share.inference);
     assert!(
@@ -42,9 +48,9 @@ fn the_split_lands_within_ten_points_of_epoch_ai() {
 /// documented figures are measured again rather than left stale.
 #[test]
 fn the_calibration_gap_is_the_one_the_docs_report() {
-    let r = calibration(|t| t);
+    let r = bundled();
     let t = &r.totals;
-    let (inference, final_runs) = epoch(&r);
+    let (inference, final_runs) = epoch(r);
     let points = |x: f64| (x * 100.0).round();
     assert_eq!(points(t.share.inference - inference), -15.0, "inference {:.4}", t.share.inference);
     assert_eq!(points(t.final_runs_share_of_rd - final_runs), 25.0, "final runs {:.4}", t.final_runs_share_of_rd);
@@ -57,7 +63,7 @@ fn the_calibration_gap_is_the_one_the_docs_report() {
 /// before its reserved start use them, and the classes above research get what they got before.
 #[test]
 fn easy_backfill_fills_the_gpus_a_blocked_research_head_would_keep_idle() {
-    let easy = calibration(|t| t);
+    let easy = bundled();
     let strict = calibration(|t| t.replace("[operate]\n", "[operate]\nbackfill = false\n"));
     assert!(easy.backfill && !strict.backfill);
     let (e, s) = (&easy.totals.gpu_hours, &strict.totals.gpu_hours);
