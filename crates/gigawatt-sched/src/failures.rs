@@ -42,7 +42,12 @@ pub struct FailureDraw {
     rate: Vec<f64>,
     repair_mean_us: Vec<f64>,
     nodes_up: Vec<u64>,
-    /// `slots[group][node × G + i]`: job + 1 on that GPU, 0 when free.
+    /// `whole[group][node]`: job + 1 when one job holds the whole node, else 0 (then `slots`
+    /// says who holds its GPUs). Whole-node gangs, most of a large fleet's GPUs, cost O(nodes)
+    /// to place and remove, not O(GPUs).
+    whole: Vec<Vec<u32>>,
+    /// `slots[group][node × G + i]`: job + 1 on that GPU of a node no job holds whole, 0 when
+    /// free.
     slots: Vec<Vec<u32>>,
     /// Fractional jobs on shared GPUs, by (group, node).
     shared: std::collections::BTreeMap<(u16, u32), Vec<u32>>,
@@ -67,6 +72,7 @@ impl FailureDraw {
             rate: (0..cluster.groups.len()).map(|i| g(i).node_rate_per_h.max(0.0) / 3.6e9).collect(),
             repair_mean_us: (0..cluster.groups.len()).map(|i| g(i).repair_mean_h.max(0.0) * 3.6e9).collect(),
             nodes_up: cluster.groups.iter().map(|g| u64::from(g.nodes)).collect(),
+            whole: cluster.groups.iter().map(|g| vec![0; g.nodes as usize]).collect(),
             slots: cluster.groups.iter().map(|g| vec![0; g.gpus() as usize]).collect(),
             shared: std::collections::BTreeMap::new(),
             gpus_per_node: cluster.groups.iter().map(|g| g.gpus_per_node).collect(),
@@ -91,13 +97,16 @@ impl FailureDraw {
             return;
         }
         let g = self.gpus_per_node[group as usize] as usize;
+        if per_node as usize == g {
+            let whole = &mut self.whole[group as usize];
+            for &n in nodes {
+                whole[n as usize] = j + 1;
+            }
+            return;
+        }
         let slots = &mut self.slots[group as usize];
         for &n in nodes {
             let node = &mut slots[n as usize * g..(n as usize + 1) * g];
-            if per_node as usize == g {
-                node.fill(j + 1);
-                continue;
-            }
             let mut left = per_node as usize;
             for s in node {
                 if left == 0 {
@@ -124,13 +133,16 @@ impl FailureDraw {
             }
         }
         let g = self.gpus_per_node[group as usize] as usize;
+        if per_node as usize == g {
+            let whole = &mut self.whole[group as usize];
+            for &n in nodes {
+                whole[n as usize] = 0;
+            }
+            return;
+        }
         let slots = &mut self.slots[group as usize];
         for &n in nodes {
             let node = &mut slots[n as usize * g..(n as usize + 1) * g];
-            if per_node as usize == g {
-                node.fill(0);
-                continue;
-            }
             for s in node {
                 if *s == j + 1 {
                     *s = 0;
@@ -148,6 +160,10 @@ impl FailureDraw {
     fn jobs_on(&self, group: u16, node: u32, out: &mut Vec<u32>) {
         let g = self.gpus_per_node[group as usize] as usize;
         out.clear();
+        if let Some(&holder) = self.whole[group as usize].get(node as usize).filter(|&&h| h != 0) {
+            out.push(holder - 1);
+            return;
+        }
         for &s in &self.slots[group as usize][node as usize * g..(node as usize + 1) * g] {
             if s != 0 && !out.contains(&(s - 1)) {
                 out.push(s - 1);
