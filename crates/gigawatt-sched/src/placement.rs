@@ -82,15 +82,18 @@ pub struct Spot {
 #[derive(Clone, Debug, Default)]
 pub struct WaitingSizes {
     /// `small[s]`: waiting jobs of `s` GPUs, for `s` up to the largest node.
-    pub small: Vec<u32>,
+    pub(crate) small: Vec<u32>,
     /// Waiting jobs larger than the largest node.
-    pub large: u32,
+    pub(crate) large: u32,
+    /// The smallest `s` with `small[s] > 0`, `small.len()` when none: read once per scheduling
+    /// pass, kept as jobs come and go rather than found by a scan.
+    min_small: usize,
 }
 
 impl WaitingSizes {
     /// An empty histogram for nodes of up to `max_node` GPUs.
     pub fn new(max_node: u32) -> WaitingSizes {
-        WaitingSizes { small: vec![0; max_node as usize + 1], large: 0 }
+        WaitingSizes { small: vec![0; max_node as usize + 1], large: 0, min_small: max_node as usize + 1 }
     }
 
     /// Counts a job of `gpus` in (`+1`) or out (`-1`).
@@ -100,16 +103,29 @@ impl WaitingSizes {
             None => &mut self.large,
         };
         *slot = slot.saturating_add_signed(delta);
+        let s = gpus as usize;
+        if s < self.small.len() {
+            if self.small[s] > 0 && s < self.min_small {
+                self.min_small = s;
+            } else if self.small[s] == 0 && s == self.min_small {
+                self.min_small = (s..self.small.len()).find(|&i| self.small[i] > 0).unwrap_or(self.small.len());
+            }
+        }
     }
 
     /// The fewest GPUs any waiting job asks for (`None` with no job waiting).
     pub fn smallest(&self) -> Option<u32> {
-        self.small.iter().position(|&n| n > 0).map(|s| s as u32).or((self.large > 0).then_some(self.small.len() as u32))
+        if self.min_small < self.small.len() {
+            return Some(self.min_small as u32);
+        }
+        (self.large > 0).then_some(self.small.len() as u32)
     }
 
-    /// The smallest waiting job of at most `g` GPUs.
+    /// The smallest waiting job of at most `g` GPUs (of one GPU or more).
     pub fn smallest_up_to(&self, g: u32) -> Option<u32> {
-        (1..=g.min(self.small.len() as u32 - 1)).find(|&s| self.small[s as usize] > 0)
+        let top = g.min(self.small.len().saturating_sub(1) as u32);
+        let from = self.min_small.max(1) as u32;
+        (from..=top).find(|&s| self.small[s as usize] > 0)
     }
 }
 

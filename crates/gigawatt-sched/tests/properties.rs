@@ -5,6 +5,7 @@
 
 use gigawatt_sched::cluster::{Cluster, NodeGroup};
 use gigawatt_sched::failures::{Failures, GroupFailures};
+use gigawatt_sched::placement::WaitingSizes;
 use gigawatt_sched::policy::{PolicyContext, by_name};
 use gigawatt_sched::{Job, Placement, PolicyResult, ReplayOptions, replay, secs};
 use gigawatt_sim::SimTime;
@@ -180,4 +181,31 @@ fn the_same_workload_gives_the_same_result_on_one_and_two_threads() {
         pool.install(|| format!("{:?}", run(&jobs, &c, "tiresias", "frag-aware", true)))
     };
     assert_eq!(once(1), once(2));
+}
+
+proptest! {
+    /// The waiting-size histogram's kept minimum agrees with a scan of the histogram after any
+    /// sequence of jobs queued and started (each started job was queued before).
+    #[test]
+    fn the_smallest_waiting_job_is_the_one_a_scan_finds(
+        ops in prop::collection::vec((any::<bool>(), 0u32..20), 1..200),
+        max_node in 1u32..10,
+        g in 1u32..12,
+    ) {
+        let mut sizes = WaitingSizes::new(max_node);
+        let mut queued: Vec<u32> = Vec::new();
+        for (add, gpus) in ops {
+            if add || queued.is_empty() {
+                sizes.add(gpus, 1);
+                queued.push(gpus);
+            } else {
+                let gone = queued.remove(gpus as usize % queued.len());
+                sizes.add(gone, -1);
+            }
+            let smallest = queued.iter().map(|&s| s.min(max_node + 1)).min();
+            prop_assert_eq!(sizes.smallest(), smallest);
+            let up_to = queued.iter().copied().filter(|&s| s >= 1 && s <= g.min(max_node)).min();
+            prop_assert_eq!(sizes.smallest_up_to(g), up_to);
+        }
+    }
 }
