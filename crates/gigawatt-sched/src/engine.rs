@@ -4,7 +4,8 @@
 //! State is flat: one record per job, the free-capacity index per group, and three ordered sets
 //! (waiting jobs by key, running jobs by preemption order, running jobs by expected end). Events
 //! are small `Copy` values in a 4-ary heap, ordered by (time, sequence number), so equal times
-//! keep the order they were scheduled in and a run is reproducible bit for bit. Arrivals are
+//! keep the order they were scheduled in and a run is reproducible bit for bit (jobs' deadlines
+//! sit in a second heap on the same sequence, so a million of them do not slow every pop). Arrivals are
 //! read from the sorted job list, not queued. After all events at one time are handled, if any
 //! changed the queue, the fleet or a key, one scheduling pass starts what it can:
 //!
@@ -24,7 +25,6 @@
 //!   restarts where it is (O(1) work, not O(its nodes));
 //! * the walk past the head looks at most `backfill_depth` jobs (Slurm's `bf_max_job_test`).
 
-use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
 use dary_heap::QuaternaryHeap;
@@ -218,6 +218,39 @@ impl Default for ReplayOptions {
 /// queue, and its GPUs, which a scheduling pass reads without touching the job.
 type Waiting = (u64, u64, u32, u32);
 
+/// An event in the heap. The heap is a max-heap: the entry that comes first — the earliest
+/// time, then the lowest sequence number (unique) — compares greatest. The event itself never
+/// takes part in the order.
+#[derive(Clone, Copy, Debug)]
+struct Queued {
+    at: SimTime,
+    seq: u64,
+    ev: Ev,
+}
+
+impl Ord for Queued {
+    #[inline]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+impl PartialOrd for Queued {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Queued {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Queued {}
+
 /// Something that happens at a point in time. `generation` is the job's generation when the event was
 /// scheduled: a preemption or failure moves it on, which voids the job's pending events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -335,7 +368,11 @@ pub struct Engine<'a> {
     preemptible_held_in: Vec<u64>,
     draining_in: Vec<u64>,
     ends: BTreeSet<(SimTime, u32)>,
-    heap: QuaternaryHeap<Reverse<(SimTime, u64, Ev)>>,
+    heap: QuaternaryHeap<Queued>,
+    /// The jobs' deadlines ([`Ev::Expire`]), apart: a build-out gives every job the run's end,
+    /// and a million of them in `heap` would make each of its pops slower. Both heaps share one
+    /// sequence, and events are handled in (time, sequence) order across the two.
+    deadlines: QuaternaryHeap<Queued>,
     seq: u64,
     next_arrival: usize,
     pub(crate) now: SimTime,
@@ -417,6 +454,7 @@ impl<'a> Engine<'a> {
             draining_in: vec![0; cluster.groups.len()],
             ends: BTreeSet::new(),
             heap: QuaternaryHeap::new(),
+            deadlines: QuaternaryHeap::new(),
             seq: 0,
             next_arrival: 0,
             now: SimTime::ZERO,
@@ -542,7 +580,7 @@ impl<'a> Engine<'a> {
     }
 
     fn next_time(&self) -> Option<SimTime> {
-        let queued = self.heap.peek().map(|Reverse((t, _, _))| *t);
+        let queued = self.peek_event().map(|q| q.at);
         let arrival = self.jobs.get(self.next_arrival).map(|j| j.submit);
         match (queued, arrival) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -580,11 +618,11 @@ impl<'a> Engine<'a> {
             self.next_arrival += 1;
             self.events += 1;
         }
-        while let Some(Reverse((at, _, ev))) = self.heap.peek().copied() {
+        while let Some(Queued { at, ev, .. }) = self.peek_event() {
             if at != t {
                 break;
             }
-            self.heap.pop();
+            self.pop_event();
             self.events += 1;
             self.handle(ev);
         }
@@ -611,7 +649,32 @@ impl<'a> Engine<'a> {
 
     pub(crate) fn push(&mut self, t: SimTime, ev: Ev) {
         self.seq += 1;
-        self.heap.push(Reverse((t, self.seq, ev)));
+        let q = Queued { at: t, seq: self.seq, ev };
+        match ev {
+            Ev::Expire { .. } => self.deadlines.push(q),
+            _ => self.heap.push(q),
+        }
+    }
+
+    /// The next event of either heap.
+    fn peek_event(&self) -> Option<Queued> {
+        match (self.heap.peek(), self.deadlines.peek()) {
+            (Some(a), Some(b)) => Some(*a.max(b)),
+            (a, b) => a.or(b).copied(),
+        }
+    }
+
+    /// Removes the event [`Engine::peek_event`] returns.
+    fn pop_event(&mut self) {
+        let from_deadlines = match (self.heap.peek(), self.deadlines.peek()) {
+            (Some(a), Some(b)) => b > a,
+            (a, _) => a.is_none(),
+        };
+        if from_deadlines {
+            self.deadlines.pop();
+        } else {
+            self.heap.pop();
+        }
     }
 
     /// What the policy sees of job `j` now.
