@@ -5,9 +5,9 @@
 //! (waiting jobs by key, running jobs by preemption order, running jobs by expected end). Events
 //! are small `Copy` values in a 4-ary heap, ordered by (time, sequence number), so equal times
 //! keep the order they were scheduled in and a run is reproducible bit for bit (jobs' deadlines
-//! sit in a second heap on the same sequence, so a million of them do not slow every pop). Arrivals are
-//! read from the sorted job list, not queued. After all events at one time are handled, if any
-//! changed the queue, the fleet or a key, one scheduling pass starts what it can:
+//! sit in a second heap on the same sequence, so a million of them do not slow every pop).
+//! Arrivals are read from the sorted job list, not queued. After all events at one time are
+//! handled, if any changed the queue, the fleet or a key, one scheduling pass starts what it can:
 //!
 //! * walk the waiting jobs in key order and start each that fits;
 //! * at the first that does not (the head), a preemptive policy preempts running jobs with worse
