@@ -20,7 +20,7 @@ pub mod spec;
 pub mod streams;
 
 use gigawatt_core::date::Date;
-use gigawatt_core::error::{InputError, SourceFile};
+use gigawatt_core::error::{InputError, KeyPath, SourceFile};
 use gigawatt_core::simulation::FailureCatalog;
 use gigawatt_core::{Catalog, Model};
 use gigawatt_sched::policy::{PolicyContext, by_name};
@@ -76,6 +76,49 @@ pub fn horizon(phases: &[gigawatt_core::plan::PhaseResult], capacity: &Capacity)
     last_start.map_or(last_online, |s| s.max(last_online)).add_days(365)
 }
 
+/// The error for a last day operated before the first, located at the scenario's `[operate]`
+/// key that set one of them (`--from` and `--to` override the file's).
+fn days_out_of_order(model: &Model, req: &OperateRequest, spec: &OperateSpec, from: Date, to: Date) -> InputError {
+    let message = format!("the last day operated ({to}) is before the first ({from})");
+    let operate = KeyPath::root().key("operate");
+    let from_how = match (req.from, spec.from) {
+        (Some(_), _) => "--from",
+        (None, Some(_)) => "`[operate] from`",
+        (None, None) => "the first phase's ramp start",
+    };
+    match (req.to, spec.to) {
+        (None, Some(_)) => InputError::at(&model.source, &operate.key("to"), message)
+            .with_help(format!("give a `to` on or after {from} ({from_how}), or leave it out")),
+        (Some(_), _) => InputError::new(message).with_help(format!("give --to on or after {from} ({from_how})")),
+        (None, None) => match (req.from, spec.from) {
+            (None, Some(_)) => InputError::at(&model.source, &operate.key("from"), message)
+                .with_help(format!("give a `from` on or before {to}, the last day operated")),
+            _ => InputError::new(message).with_help(format!("give --from on or before {to}, or --to after it")),
+        },
+    }
+}
+
+/// The located error for a training run that asks for more GPUs than its platform's pool has:
+/// at its `[[training.stage]]`'s `gpus` when it has stages, else at its `gpus`.
+fn never_fits_error(model: &Model, n: &streams::NeverFits) -> InputError {
+    let run = KeyPath::root().key("training").index(n.run);
+    let has_stages = model.workloads.training.get(n.run).is_some_and(|t| !t.stages.is_empty());
+    let at = if has_stages { run.key("stage").index(n.stage) } else { run };
+    let name = &n.name;
+    InputError::at(
+        &model.source,
+        &at.key("gpus"),
+        format!(
+            "training run `{name}` asks for {} GPUs, but the {} pool it would run on has {} when fully in service: it could never start",
+            n.gpus, n.platform, n.pool
+        ),
+    )
+    .with_help(format!(
+        "a run stays within one platform's pool: give `gpus` at most {} (a run holds at most `[operate.frontier] max_pool_share` of it), or `fleet_share` to follow the fleet",
+        n.pool
+    ))
+}
+
 /// Reads the inputs, builds the fleet and draws the job streams (no scheduling yet).
 pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result<Prepared, InputError> {
     let spec = OperateSpec::of(model)?;
@@ -85,8 +128,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     let from = req.from.or(spec.from).unwrap_or(first_ramp);
     let to = req.to.or(spec.to).unwrap_or_else(|| horizon(&eval.phases, &capacity));
     if to < from {
-        return Err(InputError::new(format!("the last day operated ({to}) is before the first ({from})"))
-            .with_help("give --to on or after --from"));
+        return Err(days_out_of_order(model, req, &spec, from, to));
     }
     let fleet = Fleet::of(model, &eval.phases, from).map_err(InputError::new)?;
     let peaks = capacity
@@ -123,6 +165,9 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         restart_s: cat.restart_s.estimate.central,
         runs: sections.training.into_iter().map(|t| t.run).collect(),
     };
+    if let Some(n) = streams::never_fits(&cx) {
+        return Err(never_fits_error(model, &n));
+    }
     let streams = Streams::draw(&cx);
     let options = ReplayOptions {
         placement: Placement::FirstFit,

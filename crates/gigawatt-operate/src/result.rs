@@ -66,8 +66,8 @@ impl ByClass {
     }
 }
 
-/// One day or month.
-#[derive(Clone, Debug, Serialize)]
+/// One day or month. In JSON its label is keyed `month` (`2027-03`) or `day` (`2027-03-14`).
+#[derive(Clone, Debug)]
 pub struct Period {
     /// `2027-03` (a month) or `2027-03-14` (a day).
     pub period: String,
@@ -80,6 +80,26 @@ pub struct Period {
     /// Each as a fraction of the period's compute spend (GPU-hours × the plan's cost per GPU-hour;
     /// one cost for every GPU, so equal to `share`).
     pub spend_share: ByClass,
+}
+
+impl Period {
+    /// Whether it is a month (`2027-03`) rather than a day.
+    pub fn is_month(&self) -> bool {
+        self.period.len() == "2027-03".len()
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = serializer.serialize_struct("Period", 5)?;
+        st.serialize_field(if self.is_month() { "month" } else { "day" }, &self.period)?;
+        st.serialize_field("gpus_online", &self.gpus_online)?;
+        st.serialize_field("gpus", &self.gpus)?;
+        st.serialize_field("share", &self.share)?;
+        st.serialize_field("spend_share", &self.spend_share)?;
+        st.end()
+    }
 }
 
 /// A frontier or RL run.

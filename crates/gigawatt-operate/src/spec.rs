@@ -119,6 +119,16 @@ pub struct RlPart {
     pub jobs: u32,
 }
 
+fn rl_larger_message(gpu_share: f64) -> String {
+    format!("gpu_share = {gpu_share}: an RL job larger than its pre-training run, which may never fit")
+}
+
+/// An RL job of more GPUs than its pre-training run asks for more than a run may hold of its
+/// pool (the run is already as large as `max_pool_share` lets it be): it could never start.
+fn rl_larger_than_its_run(e: InputError) -> InputError {
+    e.with_help("give an RL job's GPUs as a share of its pre-training run's, more than 0 and at most 1, e.g. 0.25")
+}
+
 /// The `[[operate.rl.profile]]` parts, each checked, their compute shares adding up to 1.
 fn rl_profile(
     file: &SourceFile,
@@ -161,6 +171,9 @@ fn rl_profile(
             "fraction",
             Check::Fraction,
         )?;
+        if gpu_share > 1.0 {
+            return Err(rl_larger_than_its_run(at.err("gpu_share", rl_larger_message(gpu_share))));
+        }
         let jobs = num("jobs", p.jobs.as_ref(), "jobs in a part of the RL budget", "jobs", Check::AtLeastOne)?;
         if !(jobs <= 10_000.0 && jobs.fract() == 0.0) {
             return Err(at.err("jobs", format!("jobs = {jobs}: a whole number from 1 to 10,000")));
@@ -486,6 +499,12 @@ impl OperateSpec {
                     format!("scale_up_min = {} is longer than the hour a block serves", spec.scale_up_min),
                 )
                 .with_help("give the minutes a replica takes to load and warm up, from 0 to 60"));
+        }
+        if spec.rl_gpu_share > 1.0 {
+            return Err(rl_larger_than_its_run(
+                At::scenario(file, &root.key("rl"), "[operate.rl]")
+                    .err("gpu_share", rl_larger_message(spec.rl_gpu_share)),
+            ));
         }
         if spec.research_share > 4.0 {
             return Err(At::scenario(file, &root.key("research"), "[operate.research]")

@@ -32,7 +32,7 @@ use gigawatt_sched::Job;
 use gigawatt_sim::SimTime;
 use gigawatt_trace::synthetic::{Durations, Synthetic, resample_jobs, stream_jobs};
 use gigawatt_workloads::capacity::{Capacity, TrainingResult};
-use gigawatt_workloads::training::{Reliability, TrainingRun};
+use gigawatt_workloads::training::{GpuRequest, Reliability, TrainingRun};
 
 use crate::fleet::Fleet;
 use crate::spec::{Class, OperateSpec};
@@ -168,6 +168,44 @@ fn pool_of(cx: &Context<'_>, run: usize) -> Option<(usize, f64)> {
     (0..cx.fleet.cluster.groups.len())
         .filter_map(|g| peaks.get(g).copied().flatten().map(|p| (g, p)))
         .max_by_key(|&(g, _)| (cx.fleet.cluster.groups[g].gpus(), std::cmp::Reverse(g)))
+}
+
+/// A training run's stage that asks for more GPUs than its platform's whole pool: it could never
+/// start, as a run stays within one platform's pool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NeverFits {
+    /// The run's index in `[[training]]`.
+    pub run: usize,
+    /// Its name.
+    pub name: String,
+    /// The stage's index in its `[[training.stage]]` (0 for a run without stages).
+    pub stage: usize,
+    /// GPUs it asks for.
+    pub gpus: u64,
+    /// The platform whose pool it would run on.
+    pub platform: String,
+    /// GPUs of that pool.
+    pub pool: u64,
+}
+
+/// The first stage of a training run, asked for as a count of GPUs, larger than the largest pool
+/// it may run on (its platform's, when it names one).
+pub fn never_fits(cx: &Context<'_>) -> Option<NeverFits> {
+    cx.runs.iter().enumerate().find_map(|(i, run)| {
+        let (g, _) = pool_of(cx, i)?;
+        let pool = cx.fleet.cluster.groups[g].gpus();
+        run.stages.iter().enumerate().find_map(|(k, st)| match st.gpus {
+            GpuRequest::Count { gpus } if gpus.round() as u64 > pool => Some(NeverFits {
+                run: i,
+                name: run.name.clone(),
+                stage: k,
+                gpus: gpus.round() as u64,
+                platform: cx.fleet.platforms[g].clone(),
+                pool,
+            }),
+            _ => None,
+        })
+    })
 }
 
 /// Young's checkpoint interval √(2·w·M) for a gang of `gpus` on pool `g` (M its mean time

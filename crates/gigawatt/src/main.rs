@@ -58,6 +58,9 @@ impl From<InputError> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        quiet_on_closed_pipe();
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(e)) => {
@@ -68,6 +71,19 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// A reader that stops early (`gigawatt operate … | head`) ends the command quietly, as it ends
+/// any Unix filter, rather than making a print fail (Rust ignores SIGPIPE, so a write to a closed
+/// pipe is an error and `print!` panics on it). The server keeps SIGPIPE ignored: a client that
+/// goes away must not stop it.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of one signal before any thread is started; no
+    // handler runs Rust code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

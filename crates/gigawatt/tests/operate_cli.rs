@@ -21,7 +21,9 @@ fn the_json_has_months_with_gpus_share_and_spend_share_by_class() {
     let out = stdout_of(gigawatt_here().args(["operate", SMALL, "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let months = v["months"].as_array().unwrap();
-    assert_eq!(months.first().unwrap()["period"], "2025-03");
+    assert_eq!(months.first().unwrap()["month"], "2025-03");
+    assert!(months.iter().all(|m| m.get("period").is_none()), "months are keyed `month`");
+    assert_eq!(v["days"][0]["day"], "2025-03-31");
     for m in months {
         for key in ["gpus", "share", "spend_share"] {
             for class in ["frontier", "rl", "research", "inference", "down", "idle"] {
@@ -77,6 +79,69 @@ fn a_to_before_from_is_a_usage_error() {
     let (code, err) = error_of(gigawatt_here().args(["operate", SMALL, "--from", "2025-06-01", "--to", "2025-05-01"]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("before"), "{err}");
+}
+
+/// The small fixture with `from` replaced by `to`, written to a temporary file: (dir, path).
+fn small_with(from: &str, to: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(support::crate_dir().join(SMALL)).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&bad, text.replace(from, to)).unwrap();
+    (dir, bad)
+}
+
+#[test]
+fn a_run_larger_than_its_platforms_pool_is_a_located_error() {
+    let (_dir, bad) = small_with("fleet_share = { value = 0.5, assumption = \"half the fleet\" }", "gpus = 100000");
+    let (code, err) = error_of(gigawatt_here().args(["operate", bad.to_str().unwrap()]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.toml:27:"), "located at the run's gpus: {err}");
+    assert!(err.contains("100000") && err.contains("3072") && err.contains("never start"), "{err}");
+}
+
+#[test]
+fn an_rl_job_larger_than_its_run_is_a_located_error() {
+    let (_dir, bad) = small_with("[operate]\n", "[operate.rl]\ngpu_share = 10\n\n[operate]\n");
+    let (code, err) = error_of(gigawatt_here().args(["operate", bad.to_str().unwrap()]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.toml:") && err.contains("gpu_share = 10"), "located: {err}");
+}
+
+#[test]
+fn a_to_in_the_file_before_the_first_day_is_located_at_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(support::crate_dir().join(SMALL)).unwrap();
+    std::fs::write(&bad, text.replace("to = \"2025-12-31\"", "to = \"2020-12-31\"")).unwrap();
+    let (code, err) = error_of(gigawatt_here().args(["operate", bad.to_str().unwrap()]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.toml:") && err.contains("2020-12-31"), "located: {err}");
+    assert!(!err.contains("--to"), "no flag was given: {err}");
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let sandbox = support::sandbox();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("gigawatt"))
+        .args(["operate", SMALL, "--format", "json", "--no-record"])
+        .current_dir(support::crate_dir())
+        .env("HOME", sandbox.join("home"))
+        .env("GIGAWATT_DB", support::test_db())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap(); // the pipe closes here
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101), "{err}");
+    // The JSON is longer than a pipe's buffer (64 KiB on Linux), so the write after the close is what was tested.
+    let full = stdout_of(gigawatt_here().args(["operate", SMALL, "--format", "json"]));
+    assert!(full.len() > 2 << 16, "{} bytes", full.len());
 }
 
 #[test]
