@@ -428,6 +428,7 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
     let pool_group = (0..cx.fleet.cluster.groups.len()).max_by_key(|&g| cx.fleet.cluster.groups[g].gpus()).unwrap_or(0);
     let tag = JobTag::of(Class::Research, 0).writing(cx.checkpoint_write_s);
     let seed = cx.seed ^ 0x005E_ED0F_2E5E_A2C4;
+    let drawn_from = out.len();
     let mut each = |_: u64, submit_s: f64, gpus: u32, duration_s: f64, time_scale: f64| {
         let at = first.plus(SimTime::from_secs(submit_s * time_scale));
         if at >= cx.end {
@@ -458,7 +459,27 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
             resample_jobs(pairs, spec.research_jobs, rate, seed, |i, t, g, d| each(i, t, g, d, 1.0));
         }
     }
-    duration_scale
+    duration_scale * offer_exactly(cx, &mut out[drawn_from..])
+}
+
+/// Scales the drawn research jobs' run times by the one factor that makes their GPU-time exactly
+/// `share` of the GPU-time in service over the run, and returns it. The scale above gets there in
+/// expectation only: one draw of a heavy-tailed shape (AcmeTrace's largest jobs carry most of its
+/// GPU-time) lands far from its mean at a few thousand jobs, and sizes capped at a phase offer
+/// less than the shape asks.
+fn offer_exactly(cx: &Context<'_>, jobs: &mut [(Job, JobTag)]) -> f64 {
+    let drawn: f64 = jobs.iter().map(|(j, _)| f64::from(j.gpus) * j.duration.secs()).sum();
+    let days = (cx.end.secs() / 86_400.0).ceil() as usize;
+    let in_service: f64 = cx.fleet.online_gpu_us_by_day(days).iter().map(|&us| us as f64 * 1e-6).sum();
+    let target = cx.spec.research_share * in_service;
+    if drawn <= 0.0 || target <= 0.0 {
+        return 1.0;
+    }
+    let factor = target / drawn;
+    for (j, _) in jobs.iter_mut() {
+        j.duration = SimTime::from_secs(j.duration.secs() * factor).max(SimTime(1));
+    }
+    factor
 }
 
 /// The month index (into the capacity timeline) of each hour of the run, the last month's for
