@@ -68,6 +68,13 @@ pub struct Prepared {
     pub demand: Option<gigawatt_workloads::demand::Demand>,
 }
 
+impl Prepared {
+    /// The end of the run: midnight after the last day operated, from the first.
+    pub fn end_time(&self) -> SimTime {
+        SimTime::from_days((self.to.days_since_epoch() - self.from.days_since_epoch() + 1) as f64)
+    }
+}
+
 /// The default last day: a year after the last phase is fully online, or after the last training
 /// run's start if later.
 pub fn horizon(phases: &[gigawatt_core::plan::PhaseResult], capacity: &Capacity) -> Date {

@@ -113,8 +113,14 @@ pub struct RunOutcome {
     /// in `[[training.stage]]`s).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<StageOutcome>,
-    /// Day it asked for GPUs.
-    pub submit: Date,
+    /// Day it asked for GPUs; none when it never did within the run (an RL budget whose
+    /// pre-training run did not finish, a run that starts after the last day).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submit: Option<Date>,
+    /// Share of its FLOPs done before the first day operated, by the capacity model's account: a
+    /// run under way when the window opens (`--from`) starts on its first day with this share done.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub done_before_window: f64,
     /// Day it first held them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<Date>,
@@ -555,9 +561,14 @@ fn run_outcome(p: &Prepared, e: &Engine<'_>, days: &[Period], tag: JobTag, js: &
     let started = js.iter().filter_map(|&j| e.job_run(j as u32).first_start).min();
     let ended = js.iter().map(|&j| e.job_run(j as u32).end).max().unwrap_or(SimTime::ZERO);
     let day = |t: SimTime| day_of(p.from, t);
-    let (mut progress, mut done, mut wall) = (0.0, 0.0, 0.0);
+    let before = if tag.class == Class::Frontier {
+        p.streams.done_before.get(tag.index as usize).copied().unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let (mut progress, mut done, mut wall) = (before, 0.0, 0.0);
     let (mut failures, mut preemptions, mut lost) = (0, 0, 0.0);
-    let mut by_month: Vec<f64> = Vec::new();
+    let mut by_month: Vec<f64> = vec![before; months_in(days)];
     let mut stages = Vec::new();
     for &j in js {
         let (job, t, r) = (&p.streams.jobs[j], &p.streams.tags[j], e.job_run(j as u32));
@@ -572,7 +583,7 @@ fn run_outcome(p: &Prepared, e: &Engine<'_>, days: &[Period], tag: JobTag, js: &
         lost += r.gpu_hours_lost_to_failures;
         if let Some(k) = p.options.track_progress.iter().position(|&x| x == j as u32) {
             let m = progress_by_month(usage, k, job.duration, days);
-            by_month.resize(m.len(), 0.0);
+            by_month.resize(m.len(), before);
             by_month.iter_mut().zip(&m).for_each(|(a, b)| *a += t.share * b);
         }
         stages.push(StageOutcome {
@@ -588,8 +599,8 @@ fn run_outcome(p: &Prepared, e: &Engine<'_>, days: &[Period], tag: JobTag, js: &
     RunOutcome {
         name: training.name.clone(),
         gpus: stages.iter().map(|s| s.gpus).max().unwrap_or(0),
-        // An RL job is asked for when its pre-training run ends.
-        submit: day(job0.after.map_or(job0.submit, |a| e.job_run(a).end)),
+        submit: asked(p, e, job0, training.start, before),
+        done_before_window: before,
         start: started.map(day),
         finish: finished.then(|| day(ended)),
         closed_form_finish: if tag.class == Class::Frontier { training.finish } else { None },
@@ -601,6 +612,40 @@ fn run_outcome(p: &Prepared, e: &Engine<'_>, days: &[Period], tag: JobTag, js: &
         progress_by_month: by_month.into_iter().map(|x| x.clamp(0.0, 1.0)).collect(),
         stages: if stages.len() > 1 && tag.class == Class::Frontier { stages } else { Vec::new() },
     }
+}
+
+/// The day a run asked for its GPUs: a run under way when the window opened asked on its own
+/// start day; an RL job when its pre-training run had done its work (never, if it did not); any
+/// other when its first job arrived, if that was within the run.
+fn asked(p: &Prepared, e: &Engine<'_>, job0: &gigawatt_sched::Job, start: Date, before: f64) -> Option<Date> {
+    if before > 0.0 {
+        return Some(start);
+    }
+    let at = match job0.after {
+        Some(a) => {
+            let pre = e.job_run(a);
+            (pre.first_start.is_some() && pre.unserved == SimTime::ZERO).then_some(pre.end)?
+        }
+        None => job0.submit,
+    };
+    (at < p.end_time()).then(|| day_of(p.from, at))
+}
+
+/// Months the days fall in.
+fn months_in(days: &[Period]) -> usize {
+    let mut n = 0;
+    let mut last = "";
+    for d in days {
+        if d.period[..7] != *last {
+            n += 1;
+            last = &d.period[..7];
+        }
+    }
+    n
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {

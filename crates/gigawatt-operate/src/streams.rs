@@ -31,7 +31,7 @@ use gigawatt_core::date::Date;
 use gigawatt_sched::Job;
 use gigawatt_sim::SimTime;
 use gigawatt_trace::synthetic::{Durations, Synthetic, resample_jobs, stream_jobs};
-use gigawatt_workloads::capacity::{Capacity, TrainingResult};
+use gigawatt_workloads::capacity::{Capacity, TrainingResult, TrajectoryPoint};
 use gigawatt_workloads::training::{GpuRequest, Reliability, TrainingRun};
 
 use crate::fleet::Fleet;
@@ -77,6 +77,9 @@ pub struct Streams {
     pub tokens_per_s_per_gpu_by_hour: Vec<f64>,
     /// The research stream's scale factors: GPUs per Seren GPU (at full fleet) and duration.
     pub research_duration_scale: f64,
+    /// Per training run (`[[training]]` order): the share of its FLOPs done before the first day
+    /// operated, by the capacity model's account (0 for a run that starts in the window).
+    pub done_before: Vec<f64>,
     /// Things worth knowing (a run capped to one phase…).
     pub warnings: Vec<String>,
 }
@@ -129,7 +132,8 @@ impl Streams {
     pub fn draw(cx: &Context<'_>) -> Streams {
         let mut s = Streams::default();
         let mut jobs: Vec<(Job, JobTag)> = Vec::new();
-        frontier_and_rl(cx, &mut jobs, &mut s.warnings);
+        s.done_before = vec![0.0; cx.capacity.training.len()];
+        frontier_and_rl(cx, &mut jobs, &mut s.warnings, &mut s.done_before);
         s.research_duration_scale = research(cx, &mut jobs);
         inference(cx, &mut jobs, &mut s);
         // Stable: equal arrivals keep the order drawn (frontier, rl, research, inference), so an
@@ -245,10 +249,14 @@ fn pool_cap_on(cx: &Context<'_>, g: usize, day: Date) -> u64 {
 /// per `min_stage_days`) and at every `[[training.stage]]` boundary. Each stage does the FLOPs the
 /// capacity model did over its days; the last does the rest. A run without a trajectory is one
 /// stage of `wanted` GPUs (at most `cap`, the run's share of the whole pool) from its start.
-fn run_stages(cx: &Context<'_>, i: usize, r: &TrainingResult, g: usize, wanted: u64, cap: u64) -> Vec<RunStage> {
+fn run_stages(cx: &Context<'_>, i: usize, r: &TrainingResult, g: usize, wanted: u64, cap: u64) -> (Vec<RunStage>, f64) {
     let run = cx.runs.get(i);
     if r.trajectory.is_empty() || run.is_none() {
-        return vec![RunStage { from: r.start, gpus: wanted.min(cap), flops: r.flops }];
+        return (vec![RunStage { from: r.start, gpus: wanted.min(cap), flops: r.flops }], 0.0);
+    }
+    let (trajectory, done_before) = from_window_start(&r.trajectory, r, cx.from);
+    if done_before >= r.flops {
+        return (Vec::new(), r.flops);
     }
     let stage_at = |f: f64| run.map_or(0, |run| run.stage_at(f));
     let (step, min_days) = (cx.spec.grow_step, cx.spec.min_stage_days);
@@ -256,7 +264,7 @@ fn run_stages(cx: &Context<'_>, i: usize, r: &TrainingResult, g: usize, wanted: 
     // The open stage: first day, GPUs, FLOPs done before it, stage of the run.
     let mut open: Option<(Date, u64, f64, usize)> = None;
     let mut last = 0u64;
-    for p in &r.trajectory {
+    for p in &trajectory {
         let size = (p.gpus.round() as u64).min(pool_cap_on(cx, g, p.day));
         let stage = stage_at(p.done_flops);
         let Some((d0, g0, f0, s0)) = open else {
@@ -277,15 +285,45 @@ fn run_stages(cx: &Context<'_>, i: usize, r: &TrainingResult, g: usize, wanted: 
         Some((d0, g0, f0, _)) => out.push(RunStage { from: d0, gpus: g0, flops: r.flops - f0 }),
         // The capacity model left it waiting: the rest is one more stage of its last size.
         None => {
-            let (day, done) = r.trajectory.last().map_or((r.start, 0.0), |p| (p.day, p.done_flops));
+            let (day, done) = trajectory.last().map_or((r.start, done_before), |p| (p.day, p.done_flops));
             out.push(RunStage { from: day, gpus: last.max(1), flops: r.flops - done });
         }
     }
     out.retain(|s| s.flops > 0.0 && s.gpus > 0);
-    out
+    (out, done_before)
 }
 
-fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mut Vec<String>) {
+/// The capacity model's trajectory of a run as seen from the first day operated, `from`, and the
+/// FLOPs it had done before then. A run under way that day starts there on the GPUs it held then,
+/// with the work done before counted as done: between two change points its GPUs, and so its
+/// rate, are constant, so the FLOPs done by `from` are interpolated linearly (after the last point,
+/// up to the run's finish in the capacity model; without one, the last point's FLOPs are taken).
+fn from_window_start(t: &[TrajectoryPoint], r: &TrainingResult, from: Date) -> (Vec<TrajectoryPoint>, f64) {
+    let before = t.partition_point(|p| p.day < from);
+    if before == 0 {
+        return (t.to_vec(), 0.0);
+    }
+    let p = t[before - 1];
+    let (next_day, next_done) = match t.get(before) {
+        Some(q) => (q.day, q.done_flops),
+        None => r.finish.map_or((p.day, p.done_flops), |f| (f, r.flops)),
+    };
+    let span = (next_day.days_since_epoch() - p.day.days_since_epoch()) as f64;
+    let into = (from.days_since_epoch() - p.day.days_since_epoch()) as f64;
+    let done = if span > 0.0 && p.gpus > 0.0 {
+        p.done_flops + (next_done - p.done_flops) * (into / span).min(1.0)
+    } else {
+        p.done_flops
+    };
+    let mut out = Vec::with_capacity(t.len() - before + 1);
+    if t.get(before).is_none_or(|q| q.day > from) {
+        out.push(TrajectoryPoint { day: from, gpus: p.gpus, done_flops: done });
+    }
+    out.extend_from_slice(&t[before..]);
+    (out, done)
+}
+
+fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mut Vec<String>, done_share: &mut [f64]) {
     for (i, r) in cx.capacity.training.iter().enumerate() {
         let wanted = r.gpus.round() as u64;
         if wanted == 0 || r.flops <= 0.0 {
@@ -317,7 +355,16 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
         };
         let mut previous: Option<u32> = None;
         let (mut gpu_secs, mut largest) = (0.0, 0u64);
-        for (k, st) in run_stages(cx, i, r, g, wanted, cap).into_iter().enumerate() {
+        let (stages, done_before) = run_stages(cx, i, r, g, wanted, cap);
+        done_share[i] = done_before / r.flops;
+        if stages.is_empty() && done_before >= r.flops {
+            warnings.push(format!(
+                "training run `{}` finished before {} in the capacity model; operate leaves it and its RL out",
+                r.name, cx.from
+            ));
+            continue;
+        }
+        for (k, st) in stages.into_iter().enumerate() {
             let gpus = st.gpus;
             let spans = gpus > cx.fleet.largest_phase_gpus[g];
             let mfu = cx.runs.get(i).map_or(r.mfu, |run| run.mfu.at(gpus as f64, &cx.fleet.platforms[g]));
@@ -348,7 +395,10 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
             for part in &cx.spec.rl_profile {
                 let rl_gpus = ((largest as f64 * part.gpu_share).round() as u64).clamp(1, cap);
                 let jobs = part.jobs.max(1);
-                let rl_secs = ratio * gpu_secs * part.compute_share / f64::from(jobs) / rl_gpus as f64;
+                // The run's whole GPU-time, the part before the window included (at the rate of
+                // the part in it).
+                let run_secs = gpu_secs / (1.0 - done_share[i]).max(1e-9);
+                let rl_secs = ratio * run_secs * part.compute_share / f64::from(jobs) / rl_gpus as f64;
                 if rl_secs <= 0.0 {
                     continue;
                 }

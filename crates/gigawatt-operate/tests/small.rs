@@ -208,7 +208,7 @@ fn rl_is_asked_for_when_its_pretraining_run_finishes_in_the_simulation() {
     assert_eq!(r.frontier.len(), r.rl.len());
     for (pre, rl) in r.frontier.iter().zip(&r.rl) {
         let done = pre.finish.expect("the fixture's runs finish");
-        assert_eq!(rl.submit, done, "{}: RL asked for when pre-training is done", pre.name);
+        assert_eq!(rl.submit, Some(done), "{}: RL asked for when pre-training is done", pre.name);
         assert!(rl.start.is_some_and(|s| s >= done), "{}: RL starts after pre-training", pre.name);
     }
 }
@@ -396,7 +396,7 @@ jobs = { value = 4, assumption = "a test part" }
     assert_eq!(rl, [128, 10, 10, 10, 10], "a quarter of 512 GPUs, then four jobs of 2 %");
     let r = run(&text);
     let (pre, post) = (&r.frontier[0], &r.rl[0]);
-    assert_eq!(post.submit, pre.finish.unwrap(), "all asked for when pre-training is done");
+    assert_eq!(post.submit, pre.finish, "all asked for when pre-training is done");
     assert!(post.finish.is_some() && (post.progress - 1.0).abs() < 1e-9);
     // The jobs' GPU-time is the budget, half the pre-training's productive GPU-time, whatever the
     // split; what they hold is at least that (a 10-GPU gang takes two whole 8-GPU nodes).
@@ -425,10 +425,50 @@ jobs = { value = 4, assumption = "a test part" }
 #[test]
 fn research_offers_its_share_of_the_gpu_time_in_service_exactly() {
     for share in [0.3, 0.64, 1.5] {
-        let text = fixture().replace("[operate.research]\njobs = 5000", &format!("[operate.research]\njobs = 5000\nshare = {share}"));
+        let text = fixture()
+            .replace("[operate.research]\njobs = 5000", &format!("[operate.research]\njobs = 5000\nshare = {share}"));
         let r = run(&text);
         let offered = r.research.offered_share;
         assert!((offered - share).abs() <= 1e-6 * share, "share {share}: offered {offered}");
         assert!(r.research.jobs > 4_900, "{} jobs", r.research.jobs);
     }
+}
+
+/// A window that opens while a run is under way (`--from`) starts the run there, on the GPUs the
+/// capacity model gave it that day and with the work done before counted as done; it does not
+/// replay the run's first stages from their beginning on the grown fleet.
+#[test]
+fn a_window_opening_mid_run_starts_the_run_where_the_capacity_model_has_it() {
+    let full = run(&fixture());
+    let whole = &full.frontier[0];
+    let (s, f) = (whole.start.unwrap(), whole.finish.unwrap());
+    let mid = s.add_days((f.days_since_epoch() - s.days_since_epoch()) / 2);
+    let m = common::from_text(&fixture()).unwrap();
+    let req = OperateRequest { from: Some(mid), ..OperateRequest::default() };
+    let r = operate(&m, &Catalog::bundled().unwrap(), &req).unwrap();
+    let w = &r.frontier[0];
+    assert!(w.done_before_window > 0.2 && w.done_before_window < 0.9, "{}", w.done_before_window);
+    assert_eq!(w.submit, whole.submit, "asked on its own start day");
+    assert_eq!(w.start, Some(mid), "under way from the first day");
+    assert_eq!(w.progress, 1.0);
+    assert!(w.progress_by_month.iter().all(|&x| x >= w.done_before_window));
+    let days = |d: gigawatt_core::date::Date| d.days_since_epoch();
+    let gap = days(w.finish.unwrap()) - days(f);
+    assert!(gap.abs() <= 7, "finishes {} against {f} operated whole", w.finish.unwrap());
+    // The first month's frontier GPUs are the run's size then, not a first stage's few GPUs.
+    let month = &mid.to_string()[..7];
+    let first = |o: &Operation| o.months.iter().find(|x| x.period == month).unwrap().gpus.frontier;
+    assert!(first(&r) >= 0.8 * first(&full), "{} GPUs against {} operated whole", first(&r), first(&full));
+}
+
+/// An RL budget whose pre-training run does not finish within the run is never asked for.
+#[test]
+fn rl_is_not_asked_for_when_its_run_does_not_finish() {
+    let full = run(&fixture());
+    let finish = full.frontier[0].finish.unwrap();
+    let m = common::from_text(&fixture()).unwrap();
+    let req = OperateRequest { to: Some(finish.add_days(-10)), ..OperateRequest::default() };
+    let r = operate(&m, &Catalog::bundled().unwrap(), &req).unwrap();
+    assert!(r.frontier[0].finish.is_none());
+    assert!(r.rl.iter().all(|x| x.submit.is_none() && x.start.is_none()), "{:?}", r.rl);
 }

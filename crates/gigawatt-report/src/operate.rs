@@ -174,7 +174,7 @@ fn run_row(name: &str, x: &RunOutcome) -> Vec<String> {
     vec![
         name.to_string(),
         thousands(u64::from(x.gpus)),
-        x.submit.to_string(),
+        day(x.submit),
         day(x.start),
         day(x.finish),
         day(x.closed_form_finish),
@@ -195,7 +195,15 @@ fn runs_table(out: &mut String, title: &str, runs: &[RunOutcome]) {
         table.add_row(run_row(&x.name, x));
     }
     push_table(out, &table, "  ");
-    for x in runs.iter().filter(|x| !x.stages.is_empty()) {
+    for x in runs.iter().filter(|x| x.done_before_window > 0.0) {
+        let _ = writeln!(
+            out,
+            "  {} was under way when the window opened: {} of its FLOPs done before it (the capacity model's account), counted in `done`",
+            x.name,
+            percent(x.done_before_window)
+        );
+    }
+    for x in runs.iter().filter(|x| !x.stages.is_empty() && x.start.is_some()) {
         let _ = writeln!(out, "  {}", stages_line(x));
     }
 }
