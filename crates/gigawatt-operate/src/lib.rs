@@ -195,6 +195,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         track_progress: (0..streams.tags.len() as u32)
             .filter(|&j| matches!(streams.tags[j as usize].class, Class::Frontier | Class::Rl))
             .collect(),
+        until: Some(end),
     };
     let mut spec = spec;
     spec.inputs.add(

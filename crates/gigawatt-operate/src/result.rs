@@ -304,9 +304,9 @@ pub struct Operation {
     pub research: ResearchOutcome,
     /// Serving, by tier (highest priority first).
     pub inference: Vec<TierOutcome>,
-    /// What limits the fleet's use, when it is mostly idle.
+    /// What limits the fleet's use, when it is mostly idle (more than 30 % on average).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shortfall: Option<String>,
+    pub shortfall: Option<Shortfall>,
     /// Scheduler events handled.
     pub events: u64,
     /// Jobs scheduled.
@@ -822,16 +822,71 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
 
 /// When the fleet is mostly idle, what is short: the research stream fills what the other classes
 /// leave, so it is the one to raise.
-fn shortfall(t: &Totals, p: &Prepared) -> Option<String> {
+/// Why a fleet is mostly idle: the class that fills what the others leave, research, offers too
+/// little, by how much, and which classes have no work at all and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Shortfall {
+    /// Mean idle share over the months with GPUs online.
+    pub mean_idle_share: f64,
+    /// The class that is short: `research`, the one that fills what the others leave.
+    pub class: String,
+    /// What it offers, as a share of the GPU-time in service (`[operate.research] share`).
+    pub offered_share: f64,
+    /// How much more of the GPU-time in service it would have to offer to fill the idle GPUs.
+    pub short_by: f64,
+    /// Each class with no work at all, and why (`inference: the scenario has no [demand]`).
+    pub absent: Vec<String>,
+    /// The same in a sentence.
+    pub text: String,
+}
+
+fn shortfall(t: &Totals, p: &Prepared) -> Option<Shortfall> {
     if t.mean_idle_share <= 0.30 {
         return None;
     }
-    Some(format!(
-        "the fleet is {:.0}% idle on average: the classes do not ask for enough. Research offers {:.2} of the GPUs online ([operate.research] share); about {:.2} more would fill the idle GPUs",
+    let has = |class: Class| p.streams.tags.iter().any(|tag| tag.class == class);
+    let mut absent = Vec::new();
+    if !has(Class::Frontier) {
+        absent.push(if p.capacity.training.is_empty() {
+            "frontier: the scenario has no [[training]] runs".to_string()
+        } else {
+            "frontier: its [[training]] runs were left out (see the warnings)".to_string()
+        });
+    }
+    if !has(Class::Rl) {
+        absent.push(if p.spec.rl_compute_ratio <= 0.0 {
+            "rl: [operate.rl] compute_ratio is 0".to_string()
+        } else if !has(Class::Frontier) {
+            "rl: it follows the frontier runs, and there are none".to_string()
+        } else {
+            "rl: it follows frontier runs that finish within the run, and none does".to_string()
+        });
+    }
+    if !has(Class::Inference) {
+        absent.push(if p.demand.is_none() {
+            "inference: the scenario has no [demand]".to_string()
+        } else {
+            "inference: no demand falls within the run on a platform that serves it".to_string()
+        });
+    }
+    if !has(Class::Research) {
+        absent.push("research: [operate.research] share is 0".to_string());
+    }
+    let why = if absent.is_empty() { String::new() } else { format!(" No work for {}.", absent.join("; ")) };
+    let text = format!(
+        "the fleet is {:.0}% idle on average: the classes do not ask for enough.{why} Research offers {:.2} of the GPUs online ([operate.research] share); about {:.2} more would fill the idle GPUs",
         t.mean_idle_share * 100.0,
         p.spec.research_share,
         t.share.idle
-    ))
+    );
+    Some(Shortfall {
+        mean_idle_share: t.mean_idle_share,
+        class: Class::Research.name().to_string(),
+        offered_share: p.spec.research_share,
+        short_by: t.share.idle,
+        absent,
+        text,
+    })
 }
 
 /// One figure over the replicas of an operated run: P10, P50 and P90 of its values.

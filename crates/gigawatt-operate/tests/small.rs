@@ -472,3 +472,26 @@ fn rl_is_not_asked_for_when_its_run_does_not_finish() {
     assert!(r.frontier[0].finish.is_none());
     assert!(r.rl.iter().all(|x| x.submit.is_none() && x.start.is_none()), "{:?}", r.rl);
 }
+
+/// A scenario with no classes — phases only, research offered nothing — runs: the fleet is idle
+/// (but for the nodes under repair: an idle fleet fails too, to the last day), and the output
+/// names what is short, by how much, and each class with no work and why.
+#[test]
+fn a_scenario_with_no_classes_runs_idle_and_says_why() {
+    let text = "name = \"no classes\"\nseed = 1\n\n[[phase]]\nname = \"only\"\nonline = \"2025-03-31\"\nplatform = \"h100-hgx\"\nsystems = 128\n\n[operate]\nto = \"2025-09-30\"\n\n[operate.research]\nshare = 0\n";
+    let r = run(text);
+    let t = &r.totals;
+    assert_eq!(t.gpu_hours.frontier + t.gpu_hours.rl + t.gpu_hours.research + t.gpu_hours.inference, 0.0);
+    assert!(t.gpu_hours.down > 0.0, "idle nodes fail and are repaired too");
+    let late = r.months.last().unwrap();
+    assert!(late.gpus.down > 0.0, "to the last month: {late:?}");
+    assert!(t.share.idle > 0.99 && t.share.idle < 1.0, "{}", t.share.idle);
+    let s = r.shortfall.as_ref().expect("a mostly idle fleet says why");
+    assert_eq!(s.class, "research");
+    assert_eq!(s.offered_share, 0.0);
+    assert!((s.short_by - t.share.idle).abs() < 1e-12);
+    for class in ["frontier:", "rl:", "inference:", "research:"] {
+        assert!(s.absent.iter().any(|a| a.starts_with(class)), "{class} in {:?}", s.absent);
+    }
+    assert!(s.text.contains("no [[training]]") && s.text.contains("no [demand]"), "{}", s.text);
+}

@@ -68,7 +68,14 @@ pub fn operate_summary(r: &Operation) -> String {
     }
     runs_table(&mut out, "FRONTIER RUNS", &r.frontier);
     runs_table(&mut out, "RL AND POST-TRAINING", &r.rl);
-    let _ = writeln!(out, "\nRESEARCH: {}\n  {}", research_counts(&r.research), research_waits(&r.research));
+    if r.research.jobs == 0 {
+        let _ = writeln!(
+            out,
+            "\nRESEARCH: none (no research job within the run; [operate.research] share is 0 or the fleet is not online)"
+        );
+    } else {
+        let _ = writeln!(out, "\nRESEARCH: {}\n  {}", research_counts(&r.research), research_waits(&r.research));
+    }
     if !r.inference.is_empty() {
         out.push_str("\nSERVING (output tokens)\n");
         let mut table = new_table(&["tier", "demanded", "served", "unmet", "unmet share"], 1);
@@ -113,7 +120,7 @@ pub fn operate_summary(r: &Operation) -> String {
         push_table(&mut out, &table, "  ");
     }
     if let Some(s) = &r.shortfall {
-        let _ = writeln!(out, "\n{s}");
+        let _ = writeln!(out, "\n{}", s.text);
     }
     for w in &r.warnings {
         let _ = writeln!(out, "\nwarning: {w}");
@@ -341,7 +348,11 @@ pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) ->
         }
     }
     let waits = research_waits(&r.research);
-    blocks.push(Block::Text(format!("Research: {}. Q{}.", research_counts(&r.research), &waits[1..])));
+    if r.research.jobs == 0 {
+        blocks.push(Block::Text("Research: none within the run.".to_string()));
+    } else {
+        blocks.push(Block::Text(format!("Research: {}. Q{}.", research_counts(&r.research), &waits[1..])));
+    }
     if !r.inference.is_empty() {
         blocks.push(Block::Table(Table {
             head: ["tier", "tokens demanded", "served", "unmet", "unmet share"].map(String::from).to_vec(),
@@ -372,7 +383,7 @@ pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) ->
     }
     let mut notes: Vec<(String, Vec<String>)> = Vec::new();
     if let Some(s) = &r.shortfall {
-        notes.push((s.clone(), Vec::new()));
+        notes.push((s.text.clone(), Vec::new()));
     }
     notes.extend(r.warnings.iter().map(|w| (format!("warning: {w}"), Vec::new())));
     if !notes.is_empty() {

@@ -80,6 +80,10 @@ pub struct ReplayOptions {
     /// Jobs whose productive run time is summed by usage bucket ([`Usage::progress`]), in this
     /// order: a few (a build-out's frontier runs), as each segment's close looks them up.
     pub track_progress: Vec<u32>,
+    /// Run the clock to at least this time, even once every job is done, so that nodes keep
+    /// failing and being repaired to the end of an operated period (an idle fleet fails too);
+    /// nodes still under repair then are counted down until it. `None`: stop with the last job.
+    pub until: Option<SimTime>,
 }
 
 /// GPU-time held, by time bucket and job type, and GPU-time of nodes out of service for repair,
@@ -208,6 +212,7 @@ impl Default for ReplayOptions {
             log_window: None,
             online: Vec::new(),
             usage_bucket: None,
+            until: None,
             swap_spares: false,
             track_progress: Vec::new(),
         }
@@ -557,10 +562,10 @@ impl<'a> Engine<'a> {
     pub fn run_observed(&mut self, on_events: &(dyn Fn(u64) + Sync)) {
         self.schedule_first_failure();
         let mut reported = 0;
-        while self.done < self.jobs.len() as u64 {
-            let Some(t) = self.next_time() else {
+        while let Some(t) = self.next_time() {
+            if self.done >= self.jobs.len() as u64 && self.opts.until.is_none_or(|u| t > u) {
                 break;
-            };
+            }
             self.advance(t);
             self.handle_at(t);
             // A pass over an unchanged state starts nothing (time alone only shortens what may
@@ -575,8 +580,24 @@ impl<'a> Engine<'a> {
                 reported = self.events;
             }
         }
+        if let Some(u) = self.opts.until {
+            self.advance(u.max(self.now));
+            self.count_repairs_under_way();
+        }
         self.advance(self.now);
         on_events(self.events - reported);
+    }
+
+    /// Counts the nodes still under repair at the end of the run as down from their failure to
+    /// now (their repairs, still in the heap, are never handled).
+    fn count_repairs_under_way(&mut self) {
+        let Some(u) = self.usage.as_mut() else { return };
+        for q in self.heap.iter() {
+            if let Ev::Repair { group, since, .. } = q.ev {
+                let gpus = u128::from(self.cluster.groups[group as usize].gpus_per_node) * 100;
+                u.add(since, self.now, gpus, None);
+            }
+        }
     }
 
     fn next_time(&self) -> Option<SimTime> {
