@@ -180,8 +180,13 @@ pub struct ReportArgs {
 
     /// Leave out the operated build-out (otherwise run when the scenario has an [operate]
     /// section: one scheduler sharing the fleet among frontier runs, RL, research and inference).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "operate")]
     pub no_operate: bool,
+
+    /// Operate the build-out even when the scenario has no [operate] section, on the bundled
+    /// defaults (as `gigawatt operate` does), and add the operations section
+    #[arg(long)]
+    pub operate: bool,
 
     /// Leave out the sites' power (otherwise run when the scenario has a [[job]] and the simulation
     /// is not left out: the first 7 days at 1 s, as `gigawatt power` by default).

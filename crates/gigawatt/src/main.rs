@@ -257,9 +257,14 @@ fn run_report(catalog: &Catalog, history: &History, args: ReportArgs) -> Result<
     } else {
         None
     };
-    let operation = if model.workloads.operate.is_some() && !args.no_operate {
+    let operation = if (model.workloads.operate.is_some() || args.operate) && !args.no_operate {
         Some(operate::operate_for_report(catalog, &model, args.seed, args.max_memory)?)
     } else {
+        if model.workloads.declared() && !args.no_operate {
+            eprintln!(
+                "note: no operations section: the scenario has no [operate] section (--operate operates it on the bundled defaults)"
+            );
+        }
         None
     };
     // Power follows the simulated jobs' states: run when there are jobs and a simulation.

@@ -829,3 +829,20 @@ fn plan_energy_from_power_replaces_the_flat_electricity_line_and_says_so() {
     assert_eq!(code, 2);
     assert!(err.contains("small.toml: the scenario has no [[job]]"), "{err}");
 }
+
+#[test]
+fn report_of_workloads_without_an_operate_section_says_how_to_add_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let o = gigawatt_here()
+        .args(["report", FULL, "--no-record", "--no-simulate", "--no-power", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no [operate] section") && err.contains("--operate"), "{err}");
+    assert!(!out.join("operate.json").exists());
+    let (code, err) = error_of(gigawatt_here().args(["report", FULL, "--operate", "--no-operate", "--out"]).arg(&out));
+    assert_eq!(code, 2, "{err}");
+}
