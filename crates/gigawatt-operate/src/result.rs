@@ -760,12 +760,47 @@ fn mid_month(period: &str) -> Option<Date> {
     Date::from_ymd(y.parse().ok()?, m.parse().ok()?, 15)
 }
 
+/// Each tier's unmet output tokens, day by day. The tiers' blocks serve one pool, as a router
+/// sends requests to any replica, highest tier first: a day's serving capacity is the GPU-seconds
+/// all tiers' blocks held that day, less their model loading, × the day's tokens/s per GPU, and
+/// it goes to the tiers' demand in priority order. So a block lost to a node failure, or a tier's
+/// blocks rounded up beyond its demand, takes from or gives to the tiers below it, never the ones
+/// above (Pro first).
+fn unmet_by_tier_day(p: &Prepared, e: &Engine<'_>, usage: &gigawatt_sched::Usage) -> Vec<Vec<f64>> {
+    let s = &p.streams;
+    let tiers = p.capacity.tiers.len();
+    let loading = loading_by_day(p, e, tiers, usage.held.len());
+    let mut out = vec![vec![0.0; usage.held.len()]; tiers];
+    for (d, row) in usage.held.iter().enumerate() {
+        let hours = d * 24..(d * 24 + 24).min(s.tokens_per_s_per_gpu_by_hour.len());
+        if hours.is_empty() {
+            continue;
+        }
+        let rate = s.tokens_per_s_per_gpu_by_hour[hours.clone()].iter().sum::<f64>() / hours.len() as f64;
+        // GPU-seconds serving: held, less the blocks' model loading that day.
+        let serving: f64 = (0..tiers)
+            .map(|t| {
+                let ty = crate::streams::inference_type(t) as usize;
+                (row.get(ty).copied().unwrap_or(0) as f64 / 1e6 - loading[t][d]).max(0.0)
+            })
+            .sum();
+        let mut capacity = serving * rate;
+        for (t, unmet) in out.iter_mut().enumerate() {
+            let demand: f64 = s.demand_tokens_by_tier_hour.get(t).map_or(0.0, |v| v[hours.clone()].iter().sum());
+            let served = demand.min(capacity);
+            capacity -= served;
+            unmet[d] = demand - served;
+        }
+    }
+    out
+}
+
 fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
     let s = &p.streams;
     let index: BTreeMap<&str, usize> = months.iter().enumerate().map(|(i, m)| (m.period.as_str(), i)).collect();
     let month_of_hour = |h: usize| index.get(month_label(p.from.add_days((h / 24) as i64)).as_str()).copied();
     let usage = e.usage().expect("operate sums usage");
-    let loading = loading_by_day(p, e, p.capacity.tiers.len(), usage.held.len());
+    let unmet_by_day = unmet_by_tier_day(p, e, usage);
     p.capacity
         .tiers
         .iter()
@@ -780,22 +815,9 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
                     }
                 }
             }
-            // Unmet each day: the day's demand beyond the tier's GPU-seconds that day × the day's
-            // tokens/s per GPU (summed as unmet, so a tier served in full has exactly none).
-            let ty = crate::streams::inference_type(t) as usize;
-            let loading = &loading[t];
-            let demand_by_hour = s.demand_tokens_by_tier_hour.get(t);
-            for (d, row) in usage.held.iter().enumerate() {
-                // GPU-seconds serving: held, less the blocks' model loading that day.
-                let gpu_s = (row.get(ty).copied().unwrap_or(0) as f64 / 1e6 - loading[d]).max(0.0);
-                let hours = d * 24..(d * 24 + 24).min(s.tokens_per_s_per_gpu_by_hour.len());
-                if hours.is_empty() {
-                    continue;
-                }
-                let rate = s.tokens_per_s_per_gpu_by_hour[hours.clone()].iter().sum::<f64>() / hours.len() as f64;
-                let demand: f64 = demand_by_hour.map_or(0.0, |v| v[hours.clone()].iter().sum());
-                if let Some(m) = month_of_hour(hours.start) {
-                    unmet_m[m] += (demand - gpu_s * rate).max(0.0);
+            for (d, &u) in unmet_by_day[t].iter().enumerate() {
+                if let Some(m) = month_of_hour(d * 24) {
+                    unmet_m[m] += u;
                 }
             }
             let served_m: Vec<f64> = demand_m.iter().zip(&unmet_m).map(|(d, u)| (d - u).max(0.0)).collect();
@@ -820,8 +842,6 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
         .collect()
 }
 
-/// When the fleet is mostly idle, what is short: the research stream fills what the other classes
-/// leave, so it is the one to raise.
 /// Why a fleet is mostly idle: the class that fills what the others leave, research, offers too
 /// little, by how much, and which classes have no work at all and why.
 #[derive(Clone, Debug, Serialize)]
