@@ -186,7 +186,7 @@ pub struct ResearchOutcome {
     pub started: u64,
     /// Jobs finished within the run.
     pub finished: u64,
-    /// GPU-hours offered (what the jobs ask for).
+    /// GPU-hours offered within the run (what the jobs ask for, to the run's end).
     pub gpu_hours_offered: f64,
     /// Offered GPU-hours ÷ GPU-hours in service from the first node in service.
     pub offered_share: f64,
@@ -661,7 +661,7 @@ fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
         jobs += 1;
         gpus_sum += u64::from(job.gpus);
         max_gpus = max_gpus.max(job.gpus);
-        offered += f64::from(job.gpus) * job.duration.hours();
+        offered += crate::streams::offered_within(job.gpus, job.duration.secs(), job.submit, p.end_time()) / 3600.0;
         if let Some(s) = r.first_start {
             started += 1;
             delays.push(s.since(job.submit).hours());

@@ -512,24 +512,43 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
     duration_scale * offer_exactly(cx, &mut out[drawn_from..])
 }
 
-/// Scales the drawn research jobs' run times by the one factor that makes their GPU-time exactly
-/// `share` of the GPU-time in service over the run, and returns it. The scale above gets there in
-/// expectation only: one draw of a heavy-tailed shape (AcmeTrace's largest jobs carry most of its
-/// GPU-time) lands far from its mean at a few thousand jobs, and sizes capped at a phase offer
-/// less than the shape asks.
+/// Scales the drawn research jobs' run times by the one factor that makes the GPU-time they offer
+/// within the run exactly `share` of the GPU-time in service, and returns it. The scale above gets
+/// there in expectation only: one draw of a heavy-tailed shape (AcmeTrace's largest jobs carry
+/// most of its GPU-time) lands far from its mean at a few thousand jobs, sizes capped at a phase
+/// offer less than the shape asks, and a job that arrives late offers only the time to the run's
+/// end ([`offered_within`]). That GPU-time grows with the factor (more slowly as more jobs reach
+/// the end), so the factor is found by bisection; when even jobs that all run to the end cannot
+/// offer the share, they do.
 fn offer_exactly(cx: &Context<'_>, jobs: &mut [(Job, JobTag)]) -> f64 {
-    let drawn: f64 = jobs.iter().map(|(j, _)| f64::from(j.gpus) * j.duration.secs()).sum();
     let days = (cx.end.secs() / 86_400.0).ceil() as usize;
     let in_service: f64 = cx.fleet.online_gpu_us_by_day(days).iter().map(|&us| us as f64 * 1e-6).sum();
     let target = cx.spec.research_share * in_service;
-    if drawn <= 0.0 || target <= 0.0 {
+    let offered = |k: f64| -> f64 {
+        jobs.iter().map(|(j, _)| offered_within(j.gpus, j.duration.secs() * k, j.submit, cx.end)).sum()
+    };
+    if jobs.is_empty() || target <= 0.0 || offered(1.0) <= 0.0 {
         return 1.0;
     }
-    let factor = target / drawn;
-    for (j, _) in jobs.iter_mut() {
-        j.duration = SimTime::from_secs(j.duration.secs() * factor).max(SimTime(1));
+    // Bracket the factor (within 2×), then halve the bracket 45 times (to 3e-14 of it).
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while offered(hi) < target && hi < 1e12 {
+        lo = hi;
+        hi *= 2.0;
     }
-    factor
+    for _ in 0..45 {
+        let mid = 0.5 * (lo + hi);
+        if offered(mid) < target { lo = mid } else { hi = mid }
+    }
+    for (j, _) in jobs.iter_mut() {
+        j.duration = SimTime::from_secs(j.duration.secs() * hi).max(SimTime(1));
+    }
+    hi
+}
+
+/// GPU-seconds a job of `gpus` and `duration_s` arriving at `submit` offers before `end`.
+pub fn offered_within(gpus: u32, duration_s: f64, submit: SimTime, end: SimTime) -> f64 {
+    f64::from(gpus) * duration_s.min(end.since(submit).secs())
 }
 
 /// The month index (into the capacity timeline) of each hour of the run, the last month's for
