@@ -105,6 +105,46 @@ fn days_out_of_order(model: &Model, req: &OperateRequest, spec: &OperateSpec, fr
     }
 }
 
+/// The plan's cost of one GPU-hour: (depreciation + opex per year) ÷ (GPUs × 8,760 h); 0 for a
+/// plan without GPUs.
+pub fn cost_per_gpu_hour(t: &gigawatt_core::plan::Totals) -> f64 {
+    if t.gpus > 0 { (t.depreciation_usd_per_year + t.opex_usd_per_year) / (t.gpus as f64 * 8760.0) } else { 0.0 }
+}
+
+/// The research share a budget of `usd_per_year` buys: the budget over the days operated ÷ the
+/// plan's cost per GPU-hour, as a share of the GPU-hours in service then.
+fn budget_share(
+    model: &Model,
+    totals: &gigawatt_core::plan::Totals,
+    fleet: &Fleet,
+    usd_per_year: f64,
+    from: Date,
+    to: Date,
+) -> Result<f64, InputError> {
+    let days = (to.days_since_epoch() - from.days_since_epoch() + 1).max(0) as usize;
+    let in_service_h: f64 = fleet.online_gpu_us_by_day(days).iter().map(|&us| us as f64 / 3.6e9).sum();
+    let cost = cost_per_gpu_hour(totals);
+    if cost <= 0.0 || in_service_h <= 0.0 {
+        return Ok(0.0);
+    }
+    let share = usd_per_year * (days as f64 / 365.25) / cost / in_service_h;
+    if share > 4.0 {
+        let path = KeyPath::root().key("operate").key("research").key("usd_per_year");
+        return Err(InputError::at(
+            &model.source,
+            &path,
+            format!(
+                "usd_per_year = {usd_per_year:.3e} buys {share:.1}× the GPU-time in service at the plan's ${cost:.2} per GPU-hour"
+            ),
+        )
+        .with_help(format!(
+            "give a budget of at most {:.3e} USD a year (4× the fleet), or a `share`",
+            usd_per_year * 4.0 / share
+        )));
+    }
+    Ok(share)
+}
+
 /// The located error for a training run that asks for more GPUs than its platform's pool has:
 /// at its `[[training.stage]]`'s `gpus` when it has stages, else at its `gpus`.
 fn never_fits_error(model: &Model, n: &streams::NeverFits) -> InputError {
@@ -128,7 +168,7 @@ fn never_fits_error(model: &Model, n: &streams::NeverFits) -> InputError {
 
 /// Reads the inputs, builds the fleet and draws the job streams (no scheduling yet).
 pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result<Prepared, InputError> {
-    let spec = OperateSpec::of(model)?;
+    let mut spec = OperateSpec::of(model)?;
     let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
     let first_ramp = eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
     let capacity = gigawatt_workloads::capacity::capacity(model, catalog)?;
@@ -138,6 +178,9 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         return Err(days_out_of_order(model, req, &spec, from, to));
     }
     let fleet = Fleet::of(model, &eval.phases, from).map_err(InputError::new)?;
+    if let Some(budget) = spec.research_usd_per_year {
+        spec.research_share = budget_share(model, &eval.totals, &fleet, budget, from, to)?;
+    }
     let peaks = capacity
         .training
         .iter()

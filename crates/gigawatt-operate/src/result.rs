@@ -190,6 +190,9 @@ pub struct ResearchOutcome {
     pub gpu_hours_offered: f64,
     /// Offered GPU-hours ÷ GPU-hours in service from the first node in service.
     pub offered_share: f64,
+    /// The compute budget the volume was set by (`[operate.research] usd_per_year`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usd_per_year: Option<f64>,
     /// Mean GPUs per job.
     pub mean_gpus: f64,
     /// Largest job, GPUs.
@@ -388,8 +391,7 @@ pub fn measure(model: &Model, p: &Prepared, e: &Engine<'_>) -> Operation {
     let months = monthly(&day_periods);
     let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
     let t = &eval.totals;
-    let cost =
-        if t.gpus > 0 { (t.depreciation_usd_per_year + t.opex_usd_per_year) / (t.gpus as f64 * 8760.0) } else { 0.0 };
+    let cost = crate::cost_per_gpu_hour(t);
     let totals = totals(&day_periods, &months, cost, p, e);
     let (frontier, rl) = runs(p, e, &day_periods);
     let inference = tiers(p, e, &months);
@@ -681,6 +683,7 @@ fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
         finished,
         gpu_hours_offered: offered,
         offered_share: if online_h > 0.0 { offered / online_h } else { 0.0 },
+        usd_per_year: p.spec.research_usd_per_year,
         mean_gpus: if jobs > 0 { gpus_sum as f64 / jobs as f64 } else { 0.0 },
         max_gpus,
         duration_scale: p.streams.research_duration_scale,

@@ -75,8 +75,11 @@ pub struct OperateSpec {
     pub backfill: bool,
     /// Run time between checkpoints, minutes.
     pub checkpoint_interval_min: f64,
-    /// Research GPU-time offered, as a share of the GPUs online.
+    /// Research GPU-time offered, as a share of the GPUs online (derived from
+    /// `research_usd_per_year` when that is given, by [`crate::prepare`]).
     pub research_share: f64,
+    /// The research stream's compute budget, USD a year, when given instead of `share`.
+    pub research_usd_per_year: Option<f64>,
     /// Research jobs aimed for over the run.
     pub research_jobs: u64,
     /// GPUs of the cluster the research shape was measured on.
@@ -357,6 +360,39 @@ impl OperateSpec {
         let frontier = op.and_then(|o| o.frontier.as_ref());
         let inference = op.and_then(|o| o.inference.as_ref());
         let interval = op.and_then(|o| o.checkpoint_interval_min.as_ref());
+        let budget = research.and_then(|x| x.usd_per_year.as_ref());
+        if let Some(x) = research
+            && x.share.is_some()
+            && budget.is_some()
+        {
+            return Err(At::scenario(file, &root.key("research"), "[operate.research]")
+                .err("usd_per_year", "give the research volume as `share` or as `usd_per_year`, not both")
+                .with_help("keep `share` (a share of the GPU-time in service) or `usd_per_year` (a budget), and remove the other"));
+        }
+        let research_usd_per_year = match budget {
+            Some(b) => Some(r.number(
+                "research",
+                "usd_per_year",
+                Some(b),
+                b,
+                "research compute budget",
+                "USD/year",
+                Check::Positive,
+            )?),
+            None => None,
+        };
+        let research_share = match research_usd_per_year {
+            Some(_) => 0.0,
+            None => r.number(
+                "research",
+                "share",
+                research.and_then(|x| x.share.as_ref()),
+                &d.research.share,
+                "research GPU-time offered, as a share of the GPUs online",
+                "fraction",
+                Check::NonNegative,
+            )?,
+        };
         let spec = OperateSpec {
             from,
             to,
@@ -369,15 +405,8 @@ impl OperateSpec {
                 "min",
                 Check::Positive,
             )?,
-            research_share: r.number(
-                "research",
-                "share",
-                research.and_then(|x| x.share.as_ref()),
-                &d.research.share,
-                "research GPU-time offered, as a share of the GPUs online",
-                "fraction",
-                Check::NonNegative,
-            )?,
+            research_share,
+            research_usd_per_year,
             research_jobs: r
                 .number(
                     "research",

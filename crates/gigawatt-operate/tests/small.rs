@@ -495,3 +495,28 @@ fn a_scenario_with_no_classes_runs_idle_and_says_why() {
     }
     assert!(s.text.contains("no [[training]]") && s.text.contains("no [demand]"), "{}", s.text);
 }
+
+/// A research budget in USD a year instead of a share: it buys GPU-time at the plan's cost per
+/// GPU-hour over the days operated, offered within the run; giving both is a located error.
+#[test]
+fn a_research_budget_buys_gpu_time_at_the_plans_cost() {
+    let base = run(&fixture());
+    let cost = base.totals.cost_per_gpu_hour_usd;
+    let days = base.days.len() as f64;
+    let hours_in_service = base.totals.gpu_hours_online;
+    // The budget that buys a third of the GPU-time in service.
+    let budget = hours_in_service / 3.0 * cost / (days / 365.25);
+    let text = fixture().replace(
+        "[operate.research]\njobs = 5000",
+        &format!("[operate.research]\njobs = 5000\nusd_per_year = {{ value = {budget}, assumption = \"a test\" }}"),
+    );
+    let r = run(&text);
+    assert_eq!(r.research.usd_per_year, Some(budget));
+    assert!((r.research.offered_share - 1.0 / 3.0).abs() < 1e-6, "{}", r.research.offered_share);
+    assert!(r.inputs.iter().any(|i| i.key == "operate.research.usd_per_year"));
+    assert!(!r.inputs.iter().any(|i| i.key == "operate.research.share"), "no share input beside the budget");
+    let both = text.replace("usd_per_year =", "share = 0.5\nusd_per_year =");
+    let m = common::from_text(&both).unwrap();
+    let err = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err().to_string();
+    assert!(err.contains("not both") && err.contains("test.toml:"), "{err}");
+}

@@ -262,8 +262,9 @@ pub fn operate_csv(r: &Operation) -> String {
 /// What the research stream did: jobs drawn, started and finished, their sizes and the GPU-hours
 /// they were offered.
 fn research_counts(q: &ResearchOutcome) -> String {
+    let budget = q.usd_per_year.map_or(String::new(), |b| format!(" (a budget of {} a year)", usd(b)));
     format!(
-        "{} jobs drawn (aimed for {}), {} started, {} finished; mean {:.0} GPUs, largest {}; offered {} of the GPU-hours in service",
+        "{} jobs drawn (aimed for {}), {} started, {} finished; mean {:.0} GPUs, largest {}; offered {} of the GPU-hours in service{budget}",
         thousands(q.jobs),
         thousands(q.jobs_target),
         thousands(q.started),
