@@ -240,7 +240,6 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
             .collect(),
         until: Some(end),
     };
-    let mut spec = spec;
     spec.inputs.add(
         "failures.job_defaults.checkpoint_write_s",
         "checkpoint write on preemption",
