@@ -269,6 +269,10 @@ pub struct Totals {
     /// Frontier runs' share of the R&D spend (frontier, RL and research): the final training
     /// runs' share in Epoch AI's cut.
     pub final_runs_share_of_rd: f64,
+    /// The same without the frontier runs' GPU-hours lost to failures (work redone after a
+    /// failure, restarts): how much of `final_runs_share_of_rd` their failures make, one driver
+    /// of a gap to a published cut.
+    pub final_runs_share_of_rd_net_of_failures: f64,
     /// Published cuts of the same fleet's spend (`[[operate.published]]`), shown beside
     /// `share` (which is also the spend share: every GPU-hour costs the same) for comparison.
     pub published: Vec<crate::spec::PublishedCut>,
@@ -504,6 +508,9 @@ fn totals(days: &[Period], months: &[Period], cost: f64, p: &Prepared, e: &Engin
     }
     let rd = gpu_hours.frontier + gpu_hours.rl + gpu_hours.research;
     let final_runs_share_of_rd = if rd > 0.0 { gpu_hours.frontier / rd } else { 0.0 };
+    let lost_frontier = lost.frontier.min(gpu_hours.frontier);
+    let final_runs_share_of_rd_net_of_failures =
+        if rd - lost_frontier > 0.0 { (gpu_hours.frontier - lost_frontier) / (rd - lost_frontier) } else { 0.0 };
     Totals {
         gpu_hours_online: online,
         share: if online > 0.0 { gpu_hours.scaled(1.0 / online) } else { ByClass::default() },
@@ -513,6 +520,7 @@ fn totals(days: &[Period], months: &[Period], cost: f64, p: &Prepared, e: &Engin
         cost_per_gpu_hour_usd: cost,
         gpu_hours_lost_to_failures: lost,
         final_runs_share_of_rd,
+        final_runs_share_of_rd_net_of_failures,
         published: p.spec.published.clone(),
     }
 }

@@ -162,6 +162,13 @@ pub fn comparison_lines(r: &Operation) -> Vec<String> {
             lines.push(format!("published, {}: {} (simulated − published)", p.name, parts.join(", ")));
         }
     }
+    if t.published.iter().any(|p| p.final_runs_share_of_rd.is_some()) && t.gpu_hours_lost_to_failures.frontier > 0.0 {
+        lines.push(format!(
+            "of the final runs' GPU-hours, {} went to failures (work redone, restarts); net of them the final runs are {} of R&D",
+            percent(t.gpu_hours_lost_to_failures.frontier / t.gpu_hours.frontier.max(1e-9)),
+            percent(t.final_runs_share_of_rd_net_of_failures)
+        ));
+    }
     lines
 }
 
