@@ -364,7 +364,10 @@ impl Operation {
         ));
         for r in &self.frontier {
             let key = |k: &str| format!("frontier[{}].{k}", r.name);
-            out.push(Figure::new(&key("ettr"), &format!("{}: ETTR", r.name), "fraction", r.ettr));
+                        // A run that never started has no ETTR (not one of 0).
+            if r.start.is_some() {
+                out.push(Figure::new(&key("ettr"), &format!("{}: ETTR", r.name), "fraction", r.ettr));
+            }
             out.push(Figure::new(&key("progress"), &format!("{}: share done", r.name), "fraction", r.progress));
             if let Some(f) = r.finish {
                 let days = (f.days_since_epoch() - self.from.days_since_epoch()) as f64;
