@@ -364,7 +364,7 @@ impl Operation {
         ));
         for r in &self.frontier {
             let key = |k: &str| format!("frontier[{}].{k}", r.name);
-                        // A run that never started has no ETTR (not one of 0).
+            // A run that never started has no ETTR (not one of 0).
             if r.start.is_some() {
                 out.push(Figure::new(&key("ettr"), &format!("{}: ETTR", r.name), "fraction", r.ettr));
             }
