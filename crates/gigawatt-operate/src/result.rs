@@ -581,7 +581,9 @@ fn run_outcome(p: &Prepared, e: &Engine<'_>, days: &[Period], tag: JobTag, js: &
     };
     let (mut progress, mut done, mut wall) = (before, 0.0, 0.0);
     let (mut failures, mut preemptions, mut lost) = (0, 0, 0.0);
-    let mut by_month: Vec<f64> = vec![before; months_in(days)];
+    // Every stage is tracked, so each fills the months; a run under way when the window opened
+    // starts each month from the share it had done before.
+    let mut by_month: Vec<f64> = Vec::new();
     let mut stages = Vec::new();
     for &j in js {
         let (job, t, r) = (&p.streams.jobs[j], &p.streams.tags[j], e.job_run(j as u32));
@@ -642,19 +644,6 @@ fn asked(p: &Prepared, e: &Engine<'_>, job0: &gigawatt_sched::Job, start: Date, 
         None => job0.submit,
     };
     (at < p.end_time()).then(|| day_of(p.from, at))
-}
-
-/// Months the days fall in.
-fn months_in(days: &[Period]) -> usize {
-    let mut n = 0;
-    let mut last = "";
-    for d in days {
-        if d.period[..7] != *last {
-            n += 1;
-            last = &d.period[..7];
-        }
-    }
-    n
 }
 
 fn is_zero(x: &f64) -> bool {
