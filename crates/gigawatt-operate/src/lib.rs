@@ -66,13 +66,25 @@ pub struct Prepared {
     pub seed: u64,
     /// The demand model (which features each tier's tokens carry), if the scenario has demand.
     pub demand: Option<gigawatt_workloads::demand::Demand>,
+    /// GPU-hours in service over the days operated.
+    pub in_service_gpu_h: f64,
 }
 
 impl Prepared {
+    /// Days operated, the first and last included.
+    pub fn days(&self) -> usize {
+        days_operated(self.from, self.to)
+    }
+
     /// The end of the run: midnight after the last day operated, from the first.
     pub fn end_time(&self) -> SimTime {
-        SimTime::from_days((self.to.days_since_epoch() - self.from.days_since_epoch() + 1) as f64)
+        SimTime::from_days(self.days() as f64)
     }
+}
+
+/// Days from `from` to `to`, both included (0 when `to` is before `from`).
+pub fn days_operated(from: Date, to: Date) -> usize {
+    (to.days_since_epoch() - from.days_since_epoch() + 1).max(0) as usize
 }
 
 /// The default last day: a year after the last phase is fully online, or after the last training
@@ -111,18 +123,15 @@ pub fn cost_per_gpu_hour(t: &gigawatt_core::plan::Totals) -> f64 {
     if t.gpus > 0 { (t.depreciation_usd_per_year + t.opex_usd_per_year) / (t.gpus as f64 * 8760.0) } else { 0.0 }
 }
 
-/// The research share a budget of `usd_per_year` buys: the budget over the days operated ÷ the
-/// plan's cost per GPU-hour, as a share of the GPU-hours in service then.
+/// The research share a budget of `usd_per_year` buys over `days` days: the budget ÷ the plan's
+/// cost per GPU-hour, as a share of the `in_service_h` GPU-hours in service then.
 fn budget_share(
     model: &Model,
     totals: &gigawatt_core::plan::Totals,
-    fleet: &Fleet,
     usd_per_year: f64,
-    from: Date,
-    to: Date,
+    days: usize,
+    in_service_h: f64,
 ) -> Result<f64, InputError> {
-    let days = (to.days_since_epoch() - from.days_since_epoch() + 1).max(0) as usize;
-    let in_service_h: f64 = fleet.online_gpu_us_by_day(days).iter().map(|&us| us as f64 / 3.6e9).sum();
     let cost = cost_per_gpu_hour(totals);
     if cost <= 0.0 || in_service_h <= 0.0 {
         return Ok(0.0);
@@ -178,8 +187,10 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         return Err(days_out_of_order(model, req, &spec, from, to));
     }
     let fleet = Fleet::of(model, &eval.phases, from).map_err(InputError::new)?;
+    let days = days_operated(from, to);
+    let in_service_gpu_h = fleet.online_gpu_us_by_day(days).iter().map(|&us| us as f64 / 3.6e9).sum();
     if let Some(budget) = spec.research_usd_per_year {
-        spec.research_share = budget_share(model, &eval.totals, &fleet, budget, from, to)?;
+        spec.research_share = budget_share(model, &eval.totals, budget, days, in_service_gpu_h)?;
     }
     let peaks = capacity
         .training
@@ -195,8 +206,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     let (hourly, daily) = diurnal(model);
     let shape = research_shape(model, &spec)?;
     let seed = req.seed.unwrap_or(model.seed);
-    let days = (to.days_since_epoch() - from.days_since_epoch() + 1) as f64;
-    let end = SimTime::from_days(days);
+    let end = SimTime::from_days(days as f64);
     let cat = FailureCatalog::bundled()?;
     let sections = workload_sections(model, catalog)?;
     let demand = sections.demand.as_ref().map(|d| d.demand.clone());
@@ -214,6 +224,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         checkpoint_write_s: cat.checkpoint_write_s.estimate.central,
         restart_s: cat.restart_s.estimate.central,
         runs: sections.training.into_iter().map(|t| t.run).collect(),
+        in_service_gpu_h,
     };
     if let Some(n) = streams::never_fits(&cx) {
         return Err(never_fits_error(model, &n));
@@ -247,7 +258,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         &cat.checkpoint_write_s,
     );
     spec.inputs.add("failures.job_defaults.restart_s", "restart after a preemption or failure", "s", &cat.restart_s);
-    Ok(Prepared { spec, from, to, fleet, capacity, streams, options, seed, demand })
+    Ok(Prepared { spec, from, to, fleet, capacity, streams, options, seed, demand, in_service_gpu_h })
 }
 
 /// The research job shape: the scenario's `[operate.research] shape` (a synthetic spec, or a
@@ -334,7 +345,7 @@ impl OperateEstimate {
         }
         let jobs = p.streams.jobs.len() as u64;
         let nodes = p.fleet.cluster.nodes();
-        let days = (p.to.days_since_epoch() - p.from.days_since_epoch() + 1).max(0) as u64;
+        let days = p.days() as u64;
         let hours = p.streams.tokens_per_s_per_gpu_by_hour.len() as u64;
         let tiers = p.streams.demand_tokens_by_tier_hour.len() as u64;
         // Per job: the job, its tag, its state, its queue and heap entries, its record and the

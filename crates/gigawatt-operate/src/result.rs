@@ -393,8 +393,7 @@ impl Operation {
 
 /// Measures a finished run.
 pub fn measure(model: &Model, p: &Prepared, e: &Engine<'_>) -> Operation {
-    let days = (p.to.days_since_epoch() - p.from.days_since_epoch() + 1).max(0) as usize;
-    let day_periods = daily(p, e, days);
+    let day_periods = daily(p, e, p.days());
     let months = monthly(&day_periods);
     let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
     let t = &eval.totals;
@@ -674,8 +673,7 @@ fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
             }
         }
     }
-    let days = (p.to.days_since_epoch() - p.from.days_since_epoch() + 1).max(0) as usize;
-    let online_h: f64 = p.fleet.online_gpu_us_by_day(days).iter().map(|&x| x as f64 / 3.6e9).sum();
+    let online_h = p.in_service_gpu_h;
     ResearchOutcome {
         jobs_target: p.spec.research_jobs,
         jobs,

@@ -112,6 +112,8 @@ pub struct Context<'a> {
     pub restart_s: f64,
     /// The training runs as the capacity model read them (same order as its results).
     pub runs: Vec<TrainingRun>,
+    /// GPU-hours in service over the days operated.
+    pub in_service_gpu_h: f64,
 }
 
 impl Context<'_> {
@@ -521,9 +523,7 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
 /// the end), so the factor is found by bisection; when even jobs that all run to the end cannot
 /// offer the share, they do.
 fn offer_exactly(cx: &Context<'_>, jobs: &mut [(Job, JobTag)]) -> f64 {
-    let days = (cx.end.secs() / 86_400.0).ceil() as usize;
-    let in_service: f64 = cx.fleet.online_gpu_us_by_day(days).iter().map(|&us| us as f64 * 1e-6).sum();
-    let target = cx.spec.research_share * in_service;
+    let target = cx.spec.research_share * cx.in_service_gpu_h * 3600.0;
     let offered = |k: f64| -> f64 {
         jobs.iter().map(|(j, _)| offered_within(j.gpus, j.duration.secs() * k, j.submit, cx.end)).sum()
     };
