@@ -351,8 +351,9 @@ impl OperateEstimate {
         // Per job: the job, its tag, its state, its queue and heap entries, its record and the
         // copies the streams are sorted through, ≈ 440 B (the slope of the peak resident memory
         // measured on the seed scenario to March 2028 with 0.25, 1 and 2 M research jobs: 150,
-        // 482 and 915 MB), and 4 B per scheduling unit it spans (the calibration scenario's
-        // gangs span ≈ 110 eight-GPU servers and it needs ≈ 690 B per job); 16 MB for the rest.
+        // 482 and 915 MB), and 4 B per scheduling unit it spans (the calibration scenario
+        // on 350 K GPUs, whose gangs spanned ≈ 110 eight-GPU servers, needed ≈ 690 B per job); 16 MB for
+        // the rest.
         let node_gpus = p.fleet.cluster.groups.iter().map(|g| u64::from(g.gpus_per_node)).min().unwrap_or(1).max(1);
         let units: u64 = p.streams.jobs.iter().map(|j| u64::from(j.gpus).div_ceil(node_gpus)).sum();
         let memory = (16 << 20)

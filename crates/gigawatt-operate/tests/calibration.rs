@@ -52,9 +52,9 @@ fn the_calibration_gap_is_the_one_the_docs_report() {
     let t = &r.totals;
     let (inference, final_runs) = epoch(r);
     let points = |x: f64| (x * 100.0).round();
-    assert_eq!(points(t.share.inference - inference), -15.0, "inference {:.4}", t.share.inference);
-    assert_eq!(points(t.final_runs_share_of_rd - final_runs), 25.0, "final runs {:.4}", t.final_runs_share_of_rd);
-    assert_eq!(points(t.share.idle), 3.0, "idle {:.4}", t.share.idle);
+    assert_eq!(points(t.share.inference - inference), -21.0, "inference {:.4}", t.share.inference);
+    assert_eq!(points(t.final_runs_share_of_rd - final_runs), 9.0, "final runs {:.4}", t.final_runs_share_of_rd);
+    assert_eq!(points(t.share.idle), 2.0, "idle {:.4}", t.share.idle);
 }
 
 /// Research is offered the whole fleet, so its queue always has a head larger than what the
@@ -68,7 +68,15 @@ fn easy_backfill_fills_the_gpus_a_blocked_research_head_would_keep_idle() {
     assert!(easy.backfill && !strict.backfill);
     let (e, s) = (&easy.totals.gpu_hours, &strict.totals.gpu_hours);
     assert!(e.idle < 0.5 * s.idle, "idle {:.3e} GPU-h with backfill, {:.3e} without", e.idle, s.idle);
-    assert!(e.research > 1.2 * s.research, "research {:.3e} vs {:.3e}", e.research, s.research);
+    // The GPU-time backfill recovers from idle goes to research.
+    assert!(
+        e.research - s.research >= 0.8 * (s.idle - e.idle),
+        "research {:.3e} vs {:.3e} GPU-h, idle {:.3e} vs {:.3e}",
+        e.research,
+        s.research,
+        e.idle,
+        s.idle
+    );
     assert!(
         (e.inference - s.inference).abs() <= 0.01 * s.inference,
         "inference {:.3e} vs {:.3e}",
