@@ -168,10 +168,13 @@ fn days_from(cx: &Context<'_>, d: Date) -> f64 {
     (d.days_since_epoch() - cx.from.days_since_epoch()) as f64
 }
 
-/// The pool a run goes to: the largest whose platform has a peak at the run's precision.
+/// The pool a run goes to: the largest whose platform has a peak at the run's precision and, when
+/// the run names a `platform`, is that platform's.
 fn pool_of(cx: &Context<'_>, run: usize) -> Option<(usize, f64)> {
     let peaks = cx.peaks.get(run)?;
+    let only = cx.runs.get(run).and_then(|r| r.platform.as_deref());
     (0..cx.fleet.cluster.groups.len())
+        .filter(|&g| only.is_none_or(|p| cx.fleet.platforms[g] == p))
         .filter_map(|g| peaks.get(g).copied().flatten().map(|p| (g, p)))
         .max_by_key(|&(g, _)| (cx.fleet.cluster.groups[g].gpus(), std::cmp::Reverse(g)))
 }
@@ -334,11 +337,11 @@ fn frontier_and_rl(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, warnings: &mu
             continue;
         }
         let Some((g, peak)) = pool_of(cx, i) else {
-            warnings.push(format!(
-                "training run `{}`: no platform of the fleet has a {} peak; left out",
-                r.name,
-                r.precision.name()
-            ));
+            let which = match cx.runs.get(i).and_then(|run| run.platform.as_deref()) {
+                Some(p) => format!("its platform `{p}` has no"),
+                None => "no platform of the fleet has a".to_string(),
+            };
+            warnings.push(format!("training run `{}`: {which} {} peak; left out", r.name, r.precision.name()));
             continue;
         };
         let pool = cx.fleet.cluster.groups[g].gpus();

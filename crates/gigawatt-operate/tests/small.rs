@@ -520,3 +520,24 @@ fn a_research_budget_buys_gpu_time_at_the_plans_cost() {
     let err = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err().to_string();
     assert!(err.contains("not both") && err.contains("test.toml:"), "{err}");
 }
+
+#[test]
+fn a_run_that_names_its_platform_runs_on_that_platforms_pool_only() {
+    // A small H100 phase and a larger B200 one; the run names H100. Failures off and no research,
+    // so the capacity model (which keeps the run on H100) is the oracle of its finish.
+    let text = oracle_text()
+        .replace("systems = 128", "systems = 64")
+        .replace("platform = \"h100-hgx\"\nsystems = 256", "platform = \"b200-hgx\"\nsystems = 256")
+        .replace(
+            "fleet_share = { value = 0.5, assumption = \"half the fleet\" }",
+            "gpus = 400\nplatform = \"h100-hgx\"",
+        );
+    assert!(text.contains("b200-hgx") && text.contains("gpus = 400"));
+    let r = run(&text);
+    assert_eq!(r.frontier[0].gpus, 400);
+    assert!(finish_gap(&r) <= 1, "on the B200 pool it would finish about twice as early");
+    // More GPUs than the H100 pool has is a located error, though the B200 pool is large enough.
+    let m = common::from_text(&text.replace("gpus = 400", "gpus = 1024")).unwrap();
+    let err = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err().to_string();
+    assert!(err.contains("h100-hgx pool") && err.contains("has 512"), "{err}");
+}
