@@ -1,9 +1,9 @@
 //! Operate speed (issue 13's target: the seed scenario's 30 months — ≈ 2.2 M GPUs, every class,
 //! failures on, a million research jobs — in ≤ 10 s for one replica on one core).
 //!
-//! `cargo bench -p gigawatt-operate --features bench` measures the seed's first six months (the
-//! whole run takes about ten times as long; it is timed by `cargo test --release -p
-//! gigawatt-operate --test seed`) and the small test build-out.
+//! `cargo bench -p gigawatt-operate --features bench` measures the seed's first six months, with
+//! the research jobs the whole run has in them (the whole run, 1 M research jobs, is timed by
+//! `cargo test --release -p gigawatt-operate --test seed`), and the small test build-out.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gigawatt_core::date::Date;

@@ -30,7 +30,7 @@ use gigawatt_trace::synthetic::parse_synthetic;
 use gigawatt_workloads::capacity::{Capacity, platform_spec};
 
 pub use result::{Operation, ReplicaSummary};
-pub use spec::{Class, OperateSpec};
+pub use spec::{Class, OperateSpec, WholeRunJobs};
 
 use crate::fleet::Fleet;
 use crate::streams::{Context, ResearchShape, Streams};
@@ -154,6 +154,22 @@ fn budget_share(
     Ok(share)
 }
 
+/// Scales the research jobs the scenario aims for over its whole run (`whole`, its `[operate]`
+/// days or the defaults) to a `window` of it (`--from`, `--to`), pro rata to the days with GPUs in
+/// service in each (from `first_ramp`): jobs arrive at one rate over the run, so a window holds
+/// the jobs the whole run would have in those days, of the same sizes and durations, rather than
+/// all of them.
+fn window_research_jobs(spec: &mut OperateSpec, whole: (Date, Date), window: (Date, Date), first_ramp: Date) {
+    let in_service = |(from, to): (Date, Date)| days_operated(from.max(first_ramp), to) as f64;
+    let (all, part) = (in_service(whole), in_service(window));
+    if spec.research_jobs == 0 || all <= 0.0 || part <= 0.0 {
+        return;
+    }
+    let jobs = ((spec.research_jobs as f64 * part / all).round() as u64).max(1);
+    spec.research_jobs_whole_run = Some(WholeRunJobs { jobs: spec.research_jobs, from: whole.0, to: whole.1 });
+    spec.research_jobs = jobs;
+}
+
 /// The located error for a training run that asks for more GPUs than its platform's pool has:
 /// at its `[[training.stage]]`'s `gpus` when it has stages, else at its `gpus`.
 fn never_fits_error(model: &Model, n: &streams::NeverFits) -> InputError {
@@ -181,10 +197,14 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
     let first_ramp = eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
     let capacity = gigawatt_workloads::capacity::capacity(model, catalog)?;
-    let from = req.from.or(spec.from).unwrap_or(first_ramp);
-    let to = req.to.or(spec.to).unwrap_or_else(|| horizon(&eval.phases, &capacity));
+    let whole = (spec.from.unwrap_or(first_ramp), spec.to.unwrap_or_else(|| horizon(&eval.phases, &capacity)));
+    let from = req.from.unwrap_or(whole.0);
+    let to = req.to.unwrap_or(whole.1);
     if to < from {
         return Err(days_out_of_order(model, req, &spec, from, to));
+    }
+    if (from, to) != whole {
+        window_research_jobs(&mut spec, whole, (from, to), first_ramp);
     }
     let fleet = Fleet::of(model, &eval.phases, from).map_err(InputError::new)?;
     let days = days_operated(from, to);
@@ -225,6 +245,8 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         restart_s: cat.restart_s.estimate.central,
         runs: sections.training.into_iter().map(|t| t.run).collect(),
         in_service_gpu_h,
+        before_window_s: (from.days_since_epoch() - whole.0.max(first_ramp).days_since_epoch()).max(0) as f64
+            * 86_400.0,
     };
     if let Some(n) = streams::never_fits(&cx) {
         return Err(never_fits_error(model, &n));

@@ -178,10 +178,18 @@ pub struct StageOutcome {
 /// The research stream's result.
 #[derive(Clone, Debug, Serialize)]
 pub struct ResearchOutcome {
-    /// Jobs the stream aimed for.
+    /// Jobs the stream aimed for over the days operated.
     pub jobs_target: u64,
+    /// The scenario's aim over its whole run, when a window of it was operated (`jobs_target` is
+    /// then its share, pro rata to the days with GPUs in service).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs_target_whole_run: Option<crate::WholeRunJobs>,
     /// Jobs drawn within the run.
     pub jobs: u64,
+    /// Of them, jobs under way when a window that opens in the middle of the scenario's run opened
+    /// (drawn before it, entering at its start with the run time they had left).
+    #[serde(skip_serializing_if = "is_none_u64")]
+    pub under_way_at_start: u64,
     /// Jobs that started.
     pub started: u64,
     /// Jobs finished within the run.
@@ -649,6 +657,10 @@ fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }
 
+fn is_none_u64(n: &u64) -> bool {
+    *n == 0
+}
+
 fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
     let (mut delays, mut slowdowns) = (Vec::new(), Vec::new());
     let (mut jobs, mut started, mut finished, mut gpus_sum, mut max_gpus, mut offered) =
@@ -676,7 +688,9 @@ fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
     let online_h = p.in_service_gpu_h;
     ResearchOutcome {
         jobs_target: p.spec.research_jobs,
+        jobs_target_whole_run: p.spec.research_jobs_whole_run,
         jobs,
+        under_way_at_start: p.streams.research_under_way,
         started,
         finished,
         gpu_hours_offered: offered,

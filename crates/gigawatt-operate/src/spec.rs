@@ -80,8 +80,11 @@ pub struct OperateSpec {
     pub research_share: f64,
     /// The research stream's compute budget, USD a year, when given instead of `share`.
     pub research_usd_per_year: Option<f64>,
-    /// Research jobs aimed for over the run.
+    /// Research jobs aimed for over the days operated.
     pub research_jobs: u64,
+    /// What the scenario aims for over its whole run, when the days operated are a window of it
+    /// (`--from`, `--to`) and `research_jobs` its share.
+    pub research_jobs_whole_run: Option<WholeRunJobs>,
     /// GPUs of the cluster the research shape was measured on.
     pub research_reference_gpus: f64,
     /// The research job shape's file, as written (relative to the scenario); `None`: the bundled
@@ -109,6 +112,17 @@ pub struct OperateSpec {
     pub published: Vec<PublishedCut>,
     /// Every number used, with provenance.
     pub inputs: Inputs,
+}
+
+/// The research jobs a scenario aims for over its whole run, when a window of it is operated.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct WholeRunJobs {
+    /// Jobs aimed for over the whole run.
+    pub jobs: u64,
+    /// The whole run's first day.
+    pub from: Date,
+    /// Its last day.
+    pub to: Date,
 }
 
 /// A part of the RL budget: `jobs` jobs of one size.
@@ -419,6 +433,7 @@ impl OperateSpec {
                 )?
                 .round()
                 .clamp(1.0, MAX_RESEARCH_JOBS) as u64,
+            research_jobs_whole_run: None,
             research_shape: research.and_then(|x| x.shape.clone()),
             research_reference_gpus: r.number(
                 "research",

@@ -77,6 +77,9 @@ pub struct Streams {
     pub tokens_per_s_per_gpu_by_hour: Vec<f64>,
     /// The research stream's scale factors: GPUs per Seren GPU (at full fleet) and duration.
     pub research_duration_scale: f64,
+    /// Research jobs drawn before the window opened and still running then (`--from` in the middle
+    /// of the scenario's run): they enter at its start with the run time they had left.
+    pub research_under_way: u64,
     /// Per training run (`[[training]]` order): the share of its FLOPs done before the first day
     /// operated, by the capacity model's account (0 for a run that starts in the window).
     pub done_before: Vec<f64>,
@@ -114,6 +117,9 @@ pub struct Context<'a> {
     pub runs: Vec<TrainingRun>,
     /// GPU-hours in service over the days operated.
     pub in_service_gpu_h: f64,
+    /// Seconds with GPUs in service between the scenario's first day and the window's (0 unless
+    /// `--from` opens the window in the middle of the scenario's run).
+    pub before_window_s: f64,
 }
 
 impl Context<'_> {
@@ -136,7 +142,7 @@ impl Streams {
         let mut jobs: Vec<(Job, JobTag)> = Vec::new();
         s.done_before = vec![0.0; cx.capacity.training.len()];
         frontier_and_rl(cx, &mut jobs, &mut s.warnings, &mut s.done_before);
-        s.research_duration_scale = research(cx, &mut jobs);
+        (s.research_duration_scale, s.research_under_way) = research(cx, &mut jobs);
         inference(cx, &mut jobs, &mut s);
         // Stable: equal arrivals keep the order drawn (frontier, rl, research, inference), so an
         // RL job stays after the run it follows; `after` is renumbered to the sorted order.
@@ -467,17 +473,28 @@ fn shape_means(shape: &Synthetic) -> (f64, f64) {
     (g.max(1e-9), d.max(1e-9))
 }
 
-/// The research stream; returns its duration scale.
-fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
+/// The research stream; returns its duration scale and the jobs under way when the window opens.
+///
+/// A window that opens in the middle of the scenario's run (`before_window_s` > 0) starts warm:
+/// the stream begins when the scenario's run does, at the same rate, and the jobs drawn before the
+/// window that would still be running at its start enter at its start with the run time they have
+/// left (queueing before the window is not simulated), so the window's research looks like that of
+/// the whole run's same days rather than an empty queue filling up. A heavy-tailed shape's longest
+/// jobs carry most of its GPU-time, so no earlier cut-off is safe; the jobs that ended before the
+/// window are drawn and dropped, which costs their random draws only.
+fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> (f64, u64) {
     let spec = cx.spec;
-    let Some(first) = cx.fleet.online.iter().flat_map(|t| t.first().copied()).min() else { return 0.0 };
+    let Some(first) = cx.fleet.online.iter().flat_map(|t| t.first().copied()).min() else { return (0.0, 0) };
     if spec.research_share <= 0.0 || first >= cx.end {
-        return 0.0;
+        return (0.0, 0);
     }
     let span_s = cx.end.since(first).secs();
     let rate = spec.research_jobs as f64 / span_s; // jobs per second
     // share × online = rate × k_s × k_d × E[g·d] with k_s = share × online / reference.
     let duration_scale = spec.research_reference_gpus / (rate * cx.shape.mean_gpu_seconds());
+    let lead_s = cx.before_window_s;
+    let drawn = spec.research_jobs + (spec.research_jobs as f64 * lead_s / span_s).round() as u64;
+    let mut under_way = 0u64;
     let largest = cx.fleet.largest_phase_gpus.iter().copied().max().unwrap_or(1);
     // Failure rates for Young's interval: the largest pool's (research runs anywhere).
     let pool_group = (0..cx.fleet.cluster.groups.len()).max_by_key(|&g| cx.fleet.cluster.groups[g].gpus()).unwrap_or(0);
@@ -485,7 +502,17 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
     let seed = cx.seed ^ 0x005E_ED0F_2E5E_A2C4;
     let drawn_from = out.len();
     let mut each = |_: u64, submit_s: f64, gpus: u32, duration_s: f64, time_scale: f64| {
-        let at = first.plus(SimTime::from_secs(submit_s * time_scale));
+        let since_first = submit_s * time_scale - lead_s;
+        let mut run_s = duration_s * duration_scale;
+        if since_first < 0.0 {
+            // Drawn before the window: under way at its start with what it has left, else gone.
+            run_s += since_first;
+            if run_s <= 0.0 {
+                return;
+            }
+            under_way += 1;
+        }
+        let at = first.plus(SimTime::from_secs(since_first.max(0.0)));
         if at >= cx.end {
             return;
         }
@@ -494,8 +521,7 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
         // took 1,024 of Seren's 2,288 GPUs; a whole phase would block the queue's head forever).
         let cap = (spec.research_share.min(1.0) * largest as f64).max(1.0);
         let size = (f64::from(gpus) * pool / spec.research_reference_gpus).round().clamp(1.0, cap);
-        let d = SimTime::from_secs(duration_s * duration_scale);
-        let mut job = class_job(cx, Class::Research, at, size as u32, d);
+        let mut job = class_job(cx, Class::Research, at, size as u32, SimTime::from_secs(run_s));
         // Like every gang, it checkpoints at Young's interval for its size.
         job.checkpoint_interval = young_interval(cx, pool_group, size as u64, cx.checkpoint_write_s);
         out.push((job, tag));
@@ -507,14 +533,14 @@ fn research(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>) -> f64 {
                 _ => rate,
             };
             let mut shape = shape.clone();
-            shape.jobs = spec.research_jobs;
+            shape.jobs = drawn;
             stream_jobs(&shape, seed, |i, t, g, d| each(i, t, g, d, shape_rate / rate));
         }
         ResearchShape::Jobs(pairs) => {
-            resample_jobs(pairs, spec.research_jobs, rate, seed, |i, t, g, d| each(i, t, g, d, 1.0));
+            resample_jobs(pairs, drawn, rate, seed, |i, t, g, d| each(i, t, g, d, 1.0));
         }
     }
-    duration_scale * offer_exactly(cx, &mut out[drawn_from..])
+    (duration_scale * offer_exactly(cx, &mut out[drawn_from..]), under_way)
 }
 
 /// Scales the drawn research jobs' run times by the one factor that makes the GPU-time they offer

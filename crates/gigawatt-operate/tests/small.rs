@@ -541,3 +541,34 @@ fn a_run_that_names_its_platform_runs_on_that_platforms_pool_only() {
     let err = operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()).unwrap_err().to_string();
     assert!(err.contains("h100-hgx pool") && err.contains("has 512"), "{err}");
 }
+
+/// A window of the scenario's run (`--from`, `--to`) draws the research jobs the whole run has in
+/// its days, at the same rate, and one that opens mid-run starts with the jobs then under way
+/// rather than an empty queue: its first day's research is near the whole run's that day (a cold
+/// start has only the jobs that arrive that day: 2 % of the GPUs against the whole run's 52 %).
+#[test]
+fn a_window_draws_the_research_jobs_of_its_days_and_starts_with_those_under_way() {
+    use gigawatt_core::date::Date;
+    let full = run(&fixture());
+    let (first, last) = (full.from, full.to);
+    let m = common::from_text(&fixture()).unwrap();
+    let window = |from: Option<Date>, to: Option<Date>| {
+        operate(&m, &Catalog::bundled().unwrap(), &OperateRequest { from, to, ..OperateRequest::default() }).unwrap()
+    };
+    let days = |a: Date, b: Date| (b.days_since_epoch() - a.days_since_epoch() + 1) as f64;
+    let research_on = |o: &Operation, day: &str| o.days.iter().find(|d| d.period == day).unwrap().share.research;
+    assert!(full.research.jobs_target_whole_run.is_none(), "the whole run is no window");
+    for (from, to) in [(None, Date::from_ymd(2025, 9, 30)), (Date::from_ymd(2025, 8, 1), None)] {
+        let r = window(from, to);
+        let q = &r.research;
+        let aim = q.jobs_target_whole_run.expect("a window says what the whole run aims for");
+        assert_eq!((aim.jobs, aim.from, aim.to), (5000, first, last));
+        let expected = (5000.0 * days(r.from, r.to) / days(first, last)).round() as u64;
+        assert_eq!(q.jobs_target, expected, "{} to {}", r.from, r.to);
+        assert_eq!(q.under_way_at_start > 0, from.is_some(), "{} under way", q.under_way_at_start);
+        let day = r.from.to_string();
+        let (ours, whole) = (research_on(&r, &day), research_on(&full, &day));
+        eprintln!("{} to {}: research on {day} {ours:.3}, whole run {whole:.3}", r.from, r.to);
+        assert!(ours >= 0.5 * whole, "research on the first day: {ours:.3} against {whole:.3} operated whole");
+    }
+}

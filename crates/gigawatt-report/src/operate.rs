@@ -270,10 +270,24 @@ pub fn operate_csv(r: &Operation) -> String {
 /// they were offered.
 fn research_counts(q: &ResearchOutcome) -> String {
     let budget = q.usd_per_year.map_or(String::new(), |b| format!(" (a budget of {} a year)", usd(b)));
+    let aim = match &q.jobs_target_whole_run {
+        Some(w) => format!(
+            "aimed for {}: the scenario's {} over {} to {}, pro rata",
+            thousands(q.jobs_target),
+            thousands(w.jobs),
+            w.from,
+            w.to
+        ),
+        None => format!("aimed for {}", thousands(q.jobs_target)),
+    };
+    let aim = if q.under_way_at_start > 0 {
+        format!("{aim}; {} of them under way when the window opened", thousands(q.under_way_at_start))
+    } else {
+        aim
+    };
     format!(
-        "{} jobs drawn (aimed for {}), {} started, {} finished; mean {:.0} GPUs, largest {}; offered {} of the GPU-hours in service{budget}",
+        "{} jobs drawn ({aim}), {} started, {} finished; mean {:.0} GPUs, largest {}; offered {} of the GPU-hours in service{budget}",
         thousands(q.jobs),
-        thousands(q.jobs_target),
         thousands(q.started),
         thousands(q.finished),
         q.mean_gpus,
