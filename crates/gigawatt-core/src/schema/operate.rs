@@ -54,7 +54,7 @@ schema_struct! {
                 "share" share: Option<Input> => Input, "fraction (quantity)", "`catalog/operations.toml`";
         /// a compute budget instead of `share`: GPU-time offered = the budget × the years operated ÷ the plan's cost per GPU-hour, as a share of the GPU-time in service
         "usd_per_year" usd_per_year: Option<Input> => Input, "USD a year (quantity)", "none: `share` sets the volume";
-        /// jobs the stream aims for over the run (sizes scale with the fleet so this stays bounded)
+        /// jobs the stream aims for over the run (sizes scale with the fleet so this stays bounded); a `--from`/`--to` window draws its days' share
         "jobs" jobs: Option<Input> => Input, "count, 1 to 50,000,000", "`catalog/operations.toml`";
         /// the job shape: a synthetic workload spec (`.toml`, as `gigawatt replay` reads) or a job trace in any of `replay`'s formats, whose (GPUs, run time) pairs are resampled; relative to the scenario file
         "shape" shape: Option<String> => Value, "path", "AcmeTrace's Seren shape (`examples/synthetic-acme-seren.toml`)";
