@@ -36,7 +36,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let prepared = match gigawatt_operate::prepare(&model, catalog(), &OperateRequest::default()) {
         Ok(p) => p,
-        Err(_) => return, // capacity's and the plan's errors are the scenario target's to locate
+        Err(e) => {
+            // With no --from or --to, every error is the file's: the capacity model's, the
+            // fleet's, a run that never fits, a budget, the days operated.
+            assert!(e.location().is_some(), "an operate error without its place: {e}");
+            return;
+        }
     };
     let estimate = OperateEstimate::of(&prepared);
     assert!(estimate.events.is_finite() && estimate.events >= 0.0, "estimate {estimate:?}");

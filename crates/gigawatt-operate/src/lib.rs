@@ -170,6 +170,28 @@ fn window_research_jobs(spec: &mut OperateSpec, whole: (Date, Date), window: (Da
     spec.research_jobs = jobs;
 }
 
+/// The error for a fleet the scheduler cannot hold (a phase sized to no systems, more nodes than
+/// are simulated), located at the phase it names, else at the largest.
+fn fleet_error(model: &Model, phases: &[gigawatt_core::plan::PhaseResult], problem: String) -> InputError {
+    let named = phases.iter().position(|p| problem.contains(&format!("`{}`", p.name)));
+    let largest = || phases.iter().enumerate().max_by_key(|(_, p)| p.gpus).map_or(0, |(i, _)| i);
+    let i = named.unwrap_or_else(largest);
+    let help = if named.is_some() {
+        "give the phase at least one whole scheduling unit (a larger `power_gw` or `systems`)".to_string()
+    } else {
+        format!(
+            "operate a fleet of at most {} M scheduling units (nodes, or NVLink domains on rack-scale platforms)",
+            gigawatt_sched::cluster::MAX_NODES / 1_000_000
+        )
+    };
+    InputError::at(
+        &model.source,
+        &KeyPath::root().key("phase").index(i),
+        format!("the fleet cannot be operated: {problem}"),
+    )
+    .with_help(help)
+}
+
 /// The located error for a training run that asks for more GPUs than its platform's pool has:
 /// at its `[[training.stage]]`'s `gpus` when it has stages, else at its `gpus`.
 fn never_fits_error(model: &Model, n: &streams::NeverFits) -> InputError {
@@ -206,7 +228,7 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     if (from, to) != whole {
         window_research_jobs(&mut spec, whole, (from, to), first_ramp);
     }
-    let fleet = Fleet::of(model, &eval.phases, from).map_err(InputError::new)?;
+    let fleet = Fleet::of(model, &eval.phases, from).map_err(|problem| fleet_error(model, &eval.phases, problem))?;
     let days = days_operated(from, to);
     let in_service_gpu_h = fleet.online_gpu_us_by_day(days).iter().map(|&us| us as f64 / 3.6e9).sum();
     if let Some(budget) = spec.research_usd_per_year {

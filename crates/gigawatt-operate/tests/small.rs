@@ -572,3 +572,18 @@ fn a_window_draws_the_research_jobs_of_its_days_and_starts_with_those_under_way(
         assert!(ours >= 0.5 * whole, "research on the first day: {ours:.3} against {whole:.3} operated whole");
     }
 }
+
+/// A fleet the scheduler cannot hold is a located error at the phase that makes it so.
+#[test]
+fn a_fleet_of_more_units_than_are_simulated_is_a_located_error() {
+    let text = fixture().replace("systems = 256", "systems = 60000000");
+    let m = common::from_text(&text).unwrap();
+    let err = match operate(&m, &Catalog::bundled().unwrap(), &OperateRequest::default()) {
+        Err(e) => e,
+        Ok(_) => panic!("60 M servers cannot be operated"),
+    };
+    let (file, line, _) = err.location().expect("located");
+    let second_phase = text.lines().position(|l| l.contains("name = \"second\"")).unwrap(); // 0-based: the header's line
+    assert_eq!((file.as_str(), line), ("test.toml", second_phase), "{err}");
+    assert!(err.to_string().contains("at most 50000000"), "{err}");
+}
