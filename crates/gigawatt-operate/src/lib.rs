@@ -44,6 +44,18 @@ pub struct OperateRequest {
     pub from: Option<Date>,
     /// Last day (the scenario's `[operate] to`, else the default horizon).
     pub to: Option<Date>,
+    /// Memory one run may use: a run whose research jobs alone would need more is refused before
+    /// its job streams are drawn (they are most of its memory), not after.
+    pub memory_limit: Option<MemoryLimit>,
+}
+
+/// A memory limit for one operated run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryLimit {
+    /// Bytes.
+    pub bytes: u64,
+    /// What set it, as the error names it (`--max-memory`, `the memory available`).
+    pub source: String,
 }
 
 /// Everything prepared before the scheduler runs: the inputs, the fleet and the job streams.
@@ -273,6 +285,10 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     if let Some(n) = streams::never_fits(&cx) {
         return Err(never_fits_error(model, &n));
     }
+    if let Some(limit) = &req.memory_limit {
+        OperateEstimate::before_drawing(&fleet, spec.research_jobs, days as u64)
+            .check_memory(limit.bytes, &limit.source)?;
+    }
     let streams = Streams::draw(&cx);
     let options = ReplayOptions {
         placement: Placement::FirstFit,
@@ -374,6 +390,8 @@ pub struct OperateEstimate {
     pub events: f64,
     /// Memory, bytes: the jobs and their state, the fleet's indexes and the daily accounts.
     pub memory_bytes: u64,
+    /// Whether this is a lower bound, made before the job streams were drawn.
+    pub at_least: bool,
 }
 
 impl OperateEstimate {
@@ -413,6 +431,24 @@ impl OperateEstimate {
             failures,
             events: jobs as f64 * 3.0 + failures * 3.0 + nodes as f64,
             memory_bytes: memory,
+            at_least: false,
+        }
+    }
+
+    /// A lower bound before the job streams are drawn, from the research jobs aimed for over
+    /// `days` days on `fleet`: the terms of [`OperateEstimate::of`] known then (each job at one
+    /// scheduling unit, no serving blocks, training runs or failures).
+    pub fn before_drawing(fleet: &Fleet, research_jobs: u64, days: u64) -> OperateEstimate {
+        let slots: u64 = fleet.cluster.groups.iter().map(|g| g.gpus()).sum();
+        let nodes = fleet.cluster.nodes();
+        let memory = (16 << 20) + research_jobs * (440 + 4) + slots * 4 + nodes * 64 + days * 6 * 16 * 2;
+        OperateEstimate {
+            jobs: research_jobs,
+            nodes,
+            failures: 0.0,
+            events: research_jobs as f64 * 3.0 + nodes as f64,
+            memory_bytes: memory,
+            at_least: true,
         }
     }
 
@@ -422,8 +458,9 @@ impl OperateEstimate {
             return Ok(());
         }
         Err(InputError::new(format!(
-            "this operated run needs about {} of memory, more than {limit_source} ({}): {} jobs on {} \
+            "this operated run needs {} {} of memory, more than {limit_source} ({}): {} jobs on {} \
              scheduling units",
+            if self.at_least { "at least" } else { "about" },
             bytes(self.memory_bytes),
             bytes(limit),
             self.jobs,

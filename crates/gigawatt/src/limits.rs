@@ -65,10 +65,19 @@ pub fn check_replay(
 /// Refuses an operated run whose memory estimate exceeds `--max-memory`, else the memory
 /// available.
 pub fn check_operate(estimate: &gigawatt_operate::OperateEstimate, max_memory: Option<u64>) -> Result<(), InputError> {
+    match operate_limit(max_memory) {
+        Some((limit, source)) => estimate.check_memory(limit, source),
+        None => Ok(()),
+    }
+}
+
+/// The memory an operated run may use and what set it: `--max-memory`, else the memory available
+/// (none when neither is known).
+pub fn operate_limit(max_memory: Option<u64>) -> Option<(u64, &'static str)> {
     match (max_memory, available_memory()) {
-        (Some(limit), _) => estimate.check_memory(limit, "--max-memory"),
-        (None, Some(available)) => estimate.check_memory(available, "the memory available"),
-        (None, None) => Ok(()),
+        (Some(limit), _) => Some((limit, "--max-memory")),
+        (None, Some(available)) => Some((available, "the memory available")),
+        (None, None) => None,
     }
 }
 

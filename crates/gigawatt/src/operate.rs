@@ -59,11 +59,14 @@ pub struct OperateArgs {
 /// Runs `gigawatt operate`.
 pub fn run(catalog: &Catalog, history: &History, args: OperateArgs) -> Result<(), Failure> {
     let model = load_model(catalog, &args.scenario)?;
-    let req = OperateRequest { seed: args.seed, from: args.from, to: args.to };
+    // Replicas run side by side, one per thread: each may use its share of the memory.
+    let side_by_side = (args.replicas as usize).min(rayon::current_num_threads()).max(1) as u64;
+    let memory_limit = crate::limits::operate_limit(args.max_memory).map(|(bytes, source)| {
+        gigawatt_operate::MemoryLimit { bytes: bytes / side_by_side, source: source.to_string() }
+    });
+    let req = OperateRequest { seed: args.seed, from: args.from, to: args.to, memory_limit };
     let prepared = gigawatt_operate::prepare(&model, catalog, &req)?;
     let estimate = OperateEstimate::of(&prepared);
-    // Replicas run side by side, one per thread.
-    let side_by_side = (args.replicas as usize).min(rayon::current_num_threads()).max(1) as u64;
     let at_once = OperateEstimate { memory_bytes: estimate.memory_bytes * side_by_side, ..estimate };
     crate::limits::check_operate(&at_once, args.max_memory)?;
     let mut result = if args.replicas > 1 {

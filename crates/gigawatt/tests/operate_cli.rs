@@ -207,3 +207,21 @@ fn replicas_give_the_spread_of_each_figure_and_replica_zero_is_the_plain_run() {
     let table = stdout_of(gigawatt_here().args(["operate", SMALL, "--replicas", "3"]));
     assert!(table.contains("ACROSS 3 REPLICAS"), "{table}");
 }
+
+/// A run that needs more memory than `--max-memory` is refused with exit code 2; when its research
+/// jobs alone exceed the limit it is refused before its job streams are drawn (the estimate is
+/// then a lower bound, "at least"): 20 M jobs took 21 s and 4.6 GB to be refused after drawing.
+#[test]
+fn a_run_over_the_memory_limit_is_refused_and_a_huge_stream_before_it_is_drawn() {
+    let (code, err) = error_of(gigawatt_here().args(["operate", SMALL, "--max-memory", "1M"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("this operated run needs at least") && err.contains("--max-memory"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate_dir().join(SMALL)).unwrap();
+    assert!(text.contains("jobs = 5000"));
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, text.replace("jobs = 5000", "jobs = 20000000")).unwrap();
+    let (code, err) = error_of(gigawatt_here().args(["operate", "--max-memory", "1G"]).arg(&huge));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("needs at least 8.9 GB") && err.contains("20000000 jobs"), "{err}");
+}
