@@ -169,8 +169,8 @@ fn budget_share(
 /// Scales the research jobs the scenario aims for over its whole run (`whole`, its `[operate]`
 /// days or the defaults) to a `window` of it (`--from`, `--to`), pro rata to the days with GPUs in
 /// service in each (from `first_ramp`): jobs arrive at one rate over the run, so a window holds
-/// the jobs the whole run would have in those days, of the same sizes and durations, rather than
-/// all of them.
+/// the jobs the whole run would have in those days rather than all of them. (Each window still
+/// offers exactly its `share`, so its durations are scaled for it.)
 fn window_research_jobs(spec: &mut OperateSpec, whole: (Date, Date), window: (Date, Date), first_ramp: Date) {
     let in_service = |(from, to): (Date, Date)| days_operated(from.max(first_ramp), to) as f64;
     let (all, part) = (in_service(whole), in_service(window));
@@ -286,8 +286,8 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
         return Err(never_fits_error(model, &n));
     }
     if let Some(limit) = &req.memory_limit {
-        OperateEstimate::before_drawing(&fleet, spec.research_jobs, days as u64)
-            .check_memory(limit.bytes, &limit.source)?;
+        let research_jobs = if spec.research_share > 0.0 { spec.research_jobs } else { 0 };
+        OperateEstimate::before_drawing(&fleet, research_jobs, days as u64).check_memory(limit.bytes, &limit.source)?;
     }
     let streams = Streams::draw(&cx);
     let options = ReplayOptions {

@@ -224,4 +224,9 @@ fn a_run_over_the_memory_limit_is_refused_and_a_huge_stream_before_it_is_drawn()
     let (code, err) = error_of(gigawatt_here().args(["operate", "--max-memory", "1G"]).arg(&huge));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("needs at least 8.9 GB") && err.contains("20000000 jobs"), "{err}");
+    // Research offered nothing draws no jobs, whatever it aims for: the same limit lets it run.
+    let idle = text.replace("jobs = 5000", "jobs = 20000000\nshare = 0");
+    std::fs::write(&huge, idle).unwrap();
+    let out = gigawatt_here().args(["operate", "--max-memory", "1G"]).arg(&huge).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
