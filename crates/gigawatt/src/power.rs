@@ -230,9 +230,16 @@ fn compute_operated(
     let defaults_file = bundled_defaults_file();
     let defaults = read_defaults(&defaults_file)?;
     let settings = PowerSettings::for_operate(model, &defaults, &defaults_file)?;
-    let req = gigawatt_operate::OperateRequest { seed: args.seed, ..gigawatt_operate::OperateRequest::default() };
+    // The limit is checked before the job streams are drawn as well as after.
+    let memory_limit = crate::limits::operate_limit(args.max_memory)
+        .map(|(bytes, source)| gigawatt_operate::MemoryLimit { bytes, source: source.to_string() });
+    let req = gigawatt_operate::OperateRequest {
+        seed: args.seed,
+        memory_limit,
+        ..gigawatt_operate::OperateRequest::default()
+    };
     let prepared = gigawatt_operate::prepare(model, catalog, &req)?;
-    let days = (prepared.to.days_since_epoch() - prepared.from.days_since_epoch() + 1) as f64;
+    let days = prepared.days() as f64;
     let to = args.to.unwrap_or((args.from + DEFAULT_WINDOW_DAYS).min(days));
     if to > days {
         return Err(InputError::new(format!(

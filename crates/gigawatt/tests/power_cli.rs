@@ -174,3 +174,18 @@ fn power_follows_an_operated_build_out_and_bounds_the_window_by_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("past the operated build-out"), "{err}");
 }
+
+/// `power --operate` refuses an operated run over `--max-memory` before drawing its job streams,
+/// as `operate` does.
+#[test]
+fn power_refuses_an_operated_run_over_the_memory_limit_before_drawing_it() {
+    let text = std::fs::read_to_string(crate_dir().join("../gigawatt-operate/tests/fixtures/small.toml")).unwrap();
+    assert!(text.contains("jobs = 5000"));
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, text.replace("jobs = 5000", "jobs = 20000000")).unwrap();
+    let out = gigawatt().args(["power", "--operate", "--max-memory", "1G"]).arg(&huge).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("this operated run needs at least") && err.contains("--max-memory"), "{err}");
+}
