@@ -81,6 +81,15 @@ pub fn operate_limit(max_memory: Option<u64>) -> Option<(u64, &'static str)> {
     }
 }
 
+/// The limit each of `runs_at_once` operated runs side by side is checked against before its job
+/// streams are drawn: its share of [`operate_limit`].
+pub fn operate_memory_limit(max_memory: Option<u64>, runs_at_once: u64) -> Option<gigawatt_operate::MemoryLimit> {
+    operate_limit(max_memory).map(|(bytes, source)| gigawatt_operate::MemoryLimit {
+        bytes: bytes / runs_at_once.max(1),
+        source: source.to_string(),
+    })
+}
+
 /// The estimate as the progress bar shows it: `≈ 1.2 M events, 380 MB`.
 pub fn describe(estimate: &WorkEstimate) -> String {
     describe_work(estimate.events, estimate.memory_bytes)

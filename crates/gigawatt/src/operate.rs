@@ -61,9 +61,7 @@ pub fn run(catalog: &Catalog, history: &History, args: OperateArgs) -> Result<()
     let model = load_model(catalog, &args.scenario)?;
     // Replicas run side by side, one per thread: each may use its share of the memory.
     let side_by_side = (args.replicas as usize).min(rayon::current_num_threads()).max(1) as u64;
-    let memory_limit = crate::limits::operate_limit(args.max_memory).map(|(bytes, source)| {
-        gigawatt_operate::MemoryLimit { bytes: bytes / side_by_side, source: source.to_string() }
-    });
+    let memory_limit = crate::limits::operate_memory_limit(args.max_memory, side_by_side);
     let req = OperateRequest { seed: args.seed, from: args.from, to: args.to, memory_limit };
     let prepared = gigawatt_operate::prepare(&model, catalog, &req)?;
     let estimate = OperateEstimate::of(&prepared);

@@ -231,8 +231,7 @@ fn compute_operated(
     let defaults = read_defaults(&defaults_file)?;
     let settings = PowerSettings::for_operate(model, &defaults, &defaults_file)?;
     // The limit is checked before the job streams are drawn as well as after.
-    let memory_limit = crate::limits::operate_limit(args.max_memory)
-        .map(|(bytes, source)| gigawatt_operate::MemoryLimit { bytes, source: source.to_string() });
+    let memory_limit = crate::limits::operate_memory_limit(args.max_memory, 1);
     let req = gigawatt_operate::OperateRequest {
         seed: args.seed,
         memory_limit,
