@@ -188,7 +188,7 @@ pub struct ResearchOutcome {
     pub jobs: u64,
     /// Of them, jobs under way when a window that opens in the middle of the scenario's run opened
     /// (drawn before it, entering at its start with the run time they had left).
-    #[serde(skip_serializing_if = "is_none_u64")]
+    #[serde(skip_serializing_if = "is_zero_count")]
     pub under_way_at_start: u64,
     /// Jobs that started.
     pub started: u64,
@@ -657,7 +657,7 @@ fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }
 
-fn is_none_u64(n: &u64) -> bool {
+fn is_zero_count(n: &u64) -> bool {
     *n == 0
 }
 
