@@ -225,23 +225,70 @@ fn never_fits_error(model: &Model, n: &streams::NeverFits) -> InputError {
     ))
 }
 
+/// A run's inputs read and its fleet built, before any job stream is drawn.
+struct Frame {
+    spec: OperateSpec,
+    eval: gigawatt_core::plan::Evaluation,
+    capacity: Capacity,
+    /// The scenario's whole run, its first and last day.
+    whole: (Date, Date),
+    first_ramp: Date,
+    from: Date,
+    to: Date,
+    fleet: Fleet,
+    days: usize,
+}
+
+impl Frame {
+    /// Reads the operate inputs, runs the capacity model and builds the fleet for the period
+    /// `req` asks for.
+    fn of(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result<Frame, InputError> {
+        let mut spec = OperateSpec::of(model)?;
+        let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
+        let first_ramp = eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
+        let capacity = gigawatt_workloads::capacity::capacity(model, catalog)?;
+        let whole = (spec.from.unwrap_or(first_ramp), spec.to.unwrap_or_else(|| horizon(&eval.phases, &capacity)));
+        let from = req.from.unwrap_or(whole.0);
+        let to = req.to.unwrap_or(whole.1);
+        if to < from {
+            return Err(days_out_of_order(model, req, &spec, from, to));
+        }
+        if (from, to) != whole {
+            window_research_jobs(&mut spec, whole, (from, to), first_ramp);
+        }
+        let fleet =
+            Fleet::of(model, &eval.phases, from).map_err(|problem| fleet_error(model, &eval.phases, problem))?;
+        let days = days_operated(from, to);
+        Ok(Frame { spec, eval, capacity, whole, first_ramp, from, to, fleet, days })
+    }
+
+    /// The lower bound of the run's work and memory known before its streams are drawn.
+    fn before_drawing(&self) -> OperateEstimate {
+        // A budget (`usd_per_year`) sets the share only later, from the plan's costs.
+        let offered = self.spec.research_share > 0.0 || self.spec.research_usd_per_year.is_some();
+        let research_jobs = if offered { self.spec.research_jobs } else { 0 };
+        OperateEstimate::before_drawing(&self.fleet, research_jobs, self.days as u64)
+    }
+}
+
+/// A lower bound of the work and memory of the run `req` asks for, made without drawing its job
+/// streams (most of a run's memory and of the time to prepare it): for a caller that must refuse
+/// an oversized run before [`prepare`] would draw it (the dashboard, a sweep's estimate).
+pub fn estimate_before_drawing(
+    model: &Model,
+    catalog: &Catalog,
+    req: &OperateRequest,
+) -> Result<OperateEstimate, InputError> {
+    Ok(Frame::of(model, catalog, req)?.before_drawing())
+}
+
 /// Reads the inputs, builds the fleet and draws the job streams (no scheduling yet).
 pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result<Prepared, InputError> {
-    let mut spec = OperateSpec::of(model)?;
-    let eval = gigawatt_core::plan::evaluate(model, &model.params.central());
-    let first_ramp = eval.phases.iter().map(|p| p.ramp_start).min().expect("a scenario has phases");
-    let capacity = gigawatt_workloads::capacity::capacity(model, catalog)?;
-    let whole = (spec.from.unwrap_or(first_ramp), spec.to.unwrap_or_else(|| horizon(&eval.phases, &capacity)));
-    let from = req.from.unwrap_or(whole.0);
-    let to = req.to.unwrap_or(whole.1);
-    if to < from {
-        return Err(days_out_of_order(model, req, &spec, from, to));
+    let frame = Frame::of(model, catalog, req)?;
+    if let Some(limit) = &req.memory_limit {
+        frame.before_drawing().check_memory(limit.bytes, &limit.source)?;
     }
-    if (from, to) != whole {
-        window_research_jobs(&mut spec, whole, (from, to), first_ramp);
-    }
-    let fleet = Fleet::of(model, &eval.phases, from).map_err(|problem| fleet_error(model, &eval.phases, problem))?;
-    let days = days_operated(from, to);
+    let Frame { mut spec, eval, capacity, whole, first_ramp, from, to, fleet, days } = frame;
     let in_service_gpu_h = fleet.online_gpu_us_by_day(days).iter().map(|&us| us as f64 / 3.6e9).sum();
     if let Some(budget) = spec.research_usd_per_year {
         spec.research_share = budget_share(model, &eval.totals, budget, days, in_service_gpu_h)?;
@@ -284,10 +331,6 @@ pub fn prepare(model: &Model, catalog: &Catalog, req: &OperateRequest) -> Result
     };
     if let Some(n) = streams::never_fits(&cx) {
         return Err(never_fits_error(model, &n));
-    }
-    if let Some(limit) = &req.memory_limit {
-        let research_jobs = if spec.research_share > 0.0 { spec.research_jobs } else { 0 };
-        OperateEstimate::before_drawing(&fleet, research_jobs, days as u64).check_memory(limit.bytes, &limit.source)?;
     }
     let streams = Streams::draw(&cx);
     let options = ReplayOptions {

@@ -957,23 +957,33 @@ fn operate_check(
 ) -> Result<(Model, gigawatt_operate::Prepared), ApiError> {
     let model = load(state, text, q.file.clone())?;
     let req = gigawatt_operate::OperateRequest { seed: q.seed, ..Default::default() };
+    // The research jobs alone may be too many to draw: refuse those before drawing them.
+    let lower =
+        gigawatt_operate::estimate_before_drawing(&model, &state.catalog, &req).map_err(|e| ApiError::input(&e))?;
+    check_operate_events(&lower)?;
     let prepared = gigawatt_operate::prepare(&model, &state.catalog, &req).map_err(|e| ApiError::input(&e))?;
-    let estimate = gigawatt_operate::OperateEstimate::of(&prepared);
-    if estimate.events > MAX_OPERATE_EVENTS {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "this build-out needs about {:.1} M scheduler events ({} jobs on {} scheduling units); the dashboard \
-                 operates at most {:.1} M",
-                estimate.events / 1e6,
-                estimate.jobs,
-                estimate.nodes,
-                MAX_OPERATE_EVENTS / 1e6
-            ),
-        )
-        .help("aim for fewer research jobs ([operate.research] jobs) or a shorter [operate] period here, or run `gigawatt operate` on the whole build-out"));
-    }
+    check_operate_events(&gigawatt_operate::OperateEstimate::of(&prepared))?;
     Ok((model, prepared))
+}
+
+/// Refuses an operate run of more than [`MAX_OPERATE_EVENTS`] scheduler events.
+fn check_operate_events(estimate: &gigawatt_operate::OperateEstimate) -> Result<(), ApiError> {
+    if estimate.events <= MAX_OPERATE_EVENTS {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "this build-out needs {} {:.1} M scheduler events ({} jobs on {} scheduling units); the dashboard \
+             operates at most {:.1} M",
+            if estimate.at_least { "at least" } else { "about" },
+            estimate.events / 1e6,
+            estimate.jobs,
+            estimate.nodes,
+            MAX_OPERATE_EVENTS / 1e6
+        ),
+    )
+    .help("aim for fewer research jobs ([operate.research] jobs) or a shorter [operate] period here, or run `gigawatt operate` on the whole build-out"))
 }
 
 /// Operates a checked scenario and records it.

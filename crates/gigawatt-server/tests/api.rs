@@ -394,3 +394,15 @@ fn a_build_out_too_large_for_the_dashboard_to_operate_is_refused_before_it_runs(
     assert!(e["message"].as_str().unwrap().contains("scheduler events"), "{e}");
     assert!(e["help"].as_str().unwrap().contains("gigawatt operate"), "{e}");
 }
+
+/// A build-out whose research jobs alone are beyond the dashboard's bound is refused before they
+/// are drawn: the lower bound ("at least") refuses it, not the estimate made after drawing.
+#[test]
+fn too_many_research_jobs_for_the_dashboard_are_refused_before_they_are_drawn() {
+    assert!(OPERATE_SMALL.contains("jobs = 5000"));
+    let many = OPERATE_SMALL.replace("jobs = 5000", "jobs = 3000000");
+    let reply = rt().block_on(send(state(None), "POST", "/api/operate", many));
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    let message = reply.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("needs at least 9.0 M scheduler events") && message.contains("3000000 jobs"), "{message}");
+}
