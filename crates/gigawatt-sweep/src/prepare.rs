@@ -818,13 +818,16 @@ impl Prepared {
     }
 
     /// What running `points` points would cost: an estimate made from the base scenario, before
-    /// any point runs.
-    pub fn estimate(&self, points: u64, threads: usize) -> Estimate {
+    /// any point runs. An operated base run whose research jobs alone would need more than
+    /// `memory_limit` ÷ `threads` is not drawn to estimate it: the estimate is then that lower
+    /// bound (`at_least`).
+    pub fn estimate(&self, points: u64, threads: usize, memory_limit: Option<u64>) -> Estimate {
         let runs = points * u64::from(self.sweep.replicas);
         let columns = 3 + self.sweep.axes.len() + self.sweep.metrics.len();
         // The rows of the whole sweep are held once to merge them, as values and as the file.
         let rows_bytes = self.points * u64::from(self.sweep.replicas) * columns as u64 * 24;
         let base = 16u64 << 20;
+        let mut at_least = false;
         let (events, fleet_bytes) = match self.sweep.command {
             Command::Simulate | Command::Capacity => match self.inputs(&vec![None; self.sweep.axes.len()]) {
                 Ok(PointInputs::Scenario(p)) => {
@@ -843,27 +846,39 @@ impl Prepared {
                 }
                 _ => (0.0, 0),
             },
-            Command::Operate => self.operate_work(runs, threads),
+            Command::Operate => {
+                let (events, bytes, lower) = self.operate_work(runs, threads, memory_limit);
+                at_least = lower;
+                (events, bytes)
+            }
             Command::Replay => self.replay_work(runs, threads),
             Command::Plan => (0.0, 0),
         };
-        Estimate { points, runs, events, memory_bytes: base + rows_bytes + fleet_bytes }
+        Estimate { points, runs, events, memory_bytes: base + rows_bytes + fleet_bytes, at_least }
     }
 
     /// Scheduler events of `runs` operated runs and the memory of one per thread, from the base
     /// scenario's operated run prepared on the sweep's seed (`(0, 0)` if it cannot be prepared:
-    /// the sweep then fails at its first point with the reason).
-    fn operate_work(&self, runs: u64, threads: usize) -> (f64, u64) {
-        let Ok(PointInputs::Scenario(p)) = self.inputs(&vec![None; self.sweep.axes.len()]) else { return (0.0, 0) };
+    /// the sweep then fails at its first point with the reason), and whether they are the lower
+    /// bound made before drawing, when that alone exceeds a thread's share of `memory_limit`.
+    fn operate_work(&self, runs: u64, threads: usize, memory_limit: Option<u64>) -> (f64, u64, bool) {
+        let Ok(PointInputs::Scenario(p)) = self.inputs(&vec![None; self.sweep.axes.len()]) else {
+            return (0.0, 0, false);
+        };
         let catalog = p.catalog.as_ref().unwrap_or(&self.catalog);
         let req = OperateRequest { seed: Some(self.seed), ..OperateRequest::default() };
+        // Replicas run one per thread; each holds its own prepared streams and engine.
+        let threads = threads.max(1) as u64;
+        let work = |w: OperateEstimate| (w.events * runs as f64, w.memory_bytes * threads, w.at_least);
+        let Ok(lower) = gigawatt_operate::estimate_before_drawing(&p.model, catalog, &req) else {
+            return (0.0, 0, false);
+        };
+        if memory_limit.is_some_and(|limit| lower.memory_bytes > limit / threads) {
+            return work(lower);
+        }
         match gigawatt_operate::prepare(&p.model, catalog, &req) {
-            Ok(prepared) => {
-                let w = OperateEstimate::of(&prepared);
-                // Replicas run one per thread; each holds its own prepared streams and engine.
-                (w.events * runs as f64, w.memory_bytes * threads.max(1) as u64)
-            }
-            Err(_) => (0.0, 0),
+            Ok(prepared) => work(OperateEstimate::of(&prepared)),
+            Err(_) => (0.0, 0, false),
         }
     }
 }
@@ -907,4 +922,7 @@ pub struct Estimate {
     pub events: f64,
     /// Peak memory, bytes.
     pub memory_bytes: u64,
+    /// Whether the estimate is a lower bound: an operated base run too large to draw was
+    /// estimated before its job streams were drawn.
+    pub at_least: bool,
 }

@@ -240,7 +240,7 @@ fn bad_paths_and_values_are_located_in_the_sweep_file_before_anything_runs() {
 #[test]
 fn the_estimate_counts_the_replayed_events() {
     let p = prepared(RECORDED, recorded());
-    let e = p.estimate(p.points, 2);
+    let e = p.estimate(p.points, 2, None);
     assert_eq!(e.runs, 12);
     // Each job arrives and ends once per run.
     assert_eq!(e.events, 12.0 * 2.0 * 60.0);

@@ -322,7 +322,7 @@ fn operate_values_are_checked_and_the_estimate_counts_scheduler_events() {
     assert_eq!(err.location().map(|(_, l, c)| (l, c)), Some((9, 16)), "at the value 5.0");
 
     let p = prepare_operate(OPERATE).unwrap_or_else(|e| panic!("{e}: {:?}", e.help));
-    let estimate = p.estimate(2, 2);
+    let estimate = p.estimate(2, 2, None);
     assert_eq!(estimate.runs, 4);
     let model = gigawatt_core::load_scenario(&operate_small(), p.catalog()).unwrap();
     let req = gigawatt_operate::OperateRequest { seed: Some(p.seed), ..Default::default() };

@@ -65,15 +65,15 @@ pub fn check_replay(
 /// Refuses an operated run whose memory estimate exceeds `--max-memory`, else the memory
 /// available.
 pub fn check_operate(estimate: &gigawatt_operate::OperateEstimate, max_memory: Option<u64>) -> Result<(), InputError> {
-    match operate_limit(max_memory) {
+    match memory_limit(max_memory) {
         Some((limit, source)) => estimate.check_memory(limit, source),
         None => Ok(()),
     }
 }
 
-/// The memory an operated run may use and what set it: `--max-memory`, else the memory available
-/// (none when neither is known).
-pub fn operate_limit(max_memory: Option<u64>) -> Option<(u64, &'static str)> {
+/// The memory a run (or a sweep) may use and what set it: `--max-memory`, else the memory
+/// available (none when neither is known).
+pub fn memory_limit(max_memory: Option<u64>) -> Option<(u64, &'static str)> {
     match (max_memory, available_memory()) {
         (Some(limit), _) => Some((limit, "--max-memory")),
         (None, Some(available)) => Some((available, "the memory available")),
@@ -82,9 +82,9 @@ pub fn operate_limit(max_memory: Option<u64>) -> Option<(u64, &'static str)> {
 }
 
 /// The limit each of `runs_at_once` operated runs side by side is checked against before its job
-/// streams are drawn: its share of [`operate_limit`].
+/// streams are drawn: its share of [`memory_limit`].
 pub fn operate_memory_limit(max_memory: Option<u64>, runs_at_once: u64) -> Option<gigawatt_operate::MemoryLimit> {
-    operate_limit(max_memory).map(|(bytes, source)| gigawatt_operate::MemoryLimit {
+    memory_limit(max_memory).map(|(bytes, source)| gigawatt_operate::MemoryLimit {
         bytes: bytes / runs_at_once.max(1),
         source: source.to_string(),
     })

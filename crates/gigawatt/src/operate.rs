@@ -153,14 +153,15 @@ fn run_replicas(
 }
 
 /// The operated build-out of `model` for `gigawatt report`: the scenario's period, `seed` if
-/// given, checked against the memory limit first.
+/// given, checked against the memory limit before its streams are drawn and again after.
 pub fn operate_for_report(
     catalog: &Catalog,
     model: &gigawatt_core::Model,
     seed: Option<u64>,
     max_memory: Option<u64>,
 ) -> Result<gigawatt_operate::Operation, Failure> {
-    let req = OperateRequest { seed, ..OperateRequest::default() };
+    let memory_limit = crate::limits::operate_memory_limit(max_memory, 1);
+    let req = OperateRequest { seed, memory_limit, ..OperateRequest::default() };
     let prepared = gigawatt_operate::prepare(model, catalog, &req)?;
     crate::limits::check_operate(&OperateEstimate::of(&prepared), max_memory)?;
     run_with_progress(model, &prepared)

@@ -168,8 +168,9 @@ pub fn run(catalog_paths: &[PathBuf], history: &gigawatt_store::History, args: S
     };
     let (todo, total) = gigawatt_sweep::run::pending(&prepared, &args.out, shard)?;
     let threads = rayon::current_num_threads();
-    let estimate = prepared.estimate(todo.len() as u64, threads);
-    check_memory(&estimate, args.max_memory)?;
+    let limit = crate::limits::memory_limit(args.max_memory);
+    let estimate = prepared.estimate(todo.len() as u64, threads, limit.map(|(bytes, _)| bytes));
+    check_memory(&estimate, limit)?;
     let sweep = &prepared.sweep;
     let share = if shard == Shard::ALL { String::new() } else { format!(" · shard {shard}: {total} of them") };
     let skipped = total - todo.len() as u64;
@@ -470,18 +471,15 @@ fn write_charts(dir: &Path, summary: &Table, png: bool) -> Result<String, Failur
     Ok(format!(", {} chart{plural} in {}", charts.len(), dir.join("charts").display()))
 }
 
-/// Refuses a sweep whose memory estimate exceeds `--max-memory`, else the memory available.
-fn check_memory(estimate: &gigawatt_sweep::Estimate, max_memory: Option<u64>) -> Result<(), InputError> {
-    let (limit, source) = match (max_memory, crate::limits::available_memory()) {
-        (Some(limit), _) => (limit, "--max-memory"),
-        (None, Some(available)) => (available, "the memory available"),
-        (None, None) => return Ok(()),
-    };
+/// Refuses a sweep whose memory estimate exceeds `limit`.
+fn check_memory(estimate: &gigawatt_sweep::Estimate, limit: Option<(u64, &str)>) -> Result<(), InputError> {
+    let Some((limit, source)) = limit else { return Ok(()) };
     if estimate.memory_bytes <= limit {
         return Ok(());
     }
     Err(InputError::new(format!(
-        "this sweep needs about {:.1} GB of memory, more than {source} ({:.1} GB): the prepared fleets of a batch of points and the rows of {} runs",
+        "this sweep needs {} {:.1} GB of memory, more than {source} ({:.1} GB): the prepared fleets of a batch of points and the rows of {} runs",
+        if estimate.at_least { "at least" } else { "about" },
         estimate.memory_bytes as f64 / 1e9,
         limit as f64 / 1e9,
         estimate.runs

@@ -211,6 +211,7 @@ fn replicas_give_the_spread_of_each_figure_and_replica_zero_is_the_plain_run() {
 /// A run that needs more memory than `--max-memory` is refused with exit code 2; when its research
 /// jobs alone exceed the limit it is refused before its job streams are drawn (the estimate is
 /// then a lower bound, "at least"): 20 M jobs took 21 s and 4.6 GB to be refused after drawing.
+/// `report`, which operates the scenario as well, checks the same way.
 #[test]
 fn a_run_over_the_memory_limit_is_refused_and_a_huge_stream_before_it_is_drawn() {
     let (code, err) = error_of(gigawatt_here().args(["operate", SMALL, "--max-memory", "1M"]));
@@ -224,6 +225,13 @@ fn a_run_over_the_memory_limit_is_refused_and_a_huge_stream_before_it_is_drawn()
     let (code, err) = error_of(gigawatt_here().args(["operate", "--max-memory", "1G"]).arg(&huge));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("needs at least 8.9 GB") && err.contains("20000000 jobs"), "{err}");
+    // `report` operates the scenario too, and refuses it before drawing as well.
+    let out = dir.path().join("report");
+    let args = ["report", "--no-simulate", "--max-memory", "1G", "--out", out.to_str().unwrap()];
+    let (code, err) = error_of(gigawatt_here().args(args).arg(&huge));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("needs at least 8.9 GB") && err.contains("20000000 jobs"), "{err}");
+    assert!(!out.exists(), "nothing written");
     // Research offered nothing draws no jobs, whatever it aims for: the same limit lets it run.
     let idle = text.replace("jobs = 5000", "jobs = 20000000\nshare = 0");
     std::fs::write(&huge, idle).unwrap();

@@ -345,6 +345,24 @@ fn an_operate_sweep_keeps_what_gigawatt_operate_prints_at_each_point() {
     assert_eq!(json["frontier"][0]["ettr"].as_f64(), ettr[3]);
 }
 
+/// An operated base run whose research jobs alone exceed the memory limit is refused before its
+/// streams are drawn to estimate it (20 M jobs took 21 s and 4.6 GB to draw): the estimate is
+/// then a lower bound, and says so.
+#[test]
+fn an_operate_sweep_too_large_to_draw_is_refused_on_its_lower_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate_dir().join("tests/fixtures/good/operate_small.toml")).unwrap();
+    assert!(text.contains("jobs = 5000"));
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, text.replace("jobs = 5000", "jobs = 20000000")).unwrap();
+    let scenario = crate_dir().join("tests/fixtures/good/operate_small.toml");
+    let sweep_text = operate_sweep_text().replace(&scenario.display().to_string(), &huge.display().to_string());
+    let sweep = dir.path().join("sweep.toml");
+    std::fs::write(&sweep, sweep_text).unwrap();
+    let stderr = sweep_input_error_with(dir.path(), &sweep, &["--max-memory", "1G"]);
+    assert!(stderr.contains("this sweep needs at least") && stderr.contains("--max-memory"), "{stderr}");
+}
+
 #[test]
 fn an_unknown_operate_metric_is_located_in_the_sweep_file() {
     let (dir, sweep) = with_sweep(&operate_sweep_text().replace("totals.share.idle", "totals.share.idel"));
