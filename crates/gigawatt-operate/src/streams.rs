@@ -645,9 +645,16 @@ fn inference(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, s: &mut Streams) {
     let peak = (0..hours).map(|h| gpus_by_tier.iter().map(|g| g[h]).sum::<f64>()).fold(0.0, f64::max);
     let node = cx.fleet.cluster.groups.iter().map(|g| g.gpus_per_node).max().unwrap_or(1);
     let largest = cx.fleet.largest_group_gpus().max(1);
-    let raw = (peak / f64::from(cx.spec.inference_blocks)).ceil().max(1.0);
+    // Blocks cut what can be served: the peak demand, or the whole fleet when the peak is more
+    // (a demand the fleet cannot hold would otherwise make blocks so large that the last one
+    // that fits leaves a large part of the fleet unserved).
+    let fleet_gpus = cx.fleet.cluster.gpus().max(1);
+    let raw = (peak.min(fleet_gpus as f64) / f64::from(cx.spec.inference_blocks)).ceil().max(1.0);
     let block = ((raw / f64::from(node)).ceil() * f64::from(node)).min(largest as f64).max(1.0) as u32;
     s.block_gpus = block;
+    // A tier never asks for more blocks than the whole fleet holds: the rest could never be
+    // placed, and its tokens are unmet all the same (served tokens come from the blocks placed).
+    let most = fleet_gpus.div_ceil(u64::from(block)) as usize;
     let hour = SimTime::from_hours(1.0);
     for (t, g) in gpus_by_tier.iter().enumerate() {
         let tag = JobTag::of(Class::Inference, t);
@@ -670,7 +677,7 @@ fn inference(cx: &Context<'_>, out: &mut Vec<(Job, JobTag)>, s: &mut Streams) {
         };
         for (h, &gpus) in g.iter().enumerate() {
             // Enough blocks to serve the hour's demand (served tokens are capped at demand).
-            let n = (gpus / f64::from(block) - 1e-9).ceil().max(0.0) as usize;
+            let n = ((gpus / f64::from(block) - 1e-9).ceil().max(0.0) as usize).min(most);
             while open.len() < n {
                 open.push(h as u64);
             }
