@@ -56,6 +56,16 @@ impl ByClass {
         }
     }
 
+    fn sum(&self) -> f64 {
+        self.frontier + self.rl + self.research + self.inference + self.down + self.idle
+    }
+
+    /// Each figure as a fraction of their sum (all zero when the sum is not positive).
+    fn fractions(&self) -> ByClass {
+        let total = self.sum();
+        if total > 0.0 { self.scaled(1.0 / total) } else { ByClass::default() }
+    }
+
     fn add(&mut self, o: &ByClass) {
         self.frontier += o.frontier;
         self.rl += o.rl;
@@ -270,6 +280,9 @@ pub struct Totals {
     pub mean_idle_share: f64,
     /// Compute spend by class, USD (GPU-hours × `cost_per_gpu_hour_usd`).
     pub spend_usd: ByClass,
+    /// Each class's share of the compute spend (`spend_share.inference` is the inference share of
+    /// a published cut); equal to `share`, as every GPU-hour costs the same.
+    pub spend_share: ByClass,
     /// The plan's cost of one GPU-hour: (depreciation + opex per year) ÷ (GPUs × 8,760 h).
     pub cost_per_gpu_hour_usd: f64,
     /// GPU-hours of work lost to node failures, by class (`down` and `idle` unused).
@@ -525,6 +538,7 @@ fn totals(days: &[Period], months: &[Period], cost: f64, p: &Prepared, e: &Engin
         gpu_hours_online: online,
         share: if online > 0.0 { gpu_hours.scaled(1.0 / online) } else { ByClass::default() },
         spend_usd: gpu_hours.scaled(cost),
+        spend_share: gpu_hours.scaled(cost).fractions(),
         gpu_hours,
         mean_idle_share: mean_idle,
         cost_per_gpu_hour_usd: cost,
