@@ -221,6 +221,19 @@ pub struct ResearchOutcome {
     pub queue_delay_h: Spread,
     /// Bounded slowdown (wall ÷ run time, both at least 10 s) of the finished jobs.
     pub slowdown: Spread,
+    /// The started jobs by the month they started: when research waits, month by month.
+    pub by_month: Vec<ResearchMonth>,
+}
+
+/// The research jobs that started in one month.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResearchMonth {
+    /// `2027-03`.
+    pub month: String,
+    /// Jobs that started in it.
+    pub started: u64,
+    /// Their queueing delay, hours: mean, median, 95th percentile.
+    pub queue_delay_h: Spread,
 }
 
 /// A mean and two percentiles.
@@ -677,6 +690,7 @@ fn is_zero_count(n: &u64) -> bool {
 
 fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
     let (mut delays, mut slowdowns) = (Vec::new(), Vec::new());
+    let mut by_month: std::collections::BTreeMap<String, Vec<f64>> = std::collections::BTreeMap::new();
     let (mut jobs, mut started, mut finished, mut gpus_sum, mut max_gpus, mut offered) =
         (0u64, 0u64, 0u64, 0u64, 0u32, 0.0);
     for (j, tag) in p.streams.tags.iter().enumerate() {
@@ -691,7 +705,9 @@ fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
         offered += crate::streams::offered_within(job.gpus, job.duration.secs(), job.submit, p.end_time()) / 3600.0;
         if let Some(s) = r.first_start {
             started += 1;
-            delays.push(s.since(job.submit).hours());
+            let delay = s.since(job.submit).hours();
+            delays.push(delay);
+            by_month.entry(month_label(day_of(p.from, s))).or_default().push(delay);
             if r.unserved == SimTime::ZERO {
                 finished += 1;
                 let wall = r.end.since(job.submit).secs().max(10.0);
@@ -715,6 +731,10 @@ fn research(p: &Prepared, e: &Engine<'_>) -> ResearchOutcome {
         duration_scale: p.streams.research_duration_scale,
         queue_delay_h: Spread::of(delays),
         slowdown: Spread::of(slowdowns),
+        by_month: by_month
+            .into_iter()
+            .map(|(month, d)| ResearchMonth { month, started: d.len() as u64, queue_delay_h: Spread::of(d) })
+            .collect(),
     }
 }
 

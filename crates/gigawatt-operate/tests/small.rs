@@ -26,6 +26,10 @@ fn every_day_the_classes_down_and_idle_add_up_to_the_gpus_in_service() {
         assert!(used <= d.gpus_online * (1.0 + 1e-9) + 1e-6, "{}: {used} of {}", d.period, d.gpus_online);
         assert!((used + g.idle - d.gpus_online).abs() <= 1e-6 * d.gpus_online.max(1.0), "{}", d.period);
     }
+    // The started research jobs, by the month they started, are all of them.
+    let by_month: u64 = r.research.by_month.iter().map(|m| m.started).sum();
+    assert_eq!(by_month, r.research.started);
+    assert!(r.research.by_month.windows(2).all(|w| w[0].month < w[1].month));
     // Every class ran.
     let t = &r.totals.gpu_hours;
     assert!(t.frontier > 0.0 && t.rl > 0.0 && t.research > 0.0 && t.inference > 0.0 && t.down > 0.0);

@@ -75,6 +75,9 @@ pub fn operate_summary(r: &Operation) -> String {
         );
     } else {
         let _ = writeln!(out, "\nRESEARCH: {}\n  {}", research_counts(&r.research), research_waits(&r.research));
+        if let Some(longest) = longest_waits(&r.research) {
+            let _ = writeln!(out, "  {longest}; every month's: research.by_month in the JSON");
+        }
     }
     if !r.inference.is_empty() {
         out.push_str("\nSERVING (output tokens)\n");
@@ -304,6 +307,21 @@ fn research_waits(q: &ResearchOutcome) -> String {
     )
 }
 
+/// The month whose research jobs waited longest, by median, among the months that started at
+/// least 100 jobs (else among all): when research waits most for compute.
+fn longest_waits(q: &ResearchOutcome) -> Option<String> {
+    let busy: Vec<_> = q.by_month.iter().filter(|m| m.started >= 100).collect();
+    let months = if busy.is_empty() { q.by_month.iter().collect() } else { busy };
+    let m = months.into_iter().max_by(|a, b| a.queue_delay_h.p50.total_cmp(&b.queue_delay_h.p50))?;
+    Some(format!(
+        "longest waits: the jobs started in {} waited a median {:.1} h (p95 {:.1} h, {} jobs)",
+        m.month,
+        m.queue_delay_h.p50,
+        m.queue_delay_h.p95,
+        thousands(m.started)
+    ))
+}
+
 /// How jobs behind a blocked head are scheduled, in words.
 fn backfill_words(r: &Operation) -> &'static str {
     if r.backfill { "EASY backfill behind a blocked head" } else { "no backfill: a blocked head holds its GPUs" }
@@ -373,7 +391,8 @@ pub fn operate_sections(r: &Operation, charts: Vec<crate::html::ChartFigure>) ->
     if r.research.jobs == 0 {
         blocks.push(Block::Text("Research: none within the run.".to_string()));
     } else {
-        blocks.push(Block::Text(format!("Research: {}. Q{}.", research_counts(&r.research), &waits[1..])));
+        let longest = longest_waits(&r.research).map(|l| format!("; {l}")).unwrap_or_default();
+        blocks.push(Block::Text(format!("Research: {}. Q{}{longest}.", research_counts(&r.research), &waits[1..])));
     }
     if !r.inference.is_empty() {
         blocks.push(Block::Table(Table {
