@@ -4,7 +4,7 @@
 mod common;
 
 use gigawatt_core::Catalog;
-use gigawatt_operate::{OperateRequest, Operation, operate};
+use gigawatt_operate::{Class, OperateRequest, Operation, operate};
 
 fn fixture() -> String {
     std::fs::read_to_string(common::root().join("crates/gigawatt-operate/tests/fixtures/small.toml")).unwrap()
@@ -258,7 +258,7 @@ fn a_run_cut_short_never_gets_its_rl_and_the_run_still_ends() {
 }
 
 #[test]
-fn logging_segments_for_power_changes_nothing_and_the_segments_hold_every_gpu_hour() {
+fn logging_segments_for_power_changes_nothing_and_the_segments_hold_each_class_gpu_hours() {
     let text = fixture();
     let m = common::from_text(&text).unwrap();
     let catalog = Catalog::bundled().unwrap();
@@ -270,15 +270,25 @@ fn logging_segments_for_power_changes_nothing_and_the_segments_hold_every_gpu_ho
         serde_json::to_string(&logged.operation).unwrap(),
         "the log does not change the run"
     );
-    // Conservation: the segments' GPU-hours are the classes' GPU-hours.
-    let held: f64 = logged
-        .segments
-        .iter()
-        .map(|s| (s.end.since(s.start)).hours() * f64::from(s.per_node.max(1)) * s.nodes.len() as f64)
-        .sum();
+    // Conservation, class by class: the GPU-hours the jobs of a class held, segment by segment,
+    // are the class's GPU-hours in the daily accounts.
+    let tags = gigawatt_operate::prepare(&m, &catalog, &OperateRequest::default()).unwrap().streams.tags;
+    let mut held = [0.0f64; 4];
+    for s in &logged.segments {
+        let gpu_h = (s.end.since(s.start)).hours() * f64::from(s.per_node.max(1)) * s.nodes.len() as f64;
+        held[tags[s.job as usize].class as usize] += gpu_h;
+    }
     let g = &plain.totals.gpu_hours;
-    let classes = g.frontier + g.rl + g.research + g.inference;
-    assert!((held / classes - 1.0).abs() < 1e-6, "segments {held}, classes {classes}");
+    for (class, accounted) in [
+        (Class::Frontier, g.frontier),
+        (Class::Rl, g.rl),
+        (Class::Research, g.research),
+        (Class::Inference, g.inference),
+    ] {
+        let segments = held[class as usize];
+        assert!(accounted > 0.0, "{class:?} ran");
+        assert!((segments / accounted - 1.0).abs() < 1e-6, "{class:?}: segments {segments}, accounts {accounted}");
+    }
     // A window keeps only what overlaps it.
     let day = |d: f64| gigawatt_sim::SimTime::from_days(d);
     let w =
