@@ -943,7 +943,7 @@ fn shortfall(t: &Totals, p: &Prepared) -> Option<Shortfall> {
     }
     let why = if absent.is_empty() { String::new() } else { format!(" No work for {}.", absent.join("; ")) };
     let text = format!(
-        "the fleet is {:.0}% idle on average: the classes do not ask for enough.{why} Research offers {:.2} of the GPUs online ([operate.research] share); about {:.2} more would fill the idle GPUs",
+        "the fleet is {:.1}% idle on average over the months: the classes do not ask for enough.{why} Research offers {:.2} of the GPUs online ([operate.research] share); about {:.2} more would fill the idle GPUs",
         t.mean_idle_share * 100.0,
         p.spec.research_share,
         t.share.idle
