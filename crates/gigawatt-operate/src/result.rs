@@ -275,6 +275,10 @@ pub struct TierOutcome {
     pub unmet_share_by_month: Vec<f64>,
     /// Output tokens served, by month (aligned with `months`).
     pub served_tokens_by_month: Vec<f64>,
+    /// Unmet ÷ demanded, by day (aligned with `days`).
+    pub unmet_share_by_day: Vec<f64>,
+    /// Output tokens served, by day (aligned with `days`).
+    pub served_tokens_by_day: Vec<f64>,
     /// The tier's features gated when serving bound: the heaviest first, until what they add
     /// covers the tier's unmet tokens that month.
     pub gated: Vec<GatedOutcome>,
@@ -857,14 +861,19 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
         .map(|(t, name)| {
             let mut demand_m = vec![0.0; months.len()];
             let mut unmet_m = vec![0.0; months.len()];
+            let unmet_d = &unmet_by_day[t];
+            let mut demand_d = vec![0.0; unmet_d.len()];
             if let Some(hours) = s.demand_tokens_by_tier_hour.get(t) {
                 for (h, &tok) in hours.iter().enumerate() {
                     if let Some(m) = month_of_hour(h) {
                         demand_m[m] += tok;
                     }
+                    if let Some(d) = demand_d.get_mut(h / 24) {
+                        *d += tok;
+                    }
                 }
             }
-            for (d, &u) in unmet_by_day[t].iter().enumerate() {
+            for (d, &u) in unmet_d.iter().enumerate() {
                 if let Some(m) = month_of_hour(d * 24) {
                     unmet_m[m] += u;
                 }
@@ -885,6 +894,12 @@ fn tiers(p: &Prepared, e: &Engine<'_>, months: &[Period]) -> Vec<TierOutcome> {
                     .map(|(d, u)| if *d > 0.0 { (u / d).min(1.0) } else { 0.0 })
                     .collect(),
                 served_tokens_by_month: served_m,
+                unmet_share_by_day: demand_d
+                    .iter()
+                    .zip(unmet_d)
+                    .map(|(d, u)| if *d > 0.0 { (u / d).min(1.0) } else { 0.0 })
+                    .collect(),
+                served_tokens_by_day: demand_d.iter().zip(unmet_d).map(|(d, u)| (d - u).max(0.0)).collect(),
                 gated,
             }
         })

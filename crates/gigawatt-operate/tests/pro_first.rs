@@ -1,5 +1,5 @@
-//! Pro first, as a property: whatever the demand, the tiers' mix and the draws, in no month does a
-//! higher tier leave a larger share of its tokens unmet than a lower one (the policy ranks tiers
+//! Pro first, as a property: whatever the demand, the tiers' mix and the draws, in no month and on
+//! no day does a higher tier leave a larger share of its tokens unmet than a lower one (the policy ranks tiers
 //! in `[[demand.tier]]` order and nothing in the fixture says otherwise).
 
 mod common;
@@ -37,6 +37,11 @@ proptest! {
         let (pro, free) = (&r.inference[0], &r.inference[1]);
         for (m, (p, f)) in pro.unmet_share_by_month.iter().zip(&free.unmet_share_by_month).enumerate() {
             prop_assert!(p <= &(f + 1e-9), "month {}: pro unmet {} > free unmet {}", m, p, f);
+        }
+        // Day by day too, the finest time the serving accounts keep.
+        prop_assert_eq!(pro.unmet_share_by_day.len(), r.days.len());
+        for (d, (p, f)) in pro.unmet_share_by_day.iter().zip(&free.unmet_share_by_day).enumerate() {
+            prop_assert!(p <= &(f + 1e-9), "day {}: pro unmet {} > free unmet {}", d, p, f);
         }
         prop_assert!(pro.unmet_share <= free.unmet_share + 1e-9);
     }

@@ -26,6 +26,19 @@ fn every_day_the_classes_down_and_idle_add_up_to_the_gpus_in_service() {
         assert!(used <= d.gpus_online * (1.0 + 1e-9) + 1e-6, "{}: {used} of {}", d.period, d.gpus_online);
         assert!((used + g.idle - d.gpus_online).abs() <= 1e-6 * d.gpus_online.max(1.0), "{}", d.period);
     }
+    // Each tier's tokens served, by day and by month, add up to its whole run's.
+    for t in &r.inference {
+        assert_eq!(t.served_tokens_by_day.len(), r.days.len());
+        let (by_day, by_month) =
+            (t.served_tokens_by_day.iter().sum::<f64>(), t.served_tokens_by_month.iter().sum::<f64>());
+        assert!(
+            (by_day - t.served_tokens).abs() <= 1e-9 * t.served_tokens,
+            "{}: {by_day} vs {}",
+            t.tier,
+            t.served_tokens
+        );
+        assert!((by_month - t.served_tokens).abs() <= 1e-9 * t.served_tokens, "{}: {by_month}", t.tier);
+    }
     // The started research jobs, by the month they started, are all of them.
     let by_month: u64 = r.research.by_month.iter().map(|m| m.started).sum();
     assert_eq!(by_month, r.research.started);
